@@ -1,0 +1,35 @@
+# netnotes: executable notes on Linux local networking.
+#
+#   make notes   run every note and print what this kernel did with each claim
+#   make test    vet, then the tests (the privileged ones too when run as root)
+#   make bench   the performance notes, in full (takes minutes)
+#   make lint    gofmt, go vet and staticcheck
+
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+IS_ROOT     := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+
+.PHONY: notes test bench lint
+
+notes:
+	@$(GO) test -tags sudo -count=1 -v ./... | grep -E '^\s+\S+_test\.go:[0-9]+: claim |^(ok|FAIL|---)' || true
+
+test:
+	$(GO) vet ./...
+	$(GO) vet -tags sudo ./...
+	$(GO) test -count=1 ./...
+ifeq ($(IS_ROOT),yes)
+	$(GO) test -tags sudo -count=1 ./...
+else
+	@echo "Privileged notes not run (not root). Run them with: go test -tags sudo -exec sudo ./...   or: sudo make test"
+endif
+
+bench:
+	$(GO) test -run '^$$' -bench . ./...
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags sudo ./...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags sudo ./...

@@ -1,0 +1,114 @@
+// Package gate decides whether a note can run here, and says why when it
+// cannot.
+//
+// A note that lacks something (root, tracefs, a binary, a kernel feature)
+// skips with a reason that names what is missing and what to run instead.
+// With NETNOTES_STRICT=1 (set by CI) every such skip fails the test instead,
+// so a green run means every note really ran.
+package gate
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// RunPrivileged is the command a reader runs to get the privileged notes.
+const RunPrivileged = "go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
+
+// Strict reports whether skips are failures (NETNOTES_STRICT=1).
+func Strict() bool {
+	v := os.Getenv("NETNOTES_STRICT")
+	return v != "" && v != "0"
+}
+
+var reasons sync.Map // testing.TB -> string
+
+// Skip skips the test with a reason, or fails it in strict mode.
+// Everything else in this package ends up here.
+func Skip(t testing.TB, format string, args ...any) {
+	t.Helper()
+	reason := fmt.Sprintf(format, args...)
+	reasons.Store(t, reason)
+	if Strict() {
+		t.Fatalf("NETNOTES_STRICT=1, so this skip is a failure: %s", reason)
+	}
+	t.Skip(reason)
+}
+
+// SkipReason returns the reason given to Skip for t, if any.
+func SkipReason(t testing.TB) (string, bool) {
+	r, ok := reasons.Load(t)
+	if !ok {
+		return "", false
+	}
+	return r.(string), true
+}
+
+// Root skips unless the process may create network namespaces, mount and
+// trace: CAP_SYS_ADMIN and CAP_NET_ADMIN in its effective set (as root has).
+func Root(t testing.TB) {
+	t.Helper()
+	if missing := missingCaps(); missing != "" {
+		Skip(t, "needs root (missing %s) to work in private network namespaces: run %s", missing, RunPrivileged)
+	}
+}
+
+// IsRoot reports whether Root would let a test through.
+func IsRoot() bool { return missingCaps() == "" }
+
+func missingCaps() string {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return "capabilities (capget: " + err.Error() + ")"
+	}
+	has := func(c uint) bool { return data[c/32].Effective&(1<<(c%32)) != 0 }
+	switch {
+	case !has(unix.CAP_SYS_ADMIN) && !has(unix.CAP_NET_ADMIN):
+		return "CAP_SYS_ADMIN and CAP_NET_ADMIN"
+	case !has(unix.CAP_SYS_ADMIN):
+		return "CAP_SYS_ADMIN"
+	case !has(unix.CAP_NET_ADMIN):
+		return "CAP_NET_ADMIN"
+	}
+	return ""
+}
+
+// NotRoot skips when the process is privileged: some notes show what an
+// ordinary user is refused, which root would not be.
+func NotRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		Skip(t, "runs as an ordinary user only (root bypasses the check this note shows): run `go test ./...` as yourself")
+	}
+}
+
+// Binary returns the path of an executable on PATH, or skips naming the
+// package that usually provides it.
+func Binary(t testing.TB, name, pkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		Skip(t, "needs the %q program, not found on PATH: install %s and run again", name, pkg)
+	}
+	return path
+}
+
+// Feature runs probe and skips when it fails: the kernel (or the machine)
+// lacks feature. Probe the feature itself rather than guess from a version.
+func Feature(t testing.TB, feature string, probe func() error) {
+	t.Helper()
+	if err := probe(); err != nil {
+		hint := "on a kernel that has it"
+		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+			hint = RunPrivileged
+		}
+		Skip(t, "needs %s, which this machine refused (%v): run this note %s", feature, err, hint)
+	}
+}

@@ -1,0 +1,328 @@
+// Package ktrace records kernel tracepoints for one test, through a private
+// tracefs instance.
+//
+// The global trace buffer and its settings belong to the reader; a note only
+// ever works in an instance of its own (instances/netnotes-PID-N), which it
+// removes at cleanup. A test process killed mid-run cannot clean up, so New
+// first sweeps instances whose process is gone. Where tracefs is not mounted,
+// New mounts a private, detached copy that no mount table shows.
+//
+// Events can carry a kernel stack through a `stacktrace` trigger, which
+// needs no kprobes:
+//
+//	tr := ktrace.New(t)
+//	tr.Enable(t, "net/net_dev_xmit", `name == "lo"`, ktrace.WithStack)
+//	tr.Start(t)
+//	... send packets ...
+//	for _, e := range tr.Stop(t) { e.Field("dev"), e.Stack ... }
+package ktrace
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/gate"
+	"netnotes/internal/sandbox"
+)
+
+// Prefix of every instance this package makes.
+const Prefix = "netnotes-"
+
+// WithStack asks Enable for a kernel stack with each event.
+const WithStack = true
+
+// Tracer is a private tracefs instance.
+type Tracer struct {
+	dir     string   // the instance's directory
+	enabled []string // "system/event" names, for cleanup
+}
+
+var instanceSeq atomic.Uint64
+
+// New makes a private tracefs instance, removed at cleanup. It skips when
+// the process is not root or the kernel has no tracefs.
+func New(t testing.TB) *Tracer {
+	t.Helper()
+	gate.Root(t)
+	root := Root(t)
+	Sweep(root)
+
+	name := fmt.Sprintf("%s%d-%d", Prefix, os.Getpid(), instanceSeq.Add(1))
+	dir := filepath.Join(root, "instances", name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatalf("making tracefs instance %s: %v", name, err)
+	}
+	tr := &Tracer{dir: dir}
+	t.Cleanup(func() {
+		if err := remove(dir); err != nil {
+			t.Errorf("removing tracefs instance %s: %v", name, err)
+		}
+	})
+	tr.write(t, "tracing_on", "0")
+	return tr
+}
+
+// Root returns the mounted tracefs, or else a private detached mount of it
+// that lasts until the test's cleanup.
+func Root(t testing.TB) string {
+	t.Helper()
+	for _, dir := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
+		if _, err := os.Stat(filepath.Join(dir, "instances")); err == nil {
+			return dir
+		}
+	}
+	root, closeFn, err := sandbox.DetachedMount("tracefs", nil)
+	if err != nil {
+		gate.Skip(t, "needs tracefs, which is neither mounted nor mountable here (%v): "+
+			"run on a kernel with CONFIG_FTRACE, as root, or mount it: mount -t tracefs nodev /sys/kernel/tracing", err)
+	}
+	t.Cleanup(func() { _ = closeFn() })
+	return root
+}
+
+// Enable turns on one event ("net/net_dev_xmit") with an optional filter in
+// tracefs syntax (`name == "lo"`); withStack adds a stacktrace trigger on the
+// same condition. A missing tracepoint skips the test.
+// equiv: echo FILTER > events/E/filter; echo 'stacktrace if FILTER' > events/E/trigger; echo 1 > events/E/enable
+func (tr *Tracer) Enable(t testing.TB, event, filter string, withStack bool) {
+	t.Helper()
+	dir := filepath.Join(tr.dir, "events", event)
+	if _, err := os.Stat(dir); err != nil {
+		gate.Skip(t, "needs the kernel tracepoint %s, which this kernel does not have (%v): run on a kernel that has it", event, err)
+	}
+	if filter != "" {
+		tr.write(t, filepath.Join("events", event, "filter"), filter)
+	}
+	if withStack {
+		trigger := "stacktrace"
+		if filter != "" {
+			trigger += " if " + filter
+		}
+		tr.write(t, filepath.Join("events", event, "trigger"), trigger)
+	}
+	tr.write(t, filepath.Join("events", event, "enable"), "1")
+	tr.enabled = append(tr.enabled, event)
+}
+
+// Start empties the buffer and starts recording.
+func (tr *Tracer) Start(t testing.TB) {
+	t.Helper()
+	tr.write(t, "trace", "")
+	tr.write(t, "tracing_on", "1")
+}
+
+// Stop stops recording and returns what was recorded, oldest first.
+func (tr *Tracer) Stop(t testing.TB) []Event {
+	t.Helper()
+	tr.write(t, "tracing_on", "0")
+	f, err := os.Open(filepath.Join(tr.dir, "trace"))
+	if err != nil {
+		t.Fatalf("reading the trace: %v", err)
+	}
+	defer f.Close()
+	events, err := Parse(f)
+	if err != nil {
+		t.Fatalf("parsing the trace: %v", err)
+	}
+	return events
+}
+
+func (tr *Tracer) write(t testing.TB, file, value string) {
+	t.Helper()
+	if err := writeFile(filepath.Join(tr.dir, file), value); err != nil {
+		t.Fatalf("tracefs: echo %q > %s: %v", value, file, err)
+	}
+}
+
+func writeFile(path, value string) error {
+	flag := os.O_WRONLY
+	if filepath.Base(path) == "trace" {
+		flag |= os.O_TRUNC // empties the buffer
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return err
+	}
+	_, werr := f.WriteString(value)
+	cerr := f.Close()
+	return errors.Join(werr, cerr)
+}
+
+var instanceRE = regexp.MustCompile(`^` + Prefix + `(\d+)-\d+$`)
+
+// Sweep removes instances left by test processes that no longer run (killed
+// before their cleanup). It returns the names it removed.
+func Sweep(root string) []string {
+	entries, err := os.ReadDir(filepath.Join(root, "instances"))
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		m := instanceRE.FindStringSubmatch(e.Name())
+		if m == nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(m[1])
+		if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
+			continue // alive (or not ours to judge)
+		}
+		if remove(filepath.Join(root, "instances", e.Name())) == nil {
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed
+}
+
+// remove stops an instance, drops its triggers and events, and deletes it.
+func remove(dir string) error {
+	_ = writeFile(filepath.Join(dir, "tracing_on"), "0")
+	_ = filepath.WalkDir(filepath.Join(dir, "events"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "trigger" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			cmd, _, _ := strings.Cut(line, " ")
+			cmd, _, _ = strings.Cut(cmd, ":")
+			_ = writeFile(path, "!"+cmd)
+		}
+		return nil
+	})
+	_ = writeFile(filepath.Join(dir, "events", "enable"), "0")
+	return os.Remove(dir)
+}
+
+// Event is one recorded tracepoint hit.
+type Event struct {
+	Task   string            // comm of the task that was running
+	PID    int               // its thread id
+	CPU    int               //
+	Flags  string            // irqs-off, need-resched, hardirq/softirq ... as ftrace prints them
+	Time   float64           // seconds since boot
+	Name   string            // the event, "net_dev_xmit"
+	Text   string            // its formatted fields, "dev=lo skbaddr=... len=84"
+	Stack  []string          // caller first, if a stacktrace trigger recorded one
+	fields map[string]string //
+}
+
+// Field returns a key=value field of the event's text ("dev", "len").
+func (e Event) Field(key string) string { return e.fields[key] }
+
+// InSoftirq reports whether the event fired while serving a softirq.
+func (e Event) InSoftirq() bool { return len(e.Flags) > 2 && strings.ContainsAny(e.Flags[2:3], "sH") }
+
+// HasFrame reports whether fn is one of the stack's frames.
+func (e Event) HasFrame(fn string) bool {
+	for _, f := range e.Stack {
+		if f == fn {
+			return true
+		}
+	}
+	return false
+}
+
+func (e Event) String() string {
+	return fmt.Sprintf("%s-%d [%d] %s: %s", e.Task, e.PID, e.CPU, e.Name, e.Text)
+}
+
+var (
+	eventRE = regexp.MustCompile(`^\s*(.*)-(\d+)\s+\[(\d+)\]\s+(?:(\S+)\s+)?(\d+\.\d+):\s+([^:]+)(?::\s?(.*))?$`)
+	frameRE = regexp.MustCompile(`^\s*=>\s+(\S+)`)
+)
+
+// Parse reads ftrace's text output (the `trace` file). A stack trace entry
+// is attached to the latest event of the same CPU and task.
+func Parse(r io.Reader) ([]Event, error) {
+	var events []Event
+	var stackOf *Event
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		if m := frameRE.FindStringSubmatch(line); m != nil {
+			// The first frames are the tracing machinery itself.
+			if f := cleanFrame(m[1]); stackOf != nil && (len(stackOf.Stack) > 0 || !strings.HasPrefix(f, "trace_event_raw_event_")) {
+				stackOf.Stack = append(stackOf.Stack, f)
+			}
+			continue
+		}
+		m := eventRE.FindStringSubmatch(line)
+		if m == nil {
+			stackOf = nil
+			continue
+		}
+		pid, _ := strconv.Atoi(m[2])
+		cpu, _ := strconv.Atoi(m[3])
+		ts, _ := strconv.ParseFloat(m[5], 64)
+		if m[6] == "<stack trace>" {
+			stackOf = nil
+			for i := len(events) - 1; i >= 0; i-- {
+				if events[i].CPU == cpu && events[i].PID == pid {
+					if events[i].Stack == nil {
+						stackOf = &events[i]
+					}
+					break
+				}
+			}
+			continue
+		}
+		stackOf = nil
+		events = append(events, Event{
+			Task: strings.TrimSpace(m[1]), PID: pid, CPU: cpu, Flags: m[4], Time: ts,
+			Name: m[6], Text: m[7], fields: parseFields(m[7]),
+		})
+	}
+	return events, sc.Err()
+}
+
+var compilerSuffixRE = regexp.MustCompile(`(\.(constprop|part|isra|cold|llvm)\.?\d*)+$`)
+
+// cleanFrame turns "ip_finish_output2+0x1a4/0x590" into "ip_finish_output2"
+// and "do_softirq.part.0" into "do_softirq": the names in the kernel source.
+func cleanFrame(f string) string {
+	f, _, _ = strings.Cut(f, "+")
+	return compilerSuffixRE.ReplaceAllString(f, "")
+}
+
+func parseFields(text string) map[string]string {
+	fields := map[string]string{}
+	for _, tok := range strings.Fields(text) {
+		if k, v, ok := strings.Cut(tok, "="); ok {
+			fields[k] = v
+		}
+	}
+	return fields
+}
+
+// Count returns how many events have the given name.
+func Count(events []Event, name string) int {
+	n := 0
+	for _, e := range events {
+		if e.Name == name {
+			n++
+		}
+	}
+	return n
+}

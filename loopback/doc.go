@@ -1,0 +1,3 @@
+// Package loopback holds the notes' claims about loopback; its story is told as its
+// tests land.
+package loopback
