@@ -55,7 +55,7 @@ func SkipReason(t testing.TB) (string, bool) {
 func Root(t testing.TB) {
 	t.Helper()
 	if missing := missingCaps(); missing != "" {
-		Skip(t, "needs root (missing %s) to work in private network namespaces: run %s", missing, RunPrivileged)
+		Skip(t, "needs root (missing %s, for private namespaces, mounts and tracing): run %s", missing, RunPrivileged)
 	}
 }
 

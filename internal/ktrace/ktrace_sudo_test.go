@@ -3,13 +3,19 @@
 package ktrace_test
 
 import (
+	"bufio"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"netnotes/internal/gate"
 	"netnotes/internal/ktrace"
 	"netnotes/internal/sandbox"
 )
@@ -76,4 +82,43 @@ func TestTracerLeavesNothingBehind(t *testing.T) {
 	assert.Contains(t, ktrace.Sweep(root), filepath.Base(stale))
 	_, err = os.Stat(stale)
 	assert.True(t, os.IsNotExist(err), "stale instance survived the sweep: %v", err)
+}
+
+// A test process killed with SIGKILL cannot clean up; the next tracer
+// sweeps the instance it left.
+func TestInstanceOfKilledProcessIsSwept(t *testing.T) {
+	gate.Root(t)
+	child := exec.Command(os.Args[0], "-test.run=^TestHelperProcessHoldsInstance$")
+	child.Env = append(os.Environ(), "NETNOTES_KTRACE_HELPER=1")
+	out, err := child.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, child.Start())
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err, "the helper process printed no instance name")
+	name := strings.TrimSpace(strings.TrimPrefix(line, "instance "))
+	root := ktrace.Root(t)
+	dir := filepath.Join(root, "instances", name)
+	require.DirExists(t, dir)
+
+	require.NoError(t, child.Process.Signal(syscall.SIGKILL))
+	_ = child.Wait()
+	require.DirExists(t, dir, "the killed process's instance should survive it")
+
+	ktrace.New(t) // sweeps on the way in
+	assert.NoDirExists(t, dir)
+}
+
+// TestHelperProcessHoldsInstance is the process killed above: it makes a
+// tracer, says its name and waits to be killed.
+func TestHelperProcessHoldsInstance(t *testing.T) {
+	if os.Getenv("NETNOTES_KTRACE_HELPER") != "1" {
+		t.Skip("helper process for TestInstanceOfKilledProcessIsSwept")
+	}
+	tr := ktrace.New(t)
+	tr.Enable(t, "net/net_dev_xmit", `name == "lo"`, ktrace.WithStack)
+	tr.Start(t)
+	fmt.Printf("instance %s\n", filepath.Base(ktrace.InstanceDir(tr)))
+	select {}
 }
