@@ -1,3 +1,44 @@
-// Package routing holds the notes' claims about routing; its story is told as its
-// tests land.
+// Package routing checks what the notes say about table local, the routing
+// table that makes an address "this host's own".
+//
+// # What the notes say
+//
+// The notes print `ip route list table local` on their machine: lo's
+// entries (local 127.0.0.0/8, local 127.0.0.1, broadcast 127.255.255.255,
+// all "proto kernel", src 127.0.0.1) and the network card's (local
+// 192.168.1.150 dev enp4s0 scope host, broadcast 192.168.1.255 dev enp4s0
+// scope link). Their comment: although the entry shows enp4s0, every
+// RTN_LOCAL entry still routes through the loopback device.
+//
+// # What the tests found
+//
+// Each test works in private network namespaces and reads the kernel's
+// tables through netlink, never by parsing `ip` output.
+//
+//   - R1: a fresh namespace whose lo has come up holds exactly the notes'
+//     three lo entries, with the same type, scope, protocol and source. No
+//     `broadcast 127.0.0.0` entry: kernels since 5.14 no longer add a
+//     broadcast route for the network address (the test records what the
+//     kernel has rather than expecting an old list). The entries belong to
+//     lo's address 127.0.0.1/8: remove it and they go. Taking lo down only
+//     removes the broadcast entry; the local ones stay, so a lookup of
+//     127.0.0.1 still says local (and the packets then die in lo's queue).
+//   - R2: adding 198.18.0.1/24 to a veth end puts `local 198.18.0.1 dev IF
+//     scope host` into table local at once, even with the link down; the
+//     `broadcast 198.18.0.255 dev IF scope link` entry comes when the link
+//     goes up. Deleting the address removes both. A /31 gets no broadcast
+//     entry at all; Broadcast computes which address the entry is for.
+//   - R3: the local entry names the veth, yet `ip route get` of the same
+//     address answers type local, dev lo. With the default rules it reports
+//     table main (254): the kernel merges local and main into one lookup
+//     until a rule is added, so the tests assert the type and the device.
+//     The neighbour's address in the same /24 is unicast out of the veth.
+//   - R4 (beyond the notes): a /32 route for the local address in main,
+//     out of the veth, changes nothing: the lookup still says local, dev
+//     lo, from table 255 once an extra rule splits the tables. Only when
+//     table local is moved behind main (`ip rule` priority 0 deleted) does
+//     the /32 in main win: the rule order is what keeps a local address on
+//     lo.
+//
+// Run them as root: go test -tags sudo -v ./routing
 package routing
