@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/claims"
 )
 
 // stream writes events as a `go test -json` stream.
@@ -83,4 +85,29 @@ func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
 
 	assert.Equal(t, 2, run([]string{"-update-seen", "-short"}, &stdout, &stderr))
 	assert.Equal(t, 2, run([]string{"-no-such-flag"}, &stdout, &stderr))
+}
+
+func TestReportNamesATestThatNeverFinished(t *testing.T) {
+	const pkg = "netnotes/uds"
+	in := stream(t,
+		event{Action: "start", Package: pkg},
+		event{Action: "run", Package: pkg, Test: "TestU3"},
+		event{Action: "output", Package: pkg, Test: "TestU3", Output: "=== RUN   TestU3\n"},
+		event{Action: "output", Package: pkg, Output: "panic: test timed out after 10m0s\n"},
+		event{Action: "fail", Package: pkg},
+	)
+	col := newCollector()
+	require.NoError(t, col.read(strings.NewReader(in)))
+	scan := &claims.Scan{Module: "netnotes", Refs: []claims.TestRef{
+		{ID: "U3", Dir: "uds", Func: "TestU3"},
+		{ID: "U8", Dir: "uds", Func: "BenchmarkRoundTrip"},
+	}}
+	cat := []claims.Claim{{ID: "U3", Chapter: "uds", Claim: "no stack"}, {ID: "U8", Chapter: "uds", Claim: "2x"}}
+	r := buildReport(cat, scan, col, Env{Root: true})
+
+	require.Len(t, r.Rows, 2)
+	assert.Contains(t, r.Rows[0].Evidence, "TestU3 did not finish: panic: test timed out after 10m0s")
+	assert.Contains(t, r.Rows[1].Evidence, "BenchmarkRoundTrip is a benchmark: run `make bench`")
+	require.Len(t, r.Failures, 1)
+	assert.Equal(t, Failure{pkg, "", "panic: test timed out after 10m0s"}, r.Failures[0])
 }

@@ -45,19 +45,28 @@ func (r *Report) writeText(w io.Writer, width int) {
 		fmt.Fprintln(w, "  strict  NETNOTES_STRICT is set: a skip is a failure")
 	}
 
-	const indent = "                 " // under the claim column
+	const (
+		indent   = "                 " // under the claim column
+		evIndent = indent + "  "       // the evidence, a little further in
+	)
 	chapter := ""
 	for _, row := range r.Rows {
 		if row.Chapter != chapter {
 			chapter = row.Chapter
 			fmt.Fprintf(w, "\n%s/\n", chapter)
 		}
-		fmt.Fprintf(w, "  %-3s %-10s %s\n", row.ID, row.Verdict, row.Claim)
+		for i, line := range wrap(row.Claim, width-len(indent)) {
+			if i == 0 {
+				fmt.Fprintf(w, "  %-3s %-10s %s\n", row.ID, row.Verdict, line)
+			} else {
+				fmt.Fprintf(w, "%s%s\n", indent, line)
+			}
+		}
 		if row.TestFailed {
 			row.Evidence += " (" + row.Test + " failed after giving this verdict)"
 		}
-		for _, line := range wrap(row.Evidence, width-len(indent)) {
-			fmt.Fprintf(w, "%s%s\n", indent, line)
+		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
+			fmt.Fprintf(w, "%s%s\n", evIndent, line)
 		}
 	}
 	for _, v := range r.Unknown {

@@ -138,14 +138,22 @@ func whyNoResult(c claims.Claim, pkg string, scan *claims.Scan, col *collector, 
 		seen = append(seen, ref.Func)
 		k := testKey{scan.Module + "/" + ref.Dir, ref.Func}
 		switch col.results[k] {
-		case "fail":
-			why = append(why, fmt.Sprintf("%s failed: %s", ref.Func, firstError(col.linesUnder(k))))
 		case "":
+			if strings.HasPrefix(ref.Func, "Benchmark") {
+				why = append(why, fmt.Sprintf("%s is a benchmark: run `make bench`", ref.Func))
+				continue
+			}
+			if _, started := col.lines[k]; started {
+				why = append(why, fmt.Sprintf("%s did not finish: %s", ref.Func, packageError(col.pkg(k.Package))))
+				continue
+			}
 			if ref.Privileged && !env.Root {
 				why = append(why, fmt.Sprintf("%s did not run (privileged)", ref.Func))
 			} else {
 				why = append(why, fmt.Sprintf("%s did not run", ref.Func))
 			}
+		case "fail":
+			why = append(why, fmt.Sprintf("%s failed: %s", ref.Func, firstError(col.linesUnder(k))))
 		default:
 			why = append(why, fmt.Sprintf("%s ended (%s) without a verdict line", ref.Func, col.results[k]))
 		}
