@@ -11,8 +11,10 @@ IS_ROOT     := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
 .PHONY: notes test bench lint
 
+# REPORT=file also writes the report as Markdown; NOTESFLAGS passes flags
+# to the tool (go run ./internal/cmd/notes -h lists them, e.g. -short).
 notes:
-	@$(GO) test -tags sudo -count=1 -v ./... | grep -E '^\s+\S+_test\.go:[0-9]+: claim |^(ok|FAIL|---)' || true
+	@$(GO) run ./internal/cmd/notes $(if $(REPORT),-md $(REPORT)) $(NOTESFLAGS)
 
 test:
 	$(GO) vet ./...

@@ -1,0 +1,49 @@
+package claims_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/claims"
+)
+
+// The catalogue and the tests must agree: every claim has a test that calls
+// claims.Check with its ID, in the catalogue's chapter, and no Check names an
+// ID the catalogue does not hold. The scanner reads the source of every test
+// file, privileged ones too, so this holds whichever tags a run uses.
+
+func scanRepository(t *testing.T) *claims.Scan {
+	t.Helper()
+	scan, err := claims.ScanTests("../..")
+	require.NoError(t, err)
+	return scan
+}
+
+func TestEveryClaimHasATest(t *testing.T) {
+	var missing []string
+	for _, c := range scanRepository(t).Untested(claims.Catalogue) {
+		missing = append(missing, "\n  "+c.ID+" ("+c.Chapter+"/): "+c.Claim)
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d claims of the catalogue have no test calling claims.Check(t, \"ID\"):%s",
+			len(missing), strings.Join(missing, ""))
+	}
+}
+
+func TestEveryCheckNamesACatalogueClaim(t *testing.T) {
+	scan := scanRepository(t)
+	for _, r := range scan.Unknown(claims.Catalogue) {
+		t.Errorf("%s:%d: %s checks claim %q, which is not in the catalogue (internal/claims/catalogue.go)",
+			r.File, r.Line, r.Func, r.ID)
+	}
+	for _, p := range scan.Problems {
+		t.Errorf("%s: %s", p.Pos, p.Msg)
+	}
+	for _, r := range scan.Misplaced(claims.Catalogue) {
+		c, _ := claims.Lookup(r.ID)
+		t.Errorf("%s:%d: %s checks claim %s, which the catalogue puts in chapter %s/: move the test or fix the catalogue",
+			r.File, r.Line, r.Func, r.ID, c.Chapter)
+	}
+}

@@ -1,0 +1,69 @@
+package claims_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/claims"
+)
+
+func TestReadmeTableMatchesTheCatalogue(t *testing.T) {
+	seen, err := claims.ReadSeen("seen.txt", claims.Catalogue)
+	require.NoError(t, err)
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+
+	want, err := claims.SpliceTable(readme, claims.ReadmeTable(claims.Catalogue, scanRepository(t), seen))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(readme),
+		"README.md's claim table is out of date: run `go generate ./internal/claims` (or `go run ./internal/cmd/notes -readme`)")
+}
+
+func TestSeenFileHoldsEveryClaimOnce(t *testing.T) {
+	data, err := os.ReadFile("seen.txt")
+	require.NoError(t, err)
+	seen, err := claims.ParseSeen(data, claims.Catalogue)
+	require.NoError(t, err)
+	assert.Len(t, seen.Verdicts, len(claims.Catalogue))
+	assert.Equal(t, string(seen.Format(claims.Catalogue)), string(data),
+		"seen.txt is written by `go run ./internal/cmd/notes -update-seen`, not by hand")
+}
+
+func TestSeenFileRoundTripsAndRejectsNonsense(t *testing.T) {
+	in := claims.Seen{Kernel: "Linux 6.18.44 x86_64, as root", Verdicts: map[string]string{"A1": "confirmed", "A2": "refined"}}
+	out, err := claims.ParseSeen(in.Format(fakeCatalogue), fakeCatalogue)
+	require.NoError(t, err)
+	assert.Equal(t, in.Kernel, out.Kernel)
+	assert.Equal(t, "confirmed", out.Verdict("A1"))
+	assert.Equal(t, claims.NotSeen, out.Verdict("A3"))
+
+	_, err = claims.ParseSeen([]byte("Q7 confirmed\n"), fakeCatalogue)
+	assert.ErrorContains(t, err, `claim "Q7" is not in the catalogue`)
+	_, err = claims.ParseSeen([]byte("A1 confirmed\nA1 refuted\n"), fakeCatalogue)
+	assert.ErrorContains(t, err, "A1 twice")
+	_, err = claims.ParseSeen([]byte("A1\n"), fakeCatalogue)
+	assert.ErrorContains(t, err, "has no value")
+}
+
+func TestReadmeTableFromTheFakeTree(t *testing.T) {
+	scan, err := claims.ScanTests("testdata/tree")
+	require.NoError(t, err)
+	seen := claims.Seen{Kernel: "Linux 6.18.44 x86_64, as root", Verdicts: map[string]string{"A1": "confirmed"}}
+
+	table := claims.ReadmeTable(fakeCatalogue, scan, seen)
+	assert.Contains(t, table, "(Linux 6.18.44 x86_64, as root)")
+	assert.Contains(t, table, "| A1 | the first claim | [alpha/](alpha/) | [TestAlphaOne](alpha/alpha_test.go), [TestMisplaced](beta/beta_test.go) | confirmed |\n")
+	assert.Contains(t, table, "| A2 | the second claim | [alpha/](alpha/) | [TestAlphaTwo](alpha/alpha_sudo_test.go) (root) | — |\n")
+	assert.Contains(t, table, "| A3 | a claim nobody checks | [alpha/](alpha/) | — | — |\n")
+
+	readme := []byte("# x\n\n" + claims.TableBegin + "\nold\n" + claims.TableEnd + "\n\nrest\n")
+	got, err := claims.SpliceTable(readme, table)
+	require.NoError(t, err)
+	assert.Equal(t, "# x\n\n"+claims.TableBegin+"\n"+table+claims.TableEnd+"\n\nrest\n", string(got))
+
+	_, err = claims.SpliceTable([]byte("no markers"), table)
+	assert.ErrorContains(t, err, "markers")
+}

@@ -1,0 +1,17 @@
+//go:build linux && sudo
+
+package alpha_test
+
+import (
+	"testing"
+
+	c "example.com/fake/internal/claims"
+)
+
+const idTwo = "A2"
+
+// A2 is checked through an aliased import and a constant, in a privileged file.
+func TestAlphaTwo(t *testing.T) {
+	v := c.Check(t, idTwo)
+	v.Refined("seen")
+}

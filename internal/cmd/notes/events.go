@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"netnotes/internal/claims"
+)
+
+// event is one line of `go test -json` (see `go doc cmd/test2json`), plus
+// the build events of `go test -json` (Action build-output, ImportPath).
+type event struct {
+	Action      string
+	Package     string
+	Test        string
+	Elapsed     float64
+	Output      string
+	FailedBuild string
+	ImportPath  string
+}
+
+// verdictLine is one "claim ID: verdict — evidence" line a test logged.
+type verdictLine struct {
+	ID, Verdict, Evidence string
+	Package, Test         string
+}
+
+// testKey names a test (or, with Test empty, a package's own output).
+type testKey struct{ Package, Test string }
+
+// pkgResult is one package's run.
+type pkgResult struct {
+	Path        string
+	Action      string // pass, fail, skip; "" while running
+	Elapsed     float64
+	Output      []string // the package's own lines (no test), build output included
+	Verdicts    int
+	BuildFailed bool
+}
+
+// collector reads the event stream. It joins Output events back into lines
+// per test before looking for verdict lines: test2json splits a long line
+// into several events, and parallel tests interleave theirs.
+type collector struct {
+	partial  map[testKey]*strings.Builder
+	lines    map[testKey][]string // every whole line each test printed
+	results  map[testKey]string   // a test's final action: pass, fail, skip
+	pkgs     map[string]*pkgResult
+	build    map[string][]string // build output per package path
+	pkgOrder []string
+	verdicts []verdictLine
+	onEvent  func(e event, pkg *pkgResult) // progress, may be nil
+}
+
+func newCollector() *collector {
+	return &collector{
+		partial: map[testKey]*strings.Builder{},
+		lines:   map[testKey][]string{},
+		results: map[testKey]string{},
+		pkgs:    map[string]*pkgResult{},
+		build:   map[string][]string{},
+	}
+}
+
+// read consumes a whole `go test -json` stream. Lines that are not JSON
+// (go test's own complaints) are kept as output of an unnamed package.
+func (c *collector) read(r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var e event
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
+			c.add(event{Action: "output", Output: string(line) + "\n"})
+			continue
+		}
+		c.add(e)
+	}
+	c.flushAll()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading go test -json: %w", err)
+	}
+	return nil
+}
+
+func (c *collector) pkg(path string) *pkgResult {
+	p, ok := c.pkgs[path]
+	if !ok {
+		p = &pkgResult{Path: path}
+		c.pkgs[path] = p
+		c.pkgOrder = append(c.pkgOrder, path)
+	}
+	return p
+}
+
+func (c *collector) add(e event) {
+	switch e.Action {
+	case "build-output":
+		path := buildPackage(e.ImportPath)
+		c.build[path] = append(c.build[path], strings.TrimRight(e.Output, "\n"))
+	case "build-fail":
+		// The package's own fail event (with FailedBuild) follows.
+	case "output":
+		k := testKey{e.Package, e.Test}
+		b, ok := c.partial[k]
+		if !ok {
+			b = &strings.Builder{}
+			c.partial[k] = b
+		}
+		b.WriteString(e.Output)
+		text := b.String()
+		if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+			for _, line := range strings.Split(text[:i], "\n") {
+				c.line(k, line)
+			}
+			b.Reset()
+			b.WriteString(text[i+1:])
+		}
+	case "pass", "fail", "skip", "bench":
+		k := testKey{e.Package, e.Test}
+		if e.Test != "" {
+			c.flush(k)
+			c.results[k] = e.Action
+			break
+		}
+		for k := range c.partial {
+			if k.Package == e.Package {
+				c.flush(k)
+			}
+		}
+		p := c.pkg(e.Package)
+		p.Action, p.Elapsed = e.Action, e.Elapsed
+		p.BuildFailed = e.FailedBuild != ""
+		if e.FailedBuild != "" {
+			p.Output = append(slices.Clone(c.build[buildPackage(e.FailedBuild)]), p.Output...)
+		}
+	case "start":
+		c.pkg(e.Package)
+	}
+	if c.onEvent != nil {
+		var p *pkgResult
+		if e.Package != "" {
+			p = c.pkg(e.Package)
+		}
+		c.onEvent(e, p)
+	}
+}
+
+// buildPackage turns a build ImportPath ("netnotes/uds [netnotes/uds.test]")
+// into the package path.
+func buildPackage(importPath string) string {
+	path, _, _ := strings.Cut(importPath, " ")
+	return path
+}
+
+func (c *collector) flush(k testKey) {
+	if b, ok := c.partial[k]; ok {
+		if b.Len() > 0 {
+			c.line(k, b.String())
+		}
+		delete(c.partial, k)
+	}
+}
+
+func (c *collector) flushAll() {
+	for k := range c.partial {
+		c.flush(k)
+	}
+}
+
+// line handles one whole line of output.
+func (c *collector) line(k testKey, line string) {
+	if k.Test == "" {
+		if k.Package != "" || strings.TrimSpace(line) != "" {
+			p := c.pkg(k.Package)
+			p.Output = append(p.Output, line)
+		}
+		return
+	}
+	c.lines[k] = append(c.lines[k], line)
+	if id, verdict, evidence, ok := claims.Parse(line); ok {
+		c.verdicts = append(c.verdicts, verdictLine{id, verdict, evidence, k.Package, k.Test})
+		if k.Package != "" {
+			c.pkg(k.Package).Verdicts++
+		}
+	}
+}
+
+// failedTests lists the tests that failed, parents only when none of their
+// subtests failed (a failed subtest fails its parent too).
+func (c *collector) failedTests() []testKey {
+	var failed []testKey
+	for k, action := range c.results {
+		if action == "fail" {
+			failed = append(failed, k)
+		}
+	}
+	var leaves []testKey
+	for _, k := range failed {
+		leaf := true
+		for _, other := range failed {
+			if other.Package == k.Package && strings.HasPrefix(other.Test, k.Test+"/") {
+				leaf = false
+				break
+			}
+		}
+		if leaf {
+			leaves = append(leaves, k)
+		}
+	}
+	sortKeys(leaves)
+	return leaves
+}
+
+// linesUnder returns the output of test k and of its subtests.
+func (c *collector) linesUnder(k testKey) []string {
+	var keys []testKey
+	for other := range c.lines {
+		if other.Package == k.Package && (other.Test == k.Test || strings.HasPrefix(other.Test, k.Test+"/")) {
+			keys = append(keys, other)
+		}
+	}
+	sortKeys(keys)
+	var lines []string
+	for _, other := range keys {
+		lines = append(lines, c.lines[other]...)
+	}
+	return lines
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/claims"
+)
+
+// stream writes events as a `go test -json` stream.
+func stream(t *testing.T, events ...event) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for _, e := range events {
+		require.NoError(t, enc.Encode(e))
+	}
+	return b.String()
+}
+
+func TestCollectorJoinsLinesSplitAcrossInterleavedEvents(t *testing.T) {
+	const pkg = "netnotes/loopback"
+	in := stream(t,
+		event{Action: "start", Package: pkg},
+		event{Action: "output", Package: pkg, Test: "TestA", Output: "    a_test.go:9: claim L1: confirmed — first "},
+		event{Action: "output", Package: pkg, Test: "TestB", Output: "    b_test.go:9: claim L2: refined — other "},
+		event{Action: "output", Package: pkg, Test: "TestA", Output: "half\n    a_test.go:10: chatter\n"},
+		event{Action: "pass", Package: pkg, Test: "TestA"},
+		// TestB's line never gets its newline: the end of the test flushes it.
+		event{Action: "output", Package: pkg, Test: "TestB", Output: "half"},
+		event{Action: "pass", Package: pkg, Test: "TestB"},
+		event{Action: "pass", Package: pkg},
+	) + "go: not JSON, kept as output\n"
+
+	col := newCollector()
+	require.NoError(t, col.read(strings.NewReader(in)))
+	assert.Equal(t, []verdictLine{
+		{"L1", "confirmed", "first half", pkg, "TestA"},
+		{"L2", "refined", "other half", pkg, "TestB"},
+	}, col.verdicts)
+	assert.Equal(t, 2, col.pkgs[pkg].Verdicts)
+	assert.Contains(t, col.pkgs[""].Output, "go: not JSON, kept as output")
+}
+
+func TestFirstErrorFindsTheReason(t *testing.T) {
+	assert.Equal(t, "boom", firstError([]string{"=== RUN   TestX", "    x_test.go:3: boom", "--- FAIL: TestX (0.00s)"}))
+	assert.Equal(t, "panic: nil map", firstError([]string{"=== RUN   TestX", "panic: nil map"}))
+	assert.Equal(t, "see its output", firstError([]string{"--- FAIL: TestX (0.00s)"}))
+	assert.Equal(t, "needs x", firstError([]string{"    claims.go:61: claim L3: skipped — y", "    x_test.go:3: needs x"}),
+		"a verdict line is not the error")
+}
+
+func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
+	dir := t.TempDir()
+	refutedOnly := filepath.Join(dir, "refuted.jsonl")
+	require.NoError(t, os.WriteFile(refutedOnly, []byte(stream(t,
+		event{Action: "start", Package: "netnotes/routing"},
+		event{Action: "run", Package: "netnotes/routing", Test: "TestR1"},
+		event{Action: "output", Package: "netnotes/routing", Test: "TestR1", Output: "    r1_test.go:20: claim R1: refuted — table local has no 127.0.0.1 entry\n"},
+		event{Action: "pass", Package: "netnotes/routing", Test: "TestR1"},
+		event{Action: "pass", Package: "netnotes/routing"},
+	)), 0o644))
+
+	var stdout, stderr bytes.Buffer
+	md := filepath.Join(dir, "report.md")
+	code := run([]string{"-from", refutedOnly, "-md", md}, &stdout, &stderr)
+	assert.Equal(t, 0, code, "a refuted claim is a finding: %s", stderr.String())
+	assert.Contains(t, stdout.String(), "  R1  refuted    ")
+	assert.Contains(t, stdout.String(), "1 refuted")
+	report, err := os.ReadFile(md)
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "| R1 | ")
+
+	stdout.Reset()
+	code = run([]string{"-from", "testdata/root.jsonl"}, &stdout, &stderr)
+	assert.Equal(t, 1, code, "the fixture has failed tests")
+	assert.Contains(t, stdout.String(), "FAILED:")
+
+	assert.Equal(t, 2, run([]string{"-update-seen", "-short"}, &stdout, &stderr))
+	assert.Equal(t, 2, run([]string{"-no-such-flag"}, &stdout, &stderr))
+}
+
+func TestReportNamesATestThatNeverFinished(t *testing.T) {
+	const pkg = "netnotes/uds"
+	in := stream(t,
+		event{Action: "start", Package: pkg},
+		event{Action: "run", Package: pkg, Test: "TestU3"},
+		event{Action: "output", Package: pkg, Test: "TestU3", Output: "=== RUN   TestU3\n"},
+		event{Action: "output", Package: pkg, Output: "panic: test timed out after 10m0s\n"},
+		event{Action: "fail", Package: pkg},
+	)
+	col := newCollector()
+	require.NoError(t, col.read(strings.NewReader(in)))
+	scan := &claims.Scan{Module: "netnotes", Refs: []claims.TestRef{
+		{ID: "U3", Dir: "uds", Func: "TestU3"},
+		{ID: "U8", Dir: "uds", Func: "BenchmarkRoundTrip"},
+	}}
+	cat := []claims.Claim{{ID: "U3", Chapter: "uds", Claim: "no stack"}, {ID: "U8", Chapter: "uds", Claim: "2x"}}
+	r := buildReport(cat, scan, col, Env{Root: true})
+
+	require.Len(t, r.Rows, 2)
+	assert.Contains(t, r.Rows[0].Evidence, "TestU3 did not finish: panic: test timed out after 10m0s")
+	assert.Contains(t, r.Rows[1].Evidence, "BenchmarkRoundTrip is a benchmark: run `make bench`")
+	require.Len(t, r.Failures, 1)
+	assert.Equal(t, Failure{pkg, "", "panic: test timed out after 10m0s"}, r.Failures[0])
+}

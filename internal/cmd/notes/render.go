@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"netnotes/internal/claims"
+)
+
+// verdictOrder is the footer's order.
+var verdictOrder = []string{claims.Confirmed, claims.Refined, claims.Refuted, claims.Skipped, noResult}
+
+func (r *Report) asRoot() string {
+	if r.Env.Root {
+		return "root (the privileged notes ran)"
+	}
+	return "not root: the privileged notes skip; run `sudo make notes` for all of them"
+}
+
+// footer counts the rows per verdict and the failed tests.
+func (r *Report) footer() string {
+	var parts []string
+	for _, v := range verdictOrder {
+		if n := r.Counts[v]; n > 0 || v != noResult {
+			parts = append(parts, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	failed := fmt.Sprintf("%d failed tests", len(r.Failures))
+	if len(r.Failures) == 1 {
+		failed = "1 failed test"
+	}
+	return fmt.Sprintf("%d claims, %d rows: %s; %s", r.Claims, len(r.Rows), strings.Join(parts, ", "), failed)
+}
+
+// writeText writes the report for a terminal or a log, wrapping the
+// evidence to width columns.
+func (r *Report) writeText(w io.Writer, width int) {
+	fmt.Fprintln(w, "netnotes: what this kernel did with each claim of the notes")
+	fmt.Fprintf(w, "  kernel  %s, %s\n", r.Env.Kernel, r.Env.Arch)
+	fmt.Fprintf(w, "  as      %s\n", r.asRoot())
+	fmt.Fprintf(w, "  go      %s\n", r.Env.GoVersion)
+	fmt.Fprintf(w, "  ran     %s\n", r.Env.Command)
+	if r.Env.Strict {
+		fmt.Fprintln(w, "  strict  NETNOTES_STRICT is set: a skip is a failure")
+	}
+
+	const (
+		indent   = "                 " // under the claim column
+		evIndent = indent + "  "       // the evidence, a little further in
+	)
+	chapter := ""
+	for _, row := range r.Rows {
+		if row.Chapter != chapter {
+			chapter = row.Chapter
+			fmt.Fprintf(w, "\n%s/\n", chapter)
+		}
+		for i, line := range wrap(row.Claim, width-len(indent)) {
+			if i == 0 {
+				fmt.Fprintf(w, "  %-3s %-10s %s\n", row.ID, row.Verdict, line)
+			} else {
+				fmt.Fprintf(w, "%s%s\n", indent, line)
+			}
+		}
+		if row.TestFailed {
+			row.Evidence += " (" + row.Test + " failed after giving this verdict)"
+		}
+		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
+			fmt.Fprintf(w, "%s%s\n", evIndent, line)
+		}
+	}
+	for _, v := range r.Unknown {
+		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, which the catalogue does not hold: %s\n", v.Package, v.Test, v.ID, v.Evidence)
+	}
+
+	fmt.Fprintf(w, "\n%s\n", r.footer())
+	if len(r.Failures) > 0 {
+		fmt.Fprintln(w, "FAILED:")
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "  %s %s: %s\n", f.Package, f.Test, f.Why)
+		}
+	}
+	if r.Counts[claims.Refuted] > 0 {
+		fmt.Fprintln(w, "A refuted claim is a finding about the notes, not a failure of the tests.")
+	}
+}
+
+// writeMarkdown writes the report as Markdown, to paste into an issue or a post.
+func (r *Report) writeMarkdown(w io.Writer) {
+	cell := claims.MarkdownCell
+	fmt.Fprintf(w, "# netnotes: verdicts on Linux %s (%s)\n\n", r.Env.Kernel, r.Env.Arch)
+	fmt.Fprintf(w, "- **Kernel:** %s, %s\n", r.Env.Kernel, r.Env.Arch)
+	fmt.Fprintf(w, "- **Ran as:** %s\n", r.asRoot())
+	fmt.Fprintf(w, "- **Go:** %s\n", r.Env.GoVersion)
+	fmt.Fprintf(w, "- **Command:** `%s`\n", r.Env.Command)
+	if r.Env.Strict {
+		fmt.Fprintln(w, "- **Strict:** NETNOTES_STRICT is set: a skip is a failure")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| ID | Claim | Verdict | Evidence |")
+	fmt.Fprintln(w, "|----|-------|---------|----------|")
+	for _, row := range r.Rows {
+		evidence := row.Evidence
+		if row.TestFailed {
+			evidence += " (" + row.Test + " failed after giving this verdict)"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Verdict), cell(evidence))
+	}
+	for _, v := range r.Unknown {
+		fmt.Fprintf(w, "| %s | *(not in the catalogue)* | %s | %s: %s |\n", cell(v.ID), cell(v.Verdict), cell(v.Package+" "+v.Test), cell(v.Evidence))
+	}
+	fmt.Fprintf(w, "\n**%s**\n", r.footer())
+	if len(r.Failures) > 0 {
+		fmt.Fprintln(w, "\nFailed:")
+		fmt.Fprintln(w)
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "- `%s %s`: %s\n", f.Package, f.Test, f.Why)
+		}
+	}
+}
+
+// wrap breaks text into lines of at most width columns, at spaces.
+func wrap(text string, width int) []string {
+	width = max(width, 20)
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}

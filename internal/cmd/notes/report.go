@@ -1,0 +1,243 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"netnotes/internal/claims"
+)
+
+// noResult is the verdict column of a claim no test reported on.
+const noResult = "no result"
+
+// fullSweep names, for the performance claims, the command that measures
+// them in full: their rows in the report come from short verdict tests.
+var fullSweep = map[string]string{
+	"L4": "make bench",
+	"U8": "make bench",
+}
+
+// Env describes the machine and the run, for the report's header.
+type Env struct {
+	Kernel    string // uname -r
+	Arch      string // uname -m
+	Root      bool   // could run the privileged notes
+	GoVersion string
+	Command   string // what produced the results
+	Strict    bool   // NETNOTES_STRICT was set
+}
+
+// Row is one line of the report: a claim and one verdict on it.
+type Row struct {
+	ID, Chapter, Claim string
+	Verdict            string // confirmed, refined, refuted, skipped, or noResult
+	Evidence           string
+	Test               string // the test that gave the verdict, when one did
+	TestFailed         bool   // that test failed after giving it
+}
+
+// Failure is a test (or a package, with Test empty) that failed.
+type Failure struct {
+	Package, Test, Why string
+}
+
+// Report is everything the report shows.
+type Report struct {
+	Env      Env
+	Rows     []Row
+	Unknown  []verdictLine // verdict lines for IDs the catalogue lacks
+	Failures []Failure
+	Counts   map[string]int // rows per verdict
+	Claims   int
+}
+
+// Failed reports whether the run should exit non-zero: a test or a package
+// failed. A refuted claim is a finding, not a failure.
+func (r *Report) Failed() bool { return len(r.Failures) > 0 }
+
+// buildReport puts the verdict lines of a run next to the catalogue. Every
+// claim gets at least one row; a claim whose test gave no verdict line gets
+// a noResult row saying what happened to that test.
+func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env) *Report {
+	r := &Report{Env: env, Counts: map[string]int{}, Claims: len(cat)}
+	byID := map[string][]verdictLine{}
+	for _, v := range col.verdicts {
+		if _, ok := lookup(cat, v.ID); !ok {
+			r.Unknown = append(r.Unknown, v)
+			continue
+		}
+		byID[v.ID] = append(byID[v.ID], v)
+	}
+	for _, c := range cat {
+		pkg := scan.Module + "/" + c.Chapter
+		lines := byID[c.ID]
+		// Parallel tests log in any order; the report does not.
+		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Test < lines[j].Test })
+		for _, v := range lines {
+			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence, Test: v.Test}
+			row.TestFailed = col.results[testKey{v.Package, v.Test}] == "fail"
+			if v.Verdict == claims.Skipped && !strings.Contains(v.Evidence, "run ") {
+				row.Evidence += "; to run it: " + rerun(env, v.Package, scan.Module, v.Test)
+			}
+			if cmd, ok := fullSweep[c.ID]; ok && v.Verdict != claims.Skipped {
+				row.Evidence += fmt.Sprintf(" (short run; the full sweep: `%s`)", cmd)
+			}
+			r.Rows = append(r.Rows, row)
+		}
+		if len(lines) == 0 {
+			r.Rows = append(r.Rows, Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: noResult,
+				Evidence: whyNoResult(c, pkg, scan, col, env)})
+		}
+	}
+	for _, row := range r.Rows {
+		r.Counts[row.Verdict]++
+	}
+
+	failedPkgs := map[string]bool{}
+	for _, k := range col.failedTests() {
+		failedPkgs[k.Package] = true
+		r.Failures = append(r.Failures, Failure{k.Package, k.Test, firstError(col.lines[k])})
+	}
+	for _, path := range col.pkgOrder {
+		p := col.pkgs[path]
+		if p.Action == "fail" && !failedPkgs[path] {
+			r.Failures = append(r.Failures, Failure{path, "", packageError(p)})
+		}
+	}
+	return r
+}
+
+func lookup(cat []claims.Claim, id string) (claims.Claim, bool) {
+	for _, c := range cat {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return claims.Claim{}, false
+}
+
+// whyNoResult explains a claim without a verdict line, from what happened
+// to the tests that check it.
+func whyNoResult(c claims.Claim, pkg string, scan *claims.Scan, col *collector, env Env) string {
+	refs := scan.Tests(c.ID)
+	if len(refs) == 0 {
+		return fmt.Sprintf("no test checks this claim yet (nothing calls claims.Check(t, %q) in %s/)", c.ID, c.Chapter)
+	}
+	if p, ok := col.pkgs[pkg]; ok && p.BuildFailed {
+		return fmt.Sprintf("%s did not build: %s", pkg, packageError(p))
+	}
+	var why []string
+	var seen []string
+	for _, ref := range refs {
+		if slices.Contains(seen, ref.Func) {
+			continue
+		}
+		seen = append(seen, ref.Func)
+		k := testKey{scan.Module + "/" + ref.Dir, ref.Func}
+		switch col.results[k] {
+		case "":
+			if strings.HasPrefix(ref.Func, "Benchmark") {
+				why = append(why, fmt.Sprintf("%s is a benchmark: run `make bench`", ref.Func))
+				continue
+			}
+			if _, started := col.lines[k]; started {
+				why = append(why, fmt.Sprintf("%s did not finish: %s", ref.Func, packageError(col.pkg(k.Package))))
+				continue
+			}
+			if ref.Privileged && !env.Root {
+				why = append(why, fmt.Sprintf("%s did not run (privileged)", ref.Func))
+			} else {
+				why = append(why, fmt.Sprintf("%s did not run", ref.Func))
+			}
+		case "fail":
+			why = append(why, fmt.Sprintf("%s failed: %s", ref.Func, firstError(col.linesUnder(k))))
+		default:
+			why = append(why, fmt.Sprintf("%s ended (%s) without a verdict line", ref.Func, col.results[k]))
+		}
+	}
+	return strings.Join(why, "; ") + "; rerun: " + rerun(env, scan.Module+"/"+refs[0].Dir, scan.Module, refs[0].Func)
+}
+
+// rerun is the command that runs one test again, verbosely.
+func rerun(env Env, pkg, module, test string) string {
+	dir := "./" + strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
+	top, _, _ := strings.Cut(test, "/")
+	cmd := fmt.Sprintf("go test -tags sudo -count=1 -v -run '^%s$' %s", regexp.QuoteMeta(top), dir)
+	if !env.Root {
+		cmd = fmt.Sprintf("go test -tags sudo -exec sudo -count=1 -v -run '^%s$' %s", regexp.QuoteMeta(top), dir)
+	}
+	return "`" + cmd + "`"
+}
+
+var (
+	logLineRE     = regexp.MustCompile(`^\s+\S+\.go:\d+: ?(.*)$`)
+	testifyRE     = regexp.MustCompile(`^\s+(Error|Messages):\s+(.*)$`)
+	testifyWantRE = regexp.MustCompile(`^\s+(expected|actual)\s*:\s+(.*)$`)
+)
+
+// firstError picks the line of a failed test's output that says why: the
+// first t.Error/t.Fatal line, a testify block's Error (with expected and
+// actual) and Messages, or a panic.
+func firstError(lines []string) string {
+	for i, line := range lines {
+		if strings.HasPrefix(line, "panic: ") {
+			return strings.TrimSpace(line)
+		}
+		m := logLineRE.FindStringSubmatch(line)
+		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") {
+			continue
+		}
+		if msg := strings.TrimSpace(m[1]); msg != "" {
+			return msg
+		}
+		// testify: "file.go:12: " then an indented block.
+		var errText, want, messages string
+		for _, next := range lines[i+1:] {
+			if logLineRE.MatchString(next) || strings.HasPrefix(next, "---") || strings.HasPrefix(next, "===") {
+				break
+			}
+			if t := testifyRE.FindStringSubmatch(next); t != nil {
+				if t[1] == "Error" {
+					errText = strings.TrimSuffix(strings.TrimSpace(t[2]), ":")
+				} else {
+					messages = strings.TrimSpace(t[2])
+				}
+			} else if t := testifyWantRE.FindStringSubmatch(next); t != nil && errText != "" {
+				want += fmt.Sprintf(", %s %s", t[1], strings.TrimSpace(t[2]))
+			}
+		}
+		if errText != "" {
+			msg := errText + want
+			if messages != "" {
+				msg += " (" + messages + ")"
+			}
+			return msg
+		}
+	}
+	return "see its output"
+}
+
+// packageError says why a package failed when none of its tests did: a
+// build error, a panic outside a test, a timeout.
+func packageError(p *pkgResult) string {
+	for _, line := range p.Output {
+		t := strings.TrimSpace(line)
+		if t == "" || t == "FAIL" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "FAIL\t") || strings.HasPrefix(t, "ok ") {
+			continue
+		}
+		return t
+	}
+	return "see `go test " + p.Path + "`"
+}
+
+func sortKeys(keys []testKey) {
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].Package != keys[j].Package {
+			return keys[i].Package < keys[j].Package
+		}
+		return keys[i].Test < keys[j].Test
+	})
+}

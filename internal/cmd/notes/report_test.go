@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/claims"
+)
+
+// The fixtures: testdata/tree is a small fake module whose chapters hold a
+// test per case below; testdata/root.jsonl and testdata/user.jsonl are what
+// `go test -json -count=1 -tags sudo` printed for those tests as root and as
+// an ordinary user (veth's test does not compile, on purpose; U5's test was
+// not run; N2 has no test).
+var fixtureCatalogue = []claims.Claim{
+	{ID: "L1", Chapter: "loopback", Claim: "Loopback traffic needs no NIC."},
+	{ID: "L2", Chapter: "loopback", Claim: "The skb goes through the stack."},
+	{ID: "L3", Chapter: "loopback", Claim: "Own addresses go through lo."},
+	{ID: "L4", Chapter: "loopback", Claim: "127.0.0.1 is no faster."},
+	{ID: "R1", Chapter: "routing", Claim: "Table local holds 127.0.0.0/8."},
+	{ID: "R2", Chapter: "routing", Claim: "An address adds a broadcast entry."},
+	{ID: "R3", Chapter: "routing", Claim: "A lookup uses lo."},
+	{ID: "U5", Chapter: "uds", Claim: "The inodes differ."},
+	{ID: "U8", Chapter: "uds", Claim: "UDS is 2x TCP."},
+	{ID: "N1", Chapter: "unlink", Claim: "unlink decrements the link count."},
+	{ID: "N2", Chapter: "unlink", Claim: "The space comes back."},
+	{ID: "V1", Chapter: "veth", Claim: "veth devices come in pairs."},
+}
+
+func fixtureReport(t *testing.T, stream string, root bool) *Report {
+	t.Helper()
+	scan, err := claims.ScanTests("testdata/tree")
+	require.NoError(t, err)
+	f, err := os.Open(stream)
+	require.NoError(t, err)
+	defer f.Close()
+	col := newCollector()
+	require.NoError(t, col.read(f))
+	env := Env{Kernel: "6.18.44-test", Arch: "x86_64", Root: root, GoVersion: "go1.26.8", Command: "go test -json -count=1 -tags sudo ./..."}
+	return buildReport(fixtureCatalogue, scan, col, env)
+}
+
+// rows indexes the report's rows by claim ID.
+func rows(r *Report) map[string][]Row {
+	m := map[string][]Row{}
+	for _, row := range r.Rows {
+		m[row.ID] = append(m[row.ID], row)
+	}
+	return m
+}
+
+func TestReportHasARowForEveryClaimInCatalogueOrder(t *testing.T) {
+	r := fixtureReport(t, "testdata/root.jsonl", true)
+	var ids []string
+	for _, row := range r.Rows {
+		ids = append(ids, row.ID)
+	}
+	assert.Equal(t, []string{"L1", "L2", "L3", "L4", "R1", "R2", "R3", "U5", "U8", "N1", "N2", "V1"}, ids)
+}
+
+func TestReportReadsVerdictsAsRoot(t *testing.T) {
+	r := fixtureReport(t, "testdata/root.jsonl", true)
+	got := rows(r)
+
+	assert.Equal(t, "confirmed", got["L1"][0].Verdict)
+	assert.Equal(t, "tcp 5 bytes and udp 5 bytes over 127.0.0.1 with eth0 absent", got["L1"][0].Evidence)
+
+	// test2json split this line over two output events; it comes back whole.
+	assert.Equal(t, "refined", got["L2"][0].Verdict)
+	assert.True(t, strings.HasPrefix(got["L2"][0].Evidence, "net_dev_xmit dev=lo; stack: ip_finish_output2 <- "))
+	assert.True(t, strings.HasSuffix(got["L2"][0].Evidence, "<- ; end of stack"))
+	assert.Equal(t, 80, strings.Count(got["L2"][0].Evidence, "ip_finish_output2"))
+
+	assert.Equal(t, "confirmed", got["L3"][0].Verdict, "root runs the privileged note")
+	assert.Equal(t, "refuted", got["R1"][0].Verdict)
+
+	// The performance rows point at the full sweep.
+	assert.Contains(t, got["L4"][0].Evidence, "ratio 1.02 at 100 B (short run; the full sweep: `make bench`)")
+	assert.Contains(t, got["U8"][0].Evidence, "`make bench`")
+
+	// A verdict followed by a failure is shown, marked.
+	assert.Equal(t, "confirmed", got["R3"][0].Verdict)
+	assert.True(t, got["R3"][0].TestFailed)
+}
+
+func TestReportExplainsClaimsWithoutAVerdict(t *testing.T) {
+	got := rows(fixtureReport(t, "testdata/root.jsonl", true))
+
+	r2 := got["R2"][0]
+	assert.Equal(t, noResult, r2.Verdict)
+	assert.Contains(t, r2.Evidence, "TestFixtureR2 failed: Not equal, expected 2, actual 1 (broadcast entries after link up)")
+	assert.Contains(t, r2.Evidence, "rerun: `go test -tags sudo -count=1 -v -run '^TestFixtureR2$' ./routing`")
+
+	assert.Contains(t, got["U5"][0].Evidence, "TestFixtureU5 did not run")
+	assert.Contains(t, got["N2"][0].Evidence, `no test checks this claim yet (nothing calls claims.Check(t, "N2") in unlink/)`)
+	assert.Contains(t, got["V1"][0].Evidence, "netnotes/veth did not build: veth/fixture_test.go:11:35: undefined: undefined")
+}
+
+func TestReportCountsFailuresButNotRefutations(t *testing.T) {
+	r := fixtureReport(t, "testdata/root.jsonl", true)
+	assert.True(t, r.Failed())
+	var failed []string
+	for _, f := range r.Failures {
+		failed = append(failed, f.Package+" "+f.Test+": "+f.Why)
+	}
+	assert.Equal(t, []string{
+		"netnotes/routing TestFixtureR2/link_up: Not equal, expected 2, actual 1 (broadcast entries after link up)",
+		"netnotes/routing TestFixtureR3: cleanup found a leftover link",
+		"netnotes/veth : veth/fixture_test.go:11:35: undefined: undefined",
+	}, failed)
+	assert.Equal(t, map[string]int{"confirmed": 5, "refined": 2, "refuted": 1, "no result": 4}, r.Counts)
+
+	// The same stream without its failures: a refuted claim alone exits 0.
+	clean := &Report{Counts: map[string]int{"refuted": 1}}
+	assert.False(t, clean.Failed())
+}
+
+func TestReportFlagsVerdictsForUnknownClaims(t *testing.T) {
+	r := fixtureReport(t, "testdata/root.jsonl", true)
+	require.Len(t, r.Unknown, 1)
+	assert.Equal(t, "Q1", r.Unknown[0].ID)
+	assert.Equal(t, "TestFixtureU8", r.Unknown[0].Test)
+}
+
+func TestReportAsAnOrdinaryUserSkipsThePrivilegedNotesWithAReason(t *testing.T) {
+	r := fixtureReport(t, "testdata/user.jsonl", false)
+	got := rows(r)
+	l3 := got["L3"][0]
+	assert.Equal(t, "skipped", l3.Verdict)
+	assert.Contains(t, l3.Evidence, "needs root")
+	assert.Contains(t, l3.Evidence, "sudo make notes")
+
+	assert.Contains(t, got["U5"][0].Evidence, "TestFixtureU5 did not run (privileged)")
+	assert.Contains(t, got["U5"][0].Evidence, "-exec sudo")
+	assert.Len(t, r.Rows, len(fixtureCatalogue), "the same rows as root")
+	assert.Equal(t, 1, r.Counts["skipped"])
+}
+
+func TestTextReportShowsHeaderTableAndFooter(t *testing.T) {
+	r := fixtureReport(t, "testdata/user.jsonl", false)
+	var b bytes.Buffer
+	r.writeText(&b, 100)
+	out := b.String()
+	for _, want := range []string{
+		"kernel  6.18.44-test, x86_64\n",
+		"as      not root: the privileged notes skip; run `sudo make notes` for all of them\n",
+		"go      go1.26.8\n",
+		"\nloopback/\n  L1  confirmed  Loopback traffic needs no NIC.\n                   tcp 5 bytes and udp 5 bytes over 127.0.0.1 with eth0 absent\n",
+		"  L3  skipped    Own addresses go through lo.\n                   needs root",
+		"  R3  confirmed  A lookup uses lo.\n                   entry dev nn1-3 (index 2); RouteGet dev lo (TestFixtureR3 failed after giving",
+		"claim Q1, which the catalogue does not hold",
+		"12 claims, 12 rows: 4 confirmed, 2 refined, 1 refuted, 1 skipped, 4 no result; 3 failed tests\n",
+		"FAILED:\n  netnotes/routing TestFixtureR2/link_up: Not equal",
+		"A refuted claim is a finding",
+	} {
+		assert.Contains(t, out, want)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "                 ") {
+			assert.LessOrEqual(t, len([]rune(line)), 100, "wrapped: %q", line)
+		}
+	}
+}
+
+func TestMarkdownReportIsATable(t *testing.T) {
+	r := fixtureReport(t, "testdata/root.jsonl", true)
+	var b bytes.Buffer
+	r.writeMarkdown(&b)
+	out := b.String()
+	assert.Contains(t, out, "# netnotes: verdicts on Linux 6.18.44-test (x86_64)\n")
+	assert.Contains(t, out, "- **Ran as:** root (the privileged notes ran)\n")
+	assert.Contains(t, out, "| ID | Claim | Verdict | Evidence |\n|----|-------|---------|----------|\n")
+	assert.Contains(t, out, "| R1 | Table local holds 127.0.0.0/8. | refuted | no broadcast 127.0.0.0 entry; table local has 3 entries |\n")
+	assert.Contains(t, out, "| Q1 | *(not in the catalogue)* | confirmed |")
+	assert.Equal(t, len(r.Rows)+1+1, strings.Count(out, "\n| "), "a line per row, the unknown one and the header")
+}
+
+func TestSeenTakesOneVerdictPerClaim(t *testing.T) {
+	r := fixtureReport(t, "testdata/root.jsonl", true)
+	r.Rows = append(r.Rows, Row{ID: "L1", Verdict: "refined"}, Row{ID: "L1", Verdict: "confirmed"})
+	seen := seenFrom(r)
+	assert.Equal(t, "Linux 6.18.44-test, x86_64, as root, go1.26.8", seen.Kernel)
+	assert.Equal(t, "confirmed/refined", seen.Verdict("L1"))
+	assert.Equal(t, "refuted", seen.Verdict("R1"))
+	assert.Equal(t, claims.NotSeen, seen.Verdict("N2"))
+}

@@ -1,0 +1,3 @@
+module netnotes
+
+go 1.26.0
