@@ -138,8 +138,11 @@ func flagString(v uint64, names []flagName) string {
 			v &^= f.bit
 		}
 	}
-	if v != 0 || len(parts) == 0 {
+	switch {
+	case v != 0:
 		parts = append(parts, fmt.Sprintf("%#x", v))
+	case len(parts) == 0:
+		return "0"
 	}
 	return strings.Join(parts, "|")
 }

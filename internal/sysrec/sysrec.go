@@ -113,8 +113,7 @@ func (c Call) String() string {
 	var args []string
 	if sig, ok := signatures[c.Name]; ok {
 		for i, k := range sig {
-			if k == kOctal && (c.Name == "open" || c.Name == "openat") &&
-				c.Args[i-1]&(unix.O_CREAT|unix.O_TMPFILE) == 0 {
+			if k == kOctal && (c.Name == "open" || c.Name == "openat") && !creates(c.Args[i-1]) {
 				break // the mode means something only when a file is created
 			}
 			args = append(args, c.arg(i, k))
@@ -404,6 +403,12 @@ func (t *tracee) readString(addr uintptr) (string, error) {
 		addr += uintptr(n)
 	}
 	return "", fmt.Errorf("string at %#x longer than %d bytes", addr, maxPathBytes)
+}
+
+// creates reports whether open flags may create a file (O_TMPFILE includes
+// O_DIRECTORY, so test all its bits).
+func creates(flags uint64) bool {
+	return flags&unix.O_CREAT != 0 || flags&unix.O_TMPFILE == unix.O_TMPFILE
 }
 
 func describe(s unix.WaitStatus) string {

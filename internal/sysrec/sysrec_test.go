@@ -105,15 +105,27 @@ func ExampleCall_String() {
 	unlinkat, _ := sysrec.Number("unlinkat")
 	fmt.Println(sysrec.Call{
 		Nr: unlinkat, Name: "unlinkat",
-		Args:     [6]uint64{uint64(atFDCWD), 0x7ffd0000, unix.AT_REMOVEDIR},
+		Args:     [6]uint64{uint64(atFDCWD), 0x7ffd0000, 0},
+		Paths:    map[int]string{1: "111"},
+		Returned: true,
+	})
+	fmt.Println(sysrec.Call{
+		Nr: unlinkat, Name: "unlinkat",
+		Args:     [6]uint64{4, 0x7ffd0000, unix.AT_REMOVEDIR},
 		Paths:    map[int]string{1: "dir"},
 		Returned: true,
+	})
+	fmt.Println(sysrec.Call{
+		Name: "openat", Args: [6]uint64{uint64(atFDCWD), 0x7ffd0000, unix.O_RDONLY | unix.O_DIRECTORY},
+		Paths: map[int]string{1: "dir"}, Ret: 3, Returned: true,
 	})
 	fmt.Println(sysrec.Call{
 		Name: "openat", Args: [6]uint64{uint64(atFDCWD), 0x7ffd0000, unix.O_RDONLY | unix.O_CLOEXEC},
 		Paths: map[int]string{1: "missing"}, Ret: -2, Errno: unix.ENOENT, Returned: true,
 	})
 	// Output:
-	// unlinkat(AT_FDCWD, "dir", AT_REMOVEDIR) = 0
+	// unlinkat(AT_FDCWD, "111", 0) = 0
+	// unlinkat(4, "dir", AT_REMOVEDIR) = 0
+	// openat(AT_FDCWD, "dir", O_RDONLY|O_DIRECTORY) = 3
 	// openat(AT_FDCWD, "missing", O_RDONLY|O_CLOEXEC) = -1 ENOENT (no such file or directory)
 }
