@@ -1,0 +1,20 @@
+package unlink_test
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
+
+// errnoName names the outcome of a system call as strace does: "0" for
+// success, "ENOENT" for an errno, the error's text otherwise.
+func errnoName(err error) string {
+	var errno unix.Errno
+	switch {
+	case err == nil:
+		return "0"
+	case errors.As(err, &errno):
+		return unix.ErrnoName(errno)
+	}
+	return err.Error()
+}
