@@ -1,7 +1,9 @@
 package unlink_test
 
 import (
+	"context"
 	"errors"
+	osexec "os/exec"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,4 +19,11 @@ func errnoName(err error) string {
 		return unix.ErrnoName(errno)
 	}
 	return err.Error()
+}
+
+// runUntraced runs a program untraced and returns its combined output.
+func runUntraced(ctx context.Context, path string, args ...string) ([]byte, error) {
+	cmd := osexec.CommandContext(ctx, path, args...)
+	cmd.Env = []string{"LC_ALL=C"}
+	return cmd.CombinedOutput()
 }
