@@ -123,7 +123,7 @@ func missing(path string) bool {
 
 // versionOf asks a program for its version, untraced.
 func versionOf(ctx context.Context, path string) string {
-	out, err := runUntraced(ctx, path, "--version")
+	out, err := runUntraced(ctx, "", path, "--version")
 	if line := firstLine(out); err == nil && line != "" {
 		return line
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	osexec "os/exec"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,9 +22,13 @@ func errnoName(err error) string {
 	return err.Error()
 }
 
-// runUntraced runs a program untraced and returns its combined output.
-func runUntraced(ctx context.Context, path string, args ...string) ([]byte, error) {
+// runUntraced runs a program untraced in dir ("" for the current one), as
+// the reader would type it (argv[0] is its base name), and returns its
+// combined output.
+func runUntraced(ctx context.Context, dir, path string, args ...string) ([]byte, error) {
 	cmd := osexec.CommandContext(ctx, path, args...)
+	cmd.Args[0] = filepath.Base(path)
+	cmd.Dir = dir
 	cmd.Env = []string{"LC_ALL=C"}
 	return cmd.CombinedOutput()
 }
