@@ -54,8 +54,9 @@ func TestATraceeDiesWithItsRecorder(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if tracer != recorder.Process.Pid {
-			return fmt.Errorf("sleep %d has tracer %d, not the recorder %d", pid, tracer, recorder.Process.Pid)
+		// TracerPid names the tracing thread; it must be one of the recorder's.
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d/task/%d", recorder.Process.Pid, tracer)); err != nil {
+			return fmt.Errorf("sleep %d has tracer %d, not a thread of the recorder %d", pid, tracer, recorder.Process.Pid)
 		}
 		tracee = pid
 		return nil
