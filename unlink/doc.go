@@ -1,3 +1,56 @@
-// Package unlink holds the notes' claims about unlink; its story is told as its
-// tests land.
+// Package unlink checks the notes on unlink versus rm: what removing a file
+// really removes, and which system call each command makes.
+//
+// # What the notes say
+//
+// A file is an inode; a directory entry is a name for it. `stat` on a fresh
+// file shows "Links: 1". unlink removes a name and lowers that count; the
+// space is reclaimed only when the count is 0 and no process still has the
+// file open. Under strace, `unlink 111` makes unlink("111") and `rm -f 111`
+// makes unlinkat(AT_FDCWD, "111", 0); unlinkat is unlink, or rmdir with
+// AT_REMOVEDIR, relative to a directory descriptor. unlink takes one file
+// and no directories; rm does more.
+//
+// # What the tests found
+//
+// N1: a fresh file has nlink 1; link gives the same inode a second name and
+// both names report 2; unlink removes one name (lstat: ENOENT), the other
+// still reaches the same inode, data intact, nlink 1. Example_linkCount
+// prints that sequence.
+//
+// N2 (root, for a tmpfs of its own that no mount table shows): a 24 MiB file
+// kept open and unlinked has nlink 0 in fstat, its descriptor's link in
+// /proc reads "/big (deleted)", its data is still readable and the free
+// space does not move; the last close gives all 24 MiB back. Both
+// conditions are needed: a file closed while another name remains keeps
+// its space too.
+//
+// N3: the reader's own rm and unlink are traced with ptrace (internal/sysrec,
+// no strace needed), and the verdict names the binaries and their versions.
+// On x86_64 with GNU coreutils the lines are exactly the notes':
+// unlinkat(AT_FDCWD, "111", 0) = 0 and unlink("111") = 0. Go's own
+// os.Remove could not stand in for them: it calls unlinkat too. Other
+// systems differ, and the verdict says so: arm64 has no unlink system call
+// at all (its C library turns unlink() into unlinkat), and busybox rm calls
+// unlink. The control, `rm -r dir`, removes the directory with
+// unlinkat(AT_FDCWD, "dir", AT_REMOVEDIR) after unlinkat(fd, "f", 0) on
+// its content, through a descriptor of the directory.
+//
+// N4: unlinkat(dirfd, "f1", 0) removes the file in dirfd's directory after a
+// chdir elsewhere (a file of the same name in the new working directory
+// survives) and after the directory is renamed (its old path then gives
+// ENOENT). With flags 0 it refuses a directory (EISDIR) like unlink; with
+// AT_REMOVEDIR it refuses a file (ENOTDIR) and removes an empty directory,
+// like rmdir.
+//
+// N5: unlink on a directory gives EISDIR (Linux's choice; POSIX also allows
+// EPERM), AT_REMOVEDIR on a non-empty directory ENOTEMPTY, a missing path
+// ENOENT. A socket file made by bind is unlinked like any file: connect then
+// fails with ENOENT, while the listener lives on with the connections it
+// already had. The unlink command refuses a second operand ("extra
+// operand") and removes nothing; `rm -r` removes files and directories in
+// one go.
+//
+// Run the notes with `go test -v ./unlink` (N2 skips, naming the command to
+// run it) and, as root, `go test -tags sudo -v ./unlink`.
 package unlink

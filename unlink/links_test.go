@@ -1,0 +1,98 @@
+package unlink_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/claims"
+)
+
+// The notes: "unlink removes the directory entry and decrements the file's
+// link count", after `stat` showed a fresh file with "Links: 1".
+//
+// equiv: touch a; stat -c %h a; ln a b; stat -c '%i %h' a b; unlink a; stat -c '%i %h' b
+func TestN1UnlinkRemovesANameAndDecrementsTheLinkCount(t *testing.T) {
+	v := claims.Check(t, "N1")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	content := []byte("the inode's data, reachable by any of its names\n")
+	require.NoError(t, os.WriteFile(a, content, 0o644))
+
+	fresh := lstat(t, a)
+	require.NoError(t, unix.Link(a, b)) // a second name for the same inode
+	linkedA, linkedB := lstat(t, a), lstat(t, b)
+	require.NoError(t, unix.Unlink(a))
+	var gone unix.Stat_t
+	errA := unix.Lstat(a, &gone)
+	afterB := lstat(t, b)
+	data, err := os.ReadFile(b)
+	require.NoError(t, err)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+
+	assert.EqualValues(t, 1, fresh.Nlink, "a fresh file has one name")
+	assert.Equal(t, fresh.Ino, linkedB.Ino, "link makes a name, not a file")
+	assert.EqualValues(t, 2, linkedA.Nlink, "link raises the count seen through either name")
+	assert.EqualValues(t, 2, linkedB.Nlink)
+	assert.ErrorIs(t, errA, unix.ENOENT, "unlink removes the name a")
+	// Negative control for "unlink deletes the file": the inode and its data
+	// live on through the other name.
+	assert.Equal(t, fresh.Ino, afterB.Ino)
+	assert.EqualValues(t, 1, afterB.Nlink, "unlink lowers the count")
+	assert.Equal(t, content, data)
+	assert.Equal(t, []string{"b"}, names, "the directory lists only the remaining name")
+	if t.Failed() {
+		return
+	}
+	v.Confirmed("fresh a: inode %d nlink %d; after link a b: nlink %d (a) / %d (b), same inode; "+
+		"after unlink a: lstat a %s, b inode %d nlink %d with its %d bytes intact; directory lists %v",
+		fresh.Ino, fresh.Nlink, linkedA.Nlink, linkedB.Nlink, errnoName(errA),
+		afterB.Ino, afterB.Nlink, len(data), names)
+}
+
+func lstat(t *testing.T, path string) unix.Stat_t {
+	t.Helper()
+	var st unix.Stat_t
+	require.NoError(t, unix.Lstat(path, &st), "lstat %s", path)
+	return st
+}
+
+// Link counts move by one per name: the note's "Links: 1", then what ln and
+// unlink do to it.
+func Example_linkCount() {
+	dir, err := os.MkdirTemp("", "nn")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	nlink := func(path string) string {
+		var st unix.Stat_t
+		if err := unix.Lstat(path, &st); err != nil {
+			return errnoName(err)
+		}
+		return fmt.Sprint(st.Nlink)
+	}
+
+	_ = os.WriteFile(a, nil, 0o644)
+	fmt.Println("touch a:    a", nlink(a))
+	_ = unix.Link(a, b)
+	fmt.Println("ln a b:     a", nlink(a), " b", nlink(b))
+	_ = unix.Unlink(a)
+	fmt.Println("unlink a:   a", nlink(a), " b", nlink(b))
+	// Output:
+	// touch a:    a 1
+	// ln a b:     a 2  b 2
+	// unlink a:   a ENOENT  b 1
+}
