@@ -1,0 +1,78 @@
+//go:build linux && sudo
+
+package veth_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/sandbox"
+	"netnotes/internal/wait"
+)
+
+// linkNames lists a namespace's devices by name.
+// equiv: ip -br link
+func linkNames(t testing.TB, ns *sandbox.NS) []string {
+	t.Helper()
+	links, err := ns.Netlink().LinkList()
+	if err != nil {
+		t.Fatalf("ip link show in %v: %v", ns, err)
+	}
+	names := make([]string, len(links))
+	for i, l := range links {
+		names[i] = l.Attrs().Name
+	}
+	return names
+}
+
+// waitGone waits until no device called name exists in ns.
+func waitGone(t testing.TB, ns *sandbox.NS, name string) {
+	t.Helper()
+	wait.For(t, sandbox.LinkTimeout, name+" to disappear from "+ns.String(), func() error {
+		_, err := ns.Netlink().LinkByName(name)
+		var notFound netlink.LinkNotFoundError
+		if errors.As(err, &notFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return errors.New("still there")
+	})
+}
+
+// ipFlags renders a link's flags as `ip link` prints them between < >.
+func ipFlags(a *netlink.LinkAttrs) string {
+	var out []string
+	for _, f := range []struct {
+		bit  uint32
+		name string
+	}{
+		{unix.IFF_LOOPBACK, "LOOPBACK"}, {unix.IFF_BROADCAST, "BROADCAST"}, {unix.IFF_POINTOPOINT, "POINTOPOINT"},
+		{unix.IFF_MULTICAST, "MULTICAST"}, {unix.IFF_NOARP, "NOARP"}, {unix.IFF_UP, "UP"}, {unix.IFF_LOWER_UP, "LOWER_UP"},
+	} {
+		if a.RawFlags&f.bit != 0 {
+			out = append(out, f.name)
+		}
+	}
+	if a.RawFlags&unix.IFF_UP != 0 && a.RawFlags&unix.IFF_RUNNING == 0 {
+		out = append([]string{"NO-CARRIER"}, out...)
+	}
+	return strings.Join(out, ",")
+}
+
+// describe is a link in `ip link` words: "name <FLAGS> state OPERSTATE".
+func describe(l netlink.Link) string {
+	a := l.Attrs()
+	return fmt.Sprintf("%s <%s> state %s", a.Name, ipFlags(a), a.OperState)
+}
+
+// peerOf says which ifindex a veth end names as its peer: "a (if3) -> if2".
+func peerOf(l netlink.Link) string {
+	return fmt.Sprintf("%s (if%d) -> if%d", l.Attrs().Name, l.Attrs().Index, l.Attrs().ParentIndex)
+}
