@@ -5,6 +5,8 @@ package veth_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -75,4 +77,42 @@ func describe(l netlink.Link) string {
 // peerOf says which ifindex a veth end names as its peer: "a (if3) -> if2".
 func peerOf(l netlink.Link) string {
 	return fmt.Sprintf("%s (if%d) -> if%d", l.Attrs().Name, l.Attrs().Index, l.Attrs().ParentIndex)
+}
+
+// snmp reads one counter of a namespace's /proc/net/snmp ("Icmp",
+// "InEchos"): the protocol layer's own count, not the device's.
+// equiv: ip netns exec NS nstat -az IcmpInEchos
+func snmp(t testing.TB, ns *sandbox.NS, proto, field string) uint64 {
+	t.Helper()
+	var value uint64
+	err := ns.Do(func() error {
+		// /proc/self/net is the main thread's namespace; this thread's is
+		// under thread-self.
+		b, err := os.ReadFile("/proc/thread-self/net/snmp")
+		if err != nil {
+			return err
+		}
+		var header []string
+		for _, line := range strings.Split(string(b), "\n") {
+			fields := strings.Fields(line)
+			if len(fields) == 0 || fields[0] != proto+":" {
+				continue
+			}
+			if header == nil {
+				header = fields
+				continue
+			}
+			for i, name := range header {
+				if name == field && i < len(fields) {
+					value, err = strconv.ParseUint(fields[i], 10, 64)
+					return err
+				}
+			}
+		}
+		return fmt.Errorf("no %s %s in /proc/net/snmp", proto, field)
+	})
+	if err != nil {
+		t.Fatalf("reading %s %s in %v: %v", proto, field, ns, err)
+	}
+	return value
 }
