@@ -13,6 +13,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/ktrace"
 	"netnotes/internal/sandbox"
 	"netnotes/internal/wait"
 )
@@ -115,4 +116,35 @@ func snmp(t testing.TB, ns *sandbox.NS, proto, field string) uint64 {
 		t.Fatalf("reading %s %s in %v: %v", proto, field, ns, err)
 	}
 	return value
+}
+
+// frames quotes an event's stack from the function that fired the
+// tracepoint up to (and including) the first frame named upTo, callee
+// first, as the notes print them: "veth_xmit <- dev_hard_start_xmit <- ...".
+// The tracing machinery's own frames (__traceiter_*) are left out.
+func frames(e ktrace.Event, upTo string) string {
+	var out []string
+	for _, f := range e.Stack {
+		if strings.HasPrefix(f, "__traceiter_") || strings.HasPrefix(f, "trace_") {
+			continue
+		}
+		out = append(out, f)
+		if f == upTo {
+			break
+		}
+	}
+	return strings.Join(out, " <- ")
+}
+
+// inOrder reports whether want appear in stack in this order, callee
+// first, possibly with other frames between them (inlining differs
+// between kernel builds).
+func inOrder(stack []string, want ...string) bool {
+	i := 0
+	for _, f := range stack {
+		if i < len(want) && f == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
 }
