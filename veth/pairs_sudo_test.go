@@ -5,6 +5,7 @@ package veth_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,8 +107,10 @@ func TestV2ANewPairIsDownAndComesUpWithBothEnds(t *testing.T) {
 		require.Len(t, addrs, 1, "addresses of down %s", a.Attrs().Name)
 
 		// One end up: UP but no carrier, whatever operstate the kernel
-		// settles on (the link watcher updates it asynchronously).
+		// settles on. The kernel's link watcher computes operstate in
+		// the background, so the test polls rather than reads once.
 		here.SetUp(t, a)
+		start := time.Now()
 		wait.For(t, sandbox.LinkTimeout, a.Attrs().Name+" UP without carrier", func() error {
 			a = here.Link(t, a.Attrs().Name)
 			at := a.Attrs()
@@ -117,7 +120,7 @@ func TestV2ANewPairIsDownAndComesUpWithBothEnds(t *testing.T) {
 			}
 			return nil
 		})
-		s.oneUp = describe(a)
+		s.oneUp = fmt.Sprintf("%s after %v", describe(a), time.Since(start).Round(time.Microsecond))
 
 		// Both up: carrier on both ends.
 		placement.peer.SetUp(t, b)
