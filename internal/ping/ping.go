@@ -73,6 +73,9 @@ var ids atomic.Uint32
 
 // Open makes a Pinger in ns. Close it when done.
 func Open(ns *sandbox.NS, opts Options) (*Pinger, error) {
+	if ns == nil {
+		return nil, errors.New("ping: no namespace given")
+	}
 	size := opts.Size
 	if size == 0 {
 		size = DefaultSize
