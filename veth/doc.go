@@ -1,3 +1,57 @@
-// Package veth holds the notes' claims about veth; its story is told as its
-// tests land.
+// Package veth checks the notes' section on virtual Ethernet pairs, the
+// cable that joins a container to its host, on the reader's own kernel.
+//
+// # What the notes say
+//
+// Network virtualisation simulates a cable in software. `ip link add veth4
+// type veth peer name veth5` makes two devices at once; they start DOWN,
+// take addresses while down, and after `ip link set up` show
+// UP,LOWER_UP and an IPv6 link-local address built from the MAC
+// (9a:2e:ed:06:0c:56 became fe80::982e:edff:fe06:c56). With both ends in
+// the host the notes ping 192.168.5.1, then trace veth_xmit with bpftrace
+// while pinging with `-I veth4`: the first stack runs through arp_solicit
+// and neigh_probe, and inside veth_xmit the packet goes to the peer through
+// __netif_rx and the per-CPU backlog. A podman container's veth0 has its
+// other end in the container's namespace and is a port of the podman0
+// bridge. lo, too, is a software device.
+//
+// # What the tests found
+//
+// Pairs (V1) and their states (V2) behave as the notes show. With only one
+// end up there is no carrier, and the operstate depends on where the peer
+// is: "lowerlayerdown" when the peer is in the same namespace, plain "down"
+// when it is in another; the tests poll for it, since the kernel computes
+// it in the background.
+//
+// The link-local address (V3) is the modified EUI-64 of the MAC; LinkLocal
+// computes it, and a test that gives one end the notes' own MAC gets the
+// notes' own address from the kernel. Every new address is born tentative;
+// with accept_dad=0 the flag goes within milliseconds, with DAD on it stays
+// for one to two seconds, during which bind fails.
+//
+// Between two namespaces (V4) a ping crosses the pair: what one end sends,
+// the other end's counters and ICMP layer receive. But the notes' own ping
+// (V5) never touched their veth: 192.168.5.1 was a local address, and local
+// addresses are reached through lo. Even `ping -I veth4 192.168.5.2`, the
+// command they traced, only works where the receiving end accepts packets
+// with a local source (accept_local=1) and reverse-path filtering is not
+// strict; otherwise the request crosses and is dropped.
+//
+// The stack the notes traced (V6) is the ARP request's, not the ping's: the
+// first packet to a new neighbour creates the neighbour entry and sends an
+// ARP request (arp_solicit, neigh_probe); the echo request waits in the
+// neighbour's queue and leaves from the ARP reply's softirq. Later packets
+// go straight from ip_finish_output2. This kernel has no kprobes, so the
+// tests read the stacks of tracepoints: netif_rx fires inside veth_xmit, so
+// its stacks show veth_xmit as a caller, for the peer device (V7), and the
+// peer takes the packet off the backlog in the receive softirq.
+//
+// A container network built by hand (V8) works like podman's: a bridge in
+// a private "host" namespace, containers whose host-side ends are its ports
+// (master, link-netnsid), reaching each other and the gateway. And lo (V9)
+// is loopback-typed, has the LOOPBACK flag and no queue, and is the one
+// device every new namespace is born with.
+//
+// The privileged notes need root (`go test -tags sudo ./veth` as root); they
+// work only in private namespaces and private tracefs instances.
 package veth
