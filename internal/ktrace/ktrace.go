@@ -220,7 +220,7 @@ type Event struct {
 	Time   float64           // seconds since boot
 	Name   string            // the event, "net_dev_xmit"
 	Text   string            // its formatted fields, "dev=lo skbaddr=... len=84"
-	Stack  []string          // caller first, if a stacktrace trigger recorded one
+	Stack  []string          // innermost frame first, if a stacktrace trigger recorded one
 	fields map[string]string //
 }
 
