@@ -24,23 +24,23 @@ import (
 // What a request asks the kernel to add to each answer
 // (UDIAG_SHOW_* in linux/unix_diag.h).
 const (
-	ShowName   uint32 = 1 << 0 // the bound name: a path, or "@name" for an abstract one
-	ShowVFS    uint32 = 1 << 1 // inode and device of the bound file
-	ShowPeer   uint32 = 1 << 2 // the peer's socket inode
-	ShowIcons  uint32 = 1 << 3 // a listener's pending (not yet accepted) connections
-	ShowRQLen  uint32 = 1 << 4 // receive queue length, and a listener's backlog
-	ShowUID    uint32 = 1 << 6 // the uid that opened the socket (Linux 5.3+)
-	ShowAll           = ShowName | ShowVFS | ShowPeer | ShowIcons | ShowRQLen | ShowUID
-	statesAll         = ^uint32(0)
-	noCookie          = ^uint32(0) // INET_DIAG_NOCOOKIE: match by inode alone
-	reqSize           = 24         // struct unix_diag_req
-	msgSize           = 16         // struct unix_diag_msg
-	attrName          = 0          // UNIX_DIAG_NAME
-	attrVFS           = 1          // UNIX_DIAG_VFS
-	attrPeer          = 2          // UNIX_DIAG_PEER
-	attrIcons         = 3          // UNIX_DIAG_ICONS
-	attrRQLen         = 4          // UNIX_DIAG_RQLEN
-	attrUID           = 7          // UNIX_DIAG_UID
+	ShowName  uint32 = 1 << 0 // the bound name: a path, or "@name" for an abstract one
+	ShowVFS   uint32 = 1 << 1 // inode and device of the bound file
+	ShowPeer  uint32 = 1 << 2 // the peer's socket inode
+	ShowIcons uint32 = 1 << 3 // a listener's pending (not yet accepted) connections
+	ShowRQLen uint32 = 1 << 4 // receive queue length, and a listener's backlog
+	ShowUID   uint32 = 1 << 6 // the uid that opened the socket (Linux 5.3+)
+	ShowAll          = ShowName | ShowVFS | ShowPeer | ShowIcons | ShowRQLen | ShowUID
+	statesAll        = ^uint32(0)
+	noCookie         = ^uint32(0) // INET_DIAG_NOCOOKIE: match by inode alone
+	reqSize          = 24         // struct unix_diag_req
+	msgSize          = 16         // struct unix_diag_msg
+	attrName         = 0          // UNIX_DIAG_NAME
+	attrVFS          = 1          // UNIX_DIAG_VFS
+	attrPeer         = 2          // UNIX_DIAG_PEER
+	attrIcons        = 3          // UNIX_DIAG_ICONS
+	attrRQLen        = 4          // UNIX_DIAG_RQLEN
+	attrUID          = 7          // UNIX_DIAG_UID
 )
 
 // States of a unix socket as sock_diag reports them (the TCP_* numbers).
