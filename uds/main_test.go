@@ -153,7 +153,7 @@ func fdOf(t testing.TB, c syscall.Conn, fn func(fd int)) {
 }
 
 // rawSocket makes an AF_UNIX stream socket with plain system calls, closed
-// at cleanup (closing twice is harmless: the second close fails quietly).
+// at cleanup. Do not close it before: its number may be reused by then.
 func rawSocket(t testing.TB, flags int) int {
 	t.Helper()
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|flags, 0)
