@@ -119,11 +119,11 @@ func ask(e uds.Endpoint) (string, error) {
 
 func TestParseEndpointForms(t *testing.T) {
 	for in, want := range map[string]uds.Endpoint{
-		"unix:///var/run/containerd/containerd.sock": {Name: "/var/run/containerd/containerd.sock"},
-		"unix:/run/crio/crio.sock":                   {Name: "/run/crio/crio.sock"},
-		"unix:./uds_demo.sock":                       {Name: "./uds_demo.sock"},
-		"unix:@containerd-shim":                      {Name: "containerd-shim", Abstract: true},
-		"unix-abstract:grpc":                         {Name: "grpc", Abstract: true},
+		"unix:///var/run/containerd/containerd.sock":       {Name: "/var/run/containerd/containerd.sock"},
+		"unix:/run/crio/crio.sock":                         {Name: "/run/crio/crio.sock"},
+		"unix:./uds_demo.sock":                             {Name: "./uds_demo.sock"},
+		"unix:@containerd-shim":                            {Name: "containerd-shim", Abstract: true},
+		"unix-abstract:grpc":                               {Name: "grpc", Abstract: true},
 		"unix:///" + strings.Repeat("p", uds.MaxPathLen-1): {Name: "/" + strings.Repeat("p", uds.MaxPathLen-1)},
 	} {
 		got, err := uds.ParseEndpoint(in)

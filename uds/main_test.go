@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -199,15 +198,6 @@ func procNetUnix(name string) ([]uint64, error) {
 		}
 	}
 	return inodes, nil
-}
-
-// noFileLeft fails the test if dir still holds anything.
-func noFileLeft(t testing.TB, dir string) {
-	t.Helper()
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		t.Errorf("left behind: %s", filepath.Join(dir, e.Name()))
-	}
 }
 
 // peerCred reads SO_PEERCRED: the pid, uid and gid the kernel recorded for

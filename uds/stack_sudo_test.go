@@ -53,7 +53,7 @@ func TestU3_UDSBypassesTheNetworkStack(t *testing.T) {
 		events := tr.Stop(t)
 		require.NoError(t, err)
 		require.Equal(t, int64(transferSize), moved)
-	return ns.Counters(t, "lo").Sub(before), ours(t, events)
+		return ns.Counters(t, "lo").Sub(before), ours(t, events)
 	}
 	udsLo, udsEvents := measure(udsServer, udsClient)
 	tcpLo, tcpEvents := measure(tcpServer, tcpClient)
