@@ -104,7 +104,7 @@ func TestU7_ThePathMustFitSunPath(t *testing.T) {
 		return nil
 	})
 
-	scoping := "netns scoping not checked (privileged: build with -tags sudo, run as root)"
+	scoping := "netns scoping not checked (needs -tags sudo and root)"
 	t.Run("abstract names belong to a network namespace", func(t *testing.T) {
 		if abstractNamesPerNetns == nil {
 			gate.Skip(t, "needs network namespaces: run %s", gate.RunPrivileged)
