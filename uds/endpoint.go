@@ -59,14 +59,13 @@ func ParseEndpoint(s string) (Endpoint, error) {
 
 	if after, found := strings.CutPrefix(rest, "//"); found {
 		// The URI form: an authority (empty here), then an absolute path.
-		host, path, _ := strings.Cut(after, "/")
-		if host != "" {
-			return fail(ErrAuthority, `host %q; a path needs three slashes: "unix:///%s"`, host, after)
-		}
-		if path == "" {
+		if after == "" {
 			return fail(ErrEmptyPath, "nothing after unix://")
 		}
-		rest = "/" + path
+		if host, _, _ := strings.Cut(after, "/"); host != "" {
+			return fail(ErrAuthority, `host %q; a path needs three slashes: "unix:///%s"`, host, after)
+		}
+		rest = after
 	}
 
 	e := Endpoint{Name: rest}

@@ -162,3 +162,21 @@ func ExampleParseEndpoint() {
 	// endpoint "unix://var/run/containerd/containerd.sock": unix:// takes no host: host "var"; a path needs three slashes: "unix:///var/run/containerd/containerd.sock"
 	// endpoint "tcp://127.0.0.1:10010": not a unix endpoint: scheme "tcp"; want "unix" (or "unix-abstract")
 }
+
+// Any input gets an endpoint or an error, never a panic; an endpoint's
+// canonical form parses back to itself.
+func FuzzParseEndpoint(f *testing.F) {
+	for _, s := range []string{"unix:///var/run/containerd/containerd.sock", "unix:x", "unix:@a", "unix-abstract:a", "unix://h/p", "tcp://x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := uds.ParseEndpoint(s)
+		if err != nil {
+			return
+		}
+		again, err := uds.ParseEndpoint(e.String())
+		if err != nil || again != e {
+			t.Fatalf("%q parsed to %+v, whose String %q parses to %+v, %v", s, e, e.String(), again, err)
+		}
+	})
+}
