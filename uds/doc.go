@@ -1,3 +1,78 @@
-// Package uds holds the notes' claims about uds; its story is told as its
-// tests land.
+// Package uds holds the notes' claims about Unix domain sockets, checked on
+// the reader's own kernel.
+//
+// # What the notes say
+//
+// crictl's configuration names its runtime by an endpoint,
+// unix:///var/run/containerd/containerd.sock: the path a Unix domain socket
+// binds to (a sockaddr_un, family AF_UNIX). A UDS "does not depend on the
+// network protocol stack": no three-way handshake, no half-open or full
+// connection queues, so it is more efficient than TCP over lo, and more
+// secure. The notes' C demo has a client say "Hello from client!" and the
+// server answer "Hello from server!". The server unlinks its .sock file
+// before bind. And the notes end on an open question: the I-Node that
+// netstat and ss print for the listening socket is not the inode stat
+// prints for uds_demo.sock, not even after a reboot (TODO).
+//
+// # What the tests found
+//
+// U1: bind does create the file, of type socket (S_IFSOCK), where none was
+// before. ParseEndpoint turns the endpoint forms container tools and gRPC
+// write (unix:///abs, unix:path, unix:@abstract) into the address to dial,
+// and says what is wrong with a malformed one.
+//
+// U2: the demo's exchange, as an Example whose output is checked, and once
+// more with the client as a separate process (the server sees its pid
+// through SO_PEERCRED).
+//
+// U3: while 1 MiB crosses a UDS in a private namespace, lo's counters stay
+// at zero and no net:* tracepoint fires in the test's threads; the same
+// megabyte over TCP to 127.0.0.1 moves both. The data does still travel in
+// sk_buffs (skb:consume_skb fires), just never through a device.
+//
+// U4 (refined): there is no handshake, connect returns before anyone calls
+// accept and the client can send at once. But there is an accept queue:
+// listen(n) admits n+1 connections, the next non-blocking connect fails
+// with EAGAIN and a blocking one waits (here until SO_SNDTIMEO). ss shows
+// the queue of a listener as Recv-Q (waiting) and Send-Q (the backlog).
+// Go's net.Listen always asks for somaxconn and net.Dial gives up on EAGAIN,
+// so this note uses raw system calls.
+//
+// U5 (refined, the TODO resolved): a bound socket is two inodes. socket(2)
+// makes one in sockfs, the socket's own: /proc/PID/fd/N links to
+// socket:[it], /proc/net/unix lists it and netstat and ss print it. bind(2)
+// makes a second one, the S_IFSOCK file that stat and ls -i show. sock_diag
+// returns the file's inode and device only when asked (UDIAG_SHOW_VFS,
+// printed by `ss -xe` as ino:N dev:MAJ/MIN); vishvananda/netlink does not
+// ask, internal/sockdiag does. A restarted server gets a new socket inode,
+// so the two never meet.
+//
+// U6: the file outlives the socket: connect to it then says ECONNREFUSED
+// and bind says EADDRINUSE, hence the unlink before bind. Unlinking a live
+// listener's file leaves established connections working while new ones
+// get ENOENT. Go's UnixListener unlinks its file on Close, unless
+// SetUnlinkOnClose(false).
+//
+// U7 (refined): a 107-byte path works; at 108 bytes Go's net and x/sys/unix
+// refuse before any system call (their EINVAL comes where the kernel would
+// have said ENOTSOCK), while bind(2) itself takes 108 bytes without a NUL
+// and refuses 109. An abstract name (leading NUL, "@" in /proc/net/unix and
+// ss) makes no file, goes away with its last close and belongs to a
+// network namespace: another namespace can bind the same name.
+//
+// U9: the "more secure" half: a root-owned 0600 socket file refuses a
+// client running as uid 65534 (EACCES); once the mode allows it, the server
+// reads the client's pid, uid and gid with SO_PEERCRED.
+//
+// U8, the performance claim, is measured by the package's benchmarks.
+//
+// # Running
+//
+// `go test -v ./uds` runs every note that needs no privilege; U3, U9 and
+// the namespace part of U7 need root:
+//
+//	go test -tags sudo -exec sudo -v ./uds
+//
+// Every verdict line starts with "claim U<n>:". Socket files live in
+// directories from os.MkdirTemp and are gone when the tests end.
 package uds

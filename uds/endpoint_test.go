@@ -1,0 +1,182 @@
+package uds_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/claims"
+	"netnotes/uds"
+)
+
+// The notes: crictl's `runtime-endpoint: unix:///var/run/containerd/containerd.sock`
+// "is the file path a UDS binds to": the address is a sockaddr_un with
+// family AF_UNIX, and bind creates the file.
+// equiv: stat -c %F /var/run/containerd/containerd.sock   # socket
+func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
+	v := claims.Check(t, "U1")
+	dir := socketDir(t)
+	path := filepath.Join(dir, "containerd.sock")
+
+	// Before bind there is no file: bind is what makes it.
+	_, err := os.Lstat(path)
+	require.ErrorIs(t, err, fs.ErrNotExist, "before bind")
+	l, err := net.Listen("unix", path)
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	go answerWith(l, "path")
+	abstract := abstractName("u1")
+	al, err := net.Listen("unix", "@"+abstract)
+	require.NoError(t, err)
+	t.Cleanup(func() { al.Close() })
+	go answerWith(al, "abstract")
+
+	var st unix.Stat_t
+	require.NoError(t, unix.Lstat(path, &st))
+	assert.Equal(t, uint32(unix.S_IFSOCK), st.Mode&unix.S_IFMT, "file type of %s", path)
+	fi, err := os.Lstat(path)
+	require.NoError(t, err)
+
+	// Each endpoint form, parsed, dials the server it names. The relative
+	// form resolves against the working directory, as ./uds_demo.sock does.
+	t.Chdir(dir)
+	forms := []struct{ endpoint, want string }{
+		{"unix://" + path, "path"},
+		{"unix:" + path, "path"},
+		{"unix:containerd.sock", "path"},
+		{"unix:@" + abstract, "abstract"},
+		{"unix-abstract:" + abstract, "abstract"},
+	}
+	var dialled []string
+	for _, f := range forms {
+		e, err := uds.ParseEndpoint(f.endpoint)
+		require.NoError(t, err, f.endpoint)
+		got, err := ask(e)
+		require.NoError(t, err, "dialling %s (parsed as %+v)", f.endpoint, e)
+		assert.Equal(t, f.want, got, "server behind %s", f.endpoint)
+		dialled = append(dialled, fmt.Sprintf("%s->%s", f.endpoint, got))
+	}
+
+	// Malformed endpoints get an error that says what is wrong.
+	bad := []struct {
+		endpoint string
+		want     error
+	}{
+		{"tcp://127.0.0.1:10010", uds.ErrScheme},
+		{"/var/run/containerd/containerd.sock", uds.ErrScheme},
+		{"unix://var/run/containerd/containerd.sock", uds.ErrAuthority},
+		{"unix://", uds.ErrEmptyPath},
+		{"unix:", uds.ErrEmptyPath},
+		{"unix:@", uds.ErrEmptyPath},
+		{"unix:///" + strings.Repeat("p", uds.MaxPathLen), uds.ErrTooLong},
+		{"unix:@" + strings.Repeat("a", uds.MaxAbstractLen+1), uds.ErrTooLong},
+		{"unix:/tmp/a\x00b", uds.ErrNUL},
+	}
+	for _, b := range bad {
+		_, err := uds.ParseEndpoint(b.endpoint)
+		assert.ErrorIs(t, err, b.want, "%q", b.endpoint)
+	}
+	_, authErr := uds.ParseEndpoint(bad[2].endpoint)
+
+	v.Confirmed("bind made %s, type socket (mode %v, S_IFSOCK, inode %d), absent before; dialled %s; %d malformed endpoints refused, e.g. %v",
+		path, fi.Mode(), st.Ino, strings.Join(dialled, ", "), len(bad), authErr)
+}
+
+// answerWith accepts connections until l closes and tells each who it is.
+func answerWith(l net.Listener, name string) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		_, _ = c.Write([]byte(name))
+		c.Close()
+	}
+}
+
+// ask dials an endpoint and reads what the server says.
+func ask(e uds.Endpoint) (string, error) {
+	c, err := e.Dial()
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	b, err := io.ReadAll(c)
+	return string(b), err
+}
+
+func TestParseEndpointForms(t *testing.T) {
+	for in, want := range map[string]uds.Endpoint{
+		"unix:///var/run/containerd/containerd.sock":       {Name: "/var/run/containerd/containerd.sock"},
+		"unix:/run/crio/crio.sock":                         {Name: "/run/crio/crio.sock"},
+		"unix:./uds_demo.sock":                             {Name: "./uds_demo.sock"},
+		"unix:@containerd-shim":                            {Name: "containerd-shim", Abstract: true},
+		"unix-abstract:grpc":                               {Name: "grpc", Abstract: true},
+		"unix:///" + strings.Repeat("p", uds.MaxPathLen-1): {Name: "/" + strings.Repeat("p", uds.MaxPathLen-1)},
+	} {
+		got, err := uds.ParseEndpoint(in)
+		if assert.NoError(t, err, in) {
+			assert.Equal(t, want, got, in)
+			again, err := uds.ParseEndpoint(got.String())
+			assert.NoError(t, err, "String() of %q: %q", in, got.String())
+			assert.Equal(t, got, again, "round trip through %q", got.String())
+		}
+	}
+	_, err := uds.ParseEndpoint("http://x")
+	assert.True(t, errors.Is(err, uds.ErrScheme), "%v", err)
+}
+
+// The endpoint crictl's configuration names, and the mistakes people make
+// writing one.
+func ExampleParseEndpoint() {
+	for _, s := range []string{
+		"unix:///var/run/containerd/containerd.sock",
+		"unix:uds_demo.sock",
+		"unix:@containerd-shim",
+		"unix://var/run/containerd/containerd.sock",
+		"tcp://127.0.0.1:10010",
+	} {
+		e, err := uds.ParseEndpoint(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s: path %q abstract %v\n", e, e.Name, e.Abstract)
+	}
+	// Output:
+	// unix:///var/run/containerd/containerd.sock: path "/var/run/containerd/containerd.sock" abstract false
+	// unix:uds_demo.sock: path "uds_demo.sock" abstract false
+	// unix:@containerd-shim: path "containerd-shim" abstract true
+	// endpoint "unix://var/run/containerd/containerd.sock": unix:// takes no host: host "var"; a path needs three slashes: "unix:///var/run/containerd/containerd.sock"
+	// endpoint "tcp://127.0.0.1:10010": not a unix endpoint: scheme "tcp"; want "unix" (or "unix-abstract")
+}
+
+// Any input gets an endpoint or an error, never a panic; an endpoint's
+// canonical form parses back to itself.
+func FuzzParseEndpoint(f *testing.F) {
+	for _, s := range []string{"unix:///var/run/containerd/containerd.sock", "unix:x", "unix:@a", "unix-abstract:a", "unix://h/p", "tcp://x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := uds.ParseEndpoint(s)
+		if err != nil {
+			return
+		}
+		again, err := uds.ParseEndpoint(e.String())
+		if err != nil || again != e {
+			t.Fatalf("%q parsed to %+v, whose String %q parses to %+v, %v", s, e, e.String(), again, err)
+		}
+	})
+}
