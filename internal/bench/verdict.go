@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"testing"
 
 	"netnotes/internal/claims"
 )
@@ -20,7 +21,7 @@ import (
 //
 // Confirmed: UDS/TCP >= 2x at the smallest size near 100 B in every shape,
 // and the ratio at the largest size is at least 25% lower in every shape.
-// Refuted: UDS/TCP < 1.25x at ~100 B in every shape, and in no shape does
+// Refuted: UDS/TCP < 1.1x at ~100 B in every shape, and in no shape does
 // the gap shrink. Refined: anything between (UDS faster, but not as the
 // notes say).
 func U8Verdict(c *Comparison) (verdict, evidence string) {
@@ -47,7 +48,7 @@ func U8Verdict(c *Comparison) (verdict, evidence string) {
 			if placement == OneCPU {
 				allDouble = allDouble && rs >= 2
 				allShrink = allShrink && trend == "shrinks"
-				allNear = allNear && rs < 1.25
+				allNear = allNear && rs < 1.1
 				noneShrink = noneShrink && trend != "shrinks"
 			}
 		}
@@ -159,4 +160,17 @@ func placementWords(p Placement) string {
 		return "same CPU"
 	}
 	return "free placement"
+}
+
+// Record gives a claim test's verdict as decided by U8Verdict or L4Verdict.
+func Record(t testing.TB, v *claims.Verdict, verdict, evidence string) {
+	t.Helper()
+	switch verdict {
+	case claims.Confirmed:
+		v.Confirmed("%s", evidence)
+	case claims.Refuted:
+		v.Refuted("%s", evidence)
+	default:
+		v.Refined("%s", evidence)
+	}
 }

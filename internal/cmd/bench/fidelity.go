@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"netnotes/internal/bench"
 )
 
@@ -41,6 +43,8 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	}
 	goRates := map[key][]float64{}
 	cRates := map[key][]float64{}
+	goCost := map[key]*cost{}
+	cCost := map[key]*cost{}
 	total := reps * len(cells) * 2
 	done := 0
 	for rep := range reps {
@@ -53,11 +57,21 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 			for _, who := range order {
 				var r bench.Result
 				var err error
+				before := usage()
 				if who == "c" {
 					r, err = bench.MeasureC(bin, cfg, d)
 				} else {
 					r, err = bench.Measure(cfg, d)
 				}
+				spent := usage().sub(before)
+				costs := goCost
+				if who == "c" {
+					costs = cCost
+				}
+				if costs[k] == nil {
+					costs[k] = &cost{}
+				}
+				costs[k].add(spent, r.Msgs)
 				if err != nil {
 					return fmt.Errorf("%s (%s): %w", cfg, who, err)
 				}
@@ -79,6 +93,13 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		lo, hi := pairRange(goRates[k], cRates[k])
 		fmt.Printf("%-10s %6d %-5s %12.0f %12.0f %6.2f (%.2f-%.2f)\n", k.shape, k.size, k.transport, c, g, g/c, lo, hi)
 	}
+	fmt.Printf("Where the time goes (per message, whole run incl. warm-up and setup; both processes; getrusage):\n")
+	fmt.Printf("%-10s %6s %-5s %22s %22s %22s\n", "shape", "size", "tr", "user µs C / Go", "sys µs C / Go", "ctx switches C / Go")
+	for _, k := range cells {
+		c, g := cCost[k], goCost[k]
+		fmt.Printf("%-10s %6d %-5s %10.3f / %-9.3f %10.3f / %-9.3f %10.3f / %-9.3f\n", k.shape, k.size, k.transport,
+			c.userPerMsg(), g.userPerMsg(), c.sysPerMsg(), g.sysPerMsg(), c.switchesPerMsg(), g.switchesPerMsg())
+	}
 	fmt.Printf("UDS/TCP ratio, C versus Go:\n")
 	for _, k := range cells {
 		if k.transport != bench.UDS {
@@ -95,4 +116,45 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 func mustCPU() int {
 	cpu, _ := bench.PinCPU()
 	return cpu
+}
+
+// rusage sums this process (every thread) and its waited-for children:
+// the Go harness and its peer process, or the C program and its child.
+type rusage struct {
+	user, sys time.Duration
+	switches  int64
+}
+
+func usage() rusage {
+	var self, kids unix.Rusage
+	_ = unix.Getrusage(unix.RUSAGE_SELF, &self)
+	_ = unix.Getrusage(unix.RUSAGE_CHILDREN, &kids)
+	tv := func(t unix.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	return rusage{
+		user:     tv(self.Utime) + tv(kids.Utime),
+		sys:      tv(self.Stime) + tv(kids.Stime),
+		switches: self.Nvcsw + self.Nivcsw + kids.Nvcsw + kids.Nivcsw,
+	}
+}
+
+func (a rusage) sub(b rusage) rusage {
+	return rusage{a.user - b.user, a.sys - b.sys, a.switches - b.switches}
+}
+
+type cost struct {
+	total rusage
+	msgs  int64
+}
+
+func (c *cost) add(u rusage, msgs int64) {
+	c.total.user += u.user
+	c.total.sys += u.sys
+	c.total.switches += u.switches
+	c.msgs += msgs
+}
+
+func (c *cost) userPerMsg() float64 { return c.total.user.Seconds() * 1e6 / float64(c.msgs) }
+func (c *cost) sysPerMsg() float64  { return c.total.sys.Seconds() * 1e6 / float64(c.msgs) }
+func (c *cost) switchesPerMsg() float64 {
+	return float64(c.total.switches) / float64(c.msgs)
 }
