@@ -83,4 +83,3 @@ func sweepRuns(b *testing.B, shape bench.Shape) {
 func BenchmarkRoundTrip(b *testing.B) { sweepRuns(b, bench.RoundTrip) }
 
 func BenchmarkStream(b *testing.B) { sweepRuns(b, bench.Stream) }
-
