@@ -102,6 +102,9 @@ func (c *Comparison) Spread(cell Cell) float64 {
 
 // Table formats the comparison: one line per cell.
 func (c *Comparison) Table() string {
+	if len(c.Cells) == 0 {
+		return "(nothing measured)\n"
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%-9s %-9s %6s %12s %12s %7s %13s %7s\n", "shape", "placement", "size",
 		string(c.A)+" msg/s", string(c.B)+" msg/s", "ratio", "ratio range", "spread")

@@ -81,22 +81,32 @@
 // and system CPU time and context switches of both processes (getrusage
 // of this process and its waited-for children). What that showed:
 //
-//   - Per-call cost. A first version went through the Go scheduler on every
-//     call (unix.Read/Write: entersyscall/exitsyscall). The raw path now
-//     uses syscall.RawSyscall: the client's thread is locked and the peer's
-//     is the only busy one, so there is no P to hand over, and a blocked
-//     call always ends because the other peer is a running process. Set
-//     NETNOTES_BENCH_SYSCALL=go to measure the scheduler-aware variant.
+//   - Per-call cost. The raw path calls syscall.RawSyscall, which does not
+//     tell the Go scheduler: the client's thread is locked and the peer's
+//     is its process's only busy one, so there is no P worth handing over,
+//     and a blocked call always ends because the other peer is a running
+//     process. Set NETNOTES_BENCH_SYSCALL=go for the scheduler-aware
+//     unix.Read/Write (entersyscall/exitsyscall) instead. On the 2-vCPU VM
+//     this was written on, 5 interleaved repeats of 0.5 s: with RawSyscall
+//     Go/C was 0.91-0.99 per cell (stream 100 B: 0.92); with the
+//     scheduler-aware calls 0.85-0.98 (stream 100 B: 0.85 uds, 0.87 tcp),
+//     with more user time (0.49 against 0.32 µs per message) and more
+//     context switches (3.0 against 2.6 per 64 KiB round trip: the
+//     runtime's sysmon retakes a P from a call blocked past 20 µs and the
+//     thread then takes the slow way back). BenchmarkHarnessCall shows the
+//     non-blocking part: getppid(2) costs 230-270 ns either way there, the
+//     scheduler-aware wrapper ~20-30 ns more.
 //   - Runtime threads. `perf record` of a fidelity run: user space of the Go
-//     harness 4.1% of samples (1.8% of it the syscall instruction's
-//     wrapper, 0.1% sysmon and the rest of the runtime), the C program's
-//     2.5%; the rest is the kernel's. Context switches per message are the
-//     same for both (2.2-2.9 per round trip, ~0 to 0.9 per streamed
-//     message), so no runtime thread gets in the way of the pinned pair.
-//   - Rates. Go/C medians were 0.89-1.05 with the machine shared with
-//     other work (C and Go interleaved, so load hits both); the UDS/TCP
-//     ratios agreed within 10% (see the report of the change that added
-//     this package for the figures). Rerun on a quiet machine to tighten.
+//     harness 4.1% of samples (1.8% of it the syscall wrapper, where the
+//     return from the kernel lands, as libc's write does for C; 0.1% sysmon
+//     and the rest of the runtime), the C program's 2.5%; the rest is
+//     kernel. Context switches per message match C's (2.1-2.7 per round
+//     trip, 0.01-0.9 per streamed message), so no runtime thread gets in
+//     the way of the pinned pair.
+//   - Rates. Go/C medians 0.91-0.99 and UDS/TCP ratios within 8% of C's
+//     (C 1.39x, Go 1.37x for a 100 B round trip), on a machine shared with
+//     other work (C and Go interleaved, so load hits both). Rerun the
+//     command on a quiet machine to tighten the ranges.
 //
 // # Running and comparing
 //

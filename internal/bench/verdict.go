@@ -56,7 +56,7 @@ func U8Verdict(c *Comparison) (verdict, evidence string) {
 			parts = append(parts, placementWords(placement)+": "+strings.Join(ps, "; "))
 		}
 	}
-	if len(parts) == 0 {
+	if len(parts) == 0 || len(c.Cells) == 0 {
 		return claims.Skipped, "no measurements"
 	}
 	evidence = "UDS/TCP msgs/s, " + strings.Join(parts, " | ") + fmt.Sprintf(" (raw path, median of %d interleaved pairs)", c.Ratio(c.Cells[0]).N)
