@@ -13,7 +13,7 @@ import (
 //
 // A short version of `make bench` (which has the full table): UDS versus TCP
 // over 127.0.0.1, raw path, both peers on one CPU, both shapes, 100 B and
-// 64 KiB, 3 interleaved pairs each. Nothing here asserts a speed; the
+// 64 KiB, 5 interleaved pairs of 0.1 s each. Nothing here asserts a speed; the
 // verdict comes from the ratios, with margins noise does not cross.
 // equiv: make bench   (or: go test -run '^$' -bench . ./uds)
 func TestU8UDSVersusTCPOverLoopback(t *testing.T) {
@@ -24,7 +24,7 @@ func TestU8UDSVersusTCPOverLoopback(t *testing.T) {
 	c := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP,
 		[]bench.Shape{bench.RoundTrip, bench.Stream}, []bench.Placement{bench.OneCPU}, []int{100, 65536})
 
-	if err := c.Run(3, 150*time.Millisecond); err != nil {
+	if err := c.Run(5, 100*time.Millisecond); err != nil {
 		t.Fatalf("measuring: %v", err)
 	}
 

@@ -82,7 +82,7 @@ func TestU8VerdictRules(t *testing.T) {
 		want       string
 	}{
 		{3, 1.2, claims.Confirmed},
-		{1.0, 1.0, claims.Refuted},
+		{0.9, 0.9, claims.Refuted},
 		{1.5, 1.4, claims.Refined},
 		{3, 3, claims.Refined},
 	} {
