@@ -27,6 +27,8 @@ package uds
 //     netconn/free; -netnotes.full adds the other two.
 //   - transport=tcp is 127.0.0.1 with TCP_NODELAY: without it Nagle holds
 //     small segments back and a stream of small messages measures timers.
+//     transport=uds-seqpacket (raw path only) keeps message boundaries:
+//     one read, one message.
 //   - ns/op is per message (stream) or per round trip; MB/s counts one
 //     message's payload per op; msgs/s is the same rate in messages.
 //
@@ -35,10 +37,11 @@ package uds
 // skb queued straight on the peer's socket) plus copying, which is the
 // same for both. Small messages are all fixed cost, large ones mostly
 // copying, so the notes expect the ratio to fall towards 1 as size grows.
-// Whether it does depends on the shape and placement: read the table.
+// Whether it does depends on the shape and placement (and on what works
+// against it, see internal/bench): read the table.
 //
-// Comparing two machines: run `go test -run '^$' -bench . -count 10 ./uds >
-// a.txt` on each and `benchstat a.txt b.txt` (golang.org/x/perf/cmd/benchstat):
+// Comparing two machines: run `go test -run '^$' -bench . -count 6 ./uds >
+// a.txt` on each (about 8 minutes) and `benchstat a.txt b.txt` (golang.org/x/perf/cmd/benchstat):
 // the key=value names let benchstat group by path, placement, transport and
 // size (e.g. `benchstat -col /transport a.txt` puts uds and tcp side by side).
 
