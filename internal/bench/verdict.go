@@ -44,7 +44,11 @@ func U8Verdict(c *Comparison) (verdict, evidence string) {
 			case rl > rs*1.25:
 				trend = "grows"
 			}
-			ps = append(ps, fmt.Sprintf("%s %.2fx at %d B, %.2fx at %d B (%s)", shapeWords(shape), rs, small, rl, large, trend))
+			if small == large {
+				ps = append(ps, fmt.Sprintf("%s %.2fx at %d B", shapeWords(shape), rs, small))
+			} else {
+				ps = append(ps, fmt.Sprintf("%s %.2fx at %d B, %.2fx at %d B (%s)", shapeWords(shape), rs, small, rl, large, trend))
+			}
 			if placement == OneCPU {
 				allDouble = allDouble && rs >= 2
 				allShrink = allShrink && trend == "shrinks"
