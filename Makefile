@@ -27,7 +27,9 @@ else
 endif
 
 bench:
-	$(GO) test -run '^$$' -bench . ./...
+	@echo "make bench: full sweep, raw path, both shapes and placements, 7 sizes, 5 interleaved repeats (about 5 minutes)."
+	@echo "  against a minimal C program instead: make bench BENCH_FLAGS=-fidelity;  Go's view too: BENCH_FLAGS=-netconn"
+	$(GO) run ./internal/cmd/bench -reps 5 -time 500ms $(BENCH_FLAGS)
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

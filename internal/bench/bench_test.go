@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"netnotes/internal/claims"
+)
+
+func TestConfigValidateRejectsBadInput(t *testing.T) {
+	good := Config{Shape: RoundTrip, Path: Raw, Placement: OneCPU, Transport: UDS, Size: 100}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("valid config rejected: %v", err)
+	}
+	for name, mutate := range map[string]func(*Config){
+		"shape":     func(c *Config) { c.Shape = "pingpong" },
+		"path":      func(c *Config) { c.Path = "ebpf" },
+		"placement": func(c *Config) { c.Placement = "numa" },
+		"transport": func(c *Config) { c.Transport = "sctp" },
+		"size 0":    func(c *Config) { c.Size = 0 },
+		"size big":  func(c *Config) { c.Size = MaxSize + 1 },
+		"no addr":   func(c *Config) { c.Transport = TCPHostAddr },
+	} {
+		c := good
+		mutate(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: %+v accepted; want an error", name, c)
+		}
+		if _, err := Start(c); err == nil {
+			t.Errorf("%s: Start accepted %+v", name, c)
+		}
+	}
+}
+
+func TestNameIsBenchstatKeyValue(t *testing.T) {
+	c := Config{Shape: Stream, Path: NetConn, Placement: Free, Transport: TCP, Size: 65536}
+	if got, want := c.Name(), "path=netconn/placement=free/transport=tcp/size=65536"; got != want {
+		t.Errorf("Name() = %q; want %q", got, want)
+	}
+}
+
+// Every path, shape and transport moves data end to end: a short Measure
+// of each returns messages, and the peer (process or goroutine) ends
+// cleanly.
+func TestMeasureEveryPathShapeTransport(t *testing.T) {
+	for _, path := range []Path{Raw, NetConn} {
+		for _, shape := range []Shape{RoundTrip, Stream} {
+			for _, tr := range []Transport{UDS, TCP, UDSSeqpacket} {
+				c := Config{Shape: shape, Path: path, Placement: OneCPU, Transport: tr, Size: 1000}
+				if c.Validate() != nil {
+					continue
+				}
+				r, err := Measure(c, 20*time.Millisecond)
+				if err != nil {
+					t.Errorf("%s: %v", c, err)
+					continue
+				}
+				if r.Msgs <= 0 || r.MsgsPerSec() <= 0 {
+					t.Errorf("%s: %d messages in %v", c, r.Msgs, r.Elapsed)
+				}
+			}
+		}
+	}
+}
+
+func TestU8VerdictRules(t *testing.T) {
+	mk := func(ratio100, ratio64k float64) *Comparison {
+		c := NewComparison(Config{Path: Raw}, UDS, TCP, []Shape{RoundTrip, Stream}, []Placement{OneCPU}, []int{100, 65536})
+		for _, cell := range c.Cells {
+			r := ratio100
+			if cell.Size == 65536 {
+				r = ratio64k
+			}
+			c.ratesA[cell] = []float64{r * 1000}
+			c.ratesB[cell] = []float64{1000}
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		r100, r64k float64
+		want       string
+	}{
+		{3, 1.2, claims.Confirmed},
+		{0.9, 0.9, claims.Refuted},
+		{1.5, 1.4, claims.Refined},
+		{3, 3, claims.Refined},
+	} {
+		got, ev := U8Verdict(mk(tc.r100, tc.r64k))
+		if got != tc.want {
+			t.Errorf("ratios %.1fx/%.1fx: verdict %s; want %s (%s)", tc.r100, tc.r64k, got, tc.want, ev)
+		}
+		if !strings.Contains(ev, "round trip") || !strings.Contains(ev, "stream") {
+			t.Errorf("evidence names no shape: %s", ev)
+		}
+	}
+}
+
+// BenchmarkHarnessCall measures what the raw path adds per system call,
+// without a socket: getppid(2) through RawSyscall (what the engine uses)
+// and through the scheduler-aware Syscall (entersyscall/exitsyscall).
+func BenchmarkHarnessCall(b *testing.B) {
+	b.Run("call=rawsyscall", func(b *testing.B) {
+		for b.Loop() {
+			rawGetppid()
+		}
+	})
+	b.Run("call=syscall", func(b *testing.B) {
+		for b.Loop() {
+			goGetppid()
+		}
+	})
+}

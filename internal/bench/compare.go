@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Cell is one point of a comparison: shape, placement, size.
+type Cell struct {
+	Shape     Shape
+	Placement Placement
+	Size      int
+}
+
+func (c Cell) String() string { return fmt.Sprintf("%s/%s/%d", c.Shape, c.Placement, c.Size) }
+
+// Comparison holds the rates of two transports measured in pairs, back to
+// back, cell by cell: A/B ratios come from measurements taken seconds
+// apart, so slow drifts of a shared machine cancel out.
+type Comparison struct {
+	Base       Config // Path, Addr, InNetns; Shape, Placement, Size, Transport are set per run
+	A, B       Transport
+	Cells      []Cell
+	ratesA     map[Cell][]float64
+	ratesB     map[Cell][]float64
+	Measurer   func(Config, time.Duration) (Result, error) // default Measure
+	OnProgress func(done, total int, current Config)
+}
+
+// NewComparison compares a with b over every shape, placement and size given.
+func NewComparison(base Config, a, b Transport, shapes []Shape, placements []Placement, sizes []int) *Comparison {
+	c := &Comparison{Base: base, A: a, B: b, ratesA: map[Cell][]float64{}, ratesB: map[Cell][]float64{}}
+	for _, s := range shapes {
+		for _, p := range placements {
+			for _, n := range sizes {
+				c.Cells = append(c.Cells, Cell{s, p, n})
+			}
+		}
+	}
+	return c
+}
+
+// Run measures every cell reps times, each for about d, interleaved: the
+// repeats are the outer loop, and within a pair the transport measured
+// first alternates.
+func (c *Comparison) Run(reps int, d time.Duration) error {
+	measure := c.Measurer
+	if measure == nil {
+		measure = Measure
+	}
+	total, done := reps*len(c.Cells)*2, 0
+	for rep := range reps {
+		for i, cell := range c.Cells {
+			order := []Transport{c.A, c.B}
+			if (rep+i)%2 == 1 {
+				order = []Transport{c.B, c.A}
+			}
+			for _, tr := range order {
+				cfg := c.Base
+				cfg.Shape, cfg.Placement, cfg.Size, cfg.Transport = cell.Shape, cell.Placement, cell.Size, tr
+				if c.OnProgress != nil {
+					c.OnProgress(done, total, cfg)
+				}
+				r, err := measure(cfg, d)
+				if err != nil {
+					return fmt.Errorf("%s: %w", cfg, err)
+				}
+				if tr == c.A {
+					c.ratesA[cell] = append(c.ratesA[cell], r.MsgsPerSec())
+				} else {
+					c.ratesB[cell] = append(c.ratesB[cell], r.MsgsPerSec())
+				}
+				done++
+			}
+		}
+	}
+	return nil
+}
+
+// Rates returns the median msgs/s of A and B in a cell.
+func (c *Comparison) Rates(cell Cell) (a, b float64) {
+	return Median(c.ratesA[cell]), Median(c.ratesB[cell])
+}
+
+// Ratio returns A/B in a cell, pair by pair.
+func (c *Comparison) Ratio(cell Cell) Ratio { return Ratios(c.ratesA[cell], c.ratesB[cell]) }
+
+// Spread returns the larger relative spread (max-min)/median of A's and
+// B's own rates in a cell.
+func (c *Comparison) Spread(cell Cell) float64 {
+	rel := func(xs []float64) float64 {
+		if len(xs) == 0 {
+			return math.NaN()
+		}
+		return (slices.Max(xs) - slices.Min(xs)) / Median(xs)
+	}
+	return max(rel(c.ratesA[cell]), rel(c.ratesB[cell]))
+}
+
+// Table formats the comparison: one line per cell.
+func (c *Comparison) Table() string {
+	if len(c.Cells) == 0 {
+		return "(nothing measured)\n"
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%-9s %-9s %6s %12s %12s %7s %13s %7s\n", "shape", "placement", "size",
+		string(c.A)+" msg/s", string(c.B)+" msg/s", "ratio", "ratio range", "spread")
+	for _, cell := range c.Cells {
+		a, b := c.Rates(cell)
+		r := c.Ratio(cell)
+		fmt.Fprintf(&sb, "%-9s %-9s %6d %12.0f %12.0f %6.2fx %5.2f-%-5.2fx %6.0f%%\n", cell.Shape, cell.Placement,
+			cell.Size, a, b, r.Median, r.Min, r.Max, 100*c.Spread(cell))
+	}
+	fmt.Fprintf(&sb, "ratio = %s/%s msgs/s, median of %d back-to-back pairs; spread = range of either transport's own rates over its median\n",
+		c.A, c.B, c.Ratio(c.Cells[0]).N)
+	return sb.String()
+}

@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Shape is the workload: how the two peers use the connection.
+type Shape string
+
+const (
+	// RoundTrip: the client writes a message, the peer echoes it, the client
+	// reads all of it back before the next one. Latency-bound.
+	RoundTrip Shape = "roundtrip"
+	// Stream: the client writes messages back to back and the peer reads
+	// them; timed until the peer has received everything. Throughput-bound.
+	Stream Shape = "stream"
+)
+
+// Path is the I/O path both peers use.
+type Path string
+
+const (
+	// Raw: blocking read/write system calls through x/sys/unix, the client
+	// on a locked OS thread, the peer in a child process: the kernel's cost.
+	Raw Path = "raw"
+	// NetConn: net.Conn through Go's poller, both peers goroutines of this
+	// process: what a Go program sees.
+	NetConn Path = "netconn"
+)
+
+// Placement says where the two peers run.
+type Placement string
+
+const (
+	// OneCPU: both peers pinned to one CPU with sched_setaffinity (for the
+	// raw path the client's thread and the peer process; for the netconn
+	// path every thread of this process, as `taskset -c N` would). Every
+	// hand-over is a same-CPU context switch: the stable placement.
+	OneCPU Placement = "onecpu"
+	// Free: the scheduler decides; hand-overs may be cross-CPU wakeups.
+	Free Placement = "free"
+)
+
+// Transport is the kind of connection.
+type Transport string
+
+const (
+	UDS          Transport = "uds"           // AF_UNIX SOCK_STREAM, bound to a path
+	UDSSeqpacket Transport = "uds-seqpacket" // AF_UNIX SOCK_SEQPACKET: message boundaries kept
+	TCP          Transport = "tcp"           // TCP to 127.0.0.1, TCP_NODELAY on both ends
+	TCPHostAddr  Transport = "tcp-hostaddr"  // TCP to a non-loopback address of this host, TCP_NODELAY
+)
+
+// Sizes are the message sizes of the full sweep, in bytes.
+var Sizes = []int{64, 100, 256, 1024, 4096, 16384, 65536}
+
+// Config is one experiment.
+type Config struct {
+	Shape     Shape
+	Path      Path
+	Placement Placement
+	Transport Transport
+	Size      int // message size in bytes, 1 to MaxSize
+
+	// Addr is the address TCPHostAddr listens on and connects to; TCP uses
+	// 127.0.0.1 when Addr is unset.
+	Addr netip.Addr
+	// InNetns, when set, runs socket creation inside a network namespace
+	// (sandbox.NS.Do fits). Sockets stay in the namespace they were made in.
+	InNetns func(func() error) error
+}
+
+// MaxSize bounds Config.Size.
+const MaxSize = 1 << 20
+
+// Name is the sub-benchmark name below the shape, in the key=value form
+// benchstat groups by: "path=raw/placement=onecpu/transport=uds/size=100".
+func (c Config) Name() string {
+	return fmt.Sprintf("path=%s/placement=%s/transport=%s/size=%d", c.Path, c.Placement, c.Transport, c.Size)
+}
+
+func (c Config) String() string { return string(c.Shape) + "/" + c.Name() }
+
+// Validate reports a configuration the engine cannot run.
+func (c Config) Validate() error {
+	switch c.Shape {
+	case RoundTrip, Stream:
+	default:
+		return fmt.Errorf("bench: unknown shape %q (want %q or %q)", c.Shape, RoundTrip, Stream)
+	}
+	switch c.Path {
+	case Raw, NetConn:
+	default:
+		return fmt.Errorf("bench: unknown path %q (want %q or %q)", c.Path, Raw, NetConn)
+	}
+	switch c.Placement {
+	case OneCPU, Free:
+	default:
+		return fmt.Errorf("bench: unknown placement %q (want %q or %q)", c.Placement, OneCPU, Free)
+	}
+	switch c.Transport {
+	case UDS, UDSSeqpacket, TCP:
+	case TCPHostAddr:
+		if !c.Addr.IsValid() {
+			return fmt.Errorf("bench: transport %s needs Config.Addr (see HostAddr)", c.Transport)
+		}
+	default:
+		return fmt.Errorf("bench: unknown transport %q", c.Transport)
+	}
+	if c.Size < 1 || c.Size > MaxSize {
+		return fmt.Errorf("bench: message size %d out of range 1..%d", c.Size, MaxSize)
+	}
+	if c.Transport == UDSSeqpacket && c.Path == NetConn {
+		return fmt.Errorf("bench: transport %s is measured on the raw path only", c.Transport)
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package bench
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// cProgram is the yardstick: a minimal C program that runs the raw path's
+// experiment (blocking read/write loops, peer fork()ed) with nothing in
+// between. See testdata/pingpong.c.
+//
+//go:embed testdata/pingpong.c
+var cProgram []byte
+
+// CompileC compiles the yardstick with the C compiler cc into dir and
+// returns the executable's path.
+func CompileC(cc, dir string) (string, error) {
+	src := filepath.Join(dir, "pingpong.c")
+	if err := os.WriteFile(src, cProgram, 0o600); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "pingpong")
+	if out, err := exec.Command(cc, "-O2", "-o", bin, src).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%s -O2 pingpong.c: %v\n%s", cc, err, out)
+	}
+	return bin, nil
+}
+
+// MeasureC runs the yardstick compiled by CompileC on the raw path's
+// experiment c (transports uds, uds-seqpacket and tcp) for about d.
+func MeasureC(bin string, c Config, d time.Duration) (Result, error) {
+	if err := c.Validate(); err != nil {
+		return Result{}, err
+	}
+	if c.Path != Raw || c.Transport == TCPHostAddr || c.InNetns != nil {
+		return Result{}, fmt.Errorf("bench: the C yardstick runs the raw path over uds, uds-seqpacket or tcp only, not %s", c)
+	}
+	cpu := -1
+	if c.Placement == OneCPU {
+		var err error
+		if cpu, err = PinCPU(); err != nil {
+			return Result{}, err
+		}
+	}
+	out, err := exec.Command(bin, string(c.Transport), string(c.Shape), strconv.Itoa(c.Size),
+		strconv.FormatFloat(d.Seconds(), 'f', 3, 64), strconv.Itoa(cpu), strconv.Itoa(warmup(c))).Output()
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", bin, err)
+	}
+	var msgs int64
+	var secs float64
+	if _, err := fmt.Sscanf(string(out), "msgs %d secs %g", &msgs, &secs); err != nil {
+		return Result{}, fmt.Errorf("%s printed %q: %w", bin, out, err)
+	}
+	return Result{Config: c, Msgs: msgs, Elapsed: time.Duration(secs * float64(time.Second))}, nil
+}

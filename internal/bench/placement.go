@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// PinCPU returns the CPU that the OneCPU placement uses: the highest
+// numbered CPU this thread may run on. On a machine with one CPU, both
+// placements are the same.
+func PinCPU() (int, error) {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return -1, fmt.Errorf("sched_getaffinity: %w", err)
+	}
+	for cpu := len(set)*64 - 1; cpu >= 0; cpu-- {
+		if set.IsSet(cpu) {
+			return cpu, nil
+		}
+	}
+	return -1, fmt.Errorf("sched_getaffinity: empty CPU set")
+}
+
+// pinThread pins the calling OS thread (which must be locked) to cpu and
+// returns the function that restores its previous mask.
+func pinThread(cpu int) (restore func(), err error) {
+	var old, one unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return nil, fmt.Errorf("sched_getaffinity: %w", err)
+	}
+	one.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		return nil, fmt.Errorf("sched_setaffinity(cpu %d): %w", cpu, err)
+	}
+	return func() { _ = unix.SchedSetaffinity(0, &old) }, nil
+}
+
+// pinProcess pins every thread of this process to cpu, as `taskset -c cpu`
+// would, and returns the function that gives every thread (including
+// those started meanwhile, which inherit the pin) the previous mask.
+func pinProcess(cpu int) (restore func(), err error) {
+	var old, one unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return nil, fmt.Errorf("sched_getaffinity: %w", err)
+	}
+	one.Set(cpu)
+	if err := setAllThreads(&one); err != nil {
+		_ = setAllThreads(&old)
+		return nil, err
+	}
+	return func() { _ = setAllThreads(&old) }, nil
+}
+
+func setAllThreads(set *unix.CPUSet) error {
+	// Two passes: a thread started during the first inherits whatever
+	// its creator had at that moment.
+	for pass := 0; pass < 2; pass++ {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return fmt.Errorf("listing this process's threads: %w", err)
+		}
+		for _, task := range tasks {
+			tid, err := strconv.Atoi(task.Name())
+			if err != nil {
+				continue
+			}
+			// A thread may have exited since the listing: ESRCH is fine.
+			if err := unix.SchedSetaffinity(tid, set); err != nil && err != unix.ESRCH {
+				return fmt.Errorf("sched_setaffinity(thread %d): %w", tid, err)
+			}
+		}
+	}
+	return nil
+}

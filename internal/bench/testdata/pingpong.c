@@ -1,0 +1,157 @@
+/*
+ * pingpong: the minimal C yardstick for netnotes' benchmark engine.
+ *
+ * Same experiment as the engine's raw path, with nothing in between:
+ * a connection over TRANSPORT (uds, uds-seqpacket, tcp = 127.0.0.1 with
+ * TCP_NODELAY), the peer in a fork()ed child, blocking read/write loops,
+ * the same warm-up and end-of-stream protocol, the clock read every 16
+ * messages. With CPU >= 0 both processes run on that CPU only.
+ *
+ *   pingpong TRANSPORT roundtrip|stream SIZE SECONDS CPU WARM
+ *   prints: msgs N secs S
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <errno.h>
+
+static void die(const char *what) { perror(what); exit(1); }
+
+static long read_full(int fd, char *buf, long len) {
+	long got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0) die("read");
+		if (n == 0) return got; /* EOF */
+		got += n;
+	}
+	return got;
+}
+
+static void write_full(int fd, const char *buf, long len) {
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0) die("write");
+		buf += n;
+		len -= n;
+	}
+}
+
+static double now(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+	if (argc != 7) {
+		fprintf(stderr, "usage: %s uds|uds-seqpacket|tcp roundtrip|stream SIZE SECONDS CPU WARM\n", argv[0]);
+		return 2;
+	}
+	const char *transport = argv[1];
+	int stream = strcmp(argv[2], "stream") == 0;
+	long size = atol(argv[3]);
+	double secs = atof(argv[4]);
+	int cpu = atoi(argv[5]);
+	long warm = atol(argv[6]);
+	if (size < 1 || size > (1 << 20) || secs <= 0) {
+		fprintf(stderr, "bad size or seconds\n");
+		return 2;
+	}
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof set, &set)) die("sched_setaffinity");
+	}
+
+	int ln, cl, sv, tcp = strcmp(transport, "tcp") == 0;
+	char dir[] = "/tmp/nnXXXXXX", path[128];
+	if (tcp) {
+		struct sockaddr_in sa = {.sin_family = AF_INET};
+		socklen_t len = sizeof sa;
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if ((ln = socket(AF_INET, SOCK_STREAM, 0)) < 0) die("socket");
+		if (bind(ln, (void *)&sa, sizeof sa) || listen(ln, 1)) die("bind/listen");
+		if (getsockname(ln, (void *)&sa, &len)) die("getsockname");
+		if ((cl = socket(AF_INET, SOCK_STREAM, 0)) < 0) die("socket");
+		if (connect(cl, (void *)&sa, sizeof sa)) die("connect");
+	} else {
+		int type = strcmp(transport, "uds-seqpacket") == 0 ? SOCK_SEQPACKET : SOCK_STREAM;
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		if (!mkdtemp(dir)) die("mkdtemp");
+		snprintf(path, sizeof path, "%s/bench.sock", dir);
+		strcpy(sa.sun_path, path);
+		if ((ln = socket(AF_UNIX, type, 0)) < 0) die("socket");
+		if (bind(ln, (void *)&sa, sizeof sa) || listen(ln, 1)) die("bind/listen");
+		if ((cl = socket(AF_UNIX, type, 0)) < 0) die("socket");
+		if (connect(cl, (void *)&sa, sizeof sa)) die("connect");
+	}
+	if ((sv = accept(ln, NULL, NULL)) < 0) die("accept");
+	close(ln);
+	if (!tcp) { unlink(path); rmdir(dir); }
+	if (tcp) {
+		int one = 1;
+		setsockopt(cl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(sv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+
+	char *buf = malloc(size), ack = '!';
+	memset(buf, 7, size);
+	pid_t pid = fork();
+	if (pid < 0) die("fork");
+	if (pid == 0) { /* the peer */
+		close(cl);
+		if (!stream) {
+			while (read_full(sv, buf, size) == size) write_full(sv, buf, size);
+			_exit(0);
+		}
+		long long got = 0, warm_bytes = (long long)warm * size;
+		int acked = warm <= 0;
+		for (;;) {
+			long n = read_full(sv, buf, size);
+			got += n;
+			if (!acked && got >= warm_bytes) { write_full(sv, &ack, 1); acked = 1; }
+			if (n < size) { write_full(sv, &ack, 1); _exit(0); }
+		}
+	}
+	close(sv);
+
+	for (long i = 0; i < warm; i++) {
+		write_full(cl, buf, size);
+		if (!stream) read_full(cl, buf, size);
+	}
+	if (stream && read_full(cl, &ack, 1) != 1) die("warm-up ack");
+
+	long long msgs = 0;
+	double start = now(), deadline = start + secs;
+	for (;;) {
+		for (int i = 0; i < 16; i++) {
+			write_full(cl, buf, size);
+			if (!stream && read_full(cl, buf, size) != size) die("short echo");
+		}
+		msgs += 16;
+		if (now() >= deadline) break;
+	}
+	if (stream) {
+		shutdown(cl, SHUT_WR);
+		if (read_full(cl, &ack, 1) != 1) die("final ack");
+	}
+	double elapsed = now() - start;
+	close(cl);
+	waitpid(pid, NULL, 0);
+	printf("msgs %lld secs %.6f\n", msgs, elapsed);
+	return 0;
+}

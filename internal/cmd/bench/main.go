@@ -1,0 +1,152 @@
+// Command bench runs the performance notes in full and prints the ratio
+// table and the verdicts on claims U8 and L4 (`make bench`), or compares
+// the engine with a minimal C program (`make bench-fidelity`).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"netnotes/internal/bench"
+	"netnotes/internal/claims"
+	"netnotes/internal/gate"
+	"netnotes/internal/sandbox"
+)
+
+func main() {
+	reps := flag.Int("reps", 5, "interleaved repeats of every measurement (at least 5 for verdicts)")
+	each := flag.Duration("time", 500*time.Millisecond, "length of one timed measurement, after warm-up")
+	sizes := flag.String("sizes", "", "comma-separated message sizes (default: the full sweep, 64 to 65536)")
+	netconn := flag.Bool("netconn", false, "also compare UDS with TCP on the netconn path (net.Conn)")
+	fid := flag.Bool("fidelity", false, "compare the raw path with a minimal C program instead of the sweep")
+	flag.Parse()
+	sz := bench.Sizes
+	if *sizes != "" {
+		sz = nil
+		for _, f := range strings.Split(*sizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 || n > bench.MaxSize {
+				fmt.Fprintf(os.Stderr, "bench: bad size %q in -sizes (want 1..%d)\n", f, bench.MaxSize)
+				os.Exit(2)
+			}
+			sz = append(sz, n)
+		}
+	}
+	if *reps < 1 || *each <= 0 {
+		fmt.Fprintln(os.Stderr, "bench: -reps and -time must be positive")
+		os.Exit(2)
+	}
+	var err error
+	if *fid {
+		if *sizes == "" {
+			sz = []int{100, 65536}
+		}
+		err = fidelity(*reps, *each, sz)
+	} else {
+		err = sweep(*reps, *each, sz, *netconn)
+	}
+	if err != nil {
+		clearProgress()
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+var lastProgress time.Time
+
+// progress overwrites one status line on stderr (at most 10 times a second).
+func progress(what string, done, total int, current string) {
+	if time.Since(lastProgress) < 100*time.Millisecond && done < total {
+		return
+	}
+	lastProgress = time.Now()
+	fmt.Fprintf(os.Stderr, "\r\033[K%s %d/%d %s", what, done, total, current)
+}
+
+func clearProgress() { fmt.Fprint(os.Stderr, "\r\033[K") }
+
+func median(xs []float64) float64 { return bench.Median(xs) }
+
+func pairRange(a, b []float64) (lo, hi float64) {
+	r := bench.Ratios(a, b)
+	return r.Min, r.Max
+}
+
+func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
+	shapes := []bench.Shape{bench.RoundTrip, bench.Stream}
+	placements := []bench.Placement{bench.OneCPU, bench.Free}
+	u8 := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP, shapes, placements, sizes)
+	comparisons := []*bench.Comparison{u8}
+	var u8conn *bench.Comparison
+	if netconn {
+		u8conn = bench.NewComparison(bench.Config{Path: bench.NetConn}, bench.UDS, bench.TCP, shapes, placements, sizes)
+		comparisons = append(comparisons, u8conn)
+	}
+
+	// L4: TCP to 127.0.0.1 versus TCP to an address of this host's own.
+	// As root, in a private namespace with an address of its own (the
+	// host's network untouched); else the host's own address, if any.
+	var l4 *bench.Comparison
+	var l4where, l4skip string
+	l4sizes := []int{100, 4096, 65536}
+	if len(sizes) < len(bench.Sizes) {
+		l4sizes = sizes
+	}
+	if gate.IsRoot() {
+		addr := netip.MustParseAddr("198.18.0.1")
+		in, end, err := bench.PrivateNetns(sandbox.UniqueName("bd"), addr)
+		if err != nil {
+			return fmt.Errorf("making a private namespace for L4: %w", err)
+		}
+		defer end()
+		l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr, InNetns: in}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
+		l4where = addr.String() + " (a veth device's address, private namespace)"
+	} else if addr, err := bench.HostAddr(); err == nil {
+		l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
+		l4where = addr.String() + " (this host's own address)"
+	} else {
+		l4skip = err.Error() + " and not root (no private namespace): run `sudo make bench`"
+	}
+	if l4 != nil {
+		comparisons = append(comparisons, l4)
+	}
+
+	total := 0
+	for _, c := range comparisons {
+		total += reps * len(c.Cells) * 2
+	}
+	fmt.Fprintf(os.Stderr, "bench: %d measurements of %v plus warm-up, about %.0f minutes; progress below.\n",
+		total, each, float64(total)*(each.Seconds()+0.08)/60)
+	done := 0
+	for _, c := range comparisons {
+		base := done
+		c.OnProgress = func(d, _ int, cfg bench.Config) { progress("bench", base+d, total, cfg.String()) }
+		if err := c.Run(reps, each); err != nil {
+			return err
+		}
+		done = base + reps*len(c.Cells)*2
+	}
+	clearProgress()
+
+	fmt.Printf("U8: UDS versus TCP over 127.0.0.1 (TCP_NODELAY), raw path (blocking syscalls, peer in a child process)\n%s\n", u8.Table())
+	if u8conn != nil {
+		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", u8conn.Table())
+	}
+	if l4 != nil {
+		fmt.Printf("L4: TCP to 127.0.0.1 versus TCP to %s, raw path\n%s\n", l4where, l4.Table())
+	}
+	v, ev := bench.U8Verdict(u8)
+	fmt.Println(claims.Line("U8", v, ev))
+	if l4 != nil {
+		v, ev = bench.L4Verdict(l4, l4where)
+		fmt.Println(claims.Line("L4", v, ev))
+	} else {
+		fmt.Println(claims.Line("L4", claims.Skipped, l4skip))
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package loopback
+
+// The performance note (claim L4): "Is 127.0.0.1 faster than the host's own
+// IP? No, there is no difference." Traffic to any address of this host is
+// routed as type local through lo, so TCP to 127.0.0.1 and TCP to the
+// host's own address should cost the same.
+//
+//	go test -run '^$' -bench . ./loopback
+//	sudo go test -tags sudo -run '^$' -bench . ./loopback   # in a private namespace
+//
+// transport=tcp is 127.0.0.1, transport=tcp-hostaddr the other address:
+// as root (with -tags sudo) 198.18.0.1 on a veth device in a private
+// namespace, both transports measured inside it; otherwise the host's own
+// first non-loopback IPv4 address (nothing leaves the host: the route is
+// local, the traffic goes through lo); with neither, the benchmarks skip.
+// The engine, shapes, placements and how to compare machines with
+// benchstat are described in internal/bench (`go doc netnotes/internal/bench`)
+// and at the top of uds/bench_test.go.
+
+import (
+	"testing"
+
+	"netnotes/internal/bench"
+	"netnotes/internal/gate"
+)
+
+// hostAddrTarget is the L4 setup without privileges: the host's own address.
+func hostAddrTarget(tb testing.TB) (base bench.Config, where string) {
+	tb.Helper()
+	addr, err := bench.HostAddr()
+	if err != nil {
+		gate.Skip(tb, "%v: nothing to compare 127.0.0.1 with; as root, run `go test -tags sudo ./loopback` for a private namespace", err)
+	}
+	return bench.Config{Path: bench.Raw, Addr: addr}, addr.String() + " (this host's own address)"
+}
+
+func sweepL4(b *testing.B, shape bench.Shape) {
+	base, _ := l4Target(b)
+	for _, placement := range []bench.Placement{bench.OneCPU, bench.Free} {
+		for _, size := range bench.Sizes {
+			for _, tr := range []bench.Transport{bench.TCP, bench.TCPHostAddr} {
+				cfg := base
+				cfg.Shape, cfg.Placement, cfg.Size, cfg.Transport = shape, placement, size, tr
+				b.Run(cfg.Name(), func(b *testing.B) { bench.Run(b, cfg) })
+			}
+		}
+	}
+}
+
+func BenchmarkRoundTrip(b *testing.B) { sweepL4(b, bench.RoundTrip) }
+
+func BenchmarkStream(b *testing.B) { sweepL4(b, bench.Stream) }
