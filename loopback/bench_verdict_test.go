@@ -6,6 +6,7 @@ import (
 
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
+	"netnotes/internal/gate"
 )
 
 // "Is 127.0.0.1 faster than the host's own IP? No, there is no difference."
@@ -18,9 +19,7 @@ import (
 // equiv: make bench   (or: go test -run '^$' -bench . ./loopback)
 func TestL4LoopbackAddressVersusHostAddress(t *testing.T) {
 	v := claims.Check(t, "L4")
-	if testing.Short() {
-		t.Skip("a measurement of a few seconds; not run under -short (run `make bench` for the full one)")
-	}
+	gate.SkipShort(t, "a measurement of a few seconds")
 	base, where := l4Target(t)
 	c := bench.NewComparison(base, bench.TCP, bench.TCPHostAddr,
 		[]bench.Shape{bench.RoundTrip, bench.Stream}, []bench.Placement{bench.OneCPU}, []int{100, 4096, 65536})

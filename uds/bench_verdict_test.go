@@ -6,6 +6,7 @@ import (
 
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
+	"netnotes/internal/gate"
 )
 
 // "For small messages (about 100 bytes) UDS performs more than twice as well
@@ -18,9 +19,7 @@ import (
 // equiv: make bench   (or: go test -run '^$' -bench . ./uds)
 func TestU8UDSVersusTCPOverLoopback(t *testing.T) {
 	v := claims.Check(t, "U8")
-	if testing.Short() {
-		t.Skip("a measurement of a few seconds; not run under -short (run `make bench` for the full one)")
-	}
+	gate.SkipShort(t, "a measurement of a few seconds")
 	c := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP,
 		[]bench.Shape{bench.RoundTrip, bench.Stream}, []bench.Placement{bench.OneCPU}, []int{100, 65536})
 

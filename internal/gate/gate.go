@@ -112,3 +112,15 @@ func Feature(t testing.TB, feature string, probe func() error) {
 		Skip(t, "needs %s, which this machine refused (%v): run this note %s", feature, err, hint)
 	}
 }
+
+// SkipShort skips a slow note under `go test -short`. The reader asked for
+// that, so it stays a skip in strict mode too; the reason says what the
+// note would have measured.
+func SkipShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		reason := "not run under -short: " + what + "; run without -short, or `make bench` for the full measurement"
+		reasons.Store(t, reason)
+		t.Skip(reason)
+	}
+}
