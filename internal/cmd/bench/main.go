@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
@@ -57,10 +59,22 @@ func main() {
 	}
 }
 
-var lastProgress time.Time
+var (
+	lastProgress    time.Time
+	stderrTerminal  = isTerminal(os.Stderr)
+	lastTenthLogged = -1
+)
 
-// progress overwrites one status line on stderr (at most 10 times a second).
+// progress overwrites one status line on a terminal (at most 10 times a
+// second); into a file or pipe it writes a plain line every tenth of the way.
 func progress(what string, done, total int, current string) {
+	if !stderrTerminal {
+		if tenth := done * 10 / max(total, 1); tenth != lastTenthLogged {
+			lastTenthLogged = tenth
+			fmt.Fprintf(os.Stderr, "%s %d/%d %s\n", what, done, total, current)
+		}
+		return
+	}
 	if time.Since(lastProgress) < 100*time.Millisecond && done < total {
 		return
 	}
@@ -68,7 +82,17 @@ func progress(what string, done, total int, current string) {
 	fmt.Fprintf(os.Stderr, "\r\033[K%s %d/%d %s", what, done, total, current)
 }
 
-func clearProgress() { fmt.Fprint(os.Stderr, "\r\033[K") }
+func clearProgress() {
+	if stderrTerminal {
+		fmt.Fprint(os.Stderr, "\r\033[K")
+	}
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
 
 func median(xs []float64) float64 { return bench.Median(xs) }
 
