@@ -55,7 +55,7 @@ func SkipReason(t testing.TB) (string, bool) {
 func Root(t testing.TB) {
 	t.Helper()
 	if missing := missingCaps(); missing != "" {
-		Skip(t, "needs root (missing %s, for private namespaces, mounts and tracing): run %s", missing, RunPrivileged)
+		Skip(t, "needs root (missing %s, which namespaces, mounts, tracing and switching users take): run %s", missing, RunPrivileged)
 	}
 }
 
@@ -105,11 +105,11 @@ func Binary(t testing.TB, name, pkg string) string {
 func Feature(t testing.TB, feature string, probe func() error) {
 	t.Helper()
 	if err := probe(); err != nil {
-		hint := "on a kernel that has it"
+		hint := "this note on a kernel that has it"
 		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-			hint = RunPrivileged
+			hint = "it as root: " + RunPrivileged
 		}
-		Skip(t, "needs %s, which this machine refused (%v): run this note %s", feature, err, hint)
+		Skip(t, "needs %s, which this machine refused (%v): run %s", feature, err, hint)
 	}
 }
 
