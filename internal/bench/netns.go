@@ -44,7 +44,7 @@ func PrivateNetns(dev string, addr netip.Addr) (inNetns func(func() error) error
 
 // setupNetns runs on the namespace's thread.
 func setupNetns(dev string, addr netip.Addr) error {
-	h, err := netlink.NewHandle()
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE) // route only: XFRM may be a module nobody loads
 	if err != nil {
 		return err
 	}

@@ -44,9 +44,12 @@ func New(t testing.TB) *NS {
 
 	// A netlink handle made inside the namespace keeps its socket there;
 	// netlink.NewHandleAt would switch the thread itself and ignore a
-	// failed switch back.
+	// failed switch back. Route sockets only: with no families named,
+	// NewHandle also opens XFRM and netfilter sockets, which fail with
+	// EPROTONOSUPPORT where those are modules nobody can load (a VM's
+	// initramfs with no modprobe).
 	if err := ns.Do(func() (err error) {
-		ns.nl, err = netlink.NewHandle()
+		ns.nl, err = netlink.NewHandle(unix.NETLINK_ROUTE)
 		return err
 	}); err != nil {
 		t.Fatalf("opening netlink in %v: %v", ns, err)

@@ -1,0 +1,111 @@
+package claims
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// MatrixFile records the verdicts the matrix (internal/cmd/matrix) saw on
+// Debian's kernel lines, relative to the module root; the README's claim
+// table shows one column per kernel line from it.
+const MatrixFile = "internal/claims/matrix.txt"
+
+// Matrix is the recorded verdicts per kernel line.
+type Matrix struct {
+	Kernels  []string            // "5.10", "6.1", "6.12"
+	Releases []string            // the release each was recorded on: "6.1.0-37-cloud-amd64"
+	Verdicts map[string][]string // claim or "claim/part" -> one verdict per kernel ("-" for none)
+}
+
+// Verdict returns the recorded verdict of id on kernel, or "".
+func (m Matrix) Verdict(id, kernel string) string {
+	for i, k := range m.Kernels {
+		if k == kernel && i < len(m.Verdicts[id]) && m.Verdicts[id][i] != "-" {
+			return m.Verdicts[id][i]
+		}
+	}
+	return ""
+}
+
+// ReadMatrix reads a matrix file; a missing file is an empty matrix.
+func ReadMatrix(path string) (Matrix, error) {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return Matrix{Verdicts: map[string][]string{}}, nil
+	}
+	if err != nil {
+		return Matrix{}, err
+	}
+	return ParseMatrix(data)
+}
+
+// ParseMatrix reads the format Format writes.
+func ParseMatrix(data []byte) (Matrix, error) {
+	m := Matrix{Verdicts: map[string][]string{}}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		f := strings.Fields(sc.Text())
+		switch {
+		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
+		case f[0] == "kernel" && len(f) == 3:
+			m.Kernels = append(m.Kernels, f[1])
+			m.Releases = append(m.Releases, f[2])
+		case len(f) == len(m.Kernels)+1:
+			id, _, _ := strings.Cut(f[0], "/")
+			if _, ok := Lookup(id); !ok {
+				return m, fmt.Errorf("%s:%d: claim %s is not in the catalogue", MatrixFile, n, id)
+			}
+			m.Verdicts[f[0]] = f[1:]
+		default:
+			return m, fmt.Errorf("%s:%d: want a kernel line or a claim with %d verdicts: %q", MatrixFile, n, len(m.Kernels), sc.Text())
+		}
+	}
+	return m, sc.Err()
+}
+
+// Format writes the matrix file, rows in catalogue order (parts after
+// their claim).
+func (m Matrix) Format() []byte {
+	var b bytes.Buffer
+	b.WriteString("# The verdicts the matrix saw on Debian's kernel lines (internal/cmd/matrix,\n")
+	b.WriteString("# the notes with -short inside qemu), shown in the README's claim table.\n")
+	b.WriteString("# Not edited by hand: as root, run\n#     make matrix MATRIXFLAGS=-record\n")
+	for i, k := range m.Kernels {
+		fmt.Fprintf(&b, "kernel %s %s\n", k, m.Releases[i])
+	}
+	for _, c := range Catalogue {
+		var ids []string
+		for id := range m.Verdicts {
+			if id == c.ID || strings.HasPrefix(id, c.ID+"/") {
+				ids = append(ids, id)
+			}
+		}
+		sortParts(ids)
+		for _, id := range ids {
+			fmt.Fprintf(&b, "%s %s\n", id, strings.Join(m.Verdicts[id], " "))
+		}
+	}
+	return b.Bytes()
+}
+
+// sortParts orders a claim before its parts, parts by name.
+func sortParts(ids []string) {
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && partLess(ids[j], ids[j-1]); j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+}
+
+func partLess(a, b string) bool {
+	if !strings.Contains(a, "/") {
+		return true
+	}
+	if !strings.Contains(b, "/") {
+		return false
+	}
+	return a < b
+}

@@ -1,0 +1,281 @@
+// Matrix runs the notes on several kernels and tables their verdicts: one
+// row per claim (and part), one column per kernel.
+//
+// Each kernel is a Debian package, fetched by name with apt-get through a
+// private apt configuration (the system's sources are neither read nor
+// changed) and cached under the user's cache directory
+// (~/.cache/netnotes: apt/ for the lists and the .deb files, kernels/ for
+// the unpacked packages). For each, internal/vm builds an initramfs holding
+// a static init, the modules the notes need and every chapter's test
+// binary (built once, CGO_ENABLED=0, -tags sudo), boots it with
+// qemu-system-x86_64 (KVM where it works, TCG otherwise; one vCPU) and
+// reads the tests' output back from a serial port. "host" runs the same
+// tests natively on the running kernel (as root, for the privileged notes).
+//
+// The notes run with -short: what the matrix compares is functional.
+// Timing under emulation measures the emulator, so the performance
+// verdicts skip inside a VM and say so.
+//
+// Usage:
+//
+//	go run ./internal/cmd/matrix [-kernels "5.10 6.1 6.12 host"] [-run regexp] [-timeout 5m]
+//	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-37-cloud-amd64
+//	go run ./internal/cmd/matrix -record   # write internal/claims/matrix.txt
+//	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
+//
+// `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels.
+// A kernel that cannot be fetched, unpacked, booted or run to the end is
+// reported with what went wrong, and the other kernels still run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/claims"
+	"netnotes/internal/vm"
+)
+
+// DefaultKernels is one kernel per line the notes are checked on.
+const DefaultKernels = "5.10 6.1 6.12 host"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type options struct {
+	kernels  []string
+	run      string
+	timeout  time.Duration
+	cache    string
+	out      string
+	evidence bool
+	record   bool
+	check    bool
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	kernels := fs.String("kernels", DefaultKernels, "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host")
+	fs.StringVar(&o.run, "run", "", "pass -test.run `regexp` to the tests")
+	fs.DurationVar(&o.timeout, "timeout", 6*time.Minute, "kill a VM that has not powered off after this `duration` and report its kernel as hung")
+	fs.StringVar(&o.cache, "cache", "", "cache `directory` for apt lists, packages and unpacked kernels (default: the user's cache dir/netnotes)")
+	fs.StringVar(&o.out, "out", "", "also write each kernel's `go test -json` stream into `directory` (read one with: go run ./internal/cmd/notes -from FILE)")
+	fs.BoolVar(&o.evidence, "evidence", false, "print each kernel's evidence under the table")
+	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+claims.MatrixFile)
+	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "matrix: unexpected arguments %q (kernels go in -kernels)\n", fs.Args())
+		return 2
+	}
+	o.kernels = strings.Fields(*kernels)
+	if len(o.kernels) == 0 {
+		fmt.Fprintln(stderr, "matrix: no kernels given")
+		return 2
+	}
+	if o.cache == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			fmt.Fprintln(stderr, "matrix: no cache directory (set -cache):", err)
+			return 2
+		}
+		o.cache = filepath.Join(dir, "netnotes")
+	}
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(stderr, "matrix: "+format+"\n", a...)
+	}
+
+	root, err := claims.FindModuleRoot(".")
+	if err != nil {
+		fmt.Fprintln(stderr, "matrix:", err)
+		return 2
+	}
+	scan, err := claims.ScanTests(root)
+	if err != nil {
+		fmt.Fprintln(stderr, "matrix:", err)
+		return 2
+	}
+	pkgs := chapters(scan)
+
+	testArgs := []string{"-test.v=test2json", "-test.short", "-test.count=1", "-test.timeout=" + (o.timeout - 30*time.Second).String()}
+	if o.run != "" {
+		testArgs = append(testArgs, "-test.run", o.run)
+	}
+
+	var cols []column
+	var payload *vm.Payload
+	var apt *vm.Apt
+	for _, k := range o.kernels {
+		if ctx.Err() != nil {
+			break
+		}
+		col := column{Kernel: k}
+		var res *vm.Result
+		if k == "host" {
+			res = runHost(ctx, root, pkgs, o.run, logf)
+		} else {
+			if payload == nil {
+				if apt, payload, err = prepare(ctx, root, scan.Module, pkgs, o, logf); err != nil {
+					fmt.Fprintln(stderr, "matrix:", err)
+					return 1
+				}
+				payload.Args = testArgs
+			}
+			res = vm.RunKernel(ctx, apt, k, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf})
+		}
+		col.Release = res.Release
+		col.Verdicts, col.Evidence, col.Failed = readColumn(res.JSON)
+		if res.Err != nil {
+			col.Err = res.Err.Error()
+		}
+		for _, p := range res.Problems {
+			logf("%s: %s", k, p)
+		}
+		logf("%s: %d verdicts, %d failed tests, %s", k, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
+		if res.Err != nil {
+			logf("%v", res.Err)
+		}
+		if o.out != "" {
+			if err := save(o.out, k, res); err != nil {
+				logf("%v", err)
+			}
+		}
+		cols = append(cols, col)
+	}
+
+	writeTable(stdout, cols, o.evidence)
+	status := 0
+	for _, c := range cols {
+		if c.Err != "" || len(c.Failed) > 0 {
+			status = 1
+		}
+	}
+	path := filepath.Join(root, claims.MatrixFile)
+	if o.record {
+		if status != 0 {
+			fmt.Fprintln(stderr, "matrix: a kernel failed, so nothing was recorded")
+			return status
+		}
+		if err := record(path, cols); err != nil {
+			fmt.Fprintln(stderr, "matrix:", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "matrix: recorded in %s; review and commit it\n", claims.MatrixFile)
+	}
+	if o.check {
+		diffs, err := check(path, cols)
+		if err != nil {
+			fmt.Fprintln(stderr, "matrix:", err)
+			return 1
+		}
+		for _, d := range diffs {
+			fmt.Fprintln(stderr, "matrix: differs from the record:", d)
+		}
+		if len(diffs) > 0 {
+			status = 1
+		}
+	}
+	return status
+}
+
+// chapters lists the packages whose tests check claims.
+func chapters(scan *claims.Scan) []string {
+	seen := map[string]bool{}
+	var pkgs []string
+	for _, r := range scan.Refs {
+		p := scan.Module + "/" + r.Dir
+		if !seen[p] {
+			seen[p] = true
+			pkgs = append(pkgs, p)
+		}
+	}
+	sort.Strings(pkgs)
+	return pkgs
+}
+
+// prepare sets up apt and builds what every VM runs.
+func prepare(ctx context.Context, root, module string, pkgs []string, o options, logf func(string, ...any)) (*vm.Apt, *vm.Payload, error) {
+	if err := os.MkdirAll(o.cache, 0o755); err != nil {
+		return nil, nil, err
+	}
+	apt, err := vm.NewApt(filepath.Join(o.cache, "apt"))
+	if err != nil {
+		return nil, nil, err
+	}
+	logf("kernel packages are cached in %s", o.cache)
+	if err := apt.Update(ctx, 24*time.Hour); err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Join(o.cache, "payload")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	logf("building the init and %d chapters' test binaries (static, -tags sudo)", len(pkgs))
+	p, err := vm.BuildPayload(ctx, root, module, pkgs, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, prog := range []string{"rm", "unlink"} {
+		if path, err := exec.LookPath(prog); err == nil {
+			p.Programs = append(p.Programs, path)
+		}
+	}
+	return apt, p, nil
+}
+
+// runHost runs the notes natively on the running kernel.
+func runHost(ctx context.Context, root string, pkgs []string, runRE string, logf func(string, ...any)) *vm.Result {
+	var u unix.Utsname
+	_ = unix.Uname(&u)
+	res := &vm.Result{Kernel: "host", Release: unix.ByteSliceToString(u.Release[:])}
+	args := []string{"test", "-json", "-short", "-count=1", "-tags", "sudo"}
+	if runRE != "" {
+		args = append(args, "-run", runRE)
+	}
+	args = append(args, pkgs...)
+	logf("host: go %s", strings.Join(args, " "))
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	out, err := cmd.Output()
+	res.Took = time.Since(start)
+	res.JSON = out
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		res.Err = fmt.Errorf("host: go test: %w", err)
+	}
+	return res
+}
+
+func save(dir, kernel string, r *vm.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	name := strings.NewReplacer("/", "_", " ", "_").Replace(kernel)
+	if err := os.WriteFile(filepath.Join(dir, name+".json"), r.JSON, 0o644); err != nil {
+		return err
+	}
+	if len(r.Console) > 0 {
+		return os.WriteFile(filepath.Join(dir, name+".console"), r.Console, 0o644)
+	}
+	return nil
+}

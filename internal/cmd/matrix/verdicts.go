@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"netnotes/internal/claims"
+)
+
+// column is what one kernel said about each claim (and part).
+type column struct {
+	Kernel   string            // as asked: "6.1", a package name, "host"
+	Release  string            // uname -r
+	Verdicts map[string]string // claim or "claim/part" -> verdict ("confirmed/refined" when tests disagree)
+	Evidence map[string][]string
+	Failed   []string // tests that failed: "netnotes/loopback TestX"
+	Err      string   // the kernel could not be run to the end
+}
+
+// readColumn reads a `go test -json` stream: every verdict line (through
+// claims.Parse, the report's one parser) and every failed test.
+func readColumn(stream []byte) (verdicts map[string]string, evidence map[string][]string, failed []string) {
+	verdicts, evidence = map[string]string{}, map[string][]string{}
+	type key struct{ pkg, test string }
+	partial := map[key]string{}
+	line := func(text string) {
+		id, verdict, ev, ok := claims.Parse(text)
+		if !ok {
+			return
+		}
+		have := verdicts[id]
+		switch {
+		case have == "":
+			verdicts[id] = verdict
+		case !strings.Contains("/"+have+"/", "/"+verdict+"/"):
+			verdicts[id] = have + "/" + verdict
+		}
+		evidence[id] = append(evidence[id], ev)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(stream))
+	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		var e struct{ Action, Package, Test, Output string }
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue
+		}
+		k := key{e.Package, e.Test}
+		switch e.Action {
+		case "output":
+			// test2json may split a long line over several events.
+			text := partial[k] + e.Output
+			for {
+				i := strings.IndexByte(text, '\n')
+				if i < 0 {
+					break
+				}
+				line(text[:i])
+				text = text[i+1:]
+			}
+			partial[k] = text
+		case "fail":
+			if e.Test != "" && !strings.Contains(e.Test, "/") {
+				failed = append(failed, e.Package+" "+e.Test)
+			}
+		}
+	}
+	for _, rest := range partial {
+		if rest != "" {
+			line(rest)
+		}
+	}
+	sort.Strings(failed)
+	return verdicts, evidence, failed
+}
+
+// rowKeys lists the claims of the catalogue in order, each followed by the
+// parts any column reported for it.
+func rowKeys(cols []column) []string {
+	parts := map[string][]string{}
+	seen := map[string]bool{}
+	for _, c := range cols {
+		for id := range c.Verdicts {
+			claim, _, isPart := strings.Cut(id, "/")
+			if isPart && !seen[id] {
+				seen[id] = true
+				parts[claim] = append(parts[claim], id)
+			}
+		}
+	}
+	var keys []string
+	for _, c := range claims.Catalogue {
+		keys = append(keys, c.ID)
+		sort.Strings(parts[c.ID])
+		keys = append(keys, parts[c.ID]...)
+	}
+	return keys
+}

@@ -1,0 +1,137 @@
+// Vminit is the init (PID 1) of the matrix's virtual machines: a static
+// program the kernel runs from the initramfs that internal/vm builds.
+//
+// It mounts what the notes need (proc, sysfs, devtmpfs, a tmpfs on /tmp,
+// tracefs), loads the kernel modules of the plan in order with
+// finit_module, runs each chapter's test binary with the plan's flags,
+// and powers the machine off. Everything the host reads goes to the second
+// serial port (vm.DataPort): the tests' output in test2json form between
+// framing lines that start with vm.Frame; the kernel's own messages stay
+// on the console. It never returns: a PID 1 that exits panics the kernel.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/vm"
+)
+
+func main() {
+	out := setup()
+	err := run(out)
+	if err != nil {
+		frame(out, "error %v", err)
+	}
+	frame(out, "done")
+	unix.Sync()
+	_ = unix.Reboot(unix.LINUX_REBOOT_CMD_POWER_OFF)
+	select {} // PID 1 must not exit
+}
+
+// setup mounts the file systems and opens the data port (or the console
+// when the port is missing, so that something is seen).
+func setup() io.Writer {
+	mounts := []struct{ src, dir, fstype string }{
+		{"proc", "/proc", "proc"},
+		{"sysfs", "/sys", "sysfs"},
+		{"devtmpfs", "/dev", "devtmpfs"},
+		{"tmpfs", "/tmp", "tmpfs"},
+		{"tmpfs", "/run", "tmpfs"},
+		{"tracefs", "/sys/kernel/tracing", "tracefs"},
+	}
+	var errs []error
+	for _, m := range mounts {
+		_ = os.MkdirAll(m.dir, 0o755)
+		if err := unix.Mount(m.src, m.dir, m.fstype, 0, ""); err != nil {
+			errs = append(errs, fmt.Errorf("mount %s on %s: %w", m.fstype, m.dir, err))
+		}
+	}
+	var out io.Writer = os.Stdout
+	if f, err := os.OpenFile(vm.DataPort, os.O_WRONLY, 0); err == nil {
+		raw(f)
+		out = f
+	} else if c, err2 := os.OpenFile("/dev/console", os.O_WRONLY, 0); err2 == nil {
+		out = c
+		errs = append(errs, fmt.Errorf("opening %s: %w", vm.DataPort, err))
+	}
+	for _, err := range errs {
+		frame(out, "error %v", err)
+	}
+	return out
+}
+
+// raw turns off output processing (\n to \r\n) on the serial port.
+func raw(f *os.File) {
+	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	if err != nil {
+		return
+	}
+	t.Oflag &^= unix.OPOST
+	_ = unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
+}
+
+func frame(out io.Writer, format string, args ...any) {
+	fmt.Fprintf(out, "\n"+vm.Frame+format+"\n", args...)
+}
+
+func run(out io.Writer) error {
+	b, err := os.ReadFile(vm.PlanPath)
+	if err != nil {
+		return err
+	}
+	var plan vm.Plan
+	if err := json.Unmarshal(b, &plan); err != nil {
+		return fmt.Errorf("%s: %w", vm.PlanPath, err)
+	}
+	for _, m := range plan.Modules {
+		name := strings.TrimSuffix(filepath.Base(m), ".ko")
+		if err := load(m); err != nil {
+			frame(out, "module %s error %v", name, err)
+		} else {
+			frame(out, "module %s ok", name)
+		}
+	}
+	for _, t := range plan.Tests {
+		frame(out, "begin %s", t.Package)
+		cmd := exec.Command(t.Binary, t.Args...)
+		cmd.Dir = t.Dir
+		cmd.Env = plan.Env
+		cmd.Stdout = out
+		cmd.Stderr = out
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			code = exit.ExitCode()
+		case err != nil:
+			frame(out, "error %s: %v", t.Binary, err)
+			code = -1
+		}
+		frame(out, "end %s exit %d", t.Package, code)
+	}
+	return nil
+}
+
+// load inserts one module; one that is already there is fine.
+func load(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = unix.FinitModule(int(f.Fd()), "", 0)
+	if errors.Is(err, unix.EEXIST) {
+		return nil
+	}
+	return err
+}

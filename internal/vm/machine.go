@@ -1,0 +1,247 @@
+package vm
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Payload is what every VM runs: the init and the chapters' test binaries,
+// built once for all kernels.
+type Payload struct {
+	Init     string            // the static init binary
+	Tests    map[string]string // package path -> static test binary
+	Dirs     map[string]string // package path -> its source directory (for testdata)
+	Programs []string          // host programs the notes run (rm, unlink), with their libraries
+	Args     []string          // flags of every test binary
+}
+
+// BuildPayload compiles the init and the test binaries of pkgs (import
+// paths in the module at root) into dir, statically (CGO_ENABLED=0), with
+// the sudo tag.
+func BuildPayload(ctx context.Context, root, module string, pkgs []string, dir string) (*Payload, error) {
+	p := &Payload{Init: filepath.Join(dir, "init"), Tests: map[string]string{}, Dirs: map[string]string{}}
+	gobuild := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	if err := gobuild("build", "-o", p.Init, "./internal/cmd/vminit"); err != nil {
+		return nil, err
+	}
+	args := []string{"test", "-c", "-tags", "sudo", "-o", dir + "/"}
+	for _, pkg := range pkgs {
+		args = append(args, "./"+strings.TrimPrefix(pkg, module+"/"))
+	}
+	if err := gobuild(args...); err != nil {
+		return nil, err
+	}
+	for _, pkg := range pkgs {
+		rel := strings.TrimPrefix(pkg, module+"/")
+		bin := filepath.Join(dir, filepath.Base(rel)+".test")
+		if _, err := os.Stat(bin); err != nil {
+			continue // a package with no tests
+		}
+		p.Tests[pkg] = bin
+		p.Dirs[pkg] = filepath.Join(root, rel)
+	}
+	return p, nil
+}
+
+// Result is what one kernel did with the notes.
+type Result struct {
+	Kernel   string        // the name asked for: "6.1", a package name, "host"
+	Package  string        // the Debian package booted
+	Release  string        // uname -r
+	Took     time.Duration // boot and tests, wall time
+	JSON     []byte        // the tests' `go test -json` stream
+	Modules  []string      // "veth ok", "bridge error ..."
+	Problems []string      // what went wrong around the tests
+	Console  []byte        // the kernel's messages
+	Err      error         // the kernel could not be fetched, booted or run to the end
+	done     bool
+}
+
+// Options are the knobs of one kernel's run.
+type Options struct {
+	Cache   string // cache directory (packages, unpacked kernels)
+	Accel   string // qemu accelerator
+	Timeout time.Duration
+	Log     func(format string, args ...any)
+}
+
+// RunKernel fetches kernel (a line such as "6.1" or a package name),
+// builds its initramfs with payload, boots it and collects the results.
+// Every failure ends up in Result.Err, naming the kernel.
+func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o Options) *Result {
+	r := &Result{Kernel: kernel}
+	start := time.Now()
+	defer func() { r.Took = time.Since(start) }()
+	fail := func(err error) *Result { r.Err = fmt.Errorf("kernel %s: %w", kernel, err); return r }
+	pkg, err := apt.Resolve(ctx, kernel)
+	if err != nil {
+		return fail(err)
+	}
+	r.Package = pkg
+	o.Log("%s: %s", kernel, pkg)
+	deb, err := apt.Download(ctx, pkg)
+	if err != nil {
+		return fail(err)
+	}
+	k, err := Unpack(ctx, deb, pkg, filepath.Join(o.Cache, "kernels", pkg))
+	if err != nil {
+		return fail(err)
+	}
+	r.Release = k.Release
+	mods, err := k.ModulesFor(Modules)
+	if err != nil {
+		return fail(err)
+	}
+	initrd, err := os.CreateTemp("", "netnotes-initrd-")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.Remove(initrd.Name())
+	if err := writeInitramfs(initrd, mods, payload); err != nil {
+		initrd.Close()
+		return fail(fmt.Errorf("building the initramfs: %w", err))
+	}
+	if err := initrd.Close(); err != nil {
+		return fail(err)
+	}
+	o.Log("%s: booting %s under qemu (%s, one vCPU, timeout %s)", kernel, k.Release, o.Accel, o.Timeout)
+	boot, err := Run(ctx, k.Image, initrd.Name(), o.Accel, o.Timeout)
+	if boot != nil {
+		r.Console = boot.Console
+		r.parse(ctx, boot.Data)
+	}
+	switch {
+	case boot != nil && boot.TimedOut:
+		return fail(fmt.Errorf("hung: no power-off within %s (%s)", o.Timeout, r.lastWords()))
+	case err != nil:
+		return fail(err)
+	case !r.done:
+		return fail(fmt.Errorf("the VM stopped before the notes finished (%s)", r.lastWords()))
+	}
+	return r
+}
+
+func writeInitramfs(f *os.File, mods []Module, p *Payload) error {
+	w := bufio.NewWriterSize(f, 1<<20)
+	a := NewInitramfs(w)
+	a.CopyFile("/init", p.Init)
+	plan := Plan{Env: []string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/tmp", "TMPDIR=/tmp", EnvVM + "=qemu"}}
+	for i, m := range mods {
+		data, err := ModuleBytes(m)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("/modules/%02d-%s.ko", i, m.Name)
+		a.File(name, data, 0o644)
+		plan.Modules = append(plan.Modules, name)
+	}
+	for _, pkg := range sortedKeys(p.Tests) {
+		base := filepath.Base(pkg)
+		bin := "/tests/" + base + ".test"
+		a.CopyFile(bin, p.Tests[pkg])
+		dir := "/src/" + base
+		if td := filepath.Join(p.Dirs[pkg], "testdata"); isDir(td) {
+			a.CopyTree(dir+"/testdata", td)
+		}
+		a.File(dir+"/.keep", nil, 0o644)
+		plan.Tests = append(plan.Tests, Test{Package: pkg, Binary: bin, Dir: dir, Args: p.Args})
+	}
+	for _, prog := range p.Programs {
+		a.Program(prog)
+	}
+	js, err := json.Marshal(plan)
+	if err != nil {
+		return err
+	}
+	a.File(PlanPath, js, 0o644)
+	if err := a.Close(); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func isDir(p string) bool { fi, err := os.Stat(p); return err == nil && fi.IsDir() }
+
+// done is set by parse when the init said so.
+func (r *Result) lastWords() string {
+	lines := strings.Split(strings.TrimSpace(string(r.Console)), "\n")
+	for i := len(lines) - 1; i >= 0 && i >= len(lines)-40; i-- {
+		l := strings.TrimSpace(lines[i])
+		if strings.Contains(l, "Kernel panic") || strings.Contains(l, "soft lockup") || strings.Contains(l, "BUG") {
+			return "console: " + l
+		}
+	}
+	if len(lines) > 0 && lines[len(lines)-1] != "" {
+		return "console's last line: " + strings.TrimSpace(lines[len(lines)-1])
+	}
+	return "the console is empty"
+}
+
+// parse splits the data port's stream into the frames and each package's
+// test output, which `go tool test2json` turns into `go test -json`.
+func (r *Result) parse(ctx context.Context, data []byte) {
+	var pkg string
+	var raw bytes.Buffer
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		trimmed := strings.TrimRight(line, "\r\n")
+		f, isFrame := strings.CutPrefix(trimmed, Frame)
+		if !isFrame {
+			if pkg != "" {
+				raw.WriteString(line)
+			}
+			continue
+		}
+		switch word, rest, _ := strings.Cut(f, " "); word {
+		case "module":
+			r.Modules = append(r.Modules, rest)
+			if strings.Contains(rest, " error ") {
+				r.Problems = append(r.Problems, "module "+rest)
+			}
+		case "begin":
+			pkg = rest
+			raw.Reset()
+		case "end":
+			r.JSON = append(r.JSON, toJSON(ctx, pkg, raw.Bytes())...)
+			if !strings.HasSuffix(rest, " exit 0") && !strings.HasSuffix(rest, " exit 1") {
+				r.Problems = append(r.Problems, "test binary "+rest)
+			}
+			pkg = ""
+		case "error":
+			r.Problems = append(r.Problems, rest)
+		case "done":
+			r.done = true
+		}
+	}
+	if pkg != "" { // cut off mid-package: keep what it said
+		r.JSON = append(r.JSON, toJSON(ctx, pkg, raw.Bytes())...)
+		r.Problems = append(r.Problems, pkg+": cut off before it ended")
+	}
+}
+
+// toJSON converts a test binary's -test.v=test2json output.
+func toJSON(ctx context.Context, pkg string, raw []byte) []byte {
+	cmd := exec.CommandContext(ctx, "go", "tool", "test2json", "-t", "-p", pkg)
+	cmd.Stdin = bytes.NewReader(bytes.TrimLeft(raw, "\n"))
+	out, err := cmd.Output()
+	if err != nil && len(out) == 0 {
+		ev, _ := json.Marshal(map[string]any{"Action": "output", "Package": pkg, "Output": "test2json: " + err.Error() + "\n"})
+		return append(ev, '\n')
+	}
+	return out
+}

@@ -1,0 +1,33 @@
+package vm
+
+// Plan is what the init inside the VM does, written to PlanPath in the
+// initramfs as JSON.
+type Plan struct {
+	Modules []string // module files to load, in order (dependencies first)
+	Tests   []Test   // test binaries to run, in order
+	Env     []string // environment of every test binary
+}
+
+// Test is one chapter's test binary.
+type Test struct {
+	Package string   // netnotes/loopback
+	Binary  string   // /tests/loopback.test
+	Dir     string   // working directory (the chapter's testdata lives there)
+	Args    []string // -test.v=test2json -test.short ...
+}
+
+// Paths and framing shared by the host and the init.
+const (
+	PlanPath = "/netnotes/plan.json"
+	// DataPort is the serial port the init writes results to; the console
+	// (ttyS0) carries the kernel's messages.
+	DataPort = "/dev/ttyS1"
+	// Frame starts every line of the init's own on the data port.
+	Frame = "@@netnotes "
+	// EnvVM is set in the tests' environment inside the VM; its value
+	// says what emulates the machine ("qemu-tcg").
+	EnvVM = "NETNOTES_VM"
+)
+
+// Frame lines (after Frame): "module NAME ok", "module NAME error ERR",
+// "begin PKG", "end PKG exit N", "error ...", "done".

@@ -1,0 +1,78 @@
+package vm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Accel returns the qemu accelerator to use: "kvm" where the CPU offers
+// hardware virtualisation and /dev/kvm opens, else "tcg" (emulation).
+// NETNOTES_VM_ACCEL overrides the choice.
+func Accel() string {
+	if a := os.Getenv("NETNOTES_VM_ACCEL"); a != "" {
+		return a
+	}
+	cpu, _ := os.ReadFile("/proc/cpuinfo")
+	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
+	if err != nil {
+		return "tcg"
+	}
+	f.Close()
+	// A /dev/kvm without vmx or svm (a paravirtual flavour) refuses
+	// ordinary guest kernels.
+	if bytes.Contains(cpu, []byte(" vmx")) || bytes.Contains(cpu, []byte(" svm")) {
+		return "kvm"
+	}
+	return "tcg"
+}
+
+// Boot is what one boot left behind.
+type Boot struct {
+	Console  []byte        // the kernel's messages (ttyS0)
+	Data     []byte        // the init's output (ttyS1)
+	Took     time.Duration // wall time from qemu's start to its exit
+	TimedOut bool          // the VM was killed at the timeout
+}
+
+// Run boots image with initrd under qemu (one vCPU: two soft-lock 6.1
+// under TCG) and waits for it to power off, or kills it at timeout.
+func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration) (*Boot, error) {
+	qemu, err := exec.LookPath("qemu-system-x86_64")
+	if err != nil {
+		return nil, fmt.Errorf("qemu-system-x86_64 not found: apt-get install qemu-system-x86")
+	}
+	dir, err := os.MkdirTemp("", "netnotes-vm-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	console, data := filepath.Join(dir, "console"), filepath.Join(dir, "data")
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	args := []string{
+		"-nodefaults", "-display", "none", "-no-reboot",
+		"-accel", accel, "-smp", "1", "-m", "1536",
+		"-kernel", image, "-initrd", initrd,
+		"-append", "console=ttyS0 panic=-1 loglevel=4 rdinit=/init",
+		"-serial", "file:" + console, "-serial", "file:" + data,
+	}
+	cmd := exec.CommandContext(ctx, qemu, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	runErr := cmd.Run()
+	b := &Boot{Took: time.Since(start), TimedOut: errors.Is(ctx.Err(), context.DeadlineExceeded)}
+	b.Console, _ = os.ReadFile(console)
+	b.Data, _ = os.ReadFile(data)
+	if runErr != nil && !b.TimedOut && ctx.Err() == nil {
+		return b, fmt.Errorf("qemu: %v: %s", runErr, strings.TrimSpace(stderr.String()))
+	}
+	return b, ctx.Err()
+}
