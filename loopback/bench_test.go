@@ -35,6 +35,7 @@ func hostAddrTarget(tb testing.TB) (base bench.Config, where string) {
 }
 
 func sweepL4(b *testing.B, shape bench.Shape) {
+	gate.SkipEmulated(b, "a benchmark")
 	base, _ := l4Target(b)
 	for _, placement := range []bench.Placement{bench.OneCPU, bench.Free} {
 		for _, size := range bench.Sizes {

@@ -19,6 +19,7 @@ import (
 // equiv: make bench   (or: go test -run '^$' -bench . ./loopback)
 func TestL4LoopbackAddressVersusHostAddress(t *testing.T) {
 	v := claims.Check(t, "L4")
+	gate.SkipEmulated(t, "a measurement of a few seconds")
 	gate.SkipShort(t, "a measurement of a few seconds")
 	base, where := l4Target(t)
 	c := bench.NewComparison(base, bench.TCP, bench.TCPHostAddr,

@@ -87,8 +87,10 @@ func TestLoopbackNeedsNoNIC(t *testing.T) {
 		return err
 	})
 	assert.True(t, isTimeout(tcpErr), "with lo down, the TCP connect: %v (want a timeout)", tcpErr)
+	// lo's tx_dropped is recorded, not required: 6.12 and later count
+	// these drops (one datagram, at least one SYN), 5.10 and 6.1 keep 0.
+	// The lost datagram and the timed-out connect are the control.
 	dropped := dead.Link(t, "lo").Attrs().Statistics.TxDropped - droppedBefore
-	assert.GreaterOrEqual(t, dropped, uint64(2), "lo's tx_dropped with lo down (one datagram, at least one SYN)")
 
 	if t.Failed() {
 		return

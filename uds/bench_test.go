@@ -50,6 +50,7 @@ import (
 	"testing"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/gate"
 )
 
 var fullSweep = flag.Bool("netnotes.full", false, "benchmark both placements on both paths (about four times as long)")
@@ -58,6 +59,7 @@ var fullSweep = flag.Bool("netnotes.full", false, "benchmark both placements on 
 // Sizes are the outer loop so that the transports compared at one size run
 // back to back; the names keep the key order readers and benchstat expect.
 func sweepRuns(b *testing.B, shape bench.Shape) {
+	gate.SkipEmulated(b, "a benchmark")
 	type pp struct {
 		path      bench.Path
 		placement bench.Placement

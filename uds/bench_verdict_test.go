@@ -19,6 +19,7 @@ import (
 // equiv: make bench   (or: go test -run '^$' -bench . ./uds)
 func TestU8UDSVersusTCPOverLoopback(t *testing.T) {
 	v := claims.Check(t, "U8")
+	gate.SkipEmulated(t, "a measurement of a few seconds")
 	gate.SkipShort(t, "a measurement of a few seconds")
 	c := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP,
 		[]bench.Shape{bench.RoundTrip, bench.Stream}, []bench.Placement{bench.OneCPU}, []int{100, 65536})

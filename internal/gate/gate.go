@@ -124,3 +124,20 @@ func SkipShort(t testing.TB, what string) {
 		t.Skip(reason)
 	}
 }
+
+// EnvVM names the emulator when the notes run inside the matrix's virtual
+// machines (internal/vm sets it: "qemu").
+const EnvVM = "NETNOTES_VM"
+
+// SkipEmulated skips a measurement inside an emulated machine: timing
+// under emulation measures the emulator, not the kernel. Like SkipShort
+// it stays a skip in strict mode: the matrix asked for functional notes.
+func SkipEmulated(t testing.TB, what string) {
+	t.Helper()
+	if vm := os.Getenv(EnvVM); vm != "" {
+		reason := "not run in a virtual machine (" + vm + "): timing under emulation measures the emulator, not the kernel; " +
+			what + " needs real hardware: run `make bench` or the notes on the machine itself"
+		reasons.Store(t, reason)
+		t.Skip(reason)
+	}
+}

@@ -183,7 +183,7 @@ func Sweep(root string) []string {
 			removed = append(removed, e.Name())
 		}
 	}
-	return removed
+	return append(removed, sweepKprobes(root)...)
 }
 
 // remove stops an instance, drops its triggers and events, and deletes it.
@@ -263,7 +263,7 @@ func Parse(r io.Reader) ([]Event, error) {
 		}
 		if m := frameRE.FindStringSubmatch(line); m != nil {
 			// The first frames are the tracing machinery itself.
-			if f := cleanFrame(m[1]); stackOf != nil && (len(stackOf.Stack) > 0 || !strings.HasPrefix(f, "trace_event_raw_event_")) {
+			if f := cleanFrame(m[1]); stackOf != nil && (len(stackOf.Stack) > 0 || !isMachinery(f)) {
 				stackOf.Stack = append(stackOf.Stack, f)
 			}
 			continue
@@ -295,6 +295,19 @@ func Parse(r io.Reader) ([]Event, error) {
 		})
 	}
 	return events, sc.Err()
+}
+
+// isMachinery tells the frames a stacktrace trigger records above the
+// traced point: a tracepoint's event function, a kprobe's handlers and the
+// ftrace trampoline it enters through (an unnamed address, and on 5.10
+// ftrace_ops_assist_func).
+func isMachinery(f string) bool {
+	for _, prefix := range []string{"trace_event_raw_event_", "kprobe_", "ftrace_", "0x"} {
+		if strings.HasPrefix(f, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 var compilerSuffixRE = regexp.MustCompile(`(\.(constprop|part|isra|cold|llvm)\.?\d*)+$`)

@@ -122,3 +122,37 @@ func TestHelperProcessHoldsInstance(t *testing.T) {
 	fmt.Printf("instance %s\n", filepath.Base(ktrace.InstanceDir(tr)))
 	select {}
 }
+
+// A kprobe event records the stack at the function's entry and is removed
+// at cleanup, from the instance and from kprobe_events. Kernels without
+// kprobe events (the project's machine) skip; `make matrix` runs this on
+// Debian's kernels, which have them.
+func TestKprobeRecordsStackAndLeavesNothingBehind(t *testing.T) {
+	var root string
+	t.Run("use", func(t *testing.T) {
+		tr := ktrace.New(t)
+		root = ktrace.Root(t)
+		if !tr.HasKprobes() {
+			t.Skip("this kernel has no kprobe events (CONFIG_KPROBE_EVENTS); make matrix runs this on Debian's kernels")
+		}
+		name := tr.EnableKprobe(t, "__x64_sys_getpid", ktrace.WithStack)
+		tr.Start(t)
+		syscall.Getpid() // a real getpid(2): Go does not cache it
+		events := tr.Stop(t)
+		require.NotZero(t, ktrace.Count(events, name), "kprobe hits: %v", events)
+		for _, e := range events {
+			if e.Name == name && e.Stack != nil {
+				// The wrapper's body is inlined: __do_sys_getpid.
+				assert.Contains(t, e.Stack[0], "sys_getpid", "stack %v", e.Stack)
+				assert.True(t, e.HasFrame("do_syscall_64"), "stack %v", e.Stack)
+			}
+		}
+	})
+	if root == "" {
+		return
+	}
+	defs, err := os.ReadFile(filepath.Join(root, "kprobe_events"))
+	if err == nil {
+		assert.NotContains(t, string(defs), fmt.Sprintf("netnotes_%d_", os.Getpid()), "kprobe_events after cleanup")
+	}
+}

@@ -1,5 +1,7 @@
 package vm
 
+import "netnotes/internal/gate"
+
 // Plan is what the init inside the VM does, written to PlanPath in the
 // initramfs as JSON.
 type Plan struct {
@@ -26,7 +28,7 @@ const (
 	Frame = "@@netnotes "
 	// EnvVM is set in the tests' environment inside the VM; its value
 	// says what emulates the machine ("qemu-tcg").
-	EnvVM = "NETNOTES_VM"
+	EnvVM = gate.EnvVM
 )
 
 // Frame lines (after Frame): "module NAME ok", "module NAME error ERR",

@@ -197,10 +197,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// chapters lists the packages whose tests check claims.
+// alsoRun are packages without claims whose privileged tests need what
+// only the Debian kernels have (ktrace's kprobes).
+var alsoRun = []string{"internal/ktrace"}
+
+// chapters lists the packages whose tests check claims, and alsoRun.
 func chapters(scan *claims.Scan) []string {
 	seen := map[string]bool{}
 	var pkgs []string
+	for _, p := range alsoRun {
+		pkgs = append(pkgs, scan.Module+"/"+p)
+	}
 	for _, r := range scan.Refs {
 		p := scan.Module + "/" + r.Dir
 		if !seen[p] {

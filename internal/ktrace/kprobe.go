@@ -1,0 +1,116 @@
+package ktrace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/gate"
+)
+
+// Mechanisms a note can report as the source of its stacks.
+const (
+	MechanismKprobe     = "kprobe"
+	MechanismTracepoint = "tracepoint"
+)
+
+// HasKprobes reports whether the kernel offers kprobe events
+// (CONFIG_KPROBE_EVENTS: a kprobe_events file in tracefs). Debian's
+// kernels have them; some kernels (this project's machine) do not.
+func (tr *Tracer) HasKprobes() bool {
+	_, err := os.Stat(filepath.Join(filepath.Dir(filepath.Dir(tr.dir)), "kprobe_events"))
+	return err == nil
+}
+
+// EnableKprobe puts a kprobe event on the kernel function fn, enabled in
+// this instance only, and returns the event's name as Stop reports it
+// (fn). withStack adds a stacktrace trigger: the stack at fn's entry, as
+// bpftrace's kstack() on kprobe:fn shows it. The probe's definition lives in
+// the tracefs root (kprobe_events has no per-instance copy), in a group of
+// this process's own, and is removed at cleanup (Sweep removes those of
+// processes that died first). A kernel without kprobe events, or one that
+// refuses fn, skips the test.
+// equiv: echo 'p:GROUP/fn fn' >> kprobe_events; echo stacktrace > instances/I/events/GROUP/fn/trigger; echo 1 > .../enable
+func (tr *Tracer) EnableKprobe(t testing.TB, fn string, withStack bool) string {
+	t.Helper()
+	root := filepath.Dir(filepath.Dir(tr.dir))
+	defs := filepath.Join(root, "kprobe_events")
+	if !tr.HasKprobes() {
+		skipFeature(t, "kprobe events (CONFIG_KPROBE_EVENTS: no kprobe_events in tracefs)")
+	}
+	group := kprobeGroup(os.Getpid(), instanceSeq.Add(1))
+	if err := appendFile(defs, fmt.Sprintf("p:%s/%s %s", group, fn, fn)); err != nil {
+		skipFeature(t, fmt.Sprintf("a kprobe on %s, which this kernel refused (%v)", fn, err))
+	}
+	event := group + "/" + fn
+	t.Cleanup(func() {
+		// The instance may still have the event on: an enabled probe
+		// cannot be removed (EBUSY).
+		_ = writeFile(filepath.Join(tr.dir, "events", event, "enable"), "0")
+		if withStack {
+			_ = writeFile(filepath.Join(tr.dir, "events", event, "trigger"), "!stacktrace")
+		}
+		if err := appendFile(defs, "-:"+event); err != nil {
+			t.Errorf("removing kprobe %s: %v", event, err)
+		}
+	})
+	if withStack {
+		tr.write(t, filepath.Join("events", event, "trigger"), "stacktrace")
+	}
+	tr.write(t, filepath.Join("events", event, "enable"), "1")
+	tr.enabled = append(tr.enabled, event)
+	return fn
+}
+
+func skipFeature(t testing.TB, feature string) {
+	t.Helper()
+	gate.Skip(t, "needs %s: run this note on a kernel that has it (Debian's kernels do: make matrix)", feature)
+}
+
+func appendFile(path, line string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, werr := f.WriteString(line + "\n")
+	return errors.Join(werr, f.Close())
+}
+
+func kprobeGroup(pid int, seq uint64) string {
+	return fmt.Sprintf("netnotes_%d_%d", pid, seq)
+}
+
+var kprobeLineRE = regexp.MustCompile(`^[pr]:(netnotes_(\d+)_\d+)/(\S+)`)
+
+// sweepKprobes removes the kprobe events of processes that no longer run.
+// It runs after the instances of those processes are gone (an event still
+// enabled somewhere cannot be removed).
+func sweepKprobes(root string) []string {
+	b, err := os.ReadFile(filepath.Join(root, "kprobe_events"))
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, line := range strings.Split(string(b), "\n") {
+		m := kprobeLineRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(m[2])
+		if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
+			continue
+		}
+		event := m[1] + "/" + m[3]
+		if appendFile(filepath.Join(root, "kprobe_events"), "-:"+event) == nil {
+			removed = append(removed, event)
+		}
+	}
+	return removed
+}

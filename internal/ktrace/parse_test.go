@@ -1,0 +1,35 @@
+package ktrace_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/ktrace"
+)
+
+// A kprobe event's stack (Debian 6.1 under qemu) starts with the kprobe's
+// handlers and the ftrace trampoline's address (on 5.10:
+// ftrace_ops_assist_func and the address); the stack a note reads
+// starts at the probed function, as bpftrace's kstack() does.
+func TestParseDropsKprobeMachinery(t *testing.T) {
+	trace := `# tracer: nop
+            ping-97      [000] b..2.    12.345678: veth_xmit: (veth_xmit+0x0/0x310)
+            ping-97      [000] b..2.    12.345690: <stack trace>
+ => kprobe_trace_func+0x1d0/0x2c0
+ => kprobe_dispatcher+0x3c/0x70
+ => kprobe_ftrace_handler+0x155/0x1f0
+ => 0xffffffffc03690c8
+ => veth_xmit+0x5/0x310
+ => dev_hard_start_xmit+0x63/0x1d0
+ => __dev_queue_xmit+0x21f/0xd20
+ => arp_solicit+0x10b/0x310
+`
+	events, err := ktrace.Parse(strings.NewReader(trace))
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	assert.Equal(t, "veth_xmit", events[0].Name)
+	assert.Equal(t, []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_solicit"}, events[0].Stack)
+}
