@@ -176,3 +176,19 @@ func TestRecordedFactsAreReplayed(t *testing.T) {
 	assert.Error(t, claims.RecordFacts(dir, "k", "Z9", got[0]), "a claim not in the catalogue")
 	assert.Error(t, claims.RecordFacts(dir, "k", "U4", claims.Recorded{Kernel: "k", Verdict: "confirmed", Facts: []byte("{")}))
 }
+
+func TestADrillIsNotAVerdict(t *testing.T) {
+	r := run(t, func(r *recorder) {
+		claims.Drill(r, "U4", backlogFacts{false, 2}, judgeBacklog, claims.Refuted)
+	})
+	assert.False(t, r.failed)
+	assert.Equal(t, "drill U4: refuted — parts: handshake refuted, queues refuted", r.logs[len(r.logs)-1])
+	for _, l := range r.logs {
+		_, ok := claims.ParseLine(l)
+		assert.False(t, ok, "a drill logged a verdict line: %q", l)
+	}
+	r = run(t, func(r *recorder) {
+		claims.Drill(r, "U4", backlogFacts{true, 0}, judgeBacklog, claims.Refuted)
+	})
+	assert.True(t, r.failed, "a drill whose judge does not refute fails")
+}

@@ -148,3 +148,36 @@ func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
 	}
 	return os.WriteFile(filepath.Join(dir, id+".json"), append(data, '\n'), 0o644)
 }
+
+// Drill judges facts observed on a namespace that a test set up so that the
+// claim is false, and fails unless the judge finds want (usually Refuted):
+// the end-to-end proof that the claim's own observation code and judge can
+// go the other way. It logs "drill ID: verdict — evidence", which is not a
+// verdict line: a drill says nothing about the reader's kernel, so the
+// report never counts it.
+func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want string) Finding {
+	t.Helper()
+	if _, ok := Lookup(id); !ok {
+		t.Fatalf("claim %q is not in the catalogue", id)
+	}
+	if t.Failed() {
+		t.Fatalf("drill %s: the test failed before it could observe", id)
+	}
+	data, err := json.Marshal(facts)
+	if err != nil {
+		t.Fatalf("drill %s: the facts do not encode as JSON: %v", id, err)
+	}
+	f := judge(facts)
+	if err := f.check(); err != nil {
+		t.Fatalf("drill %s: the judge's finding is malformed: %v", id, err)
+	}
+	t.Logf("drill %s: facts %s", id, data)
+	for _, p := range f.Parts {
+		t.Logf("drill %s/%s: %s — %s", id, p.Name, p.Verdict, p.Evidence)
+	}
+	t.Logf("drill %s: %s — %s", id, f.Verdict, f.Evidence)
+	if f.Verdict != want {
+		t.Errorf("drill %s: the judge found %s on a namespace where the claim is false, want %s", id, f.Verdict, want)
+	}
+	return f
+}
