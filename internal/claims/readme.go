@@ -19,6 +19,12 @@ const (
 // the tests that check each claim and the verdicts seen on the CI machine.
 // Links are relative to the module root, where README.md lives.
 func ReadmeTable(cat []Claim, scan *Scan, seen Seen) string {
+	return ReadmeMatrixTable(cat, scan, seen, Matrix{})
+}
+
+// ReadmeMatrixTable is ReadmeTable with one more column per kernel line of
+// a recorded matrix (MatrixFile), before the CI machine's.
+func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 	var b strings.Builder
 	b.WriteString("<!-- generated from internal/claims by `go generate ./internal/claims`; do not edit -->\n")
 	if seen.Kernel == NotSeen || seen.Kernel == "" {
@@ -28,8 +34,24 @@ func ReadmeTable(cat []Claim, scan *Scan, seen Seen) string {
 		fmt.Fprintf(&b, "The last column is what the project's CI machine saw (%s).\n", seen.Kernel)
 		b.WriteString("Run `make notes` to see your own kernel's verdicts.\n\n")
 	}
-	b.WriteString("| ID | Claim | Chapter | Test | Seen on CI |\n")
-	b.WriteString("|----|-------|---------|------|------------|\n")
+	if len(m.Kernels) > 0 {
+		var rels []string
+		for i, k := range m.Kernels {
+			rels = append(rels, fmt.Sprintf("%s: %s", k, m.Releases[i]))
+		}
+		fmt.Fprintf(&b, "The columns %s are Debian's kernels, booted under qemu by `make matrix` with the notes run\n", strings.Join(m.Kernels, ", "))
+		fmt.Fprintf(&b, "in -short mode (%s; recorded in %s).\n\n", strings.Join(rels, ", "), MatrixFile)
+	}
+	b.WriteString("| ID | Claim | Chapter | Test |")
+	for _, k := range m.Kernels {
+		fmt.Fprintf(&b, " %s |", k)
+	}
+	b.WriteString(" Seen on CI |\n")
+	b.WriteString("|----|-------|---------|------|")
+	for range m.Kernels {
+		b.WriteString("-----|")
+	}
+	b.WriteString("------------|\n")
 	for _, c := range cat {
 		var tests []string
 		for _, r := range scan.Tests(c.ID) {
@@ -45,8 +67,15 @@ func ReadmeTable(cat []Claim, scan *Scan, seen Seen) string {
 		if len(tests) > 0 {
 			test = strings.Join(tests, ", ")
 		}
-		fmt.Fprintf(&b, "| %s | %s | [%s/](%s/) | %s | %s |\n",
-			c.ID, MarkdownCell(c.Claim), c.Chapter, c.Chapter, test, MarkdownCell(seen.Verdict(c.ID)))
+		fmt.Fprintf(&b, "| %s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(c.Claim), c.Chapter, c.Chapter, test)
+		for _, k := range m.Kernels {
+			v := m.Verdict(c.ID, k)
+			if v == "" {
+				v = NotSeen
+			}
+			fmt.Fprintf(&b, " %s |", MarkdownCell(v))
+		}
+		fmt.Fprintf(&b, " %s |\n", MarkdownCell(seen.Verdict(c.ID)))
 	}
 	return b.String()
 }

@@ -143,7 +143,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			res = vm.RunKernel(ctx, apt, k, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf})
 		}
 		col.Release = res.Release
-		col.Verdicts, col.Evidence, col.Failed = readColumn(res.JSON)
+		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
 		if res.Err != nil {
 			col.Err = res.Err.Error()
 		}
@@ -179,7 +179,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "matrix:", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "matrix: recorded in %s; review and commit it\n", claims.MatrixFile)
+		n, err := recordFacts(root, cols)
+		if err != nil {
+			fmt.Fprintln(stderr, "matrix:", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "matrix: recorded in %s and %d facts files under the chapters' %s; review and commit them\n", claims.MatrixFile, n, claims.FactsDir)
 	}
 	if o.check {
 		diffs, err := check(path, cols)

@@ -16,20 +16,30 @@ type column struct {
 	Release  string            // uname -r
 	Verdicts map[string]string // claim or "claim/part" -> verdict ("confirmed/refined" when tests disagree)
 	Evidence map[string][]string
-	Failed   []string // tests that failed: "netnotes/loopback TestX"
-	Err      string   // the kernel could not be run to the end
+	Facts    map[string]json.RawMessage // claim -> the facts its test logged
+	Failed   []string                   // tests that failed: "netnotes/loopback TestX"
+	Err      string                     // the kernel could not be run to the end
 }
 
-// readColumn reads a `go test -json` stream: every verdict line (through
-// claims.Parse, the report's one parser) and every failed test.
-func readColumn(stream []byte) (verdicts map[string]string, evidence map[string][]string, failed []string) {
-	verdicts, evidence = map[string]string{}, map[string][]string{}
+// readColumn reads a `go test -json` stream: every verdict line, a
+// claim's or a part's (through claims.ParseLogLine, the report's parser),
+// the facts lines, and every failed test. A part's row is "ID/part".
+func readColumn(stream []byte) (verdicts map[string]string, evidence map[string][]string, facts map[string]json.RawMessage, failed []string) {
+	verdicts, evidence, facts = map[string]string{}, map[string][]string{}, map[string]json.RawMessage{}
 	type key struct{ pkg, test string }
 	partial := map[key]string{}
 	line := func(text string) {
-		id, verdict, ev, ok := claims.Parse(text)
+		if id, f, ok := claims.ParseFacts(strings.TrimSpace(text)); ok {
+			facts[id] = f
+			return
+		}
+		l, ok := claims.ParseLogLine(text)
 		if !ok {
 			return
+		}
+		id, verdict, ev := l.ID, l.Verdict, l.Evidence
+		if l.Part != "" {
+			id += "/" + l.Part
 		}
 		have := verdicts[id]
 		switch {
@@ -73,7 +83,7 @@ func readColumn(stream []byte) (verdicts map[string]string, evidence map[string]
 		}
 	}
 	sort.Strings(failed)
-	return verdicts, evidence, failed
+	return verdicts, evidence, facts, failed
 }
 
 // rowKeys lists the claims of the catalogue in order, each followed by the

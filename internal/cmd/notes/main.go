@@ -347,7 +347,11 @@ func writeReadme(root string, scan *claims.Scan) error {
 	if err != nil {
 		return err
 	}
-	updated, err := claims.SpliceTable(readme, claims.ReadmeTable(claims.Catalogue, scan, seen))
+	matrix, err := claims.ReadMatrix(filepath.Join(root, claims.MatrixFile))
+	if err != nil {
+		return err
+	}
+	updated, err := claims.SpliceTable(readme, claims.ReadmeMatrixTable(claims.Catalogue, scan, seen, matrix))
 	if err != nil {
 		return err
 	}
