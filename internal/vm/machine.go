@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"netnotes/internal/gate"
 )
 
 // Payload is what every VM runs: the init and the chapters' test binaries,
@@ -142,6 +144,9 @@ func writeInitramfs(f *os.File, mods []Module, p *Payload) error {
 	a := NewInitramfs(w)
 	a.CopyFile("/init", p.Init)
 	plan := Plan{Env: []string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/tmp", "TMPDIR=/tmp", EnvVM + "=qemu"}}
+	if gate.Strict() { // CI's strict mode holds inside the VM too
+		plan.Env = append(plan.Env, "NETNOTES_STRICT=1")
+	}
 	for i, m := range mods {
 		data, err := ModuleBytes(m)
 		if err != nil {

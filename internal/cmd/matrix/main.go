@@ -241,7 +241,7 @@ func prepare(ctx context.Context, root, module string, pkgs []string, o options,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	logf("building the init and %d chapters' test binaries (static, -tags sudo)", len(pkgs))
+	logf("building the init and %d packages' test binaries (static, -tags sudo)", len(pkgs))
 	p, err := vm.BuildPayload(ctx, root, module, pkgs, dir)
 	if err != nil {
 		return nil, nil, err

@@ -77,8 +77,12 @@ func recordFacts(root string, cols []column) (int, error) {
 func kernelDir(release string) string {
 	major, rest, _ := strings.Cut(release, ".")
 	minor := strings.TrimRightFunc(strings.SplitN(rest, ".", 2)[0], func(r rune) bool { return r < '0' || r > '9' })
-	minor = strings.SplitN(minor, "-", 2)[0]
-	return "linux-" + major + "." + minor
+	return "linux-" + strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ' ' {
+			return '-'
+		}
+		return r
+	}, major+"."+minor)
 }
 
 // check compares every recorded kernel line that this run also ran.

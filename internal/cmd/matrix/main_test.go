@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/claims"
+)
+
+// A kernel's stream, as test2json gives it: a claim's line split over two
+// output events, a part's line, a facts line and a failed test.
+const stream = `{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:96: claim L1: confirmed — lo"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":" tx_dropped +0\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: facts U4: {\"Admitted\":2}\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: claim U4/handshake: confirmed — before accept\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: claim U4: refined — see parts\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU5","Output":"    x.go:1: claim U5: refined — one\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU5b","Output":"    x.go:1: claim U5: confirmed — two\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU6","Output":"quoted: claim U6: refuted — not a verdict\n"}
+{"Action":"fail","Package":"netnotes/veth","Test":"TestV1/sub"}
+{"Action":"fail","Package":"netnotes/veth","Test":"TestV1"}
+`
+
+func TestReadColumn(t *testing.T) {
+	v, ev, facts, failed := readColumn([]byte(stream))
+	assert.Equal(t, "confirmed", v["L1"])
+	assert.Equal(t, []string{"lo tx_dropped +0"}, ev["L1"])
+	assert.Equal(t, "confirmed", v["U4/handshake"])
+	assert.Equal(t, "refined", v["U4"])
+	assert.Equal(t, "refined/confirmed", v["U5"], "two tests that disagree")
+	assert.NotContains(t, v, "U6", "a verdict quoted in other text is not one")
+	assert.JSONEq(t, `{"Admitted":2}`, string(facts["U4"]))
+	assert.Equal(t, []string{"netnotes/veth TestV1"}, failed)
+}
+
+func TestRowKeysPutPartsUnderTheirClaim(t *testing.T) {
+	keys := rowKeys([]column{{Verdicts: map[string]string{"U4/handshake": "confirmed", "U4/backlog": "refined"}}})
+	i := indexOf(keys, "U4")
+	require.GreaterOrEqual(t, i, 0)
+	assert.Equal(t, []string{"U4", "U4/backlog", "U4/handshake"}, keys[i:i+3])
+}
+
+func indexOf(s []string, x string) int {
+	for i, v := range s {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// What is recorded is what check compares with; host columns are not
+// recorded (the CI machine's seen.txt has them), and a difference is named.
+func TestRecordThenCheck(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "matrix.txt")
+	cols := []column{
+		{Kernel: "5.10", Release: "5.10.0-46-cloud-amd64", Verdicts: map[string]string{"L1": "confirmed", "R1": "confirmed", "U4/handshake": "confirmed"}},
+		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64", Verdicts: map[string]string{"L1": "confirmed"}},
+		{Kernel: "host", Release: "6.18.44", Verdicts: map[string]string{"L1": "refuted"}},
+	}
+	require.NoError(t, record(path, cols))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "kernel 5.10 5.10.0-46-cloud-amd64\n")
+	assert.Contains(t, string(data), "R1 confirmed -\n")
+	assert.NotContains(t, string(data), "host")
+
+	diffs, err := check(path, cols)
+	require.NoError(t, err)
+	assert.Empty(t, diffs)
+
+	cols[1].Verdicts["L1"] = "refuted"
+	delete(cols[0].Verdicts, "R1")
+	diffs, err = check(path, cols)
+	require.NoError(t, err)
+	assert.Equal(t, []string{`R1 on 5.10: recorded "confirmed", now ""`, `L1 on 6.12: recorded "confirmed", now "refuted"`}, diffs)
+
+	m, err := claims.ReadMatrix(path)
+	require.NoError(t, err)
+	assert.Equal(t, "confirmed", m.Verdict("U4/handshake", "5.10"))
+	assert.Equal(t, "", m.Verdict("U4/handshake", "6.12"))
+}
+
+func TestKernelDir(t *testing.T) {
+	for release, want := range map[string]string{
+		"5.10.0-46-cloud-amd64":      "linux-5.10",
+		"6.1.0-56-cloud-amd64":       "linux-6.1",
+		"6.12.117+deb12-cloud-amd64": "linux-6.12",
+	} {
+		assert.Equal(t, want, kernelDir(release), release)
+	}
+	assert.False(t, strings.ContainsAny(kernelDir("weird/ one"), "/ "))
+}

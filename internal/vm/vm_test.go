@@ -1,0 +1,144 @@
+package vm
+
+import (
+	"bytes"
+	"context"
+	"debug/elf"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/cavaliergopher/cpio"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/ulikunitz/xz"
+)
+
+func TestVersionLessOrdersKernelPackages(t *testing.T) {
+	assert.True(t, versionLess("linux-image-6.1.0-9-cloud-amd64", "linux-image-6.1.0-37-cloud-amd64"))
+	assert.True(t, versionLess("linux-image-6.12.9+deb12-cloud-amd64", "linux-image-6.12.117+deb12-cloud-amd64"))
+	assert.False(t, versionLess("linux-image-5.10.0-46-cloud-amd64", "linux-image-5.10.0-46-cloud-amd64"))
+}
+
+// The initramfs is a newc archive the kernel can unpack: directories come
+// before their files, modes and contents survive.
+func TestInitramfsRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	a := NewInitramfs(&buf)
+	a.File("/init", []byte("#!init"), 0o755)
+	a.File("/modules/00-llc.ko", []byte("llc"), 0o644)
+	a.File("/modules/01-stp.ko", []byte("stp"), 0o644)
+	require.NoError(t, a.Close())
+	r := cpio.NewReader(&buf)
+	var names []string
+	contents := map[string]string{}
+	for {
+		h, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		names = append(names, h.Name)
+		if h.Mode.IsRegular() {
+			b, err := io.ReadAll(r)
+			require.NoError(t, err)
+			contents[h.Name] = string(b)
+			if h.Name == "init" {
+				assert.Equal(t, cpio.FileMode(0o755), h.Mode.Perm())
+			}
+		} else {
+			assert.True(t, h.Mode.IsDir(), "%s mode %v", h.Name, h.Mode)
+		}
+	}
+	assert.Equal(t, []string{"init", "modules", "modules/00-llc.ko", "modules/01-stp.ko"}, names)
+	assert.Equal(t, "stp", contents["modules/01-stp.ko"])
+}
+
+// fakeModule writes an ELF relocatable with a .modinfo section, as a
+// kernel module is, compressed with xz when name ends in .xz.
+func fakeModule(t *testing.T, path, modinfo string) {
+	t.Helper()
+	if _, err := exec.LookPath("objcopy"); err != nil {
+		t.Skip("needs objcopy (binutils) to make a fake module")
+	}
+	dir := t.TempDir()
+	obj := filepath.Join(dir, "m.o")
+	info := filepath.Join(dir, "info")
+	require.NoError(t, os.WriteFile(info, []byte(modinfo), 0o644))
+	// An empty ELF object: objcopy adds the section to a copy of one.
+	self, err := os.Executable()
+	require.NoError(t, err)
+	out, err := exec.Command("objcopy", "-O", "elf64-x86-64", "--only-section=.note*", "--add-section", ".modinfo="+info, self, obj).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	data, err := os.ReadFile(obj)
+	require.NoError(t, err)
+	if filepath.Ext(path) == ".xz" {
+		var b bytes.Buffer
+		w, err := xz.NewWriter(&b)
+		require.NoError(t, err)
+		_, err = w.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		data = b.Bytes()
+	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+}
+
+// The modules the notes need come with their dependencies, dependencies
+// first, from each module's .modinfo (a .deb has no modules.dep); .ko.xz
+// files are read through xz.
+func TestModulesForFollowsModinfoDepends(t *testing.T) {
+	root := t.TempDir()
+	mods := filepath.Join(root, "lib/modules/6.1.0-1-cloud-amd64")
+	fakeModule(t, filepath.Join(mods, "kernel/net/bridge/bridge.ko.xz"), "license=GPL\x00depends=stp,llc\x00")
+	fakeModule(t, filepath.Join(mods, "kernel/net/802/stp.ko.xz"), "depends=llc\x00")
+	fakeModule(t, filepath.Join(mods, "kernel/net/llc/llc.ko.xz"), "depends=\x00")
+	fakeModule(t, filepath.Join(mods, "kernel/drivers/net/veth.ko"), "depends=\x00")
+	require.NoError(t, os.WriteFile(filepath.Join(mods, "modules.builtin"), []byte("kernel/net/unix/unix_diag.ko\n"), 0o644))
+	k := &Kernel{Package: "linux-image-test", Release: "6.1.0-1-cloud-amd64", root: root}
+
+	got, err := k.ModulesFor([]string{"veth", "bridge", "unix_diag"})
+	require.NoError(t, err)
+	var names []string
+	for _, m := range got {
+		names = append(names, m.Name)
+	}
+	assert.Equal(t, []string{"veth", "llc", "stp", "bridge"}, names, "unix_diag is built in: nothing to load")
+
+	data, err := ModuleBytes(got[3])
+	require.NoError(t, err)
+	_, err = elf.NewFile(bytes.NewReader(data))
+	assert.NoError(t, err, "bridge.ko.xz decompressed to an ELF object")
+
+	_, err = k.ModulesFor([]string{"sch_netem"})
+	assert.ErrorContains(t, err, "module sch_netem is neither in the package nor built in")
+	assert.ErrorContains(t, err, "linux-image-test")
+}
+
+// The data port's stream: framing lines around each package's test2json
+// output; a stream cut off names what was cut.
+func TestParseFrames(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("needs the go command (go tool test2json)")
+	}
+	data := "\n" + Frame + "module 00-llc ok\n" +
+		"\n" + Frame + "module 01-veth error exec format error\n" +
+		"\n" + Frame + "begin netnotes/alpha\n" +
+		"=== RUN   TestA\n    a_test.go:9: claim A1: confirmed — seen\n--- PASS: TestA (0.00s)\nPASS\n" +
+		"\n" + Frame + "end netnotes/alpha exit 0\n" +
+		"\n" + Frame + "begin netnotes/beta\n" +
+		"=== RUN   TestB\n"
+	r := &Result{}
+	r.parse(context.Background(), []byte(data))
+	assert.Equal(t, []string{"00-llc ok", "01-veth error exec format error"}, r.Modules)
+	assert.Contains(t, r.Problems, "module 01-veth error exec format error")
+	assert.Contains(t, r.Problems, "netnotes/beta: cut off before it ended")
+	assert.False(t, r.done)
+	assert.Contains(t, string(r.JSON), `"Package":"netnotes/alpha"`)
+	assert.Contains(t, string(r.JSON), `claim A1: confirmed — seen`)
+	assert.Contains(t, string(r.JSON), `"Action":"pass","Package":"netnotes/alpha","Test":"TestA"`)
+	assert.Contains(t, string(r.JSON), `"Package":"netnotes/beta"`)
+}
