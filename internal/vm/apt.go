@@ -104,7 +104,7 @@ func (a *Apt) Resolve(ctx context.Context, kernel string) (string, error) {
 		return kernel, nil
 	}
 	if !regexp.MustCompile(`^\d+\.\d+$`).MatchString(kernel) {
-		return "", fmt.Errorf("kernel %q: give a line such as 6.1 or a Debian package name such as linux-image-6.1.0-37-cloud-amd64", kernel)
+		return "", fmt.Errorf("not a kernel line such as 6.1 nor a Debian kernel package name such as linux-image-6.1.0-37-cloud-amd64")
 	}
 	out, err := a.run(ctx, a.Dir, "apt-cache", "pkgnames", "linux-image-"+kernel+".")
 	if err != nil {
@@ -118,7 +118,7 @@ func (a *Apt) Resolve(ctx context.Context, kernel string) (string, error) {
 		}
 	}
 	if len(names) == 0 {
-		return "", fmt.Errorf("kernel line %s: no linux-image-%s.*-cloud-amd64 package in %s", kernel, kernel, suiteNames())
+		return "", fmt.Errorf("no linux-image-%s.*-cloud-amd64 package in %s", kernel, suiteNames())
 	}
 	sort.Slice(names, func(i, j int) bool { return versionLess(names[i], names[j]) })
 	return names[len(names)-1], nil
@@ -131,7 +131,7 @@ func (a *Apt) Download(ctx context.Context, pkg string) (string, error) {
 		return m[0], nil
 	}
 	if _, err := a.run(ctx, debs, "apt-get", "download", pkg); err != nil {
-		return "", fmt.Errorf("package %s: %w", pkg, err)
+		return "", err
 	}
 	m, _ := filepath.Glob(filepath.Join(debs, pkg+"_*.deb"))
 	if len(m) == 0 {

@@ -130,11 +130,11 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 	}
 	switch {
 	case boot != nil && boot.TimedOut:
-		return fail(fmt.Errorf("hung: no power-off within %s (%s)", o.Timeout, r.lastWords()))
+		return fail(fmt.Errorf("hung: no power-off within %s (%s)", o.Timeout, lastWords(boot)))
 	case err != nil:
 		return fail(err)
 	case !r.done:
-		return fail(fmt.Errorf("the VM stopped before the notes finished (%s)", r.lastWords()))
+		return fail(fmt.Errorf("the VM stopped before the notes finished (%s)", lastWords(boot)))
 	}
 	return r
 }
@@ -183,19 +183,37 @@ func writeInitramfs(f *os.File, mods []Module, p *Payload) error {
 
 func isDir(p string) bool { fi, err := os.Stat(p); return err == nil && fi.IsDir() }
 
-// done is set by parse when the init said so.
-func (r *Result) lastWords() string {
-	lines := strings.Split(strings.TrimSpace(string(r.Console)), "\n")
-	for i := len(lines) - 1; i >= 0 && i >= len(lines)-40; i-- {
-		l := strings.TrimSpace(lines[i])
-		if strings.Contains(l, "Kernel panic") || strings.Contains(l, "soft lockup") || strings.Contains(l, "BUG") {
-			return "console: " + l
+// lastWords says where a VM stopped: a panic, lockup or BUG on the
+// console if there is one, else the last lines of the console and of the
+// tests' output.
+func lastWords(b *Boot) string {
+	console := strings.Split(strings.TrimSpace(string(b.Console)), "\n")
+	for i := len(console) - 1; i >= 0 && i >= len(console)-60; i-- {
+		l := strings.TrimSpace(console[i])
+		for _, sign := range []string{"Kernel panic", "soft lockup", "BUG:", "rcu_sched self-detected stall", "Oops"} {
+			if strings.Contains(l, sign) {
+				return "console: " + l
+			}
 		}
 	}
-	if len(lines) > 0 && lines[len(lines)-1] != "" {
-		return "console's last line: " + strings.TrimSpace(lines[len(lines)-1])
+	var words []string
+	if l := lastLine(b.Console); l != "" {
+		words = append(words, "console's last line: "+l)
+	} else {
+		words = append(words, "nothing on the console")
 	}
-	return "the console is empty"
+	if l := lastLine(b.Data); l != "" {
+		words = append(words, "tests' last line: "+l)
+	} else {
+		words = append(words, "no output from the init (did the kernel reach it?)")
+	}
+	return strings.Join(words, "; ")
+}
+
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(string(b), "\r", "")), "\n")
+	l := strings.TrimSpace(lines[len(lines)-1])
+	return strings.TrimPrefix(l, Frame)
 }
 
 // parse splits the data port's stream into the frames and each package's

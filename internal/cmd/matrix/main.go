@@ -116,7 +116,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	pkgs := chapters(scan)
 
-	testArgs := []string{"-test.v=test2json", "-test.short", "-test.count=1", "-test.timeout=" + (o.timeout - 30*time.Second).String()}
+	// Each test binary's own timeout comes before the VM's, so that a hung
+	// test is reported by name (with its goroutines) rather than as a
+	// hung kernel.
+	testTimeout := o.timeout * 9 / 10
+	if o.timeout > 2*time.Minute {
+		testTimeout = o.timeout - 30*time.Second
+	}
+	testArgs := []string{"-test.v=test2json", "-test.short", "-test.count=1", "-test.timeout=" + testTimeout.String()}
 	if o.run != "" {
 		testArgs = append(testArgs, "-test.run", o.run)
 	}

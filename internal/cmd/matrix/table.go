@@ -35,7 +35,7 @@ func writeTable(w io.Writer, cols []column, evidence bool) {
 	tw.Flush()
 	for _, c := range cols {
 		if c.Err != "" {
-			fmt.Fprintf(w, "\n%s: %s\n", c.Kernel, c.Err)
+			fmt.Fprintf(w, "\n%s\n", c.Err) // it names the kernel
 		}
 		for _, f := range c.Failed {
 			fmt.Fprintf(w, "%s: FAIL %s\n", c.Kernel, f)

@@ -66,6 +66,12 @@ func setup() io.Writer {
 	for _, err := range errs {
 		frame(out, "error %v", err)
 	}
+	// One line on the console, so that a VM that hangs later shows it
+	// got this far.
+	if c, err := os.OpenFile("/dev/console", os.O_WRONLY, 0); err == nil {
+		fmt.Fprintf(c, "vminit: running the notes, results on %s\n", vm.DataPort)
+		c.Close()
+	}
 	return out
 }
 
