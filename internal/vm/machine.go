@@ -124,6 +124,11 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 	}
 	o.Log("%s: booting %s under qemu (%s, one vCPU, timeout %s)", kernel, k.Release, o.Accel, o.Timeout)
 	boot, err := Run(ctx, k.Image, initrd.Name(), o.Accel, o.Timeout)
+	if err != nil && o.Accel == "kvm" && ctx.Err() == nil && (boot == nil || len(boot.Data) == 0) {
+		// A /dev/kvm that opens may still refuse this guest.
+		o.Log("%s: qemu with KVM failed (%v); emulating (TCG) instead", kernel, err)
+		boot, err = Run(ctx, k.Image, initrd.Name(), "tcg", o.Timeout)
+	}
 	if boot != nil {
 		r.Console = boot.Console
 		r.parse(ctx, boot.Data)
