@@ -64,6 +64,11 @@
 //     __dev_queue_xmit <- arp_xmit <- arp_solicit <- neigh_probe <- ...),
 //     the notes' bpftrace output. Where kprobes are missing (the project's
 //     machine) the evidence says so and rests on the tracepoints.
+//   - V7: there too, kprobes on __dev_forward_skb and enqueue_to_backlog
+//     show what veth_xmit calls, as the notes' funcgraph did:
+//     __dev_forward_skb <- veth_xmit, and enqueue_to_backlog <-
+//     netif_rx_internal <- __netif_rx <- veth_xmit. (No kernel of the
+//     matrix offers the function graph tracer in a private instance.)
 //   - V6, V7: inside veth_xmit the packet enters the backlog through
 //     netif_rx on 5.10 and __netif_rx from 5.18 on; 6.1 and later show
 //     __napi_poll between process_backlog and net_rx_action.

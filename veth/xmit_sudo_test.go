@@ -4,6 +4,8 @@ package veth_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,10 +47,9 @@ func TestV6TheFirstPacketToANewNeighbourGoesThroughARP(t *testing.T) {
 	// Where the kernel has kprobe events (Debian's do; the project's
 	// machine does not), also the notes' own probe: the stack at
 	// veth_xmit itself. The evidence names the mechanism it rests on.
-	mechanism := ktrace.MechanismTracepoint
-	if tr.HasKprobes() {
-		tr.EnableKprobe(t, "veth_xmit", ktrace.WithStack)
-		mechanism = ktrace.MechanismKprobe
+	mechanism, kprobeErr := ktrace.MechanismKprobe, tr.EnableKprobe(t, "veth_xmit", ktrace.WithStack)
+	if kprobeErr != nil {
+		mechanism = ktrace.MechanismTracepoint
 	}
 	pinger := ping.New(t, p.A, ping.Options{})
 
@@ -108,7 +109,7 @@ func TestV6TheFirstPacketToANewNeighbourGoesThroughARP(t *testing.T) {
 
 	// With the kprobe, the first packet through veth_xmit is that ARP
 	// request, and its stack is the one the notes printed.
-	seenBy := "mechanism: tracepoints (this kernel has no kprobe events)"
+	seenBy := fmt.Sprintf("mechanism: tracepoints, because %v", kprobeErr)
 	if mechanism == ktrace.MechanismKprobe {
 		require.NotEmpty(t, atXmit, "kprobe:veth_xmit hits: %v", events)
 		assert.True(t, inOrder(atXmit[0].Stack, "veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_solicit", "neigh_probe"),
@@ -137,6 +138,17 @@ func TestV7VethXmitHandsThePacketToThePeerThroughTheBacklog(t *testing.T) {
 	tr := ktrace.New(t)
 	tr.Enable(t, "net/netif_rx", fmt.Sprintf(`name == "%s" || name == "%s"`, nameA, nameB), ktrace.WithStack)
 	tr.Enable(t, "net/netif_receive_skb", fmt.Sprintf(`name == "%s"`, nameB), ktrace.WithStack)
+	// Where the kernel has kprobe events (Debian's do), also what
+	// veth_xmit calls on the way, as the notes' funcgraph showed it (the
+	// function graph tracer is refused in a private instance on every
+	// kernel the matrix runs): a probe with a stack on each callee.
+	callees := []string{"__dev_forward_skb", "enqueue_to_backlog"}
+	var kprobeErr error
+	for _, fn := range callees {
+		if err := tr.EnableKprobe(t, fn, ktrace.WithStack); err != nil {
+			kprobeErr = err
+		}
+	}
 	pinger := ping.New(t, p.A, ping.Options{})
 	// Warm the neighbour entries so every traced packet is an echo.
 	_, err := pinger.Echo(p.AddrB.Addr(), replyTimeout)
@@ -154,8 +166,13 @@ func TestV7VethXmitHandsThePacketToThePeerThroughTheBacklog(t *testing.T) {
 	// other end from the sender: requests A sends are received by B,
 	// replies B sends by A.
 	var intoB, intoA, received []ktrace.Event
+	calledFromXmit := map[string]ktrace.Event{} // a callee's first hit inside veth_xmit
 	for _, e := range events {
 		switch {
+		case slices.Contains(callees, e.Name):
+			if _, ok := calledFromXmit[e.Name]; !ok && e.HasFrame("veth_xmit") {
+				calledFromXmit[e.Name] = e
+			}
 		case e.Name == "netif_receive_skb":
 			received = append(received, e)
 		case e.HasFrame("icmp_reply"): // B's kernel answering (often in a softirq run on A's sending thread)
@@ -181,8 +198,21 @@ func TestV7VethXmitHandsThePacketToThePeerThroughTheBacklog(t *testing.T) {
 		assert.False(t, e.HasFrame("veth_poll"), "netif_receive_skb through veth's NAPI: %v", e.Stack)
 	}
 
+	calls := fmt.Sprintf("no kprobes on its callees, because %v", kprobeErr)
+	if kprobeErr == nil {
+		var seen []string
+		for _, fn := range callees {
+			if e, ok := calledFromXmit[fn]; ok {
+				seen = append(seen, frames(e, "veth_xmit"))
+			} else {
+				seen = append(seen, fn+": no hit inside veth_xmit")
+			}
+		}
+		calls = "kprobes on its callees: " + strings.Join(seen, "; ")
+	}
+
 	v.Confirmed("netif_rx fired %d times for the peer %s (requests) and %d for %s (replies), each inside veth_xmit: %s; "+
-		"then in softirq (flags %s): %s",
-		len(intoB), nameB, len(intoA), nameA, frames(intoB[0], "raw_sendmsg"),
+		"what veth_xmit calls, %s; then in softirq (flags %s): %s",
+		len(intoB), nameB, len(intoA), nameA, frames(intoB[0], "raw_sendmsg"), calls,
 		received[0].Flags, frames(received[0], "net_rx_action"))
 }

@@ -135,7 +135,10 @@ func TestKprobeRecordsStackAndLeavesNothingBehind(t *testing.T) {
 		if !tr.HasKprobes() {
 			t.Skip("this kernel has no kprobe events (CONFIG_KPROBE_EVENTS); make matrix runs this on Debian's kernels")
 		}
-		name := tr.EnableKprobe(t, "__x64_sys_getpid", ktrace.WithStack)
+		// A function the kernel will not probe is an error, not a skip.
+		assert.ErrorContains(t, tr.EnableKprobe(t, "netnotes_no_such_function", false), "netnotes_no_such_function")
+		name := "__x64_sys_getpid"
+		require.NoError(t, tr.EnableKprobe(t, name, ktrace.WithStack))
 		tr.Start(t)
 		syscall.Getpid() // a real getpid(2): Go does not cache it
 		events := tr.Stop(t)
