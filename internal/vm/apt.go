@@ -39,7 +39,7 @@ func NewApt(dir string) (*Apt, error) {
 		return nil, fmt.Errorf("apt-get not found (kernel packages are fetched from Debian with it): %w", err)
 	}
 	if _, err := os.Stat(keyring); err != nil {
-		return nil, fmt.Errorf("Debian's archive keyring is missing (apt-get install debian-archive-keyring): %w", err)
+		return nil, fmt.Errorf("no Debian archive keyring at %s (apt-get install debian-archive-keyring): %w", keyring, err)
 	}
 	for _, d := range []string{"lists/partial", "archives/partial", "debs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {

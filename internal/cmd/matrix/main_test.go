@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,4 +96,29 @@ func TestKernelDir(t *testing.T) {
 		assert.Equal(t, want, kernelDir(release), release)
 	}
 	assert.False(t, strings.ContainsAny(kernelDir("weird/ one"), "/ "))
+}
+
+// Each Debian kernel's facts go where the judges' tests read them, with
+// the verdicts of the claim and its parts; the host's, skipped claims and
+// claims whose tests disagree are not recorded.
+func TestRecordFactsPerKernelLine(t *testing.T) {
+	root := t.TempDir()
+	cols := []column{
+		{Kernel: "6.1", Release: "6.1.0-56-cloud-amd64",
+			Verdicts: map[string]string{"U4": "refined", "U4/handshake": "confirmed", "L4": "skipped", "U5": "refined/confirmed"},
+			Facts:    map[string]json.RawMessage{"U4": json.RawMessage(`{"Admitted":2}`), "L4": json.RawMessage(`{}`), "U5": json.RawMessage(`{}`)}},
+		{Kernel: "host", Release: "6.18.44", Verdicts: map[string]string{"U4": "refined"}, Facts: map[string]json.RawMessage{"U4": json.RawMessage(`{}`)}},
+	}
+	n, err := recordFacts(root, cols)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	got, err := claims.ReadRecorded(filepath.Join(root, "uds"), "U4")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "refined", got[0].Verdict)
+	assert.Equal(t, map[string]string{"handshake": "confirmed"}, got[0].Parts)
+	assert.Contains(t, got[0].Kernel, "6.1.0-56-cloud-amd64")
+	assert.JSONEq(t, `{"Admitted":2}`, string(got[0].Facts))
+	_, err = os.Stat(filepath.Join(root, "uds", claims.FactsDir, "linux-6.1", "U4.json"))
+	assert.NoError(t, err)
 }
