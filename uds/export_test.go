@@ -5,4 +5,5 @@ package uds
 // package's API.
 var (
 	JudgeBacklog = judgeBacklog
+	JudgeBind    = judgeBind
 )
