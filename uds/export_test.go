@@ -6,4 +6,5 @@ package uds
 var (
 	JudgeBacklog = judgeBacklog
 	JudgeBind    = judgeBind
+	JudgeDemo    = judgeDemo
 )
