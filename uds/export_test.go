@@ -7,4 +7,5 @@ var (
 	JudgeBacklog = judgeBacklog
 	JudgeBind    = judgeBind
 	JudgeDemo    = judgeDemo
+	JudgeInodes  = judgeInodes
 )
