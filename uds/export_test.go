@@ -4,8 +4,9 @@ package uds
 // judges, which stay unexported: a judge is the claim's rule, not the
 // package's API.
 var (
-	JudgeBacklog = judgeBacklog
-	JudgeBind    = judgeBind
-	JudgeDemo    = judgeDemo
-	JudgeInodes  = judgeInodes
+	JudgeBacklog   = judgeBacklog
+	JudgeBind      = judgeBind
+	JudgeDemo      = judgeDemo
+	JudgeInodes    = judgeInodes
+	JudgeLifecycle = judgeLifecycle
 )
