@@ -9,4 +9,5 @@ var (
 	JudgeDemo      = judgeDemo
 	JudgeInodes    = judgeInodes
 	JudgeLifecycle = judgeLifecycle
+	JudgeSunPath   = judgeSunPath
 )
