@@ -4,9 +4,10 @@ package uds
 // judges, which stay unexported: a judge is the claim's rule, not the
 // package's API.
 var (
-	JudgeBacklog   = judgeBacklog
 	JudgeBind      = judgeBind
 	JudgeDemo      = judgeDemo
+	JudgeStack     = judgeStack
+	JudgeBacklog   = judgeBacklog
 	JudgeInodes    = judgeInodes
 	JudgeLifecycle = judgeLifecycle
 	JudgeSunPath   = judgeSunPath
