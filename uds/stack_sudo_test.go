@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -105,33 +106,40 @@ func TestDrillU3_AUnixEndpointRelayedOverTCP(t *testing.T) {
 	ns := sandbox.New(t)
 	backend := ns.Listen(t, "tcp", "127.0.0.1:0")
 	front := ns.Listen(t, "unix", filepath.Join(socketDir(t), "relayed.sock"))
-	go relay(t, ns, front, backend.Addr().String())
+	relayErr := make(chan error, 1)
+	go func() { relayErr <- relay(ns, front, backend.Addr().String()) }()
 	client := ns.Dial(t, "unix", front.Addr().String())
+	require.NoError(t, backend.(*net.TCPListener).SetDeadline(time.Now().Add(10*time.Second)))
 	server, err := backend.Accept()
-	require.NoError(t, err)
+	require.NoError(t, err, "the relay's connection to the backend")
 	t.Cleanup(func() { server.Close() })
 	tcpServer, tcpClient := connectedPair(t, ns, "tcp", "127.0.0.1:0")
 
 	f := observeStack(t, ns, [2]net.Conn{server, client}, [2]net.Conn{tcpServer, tcpClient})
 
+	select {
+	case err := <-relayErr:
+		require.NoError(t, err, "the relay stopped before the transfers ended")
+	default: // still relaying, as it should until cleanup
+	}
 	claims.Drill(t, "U3", f, uds.JudgeStack, claims.Refuted)
 }
 
 // relay accepts one connection on front and copies what it receives to a
 // new TCP connection to backend, inside ns, until either side closes.
-func relay(t *testing.T, ns *sandbox.NS, front net.Listener, backend string) {
+func relay(ns *sandbox.NS, front net.Listener, backend string) error {
 	in, err := front.Accept()
 	if err != nil {
-		return
+		return err
 	}
 	defer in.Close()
 	var out net.Conn
 	if err := ns.Do(func() (err error) { out, err = net.Dial("tcp", backend); return err }); err != nil {
-		t.Errorf("relay: dialling %s: %v", backend, err)
-		return
+		return err
 	}
 	defer out.Close()
-	_, _ = io.Copy(out, in)
+	_, err = io.Copy(out, in)
+	return err
 }
 
 // connectedPair makes a listener inside ns and one connection to it, and
