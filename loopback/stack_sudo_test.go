@@ -1,6 +1,6 @@
 //go:build linux && sudo
 
-package loopback_test
+package loopback
 
 import (
 	"fmt"
