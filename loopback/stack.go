@@ -79,8 +79,8 @@ func judgeStack(f StackFacts) claims.Finding {
 		return found
 	}
 
-	xmitSeen := fmt.Sprintf("%d datagrams of %d B to 127.0.0.1: %s, %d of them in process context; lo tx +%d; %s",
-		n, f.Payload, f.Xmit.show("net_dev_xmit", XmitFrames), f.Xmit.Events-f.Xmit.InSoftirq, f.LoTxPackets, control)
+	xmitSeen := fmt.Sprintf("%d datagrams of %d B to 127.0.0.1: %s; lo tx +%d; %s",
+		n, f.Payload, f.Xmit.show("net_dev_xmit", XmitFrames), f.LoTxPackets, control)
 	var xmit claims.Finding
 	switch {
 	case f.Xmit.Events == 0:
@@ -93,7 +93,7 @@ func judgeStack(f StackFacts) claims.Finding {
 		xmit = claims.Refine("not every datagram took the IP output path to lo: %s", xmitSeen)
 	}
 
-	rxSeen := fmt.Sprintf("%s; %s; the softirq ran %d times on the sending thread as bottom halves were re-enabled, %d in ksoftirqd; %s",
+	rxSeen := fmt.Sprintf("%s; %s; netif_receive_skb ran %d times on the sending thread (under __dev_queue_xmit), %d in ksoftirqd; %s",
 		f.Rx.show("netif_rx", RxFrames), f.Receive.show("netif_receive_skb", ReceiveFrames), f.OnSendingThread, f.InKsoftirqd, control)
 	var softirq claims.Finding
 	switch {

@@ -48,6 +48,11 @@ func observeStack(t *testing.T, ns *sandbox.NS) StackFacts {
 	sendDatagrams(t, cli, srv, f.Datagrams, f.Payload)
 	events := tr.Stop(t)
 	f.LoTxPackets = ns.Counters(t, "lo").Sub(loBefore).TxPackets
+	for _, e := range events {
+		// The stacktrace trigger is the harness's: an event without a
+		// stack says nothing about the path.
+		require.NotEmpty(t, e.Stack, "%v has no stack", e)
+	}
 
 	tally := func(name string, frames []string) Tracepoint {
 		var tp Tracepoint
