@@ -14,8 +14,8 @@ func TestJudgeNoNIC(t *testing.T) {
 	delivered := Delivery{Bytes: 19}
 	lost := Delivery{Bytes: 19, TCP: "connect: timed out", UDP: "datagram: timed out"}
 	facts := func(alone, unplugged Delivery, nicTx uint64, loDown Delivery, dropped uint64) NoNICFacts {
-		return NoNICFacts{AloneDevices: []string{"lo"}, Alone: alone, NIC: "nn8be-1a", NICState: "flags up|broadcast|multicast, operstate down",
-			Unplugged: unplugged, NICTxPackets: nicTx, LoDown: loDown, LoDownTxDropped: dropped}
+		return NoNICFacts{AloneDevices: []string{"lo"}, AloneLo: "up|loopback|running", Alone: alone, NIC: "nn8be-1a", NICState: "flags up|broadcast|multicast, operstate down",
+			UnpluggedLo: "up|loopback|running", Unplugged: unplugged, NICTxPackets: nicTx, LoDown: loDown, LoDownTxDropped: dropped}
 	}
 	claims.TestJudge(t, "L1", judgeNoNIC, []claims.Case[NoNICFacts]{
 		{Name: "seen on 6.18: both deliver, lo down loses, lo counts 2 drops",

@@ -35,9 +35,11 @@ func (d Delivery) String() string {
 // in one whose lo is down.
 type NoNICFacts struct {
 	AloneDevices []string // the devices of the namespace with no card
+	AloneLo      string   // lo's flags there, just before the delivery
 	Alone        Delivery // over 127.0.0.1 there
 	NIC          string   // the card of the second namespace: a veth end, up, its peer down
 	NICState     string   // its flags and operstate, as seen before the delivery
+	UnpluggedLo  string   // lo's flags in that namespace, just before the delivery
 	Unplugged    Delivery // over 127.0.0.1 in that namespace
 	NICTxPackets uint64   // what the card sent meanwhile
 	// Control: a third namespace with lo down.
@@ -55,8 +57,8 @@ type NoNICFacts struct {
 // that the observation sees a loss: if something still arrives there,
 // delivery does not show lo at work, and the verdict is refined.
 func judgeNoNIC(f NoNICFacts) claims.Finding {
-	seen := fmt.Sprintf("devices %s only: %v; %s up with no carrier (%s): %v, %s tx +%d; control, lo down: %v, lo tx_dropped +%d",
-		strings.Join(f.AloneDevices, ","), f.Alone, f.NIC, f.NICState, f.Unplugged, f.NIC, f.NICTxPackets, f.LoDown, f.LoDownTxDropped)
+	seen := fmt.Sprintf("devices %s only (lo %s): %v; %s up with no carrier (%s; lo %s): %v, %s tx +%d; control, lo down: %v, lo tx_dropped +%d",
+		strings.Join(f.AloneDevices, ","), f.AloneLo, f.Alone, f.NIC, f.NICState, f.UnpluggedLo, f.Unplugged, f.NIC, f.NICTxPackets, f.LoDown, f.LoDownTxDropped)
 	switch {
 	case f.Alone.none() && f.Unplugged.none():
 		return claims.Refute("nothing delivered over 127.0.0.1 without a working card: %s", seen)

@@ -61,6 +61,7 @@ func observeNoNIC(t *testing.T, prepare func(*testing.T, *sandbox.NS)) NoNICFact
 	if prepare != nil {
 		prepare(t, alone)
 	}
+	f.AloneLo = alone.Link(t, "lo").Attrs().Flags.String()
 	f.Alone = tryLoopback(t, alone, deliveryWait)
 
 	// An unplugged card: a veth end, addressed and set up, whose peer (in
@@ -84,6 +85,7 @@ func observeNoNIC(t *testing.T, prepare func(*testing.T, *sandbox.NS)) NoNICFact
 	if prepare != nil {
 		prepare(t, ns)
 	}
+	f.UnpluggedLo = ns.Link(t, "lo").Attrs().Flags.String()
 	nicBefore := ns.Counters(t, f.NIC)
 	f.Unplugged = tryLoopback(t, ns, deliveryWait)
 	f.NICTxPackets = ns.Counters(t, f.NIC).Sub(nicBefore).TxPackets
