@@ -85,7 +85,8 @@ func judgeContainer(f ContainerFacts) claims.Finding {
 			learnt++
 		}
 	}
-	control := fmt.Sprintf("control: %s out of the bridge (nomaster), %s->%s %s", f.ControlPort, f.ControlPing.From, f.ControlPing.To, f.ControlPing.Reply)
+	control := fmt.Sprintf("control: %s out of the bridge (nomaster; a master still set: %t), %s->%s %s",
+		f.ControlPort, f.ControlMaster, f.ControlPing.From, f.ControlPing.To, f.ControlPing.Reply)
 	seen := fmt.Sprintf("bridge %s, gateway %s: %s; fdb learnt %d of %d; 198.19.0.1 via %s; %s",
 		f.Bridge, f.Gateway, strings.Join(pings, ", "), learnt, len(f.Ports), f.OutsideVia, control)
 	var carries claims.Finding
