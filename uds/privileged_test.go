@@ -17,7 +17,7 @@ func TestU3_UDSBypassesTheNetworkStack(t *testing.T) {
 	gate.Skip(t, "privileged note (private netns, tracefs), built only with -tags sudo: run %s", gate.RunPrivileged)
 }
 
-func TestU9_EfficientAndSecure(t *testing.T) {
+func TestU9_FilePermissionsGateConnect(t *testing.T) {
 	claims.Check(t, "U9")
 	gate.Skip(t, "privileged note (a client as another uid), built only with -tags sudo: run %s", gate.RunPrivileged)
 }
