@@ -112,7 +112,7 @@ func secondUIDMissing() string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root (%s)",
+	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root, %s",
 		strings.Join(strings.Fields(string(data)), " "), gate.RunPrivileged)
 }
 
