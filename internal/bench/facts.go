@@ -115,14 +115,20 @@ func (iv Interval) Kind() string {
 	return fmt.Sprintf("%d pairs less the %d lowest and highest, %.0f%% interval", iv.N, iv.Dropped, 100*iv.Coverage)
 }
 
-// Above reports that the whole interval lies above x.
-func (iv Interval) Above(x float64) bool { return iv.N > 0 && iv.Lo > x }
+// Decisive reports that the interval may decide anything: it holds the
+// median with at least IntervalConfidence, which takes 5 pairs or more.
+func (iv Interval) Decisive() bool { return iv.N > 0 && iv.Coverage >= IntervalConfidence }
 
-// Below reports that the whole interval lies below x.
-func (iv Interval) Below(x float64) bool { return iv.N > 0 && iv.Hi < x }
+// Above reports that the interval is decisive and lies wholly above x.
+func (iv Interval) Above(x float64) bool { return iv.Decisive() && iv.Lo > x }
 
-// Within reports that the whole interval lies in [lo, hi].
-func (iv Interval) Within(lo, hi float64) bool { return iv.N > 0 && iv.Lo >= lo && iv.Hi <= hi }
+// Below reports that the interval is decisive and lies wholly below x.
+func (iv Interval) Below(x float64) bool { return iv.Decisive() && iv.Hi < x }
+
+// Within reports that the interval is decisive and lies in [lo, hi].
+func (iv Interval) Within(lo, hi float64) bool {
+	return iv.Decisive() && iv.Lo >= lo && iv.Hi <= hi
+}
 
 func (iv Interval) String() string {
 	if iv.Lo == iv.Hi {

@@ -28,6 +28,13 @@ func TestIntervalCoverageIsTheSignTests(t *testing.T) {
 	if iv := (CellFacts{}).Interval(); iv.Above(0) || iv.Below(10) || iv.Within(0, 10) {
 		t.Errorf("an empty cell's interval decides something: %+v", iv)
 	}
+	// Four pairs hold the median between min and max with 87.5% only.
+	if iv := (CellFacts{Ratios: []float64{3, 3.1, 3.2, 3.3}}).Interval(); iv.Above(2) || iv.Decisive() {
+		t.Errorf("four pairs decide: %+v", iv)
+	}
+	if iv := (CellFacts{Ratios: []float64{3, 3.1, 3.2, 3.3, 3.4}}).Interval(); !iv.Above(2) || iv.Below(3.2) || !iv.Below(4) || !iv.Within(2.9, 3.5) {
+		t.Errorf("five pairs do not decide: %+v", iv)
+	}
 }
 
 // Facts carry every pair's ratio and the medians, and survive JSON.

@@ -13,7 +13,8 @@ import (
 //
 // How a measurement decides: each cell's ratio is known only as an
 // interval of its interleaved pairs' ratios (Interval: min to max, or with
-// 8 or more pairs the sign test's 90%+ interval of the median). A part is
+// 8 or more pairs the sign test's 90%+ interval of the median; fewer than
+// 5 pairs decide nothing). A part is
 // decided only when the intervals lie wholly on one side of the claim's
 // own threshold; when one straddles it, the part is undecided here, with
 // the interval, and the claim is refined (claims.Combine). The same-CPU
@@ -82,6 +83,9 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		sLo, sHi := ivS.gap()
 		lLo, lHi := ivL.gap()
 		d, trend := side(lHi < sLo, lLo > sHi), "the intervals overlap"
+		if !ivS.Decisive() || !ivL.Decisive() {
+			d, trend = undecided, "too few pairs to tell"
+		}
 		switch d {
 		case holds:
 			trend = "the gap shrinks"
