@@ -14,12 +14,12 @@ import (
 // How a measurement decides: each cell's ratio is known only as an
 // interval of its interleaved pairs' ratios (Interval: min to max, or with
 // 8 or more pairs the sign test's 90%+ interval of the median; fewer than
-// 5 pairs decide nothing). A part is
-// decided only when the intervals lie wholly on one side of the claim's
-// own threshold; when one straddles it, the part is undecided here, with
-// the interval, and the claim is refined (claims.Combine). The same-CPU
-// cells decide (placement=onecpu: every hand-over is a same-CPU switch,
-// the stable layout); free-placement cells are shown beside them.
+// 5 pairs decide nothing). A part is decided only when the intervals lie
+// wholly on one side of the claim's own threshold; when one straddles it,
+// the part is undecided here, with the interval, and the claim is refined
+// (claims.Combine). The same-CPU cells decide (placement=onecpu: every
+// hand-over is a same-CPU switch, the stable layout); free-placement cells
+// are shown beside them.
 
 // The claims' decision points, as the notes state them.
 const (
