@@ -13,7 +13,7 @@ import (
 //
 // TCP to 127.0.0.1 versus TCP to another address of this host (see
 // l4Target), raw path, both peers on one CPU, both shapes, 100 B and
-// 64 KiB, 8 interleaved pairs of 50 ms each (about 5 s on a quiet
+// 64 KiB, 8 interleaved pairs of 50 ms each (under 10 s on a quiet
 // machine). No speed is asserted: the judge reads the ratios with their
 // spread (judgeL4). Run it alone: other tests on the same CPUs move it.
 // `make bench` has the full table.

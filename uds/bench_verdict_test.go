@@ -22,9 +22,9 @@ var sameCPU struct {
 
 // measureSameCPU measures UDS against TCP over 127.0.0.1: raw path, both
 // peers on one CPU, both shapes, 100 B and 64 KiB, 8 interleaved pairs of
-// 50 ms each (about 5 s on a quiet machine; 8 pairs, so that the interval
-// can leave out one upset pair at each end). `make bench` has the full
-// sweep.
+// 50 ms each (under 10 s on a quiet machine, set-up and warm-up included;
+// 8 pairs, so that the interval can leave out one upset pair at each
+// end). `make bench` has the full sweep.
 func measureSameCPU(t testing.TB) (U8Facts, string) {
 	t.Helper()
 	sameCPU.once.Do(func() {
