@@ -110,7 +110,7 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 	if err != nil {
 		return fail(err)
 	}
-	initrd, err := os.CreateTemp("", "netnotes-initrd-")
+	initrd, err := os.CreateTemp("", tempPrefix()+"initrd-")
 	if err != nil {
 		return fail(err)
 	}

@@ -8,9 +8,45 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
+
+// Temporary files (the initramfs, the serial ports' files) are named
+// after the runner's pid, so that Sweep can tell those of a runner that
+// died before its cleanup.
+func tempPrefix() string { return "netnotes-vm-" + strconv.Itoa(os.Getpid()) + "-" }
+
+var tempRE = regexp.MustCompile(`^netnotes-vm-(\d+)-`)
+
+// Sweep removes the temporary files and directories of runners that no
+// longer run (killed before their cleanup) and returns their names.
+func Sweep() []string {
+	entries, err := os.ReadDir(os.TempDir())
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		m := tempRE.FindStringSubmatch(e.Name())
+		if m == nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(m[1])
+		if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
+			continue
+		}
+		if os.RemoveAll(filepath.Join(os.TempDir(), e.Name())) == nil {
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed
+}
 
 // Accel returns the qemu accelerator to use: "kvm" where the CPU offers
 // hardware virtualisation and /dev/kvm opens, else "tcg" (emulation).
@@ -48,7 +84,7 @@ func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration
 	if err != nil {
 		return nil, fmt.Errorf("qemu-system-x86_64 not found: apt-get install qemu-system-x86")
 	}
-	dir, err := os.MkdirTemp("", "netnotes-vm-")
+	dir, err := os.MkdirTemp("", tempPrefix()+"serial-")
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +100,8 @@ func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration
 		"-serial", "file:" + console, "-serial", "file:" + data,
 	}
 	cmd := exec.CommandContext(ctx, qemu, args...)
+	// A runner killed with SIGKILL cannot kill its VM: the kernel does.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()

@@ -142,3 +142,16 @@ func TestParseFrames(t *testing.T) {
 	assert.Contains(t, string(r.JSON), `"Action":"pass","Package":"netnotes/alpha","Test":"TestA"`)
 	assert.Contains(t, string(r.JSON), `"Package":"netnotes/beta"`)
 }
+
+// What a runner killed before its cleanup left is swept; a live runner's
+// files are not.
+func TestSweepRemovesOnlyDeadRunnersFiles(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	dead := filepath.Join(os.TempDir(), "netnotes-vm-4194304-initrd-1") // above pid_max's limit: never alive
+	alive := filepath.Join(os.TempDir(), tempPrefix()+"serial-1")
+	require.NoError(t, os.WriteFile(dead, []byte("cpio"), 0o644))
+	require.NoError(t, os.Mkdir(alive, 0o755))
+	assert.Equal(t, []string{filepath.Base(dead)}, Sweep())
+	assert.NoFileExists(t, dead)
+	assert.DirExists(t, alive)
+}

@@ -103,6 +103,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "matrix: "+format+"\n", a...)
 	}
+	if removed := vm.Sweep(); len(removed) > 0 {
+		logf("removed what a killed run left: %s", strings.Join(removed, ", "))
+	}
 
 	root, err := claims.FindModuleRoot(".")
 	if err != nil {
