@@ -228,7 +228,11 @@ type Event struct {
 func (e Event) Field(key string) string { return e.fields[key] }
 
 // InSoftirq reports whether the event fired while serving a softirq.
-func (e Event) InSoftirq() bool { return len(e.Flags) > 2 && strings.ContainsAny(e.Flags[2:3], "sH") }
+// The column's place differs between kernels (PREEMPT_RT kernels add a
+// lazy need-resched column before it: "..Ls.12" against "..s1."), but its
+// letters s (softirq) and H (hardirq inside softirq) appear in no other
+// column.
+func (e Event) InSoftirq() bool { return strings.ContainsAny(e.Flags, "sH") }
 
 // HasFrame reports whether fn is one of the stack's frames.
 func (e Event) HasFrame(fn string) bool {

@@ -33,3 +33,21 @@ func TestParseDropsKprobeMachinery(t *testing.T) {
 	assert.Equal(t, "veth_xmit", events[0].Name)
 	assert.Equal(t, []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_solicit"}, events[0].Stack)
 }
+
+// The softirq flag is read wherever the kernel's flags put it: Debian's
+// 6.1 PREEMPT_RT kernel adds a column before it.
+func TestInSoftirqOnEveryFlagsLayout(t *testing.T) {
+	for flags, want := range map[string]bool{
+		"..s1.":   true,  // 6.x
+		"..s1":    true,  // 5.10
+		".Ns1.":   true,  // need-resched set
+		"d.H2.":   true,  // a hardirq inside a softirq
+		"...s.12": true,  // 6.1-rt
+		"..Ls.12": true,  // 6.1-rt, lazy need-resched set
+		"b..2.":   false, // process context, bottom halves disabled
+		"d.h1.":   false, // a hardirq
+		"....1":   false,
+	} {
+		assert.Equal(t, want, ktrace.Event{Flags: flags}.InSoftirq(), "flags %q", flags)
+	}
+}

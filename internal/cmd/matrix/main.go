@@ -19,7 +19,7 @@
 // Usage:
 //
 //	go run ./internal/cmd/matrix [-kernels "5.10 6.1 6.12 host"] [-run regexp] [-timeout 5m]
-//	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-37-cloud-amd64
+//	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-56-rt-amd64
 //	go run ./internal/cmd/matrix -record   # write internal/claims/matrix.txt
 //	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
 //
