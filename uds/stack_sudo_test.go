@@ -193,7 +193,7 @@ func ours(t *testing.T, events []ktrace.Event) []ktrace.Event {
 	}
 	var kept []ktrace.Event
 	for _, e := range events {
-		if threads[e.PID] && len(e.Flags) > 2 && e.Flags[2] == '.' {
+		if threads[e.PID] && e.InProcessContext() {
 			kept = append(kept, e)
 		}
 	}

@@ -234,6 +234,11 @@ func (e Event) Field(key string) string { return e.fields[key] }
 // column.
 func (e Event) InSoftirq() bool { return strings.ContainsAny(e.Flags, "sH") }
 
+// InProcessContext reports whether the event fired in a task's own
+// context: no hardirq, softirq or NMI letter (h, H, s, z, Z) among its
+// flags, wherever the kernel puts that column.
+func (e Event) InProcessContext() bool { return !strings.ContainsAny(e.Flags, "hHszZ") }
+
 // HasFrame reports whether fn is one of the stack's frames.
 func (e Event) HasFrame(fn string) bool {
 	for _, f := range e.Stack {

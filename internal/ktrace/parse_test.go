@@ -49,5 +49,14 @@ func TestInSoftirqOnEveryFlagsLayout(t *testing.T) {
 		"....1":   false,
 	} {
 		assert.Equal(t, want, ktrace.Event{Flags: flags}.InSoftirq(), "flags %q", flags)
+		if want {
+			assert.False(t, ktrace.Event{Flags: flags}.InProcessContext(), "flags %q", flags)
+		}
+	}
+}
+
+func TestInProcessContext(t *testing.T) {
+	for flags, want := range map[string]bool{"b..2.": true, "....1": true, "....0.11": true, "d.h1.": false, "..s1.": false, "...s.12": false, "Z...": false} {
+		assert.Equal(t, want, ktrace.Event{Flags: flags}.InProcessContext(), "flags %q", flags)
 	}
 }
