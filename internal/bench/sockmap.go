@@ -46,4 +46,3 @@ func shortcut(c Config, client, server int) (undo func(), err error) {
 	}
 	return func() { _ = r.Close() }, nil
 }
-
