@@ -1,0 +1,142 @@
+package loopback
+
+import (
+	"fmt"
+	"strings"
+
+	"netnotes/internal/claims"
+)
+
+// SockmapFacts is what the L5 test saw: the app's socket writes while an
+// sk_msg program redirects its messages to the sidecar's socket (a socket
+// of another connection), then the same writes again once both sockets
+// are out of the sockhash (the control), and a short measurement.
+type SockmapFacts struct {
+	App     string // the app's connection, "127.0.0.1:A -> 127.0.0.1:B" (B is its TCP peer)
+	Sidecar string // the sidecar's connection, whose socket is the redirect target
+	Payload int    // bytes per write; every write is read before the next
+	Writes  int    // writes per phase
+
+	// The redirected transfer, the program attached.
+	TargetBytes   int    // bytes the sidecar's socket read
+	TargetInOrder bool   // exactly the bytes written, in order
+	PeerBytes     int    // of them, bytes the app's own TCP peer ever received (read after the control)
+	LoTxPackets   uint64 // lo's transmit counter over the transfer
+	LoXmit        int    // net_dev_xmit events on lo with the length of one write's segment
+
+	// The control: the same sockets taken out of the sockhash, the same writes.
+	ControlPeerBytes   int  // bytes the app's TCP peer read
+	ControlPeerInOrder bool // exactly the control's bytes, in order, and nothing before them
+	ControlTargetBytes int  // bytes that reached the sidecar's socket
+	ControlLoTxPackets uint64
+	ControlLoXmit int
+
+	// The measurement (empty under -short): tcp-sockmap msgs/s over TCP and
+	// over UDS, raw path, both peers on one CPU.
+	Ratios []SockmapRatio
+}
+
+// SockmapRatio is one cell of the measurement: tcp-sockmap/Versus msgs/s,
+// the median and range of interleaved pairs.
+type SockmapRatio struct {
+	Versus   string // "tcp" or "uds"
+	Shape    string // "roundtrip" or "stream"
+	Size     int
+	Median   float64
+	Min, Max float64
+	Pairs    int
+}
+
+// judgeSockmap is claim L5's rule, in three parts.
+//
+//   - redirect: what the app wrote arrives at the sidecar's socket, intact
+//     and in order, and its own TCP peer gets none of it (confirmed);
+//     nothing arrives there and the peer gets it all (refuted).
+//   - lo: during the redirected transfer lo's counters and net_dev_xmit
+//     for the writes' segments stay still, while the control's writes on
+//     the same sockets do cross lo (confirmed); the redirected writes cross
+//     lo too (refuted). A control that fires no event cannot tell
+//     (undecided).
+//   - speed: tcp-sockmap against TCP over lo, same CPU, per cell: faster
+//     beyond the spread in every cell (confirmed), slower in every cell
+//     (refuted), the spread straddling 1 everywhere (undecided). The UDS
+//     ratios are shown beside them; no verdict rests on them.
+func judgeSockmap(f SockmapFacts) claims.Finding {
+	return claims.Combine(
+		claims.P("redirect", judgeRedirect(f)),
+		claims.P("lo", judgeSkipsLo(f)),
+		claims.P("speed", judgeSockmapSpeed(f.Ratios)),
+	)
+}
+
+func judgeRedirect(f SockmapFacts) claims.Finding {
+	total := f.Payload * f.Writes
+	ev := fmt.Sprintf("%d writes of %d B on the app's socket (%s): the sidecar's socket (%s) read %d B%s; the app's TCP peer received %d B of them",
+		f.Writes, f.Payload, f.App, f.Sidecar, f.TargetBytes, inOrder(f.TargetInOrder), f.PeerBytes)
+	switch {
+	case total > 0 && f.TargetBytes == total && f.TargetInOrder && f.PeerBytes == 0:
+		return claims.Confirm("%s", ev)
+	case f.TargetBytes == 0:
+		return claims.Refute("%s", ev)
+	}
+	return claims.Refine("%s (the redirect delivered part of it, or not in order)", ev)
+}
+
+func judgeSkipsLo(f SockmapFacts) claims.Finding {
+	ev := fmt.Sprintf("redirected: lo tx +%d packets, %d net_dev_xmit of the writes' length; control, the same sockets out of the sockhash: lo tx +%d, %d net_dev_xmit, the app's peer read %d B%s, the sidecar's socket %d B",
+		f.LoTxPackets, f.LoXmit, f.ControlLoTxPackets, f.ControlLoXmit, f.ControlPeerBytes, inOrder(f.ControlPeerInOrder), f.ControlTargetBytes)
+	switch {
+	case f.Writes > 0 && f.LoXmit >= f.Writes:
+		return claims.Refute("%s", ev)
+	case f.ControlLoXmit < f.Writes || f.ControlLoTxPackets == 0:
+		return claims.Undecide("%s: the control's writes did not show on lo, so lo's stillness tells nothing", ev)
+	case f.LoXmit == 0 && f.LoTxPackets == 0:
+		return claims.Confirm("%s", ev)
+	}
+	return claims.Refine("%s (some of the redirected transfer reached lo)", ev)
+}
+
+func judgeSockmapSpeed(rs []SockmapRatio) claims.Finding {
+	var vsTCP, faster, slower int
+	var cells []string
+	for _, r := range rs {
+		cells = append(cells, fmt.Sprintf("%s %s %d B %.2fx (%.2f-%.2f)", shapeWord(r.Shape), "vs "+strings.ToUpper(r.Versus), r.Size, r.Median, r.Min, r.Max))
+		if r.Versus != "tcp" || r.Pairs == 0 {
+			continue
+		}
+		vsTCP++
+		switch {
+		case r.Min > 1:
+			faster++
+		case r.Max < 1:
+			slower++
+		}
+	}
+	if vsTCP == 0 {
+		return claims.SkipPart("not measured (go test -short, or no TCP cell): run `go test -tags sudo -run L5 ./loopback` as root, or `make bench`")
+	}
+	ev := fmt.Sprintf("tcp-sockmap msgs/s, same CPU, raw path, median (range) of %d interleaved pairs: %s", rs[0].Pairs, strings.Join(cells, "; "))
+	switch {
+	case faster == vsTCP:
+		return claims.Confirm("%s", ev)
+	case slower == vsTCP:
+		return claims.Refute("%s", ev)
+	case faster == 0 && slower == 0:
+		return claims.Undecide("%s", ev)
+	}
+	return claims.Refine("%s (faster than TCP in %d of %d cells, slower in %d)", ev, faster, vsTCP, slower)
+}
+
+func inOrder(ok bool) string {
+	if ok {
+		return ", intact and in order"
+	}
+	return ", NOT the bytes written in order"
+}
+
+func shapeWord(s string) string {
+	if s == "roundtrip" {
+		return "round trip"
+	}
+	return s
+}
