@@ -29,7 +29,7 @@ type SockmapFacts struct {
 	ControlPeerInOrder bool // exactly the control's bytes, in order, and nothing before them
 	ControlTargetBytes int  // bytes that reached the sidecar's socket
 	ControlLoTxPackets uint64
-	ControlLoXmit int
+	ControlLoXmit      int
 
 	// The measurement (empty under -short): tcp-sockmap msgs/s over TCP and
 	// over UDS, raw path, both peers on one CPU.

@@ -1,0 +1,224 @@
+//go:build linux && sudo
+
+package loopback
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/bench"
+	"netnotes/internal/claims"
+	"netnotes/internal/gate"
+	"netnotes/internal/ktrace"
+	"netnotes/internal/sandbox"
+	"netnotes/internal/sockmap"
+)
+
+// The notes' figure: a sidecar proxy and a local process "skip the kernel's
+// protocol stack through eBPF (to be expanded later)". Expanded: with a
+// sockhash and an sk_msg program calling bpf_msg_redirect_hash with
+// BPF_F_INGRESS, what the app writes on its TCP socket lands in the
+// sidecar's socket without crossing lo.
+//
+// Two TCP connections over 127.0.0.1 in a private namespace: the app's (to
+// its TCP peer) and the sidecar's (to another). The app's and the sidecar's
+// sockets go into the sockhash from user space, the way this test can name
+// exactly two sockets; accelerators do it from a sock_ops program on a
+// cgroup, which sees every connection of every process in that cgroup and
+// would need a cgroup made (and, after a kill -9, left behind) by the test.
+// equiv: bpftool map create ... type sockhash; bpftool prog load ... type sk_msg;
+// bpftool prog attach PROG msg_verdict map MAP; (the sockets go in by fd)
+func TestL5SockmapRedirectSkipsLo(t *testing.T) {
+	v := claims.Check(t, "L5")
+	gate.Root(t)
+	gate.Feature(t, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe)
+	const writes = 8
+	ns := sandbox.New(t)
+	// The segment length net_dev_xmit reports depends on TCP's options:
+	// timestamps on, as on every default kernel, make the header 32 B.
+	ns.SetSysctl(t, "net.ipv4.tcp_timestamps", "1")
+	payload := distinctiveTCPPayload()
+	segment := payload + 14 + 20 + 32 // Ethernet, IPv4, TCP with timestamps
+
+	app, appPeer := tcpConn(t, ns)
+	sidecar, _ := tcpConn(t, ns)
+	f := SockmapFacts{App: connName(app), Sidecar: connName(sidecar), Payload: payload, Writes: writes}
+
+	r, err := sockmap.New()
+	require.NoError(t, err, "sockhash and sk_msg program")
+	t.Cleanup(func() { r.Close() })
+	require.NoError(t, r.Route(fdOf(t, app), fdOf(t, sidecar)), "the app's and the sidecar's sockets into the sockhash")
+
+	tr := ktrace.New(t)
+	tr.Enable(t, "net/net_dev_xmit", fmt.Sprintf(`name == "lo" && len == %d`, segment), !ktrace.WithStack)
+
+	// The redirected transfer: each write, then its read at the sidecar.
+	// equiv: (app) write(fd, msg)  (sidecar) read(fd, buf)
+	sent := phaseStream('R', writes, payload)
+	tr.Start(t)
+	lo := ns.Counters(t, "lo")
+	got := transfer(t, app, sidecar, 'R', writes, payload)
+	f.LoTxPackets = ns.Counters(t, "lo").Sub(lo).TxPackets
+	f.LoXmit = ktrace.Count(tr.Stop(t), "net_dev_xmit")
+	f.TargetBytes, f.TargetInOrder = len(got), bytes.Equal(got, sent)
+
+	// Control: the same sockets out of the sockhash (a socket keeps the
+	// program it got there until it leaves), the same writes, read at the
+	// app's TCP peer. Whatever the peer reads first would be left from the
+	// redirected transfer, since TCP delivers in order.
+	require.NoError(t, r.Release(), "the sockets out of the sockhash")
+	control := phaseStream('C', writes, payload)
+	tr.Start(t)
+	lo = ns.Counters(t, "lo")
+	peerGot := transfer(t, app, appPeer, 'C', writes, payload)
+	f.ControlLoTxPackets = ns.Counters(t, "lo").Sub(lo).TxPackets
+	f.ControlLoXmit = ktrace.Count(tr.Stop(t), "net_dev_xmit")
+	peerGot = append(peerGot, pending(t, appPeer)...)
+	f.ControlPeerBytes, f.ControlPeerInOrder = len(peerGot), bytes.Equal(peerGot, control)
+	f.PeerBytes = commonPrefix(peerGot, sent)
+	f.ControlTargetBytes = len(pending(t, sidecar))
+
+	// Beside TCP and UDS in the benchmark engine, same CPU, short.
+	if !testing.Short() {
+		f.Ratios = measureSockmap(t, ns)
+	}
+
+	claims.Judge(v, f, judgeSockmap)
+}
+
+// l5Timeout bounds every read and write: a lost message fails the test
+// instead of hanging it.
+const l5Timeout = 5 * time.Second
+
+// distinctiveTCPPayload returns a write size for one test's segments: odd,
+// so that no stream of the benchmarks' power-of-two or 100-byte messages
+// coalesces into a segment of the same length, and random, so that two
+// concurrent runs differ (tracepoints see every namespace's lo).
+func distinctiveTCPPayload() int { return 1601 + 2*rand.IntN(200) }
+
+// tcpConn connects to a listener in ns and returns both ends, closed at
+// cleanup. TCP_NODELAY is on (Go's default), so each write is a segment.
+func tcpConn(t *testing.T, ns *sandbox.NS) (client, server net.Conn) {
+	t.Helper()
+	ln := ns.Listen(t, "tcp4", "127.0.0.1:0")
+	client = ns.Dial(t, "tcp4", ln.Addr().String())
+	server, err := ln.Accept()
+	require.NoError(t, err, "accept on %v", ln.Addr())
+	t.Cleanup(func() { server.Close() })
+	return client, server
+}
+
+func connName(c net.Conn) string { return c.LocalAddr().String() + " -> " + c.RemoteAddr().String() }
+
+// fdOf returns a connection's descriptor, for the sockhash (which takes a
+// reference to the socket itself).
+func fdOf(t *testing.T, c net.Conn) int {
+	t.Helper()
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+	fd := -1
+	require.NoError(t, raw.Control(func(f uintptr) { fd = int(f) }))
+	return fd
+}
+
+// transfer writes a phase's messages on from, reading each on to before
+// the next write, and returns what to read.
+func transfer(t *testing.T, from, to net.Conn, phase byte, writes, size int) []byte {
+	t.Helper()
+	require.NoError(t, from.SetWriteDeadline(time.Now().Add(l5Timeout)))
+	require.NoError(t, to.SetReadDeadline(time.Now().Add(l5Timeout)))
+	var got []byte
+	buf := make([]byte, size)
+	for i := range writes {
+		_, err := from.Write(phaseMessage(phase, i, size))
+		require.NoError(t, err, "write %d on %s", i, connName(from))
+		_, err = io.ReadFull(to, buf)
+		require.NoError(t, err, "read %d on %s", i, connName(to))
+		got = append(got, buf...)
+	}
+	return got
+}
+
+// pending returns what c has received and not yet read, without waiting.
+func pending(t *testing.T, c net.Conn) []byte {
+	t.Helper()
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+	var got []byte
+	var rerr error
+	require.NoError(t, raw.Read(func(fd uintptr) bool {
+		buf := make([]byte, 64<<10)
+		for {
+			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			if n > 0 {
+				got = append(got, buf[:n]...)
+				continue
+			}
+			if err != nil && !errors.Is(err, unix.EAGAIN) {
+				rerr = err
+			}
+			return true // nothing more now: do not wait
+		}
+	}))
+	require.NoError(t, rerr, "recv(MSG_DONTWAIT) on %s", connName(c))
+	return got
+}
+
+// phaseMessage is a phase's i-th write: bytes that differ between phases
+// and between writes, so that a misplaced or reordered byte shows.
+func phaseMessage(phase byte, i, size int) []byte {
+	b := make([]byte, size)
+	for k := range b {
+		b[k] = phase ^ byte(i*31+k)
+	}
+	return b
+}
+
+func phaseStream(phase byte, writes, size int) []byte {
+	var out []byte
+	for i := range writes {
+		out = append(out, phaseMessage(phase, i, size)...)
+	}
+	return out
+}
+
+// commonPrefix returns how many leading bytes a and b share.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// measureSockmap compares tcp-sockmap with TCP and with UDS (raw path,
+// both peers on one CPU, a round trip and a stream of 100 B and 64 KiB),
+// 5 interleaved pairs of 50 ms each; the sockets live in ns.
+func measureSockmap(t *testing.T, ns *sandbox.NS) []SockmapRatio {
+	t.Helper()
+	base := bench.Config{Path: bench.Raw, InNetns: ns.Do}
+	shapes, sizes := []bench.Shape{bench.RoundTrip, bench.Stream}, []int{100, 65536}
+	var out []SockmapRatio
+	for _, versus := range []bench.Transport{bench.TCP, bench.UDS} {
+		c := bench.NewComparison(base, bench.TCPSockmap, versus, shapes, []bench.Placement{bench.OneCPU}, sizes)
+		require.NoError(t, c.Run(5, 50*time.Millisecond), "measuring tcp-sockmap against %s", versus)
+		t.Logf("tcp-sockmap versus %s, raw path, both peers on one CPU:\n%s", versus, c.Table())
+		for _, cell := range c.Cells {
+			r := c.Ratio(cell)
+			out = append(out, SockmapRatio{Versus: string(versus), Shape: string(cell.Shape), Size: cell.Size,
+				Median: r.Median, Min: r.Min, Max: r.Max, Pairs: r.N})
+		}
+	}
+	return out
+}
