@@ -10,6 +10,8 @@
 // stack, and lo's "driver" is pure software. And 127.0.0.1 is no faster than
 // the host's own address such as 192.168.1.150: the kernel marks every local
 // route RTN_LOCAL and its route lookup sends them all to the loopback device.
+// A figure adds a sidecar proxy and a local process whose traffic skips the
+// kernel's protocol stack through eBPF, "to be expanded later".
 //
 // # What the tests found
 //
@@ -38,6 +40,40 @@
 //     default rules exist). Datagrams to it raise lo's counters and fire
 //     net_dev_xmit on lo, while the veth sends nothing; datagrams to the
 //     peer's 198.18.0.2 do leave through the veth, and lo stays still.
+//
+//   - L5, the notes' figure of a sidecar proxy and a local process that
+//     "skip the kernel's protocol stack through eBPF": two TCP connections
+//     over 127.0.0.1, the app's and the sidecar's sockets in a sockhash
+//     (put there from user space), an sk_msg program attached to the map
+//     that calls bpf_msg_redirect_hash with BPF_F_INGRESS. What the app
+//     writes lands in the sidecar's socket, intact and in order, though it
+//     belongs to another connection; the app's own TCP peer gets none of
+//     it; lo's counters and net_dev_xmit stay still. Out of the sockhash,
+//     the same sockets' writes cross lo again (the control).
+//
+// # What the eBPF redirect skips, and what it still pays
+//
+// Skipped: everything below the socket. No segment is built, so no TCP
+// header, sequence space, ACK or retransmit timer; no IP output, route or
+// netfilter hook; no loopback_xmit, backlog queue or NET_RX softirq; no TCP
+// receive path. Still paid: the sendmsg system call and the copy of the
+// data from user space into an sk_msg; the sk_msg program itself, run once
+// per sendmsg (a map lookup and the redirect helper here); the locks of
+// both sockets (the sender's, then the target's while the message is
+// queued, in bpf_tcp_ingress); the target's ingress queue
+// (psock->ingress_msg), with an sk_msg allocated per redirect, its memory
+// accounting and the reader's wakeup; and the reader's recvmsg, which takes messages
+// from that queue and copies them out, one sk_msg at a time. The
+// connection itself is still TCP: the handshake and the FIN cross lo.
+//
+// Measured on this project's 2-vCPU machine (raw path, both peers on one
+// CPU, shared with other work): a round trip is 1.6-2.4x as fast as TCP
+// over lo and about as fast as UDS at 100 B; a 64 KiB stream is 2.3-2.8x
+// TCP. A stream of 100 B messages is about half as fast as TCP, whose
+// segments coalesce small writes while each sendmsg into a sockhash pays
+// the program and the queue on its own. So the claim's speed part is
+// refined, not confirmed: the shortcut skips the stack, and that pays for
+// latency and bulk, not for a flood of small writes.
 //
 // L4, whether 127.0.0.1 is faster than the host's own address, is a
 // benchmark, not a test. Which addresses count as loopback is shown by the
