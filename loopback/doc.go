@@ -24,7 +24,6 @@
 //     need is lo: take lo down under the same sockets and nothing arrives
 //     (a TCP connect times out, a datagram is lost), although the route
 //     lookup still says "local"; lo counts the packets it drops.
-//
 //   - L2: the test's own datagrams fire net_dev_xmit, netif_rx and
 //     netif_receive_skb, all with dev=lo. The transmit stacks run down the
 //     IP output path (ip_finish_output2 -> __dev_queue_xmit ->
@@ -35,14 +34,12 @@
 //     once on the sending thread, when __dev_queue_xmit re-enables bottom
 //     halves; under load it runs in ksoftirqd. Datagrams of the same size over
 //     a Unix socket pair fire none of these events.
-//
 //   - L3: "the host" is a namespace whose address 198.18.0.1 sits on a veth
 //     end. `ip route get 198.18.0.1` answers type local, dev lo (reporting
 //     table main, because the kernel merges local and main while only the
 //     default rules exist). Datagrams to it raise lo's counters and fire
 //     net_dev_xmit on lo, while the veth sends nothing; datagrams to the
 //     peer's 198.18.0.2 do leave through the veth, and lo stays still.
-//
 //   - L5, the notes' figure of a sidecar proxy and a local process that
 //     "skip the kernel's protocol stack through eBPF": two TCP connections
 //     over 127.0.0.1, the app's and the sidecar's sockets in a sockhash
