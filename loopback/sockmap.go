@@ -113,7 +113,7 @@ func judgeSockmapSpeed(rs []SockmapRatio) claims.Finding {
 		}
 	}
 	if vsTCP == 0 {
-		return claims.SkipPart("not measured (go test -short, or no TCP cell): run `go test -tags sudo -run L5 ./loopback` as root, or `make bench`")
+		return claims.SkipPart("tcp-sockmap was not measured against TCP: run `go test -tags sudo -run L5 ./loopback` as root, or `sudo make bench`")
 	}
 	ev := fmt.Sprintf("tcp-sockmap msgs/s, same CPU, raw path, median (range) of %d interleaved pairs: %s", rs[0].Pairs, strings.Join(cells, "; "))
 	switch {

@@ -55,7 +55,7 @@ func TestJudgeSockmap(t *testing.T) {
 		{Name: "spread straddles 1 in every cell", Facts: with(seenL5, func(f *SockmapFacts) {
 			f.Ratios = []SockmapRatio{{Versus: "tcp", Shape: "roundtrip", Size: 100, Median: 1.02, Min: 0.9, Max: 1.1, Pairs: 5}}
 		}), Want: claims.Refined, Parts: map[string]string{"speed": claims.Undecided}},
-		{Name: "not measured (-short): the speed part does not vote", Facts: with(seenL5, func(f *SockmapFacts) {
+		{Name: "not measured: the speed part does not vote", Facts: with(seenL5, func(f *SockmapFacts) {
 			f.Ratios = nil
 		}), Want: claims.Confirmed, Parts: map[string]string{"speed": claims.Skipped}},
 	})

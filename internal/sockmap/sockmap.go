@@ -149,6 +149,13 @@ func (r *Redirect) Route(from, to int) error {
 	return nil
 }
 
+// Add puts a socket into the sockhash without a route: the program runs on
+// its every sendmsg and passes the message on to TCP.
+func (r *Redirect) Add(fd int) error {
+	_, err := r.add(fd)
+	return err
+}
+
 // add puts a socket into the sockhash under its local port.
 func (r *Redirect) add(fd int) (uint32, error) {
 	sa, err := unix.Getsockname(fd)
