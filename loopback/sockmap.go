@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 )
 
@@ -31,20 +32,10 @@ type SockmapFacts struct {
 	ControlLoTxPackets uint64
 	ControlLoXmit      int
 
-	// The measurement (empty under -short): tcp-sockmap msgs/s over TCP and
-	// over UDS, raw path, both peers on one CPU.
-	Ratios []SockmapRatio
-}
-
-// SockmapRatio is one cell of the measurement: tcp-sockmap/Versus msgs/s,
-// the median and range of interleaved pairs.
-type SockmapRatio struct {
-	Versus   string // "tcp" or "uds"
-	Shape    string // "roundtrip" or "stream"
-	Size     int
-	Median   float64
-	Min, Max float64
-	Pairs    int
+	// The measurement: tcp-sockmap (A) against TCP and against UDS (B),
+	// raw path, both peers on one CPU, interleaved pairs.
+	VsTCP bench.Facts
+	VsUDS bench.Facts
 }
 
 // judgeSockmap is claim L5's rule, in three parts.
@@ -57,15 +48,17 @@ type SockmapRatio struct {
 //     the same sockets do cross lo (confirmed); the redirected writes cross
 //     lo too (refuted). A control that fires no event cannot tell
 //     (undecided).
-//   - speed: tcp-sockmap against TCP over lo, same CPU, per cell: faster
-//     beyond the spread in every cell (confirmed), slower in every cell
-//     (refuted), the spread straddling 1 everywhere (undecided). The UDS
-//     ratios are shown beside them; no verdict rests on them.
+//   - speed: tcp-sockmap against TCP over lo, same CPU, each cell's
+//     interval of pair ratios (bench.Interval) against 1: faster in every
+//     cell (confirmed), slower in every cell (refuted), faster in some and
+//     slower in others (refined: it depends on the workload); a cell whose
+//     interval straddles 1 leaves the rest undecided. The UDS ratios are
+//     shown beside them; no verdict rests on them.
 func judgeSockmap(f SockmapFacts) claims.Finding {
 	return claims.Combine(
 		claims.P("redirect", judgeRedirect(f)),
 		claims.P("lo", judgeSkipsLo(f)),
-		claims.P("speed", judgeSockmapSpeed(f.Ratios)),
+		claims.P("speed", judgeSockmapSpeed(f.VsTCP, f.VsUDS)),
 	)
 }
 
@@ -96,35 +89,70 @@ func judgeSkipsLo(f SockmapFacts) claims.Finding {
 	return claims.Refine("%s (some of the redirected transfer reached lo)", ev)
 }
 
-func judgeSockmapSpeed(rs []SockmapRatio) claims.Finding {
-	var vsTCP, faster, slower int
-	var cells []string
-	for _, r := range rs {
-		cells = append(cells, fmt.Sprintf("%s %s %d B %.2fx (%.2f-%.2f)", shapeWord(r.Shape), "vs "+strings.ToUpper(r.Versus), r.Size, r.Median, r.Min, r.Max))
-		if r.Versus != "tcp" || r.Pairs == 0 {
+func judgeSockmapSpeed(vsTCP, vsUDS bench.Facts) claims.Finding {
+	var faster, slower, open int
+	var words []string
+	for _, c := range vsTCP.Cells {
+		if c.Placement != bench.OneCPU || len(c.Ratios) == 0 {
 			continue
 		}
-		vsTCP++
+		iv := c.Interval()
 		switch {
-		case r.Min > 1:
+		case iv.Above(1):
 			faster++
-		case r.Max < 1:
+		case iv.Below(1):
 			slower++
+		default:
+			open++
 		}
+		words = append(words, fmt.Sprintf("%s %d B %.0f vs %.0f msgs/s, %s", shapeWord(c.Shape), c.Size, c.RateA, c.RateB, iv))
 	}
-	if vsTCP == 0 {
+	n := faster + slower + open
+	if n == 0 {
 		return claims.SkipPart("tcp-sockmap was not measured against TCP: run `go test -tags sudo -run L5 ./loopback` as root, or `sudo make bench`")
 	}
-	ev := fmt.Sprintf("tcp-sockmap msgs/s, same CPU, raw path, median (range) of %d interleaved pairs: %s", rs[0].Pairs, strings.Join(cells, "; "))
-	switch {
-	case faster == vsTCP:
-		return claims.Confirm("%s", ev)
-	case slower == vsTCP:
-		return claims.Refute("%s", ev)
-	case faster == 0 && slower == 0:
-		return claims.Undecide("%s", ev)
+	var uds []string
+	for _, c := range vsUDS.Cells {
+		if c.Placement == bench.OneCPU && len(c.Ratios) > 0 {
+			uds = append(uds, fmt.Sprintf("%s %d B %s", shapeWord(c.Shape), c.Size, c.Interval()))
+		}
 	}
-	return claims.Refine("%s (faster than TCP in %d of %d cells, slower in %d)", ev, faster, vsTCP, slower)
+	ev := fmt.Sprintf("tcp-sockmap (to %s) vs TCP (to %s) on one CPU, raw path, ratio (%s): %s",
+		peerOr(vsTCP.PeerA, "?"), peerOr(vsTCP.PeerB, "?"), intervalKind(vsTCP), strings.Join(words, "; "))
+	if len(uds) > 0 {
+		ev += fmt.Sprintf("; beside UDS (not deciding): %s", strings.Join(uds, "; "))
+	}
+	switch {
+	case faster == n:
+		return claims.Confirm("%s", ev)
+	case slower == n:
+		return claims.Refute("%s", ev)
+	case faster > 0 && slower > 0:
+		return claims.Refine("%s; faster than TCP in %d of %d cells, slower in %d", ev, faster, n, slower)
+	}
+	return claims.Undecide("%s; %d of %d cells straddle 1x", ev, open, n)
+}
+
+func peerOr(peer, unknown string) string {
+	if peer == "" {
+		return unknown
+	}
+	return peer
+}
+
+// intervalKind describes the intervals, as the first cell has them.
+func intervalKind(f bench.Facts) string {
+	if len(f.Cells) == 0 {
+		return "no pairs"
+	}
+	return f.Cells[0].Interval().Kind()
+}
+
+func shapeWord(s bench.Shape) string {
+	if s == bench.RoundTrip {
+		return "round trip"
+	}
+	return string(s)
 }
 
 func inOrder(ok bool) string {
@@ -132,11 +160,4 @@ func inOrder(ok bool) string {
 		return ", intact and in order"
 	}
 	return ", NOT the bytes written in order"
-}
-
-func shapeWord(s string) string {
-	if s == "roundtrip" {
-		return "round trip"
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,8 +42,8 @@ func TestL5SockmapRedirectSkipsLo(t *testing.T) {
 	v := claims.Check(t, "L5")
 	f := observeSockmap(t, true)
 	// Beside TCP and UDS in the benchmark engine, same CPU: a few seconds
-	// (under -short, 100 B only and fewer, shorter pairs).
-	f.Ratios = measureSockmap(t, testing.Short())
+	// (under -short, 100 B only and shorter pairs).
+	f.VsTCP, f.VsUDS = measureSockmap(t, testing.Short())
 	claims.Judge(v, f, judgeSockmap)
 }
 
@@ -235,25 +236,27 @@ func commonPrefix(a, b []byte) int {
 
 // measureSockmap compares tcp-sockmap with TCP and with UDS (raw path,
 // both peers on one CPU, a round trip and a stream of 100 B and 64 KiB),
-// 5 interleaved pairs of 50 ms each; short: 100 B only, 3 pairs of 20 ms.
-// The TCP sockets live in a private namespace of their own.
-func measureSockmap(t *testing.T, short bool) []SockmapRatio {
+// 5 interleaved pairs of 50 ms each (about 8 s on a quiet machine); short:
+// 100 B only, pairs of 20 ms. The TCP sockets live in a private namespace
+// of their own. Each side's connections are checked to reach what its
+// name says.
+func measureSockmap(t *testing.T, short bool) (vsTCP, vsUDS bench.Facts) {
 	t.Helper()
 	base := bench.Config{Path: bench.Raw, InNetns: sandbox.New(t).Do}
-	shapes, sizes, pairs, each := []bench.Shape{bench.RoundTrip, bench.Stream}, []int{100, 65536}, 5, 50*time.Millisecond
+	shapes, sizes, each := []bench.Shape{bench.RoundTrip, bench.Stream}, []int{100, 65536}, 50*time.Millisecond
 	if short {
-		sizes, pairs, each = []int{100}, 3, 20*time.Millisecond
+		sizes, each = []int{100}, 20*time.Millisecond
 	}
-	var out []SockmapRatio
-	for _, versus := range []bench.Transport{bench.TCP, bench.UDS} {
+	measure := func(versus bench.Transport, wantPeer func(string) bool) bench.Facts {
 		c := bench.NewComparison(base, bench.TCPSockmap, versus, shapes, []bench.Placement{bench.OneCPU}, sizes)
-		require.NoError(t, c.Run(pairs, each), "measuring tcp-sockmap against %s", versus)
+		require.NoError(t, c.Run(5, each), "measuring tcp-sockmap against %s", versus)
 		t.Logf("tcp-sockmap versus %s, raw path, both peers on one CPU:\n%s", versus, c.Table())
-		for _, cell := range c.Cells {
-			r := c.Ratio(cell)
-			out = append(out, SockmapRatio{Versus: string(versus), Shape: string(cell.Shape), Size: cell.Size,
-				Median: r.Median, Min: r.Min, Max: r.Max, Pairs: r.N})
-		}
+		f, err := c.Facts()
+		require.NoError(t, err, "checking where each transport connects")
+		require.True(t, f.PeerA == "127.0.0.1" && wantPeer(f.PeerB), "tcp-sockmap connected to %q and %s to %q", f.PeerA, versus, f.PeerB)
+		return f
 	}
-	return out
+	vsTCP = measure(bench.TCP, func(p string) bool { return p == "127.0.0.1" })
+	vsUDS = measure(bench.UDS, func(p string) bool { return strings.HasSuffix(p, "/bench.sock") })
+	return vsTCP, vsUDS
 }
