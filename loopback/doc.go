@@ -77,13 +77,17 @@
 // cross lo.
 //
 // Measured on this project's 2-vCPU machine (raw path, both peers on one
-// CPU, shared with other work): a round trip is 1.6-2.4x as fast as TCP
-// over lo and about as fast as UDS at 100 B; a 64 KiB stream is 2.3-2.8x
-// TCP. A stream of 100 B messages is about half as fast as TCP, whose
-// segments coalesce small writes while each sendmsg into a sockhash pays
-// the program and the queue on its own. So the claim's speed part is
-// refined, not confirmed: the shortcut skips the stack, and that pays for
-// latency and bulk, not for a flood of small writes.
+// CPU, 5 interleaved pairs, the machine shared with other work), one run:
+// against TCP over lo, a round trip is 1.5-2.0x as fast at 100 B and
+// 1.9-2.4x at 64 KiB, a 64 KiB stream 2.6-2.9x; a stream of 100 B messages
+// only 0.49-0.52x. Against UDS: 1.1-1.3x and 1.6-1.9x for round trips,
+// about even for a 64 KiB stream, 0.55-0.84x for 100 B. TCP coalesces a
+// stream of small writes into fewer, larger segments; each sendmsg into a
+// sockhash pays the program, an sk_msg and the queue on its own. So the
+// claim's speed part is refined: the shortcut skips the stack, and that
+// pays for latency and bulk, not for a flood of small writes. (Under heavy
+// load the pairs' intervals straddle 1 and the part is undecided: 10 of 20
+// runs at a load average of 7-9.)
 //
 // L4, whether 127.0.0.1 is faster than the host's own address, is
 // measured: TCP to 127.0.0.1 against TCP to another address of the same
