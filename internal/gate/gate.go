@@ -129,14 +129,24 @@ func SkipShort(t testing.TB, what string) {
 // machines (internal/vm sets it: "qemu").
 const EnvVM = "NETNOTES_VM"
 
+// Emulated reports, inside an emulated machine, why a measurement there
+// would say nothing about the kernel ("" and false elsewhere): a note that
+// measures as one part of several records this instead of skipping whole.
+func Emulated(what string) (string, bool) {
+	vm := os.Getenv(EnvVM)
+	if vm == "" {
+		return "", false
+	}
+	return "not measured in a virtual machine (" + vm + "): timing under emulation measures the emulator, not the kernel; " +
+		what + " needs real hardware: run `make bench` or the notes on the machine itself", true
+}
+
 // SkipEmulated skips a measurement inside an emulated machine: timing
 // under emulation measures the emulator, not the kernel. Like SkipShort
 // it stays a skip in strict mode: the matrix asked for functional notes.
 func SkipEmulated(t testing.TB, what string) {
 	t.Helper()
-	if vm := os.Getenv(EnvVM); vm != "" {
-		reason := "not run in a virtual machine (" + vm + "): timing under emulation measures the emulator, not the kernel; " +
-			what + " needs real hardware: run `make bench` or the notes on the machine itself"
+	if reason, ok := Emulated(what); ok {
 		reasons.Store(t, reason)
 		t.Skip(reason)
 	}
