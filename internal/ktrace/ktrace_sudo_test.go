@@ -49,7 +49,13 @@ func TestTracerRecordsFilteredEventsWithStacks(t *testing.T) {
 	for _, e := range events {
 		assert.Equal(t, "lo", e.Field("dev"))
 		require.NotEmpty(t, e.Stack, "%v has no stack", e)
-		assert.True(t, e.HasFrame("ip_finish_output2"), "stack of %v: %v", e, e.Stack)
+		if e.Name == "net_dev_xmit" {
+			assert.True(t, e.HasFrame("ip_finish_output2"), "stack of %v: %v", e, e.Stack)
+		}
+		// The receive side runs in the NET_RX softirq: on the sender's
+		// thread (its stack reaching back to ip_finish_output2) or, under
+		// load, in ksoftirqd (seen in make matrix's VMs), whose stack does
+		// not.
 		if e.Name == "netif_receive_skb" {
 			assert.True(t, e.InSoftirq(), "%v flags %q", e, e.Flags)
 			assert.True(t, e.HasFrame("net_rx_action"), "stack of %v: %v", e, e.Stack)
