@@ -96,6 +96,12 @@ func (a *Apt) Update(ctx context.Context, maxAge time.Duration) error {
 	return os.WriteFile(stamp, nil, 0o644)
 }
 
+// HasLists reports whether an earlier Update left package lists.
+func (a *Apt) HasLists() bool {
+	m, _ := filepath.Glob(filepath.Join(a.Dir, "lists", "*_Packages*"))
+	return len(m) > 0
+}
+
 // Resolve turns a kernel line ("5.10", "6.1", "6.12") into the newest
 // Debian cloud kernel package of that line; a full package name
 // (linux-image-...) is returned as it is.

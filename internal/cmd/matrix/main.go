@@ -245,7 +245,11 @@ func prepare(ctx context.Context, root, module string, pkgs []string, o options,
 	}
 	logf("kernel packages are cached in %s", o.cache)
 	if err := apt.Update(ctx, 24*time.Hour); err != nil {
-		return nil, nil, err
+		if !apt.HasLists() {
+			return nil, nil, err
+		}
+		// Yesterday's lists still name packages the cache may hold.
+		logf("updating the package lists failed, going on with the cached ones: %v", err)
 	}
 	dir := filepath.Join(o.cache, "payload")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
