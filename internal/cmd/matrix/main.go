@@ -157,6 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if res.Err != nil {
 			col.Err = res.Err.Error()
 		}
+		col.Problems = res.Problems
 		for _, p := range res.Problems {
 			logf("%s: %s", k, p)
 		}
@@ -175,7 +176,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	writeTable(stdout, cols, o.evidence)
 	status := 0
 	for _, c := range cols {
-		if c.Err != "" || len(c.Failed) > 0 {
+		if c.Err != "" || len(c.Failed) > 0 || len(c.Problems) > 0 {
 			status = 1
 		}
 	}

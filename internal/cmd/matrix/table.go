@@ -37,6 +37,9 @@ func writeTable(w io.Writer, cols []column, evidence bool) {
 		if c.Err != "" {
 			fmt.Fprintf(w, "\n%s\n", c.Err) // it names the kernel
 		}
+		for _, p := range c.Problems {
+			fmt.Fprintf(w, "%s: %s\n", c.Kernel, p)
+		}
 		for _, f := range c.Failed {
 			fmt.Fprintf(w, "%s: FAIL %s\n", c.Kernel, f)
 		}

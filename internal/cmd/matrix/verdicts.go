@@ -19,6 +19,7 @@ type column struct {
 	Facts    map[string]json.RawMessage // claim -> the facts its test logged
 	Failed   []string                   // tests that failed: "netnotes/loopback TestX"
 	Err      string                     // the kernel could not be run to the end
+	Problems []string                   // what went wrong around the tests (a module that did not load)
 }
 
 // readColumn reads a `go test -json` stream: every verdict line, a
