@@ -21,6 +21,7 @@ func TestConfigValidateRejectsBadInput(t *testing.T) {
 		"size 0":    func(c *Config) { c.Size = 0 },
 		"size big":  func(c *Config) { c.Size = MaxSize + 1 },
 		"no addr":   func(c *Config) { c.Transport = TCPHostAddr },
+		"pipe conn": func(c *Config) { c.Transport, c.Path = Pipe, NetConn },
 	} {
 		c := good
 		mutate(&c)
@@ -46,7 +47,7 @@ func TestNameIsBenchstatKeyValue(t *testing.T) {
 func TestMeasureEveryPathShapeTransport(t *testing.T) {
 	for _, path := range []Path{Raw, NetConn} {
 		for _, shape := range []Shape{RoundTrip, Stream} {
-			for _, tr := range []Transport{UDS, TCP, UDSSeqpacket} {
+			for _, tr := range []Transport{UDS, TCP, UDSSeqpacket, Pipe} {
 				c := Config{Shape: shape, Path: path, Placement: OneCPU, Transport: tr, Size: 1000}
 				if c.Validate() != nil {
 					continue

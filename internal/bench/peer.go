@@ -16,7 +16,8 @@ import (
 )
 
 // The raw path's peer is a child process: this same executable, started
-// with peerEnv set and the server end of the connection as descriptor 3.
+// with peerEnv set and the server end of the connection as descriptors 3
+// (to read from) and 4 (to write to; the same socket but for Pipe).
 // The package's init runs the peer loop and exits before any test (or the
 // bench tool's main) starts, so every binary that imports this package can
 // serve as its own peer.
@@ -85,16 +86,16 @@ func childPeer(spec string) error {
 	if err := unix.Unshare(unix.CLONE_FILES); err != nil {
 		return fmt.Errorf("unshare(CLONE_FILES): %w", err)
 	}
-	const fd = 3
+	const rfd, wfd = 3, 4
 	buf := make([]byte, p.size)
 	if p.shape == RoundTrip {
 		for {
-			if _, err := readFull(fd, buf); err == io.EOF {
+			if _, err := readFull(rfd, buf); err == io.EOF {
 				return nil
 			} else if err != nil {
 				return err
 			}
-			if err := writeFull(fd, buf); err != nil {
+			if err := writeFull(wfd, buf); err != nil {
 				return err
 			}
 		}
@@ -107,16 +108,16 @@ func childPeer(spec string) error {
 	var got int64
 	acked := p.warm <= 0
 	for {
-		n, err := readFull(fd, buf)
+		n, err := readFull(rfd, buf)
 		got += int64(n)
 		if !acked && got >= warmBytes {
-			if err := writeFull(fd, ack); err != nil {
+			if err := writeFull(wfd, ack); err != nil {
 				return err
 			}
 			acked = true
 		}
 		if err == io.EOF {
-			return writeFull(fd, ack)
+			return writeFull(wfd, ack)
 		}
 		if err != nil {
 			return err
@@ -175,18 +176,23 @@ func connPeer(c net.Conn, p peerSpec) error {
 	}, func(b []byte) error { _, err := c.Write(b); return err })
 }
 
-// startChildPeer starts the raw path's peer on the server end fd (which it
+// startChildPeer starts the raw path's peer on the server ends (which it
 // closes in this process).
-func startChildPeer(server int, p peerSpec) (*exec.Cmd, error) {
-	f := os.NewFile(uintptr(server), "bench-peer")
-	defer f.Close()
+func startChildPeer(server rawEnds, p peerSpec) (*exec.Cmd, error) {
+	r := os.NewFile(uintptr(server.r), "bench-peer")
+	defer r.Close()
+	w := r
+	if server.w != server.r {
+		w = os.NewFile(uintptr(server.w), "bench-peer-w")
+		defer w.Close()
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding this executable to run the peer: %w", err)
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), peerEnv+"="+p.String(), "GOGC=off", peerGODEBUG())
-	cmd.ExtraFiles = []*os.File{f}
+	cmd.ExtraFiles = []*os.File{r, w}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the peer process: %w", err)

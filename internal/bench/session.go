@@ -21,7 +21,8 @@ import (
 type Session struct {
 	cfg  Config
 	buf  []byte
-	fd   int      // raw path: the client's descriptor
+	rfd  int      // raw path: the client's descriptor to read from,
+	wfd  int      // and to write to (the same socket but for Pipe)
 	conn net.Conn // netconn path: the client's end
 
 	child    *exec.Cmd  // raw path: the peer process
@@ -48,7 +49,7 @@ func Start(c Config) (s *Session, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	s = &Session{cfg: c, buf: make([]byte, c.Size), fd: -1}
+	s = &Session{cfg: c, buf: make([]byte, c.Size), rfd: -1, wfd: -1}
 	for i := range s.buf {
 		s.buf[i] = byte(i)
 	}
@@ -74,11 +75,11 @@ func Start(c Config) (s *Session, err error) {
 				runtime.UnlockOSThread()
 			}
 		})
-		client, server, err := rawPair(c)
+		client, server, err := rawEndsFor(c)
 		if err != nil {
 			return s, fmt.Errorf("connecting %s: %w", c.Transport, err)
 		}
-		s.fd = client
+		s.rfd, s.wfd = client.r, client.w
 		// The child is started before this thread is pinned, so that the
 		// child's runtime threads inherit a free mask; it pins its own
 		// main thread.
@@ -124,12 +125,12 @@ func Start(c Config) (s *Session, err error) {
 
 // Op sends one message (Stream) or makes one round trip (RoundTrip).
 func (s *Session) Op() error {
-	if s.fd >= 0 {
-		if err := writeFull(s.fd, s.buf); err != nil {
+	if s.wfd >= 0 {
+		if err := writeFull(s.wfd, s.buf); err != nil {
 			return err
 		}
 		if s.cfg.Shape == RoundTrip {
-			if _, err := readFull(s.fd, s.buf); err != nil {
+			if _, err := readFull(s.rfd, s.buf); err != nil {
 				return err
 			}
 		}
@@ -155,8 +156,14 @@ func (s *Session) Finish() error {
 		return nil
 	}
 	s.finished = true
-	if s.fd >= 0 {
-		if err := unix.Shutdown(s.fd, unix.SHUT_WR); err != nil {
+	if s.wfd >= 0 && s.wfd != s.rfd {
+		// A pipe ends when its write end closes.
+		if err := unix.Close(s.wfd); err != nil {
+			return fmt.Errorf("closing the pipe: %w", err)
+		}
+		s.wfd = -2 // closed; not the netconn path either
+	} else if s.wfd >= 0 {
+		if err := unix.Shutdown(s.wfd, unix.SHUT_WR); err != nil {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 	} else if err := s.conn.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
@@ -168,8 +175,8 @@ func (s *Session) Finish() error {
 func (s *Session) readAck() error {
 	var ack [1]byte
 	var err error
-	if s.fd >= 0 {
-		_, err = readFull(s.fd, ack[:])
+	if s.rfd >= 0 {
+		_, err = readFull(s.rfd, ack[:])
 	} else {
 		_, err = io.ReadFull(s.conn, ack[:])
 	}
@@ -182,10 +189,13 @@ func (s *Session) readAck() error {
 // Close ends the connection, waits for the peer and undoes the placement.
 func (s *Session) Close() error {
 	var errs []error
-	if s.fd >= 0 {
-		unix.Close(s.fd)
-		s.fd = -1
+	if s.wfd >= 0 && s.wfd != s.rfd {
+		unix.Close(s.wfd)
 	}
+	if s.rfd >= 0 {
+		unix.Close(s.rfd)
+	}
+	s.rfd, s.wfd = -1, -1
 	if s.conn != nil {
 		s.conn.Close()
 	}
@@ -225,7 +235,7 @@ func (s *Session) Close() error {
 // stays locked and the runtime ends it with its goroutine, so only call
 // this on a goroutine of its own (Measure and Run do).
 func (s *Session) privateFiles() error {
-	if s.fd < 0 {
+	if s.rfd < 0 {
 		return nil // netconn path: the poller's threads need the shared table
 	}
 	if err := unix.Unshare(unix.CLONE_FILES); err != nil {
@@ -234,7 +244,13 @@ func (s *Session) privateFiles() error {
 	s.ownThread = true
 	closed := make(chan error)
 	// Another goroutine runs on another thread: this one is locked.
-	go func() { closed <- unix.Close(s.fd) }()
+	go func() {
+		err := unix.Close(s.rfd)
+		if s.wfd != s.rfd {
+			err = errors.Join(err, unix.Close(s.wfd))
+		}
+		closed <- err
+	}()
 	if err := <-closed; err != nil {
 		return fmt.Errorf("closing the shared table's copy of the connection: %w", err)
 	}

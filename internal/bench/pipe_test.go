@@ -1,0 +1,103 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// pipePair's ends are pipes, wired client to peer and back.
+func TestPipePairCarriesBothWays(t *testing.T) {
+	client, server, err := pipePair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.close()
+	defer server.close()
+	for _, fd := range []int{client.r, client.w, server.r, server.w} {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFIFO {
+			t.Errorf("descriptor %d: mode %o, not a FIFO", fd, st.Mode)
+		}
+	}
+	for _, dir := range []struct {
+		name     string
+		from, to int
+	}{{"client to peer", client.w, server.r}, {"peer to client", server.w, client.r}} {
+		msg := []byte("hello " + dir.name)
+		if err := writeFull(dir.from, msg); err != nil {
+			t.Fatalf("%s: %v", dir.name, err)
+		}
+		got := make([]byte, len(msg))
+		if _, err := readFull(dir.to, got); err != nil {
+			t.Fatalf("%s: %v", dir.name, err)
+		}
+		if !bytes.Equal(got, msg) {
+			t.Errorf("%s: read %q; wrote %q", dir.name, got, msg)
+		}
+	}
+}
+
+// A Pipe session's peer process reads from the pipe the client writes to
+// and writes to the pipe the client reads from: what runs is a pipe, not
+// a socket.
+func TestPipeSessionPeerHoldsThePipes(t *testing.T) {
+	for _, shape := range []Shape{RoundTrip, Stream} {
+		c := Config{Shape: shape, Path: Raw, Placement: Free, Transport: Pipe, Size: 100}
+		err := onOwnGoroutine(func() error {
+			s, err := Start(c)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			link := func(proc string, fd int) string {
+				l, err := os.Readlink(fmt.Sprintf("/proc/%s/fd/%d", proc, fd))
+				if err != nil {
+					t.Errorf("%s: %v", c, err)
+				}
+				return l
+			}
+			// This thread's table: /proc/PID/fd is the main thread's.
+			self, peer := "thread-self", fmt.Sprint(s.child.Process.Pid)
+			clientW, clientR := link(self, s.wfd), link(self, s.rfd)
+			peerR, peerW := link(peer, 3), link(peer, 4)
+			if !strings.HasPrefix(clientW, "pipe:") || !strings.HasPrefix(clientR, "pipe:") {
+				t.Errorf("%s: client holds %s and %s; want pipes", c, clientW, clientR)
+			}
+			if clientW != peerR || clientR != peerW || clientW == clientR {
+				t.Errorf("%s: client writes %s, reads %s; peer reads %s, writes %s", c, clientW, clientR, peerR, peerW)
+			}
+			for range 100 {
+				if err := s.Op(); err != nil {
+					return err
+				}
+			}
+			return s.Finish()
+		})
+		if err != nil {
+			t.Errorf("%s: %v", c, err)
+		}
+	}
+}
+
+// The timed part of a raw session counts both peers' context switches:
+// a round trip blocks each peer at least once per message.
+func TestMeasureCountsSwitches(t *testing.T) {
+	c := Config{Shape: RoundTrip, Path: Raw, Placement: OneCPU, Transport: Pipe, Size: 100}
+	r, err := Measure(c, 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := r.Switches
+	if sw.ClientVoluntary < r.Msgs/2 || sw.PeerVoluntary < r.Msgs/2 {
+		t.Errorf("%d round trips, switches %+v: want each peer blocking about once a round trip", r.Msgs, sw)
+	}
+}
