@@ -96,7 +96,7 @@ func TestMeasureCountsSwitches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw := r.Switches
+	sw := r.Counts
 	if sw.ClientVoluntary < r.Msgs/2 || sw.PeerVoluntary < r.Msgs/2 {
 		t.Errorf("%d round trips, switches %+v: want each peer blocking about once a round trip", r.Msgs, sw)
 	}

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -32,6 +29,7 @@ type Session struct {
 	// ownThread: the raw path's thread left the process's descriptor
 	// table (privateFiles); it stays locked and ends with its goroutine.
 	ownThread bool
+	softirqd  int // pid of the pinned CPU's ksoftirqd (Counts), or 0
 }
 
 // warmup returns how many messages are exchanged, untimed, before timing:
@@ -92,6 +90,7 @@ func Start(c Config) (s *Session, err error) {
 				return s, err
 			}
 			s.undo = append(s.undo, restore)
+			s.softirqd = ksoftirqd(cpu)
 		}
 	case NetConn:
 		client, server, err := connPair(c)
@@ -276,44 +275,9 @@ type Result struct {
 	Config  Config
 	Msgs    int64
 	Elapsed time.Duration
-	// Switches counts the context switches of the two peers during the
-	// timed part (raw path only; zero elsewhere).
-	Switches Switches
-}
-
-// Switches are context switch counts of the raw path's two peers: a
-// voluntary one is a peer blocking (the client on a full socket buffer or
-// waiting for an echo; the peer on an empty queue), an involuntary one a
-// peer preempted (typically by the other peer it just woke).
-type Switches struct {
-	ClientVoluntary, ClientInvoluntary int64
-	PeerVoluntary, PeerInvoluntary     int64
-}
-
-func (a Switches) sub(b Switches) Switches {
-	return Switches{a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
-		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary}
-}
-
-// Total is the number of context switches of both peers.
-func (a Switches) Total() int64 {
-	return a.ClientVoluntary + a.ClientInvoluntary + a.PeerVoluntary + a.PeerInvoluntary
-}
-
-// switches reads the counts now: the client thread's from getrusage, the
-// peer process's main thread's from /proc (zero if unreadable).
-func (s *Session) switches() Switches {
-	var out Switches
-	if s.child == nil {
-		return out
-	}
-	var ru unix.Rusage
-	if unix.Getrusage(unix.RUSAGE_THREAD, &ru) == nil {
-		out.ClientVoluntary, out.ClientInvoluntary = ru.Nvcsw, ru.Nivcsw
-	}
-	pid := s.child.Process.Pid
-	out.PeerVoluntary, out.PeerInvoluntary = procSwitches(fmt.Sprintf("/proc/%d/task/%d/status", pid, pid))
-	return out
+	// Counts is what the kernel did during the timed part, to tell a
+	// run's mode apart (raw path only; zero elsewhere).
+	Counts Counts
 }
 
 // MsgsPerSec is the message (Stream) or round-trip (RoundTrip) rate.
@@ -341,7 +305,7 @@ func measureHere(c Config, d time.Duration) (Result, error) {
 	// The clock is read every batch messages, as the C program does.
 	const batch = 16
 	var n int64
-	before := s.switches()
+	before := s.counts()
 	start := time.Now()
 	deadline := start.Add(d)
 	for {
@@ -358,35 +322,9 @@ func measureHere(c Config, d time.Duration) (Result, error) {
 	}
 	err = s.Finish()
 	elapsed := time.Since(start)
-	sw := s.switches().sub(before)
+	counts := s.counts().sub(before)
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
-	return Result{Config: c, Msgs: n, Elapsed: elapsed, Switches: sw}, err
-}
-
-// procSwitches reads voluntary_ctxt_switches and nonvoluntary_ctxt_switches
-// from a /proc status file.
-func procSwitches(path string) (vol, invol int64) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil {
-			continue
-		}
-		switch k {
-		case "voluntary_ctxt_switches":
-			vol = n
-		case "nonvoluntary_ctxt_switches":
-			invol = n
-		}
-	}
-	return vol, invol
+	return Result{Config: c, Msgs: n, Elapsed: elapsed, Counts: counts}, err
 }

@@ -1,0 +1,149 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Counts are what the kernel did during a raw session's timed part,
+// counted so that a run's mode can be told apart from its rate alone (the
+// same-CPU 100 B stream is bimodal; see the package doc).
+//
+// Context switches of the two peers: a voluntary one is a peer blocking
+// (the client on a full socket buffer or waiting for an echo, the peer on
+// an empty queue), an involuntary one a peer preempted (typically by the
+// other peer it just woke). Softirqd counts the switches of the pinned
+// CPU's ksoftirqd thread: protocol work (TCP over lo) that the kernel
+// deferred from the senders' own calls to a third task. TCPSegments is
+// the TCP segments sent in this thread's network namespace (Tcp OutSegs,
+// ACKs included) and TCPAutoCorking the writes TCP held back to merge
+// with the next ones (TcpExt TCPAutoCorking: a small write while an
+// earlier segment of the connection is still queued below TCP); other
+// TCP traffic of the namespace counts too.
+type Counts struct {
+	ClientVoluntary, ClientInvoluntary int64
+	PeerVoluntary, PeerInvoluntary     int64
+	Softirqd                           int64
+	TCPSegments, TCPAutoCorking        int64
+}
+
+func (a Counts) sub(b Counts) Counts {
+	return Counts{a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
+		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary,
+		a.Softirqd - b.Softirqd, a.TCPSegments - b.TCPSegments, a.TCPAutoCorking - b.TCPAutoCorking}
+}
+
+// Switches is the number of context switches of both peers.
+func (a Counts) Switches() int64 {
+	return a.ClientVoluntary + a.ClientInvoluntary + a.PeerVoluntary + a.PeerInvoluntary
+}
+
+// PerKiloMsg formats the counts per 1000 messages.
+func (a Counts) PerKiloMsg(msgs int64) string {
+	k := float64(msgs) / 1000
+	if k <= 0 {
+		return "no messages"
+	}
+	f := func(n int64) float64 { return float64(n) / k }
+	return fmt.Sprintf("client blocked %.1f preempted %.1f, peer blocked %.1f preempted %.1f, ksoftirqd %.1f, tcp segments %.0f autocorked %.0f",
+		f(a.ClientVoluntary), f(a.ClientInvoluntary), f(a.PeerVoluntary), f(a.PeerInvoluntary), f(a.Softirqd), f(a.TCPSegments), f(a.TCPAutoCorking))
+}
+
+// counts reads the counts now: the client thread's switches from
+// getrusage, the rest from /proc (zero where unreadable).
+func (s *Session) counts() Counts {
+	var out Counts
+	if s.child == nil {
+		return out
+	}
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_THREAD, &ru) == nil {
+		out.ClientVoluntary, out.ClientInvoluntary = ru.Nvcsw, ru.Nivcsw
+	}
+	pid := s.child.Process.Pid
+	out.PeerVoluntary, out.PeerInvoluntary = procSwitches(fmt.Sprintf("/proc/%d/task/%d/status", pid, pid))
+	if s.softirqd > 0 {
+		v, i := procSwitches(fmt.Sprintf("/proc/%d/status", s.softirqd))
+		out.Softirqd = v + i
+	}
+	out.TCPSegments = procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "OutSegs")
+	out.TCPAutoCorking = procNetCounter("/proc/thread-self/net/netstat", "TcpExt:", "TCPAutoCorking")
+	return out
+}
+
+// ksoftirqd returns the pid of the ksoftirqd thread of cpu, or 0.
+func ksoftirqd(cpu int) int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	want := fmt.Sprintf("ksoftirqd/%d\n", cpu)
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if comm, err := os.ReadFile("/proc/" + e.Name() + "/comm"); err == nil && string(comm) == want {
+			return pid
+		}
+	}
+	return 0
+}
+
+// procSwitches reads voluntary_ctxt_switches and nonvoluntary_ctxt_switches
+// from a /proc status file.
+func procSwitches(path string) (vol, invol int64) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "voluntary_ctxt_switches":
+			vol = n
+		case "nonvoluntary_ctxt_switches":
+			invol = n
+		}
+	}
+	return vol, invol
+}
+
+// procNetCounter reads one counter from a /proc/net/snmp or netstat file:
+// a line of names after prefix, then a line of values.
+func procNetCounter(path, prefix, name string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var names []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != prefix {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, n := range names {
+			if n == name && i < len(f) {
+				v, _ := strconv.ParseInt(f[i], 10, 64)
+				return v
+			}
+		}
+		return 0
+	}
+	return 0
+}
