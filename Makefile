@@ -2,14 +2,17 @@
 #
 #   make notes   run every note and print what this kernel did with each claim
 #   make test    vet, then the tests (the privileged ones too when run as root)
-#   make bench   the performance notes, in full (takes minutes)
+#   make bench   the performance notes, in full (takes minutes); writes uds/bench.json and uds/bench.svg
+#   make chart   draw uds/bench.svg again from uds/bench.json (no measuring)
 #   make lint    gofmt, go vet and staticcheck
 
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 IS_ROOT     := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: notes test bench lint
+BENCH_OUT   ?= uds/bench
+
+.PHONY: notes test bench chart lint
 
 # REPORT=file also writes the report as Markdown; NOTESFLAGS passes flags
 # to the tool (go run ./internal/cmd/notes -h lists them, e.g. -short).
@@ -26,10 +29,15 @@ else
 	@echo "Privileged notes not run (not root). Run them with: go test -tags sudo -exec sudo ./...   or: sudo make test"
 endif
 
+# BENCH_OUT=prefix: where the sweep's data and chart go (uds/bench.json,
+# uds/bench.svg, shown in the README); BENCH_OUT= writes neither.
 bench:
-	@echo "make bench: full sweep, raw path, both shapes and placements, 7 sizes, 5 interleaved repeats (about 5 minutes)."
+	@echo "make bench: full sweep, raw path, uds/tcp/pipe, both shapes and placements, 7 sizes, 5 interleaved repeats (about 6 minutes)."
 	@echo "  against a minimal C program instead: make bench BENCH_FLAGS=-fidelity;  Go's view too: BENCH_FLAGS=-netconn"
-	$(GO) run ./internal/cmd/bench -reps 5 -time 500ms $(BENCH_FLAGS)
+	$(GO) run ./internal/cmd/bench -reps 5 -time 500ms $(if $(BENCH_OUT),$(if $(filter -fidelity,$(BENCH_FLAGS)),,-out $(BENCH_OUT))) $(BENCH_FLAGS)
+
+chart:
+	$(GO) run ./internal/cmd/bench -redraw $(BENCH_OUT).json
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

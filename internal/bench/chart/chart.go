@@ -165,7 +165,7 @@ func (d Data) Plots() ([][]*plot.Plot, error) {
 	for _, pn := range d.panels() {
 		title := fmt.Sprintf("%s, %s", shapeWords(pn.shape), placementWords(pn.placement))
 		rates := newSizePlot(title+": msgs/s", "msgs/s")
-		rates.Y.Scale, rates.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		rates.Y.Scale, rates.Y.Tick.Marker = plot.LogScale{}, rateTicks{}
 		for i, tr := range trs {
 			var pts points
 			for _, c := range pn.cells {
@@ -257,6 +257,31 @@ func (sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
+// rateTicks marks 1, 2 and 5 times powers of ten, labelled 20k, 1M.
+type rateTicks struct{}
+
+func (rateTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for p := math.Pow(10, math.Floor(math.Log10(math.Max(lo, 1)))); p <= hi; p *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			if v := m * p; v >= lo && v <= hi {
+				ts = append(ts, plot.Tick{Value: v, Label: rateLabel(v)})
+			}
+		}
+	}
+	return ts
+}
+
+func rateLabel(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%gM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%gk", v/1e3)
+	}
+	return fmt.Sprintf("%g", v)
+}
+
 func sizeLabel(v float64) string {
 	if v >= 1024 && math.Mod(v, 1024) == 0 {
 		return fmt.Sprintf("%gK", v/1024)
@@ -271,9 +296,21 @@ func (d Data) WriteSVG(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	const panelW, panelH, caption = 11 * vg.Centimeter, 8 * vg.Centimeter, 1.6 * vg.Centimeter
-	cv := vgsvg.New(2*panelW, vg.Length(len(rows))*panelH+caption)
-	dc := draw.New(cv)
+	wd, ht := d.Size(len(rows))
+	cv := vgsvg.New(wd, ht)
+	d.draw(rows, draw.New(cv))
+	_, err = cv.WriteTo(w)
+	return err
+}
+
+const panelW, panelH, caption = 11 * vg.Centimeter, 8 * vg.Centimeter, 1.6 * vg.Centimeter
+
+// Size is the chart's size for rows rows of panels.
+func (d Data) Size(rows int) (w, h vg.Length) {
+	return 2 * panelW, vg.Length(rows)*panelH + caption
+}
+
+func (d Data) draw(rows [][]*plot.Plot, dc draw.Canvas) {
 	top := draw.Crop(dc, 0, 0, dc.Max.Y-dc.Min.Y-caption, 0)
 	body := draw.Crop(dc, 0, 0, 0, -caption)
 	font := plot.DefaultFont
@@ -295,8 +332,6 @@ func (d Data) WriteSVG(w io.Writer) error {
 			rows[i][j].Draw(canvases[i][j])
 		}
 	}
-	_, err = cv.WriteTo(w)
-	return err
 }
 
 func shapeWords(s string) string {

@@ -89,3 +89,13 @@ func TestWriteSVGRefusesNoData(t *testing.T) {
 		t.Error("drew a chart of nothing; want an error")
 	}
 }
+
+func TestRateTicksLabelEveryDecadeInRange(t *testing.T) {
+	var labels []string
+	for _, tk := range (rateTicks{}).Ticks(30e3, 2.5e6) {
+		labels = append(labels, tk.Label)
+	}
+	if got, want := strings.Join(labels, " "), "50k 100k 200k 500k 1M 2M"; got != want {
+		t.Errorf("ticks %q; want %q", got, want)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/bench/chart"
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
@@ -26,7 +27,16 @@ func main() {
 	sizes := flag.String("sizes", "", "comma-separated message sizes (default: the full sweep, 64 to 65536)")
 	netconn := flag.Bool("netconn", false, "also compare UDS with TCP on the netconn path (net.Conn)")
 	fid := flag.Bool("fidelity", false, "compare the raw path with a minimal C program instead of the sweep")
+	out := flag.String("out", "", "write the sweep's data and chart to `PREFIX`.json and PREFIX.svg (make bench: uds/bench)")
+	redrawFrom := flag.String("redraw", "", "draw the chart again from `FILE`.json (written by -out) without measuring")
 	flag.Parse()
+	if *redrawFrom != "" {
+		if err := redraw(*redrawFrom); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	sz := bench.Sizes
 	if *sizes != "" {
 		sz = nil
@@ -50,7 +60,7 @@ func main() {
 		}
 		err = fidelity(*reps, *each, sz)
 	} else {
-		err = sweep(*reps, *each, sz, *netconn)
+		err = sweep(*reps, *each, sz, *netconn, *out)
 	}
 	if err != nil {
 		clearProgress()
@@ -101,10 +111,21 @@ func pairRange(a, b []float64) (lo, hi float64) {
 	return r.Min, r.Max
 }
 
-func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
+func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) error {
 	shapes := []bench.Shape{bench.RoundTrip, bench.Stream}
 	placements := []bench.Placement{bench.OneCPU, bench.Free}
 	u8 := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP, shapes, placements, sizes)
+	// The pipe is the floor: what moving bytes between processes costs.
+	u8.Also = []bench.Transport{bench.Pipe}
+	small := sizes[0]
+	for _, n := range sizes {
+		if abs(n-100) < abs(small-100) {
+			small = n
+		}
+	}
+	stream := &streamRuns{size: small}
+	u8.OnResult = stream.add
+	loadBefore, started := loadavg(), nowUTC()
 	comparisons := []*bench.Comparison{u8}
 	var u8conn *bench.Comparison
 	if netconn {
@@ -142,7 +163,7 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 
 	total := 0
 	for _, c := range comparisons {
-		total += reps * len(c.Cells) * 2
+		total += c.Measurements(reps)
 	}
 	fmt.Fprintf(os.Stderr, "bench: %d measurements of %v plus warm-up, about %.0f minutes; progress below.\n",
 		total, each, float64(total)*(each.Seconds()+0.08)/60)
@@ -153,11 +174,22 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 		if err := c.Run(reps, each); err != nil {
 			return err
 		}
-		done = base + reps*len(c.Cells)*2
+		done = base + c.Measurements(reps)
 	}
 	clearProgress()
+	if out != "" {
+		d := chart.Data{Machine: machine(), Load: loadBefore + " before, " + loadavg() + " after (1-minute average)",
+			Date: started, Command: "make bench", Reps: reps, Each: each.String(), Path: string(bench.Raw),
+			A: string(u8.A), B: string(u8.B), Cells: chart.FromComparison(u8)}
+		if err := writeChart(out, d); err != nil {
+			return fmt.Errorf("writing the chart: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s.json and %s.svg\n", out, out)
+	}
 
 	fmt.Printf("U8: UDS versus TCP over 127.0.0.1 (TCP_NODELAY), raw path (blocking syscalls, peer in a child process)\n%s\n", u8.Table())
+	stream.print([]bench.Transport{bench.UDS, bench.TCP, bench.Pipe})
+	fmt.Println()
 	if u8conn != nil {
 		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", u8conn.Table())
 	}
@@ -173,4 +205,11 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 		fmt.Println(claims.Line("L4", claims.Skipped, l4skip))
 	}
 	return nil
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
