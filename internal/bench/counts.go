@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,6 +26,11 @@ import (
 // earlier segment of the connection is still queued below TCP); other
 // TCP traffic of the namespace counts too.
 type Counts struct {
+	// CPU is the CPU time both peers spent (client thread and peer
+	// process's thread, user and system): unlike the rate, it barely
+	// moves when other work shares the machine, so Go and C compare by it
+	// on a loaded machine too.
+	CPU                                time.Duration
 	ClientVoluntary, ClientInvoluntary int64
 	PeerVoluntary, PeerInvoluntary     int64
 	Softirqd                           int64
@@ -32,7 +38,7 @@ type Counts struct {
 }
 
 func (a Counts) sub(b Counts) Counts {
-	return Counts{a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
+	return Counts{a.CPU - b.CPU, a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
 		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary,
 		a.Softirqd - b.Softirqd, a.TCPSegments - b.TCPSegments, a.TCPAutoCorking - b.TCPAutoCorking}
 }
@@ -66,6 +72,14 @@ func (s *Session) counts() Counts {
 	}
 	pid := s.child.Process.Pid
 	out.PeerVoluntary, out.PeerInvoluntary = procSwitches(fmt.Sprintf("/proc/%d/task/%d/status", pid, pid))
+	// This thread's own time from its clock (its schedstat lags while it
+	// runs); the peer's from schedstat, up to date as the peer is off
+	// the CPU whenever this thread runs on it.
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) == nil {
+		out.CPU = time.Duration(ts.Nano())
+	}
+	out.CPU += schedstatCPU(fmt.Sprintf("/proc/%d/task/%d/schedstat", pid, pid))
 	if s.softirqd > 0 {
 		v, i := procSwitches(fmt.Sprintf("/proc/%d/status", s.softirqd))
 		out.Softirqd = v + i
@@ -92,6 +106,20 @@ func ksoftirqd(cpu int) int {
 		}
 	}
 	return 0
+}
+
+// schedstatCPU reads the time on CPU from a schedstat file.
+func schedstatCPU(path string) time.Duration {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	ns, _ := strconv.ParseInt(f[0], 10, 64)
+	return time.Duration(ns)
 }
 
 // procSwitches reads voluntary_ctxt_switches and nonvoluntary_ctxt_switches
