@@ -31,6 +31,7 @@ type Comparison struct {
 	ratesA     map[Cell][]float64
 	ratesB     map[Cell][]float64
 	ratesAlso  map[Transport]map[Cell][]float64
+	cpu        map[Transport]map[Cell][]float64            // CPU ns per message, raw path
 	Measurer   func(Config, time.Duration) (Result, error) // default Measure
 	OnProgress func(done, total int, current Config)
 	OnResult   func(Result) // called after each measurement, e.g. to count switches
@@ -106,6 +107,15 @@ func (c *Comparison) Run(reps int, d time.Duration) error {
 					}
 					c.ratesAlso[tr][cell] = append(c.ratesAlso[tr][cell], r.MsgsPerSec())
 				}
+				if r.Counts.CPU > 0 && r.Msgs > 0 {
+					if c.cpu == nil {
+						c.cpu = map[Transport]map[Cell][]float64{}
+					}
+					if c.cpu[tr] == nil {
+						c.cpu[tr] = map[Cell][]float64{}
+					}
+					c.cpu[tr][cell] = append(c.cpu[tr][cell], float64(r.Counts.CPU.Nanoseconds())/float64(r.Msgs))
+				}
 				if c.OnResult != nil {
 					c.OnResult(r)
 				}
@@ -114,6 +124,18 @@ func (c *Comparison) Run(reps int, d time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// CPUPerMsg returns every repeat's CPU time per message (ns, both peers,
+// timed part; raw path only) of a transport in a cell.
+func (c *Comparison) CPUPerMsg(tr Transport, cell Cell) []float64 { return c.cpu[tr][cell] }
+
+// CPURatio is A/B judged by CPU time per message (B's over A's, pair by
+// pair): with both peers on one CPU and nothing else running, the rate
+// is one over it, and unlike the rate it barely moves when other work
+// shares the machine.
+func (c *Comparison) CPURatio(cell Cell) Ratio {
+	return Ratios(c.cpu[c.B][cell], c.cpu[c.A][cell])
 }
 
 // Rates returns the median msgs/s of A and B in a cell.
@@ -147,6 +169,7 @@ func (c *Comparison) Table() string {
 	for _, tr := range c.Also {
 		fmt.Fprintf(&sb, " %12s", string(tr)+" msg/s")
 	}
+	fmt.Fprintf(&sb, " %16s", "by CPU (range)")
 	sb.WriteString("\n")
 	for _, cell := range c.Cells {
 		a, b := c.Rates(cell)
@@ -156,9 +179,13 @@ func (c *Comparison) Table() string {
 		for _, tr := range c.Also {
 			fmt.Fprintf(&sb, " %12.0f", Median(c.RatesOf(tr, cell)))
 		}
+		if cr := c.CPURatio(cell); cell.Placement == OneCPU && cr.N > 0 {
+			fmt.Fprintf(&sb, " %5.2fx %4.2f-%-4.2f", cr.Median, cr.Min, cr.Max)
+		}
 		sb.WriteString("\n")
 	}
-	fmt.Fprintf(&sb, "ratio = %s/%s msgs/s, median of %d back-to-back pairs; spread = range of either transport's own rates over its median\n",
-		c.A, c.B, c.Ratio(c.Cells[0]).N)
+	fmt.Fprintf(&sb, "ratio = %s/%s msgs/s, median of %d back-to-back pairs; spread = range of either transport's own rates over its median;\n"+
+		"by CPU = the same ratio from CPU time per message (%s's over %s's; same CPU only): what the rate would be with nothing else running\n",
+		c.A, c.B, c.Ratio(c.Cells[0]).N, c.B, c.A)
 	return sb.String()
 }

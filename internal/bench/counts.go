@@ -19,12 +19,17 @@ import (
 // an empty queue), an involuntary one a peer preempted (typically by the
 // other peer it just woke). Softirqd counts the switches of the pinned
 // CPU's ksoftirqd thread: protocol work (TCP over lo) that the kernel
-// deferred from the senders' own calls to a third task. TCPSegments is
-// the TCP segments sent in this thread's network namespace (Tcp OutSegs,
-// ACKs included) and TCPAutoCorking the writes TCP held back to merge
-// with the next ones (TcpExt TCPAutoCorking: a small write while an
-// earlier segment of the connection is still queued below TCP); other
-// TCP traffic of the namespace counts too.
+// deferred from the senders' own calls to a third task.
+//
+// For TCP, from the client's socket (TCP_INFO): TCPDataSegments is the
+// data segments it sent and TCPSegmentsIn the segments it received (the
+// peer's ACKs, and its one-byte answers); TCPCwnd is its congestion
+// window at the end. A stream of small writes goes out either a segment
+// per write, each ACKed at once, or merged: while the congestion window
+// is full of unACKed segments (the reader, on the same CPU, has not run
+// to ACK them), further writes are appended to the last unsent segment.
+// TCPAutoCorking counts the writes held back by autocorking (TcpExt
+// TCPAutoCorking of this thread's namespace, other traffic included).
 type Counts struct {
 	// CPU is the CPU time both peers spent (client thread and peer
 	// process's thread, user and system): unlike the rate, it barely
@@ -34,13 +39,16 @@ type Counts struct {
 	ClientVoluntary, ClientInvoluntary int64
 	PeerVoluntary, PeerInvoluntary     int64
 	Softirqd                           int64
-	TCPSegments, TCPAutoCorking        int64
+	TCPDataSegments, TCPSegmentsIn     int64
+	TCPCwnd                            int64
+	TCPAutoCorking                     int64
 }
 
 func (a Counts) sub(b Counts) Counts {
 	return Counts{a.CPU - b.CPU, a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
 		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary,
-		a.Softirqd - b.Softirqd, a.TCPSegments - b.TCPSegments, a.TCPAutoCorking - b.TCPAutoCorking}
+		a.Softirqd - b.Softirqd, a.TCPDataSegments - b.TCPDataSegments, a.TCPSegmentsIn - b.TCPSegmentsIn,
+		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking}
 }
 
 // Switches is the number of context switches of both peers.
@@ -55,8 +63,13 @@ func (a Counts) PerKiloMsg(msgs int64) string {
 		return "no messages"
 	}
 	f := func(n int64) float64 { return float64(n) / k }
-	return fmt.Sprintf("client blocked %.1f preempted %.1f, peer blocked %.1f preempted %.1f, ksoftirqd %.1f, tcp segments %.0f autocorked %.0f",
-		f(a.ClientVoluntary), f(a.ClientInvoluntary), f(a.PeerVoluntary), f(a.PeerInvoluntary), f(a.Softirqd), f(a.TCPSegments), f(a.TCPAutoCorking))
+	out := fmt.Sprintf("client blocked %.1f preempted %.1f, peer blocked %.1f preempted %.1f, ksoftirqd %.1f",
+		f(a.ClientVoluntary), f(a.ClientInvoluntary), f(a.PeerVoluntary), f(a.PeerInvoluntary), f(a.Softirqd))
+	if a.TCPDataSegments > 0 {
+		out += fmt.Sprintf(", tcp data segments %.0f, segments in %.0f, autocorked %.0f, cwnd %d at the end",
+			f(a.TCPDataSegments), f(a.TCPSegmentsIn), f(a.TCPAutoCorking), a.TCPCwnd)
+	}
+	return out
 }
 
 // counts reads the counts now: the client thread's switches from
@@ -84,8 +97,13 @@ func (s *Session) counts() Counts {
 		v, i := procSwitches(fmt.Sprintf("/proc/%d/status", s.softirqd))
 		out.Softirqd = v + i
 	}
-	out.TCPSegments = procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "OutSegs")
-	out.TCPAutoCorking = procNetCounter("/proc/thread-self/net/netstat", "TcpExt:", "TCPAutoCorking")
+	if s.cfg.Transport != Pipe && s.cfg.Transport != UDS && s.cfg.Transport != UDSSeqpacket {
+		if ti, err := unix.GetsockoptTCPInfo(s.wfd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+			out.TCPDataSegments, out.TCPSegmentsIn = int64(ti.Data_segs_out), int64(ti.Segs_in)
+			out.TCPCwnd = int64(ti.Snd_cwnd)
+		}
+		out.TCPAutoCorking = procNetCounter("/proc/thread-self/net/netstat", "TcpExt:", "TCPAutoCorking")
+	}
 	return out
 }
 

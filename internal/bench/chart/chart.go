@@ -50,17 +50,26 @@ type Cell struct {
 	Placement string               `json:"placement"`
 	Size      int                  `json:"size"`
 	Rates     map[string][]float64 `json:"rates"`
+	// CPUns is each repeat's CPU time per message, both peers, timed
+	// part (raw path), per transport: the load-independent view.
+	CPUns map[string][]float64 `json:"cpu_ns_per_msg,omitempty"`
 }
 
 // FromComparison takes every cell and repeat of a comparison that has run.
 func FromComparison(c *bench.Comparison) []Cell {
 	var out []Cell
 	for _, cell := range c.Cells {
-		rates := map[string][]float64{}
+		rates, cpu := map[string][]float64{}, map[string][]float64{}
 		for _, tr := range append([]bench.Transport{c.A, c.B}, c.Also...) {
 			rates[string(tr)] = slices.Clone(c.RatesOf(tr, cell))
+			if ns := c.CPUPerMsg(tr, cell); len(ns) > 0 {
+				cpu[string(tr)] = slices.Clone(ns)
+			}
 		}
-		out = append(out, Cell{Shape: string(cell.Shape), Placement: string(cell.Placement), Size: cell.Size, Rates: rates})
+		if len(cpu) == 0 {
+			cpu = nil
+		}
+		out = append(out, Cell{Shape: string(cell.Shape), Placement: string(cell.Placement), Size: cell.Size, Rates: rates, CPUns: cpu})
 	}
 	return out
 }

@@ -105,13 +105,13 @@ func (s *streamRuns) add(r bench.Result) {
 	s.runs[c.Transport] = append(s.runs[c.Transport], r)
 }
 
-// tcpMode names a TCP stream run's mode from its segments per message:
-// writes merged in the send queue (few segments) or sent one by one.
+// tcpMode names a TCP stream run's mode from its data segments per
+// message: writes merged in the send queue, or sent one by one.
 func tcpMode(r bench.Result) string {
-	if r.Msgs == 0 {
+	if r.Msgs == 0 || r.Counts.TCPDataSegments == 0 {
 		return "?"
 	}
-	if float64(r.Counts.TCPSegments)/float64(r.Msgs) < 0.5 {
+	if float64(r.Counts.TCPDataSegments)/float64(r.Msgs) < 0.5 {
 		return "merged"
 	}
 	return "one segment per write"
@@ -131,7 +131,8 @@ func (s *streamRuns) print(order []bench.Transport) {
 				modes[mode] = append(modes[mode], r.MsgsPerSec())
 				mode = " [" + mode + "]"
 			}
-			fmt.Printf("  %-6s #%d %9.0f msgs/s  %s%s\n", tr, i+1, r.MsgsPerSec(), r.Counts.PerKiloMsg(r.Msgs), mode)
+			fmt.Printf("  %-6s #%d %9.0f msgs/s %5.0f CPU ns/msg  %s%s\n", tr, i+1, r.MsgsPerSec(),
+				float64(r.Counts.CPU.Nanoseconds())/float64(max(r.Msgs, 1)), r.Counts.PerKiloMsg(r.Msgs), mode)
 		}
 		for mode, rates := range modes {
 			fmt.Printf("  %-6s mode %q: %d of %d runs, median %.0f msgs/s\n", tr, mode, len(rates), len(s.runs[tr]), bench.Median(rates))
