@@ -42,13 +42,19 @@ type Counts struct {
 	TCPDataSegments, TCPSegmentsIn     int64
 	TCPCwnd                            int64
 	TCPAutoCorking                     int64
+	// TCPPacingRate is the connection's pacing rate at the end, bytes a
+	// second, and TCPCongestion its congestion control: with BBR (and no
+	// fq qdisc on lo) TCP paces itself, holding segments back until the
+	// pacing timer fires, and writes made meanwhile merge.
+	TCPPacingRate int64
+	TCPCongestion string
 }
 
 func (a Counts) sub(b Counts) Counts {
 	return Counts{a.CPU - b.CPU, a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
 		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary,
 		a.Softirqd - b.Softirqd, a.TCPDataSegments - b.TCPDataSegments, a.TCPSegmentsIn - b.TCPSegmentsIn,
-		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking}
+		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking, a.TCPPacingRate, a.TCPCongestion}
 }
 
 // Switches is the number of context switches of both peers.
@@ -66,8 +72,8 @@ func (a Counts) PerKiloMsg(msgs int64) string {
 	out := fmt.Sprintf("client blocked %.1f preempted %.1f, peer blocked %.1f preempted %.1f, ksoftirqd %.1f",
 		f(a.ClientVoluntary), f(a.ClientInvoluntary), f(a.PeerVoluntary), f(a.PeerInvoluntary), f(a.Softirqd))
 	if a.TCPDataSegments > 0 {
-		out += fmt.Sprintf(", tcp data segments %.0f, segments in %.0f, autocorked %.0f, cwnd %d at the end",
-			f(a.TCPDataSegments), f(a.TCPSegmentsIn), f(a.TCPAutoCorking), a.TCPCwnd)
+		out += fmt.Sprintf(", tcp data segments %.0f, segments in %.0f, autocorked %.0f; at the end cwnd %d, %s pacing %.0f MB/s",
+			f(a.TCPDataSegments), f(a.TCPSegmentsIn), f(a.TCPAutoCorking), a.TCPCwnd, a.TCPCongestion, float64(a.TCPPacingRate)/1e6)
 	}
 	return out
 }
@@ -101,7 +107,9 @@ func (s *Session) counts() Counts {
 		if ti, err := unix.GetsockoptTCPInfo(s.wfd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
 			out.TCPDataSegments, out.TCPSegmentsIn = int64(ti.Data_segs_out), int64(ti.Segs_in)
 			out.TCPCwnd = int64(ti.Snd_cwnd)
+			out.TCPPacingRate = int64(min(ti.Pacing_rate, 1<<62))
 		}
+		out.TCPCongestion, _ = unix.GetsockoptString(s.wfd, unix.IPPROTO_TCP, unix.TCP_CONGESTION)
 		out.TCPAutoCorking = procNetCounter("/proc/thread-self/net/netstat", "TcpExt:", "TCPAutoCorking")
 	}
 	return out

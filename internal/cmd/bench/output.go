@@ -32,7 +32,11 @@ func machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s, %s x %d", kernel, model, runtime.NumCPU())
+	cc := "?"
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_congestion_control"); err == nil {
+		cc = strings.TrimSpace(string(b))
+	}
+	return fmt.Sprintf("%s, %s x %d, TCP congestion control %s", kernel, model, runtime.NumCPU(), cc)
 }
 
 // loadavg is the 1-minute load average, or "?".
