@@ -141,17 +141,24 @@
 // reader then drains the queue and blocks. Counts (Result.Counts, printed
 // by `make bench` for every 100 B stream run) count that: per 1000 100 B
 // messages, about 17 cycles for TCP and 12 for UDS, the UDS writer
-// blocking on a full buffer 3.4 times. TCP has a second lever: a segment
-// per write, each ACKed at once, or writes merged into the last unsent
-// segment while the congestion window is full of unACKed ones (the
-// reader, on the same CPU, has not run to ACK them). The counts come from
-// the connection's TCP_INFO. In ten 0.3 s runs at load 19 on the 2-vCPU
-// VM, every run was in the merged mode (22-35 data segments per 1000
-// messages, autocorking 0, ksoftirqd idle): rates 400k-870k msgs/s, CPU
-// time 1150-1295 ns per message, so that spread was the load's, not a
-// mode's. A run with a segment per write would count ~1000. `make bench`
-// names each TCP run's mode (merged, or one segment per write) with its
-// count, so a verdict never hides which mode its runs were in.
+// blocking on a full buffer 3.4 times. TCP has a second lever, and it
+// decides the mode: whether each write goes out as a segment of its own
+// or merges with the next ones into one. On the project machine the
+// default congestion control is bbr (net.ipv4.tcp_congestion_control),
+// which paces the connection itself when the device has no fq qdisc (lo
+// has none): a segment waits for the pacing timer and writes made
+// meanwhile are appended to it. Counts takes the connection's TCP_INFO
+// (data segments, segments in, cwnd, pacing rate, congestion control).
+// In ten 0.3 s runs at load 19 on the 2-vCPU VM, every run merged: 22-35
+// data segments per 1000 messages (autocorking 0, ksoftirqd idle), CPU
+// time 1150-1295 ns per message, while the rate moved 400k-870k msgs/s
+// with the load. The C yardstick with the connection set to cubic
+// (TCP_CONGESTION) sent about a segment per write and spent 5.8-6.1 µs of
+// CPU per message against bbr's 1.08-1.14 µs: that is the other mode, 5x
+// apart. `make bench` prints every 100 B stream run with its counts and
+// names each TCP run's mode (merged, or one segment per write), and the
+// chart's caption names the congestion control, so a verdict never hides
+// which mode its runs were in.
 //
 // # Running and comparing
 //
