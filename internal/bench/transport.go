@@ -40,11 +40,12 @@ func HostAddr() (netip.Addr, error) {
 	return netip.Addr{}, errors.New("this host has no IPv4 address on an up, non-loopback interface")
 }
 
+// tcpAddr is the address a TCP transport listens on and connects to:
+// 127.0.0.1 for tcp, always, and Addr for tcp-hostaddr. Addr is set for
+// every L4 comparison, so it must not leak into tcp's default: both sides
+// would measure the same address.
 func (c Config) tcpAddr() netip.Addr {
 	if c.Transport == TCPHostAddr {
-		return c.Addr
-	}
-	if c.Addr.IsValid() {
 		return c.Addr
 	}
 	return netip.AddrFrom4([4]byte{127, 0, 0, 1})

@@ -41,13 +41,17 @@ func (r *Report) writeText(w io.Writer, width int) {
 	fmt.Fprintf(w, "  as      %s\n", r.asRoot())
 	fmt.Fprintf(w, "  go      %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "  ran     %s\n", r.Env.Command)
+	if r.Env.Measured != "" {
+		fmt.Fprintf(w, "  timing  %s\n", r.Env.Measured)
+	}
 	if r.Env.Strict {
 		fmt.Fprintln(w, "  strict  NETNOTES_STRICT is set: a skip is a failure")
 	}
 
 	const (
-		indent   = "                 " // under the claim column
-		evIndent = indent + "  "       // the evidence, a little further in
+		indent     = "                 " // under the claim column
+		evIndent   = indent + "  "       // the evidence, a little further in
+		partIndent = evIndent + "  "     // a part's evidence, further still
 	)
 	chapter := ""
 	for _, row := range r.Rows {
@@ -62,15 +66,24 @@ func (r *Report) writeText(w io.Writer, width int) {
 				fmt.Fprintf(w, "%s%s\n", indent, line)
 			}
 		}
-		if row.TestFailed {
-			row.Evidence += " (" + row.Test + " failed after giving this verdict)"
-		}
 		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
 			fmt.Fprintf(w, "%s%s\n", evIndent, line)
+		}
+		// The parts, under the claim: each with its verdict and evidence.
+		for _, p := range row.Parts {
+			head := fmt.Sprintf("%s%s/%s %s", evIndent, row.ID, p.Part, p.Verdict)
+			fmt.Fprintln(w, head)
+			for _, line := range wrap(p.Evidence, width-len(partIndent)) {
+				fmt.Fprintf(w, "%s%s\n", partIndent, line)
+			}
 		}
 	}
 	for _, v := range r.Unknown {
 		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, which the catalogue does not hold: %s\n", v.Package, v.Test, v.ID, v.Evidence)
+	}
+	for _, v := range r.Stray {
+		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, but is not the test that checks it; not counted: %s %s\n",
+			v.Package, v.Test, v.ID, v.Verdict, v.Evidence)
 	}
 
 	fmt.Fprintf(w, "\n%s\n", r.footer())
@@ -78,6 +91,12 @@ func (r *Report) writeText(w io.Writer, width int) {
 		fmt.Fprintln(w, "FAILED:")
 		for _, f := range r.Failures {
 			fmt.Fprintf(w, "  %s %s: %s\n", f.Package, f.Test, f.Why)
+		}
+	}
+	if len(r.Changed) > 0 {
+		fmt.Fprintf(w, "\nDifferent from the project's machine (%s), a finding:\n", r.SeenOn)
+		for _, d := range r.Changed {
+			fmt.Fprintf(w, "  %-14s %s there, %s here\n", d.Key, d.Was, d.Is)
 		}
 	}
 	if r.Counts[claims.Refuted] > 0 {
@@ -93,6 +112,9 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- **Ran as:** %s\n", r.asRoot())
 	fmt.Fprintf(w, "- **Go:** %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "- **Command:** `%s`\n", r.Env.Command)
+	if r.Env.Measured != "" {
+		fmt.Fprintf(w, "- **Timing:** %s\n", r.Env.Measured)
+	}
 	if r.Env.Strict {
 		fmt.Fprintln(w, "- **Strict:** NETNOTES_STRICT is set: a skip is a failure")
 	}
@@ -100,16 +122,21 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	fmt.Fprintln(w, "| ID | Claim | Verdict | Evidence |")
 	fmt.Fprintln(w, "|----|-------|---------|----------|")
 	for _, row := range r.Rows {
-		evidence := row.Evidence
-		if row.TestFailed {
-			evidence += " (" + row.Test + " failed after giving this verdict)"
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Verdict), cell(row.Evidence))
+		for _, p := range row.Parts {
+			fmt.Fprintf(w, "| %s/%s | *(part)* | %s | %s |\n", row.ID, cell(p.Part), cell(p.Verdict), cell(p.Evidence))
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Verdict), cell(evidence))
 	}
 	for _, v := range r.Unknown {
 		fmt.Fprintf(w, "| %s | *(not in the catalogue)* | %s | %s: %s |\n", cell(v.ID), cell(v.Verdict), cell(v.Package+" "+v.Test), cell(v.Evidence))
 	}
 	fmt.Fprintf(w, "\n**%s**\n", r.footer())
+	if len(r.Changed) > 0 {
+		fmt.Fprintf(w, "\nDifferent from the project's machine (%s):\n\n", r.SeenOn)
+		for _, d := range r.Changed {
+			fmt.Fprintf(w, "- %s: %s there, %s here\n", d.Key, d.Was, d.Is)
+		}
+	}
 	if len(r.Failures) > 0 {
 		fmt.Fprintln(w, "\nFailed:")
 		fmt.Fprintln(w)

@@ -27,7 +27,18 @@ type Env struct {
 	Root      bool   // could run the privileged notes
 	GoVersion string
 	Command   string // what produced the results
+	Measured  string // how the measured claims ran, when they ran apart
 	Strict    bool   // NETNOTES_STRICT was set
+}
+
+// describe names the machine and the run in one line, as the seen file and
+// the recorded facts do.
+func (e Env) describe() string {
+	root := "not root"
+	if e.Root {
+		root = "as root"
+	}
+	return fmt.Sprintf("Linux %s, %s, %s, %s", e.Kernel, e.Arch, root, e.GoVersion)
 }
 
 // Row is one line of the report: a claim and one verdict on it.
@@ -35,8 +46,10 @@ type Row struct {
 	ID, Chapter, Claim string
 	Verdict            string // confirmed, refined, refuted, skipped, or noResult
 	Evidence           string
-	Test               string // the test that gave the verdict, when one did
-	TestFailed         bool   // that test failed after giving it
+	Parts              []claims.VerdictLine // a compound claim's parts, in the order logged
+	Facts              string               // the facts the verdict was judged from (JSON)
+	Test               string               // the test that gave the verdict, when one did
+	Package            string
 }
 
 // Failure is a test (or a package, with Test empty) that failed.
@@ -48,7 +61,10 @@ type Failure struct {
 type Report struct {
 	Env      Env
 	Rows     []Row
-	Unknown  []verdictLine // verdict lines for IDs the catalogue lacks
+	Unknown  []verdictLine       // verdict lines for IDs the catalogue lacks
+	Stray    []verdictLine       // verdict lines from a test the scanner does not link to that claim
+	SeenOn   string              // the machine of the seen file
+	Changed  []claims.Difference // verdicts that differ from what that machine saw
 	Failures []Failure
 	Counts   map[string]int // rows per verdict
 	Claims   int
@@ -69,6 +85,15 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 			r.Unknown = append(r.Unknown, v)
 			continue
 		}
+		if !linked(scan, v) {
+			r.Stray = append(r.Stray, v)
+			continue
+		}
+		// A test that failed could not observe: its line is not counted,
+		// and the claim's row says why it has no result.
+		if col.results[testKey{v.Package, topLevel(v.Test)}] == "fail" || col.results[testKey{v.Package, v.Test}] == "fail" {
+			continue
+		}
 		byID[v.ID] = append(byID[v.ID], v)
 	}
 	for _, c := range cat {
@@ -77,8 +102,8 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 		// Parallel tests log in any order; the report does not.
 		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Test < lines[j].Test })
 		for _, v := range lines {
-			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence, Test: v.Test}
-			row.TestFailed = col.results[testKey{v.Package, v.Test}] == "fail"
+			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence,
+				Parts: v.Parts, Facts: v.Facts, Test: v.Test, Package: v.Package}
 			if v.Verdict == claims.Skipped && !strings.Contains(v.Evidence, "run ") {
 				row.Evidence += "; to run it: " + rerun(env, v.Package, scan.Module, v.Test)
 			}
@@ -108,6 +133,39 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 		}
 	}
 	return r
+}
+
+// linked reports whether the scanner links v's test to v's claim: the line
+// comes from the package of a test that calls claims.Check with that ID, and
+// from that very test (or one of its subtests).
+func linked(scan *claims.Scan, v verdictLine) bool {
+	for _, ref := range scan.Tests(v.ID) {
+		if scan.Module+"/"+ref.Dir == v.Package && ref.Func == topLevel(v.Test) {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel returns the top-level test of a (sub)test name.
+func topLevel(test string) string {
+	top, _, _ := strings.Cut(test, "/")
+	return top
+}
+
+// changedBeyondNoise lists the differences from the seen file that CI must
+// not let pass: any change of a claim or part judged from facts, and a flip
+// between confirmed and refuted of a measured one (a measured verdict may
+// move between decided and undecided with the spread of a run).
+func (r *Report) changedBeyondNoise() []string {
+	var out []string
+	for _, d := range r.Changed {
+		if claims.IsMeasured(d.Key) && !d.Flip() {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %s on that machine, %s now", d.Key, d.Was, d.Is))
+	}
+	return out
 }
 
 func lookup(cat []claims.Claim, id string) (claims.Claim, bool) {
@@ -153,7 +211,7 @@ func whyNoResult(c claims.Claim, pkg string, scan *claims.Scan, col *collector, 
 				why = append(why, fmt.Sprintf("%s did not run", ref.Func))
 			}
 		case "fail":
-			why = append(why, fmt.Sprintf("%s failed: %s", ref.Func, firstError(col.linesUnder(k))))
+			why = append(why, fmt.Sprintf("%s failed, so its verdict (if any) is not counted: %s", ref.Func, firstError(col.linesUnder(k))))
 		default:
 			why = append(why, fmt.Sprintf("%s ended (%s) without a verdict line", ref.Func, col.results[k]))
 		}
