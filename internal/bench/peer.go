@@ -73,10 +73,14 @@ func childPeer(spec string) error {
 		return err
 	}
 	if p.cpu >= 0 {
-		// Only this thread: the runtime's own threads stay free, as they
-		// would be for the C peer (which has none).
+		// Only this thread on the measured CPU.
 		var one unix.CPUSet
 		one.Set(p.cpu)
+		// The runtime's other threads (sysmon above all) go to the other
+		// CPUs, as the client's do (moveOtherThreads).
+		if _, err := moveOtherThreads(p.cpu); err != nil {
+			return err
+		}
 		if err := unix.SchedSetaffinity(0, &one); err != nil {
 			return fmt.Errorf("sched_setaffinity(cpu %d): %w", p.cpu, err)
 		}

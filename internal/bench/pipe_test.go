@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +101,45 @@ func TestMeasureCountsSwitches(t *testing.T) {
 	sw := r.Counts
 	if sw.ClientVoluntary < r.Msgs/2 || sw.PeerVoluntary < r.Msgs/2 {
 		t.Errorf("%d round trips, switches %+v: want each peer blocking about once a round trip", r.Msgs, sw)
+	}
+}
+
+// moveOtherThreads keeps the runtime's other threads off the measured CPU
+// and gives them their mask back.
+func TestMoveOtherThreadsOffTheCPU(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu, err := PinCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &mine); err != nil {
+		t.Fatal(err)
+	}
+	if mine.Count() < 2 {
+		t.Skip("one usable CPU: nothing to move the threads to")
+	}
+	onCPU := func() (n int) {
+		tasks, _ := os.ReadDir("/proc/self/task")
+		for _, task := range tasks {
+			tid, _ := strconv.Atoi(task.Name())
+			var set unix.CPUSet
+			if tid != unix.Gettid() && unix.SchedGetaffinity(tid, &set) == nil && set.IsSet(cpu) {
+				n++
+			}
+		}
+		return n
+	}
+	restore, err := moveOtherThreads(cpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := onCPU(); n != 0 {
+		t.Errorf("%d other threads may still run on CPU %d", n, cpu)
+	}
+	restore()
+	if n := onCPU(); n == 0 {
+		t.Errorf("after restore no other thread may run on CPU %d", cpu)
 	}
 }

@@ -85,6 +85,11 @@ func Start(c Config) (s *Session, err error) {
 			return s, err
 		}
 		if cpu >= 0 {
+			others, err := moveOtherThreads(cpu)
+			if err != nil {
+				return s, err
+			}
+			s.undo = append(s.undo, others)
 			restore, err := pinThread(cpu)
 			if err != nil {
 				return s, err
