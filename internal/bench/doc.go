@@ -114,15 +114,25 @@
 //     10 ms (~100 a second, each waking the blocked peer on the pinned
 //     CPU): the peer runs with GODEBUG=asyncpreemptoff=1 (and GOGC=off).
 //     The client's signals (~50 a second) cost under 0.1% and stay.
+//   - The runtime's other threads. Both processes' other threads (sysmon,
+//     idle Ms) could run on the measured CPU, between the two peers: the
+//     stream cells showed more context switches per message than C's
+//     (0.041 against 0.024 over UDS). They now go to the other CPUs for
+//     the session (moveOtherThreads).
 //
-// Together: CPU time per 100 B stream message (both processes, fixed
-// message counts, setup included) 1870 to 1727 ns over UDS and 1355 to
-// 1260 ns over TCP; round trips and 64 KiB cells did not move beyond
-// their noise. Against C (timed part, CPU time, 3 interleaved repeats,
-// load 20): C/Go 0.98 and 0.99 for 100 B round trips, 1.02 and 0.95 for
-// 100 B streams (UDS, TCP), 0.99-1.07 at 64 KiB; UDS/TCP by CPU time
-// within 1-8% of C's. Context switches per message match C's in every
-// cell. Rerun the command on a quiet machine for the rates.
+// Together, CPU time per 100 B stream message (both processes, fixed
+// message counts, setup included) went from 1870 to 1727 ns over UDS and
+// from 1355 to 1260 ns over TCP; the round trips and the 64 KiB cells did
+// not move beyond their noise. Against C, `make bench BENCH_FLAGS=-fidelity`
+// at load ~5 (5 interleaved repeats of 0.5 s, the table below by CPU
+// time per message in the timed part, C/Go): round trip 100 B 1.02 (uds)
+// and 1.00 (tcp), 64 KiB 0.99 and 0.95; stream 100 B 0.97 and 0.94,
+// 64 KiB 1.00 and 0.99. By rate in the same run Go/C was 0.95-1.19 in
+// every cell, and the UDS/TCP ratios by CPU time within 1-5% of C's
+// (1.45x against 1.43x for a 100 B round trip, 0.74x against 0.72x for a
+// 100 B stream). What is left in the 100 B TCP stream (64 ns a message)
+// is kernel time, with more hand-overs per message than C (0.038 against
+// 0.031): not yet explained.
 //
 // # The pipe: the floor
 //
