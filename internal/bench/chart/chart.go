@@ -116,6 +116,20 @@ func (c Cell) Ratio(a, b string) (Summary, bool) {
 	return summarize(rs)
 }
 
+// CPURatio summarises a/b judged by CPU time per message: b's time over
+// a's, pair by pair; none when the cell has no CPU times.
+func (c Cell) CPURatio(a, b string) (Summary, bool) {
+	ca, cb := c.CPUns[a], c.CPUns[b]
+	n := min(len(ca), len(cb))
+	rs := make([]float64, 0, n)
+	for i := range n {
+		if ca[i] > 0 {
+			rs = append(rs, cb[i]/ca[i])
+		}
+	}
+	return summarize(rs)
+}
+
 // panel is the cells of one shape and placement, in size order.
 type panel struct {
 	shape, placement string
@@ -200,6 +214,19 @@ func (d Data) Plots() ([][]*plot.Plot, error) {
 			if err := addLine(ratio, &pts, d.A+"/"+d.B, plotutil.Color(0), plotutil.Shape(0)); err != nil {
 				return nil, err
 			}
+			// The same ratio from CPU time per message (same CPU only):
+			// what the rate would be with nothing else running.
+			var byCPU points
+			for _, c := range pn.cells {
+				if s, ok := c.CPURatio(d.A, d.B); ok && pn.placement == string(bench.OneCPU) {
+					byCPU.add(float64(c.Size), s)
+				}
+			}
+			if len(byCPU.XYs) > 0 {
+				if err := addLine(ratio, &byCPU, d.A+"/"+d.B+" by CPU time", plotutil.Color(3), plotutil.Shape(3)); err != nil {
+					return nil, err
+				}
+			}
 			lo, hi := pts.XYs[0].X, pts.XYs[len(pts.XYs)-1].X
 			for _, ref := range []struct {
 				y    float64
@@ -215,7 +242,11 @@ func (d Data) Plots() ([][]*plot.Plot, error) {
 				ratio.Add(l)
 				ratio.Legend.Add(ref.name, l)
 			}
-			ratio.Y.Min = 0
+			// Ratios are multiplicative (2x and 0.5x lie as far from 1x):
+			// a log scale, which also keeps one wide bar from flattening
+			// the rest.
+			ratio.Y.Scale, ratio.Y.Tick.Marker = plot.LogScale{}, rateTicks{}
+			ratio.Y.Min = math.Min(ratio.Y.Min, 0.9)
 			ratio.Y.Max = math.Max(ratio.Y.Max, NotesRatio*1.1)
 		}
 		rows = append(rows, []*plot.Plot{rates, ratio})
@@ -266,12 +297,12 @@ func (sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// rateTicks marks 1, 2 and 5 times powers of ten, labelled 20k, 1M.
+// rateTicks marks 1, 2 and 5 times powers of ten, labelled 0.5, 20k, 1M.
 type rateTicks struct{}
 
 func (rateTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ts []plot.Tick
-	for p := math.Pow(10, math.Floor(math.Log10(math.Max(lo, 1)))); p <= hi; p *= 10 {
+	for p := math.Pow(10, math.Floor(math.Log10(math.Max(lo, 1e-3)))); p <= hi; p *= 10 {
 		for _, m := range []float64{1, 2, 5} {
 			if v := m * p; v >= lo && v <= hi {
 				ts = append(ts, plot.Tick{Value: v, Label: rateLabel(v)})
@@ -326,7 +357,7 @@ func (d Data) draw(rows [][]*plot.Plot, dc draw.Canvas) {
 	font.Size = vg.Points(9)
 	sty := draw.TextStyle{Color: color.Black, Font: font, Handler: plot.DefaultTextHandler}
 	lines := []string{
-		fmt.Sprintf("UDS versus TCP over 127.0.0.1 (%s path): median of %d interleaved repeats of %s; bars: range", d.Path, d.Reps, d.Each),
+		fmt.Sprintf("UDS versus TCP over 127.0.0.1 (%s path): median of %d interleaved repeats of %s; bars: range; by CPU time: %s/%s from CPU time per message", d.Path, d.Reps, d.Each, d.A, d.B),
 		d.Machine + ", " + d.Date + ", load " + d.Load,
 		"regenerate: " + d.Command,
 	}

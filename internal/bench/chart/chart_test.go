@@ -8,6 +8,12 @@ import (
 	"testing"
 )
 
+// withCPU gives a cell CPU times per message: uds 1000 ns, tcp 3000 ns.
+func withCPU(c Cell) Cell {
+	c.CPUns = map[string][]float64{"uds": {1000, 1000, 1000}, "tcp": {3000, 2900, 3100}}
+	return c
+}
+
 // fixed is a small sweep made up for the tests: no kernel involved.
 func fixed() Data {
 	cell := func(shape string, size int, uds, tcp, pipe []float64) Cell {
@@ -20,7 +26,7 @@ func fixed() Data {
 		Cells: []Cell{
 			// Out of size order on purpose: panels sort by size.
 			cell("roundtrip", 65536, []float64{50, 52, 48}, []float64{40, 40, 40}, []float64{60, 61, 59}),
-			cell("roundtrip", 100, []float64{300, 310, 290}, []float64{100, 100, 100}, []float64{400, 410, 390}),
+			withCPU(cell("roundtrip", 100, []float64{300, 310, 290}, []float64{100, 100, 100}, []float64{400, 410, 390})),
 			cell("stream", 100, []float64{600, 600, 600}, []float64{800, 700, 900}, []float64{2000, 2100, 1900}),
 			cell("stream", 65536, []float64{100, 110, 90}, []float64{50, 50, 50}, []float64{200, 200, 200}),
 		},
@@ -37,6 +43,12 @@ func TestRatioIsPairwise(t *testing.T) {
 	got, _ = d.Cells[2].Ratio("uds", "tcp")
 	if math.Abs(got.Min-600.0/900) > 1e-9 || math.Abs(got.Max-600.0/700) > 1e-9 || math.Abs(got.Median-0.75) > 1e-9 {
 		t.Errorf("stream 100 B uds/tcp = %+v; want 0.75 in 0.67-0.86", got)
+	}
+	if got, ok := d.Cells[1].CPURatio("uds", "tcp"); !ok || got != (Summary{Median: 3, Min: 2.9, Max: 3.1}) {
+		t.Errorf("round trip 100 B uds/tcp by CPU = %+v, %v; want 3 in 2.9-3.1", got, ok)
+	}
+	if _, ok := d.Cells[0].CPURatio("uds", "tcp"); ok {
+		t.Error("a CPU ratio from a cell without CPU times; want none")
 	}
 	if _, ok := d.Cells[0].Ratio("uds", "sctp"); ok {
 		t.Error("a ratio with an unmeasured transport; want none")
@@ -77,7 +89,7 @@ func TestWriteSVGDrawsEveryPanel(t *testing.T) {
 	}
 	svg := buf.String()
 	for _, want := range []string{"<svg", "round trip, same CPU: msgs/s", "stream, same CPU: uds/tcp",
-		"the notes: 2x at 100 B", ">pipe<", ">tcp<", "Linux 6.18.44", "regenerate: make bench", "64K"} {
+		"the notes: 2x at 100 B", "uds/tcp by CPU time", ">pipe<", ">tcp<", "Linux 6.18.44", "regenerate: make bench", "64K"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("SVG lacks %q", want)
 		}
@@ -96,6 +108,16 @@ func TestRateTicksLabelEveryDecadeInRange(t *testing.T) {
 		labels = append(labels, tk.Label)
 	}
 	if got, want := strings.Join(labels, " "), "50k 100k 200k 500k 1M 2M"; got != want {
+		t.Errorf("ticks %q; want %q", got, want)
+	}
+}
+
+func TestRateTicksBelowOne(t *testing.T) {
+	var labels []string
+	for _, tk := range (rateTicks{}).Ticks(0.3, 3) {
+		labels = append(labels, tk.Label)
+	}
+	if got, want := strings.Join(labels, " "), "0.5 1 2"; got != want {
 		t.Errorf("ticks %q; want %q", got, want)
 	}
 }
