@@ -50,3 +50,22 @@ func pipePair() (client, server rawEnds, err error) {
 	}
 	return rawEnds{r: down[0], w: up[1]}, rawEnds{r: up[0], w: down[1]}, nil
 }
+
+// pipePeer is Peer for Pipe: a pipe has no address, so it names what the
+// client writes into, as /proc/PID/fd does ("pipe:[inode]").
+func pipePeer() (string, error) {
+	client, server, err := pipePair()
+	if err != nil {
+		return "", err
+	}
+	defer client.close()
+	defer server.close()
+	var st unix.Stat_t
+	if err := unix.Fstat(client.w, &st); err != nil {
+		return "", fmt.Errorf("fstat: %w", err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return "", fmt.Errorf("pipe2 gave a descriptor of mode %o, not a pipe", st.Mode)
+	}
+	return fmt.Sprintf("pipe:[%d]", st.Ino), nil
+}
