@@ -103,7 +103,7 @@ func (c Config) Validate() error {
 	case UDS, UDSSeqpacket, TCP:
 	case TCPHostAddr:
 		if !c.Addr.IsValid() {
-			return fmt.Errorf("bench: transport %s needs Config.Addr (see HostAddr)", c.Transport)
+			return fmt.Errorf("bench: transport %s needs Config.Addr (an address of a private namespace)", c.Transport)
 		}
 	default:
 		return fmt.Errorf("bench: unknown transport %q", c.Transport)
