@@ -47,3 +47,12 @@ func TestEveryCheckNamesACatalogueClaim(t *testing.T) {
 			r.File, r.Line, r.Func, r.ID, c.Chapter)
 	}
 }
+
+// Every verdict rule can go both ways: each claim's judge is tested, in a
+// file anyone can run, with at least one case whose facts refute the claim.
+func TestEveryClaimsJudgeHasARefutingCase(t *testing.T) {
+	for _, c := range scanRepository(t).Unrefutable(claims.Catalogue) {
+		t.Errorf("claim %s (%s/): no claims.TestJudge(t, %q, ...) with a `Want: claims.Refuted` case in an untagged test file",
+			c.ID, c.Chapter, c.ID)
+	}
+}

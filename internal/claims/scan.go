@@ -35,16 +35,30 @@ type Problem struct {
 	Msg string
 }
 
+// JudgeRef is one call claims.TestJudge(t, "ID", judge, cases) found in the
+// source, with the verdicts its cases want.
+type JudgeRef struct {
+	ID         string
+	Dir        string
+	File       string
+	Line       int
+	Func       string
+	Privileged bool
+	Wants      []string // the Want values of the case table, as verdict words
+}
+
 // Scan is what ScanTests found in a module's test files.
 type Scan struct {
-	Module   string    // the module path from go.mod
-	Refs     []TestRef // in file order
+	Module   string     // the module path from go.mod
+	Refs     []TestRef  // in file order
+	Judges   []JudgeRef // in file order
 	Problems []Problem
 }
 
 // ScanTests reads every *_test.go file under root (a module root, holding
 // go.mod), whatever its build tags, and finds the calls to claims.Check. It
-// only parses: nothing is built or run. Directories the go command ignores
+// only parses: nothing is built or run. The claims package's own tests,
+// which call Check on made-up runs, are not the notes' tests. Directories the go command ignores
 // (testdata, vendor, names starting with "." or "_") and nested modules are
 // skipped.
 func ScanTests(root string) (*Scan, error) {
@@ -67,6 +81,9 @@ func ScanTests(root string) (*Scan, error) {
 			}
 			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
 				return filepath.SkipDir
+			}
+			if rel, err := filepath.Rel(root, path); err == nil && filepath.ToSlash(rel) == "internal/claims" {
+				return nil // this package's own tests exercise Check on made-up runs
 			}
 		}
 		return s.scanDir(root, path)
@@ -115,19 +132,23 @@ func (s *Scan) scanDir(root, dir string) error {
 		files = append(files, f)
 	}
 	consts := map[string]string{} // per package clause: name -> value
+	vars := map[string]ast.Expr{} // per package clause: name -> value
 	for _, f := range files {
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST {
+			if !ok || (gd.Tok != token.CONST && gd.Tok != token.VAR) {
 				continue
 			}
 			for _, spec := range gd.Specs {
 				vs := spec.(*ast.ValueSpec)
 				for i, n := range vs.Names {
-					if i < len(vs.Values) {
-						if v, ok := stringLit(vs.Values[i]); ok {
-							consts[f.Name.Name+"."+n.Name] = v
-						}
+					if i >= len(vs.Values) {
+						continue
+					}
+					if gd.Tok == token.VAR {
+						vars[f.Name.Name+"."+n.Name] = vs.Values[i]
+					} else if v, ok := stringLit(vs.Values[i]); ok {
+						consts[f.Name.Name+"."+n.Name] = v
 					}
 				}
 			}
@@ -155,7 +176,11 @@ func (s *Scan) scanDir(root, dir string) error {
 			}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				call, ok := n.(*ast.CallExpr)
-				if !ok || !isCheck(call.Fun, qual) {
+				if ok && isCall(call.Fun, qual, "TestJudge") {
+					s.addJudge(fset, file, fn.Name.Name, privileged, f.Name.Name, qual, call, consts, vars)
+					return true
+				}
+				if !ok || !isCall(call.Fun, qual, "Check") {
 					return true
 				}
 				pos := fset.Position(call.Pos())
@@ -205,15 +230,99 @@ func importName(f *ast.File, importPath string) (string, bool) {
 	return "", false
 }
 
-func isCheck(fun ast.Expr, qual string) bool {
-	switch fun := fun.(type) {
+// isCall reports whether fun names the claims package's function name,
+// instantiated or not (claims.TestJudge[F]).
+func isCall(fun ast.Expr, qual, name string) bool {
+	switch f := fun.(type) {
+	case *ast.IndexExpr:
+		return isCall(f.X, qual, name)
+	case *ast.IndexListExpr:
+		return isCall(f.X, qual, name)
 	case *ast.SelectorExpr:
-		x, ok := fun.X.(*ast.Ident)
-		return ok && qual != "." && x.Name == qual && fun.Sel.Name == "Check"
+		x, ok := f.X.(*ast.Ident)
+		return ok && qual != "." && x.Name == qual && f.Sel.Name == name
 	case *ast.Ident:
-		return qual == "." && fun.Name == "Check"
+		return qual == "." && f.Name == name
 	}
 	return false
+}
+
+// verdictWords maps the claims package's verdict constants to their words.
+var verdictWords = map[string]string{
+	"Confirmed": Confirmed, "Refined": Refined, "Refuted": Refuted, "Skipped": Skipped,
+}
+
+// addJudge records a TestJudge call: its claim and the Want values of its
+// case table, read from the call's last argument or the package-level var
+// it names.
+func (s *Scan) addJudge(fset *token.FileSet, file, fn string, privileged bool, pkg, qual string,
+	call *ast.CallExpr, consts map[string]string, vars map[string]ast.Expr) {
+	pos := fset.Position(call.Pos())
+	at := fmt.Sprintf("%s:%d", file, pos.Line)
+	if len(call.Args) != 4 {
+		s.Problems = append(s.Problems, Problem{at, "claims.TestJudge takes (t, \"ID\", judge, cases)"})
+		return
+	}
+	id, ok := stringLit(call.Args[1])
+	if !ok {
+		if ident, isIdent := call.Args[1].(*ast.Ident); isIdent {
+			id, ok = consts[pkg+"."+ident.Name]
+		}
+	}
+	if !ok {
+		s.Problems = append(s.Problems, Problem{at, "claims.TestJudge: the claim ID is not a string literal or constant"})
+		return
+	}
+	table := call.Args[3]
+	if ident, isIdent := table.(*ast.Ident); isIdent {
+		if v, found := vars[pkg+"."+ident.Name]; found {
+			table = v
+		}
+	}
+	ref := JudgeRef{ID: id, Dir: path.Dir(file), File: file, Line: pos.Line, Func: fn, Privileged: privileged}
+	ast.Inspect(table, func(n ast.Node) bool {
+		kv, ok := n.(*ast.KeyValueExpr)
+		if !ok {
+			return true
+		}
+		if key, isIdent := kv.Key.(*ast.Ident); !isIdent || key.Name != "Want" {
+			return true
+		}
+		if w, ok := stringLit(kv.Value); ok {
+			ref.Wants = append(ref.Wants, w)
+		} else if sel, ok := kv.Value.(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == qual {
+				if w, ok := verdictWords[sel.Sel.Name]; ok {
+					ref.Wants = append(ref.Wants, w)
+				}
+			}
+		} else if id, ok := kv.Value.(*ast.Ident); ok && qual == "." {
+			if w, ok := verdictWords[id.Name]; ok {
+				ref.Wants = append(ref.Wants, w)
+			}
+		}
+		return false
+	})
+	s.Judges = append(s.Judges, ref)
+}
+
+// Unrefutable returns the claims of cat whose judge has no case that
+// refutes them in a test file anyone can run: a verdict rule that is never
+// shown going the other way.
+func (s *Scan) Unrefutable(cat []Claim) []Claim {
+	var missing []Claim
+	for _, c := range cat {
+		ok := false
+		for _, j := range s.Judges {
+			if j.ID == c.ID && j.Dir == c.Chapter && !j.Privileged && slices.Contains(j.Wants, Refuted) {
+				ok = true
+			}
+		}
+		if !ok {
+			missing = append(missing, c)
+		}
+	}
+	return missing
 }
 
 func stringLit(e ast.Expr) (string, bool) {

@@ -56,3 +56,19 @@ func TestScanRefusesANonModule(t *testing.T) {
 	_, err := claims.ScanTests("testdata")
 	assert.ErrorContains(t, err, "not a module root")
 }
+
+func TestScanFindsJudgesAndWhatTheirCasesWant(t *testing.T) {
+	scan, err := claims.ScanTests("testdata/tree")
+	require.NoError(t, err)
+	require.Len(t, scan.Judges, 2)
+	assert.Equal(t, "A1", scan.Judges[0].ID)
+	assert.Equal(t, []string{"confirmed", "refuted"}, scan.Judges[0].Wants, "an inline table")
+	assert.Equal(t, "A2", scan.Judges[1].ID)
+	assert.Equal(t, []string{"confirmed", "refined"}, scan.Judges[1].Wants, "a table in a package-level var")
+
+	var ids []string
+	for _, c := range scan.Unrefutable(fakeCatalogue) {
+		ids = append(ids, c.ID)
+	}
+	assert.Equal(t, []string{"A2", "A3"}, ids, "A2 never refutes, A3 has no judge")
+}

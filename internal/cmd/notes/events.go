@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -23,10 +24,14 @@ type event struct {
 	ImportPath  string
 }
 
-// verdictLine is one "claim ID: verdict — evidence" line a test logged.
+// verdictLine is one "claim ID: verdict — evidence" line a test logged,
+// with the part lines ("claim ID/part: ...") the same test logged for that
+// claim before it.
 type verdictLine struct {
 	ID, Verdict, Evidence string
 	Package, Test         string
+	Parts                 []claims.VerdictLine
+	Facts                 string // the facts line's JSON, when the test logged one
 }
 
 // testKey names a test (or, with Test empty, a package's own output).
@@ -53,6 +58,7 @@ type collector struct {
 	build    map[string][]string // build output per package path
 	pkgOrder []string
 	verdicts []verdictLine
+	pending  map[testKey]*verdictLine      // parts and facts waiting for their claim's line
 	onEvent  func(e event, pkg *pkgResult) // progress, may be nil
 }
 
@@ -63,6 +69,7 @@ func newCollector() *collector {
 		results: map[testKey]string{},
 		pkgs:    map[string]*pkgResult{},
 		build:   map[string][]string{},
+		pending: map[testKey]*verdictLine{},
 	}
 }
 
@@ -182,12 +189,40 @@ func (c *collector) line(k testKey, line string) {
 		return
 	}
 	c.lines[k] = append(c.lines[k], line)
-	if id, verdict, evidence, ok := claims.Parse(line); ok {
-		c.verdicts = append(c.verdicts, verdictLine{id, verdict, evidence, k.Package, k.Test})
-		if k.Package != "" {
-			c.pkg(k.Package).Verdicts++
-		}
+	// Only a test's own log (the "file_test.go:12: " prefix) carries
+	// verdicts; a verdict quoted in other output is not one.
+	if id, facts, ok := claims.ParseFacts(line); ok && logPrefixRE.MatchString(line) {
+		c.pendingFor(k, id).Facts = string(facts)
+		return
 	}
+	l, ok := claims.ParseLogLine(line)
+	if !ok {
+		return
+	}
+	p := c.pendingFor(k, l.ID)
+	if l.Part != "" {
+		p.Parts = append(p.Parts, l)
+		return
+	}
+	delete(c.pending, testKey{k.Package, k.Test + "\x00" + l.ID})
+	p.Verdict, p.Evidence = l.Verdict, l.Evidence
+	c.verdicts = append(c.verdicts, *p)
+	if k.Package != "" {
+		c.pkg(k.Package).Verdicts++
+	}
+}
+
+var logPrefixRE = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
+
+// pendingFor returns what test k has logged so far about claim id.
+func (c *collector) pendingFor(k testKey, id string) *verdictLine {
+	key := testKey{k.Package, k.Test + "\x00" + id}
+	p, ok := c.pending[key]
+	if !ok {
+		p = &verdictLine{ID: id, Package: k.Package, Test: k.Test}
+		c.pending[key] = p
+	}
+	return p
 }
 
 // failedTests lists the tests that failed, parents only when none of their

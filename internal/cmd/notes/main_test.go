@@ -42,8 +42,8 @@ func TestCollectorJoinsLinesSplitAcrossInterleavedEvents(t *testing.T) {
 	col := newCollector()
 	require.NoError(t, col.read(strings.NewReader(in)))
 	assert.Equal(t, []verdictLine{
-		{"L1", "confirmed", "first half", pkg, "TestA"},
-		{"L2", "refined", "other half", pkg, "TestB"},
+		{ID: "L1", Verdict: "confirmed", Evidence: "first half", Package: pkg, Test: "TestA"},
+		{ID: "L2", Verdict: "refined", Evidence: "other half", Package: pkg, Test: "TestB"},
 	}, col.verdicts)
 	assert.Equal(t, 2, col.pkgs[pkg].Verdicts)
 	assert.Contains(t, col.pkgs[""].Output, "go: not JSON, kept as output")
@@ -59,12 +59,17 @@ func TestFirstErrorFindsTheReason(t *testing.T) {
 
 func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
 	dir := t.TempDir()
+	// The report takes R1's verdict only from the test that checks R1.
+	scan, err := claims.ScanTests("../../..")
+	require.NoError(t, err)
+	require.NotEmpty(t, scan.Tests("R1"))
+	r1 := scan.Tests("R1")[0].Func
 	refutedOnly := filepath.Join(dir, "refuted.jsonl")
 	require.NoError(t, os.WriteFile(refutedOnly, []byte(stream(t,
 		event{Action: "start", Package: "netnotes/routing"},
-		event{Action: "run", Package: "netnotes/routing", Test: "TestR1"},
-		event{Action: "output", Package: "netnotes/routing", Test: "TestR1", Output: "    r1_test.go:20: claim R1: refuted — table local has no 127.0.0.1 entry\n"},
-		event{Action: "pass", Package: "netnotes/routing", Test: "TestR1"},
+		event{Action: "run", Package: "netnotes/routing", Test: r1},
+		event{Action: "output", Package: "netnotes/routing", Test: r1, Output: "    r1_test.go:20: claim R1: refuted — table local has no 127.0.0.1 entry\n"},
+		event{Action: "pass", Package: "netnotes/routing", Test: r1},
 		event{Action: "pass", Package: "netnotes/routing"},
 	)), 0o644))
 
@@ -110,4 +115,59 @@ func TestReportNamesATestThatNeverFinished(t *testing.T) {
 	assert.Contains(t, r.Rows[1].Evidence, "BenchmarkRoundTrip is a benchmark: run `make bench`")
 	require.Len(t, r.Failures, 1)
 	assert.Equal(t, Failure{pkg, "", "panic: test timed out after 10m0s"}, r.Failures[0])
+}
+
+// The report's trust rules: parts go under their claim; a verdict counts
+// only from the test linked to its claim, anchored at the log prefix, and
+// not when that test failed.
+func TestReportTrustsOnlyTheLinkedTestsOwnLines(t *testing.T) {
+	const pkg = "netnotes/uds"
+	out := func(test, text string) event {
+		return event{Action: "output", Package: pkg, Test: test, Output: text + "\n"}
+	}
+	in := stream(t,
+		event{Action: "start", Package: pkg},
+		out("TestU4", `    backlog_test.go:30: facts U4: {"Admitted":2}`),
+		out("TestU4", "    backlog_test.go:31: claim U4/handshake: confirmed — connect before accept"),
+		out("TestU4", "    backlog_test.go:31: claim U4/queues: refuted — listen(1) admitted 2"),
+		out("TestU4", "    backlog_test.go:32: claim U4: refined — parts: handshake confirmed, queues refuted"),
+		event{Action: "pass", Package: pkg, Test: "TestU4"},
+		// Another test logs a verdict for U4: not the one that checks it.
+		out("TestOther", "    other_test.go:9: claim U4: confirmed — says another test"),
+		// A verdict quoted inside a message is not a verdict line.
+		out("TestU5", "    inode_test.go:9: want claim U5: confirmed — quoted"),
+		// A test that failed after its verdict: not counted.
+		out("TestU6", "    lifecycle_test.go:9: claim U6: confirmed — then it failed"),
+		out("TestU6", "    lifecycle_test.go:10: cleanup: leftover file"),
+		event{Action: "fail", Package: pkg, Test: "TestU6"},
+		event{Action: "fail", Package: pkg},
+	)
+	col := newCollector()
+	require.NoError(t, col.read(strings.NewReader(in)))
+	scan := &claims.Scan{Module: "netnotes", Refs: []claims.TestRef{
+		{ID: "U4", Dir: "uds", Func: "TestU4"}, {ID: "U5", Dir: "uds", Func: "TestU5"}, {ID: "U6", Dir: "uds", Func: "TestU6"},
+	}}
+	cat := []claims.Claim{{ID: "U4", Chapter: "uds", Claim: "No handshake."}, {ID: "U5", Chapter: "uds", Claim: "Two inodes."}, {ID: "U6", Chapter: "uds", Claim: "Unlink first."}}
+	r := buildReport(cat, scan, col, Env{Root: true})
+
+	require.Len(t, r.Rows, 3)
+	u4 := r.Rows[0]
+	assert.Equal(t, "refined", u4.Verdict)
+	assert.Equal(t, `{"Admitted":2}`, u4.Facts)
+	require.Len(t, u4.Parts, 2)
+	assert.Equal(t, claims.VerdictLine{ID: "U4", Part: "queues", Verdict: "refuted", Evidence: "listen(1) admitted 2"}, u4.Parts[1])
+	require.Len(t, r.Stray, 1)
+	assert.Equal(t, "TestOther", r.Stray[0].Test)
+	assert.Equal(t, noResult, r.Rows[1].Verdict, "a quoted verdict is not one")
+	assert.Equal(t, noResult, r.Rows[2].Verdict)
+	assert.Contains(t, r.Rows[2].Evidence, "TestU6 failed, so its verdict (if any) is not counted: cleanup: leftover file")
+
+	var b bytes.Buffer
+	r.writeText(&b, 100)
+	assert.Contains(t, b.String(), "  U4  refined    No handshake.\n                   parts: handshake confirmed, queues refuted\n"+
+		"                   U4/handshake confirmed\n                     connect before accept\n")
+	assert.Contains(t, b.String(), "but is not the test that checks it; not counted")
+	b.Reset()
+	r.writeMarkdown(&b)
+	assert.Contains(t, b.String(), "| U4/queues | *(part)* | refuted | listen(1) admitted 2 |")
 }

@@ -46,8 +46,9 @@ func (r *Report) writeText(w io.Writer, width int) {
 	}
 
 	const (
-		indent   = "                 " // under the claim column
-		evIndent = indent + "  "       // the evidence, a little further in
+		indent     = "                 " // under the claim column
+		evIndent   = indent + "  "       // the evidence, a little further in
+		partIndent = evIndent + "  "     // a part's evidence, further still
 	)
 	chapter := ""
 	for _, row := range r.Rows {
@@ -62,15 +63,24 @@ func (r *Report) writeText(w io.Writer, width int) {
 				fmt.Fprintf(w, "%s%s\n", indent, line)
 			}
 		}
-		if row.TestFailed {
-			row.Evidence += " (" + row.Test + " failed after giving this verdict)"
-		}
 		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
 			fmt.Fprintf(w, "%s%s\n", evIndent, line)
+		}
+		// The parts, under the claim: each with its verdict and evidence.
+		for _, p := range row.Parts {
+			head := fmt.Sprintf("%s%s/%s %s", evIndent, row.ID, p.Part, p.Verdict)
+			fmt.Fprintln(w, head)
+			for _, line := range wrap(p.Evidence, width-len(partIndent)) {
+				fmt.Fprintf(w, "%s%s\n", partIndent, line)
+			}
 		}
 	}
 	for _, v := range r.Unknown {
 		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, which the catalogue does not hold: %s\n", v.Package, v.Test, v.ID, v.Evidence)
+	}
+	for _, v := range r.Stray {
+		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, but is not the test that checks it; not counted: %s %s\n",
+			v.Package, v.Test, v.ID, v.Verdict, v.Evidence)
 	}
 
 	fmt.Fprintf(w, "\n%s\n", r.footer())
@@ -100,11 +110,10 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	fmt.Fprintln(w, "| ID | Claim | Verdict | Evidence |")
 	fmt.Fprintln(w, "|----|-------|---------|----------|")
 	for _, row := range r.Rows {
-		evidence := row.Evidence
-		if row.TestFailed {
-			evidence += " (" + row.Test + " failed after giving this verdict)"
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Verdict), cell(row.Evidence))
+		for _, p := range row.Parts {
+			fmt.Fprintf(w, "| %s/%s | *(part)* | %s | %s |\n", row.ID, cell(p.Part), cell(p.Verdict), cell(p.Evidence))
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Verdict), cell(evidence))
 	}
 	for _, v := range r.Unknown {
 		fmt.Fprintf(w, "| %s | *(not in the catalogue)* | %s | %s: %s |\n", cell(v.ID), cell(v.Verdict), cell(v.Package+" "+v.Test), cell(v.Evidence))

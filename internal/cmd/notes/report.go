@@ -35,8 +35,10 @@ type Row struct {
 	ID, Chapter, Claim string
 	Verdict            string // confirmed, refined, refuted, skipped, or noResult
 	Evidence           string
-	Test               string // the test that gave the verdict, when one did
-	TestFailed         bool   // that test failed after giving it
+	Parts              []claims.VerdictLine // a compound claim's parts, in the order logged
+	Facts              string               // the facts the verdict was judged from (JSON)
+	Test               string               // the test that gave the verdict, when one did
+	Package            string
 }
 
 // Failure is a test (or a package, with Test empty) that failed.
@@ -49,6 +51,7 @@ type Report struct {
 	Env      Env
 	Rows     []Row
 	Unknown  []verdictLine // verdict lines for IDs the catalogue lacks
+	Stray    []verdictLine // verdict lines from a test the scanner does not link to that claim
 	Failures []Failure
 	Counts   map[string]int // rows per verdict
 	Claims   int
@@ -69,6 +72,15 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 			r.Unknown = append(r.Unknown, v)
 			continue
 		}
+		if !linked(scan, v) {
+			r.Stray = append(r.Stray, v)
+			continue
+		}
+		// A test that failed could not observe: its line is not counted,
+		// and the claim's row says why it has no result.
+		if col.results[testKey{v.Package, topLevel(v.Test)}] == "fail" || col.results[testKey{v.Package, v.Test}] == "fail" {
+			continue
+		}
 		byID[v.ID] = append(byID[v.ID], v)
 	}
 	for _, c := range cat {
@@ -77,8 +89,8 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 		// Parallel tests log in any order; the report does not.
 		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Test < lines[j].Test })
 		for _, v := range lines {
-			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence, Test: v.Test}
-			row.TestFailed = col.results[testKey{v.Package, v.Test}] == "fail"
+			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence,
+				Parts: v.Parts, Facts: v.Facts, Test: v.Test, Package: v.Package}
 			if v.Verdict == claims.Skipped && !strings.Contains(v.Evidence, "run ") {
 				row.Evidence += "; to run it: " + rerun(env, v.Package, scan.Module, v.Test)
 			}
@@ -108,6 +120,24 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 		}
 	}
 	return r
+}
+
+// linked reports whether the scanner links v's test to v's claim: the line
+// comes from the package of a test that calls claims.Check with that ID, and
+// from that very test (or one of its subtests).
+func linked(scan *claims.Scan, v verdictLine) bool {
+	for _, ref := range scan.Tests(v.ID) {
+		if scan.Module+"/"+ref.Dir == v.Package && ref.Func == topLevel(v.Test) {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel returns the top-level test of a (sub)test name.
+func topLevel(test string) string {
+	top, _, _ := strings.Cut(test, "/")
+	return top
 }
 
 func lookup(cat []claims.Claim, id string) (claims.Claim, bool) {
@@ -153,7 +183,7 @@ func whyNoResult(c claims.Claim, pkg string, scan *claims.Scan, col *collector, 
 				why = append(why, fmt.Sprintf("%s did not run", ref.Func))
 			}
 		case "fail":
-			why = append(why, fmt.Sprintf("%s failed: %s", ref.Func, firstError(col.linesUnder(k))))
+			why = append(why, fmt.Sprintf("%s failed, so its verdict (if any) is not counted: %s", ref.Func, firstError(col.linesUnder(k))))
 		default:
 			why = append(why, fmt.Sprintf("%s ended (%s) without a verdict line", ref.Func, col.results[k]))
 		}

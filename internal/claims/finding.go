@@ -1,0 +1,149 @@
+package claims
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Undecided is the word of a part whose measurement straddles the claim's
+// threshold: its spread lies on both sides, so this run cannot say. It is a
+// part's verdict only; the claim it belongs to is refined.
+const Undecided = "undecided"
+
+// Finding is what a judge makes of a claim's facts: the verdict and the
+// evidence that carries it. A compound claim (one that says two things) has
+// a Part per thing it says, and its own verdict follows from them by the one
+// rule of Combine.
+type Finding struct {
+	Verdict  string `json:"verdict"`
+	Evidence string `json:"evidence"`
+	Parts    []Part `json:"parts,omitempty"`
+}
+
+// Part is one thing a compound claim says, judged on its own. Name is short
+// and lower-case ("handshake", "queues"); it appears in the verdict line as
+// "claim U4/handshake: ...".
+type Part struct {
+	Name string `json:"name"`
+	Finding
+}
+
+// Confirm finds that the kernel behaves as the notes say.
+func Confirm(format string, args ...any) Finding { return found(Confirmed, format, args) }
+
+// Refine finds the claim true, with a sharper or corrected picture.
+func Refine(format string, args ...any) Finding { return found(Refined, format, args) }
+
+// Refute finds that the kernel does not behave as the notes say.
+func Refute(format string, args ...any) Finding { return found(Refuted, format, args) }
+
+// Undecide finds a measured part undecided: the spread of the measurement
+// straddles the threshold the claim sets.
+func Undecide(format string, args ...any) Finding { return found(Undecided, format, args) }
+
+// SkipPart finds a part that could not be observed here (a capability the
+// run lacks, say); the reason names what is missing and what to run instead.
+func SkipPart(format string, args ...any) Finding { return found(Skipped, format, args) }
+
+func found(verdict, format string, args []any) Finding {
+	return Finding{Verdict: verdict, Evidence: oneLine(fmt.Sprintf(format, args...))}
+}
+
+// P names a part's finding.
+func P(name string, f Finding) Part { return Part{Name: name, Finding: f} }
+
+// Combine gives a compound claim its verdict from its parts, by one rule:
+//
+//   - parts that could not be observed (skipped) do not vote, and the
+//     evidence says so;
+//   - every observed part confirmed: confirmed;
+//   - every observed part refuted: refuted;
+//   - anything else (a refined or undecided part, or parts that disagree):
+//     refined, since the claim holds only with a corrected picture;
+//   - no part observed: skipped.
+//
+// The evidence lists each part's verdict, so the claim's line says what it
+// stands on.
+func Combine(parts ...Part) Finding {
+	var observed, notObserved []string
+	counts := map[string]int{}
+	for _, p := range parts {
+		if p.Verdict == Skipped {
+			notObserved = append(notObserved, fmt.Sprintf("%s (%s)", p.Name, p.Evidence))
+			continue
+		}
+		counts[p.Verdict]++
+		observed = append(observed, p.Name+" "+p.Verdict)
+	}
+	n := len(observed)
+	verdict := Refined
+	switch {
+	case n == 0:
+		verdict = Skipped
+	case counts[Confirmed] == n:
+		verdict = Confirmed
+	case counts[Refuted] == n:
+		verdict = Refuted
+	}
+	var ev []string
+	if n > 0 {
+		ev = append(ev, "parts: "+strings.Join(observed, ", "))
+	}
+	if len(notObserved) > 0 {
+		ev = append(ev, "not observed here: "+strings.Join(notObserved, "; "))
+	}
+	return Finding{Verdict: verdict, Evidence: strings.Join(ev, "; "), Parts: slices.Clone(parts)}
+}
+
+// check reports what is wrong with a judge's finding: a verdict word that is
+// not one, an empty evidence, an unnamed or repeated part, or a claim
+// verdict that does not follow from its parts.
+func (f Finding) check() error {
+	if !slices.Contains([]string{Confirmed, Refined, Refuted, Skipped}, f.Verdict) {
+		return fmt.Errorf("verdict %q is not confirmed, refined, refuted or skipped", f.Verdict)
+	}
+	if strings.TrimSpace(f.Evidence) == "" {
+		return fmt.Errorf("a %s verdict with no evidence", f.Verdict)
+	}
+	names := map[string]bool{}
+	for _, p := range f.Parts {
+		if !partNameRE.MatchString(p.Name) {
+			return fmt.Errorf("part name %q: want lower-case letters, digits and dashes", p.Name)
+		}
+		if names[p.Name] {
+			return fmt.Errorf("part %q twice", p.Name)
+		}
+		names[p.Name] = true
+		if len(p.Parts) > 0 {
+			return fmt.Errorf("part %q has parts of its own", p.Name)
+		}
+		if !slices.Contains([]string{Confirmed, Refined, Refuted, Skipped, Undecided}, p.Verdict) {
+			return fmt.Errorf("part %q: verdict %q is not a verdict", p.Name, p.Verdict)
+		}
+		if strings.TrimSpace(p.Evidence) == "" {
+			return fmt.Errorf("part %q: a %s verdict with no evidence", p.Name, p.Verdict)
+		}
+	}
+	if len(f.Parts) > 0 {
+		if want := Combine(f.Parts...).Verdict; f.Verdict != want {
+			return fmt.Errorf("the claim says %s but its parts combine to %s (build it with claims.Combine)", f.Verdict, want)
+		}
+	}
+	return nil
+}
+
+// Part returns the part called name.
+func (f Finding) Part(name string) (Part, bool) {
+	for _, p := range f.Parts {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Part{}, false
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var partNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

@@ -1,0 +1,75 @@
+package claims_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"netnotes/internal/claims"
+)
+
+// Combine's one rule, both ways: every row here is a reading of the rule in
+// the doc comment.
+func TestCombineGivesTheClaimItsVerdictFromItsParts(t *testing.T) {
+	c, r, f, u, s := claims.Confirm("c"), claims.Refine("r"), claims.Refute("f"), claims.Undecide("u"), claims.SkipPart("needs root")
+	for _, tc := range []struct {
+		name  string
+		parts []claims.Part
+		want  string
+	}{
+		{"every part holds", []claims.Part{claims.P("a", c), claims.P("b", c)}, claims.Confirmed},
+		{"every part is contradicted", []claims.Part{claims.P("a", f), claims.P("b", f)}, claims.Refuted},
+		{"one holds, one does not", []claims.Part{claims.P("a", c), claims.P("b", f)}, claims.Refined},
+		{"a sharper picture of one", []claims.Part{claims.P("a", c), claims.P("b", r)}, claims.Refined},
+		{"a measurement that cannot say", []claims.Part{claims.P("a", c), claims.P("b", u)}, claims.Refined},
+		{"a skipped part does not vote", []claims.Part{claims.P("a", c), claims.P("b", s)}, claims.Confirmed},
+		{"a skipped part does not save a refuted one", []claims.Part{claims.P("a", f), claims.P("b", s)}, claims.Refuted},
+		{"nothing observed", []claims.Part{claims.P("a", s), claims.P("b", s)}, claims.Skipped},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := claims.Combine(tc.parts...)
+			assert.Equal(t, tc.want, got.Verdict, got.Evidence)
+			assert.Len(t, got.Parts, len(tc.parts))
+		})
+	}
+	got := claims.Combine(claims.P("a", c), claims.P("b", s))
+	assert.Equal(t, "parts: a confirmed; not observed here: b (needs root)", got.Evidence,
+		"the claim's evidence says what it stands on")
+}
+
+func TestPartAndFactsLinesRoundTrip(t *testing.T) {
+	line := claims.PartLine("U4", "handshake", claims.Confirmed, "connect\n before accept")
+	assert.Equal(t, "claim U4/handshake: confirmed — connect before accept", line)
+	l, ok := claims.ParseLogLine("    backlog_test.go:42: " + line + "\n")
+	assert.True(t, ok)
+	assert.Equal(t, claims.VerdictLine{ID: "U4", Part: "handshake", Verdict: "confirmed", Evidence: "connect before accept"}, l)
+
+	_, _, _, ok = claims.Parse(line)
+	assert.False(t, ok, "a part's line is not the claim's")
+
+	l, ok = claims.ParseLine(claims.PartLine("U8", "small", claims.Undecided, "1.9-2.1x"))
+	assert.True(t, ok)
+	assert.Equal(t, claims.Undecided, l.Verdict)
+	_, ok = claims.ParseLine("claim U8: undecided — a claim's own verdict is never undecided")
+	assert.False(t, ok)
+
+	id, facts, ok := claims.ParseFacts("    x_test.go:9: " + claims.FactsLine("L3", []byte(`{"Dev":"lo"}`)))
+	assert.True(t, ok)
+	assert.Equal(t, "L3", id)
+	assert.JSONEq(t, `{"Dev":"lo"}`, string(facts))
+}
+
+// The report trusts only lines that start as a verdict line does: a verdict
+// quoted inside another message is not one.
+func TestVerdictLinesAreAnchored(t *testing.T) {
+	for _, s := range []string{
+		"    x_test.go:3: expected claim L3: confirmed — x",
+		"got: claim L3: confirmed — x",
+		"    x_test.go:3:  claim L3: confirmed — x",
+	} {
+		_, ok := claims.ParseLine(s)
+		assert.False(t, ok, "%q", s)
+	}
+	_, ok := claims.ParseLogLine("claim L3: confirmed — no log prefix")
+	assert.False(t, ok, "ParseLogLine wants the t.Log prefix")
+}

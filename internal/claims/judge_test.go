@@ -1,0 +1,194 @@
+package claims_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/claims"
+)
+
+// recorder is a testing.TB that keeps what a test would log, so that the
+// tests below can watch Judge refuse, skip and log.
+type recorder struct {
+	testing.TB // the real test, for what recorder does not override
+	logs       []string
+	errors     []string
+	failed     bool
+	skipped    bool
+	cleanups   []func()
+}
+
+func (r *recorder) Helper()                    {}
+func (r *recorder) Log(args ...any)            { r.logs = append(r.logs, fmt.Sprint(args...)) }
+func (r *recorder) Logf(f string, args ...any) { r.logs = append(r.logs, fmt.Sprintf(f, args...)) }
+func (r *recorder) Errorf(f string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(f, args...))
+	r.failed = true
+}
+func (r *recorder) Fatalf(f string, args ...any) { r.Errorf(f, args...); panic(fatal{}) }
+func (r *recorder) Failed() bool                 { return r.failed }
+func (r *recorder) Skipped() bool                { return r.skipped }
+func (r *recorder) Skip(args ...any) {
+	r.skipped = true
+	r.logs = append(r.logs, fmt.Sprint(args...))
+	panic(fatal{})
+}
+func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+
+type fatal struct{}
+
+// run calls body with a fresh recorder and runs its cleanups, as the
+// testing package would.
+func run(t *testing.T, body func(r *recorder)) *recorder {
+	r := &recorder{TB: t}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				if _, ok := p.(fatal); !ok {
+					panic(p)
+				}
+			}
+		}()
+		body(r)
+	}()
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i]()
+	}
+	return r
+}
+
+type backlogFacts struct {
+	ConnectBeforeAccept bool
+	Admitted            int // by listen(1)
+}
+
+func judgeBacklog(f backlogFacts) claims.Finding {
+	handshake := claims.Confirm("connect returned before accept")
+	if !f.ConnectBeforeAccept {
+		handshake = claims.Refute("connect waited for accept")
+	}
+	queues := claims.Confirm("listen(1) admitted every connect")
+	if f.Admitted > 0 {
+		queues = claims.Refute("listen(1) admitted %d, then EAGAIN", f.Admitted)
+	}
+	return claims.Combine(claims.P("handshake", handshake), claims.P("queues", queues))
+}
+
+func TestJudgeLogsFactsPartsThenTheClaim(t *testing.T) {
+	t.Setenv("NETNOTES_STRICT", "")
+	r := run(t, func(r *recorder) {
+		v := claims.Check(r, "U4")
+		claims.Judge(v, backlogFacts{ConnectBeforeAccept: true, Admitted: 2}, judgeBacklog)
+	})
+	require.Empty(t, r.errors)
+	require.Len(t, r.logs, 4)
+	assert.Equal(t, `facts U4: {"ConnectBeforeAccept":true,"Admitted":2}`, r.logs[0])
+	assert.Equal(t, "claim U4/handshake: confirmed — connect returned before accept", r.logs[1])
+	assert.Equal(t, "claim U4/queues: refuted — listen(1) admitted 2, then EAGAIN", r.logs[2])
+	assert.Equal(t, "claim U4: refined — parts: handshake confirmed, queues refuted", r.logs[3])
+}
+
+// A refuted claim is a finding: the test does not fail.
+func TestARefutedClaimDoesNotFailTheTest(t *testing.T) {
+	r := run(t, func(r *recorder) {
+		v := claims.Check(r, "N1")
+		claims.Judge(v, 1, func(links int) claims.Finding { return claims.Refute("a fresh file had %d links", links+1) })
+	})
+	assert.False(t, r.failed)
+	assert.Equal(t, "claim N1: refuted — a fresh file had 2 links", r.logs[len(r.logs)-1])
+}
+
+func TestNoVerdictAfterAFailure(t *testing.T) {
+	r := run(t, func(r *recorder) {
+		v := claims.Check(r, "N1")
+		r.Errorf("the harness could not make its file")
+		claims.Judge(v, 1, func(int) claims.Finding { return claims.Confirm("looks fine") })
+		v.Confirmed("the old way, too")
+	})
+	for _, l := range r.logs {
+		_, ok := claims.ParseLine(l)
+		assert.False(t, ok, "a verdict was logged after a failure: %q", l)
+	}
+}
+
+func TestAMalformedFindingFailsTheTest(t *testing.T) {
+	for name, f := range map[string]claims.Finding{
+		"no evidence":           {Verdict: claims.Confirmed},
+		"not a verdict":         {Verdict: "true", Evidence: "x"},
+		"undecided claim":       {Verdict: claims.Undecided, Evidence: "x"},
+		"parts disagree":        {Verdict: claims.Confirmed, Evidence: "x", Parts: []claims.Part{claims.P("a", claims.Refute("y"))}},
+		"part name in capitals": claims.Combine(claims.P("Handshake", claims.Confirm("y"))),
+	} {
+		r := run(t, func(r *recorder) {
+			claims.Judge(claims.Check(r, "N1"), 0, func(int) claims.Finding { return f })
+		})
+		assert.True(t, r.failed, name)
+	}
+}
+
+func TestAFindingOfSkippedSkipsAndStrictFailsOnASkippedPart(t *testing.T) {
+	t.Setenv("NETNOTES_STRICT", "")
+	r := run(t, func(r *recorder) {
+		claims.Judge(claims.Check(r, "L2"), 0, func(int) claims.Finding {
+			return claims.Combine(claims.P("tracepoints", claims.SkipPart("needs root: tracefs")))
+		})
+	})
+	assert.True(t, r.skipped)
+	assert.False(t, r.failed)
+	assert.Contains(t, r.logs[len(r.logs)-1], "claim L2: skipped — ")
+
+	t.Setenv("NETNOTES_STRICT", "1")
+	r = run(t, func(r *recorder) {
+		claims.Judge(claims.Check(r, "L3"), 0, func(int) claims.Finding {
+			return claims.Combine(claims.P("route", claims.Confirm("local dev lo")), claims.P("tracepoints", claims.SkipPart("needs root: tracefs")))
+		})
+	})
+	require.True(t, r.failed)
+	assert.True(t, strings.Contains(strings.Join(r.errors, "\n"), "claim L3/tracepoints: needs root: tracefs"), "%v", r.errors)
+}
+
+// The judge tests' own helper: a table with a refuting row, the parts
+// checked by name.
+func TestTestJudgeChecksVerdictsAndParts(t *testing.T) {
+	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[backlogFacts]{
+		{Name: "seen on 6.18: no handshake, an accept queue", Facts: backlogFacts{true, 2}, Want: claims.Refined,
+			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+		{Name: "a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
+		{Name: "as the notes say", Facts: backlogFacts{true, 0}, Want: claims.Confirmed},
+	})
+}
+
+func TestRecordedFactsAreReplayed(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, claims.RecordFacts(dir, "linux-6.18", "U4", claims.Recorded{
+		Kernel: "Linux 6.18 x86_64", Verdict: claims.Refined, Facts: []byte(`{"ConnectBeforeAccept":true,"Admitted":2}`),
+	}))
+	got, err := claims.ReadRecorded(dir+"/uds", "U4")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "Linux 6.18 x86_64", got[0].Kernel)
+
+	assert.Error(t, claims.RecordFacts(dir, "../up", "U4", got[0]), "a kernel name that is a path")
+	assert.Error(t, claims.RecordFacts(dir, "k", "Z9", got[0]), "a claim not in the catalogue")
+	assert.Error(t, claims.RecordFacts(dir, "k", "U4", claims.Recorded{Kernel: "k", Verdict: "confirmed", Facts: []byte("{")}))
+}
+
+func TestADrillIsNotAVerdict(t *testing.T) {
+	r := run(t, func(r *recorder) {
+		claims.Drill(r, "U4", backlogFacts{false, 2}, judgeBacklog, claims.Refuted)
+	})
+	assert.False(t, r.failed)
+	assert.Equal(t, "drill U4: refuted — parts: handshake refuted, queues refuted", r.logs[len(r.logs)-1])
+	for _, l := range r.logs {
+		_, ok := claims.ParseLine(l)
+		assert.False(t, ok, "a drill logged a verdict line: %q", l)
+	}
+	r = run(t, func(r *recorder) {
+		claims.Drill(r, "U4", backlogFacts{true, 0}, judgeBacklog, claims.Refuted)
+	})
+	assert.True(t, r.failed, "a drill whose judge does not refute fails")
+}

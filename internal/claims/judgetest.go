@@ -1,0 +1,183 @@
+package claims
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Case is one row of a judge's table: facts, and what the judge must find.
+type Case[F any] struct {
+	Name  string
+	Facts F
+	Want  string            // the claim's verdict
+	Parts map[string]string // part name -> verdict; the parts not named are not checked
+}
+
+// FactsDir is where a chapter keeps facts recorded on real kernels, relative
+// to its package directory: FactsDir/KERNEL/ID.json, written by RecordFacts.
+const FactsDir = "testdata/facts"
+
+// Recorded is one claim's facts as a real kernel gave them, with what the
+// judge found then.
+type Recorded struct {
+	Kernel  string            `json:"kernel"`  // "Linux 6.18.44 x86_64, as root"
+	Verdict string            `json:"verdict"` // the claim's verdict on that kernel
+	Parts   map[string]string `json:"parts,omitempty"`
+	Facts   json.RawMessage   `json:"facts"`
+}
+
+// TestJudge runs a claim's judge on a table of facts and checks each
+// finding: its verdict, the verdicts of the parts the case names, and that
+// the finding is well formed (evidence given, parts that combine to the
+// claim's verdict). Facts recorded on real kernels (FactsDir) are cases too:
+// the judge must still find what it found there.
+//
+// Write the table inline in the call (or in a package-level var of the same
+// directory's tests): a scanner reads its Want values, and the catalogue's
+// coverage test fails for a claim with no case that refutes it.
+func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Case[F]) {
+	t.Helper()
+	if _, ok := Lookup(id); !ok {
+		t.Fatalf("claim %q is not in the catalogue", id)
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Helper()
+			expect(t, judge(c.Facts), c.Want, c.Parts)
+		})
+	}
+	recorded, err := ReadRecorded(".", id)
+	if err != nil {
+		t.Fatalf("claim %s: %v", id, err)
+	}
+	for _, r := range recorded {
+		t.Run("recorded on "+r.Kernel, func(t *testing.T) {
+			t.Helper()
+			var facts F
+			dec := json.NewDecoder(strings.NewReader(string(r.Facts)))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&facts); err != nil {
+				t.Fatalf("the facts recorded on %s no longer decode into %T (re-record them): %v", r.Kernel, facts, err)
+			}
+			expect(t, judge(facts), r.Verdict, r.Parts)
+		})
+	}
+}
+
+func expect(t *testing.T, f Finding, want string, parts map[string]string) {
+	t.Helper()
+	if err := f.check(); err != nil {
+		t.Fatalf("malformed finding: %v\n%+v", err, f)
+	}
+	if f.Verdict != want {
+		t.Errorf("verdict %s, want %s\nevidence: %s", f.Verdict, want, f.Evidence)
+	}
+	for _, name := range slices.Sorted(maps.Keys(parts)) {
+		p, ok := f.Part(name)
+		switch {
+		case !ok:
+			t.Errorf("no part %q in the finding (parts: %v)", name, partNames(f))
+		case p.Verdict != parts[name]:
+			t.Errorf("part %s: %s, want %s\nevidence: %s", name, p.Verdict, parts[name], p.Evidence)
+		}
+	}
+}
+
+func partNames(f Finding) []string {
+	var names []string
+	for _, p := range f.Parts {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// ReadRecorded reads the facts recorded for claim id under dir/FactsDir, one
+// per kernel, in the order of the kernels' directory names.
+func ReadRecorded(dir, id string) ([]Recorded, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, FactsDir, "*", id+".json"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(paths)
+	var out []Recorded
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var r Recorded
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if r.Kernel == "" || r.Verdict == "" || len(r.Facts) == 0 {
+			return nil, fmt.Errorf("%s: want kernel, verdict and facts", p)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RecordFacts writes what a run observed for claim id, and what its judge
+// found, to moduleRoot/CHAPTER/FactsDir/kernelDir/ID.json, so that the
+// judge's tests replay it. kernelDir names the kernel as one path element
+// ("linux-6.18").
+func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
+	c, ok := Lookup(id)
+	if !ok {
+		return fmt.Errorf("claim %q is not in the catalogue", id)
+	}
+	if kernelDir == "" || strings.ContainsAny(kernelDir, `/\ `) || kernelDir[0] == '.' {
+		return fmt.Errorf("kernel directory name %q: want one plain path element", kernelDir)
+	}
+	if !json.Valid(r.Facts) {
+		return fmt.Errorf("claim %s: the facts are not JSON", id)
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(moduleRoot, c.Chapter, FactsDir, kernelDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, id+".json"), append(data, '\n'), 0o644)
+}
+
+// Drill judges facts observed on a namespace that a test set up so that the
+// claim is false, and fails unless the judge finds want (usually Refuted):
+// the end-to-end proof that the claim's own observation code and judge can
+// go the other way. It logs "drill ID: verdict — evidence", which is not a
+// verdict line: a drill says nothing about the reader's kernel, so the
+// report never counts it.
+func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want string) Finding {
+	t.Helper()
+	if _, ok := Lookup(id); !ok {
+		t.Fatalf("claim %q is not in the catalogue", id)
+	}
+	if t.Failed() {
+		t.Fatalf("drill %s: the test failed before it could observe", id)
+	}
+	data, err := json.Marshal(facts)
+	if err != nil {
+		t.Fatalf("drill %s: the facts do not encode as JSON: %v", id, err)
+	}
+	f := judge(facts)
+	if err := f.check(); err != nil {
+		t.Fatalf("drill %s: the judge's finding is malformed: %v", id, err)
+	}
+	t.Logf("drill %s: facts %s", id, data)
+	for _, p := range f.Parts {
+		t.Logf("drill %s/%s: %s — %s", id, p.Name, p.Verdict, p.Evidence)
+	}
+	t.Logf("drill %s: %s — %s", id, f.Verdict, f.Evidence)
+	if f.Verdict != want {
+		t.Errorf("drill %s: the judge found %s on a namespace where the claim is false, want %s", id, f.Verdict, want)
+	}
+	return f
+}
