@@ -22,7 +22,7 @@ import (
 const RunPrivileged = "go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
 
 // RunAsRoot is what to run for the few things only real root can do.
-const RunAsRoot = "`sudo make notes` (or go test -tags sudo -exec sudo ./...)"
+const RunAsRoot = "`sudo make notes`"
 
 // Strict reports whether skips are failures (NETNOTES_STRICT=1).
 func Strict() bool {

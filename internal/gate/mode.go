@@ -92,27 +92,29 @@ var (
 
 type realRootNeed struct{ what, why string }
 
-// missing is "" as real root, else the reason, naming what only real root has.
+// missing is "" as real root, else why not and what to run instead.
 func (n realRootNeed) missing() string {
 	switch CurrentMode() {
 	case RealRoot:
 		return ""
 	case Rootless:
-		return fmt.Sprintf("%s: needs real root (%s): run %s", n.what, n.why, RunAsRoot)
+		return fmt.Sprintf("needs real root (%s): run %s", n.why, RunAsRoot)
 	}
-	return fmt.Sprintf("%s: needs real root (missing %s): run %s", n.what, missingCaps(), RunAsRoot)
+	return fmt.Sprintf("needs real root (missing %s): run %s", missingCaps(), RunAsRoot)
 }
 
+// must skips naming what is missing: "tracepoints: needs real root (...)".
 func (n realRootNeed) must(t testing.TB) {
 	t.Helper()
 	if why := n.missing(); why != "" {
-		Skip(t, "%s", why)
+		Skip(t, "%s: %s", n.what, why)
 	}
 }
 
 // CanTrace reports whether a tracefs instance can be had (real root), and
-// if not, why: a reason to record for the part of a claim that rests on
-// tracepoints, "tracepoints: needs real root (...): run `sudo make notes`".
+// if not, why: the reason to record for the part of a claim that rests on
+// tracepoints, claims.SkipPart(why), "needs real root (tracefs cannot be
+// mounted in a user namespace): run `sudo make notes`".
 func CanTrace() (ok bool, why string) { why = needsTracefs.missing(); return why == "", why }
 
 // MustTrace skips unless CanTrace.

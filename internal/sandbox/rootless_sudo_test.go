@@ -1,0 +1,38 @@
+//go:build linux && sudo
+
+package sandbox_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/vishvananda/netlink"
+
+	"netnotes/internal/gate"
+)
+
+// Not root, a sudo-tagged test binary runs in a user namespace that maps
+// this user alone to 0, in a network namespace of its own whose lo is up.
+// As root, it is where it was started.
+func TestRootlessModeIsAUserNamespaceOfOneUser(t *testing.T) {
+	b, err := os.ReadFile("/proc/self/uid_map")
+	require.NoError(t, err)
+	uidMap := strings.Fields(string(b))
+	switch gate.CurrentMode() {
+	case gate.RealRoot:
+		assert.Equal(t, []string{"0", "0", "4294967295"}, uidMap, "as root the rootless path is not taken")
+		assert.Empty(t, os.Getenv(gate.UserNamespaceEnv), "as root the rootless path is not taken")
+		return
+	case gate.Unprivileged:
+		t.Skipf("no user namespace here: %s=%q", gate.UserNamespaceEnv, os.Getenv(gate.UserNamespaceEnv))
+	}
+	require.Len(t, uidMap, 3, "uid_map %q", b)
+	assert.Equal(t, "0", uidMap[0])
+	assert.Equal(t, "1", uidMap[2], "one uid mapped")
+	lo, err := netlink.LinkByName("lo")
+	require.NoError(t, err)
+	assert.NotZero(t, lo.Attrs().RawFlags&0x1, "lo is up in the process's own namespace") // IFF_UP
+}
