@@ -46,8 +46,10 @@ func CurrentMode() Mode {
 
 // UserNamespaceEnv is the variable through which the sandbox package tells
 // a test process about its user namespace: "inside" in the process it
-// re-executed into one, "refused: why" where the kernel said no. A reader
-// sets it to "off" to run the privileged notes without one.
+// re-executed into one, "refused: why" where the kernel said no, "root" in
+// processes a root test process starts (which may run as another user on
+// purpose and must not make one). A reader sets it to "off" to run the
+// privileged notes without one.
 const UserNamespaceEnv = "NETNOTES_USERNS"
 
 // initialUserNamespace reports whether the process is in the initial user
@@ -64,8 +66,11 @@ func initialUserNamespace() bool {
 // the privileged notes in: the setting that refuses it where one does.
 func noUserNamespace() string {
 	env := os.Getenv(UserNamespaceEnv)
-	if env == "off" {
+	switch env {
+	case "off":
 		return UserNamespaceEnv + "=off asked for no user namespace"
+	case "root":
+		return "no user namespace either: a process that a test running as root started as another user"
 	}
 	for _, s := range []struct{ key, refuses, fix string }{
 		{"user.max_user_namespaces", "0", "sysctl -w user.max_user_namespaces=15000"},

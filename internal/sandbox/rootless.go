@@ -48,6 +48,7 @@ const (
 	usernsInside = "inside" // the re-executed process: do not re-execute again
 	usernsProbe  = "probe"  // a probe: report whether namespaces work, exit
 	usernsOff    = "off"    // the reader's choice: no user namespace
+	usernsRoot   = "root"   // started by a test process that runs as root
 )
 
 // reportFD is where a re-executed process says "ok" or "refused: why".
@@ -201,8 +202,14 @@ func ProbeUserNamespace() error {
 // exits with its status; the tests run there. Where the kernel refuses, it
 // returns, leaving the reason in the environment for gate's skip texts.
 func enterUserNamespace() {
-	if gate.IsRoot() || os.Getenv(gate.UserNamespaceEnv) != "" {
-		return // root already, inside already, refused already, or off
+	if os.Getenv(gate.UserNamespaceEnv) != "" {
+		return // inside already, refused already, off, or a child of root's
+	}
+	if gate.IsRoot() {
+		// A test may start this binary again as another user on purpose
+		// (U9's client as uid 65534): that one must stay what it was made.
+		os.Setenv(gate.UserNamespaceEnv, usernsRoot)
+		return
 	}
 	// init runs on the main thread, locked: Pdeathsig is bound to the thread
 	// that starts the child, and this one lives as long as the process.
