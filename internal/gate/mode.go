@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // Mode is how this process runs the privileged notes.
@@ -74,6 +76,7 @@ func noUserNamespace() string {
 	}
 	for _, s := range []struct{ key, refuses, fix string }{
 		{"user.max_user_namespaces", "0", "sysctl -w user.max_user_namespaces=15000"},
+		{"user.max_net_namespaces", "0", "sysctl -w user.max_net_namespaces=15000"},
 		{"kernel.unprivileged_userns_clone", "0", "sysctl -w kernel.unprivileged_userns_clone=1"},
 		{"kernel.apparmor_restrict_unprivileged_userns", "1", "an AppArmor profile that allows userns, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"},
 	} {
@@ -83,7 +86,11 @@ func noUserNamespace() string {
 		}
 	}
 	if why, ok := strings.CutPrefix(env, "refused: "); ok {
-		return "no user namespace either: the kernel refused one (" + why + "; in a container: it lacks CAP_SYS_ADMIN or its seccomp profile blocks unshare)"
+		hint := "in a container: it lacks CAP_SYS_ADMIN, or its seccomp profile blocks clone and unshare of namespaces"
+		if strings.Contains(why, unix.ENOSPC.Error()) {
+			hint = "a limit is reached: user.max_user_namespaces or user.max_net_namespaces"
+		}
+		return "no user namespace either: the kernel refused one (" + why + "; " + hint + ")"
 	}
 	return "no user namespace either: only test binaries built with -tags sudo make one"
 }
