@@ -36,6 +36,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"testing"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -62,6 +63,10 @@ func init() {
 		if reportUserNamespace() != 0 {
 			// The parent falls back to running unprivileged itself.
 			os.Exit(0)
+		}
+	default:
+		if sudoBuild && testing.Testing() {
+			enterUserNamespace()
 		}
 	}
 }
@@ -197,7 +202,7 @@ func ProbeUserNamespace() error {
 }
 
 // enterUserNamespace is the rootless mode's switch, called from init in
-// test binaries built with -tags sudo. Not root and not yet inside, it runs
+// test binaries built with -tags sudo (sudoBuild). Not root and not yet inside, it runs
 // this test binary again in a user namespace, relays signals to it, and
 // exits with its status; the tests run there. Where the kernel refuses, it
 // returns, leaving the reason in the environment for gate's skip texts.

@@ -1,13 +1,8 @@
-//go:build linux && sudo
+//go:build sudo
 
 package sandbox
 
-import "testing"
-
-// Test binaries built with -tags sudo run their tests in a user namespace
-// when not root (see rootless.go).
-func init() {
-	if testing.Testing() {
-		enterUserNamespace()
-	}
-}
+// sudoBuild: this binary holds the privileged notes (-tags sudo), so, as a
+// test binary not run as root, it runs them in a user namespace (see
+// rootless.go).
+const sudoBuild = true
