@@ -43,5 +43,6 @@
 // benchmark, not a test. Which addresses count as loopback is shown by the
 // package example.
 //
-// Run the notes as root: go test -tags sudo -v ./loopback
+// Run the notes: go test -tags sudo -v ./loopback (as yourself they run in a
+// user namespace, where L2 and L3's tracepoints skip; as root, all of them).
 package loopback

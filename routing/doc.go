@@ -40,5 +40,6 @@
 //     the /32 in main win: the rule order is what keeps a local address on
 //     lo.
 //
-// Run them as root: go test -tags sudo -v ./routing
+// Run them: go test -tags sudo -v ./routing (as root, or as yourself in a
+// user namespace of the test's own).
 package routing
