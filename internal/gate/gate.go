@@ -18,8 +18,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// RunPrivileged is the command a reader runs to get the privileged notes.
-const RunPrivileged = "go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
+// RunPrivileged is the command a reader runs to get the privileged notes:
+// as an ordinary user they run in a user namespace of their own, as root
+// (`sudo make notes`) all of them.
+const RunPrivileged = "`make notes` or go test -tags sudo ./... (as yourself: in a user namespace; everything: `sudo make notes`)"
 
 // RunAsRoot is what to run for the few things only real root can do.
 const RunAsRoot = "`sudo make notes`"
@@ -119,7 +121,7 @@ func Feature(t testing.TB, feature string, probe func() error) {
 	if err := probe(); err != nil {
 		hint := "this note on a kernel that has it"
 		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-			hint = "it as root: " + RunPrivileged
+			hint = "it with the privileged notes: " + RunPrivileged
 		}
 		Skip(t, "needs %s, which this machine refused (%v): run %s", feature, err, hint)
 	}
