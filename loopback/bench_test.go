@@ -18,13 +18,16 @@ package loopback
 // and at the top of uds/bench_test.go.
 
 import (
+	"net/netip"
 	"testing"
 
 	"netnotes/internal/bench"
 )
 
 func sweepL4(b *testing.B, shape bench.Shape) {
-	base, _ := l4Target(b)
+	base, where := l4Target(b)
+	checkL4Peers(b, base)
+	b.Logf("transport=tcp is 127.0.0.1, transport=tcp-hostaddr is %s (both checked with getpeername)", where)
 	for _, placement := range []bench.Placement{bench.OneCPU, bench.Free} {
 		for _, size := range bench.Sizes {
 			for _, tr := range []bench.Transport{bench.TCP, bench.TCPHostAddr} {
@@ -39,3 +42,21 @@ func sweepL4(b *testing.B, shape bench.Shape) {
 func BenchmarkRoundTrip(b *testing.B) { sweepL4(b, bench.RoundTrip) }
 
 func BenchmarkStream(b *testing.B) { sweepL4(b, bench.Stream) }
+
+// checkL4Peers fails a benchmark whose transports would not reach the
+// addresses their names say: transport=tcp 127.0.0.1, tcp-hostaddr the
+// other address.
+func checkL4Peers(b *testing.B, base bench.Config) {
+	b.Helper()
+	for tr, want := range map[bench.Transport]netip.Addr{bench.TCP: netip.MustParseAddr("127.0.0.1"), bench.TCPHostAddr: base.Addr} {
+		cfg := base
+		cfg.Shape, cfg.Placement, cfg.Size, cfg.Transport = bench.RoundTrip, bench.Free, 1, tr
+		got, err := bench.Peer(cfg)
+		if err != nil {
+			b.Fatalf("transport=%s: %v", tr, err)
+		}
+		if got != want.String() {
+			b.Fatalf("transport=%s connects to %s; want %s", tr, got, want)
+		}
+	}
+}

@@ -1,12 +1,11 @@
 //go:build linux && sudo
 
-package routing_test
+package routing
 
 import (
 	"fmt"
 	"net"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -18,17 +17,6 @@ import (
 
 // tableLocal is the kernel's routing table 255, "local".
 const tableLocal = unix.RT_TABLE_LOCAL
-
-// entry is one route in the words `ip route` uses, so that a test compares
-// the kernel's table with the notes' lines and a failure reads like them.
-// It is built from the netlink message, never from ip's output.
-type entry struct {
-	Type, Dst, Dev, Proto, Scope, Src string
-}
-
-func (e entry) String() string {
-	return fmt.Sprintf("%s %s dev %s proto %s scope %s src %s", e.Type, e.Dst, e.Dev, e.Proto, e.Scope, e.Src)
-}
 
 var routeTypes = map[int]string{
 	unix.RTN_UNICAST: "unicast", unix.RTN_LOCAL: "local", unix.RTN_BROADCAST: "broadcast",
@@ -44,9 +32,9 @@ func typeName(t int) string {
 }
 
 // describe turns a netlink route into an entry, naming its device.
-func describe(t testing.TB, ns *sandbox.NS, r netlink.Route) entry {
+func describe(t testing.TB, ns *sandbox.NS, r netlink.Route) Entry {
 	t.Helper()
-	e := entry{Type: typeName(r.Type), Proto: r.Protocol.String(), Scope: r.Scope.String(), Src: "-", Dev: "-", Dst: "default"}
+	e := Entry{Type: typeName(r.Type), Proto: r.Protocol.String(), Scope: r.Scope.String(), Src: "-", Dev: "-", Dst: "default"}
 	if r.Dst != nil {
 		e.Dst = r.Dst.String()
 		if ones, bits := r.Dst.Mask.Size(); ones == bits {
@@ -66,11 +54,11 @@ func describe(t testing.TB, ns *sandbox.NS, r netlink.Route) entry {
 
 // localTable reads table local's IPv4 entries in the namespace.
 // equiv: ip route show table local
-func localTable(t testing.TB, ns *sandbox.NS) []entry {
+func localTable(t testing.TB, ns *sandbox.NS) []Entry {
 	t.Helper()
 	routes, err := ns.Netlink().RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: tableLocal}, netlink.RT_FILTER_TABLE)
 	require.NoError(t, err, "ip route show table local in %v", ns)
-	entries := make([]entry, 0, len(routes))
+	entries := make([]Entry, 0, len(routes))
 	for _, r := range routes {
 		entries = append(entries, describe(t, ns, r))
 	}
@@ -78,47 +66,51 @@ func localTable(t testing.TB, ns *sandbox.NS) []entry {
 }
 
 // onDev keeps the entries of one device.
-func onDev(entries []entry, dev string) []entry {
-	return slices.DeleteFunc(slices.Clone(entries), func(e entry) bool { return e.Dev != dev })
+func onDev(entries []Entry, dev string) []Entry {
+	return slices.DeleteFunc(slices.Clone(entries), func(e Entry) bool { return e.Dev != dev })
 }
 
-func list(entries []entry) string {
-	if len(entries) == 0 {
-		return "(none)"
-	}
-	s := make([]string, len(entries))
-	for i, e := range entries {
-		s[i] = e.String()
-	}
-	return strings.Join(s, "; ")
-}
-
-// lookup asks the kernel which route a packet to dst would take.
+// lookup asks the kernel which route a packet to dst would take. An error
+// from the lookup is the kernel's answer (no route, say), kept as a fact.
 // equiv: ip route get DST
-func lookup(t testing.TB, ns *sandbox.NS, dst net.IP) netlink.Route {
+func lookup(t testing.TB, ns *sandbox.NS, dst net.IP) Lookup {
 	t.Helper()
 	routes, err := ns.Netlink().RouteGet(dst)
-	require.NoError(t, err, "ip route get %v in %v", dst, ns)
-	require.Len(t, routes, 1, "ip route get %v", dst)
-	return routes[0]
+	if err != nil {
+		return Lookup{Err: err.Error()}
+	}
+	require.Len(t, routes, 1, "ip route get %v: one answer", dst)
+	r := routes[0]
+	dev := "-"
+	if r.LinkIndex != 0 {
+		link, err := ns.Netlink().LinkByIndex(r.LinkIndex)
+		require.NoError(t, err, "device %d in %v", r.LinkIndex, ns)
+		dev = link.Attrs().Name
+	}
+	return Lookup{Type: typeName(r.Type), Dev: dev, Table: r.Table}
 }
 
-// devName names a link index in the namespace.
-func devName(t testing.TB, ns *sandbox.NS, index int) string {
+// moveLocalBehindMain makes table local the last table consulted: a rule
+// for it at priority 40000 (after main's 32766), and its priority-0 rule
+// deleted. It is idempotent, so a test can apply it to a namespace where a
+// drill already did.
+// equiv: ip rule add pref 40000 lookup local; ip rule del pref 0 lookup local
+func moveLocalBehindMain(t testing.TB, ns *sandbox.NS) {
 	t.Helper()
-	link, err := ns.Netlink().LinkByIndex(index)
-	require.NoError(t, err, "device %d in %v", index, ns)
-	return link.Attrs().Name
-}
-
-// brief lists entries by type and destination only, for evidence lines.
-func brief(entries []entry) string {
-	if len(entries) == 0 {
-		return "(none)"
+	h := ns.Netlink()
+	rules, err := h.RuleList(netlink.FAMILY_V4)
+	require.NoError(t, err, "ip rule in %v", ns)
+	has := func(prio int) bool {
+		return slices.ContainsFunc(rules, func(r netlink.Rule) bool { return r.Priority == prio && r.Table == tableLocal })
 	}
-	s := make([]string, len(entries))
-	for i, e := range entries {
-		s[i] = e.Type + " " + e.Dst
+	if !has(40000) {
+		late := netlink.NewRule()
+		late.Priority, late.Table = 40000, tableLocal
+		require.NoError(t, h.RuleAdd(late), "ip rule add pref 40000 lookup local")
 	}
-	return strings.Join(s, ", ")
+	if has(0) {
+		early := netlink.NewRule()
+		early.Priority, early.Table = 0, tableLocal
+		require.NoError(t, h.RuleDel(early), "ip rule del pref 0 lookup local")
+	}
 }

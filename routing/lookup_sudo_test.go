@@ -1,12 +1,11 @@
 //go:build linux && sudo
 
-package routing_test
+package routing
 
 import (
 	"net"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -21,40 +20,29 @@ import (
 func TestLocalEntryNamesTheInterfaceButLookupSaysLo(t *testing.T) {
 	v := claims.Check(t, "R3")
 	p := sandbox.NewPair(t) // 198.18.0.1/24 on A's veth end, 198.18.0.2/24 on B's
-	own, neighbour := p.AddrA.Addr().String(), p.AddrB.Addr().String()
-	dev := p.LinkA.Attrs().Name
+	claims.Judge(v, observeLocalEntry(t, p), judgeLocalEntry)
+}
 
-	// The table entry names the interface.
-	var tableEntry entry
+// observeLocalEntry reads table local's entry for A's address, asks the
+// kernel how it routes that address, and (the control) how it routes B's
+// address, a neighbour in the same /24.
+func observeLocalEntry(t *testing.T, p *sandbox.Pair) LocalEntryFacts {
+	t.Helper()
+	own, neighbour := p.AddrA.Addr().String(), p.AddrB.Addr().String()
+	f := LocalEntryFacts{Addr: own, Dev: p.LinkA.Attrs().Name, Neighbour: neighbour}
+	// equiv: ip route show table local
 	for _, e := range localTable(t, p.A) {
-		if e.Type == "local" && e.Dst == own {
-			tableEntry = e
+		if e.Dst == own {
+			f.Entries = append(f.Entries, e)
 		}
 	}
-	require.NotZero(t, tableEntry, "no local entry for %s in table local", own)
-	assert.Equal(t, dev, tableEntry.Dev, "the local entry for %s", own)
-
-	// The lookup sends it to lo. With the default rules the kernel reports
-	// table main: local and main are merged until a rule is added, so the
-	// table is recorded and the type and device are asserted.
-	got := lookup(t, p.A, net.ParseIP(own))
-	gotDev := devName(t, p.A, got.LinkIndex)
-	assert.Equal(t, unix.RTN_LOCAL, got.Type, "ip route get %s: type %s", own, typeName(got.Type))
-	assert.Equal(t, "lo", gotDev, "ip route get %s", own)
-
-	// Negative control: the neighbour's address, in the same /24, is not
-	// local and the lookup does send it out of the interface.
-	// equiv: ip route get 198.18.0.2
-	other := lookup(t, p.A, net.ParseIP(neighbour))
-	otherDev := devName(t, p.A, other.LinkIndex)
-	assert.Equal(t, unix.RTN_UNICAST, other.Type, "ip route get %s: type %s", neighbour, typeName(other.Type))
-	assert.Equal(t, dev, otherDev, "ip route get %s", neighbour)
-
-	if t.Failed() {
-		return
-	}
-	v.Confirmed("table local: %v; ip route get %s: %s dev %s (table %d); control ip route get %s: %s dev %s",
-		tableEntry, own, typeName(got.Type), gotDev, got.Table, neighbour, typeName(other.Type), otherDev)
+	// With the default rules the kernel reports table main here: local
+	// and main are merged until a rule is added. The judge reads type and
+	// device.
+	// equiv: ip route get 198.18.0.1; ip route get 198.18.0.2
+	f.Lookup = lookup(t, p.A, net.ParseIP(own))
+	f.NeighbourLookup = lookup(t, p.A, net.ParseIP(neighbour))
+	return f
 }
 
 // Beyond the notes: `ip rule` priority 0 consults table local before any
@@ -64,16 +52,34 @@ func TestLocalEntryNamesTheInterfaceButLookupSaysLo(t *testing.T) {
 func TestLocalTableWinsOverMoreSpecificRoute(t *testing.T) {
 	v := claims.Check(t, "R4")
 	p := sandbox.NewPair(t)
+	claims.Judge(v, observeLocalFirst(t, p), judgeLocalFirst)
+}
+
+// Drill: the same observation in a namespace whose table local was moved
+// behind main before the /32 went in. Then main's /32 decides.
+// equiv: ip rule add pref 40000 lookup local; ip rule del pref 0 lookup local
+func TestDrillR4LocalBehindMain(t *testing.T) {
+	p := sandbox.NewPair(t)
+	moveLocalBehindMain(t, p.A)
+	claims.Drill(t, "R4", observeLocalFirst(t, p), judgeLocalFirst, claims.Refuted)
+}
+
+// observeLocalFirst adds a /32 route for A's address to table main, out of
+// A's veth end, and asks the kernel how it routes the address: with the
+// rules as found (local and main merged if they are the defaults), with
+// the tables split by an added rule, and (the control) with table local
+// moved behind main.
+func observeLocalFirst(t *testing.T, p *sandbox.Pair) LocalFirstFacts {
+	t.Helper()
 	own := p.AddrA.Addr()
-	dev := p.LinkA.Attrs().Name
+	f := LocalFirstFacts{Addr: own.String(), Dev: p.LinkA.Attrs().Name}
 	h := p.A.Netlink()
 
+	// equiv: ip rule
 	rules, err := h.RuleList(netlink.FAMILY_V4)
 	require.NoError(t, err, "ip rule")
-	require.NotEmpty(t, rules)
-	first := rules[0]
-	require.Equal(t, 0, first.Priority, "the first rule: %v", first)
-	require.Equal(t, tableLocal, first.Table, "the first rule: %v", first)
+	require.NotEmpty(t, rules, "ip rule lists no rule at all")
+	f.FirstRulePriority, f.FirstRuleTable = rules[0].Priority, rules[0].Table
 
 	// A /32 for our own address in main, out of the interface: as specific
 	// as the local entry can be.
@@ -84,46 +90,21 @@ func TestLocalTableWinsOverMoreSpecificRoute(t *testing.T) {
 		Scope:     netlink.SCOPE_LINK,
 		Table:     unix.RT_TABLE_MAIN,
 	}
-	require.NoError(t, h.RouteAdd(hostRoute), "ip route add %s/32 dev %s", own, dev)
-
-	got := lookup(t, p.A, own.AsSlice())
-	gotDev := devName(t, p.A, got.LinkIndex)
-	assert.Equal(t, unix.RTN_LOCAL, got.Type, "ip route get %s: type %s", own, typeName(got.Type))
-	assert.Equal(t, "lo", gotDev, "ip route get %s", own)
+	require.NoError(t, h.RouteAdd(hostRoute), "ip route add %s/32 dev %s", own, f.Dev)
+	f.Merged = lookup(t, p.A, own.AsSlice())
 
 	// With only the default rules the kernel keeps local and main in one
 	// merged table (and reports 254). Any added rule splits them; then the
-	// answer comes literally from table local, through rule 0.
+	// answer names the table that gave it.
 	// equiv: ip rule add pref 100 lookup main; ip route get 198.18.0.1
 	split := netlink.NewRule()
 	split.Priority, split.Table = 100, unix.RT_TABLE_MAIN
 	require.NoError(t, h.RuleAdd(split), "ip rule add pref 100 lookup main")
-	unmerged := lookup(t, p.A, own.AsSlice())
-	unmergedDev := devName(t, p.A, unmerged.LinkIndex)
-	assert.Equal(t, unix.RTN_LOCAL, unmerged.Type, "ip route get %s, tables split: type %s", own, typeName(unmerged.Type))
-	assert.Equal(t, "lo", unmergedDev, "ip route get %s, tables split", own)
-	assert.Equal(t, tableLocal, unmerged.Table, "ip route get %s, tables split", own)
+	f.Split = lookup(t, p.A, own.AsSlice())
 
-	// Negative control: move the local table behind main, and the same
-	// /32 in main now decides.
-	// equiv: ip rule add pref 40000 lookup local; ip rule del pref 0 lookup local; ip route get 198.18.0.1
-	late := netlink.NewRule()
-	late.Priority, late.Table = 40000, tableLocal
-	require.NoError(t, h.RuleAdd(late), "ip rule add pref 40000 lookup local")
-	early := netlink.NewRule()
-	early.Priority, early.Table = 0, tableLocal
-	require.NoError(t, h.RuleDel(early), "ip rule del pref 0 lookup local")
-	reordered := lookup(t, p.A, own.AsSlice())
-	reorderedDev := devName(t, p.A, reordered.LinkIndex)
-	assert.Equal(t, unix.RTN_UNICAST, reordered.Type, "ip route get %s with local after main: type %s", own, typeName(reordered.Type))
-	assert.Equal(t, dev, reorderedDev, "ip route get %s with local after main", own)
-
-	if t.Failed() {
-		return
-	}
-	v.Confirmed("rule 0 lookup local; with %s/32 dev %s in main, ip route get %s: %s dev %s (table %d, merged); "+
-		"with a rule added (tables split): %s dev %s (table %d); control with local moved to pref 40000: %s dev %s (table %d)",
-		own, dev, own, typeName(got.Type), gotDev, got.Table,
-		typeName(unmerged.Type), unmergedDev, unmerged.Table,
-		typeName(reordered.Type), reorderedDev, reordered.Table)
+	// Control: move the local table behind main; then the /32 in main
+	// should decide.
+	moveLocalBehindMain(t, p.A)
+	f.Reordered = lookup(t, p.A, own.AsSlice())
+	return f
 }

@@ -27,12 +27,12 @@ import (
 func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
 	v := claims.Check(t, "U1")
 	dir := socketDir(t)
-	path := filepath.Join(dir, "containerd.sock")
+	f := uds.BindFacts{Path: filepath.Join(dir, "containerd.sock")}
 
 	// Before bind there is no file: bind is what makes it.
-	_, err := os.Lstat(path)
-	require.ErrorIs(t, err, fs.ErrNotExist, "before bind")
-	l, err := net.Listen("unix", path)
+	_, err := os.Lstat(f.Path)
+	f.ExistedBefore = !errors.Is(err, fs.ErrNotExist)
+	l, err := net.Listen("unix", f.Path)
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
 	go answerWith(l, "path")
@@ -41,35 +41,32 @@ func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { al.Close() })
 	go answerWith(al, "abstract")
-
-	var st unix.Stat_t
-	require.NoError(t, unix.Lstat(path, &st))
-	assert.Equal(t, uint32(unix.S_IFSOCK), st.Mode&unix.S_IFMT, "file type of %s", path)
-	fi, err := os.Lstat(path)
-	require.NoError(t, err)
+	f.FileType, f.Inode = fileType(t, f.Path)
 
 	// Each endpoint form, parsed, dials the server it names. The relative
 	// form resolves against the working directory, as ./uds_demo.sock does.
 	t.Chdir(dir)
-	forms := []struct{ endpoint, want string }{
-		{"unix://" + path, "path"},
-		{"unix:" + path, "path"},
-		{"unix:containerd.sock", "path"},
-		{"unix:@" + abstract, "abstract"},
-		{"unix-abstract:" + abstract, "abstract"},
-	}
-	var dialled []string
-	for _, f := range forms {
-		e, err := uds.ParseEndpoint(f.endpoint)
-		require.NoError(t, err, f.endpoint)
-		got, err := ask(e)
-		require.NoError(t, err, "dialling %s (parsed as %+v)", f.endpoint, e)
-		assert.Equal(t, f.want, got, "server behind %s", f.endpoint)
-		dialled = append(dialled, fmt.Sprintf("%s->%s", f.endpoint, got))
+	for _, d := range []uds.EndpointDial{
+		{Endpoint: "unix://" + f.Path, Names: "path"},
+		{Endpoint: "unix:" + f.Path, Names: "path"},
+		{Endpoint: "unix:containerd.sock", Names: "path"},
+		{Endpoint: "unix:@" + abstract, Names: "abstract"},
+		{Endpoint: "unix-abstract:" + abstract, Names: "abstract"},
+	} {
+		e, err := uds.ParseEndpoint(d.Endpoint)
+		require.NoError(t, err, d.Endpoint)
+		if d.Reached, err = ask(e); err != nil {
+			d.Err = errnoName(err)
+		}
+		f.Dials = append(f.Dials, d)
 	}
 
-	// Malformed endpoints get an error that says what is wrong.
-	bad := []struct {
+	claims.Judge(v, f, uds.JudgeBind)
+}
+
+// Malformed endpoints get an error that says what is wrong.
+func TestParseEndpointRefusesMalformed(t *testing.T) {
+	for _, b := range []struct {
 		endpoint string
 		want     error
 	}{
@@ -82,15 +79,35 @@ func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
 		{"unix:///" + strings.Repeat("p", uds.MaxPathLen), uds.ErrTooLong},
 		{"unix:@" + strings.Repeat("a", uds.MaxAbstractLen+1), uds.ErrTooLong},
 		{"unix:/tmp/a\x00b", uds.ErrNUL},
-	}
-	for _, b := range bad {
+	} {
 		_, err := uds.ParseEndpoint(b.endpoint)
 		assert.ErrorIs(t, err, b.want, "%q", b.endpoint)
 	}
-	_, authErr := uds.ParseEndpoint(bad[2].endpoint)
+}
 
-	v.Confirmed("bind made %s, type socket (mode %v, S_IFSOCK, inode %d), absent before; dialled %s; %d malformed endpoints refused, e.g. %v",
-		path, fi.Mode(), st.Ino, strings.Join(dialled, ", "), len(bad), authErr)
+// fileType says what is at path ("socket", "regular", "none", ...) and its
+// inode, as lstat sees it.
+func fileType(t testing.TB, path string) (string, uint64) {
+	t.Helper()
+	var st unix.Stat_t
+	err := unix.Lstat(path, &st)
+	if errors.Is(err, unix.ENOENT) {
+		return "none", 0
+	}
+	if err != nil {
+		t.Fatalf("lstat %s: %v", path, err)
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFSOCK:
+		return "socket", st.Ino
+	case unix.S_IFREG:
+		return "regular", st.Ino
+	case unix.S_IFDIR:
+		return "directory", st.Ino
+	case unix.S_IFLNK:
+		return "symlink", st.Ino
+	}
+	return fmt.Sprintf("mode %#o", st.Mode&unix.S_IFMT), st.Ino
 }
 
 // answerWith accepts connections until l closes and tells each who it is.

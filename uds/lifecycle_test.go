@@ -1,18 +1,19 @@
 package uds_test
 
 import (
-	"io/fs"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
+	"netnotes/uds"
 )
 
 // The notes' server calls unlink on its .sock path before bind. Why: the
@@ -23,8 +24,9 @@ func TestU6_TheSocketFileOutlivesItsSocket(t *testing.T) {
 	dir := socketDir(t)
 	path := filepath.Join(dir, "uds_demo.sock")
 	addr := &unix.SockaddrUnix{Name: path}
+	var f uds.LifecycleFacts
 
-	// A server that exits without unlinking leaves its file behind.
+	// A server that exits without unlinking: what does it leave behind?
 	old, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	require.NoError(t, err)
 	closed := false
@@ -37,57 +39,63 @@ func TestU6_TheSocketFileOutlivesItsSocket(t *testing.T) {
 	require.NoError(t, unix.Listen(old, 5))
 	closed = true
 	require.NoError(t, unix.Close(old))
-	var st unix.Stat_t
-	require.NoError(t, unix.Lstat(path, &st), "the file after close")
-	assert.Equal(t, uint32(unix.S_IFSOCK), st.Mode&unix.S_IFMT)
-
-	// Nobody listens behind it: connect is refused, not "no such file".
-	stale := unix.Connect(rawSocket(t, 0), addr)
-	assert.ErrorIs(t, stale, unix.ECONNREFUSED, "connect to the stale file")
-
-	// And the next server cannot bind there...
+	f.AfterClose, f.Inode = fileType(t, path)
+	// Nobody listens behind it: what does connect say?
+	f.ConnectStale = errnoName(unix.Connect(rawSocket(t, 0), addr))
+	// And the next server's bind, before and after unlinking the path.
 	next := rawSocket(t, 0)
-	inUse := unix.Bind(next, addr)
-	assert.ErrorIs(t, inUse, unix.EADDRINUSE, "bind over the stale file")
-	// ...until it unlinks first, as the notes' server does.
-	require.NoError(t, unix.Unlink(path))
-	require.NoError(t, unix.Bind(next, addr), "bind after unlink")
-	require.NoError(t, unix.Listen(next, 5))
+	f.BindOver = errnoName(unix.Bind(next, addr))
+	if err := unix.Unlink(path); err != nil && !errors.Is(err, unix.ENOENT) {
+		t.Fatalf("unlink %s: %v", path, err)
+	}
+	f.BindUnlinked = errnoName(unix.Bind(next, addr))
 
-	// Unlinking the file of a live listener cuts only the way in.
+	// Unlinking the file of a live listener (one of its own, on another
+	// path): the established connection, and a new connect.
+	livePath := filepath.Join(dir, "live.sock")
+	live := rawListen(t, livePath, 5)
 	client := rawSocket(t, 0)
-	require.NoError(t, unix.Connect(client, addr))
-	server, _, err := unix.Accept(next)
+	require.NoError(t, unix.Connect(client, &unix.SockaddrUnix{Name: livePath}))
+	server, _, err := unix.Accept(live)
 	require.NoError(t, err)
 	t.Cleanup(func() { unix.Close(server) })
-	require.NoError(t, unix.Unlink(path))
-	_, err = unix.Write(client, []byte("still here"))
-	require.NoError(t, err, "write on an established connection after unlink")
-	buf := make([]byte, 32)
-	n, err := unix.Read(server, buf)
-	require.NoError(t, err)
-	assert.Equal(t, "still here", string(buf[:n]))
-	gone := unix.Connect(rawSocket(t, 0), addr)
-	assert.ErrorIs(t, gone, unix.ENOENT, "connect after the listener's file was unlinked")
+	require.NoError(t, unix.Unlink(livePath))
+	f.CarriedAfterUnlink = errnoName(carry(client, server, "still here"))
+	f.ConnectUnlinked = errnoName(unix.Connect(rawSocket(t, 0), &unix.SockaddrUnix{Name: livePath}))
 
 	// Go's listener unlinks its own file on Close, unless told not to.
 	goPath := filepath.Join(dir, "go.sock")
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: goPath, Net: "unix"})
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	_, goErr := os.Lstat(goPath)
-	assert.ErrorIs(t, goErr, fs.ErrNotExist, "Go's UnixListener.Close unlinks")
+	f.GoCloseLeaves, _ = fileType(t, goPath)
+	if f.GoCloseLeaves != "none" {
+		require.NoError(t, os.Remove(goPath))
+	}
 	l, err = net.ListenUnix("unix", &net.UnixAddr{Name: goPath, Net: "unix"})
 	require.NoError(t, err)
 	l.SetUnlinkOnClose(false)
 	require.NoError(t, l.Close())
-	_, keptErr := os.Lstat(goPath)
-	assert.NoError(t, keptErr, "SetUnlinkOnClose(false) keeps the file")
+	f.GoKeptLeaves, _ = fileType(t, goPath)
 	_, err = net.DialTimeout("unix", goPath, time.Second)
-	assert.ErrorIs(t, err, unix.ECONNREFUSED, "dial the file Go kept")
+	f.GoDialKept = errnoName(err)
 
-	v.Confirmed("after close the file stays (S_IFSOCK, inode %d): connect %s, bind %s; unlink then bind works; "+
-		"unlinking a live listener's file: the established connection still carried %d B, new connects %s; "+
-		"Go's UnixListener.Close unlinks (%s) unless SetUnlinkOnClose(false)",
-		st.Ino, errnoName(stale), errnoName(inUse), n, errnoName(gone), errnoName(goErr))
+	claims.Judge(v, f, uds.JudgeLifecycle)
+}
+
+// carry writes msg on one end of a connection and reads it on the other:
+// nil if it arrived whole.
+func carry(from, to int, msg string) error {
+	if _, err := unix.Write(from, []byte(msg)); err != nil {
+		return err
+	}
+	buf := make([]byte, len(msg)+16)
+	n, err := unix.Read(to, buf)
+	if err != nil {
+		return err
+	}
+	if string(buf[:n]) != msg {
+		return fmt.Errorf("read %q, wrote %q", buf[:n], msg)
+	}
+	return nil
 }

@@ -32,10 +32,15 @@ func TestMain(m *testing.M) {
 
 // clientProcess connects, sends "Hello from client!" and prints the answer.
 // Its first line says who it is, its other lines what happened; an error is
-// printed by errno name ("connect: EACCES") for the parent to read.
-func clientProcess(path string) int {
+// printed by errno name ("connect: EACCES") for the parent to read. target
+// is a socket file's path, or "tcp:" and an address (U9's TCP control).
+func clientProcess(target string) int {
 	fmt.Printf("pid=%d uid=%d gid=%d\n", os.Getpid(), os.Getuid(), os.Getgid())
-	c, err := net.DialTimeout("unix", path, 5*time.Second)
+	network, addr := "unix", target
+	if a, ok := strings.CutPrefix(target, "tcp:"); ok {
+		network, addr = "tcp", a
+	}
+	c, err := net.DialTimeout(network, addr, 5*time.Second)
 	if err != nil {
 		fmt.Printf("connect: %s\n", errnoName(err))
 		return 0
@@ -71,14 +76,25 @@ type clientRun struct {
 // run it even when `go test` built it in a directory only root may enter.
 func runClient(t *testing.T, path string, cred *syscall.Credential) clientRun {
 	t.Helper()
+	return runClientIn(t, nil, path, cred)
+}
+
+// runClientIn is runClient with the process started inside in (a
+// namespace's Do: the child inherits the starting thread's namespace);
+// nil starts it here.
+func runClientIn(t *testing.T, in func(func() error) error, target string, cred *syscall.Credential) clientRun {
+	t.Helper()
 	cmd := exec.Command("/proc/self/exe")
-	cmd.Env = append(os.Environ(), clientEnv+"="+path)
+	cmd.Env = append(os.Environ(), clientEnv+"="+target)
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	done := make(chan error, 1)
-	if err := cmd.Start(); err != nil {
+	if in == nil {
+		in = func(fn func() error) error { return fn() }
+	}
+	if err := in(cmd.Start); err != nil {
 		t.Fatalf("starting the client process: %v", err)
 	}
 	go func() { done <- cmd.Wait() }()

@@ -5,22 +5,21 @@ package uds_test
 import (
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
 	"netnotes/internal/ktrace"
 	"netnotes/internal/sandbox"
+	"netnotes/uds"
 )
 
 // transferSize is what each transport carries while the tracer watches.
@@ -37,58 +36,110 @@ const transferSize = 1 << 20
 func TestU3_UDSBypassesTheNetworkStack(t *testing.T) {
 	v := claims.Check(t, "U3")
 	ns := sandbox.New(t)
-	// The tracepoint half needs real root; lo's counters do not.
-	traced, noTrace := gate.CanTrace()
-	var tr *ktrace.Tracer
-	if traced {
-		tr = ktrace.New(t)
-		comm := ownComm(t)
-		filter := fmt.Sprintf(`comm == "%s"`, comm) // less noise from other processes
-		tr.Enable(t, "net", filter, false)
-		tr.Enable(t, "skb/consume_skb", filter, false)
-	}
-
 	path := filepath.Join(socketDir(t), "stack.sock")
 	udsServer, udsClient := connectedPair(t, ns, "unix", path)
 	tcpServer, tcpClient := connectedPair(t, ns, "tcp", "127.0.0.1:0")
 
-	measure := func(server, client net.Conn) (sandbox.Counters, []ktrace.Event) {
+	f := observeStack(t, ns, [2]net.Conn{udsServer, udsClient}, [2]net.Conn{tcpServer, tcpClient})
+
+	claims.Judge(v, f, uds.JudgeStack)
+}
+
+// observeStack carries transferSize bytes over a would-be UDS connection
+// and over the TCP control (each a server and a client end, in ns), once
+// watching lo's counters, once more watching the net:* tracepoints where
+// tracefs lets it.
+func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) uds.StackFacts {
+	t.Helper()
+	f := uds.StackFacts{Bytes: transferSize}
+	loDuring := func(c [2]net.Conn) uds.LoCounters {
 		before := ns.Counters(t, "lo")
-		if traced {
-			tr.Start(t)
-		}
-		moved, err := transfer(server, client)
-		var events []ktrace.Event
-		if traced {
-			events = tr.Stop(t)
-		}
+		moved, err := transfer(c[0], c[1])
 		require.NoError(t, err)
 		require.Equal(t, int64(transferSize), moved)
-		return ns.Counters(t, "lo").Sub(before), ours(t, events)
+		return uds.LoCounters(ns.Counters(t, "lo").Sub(before))
 	}
-	udsLo, udsEvents := measure(udsServer, udsClient)
-	tcpLo, tcpEvents := measure(tcpServer, tcpClient)
+	f.LoUDS, f.LoTCP = loDuring(udsConn), loDuring(tcpConn)
 
-	assert.Zero(t, udsLo.TxPackets+udsLo.RxPackets, "lo packets during the UDS transfer")
-	// The control: the same bytes over TCP move lo's counters.
-	assert.NotZero(t, tcpLo.TxPackets, "lo tx packets during the TCP transfer")
-	assert.GreaterOrEqual(t, tcpLo.TxBytes, uint64(transferSize), "lo tx bytes during the TCP transfer")
-
-	udsTrace, tcpTrace := "", ""
-	if traced {
-		udsNet, tcpNet := tally(udsEvents, "net_"), tally(tcpEvents, "net_")
-		udsSkbs := tally(udsEvents, "consume_skb")["consume_skb"]
-		assert.Empty(t, udsNet, "net:* events of this process during the UDS transfer")
-		assert.NotZero(t, tcpNet["net_dev_xmit"], "net:net_dev_xmit during the TCP transfer")
-		udsTrace = fmt.Sprintf(", net:* events in this process's threads in process context: %v (its data still rode in %d sk_buffs, skb:consume_skb, never through a device)",
-			counts(udsNet), udsSkbs)
-		tcpTrace = ", net:* events " + counts(tcpNet)
-	} else {
-		tcpTrace = "; " + gate.PartNotObserved(t, "U3/tracepoints", noTrace)
+	// Tracing needs tracefs and real root; where it is refused, this
+	// subtest skips and the tracepoints part is not observed.
+	var traced *testing.T
+	t.Run("tracepoints", func(t *testing.T) {
+		traced = t
+		tr := ktrace.New(t)
+		filter := fmt.Sprintf(`comm == "%s"`, ownComm(t)) // less noise from other processes
+		tr.Enable(t, "net", filter, false)
+		tr.Enable(t, "skb/consume_skb", filter, false)
+		eventsDuring := func(c [2]net.Conn) []ktrace.Event {
+			tr.Start(t)
+			moved, err := transfer(c[0], c[1])
+			events := tr.Stop(t)
+			require.NoError(t, err)
+			require.Equal(t, int64(transferSize), moved)
+			return ours(t, events)
+		}
+		udsEvents, tcpEvents := eventsDuring(udsConn), eventsDuring(tcpConn)
+		f.NetUDS, f.NetTCP = tally(udsEvents, "net_"), tally(tcpEvents, "net_")
+		f.SkbUDS = tally(udsEvents, "consume_skb")["consume_skb"]
+		f.Traced = true
+	})
+	if !f.Traced {
+		reason, ok := gate.SkipReason(traced)
+		if !ok {
+			reason = "the tracing subtest did not finish: see its log"
+		}
+		f.TraceNotObserved = reason
 	}
+	return f
+}
 
-	v.Confirmed("UDS %d B: lo %v%s; control TCP 127.0.0.1 %d B: lo %v%s",
-		transferSize, udsLo, udsTrace, transferSize, tcpLo, tcpTrace)
+// A refutation drill for U3. No setting of a namespace makes the kernel
+// carry a UDS's bytes through lo; what a reader can meet is a unix://
+// endpoint that a proxy serves over TCP (socat UNIX-LISTEN:... TCP:..., as
+// some container tooling does). Here the client writes into a UDS whose
+// listener relays every byte over TCP to 127.0.0.1, and U3's own
+// observation watches that path: the bytes the client puts into the UDS now
+// reach their reader through lo, and the judge must say so (refuted), or
+// the instrument is blind.
+// equiv: socat UNIX-LISTEN:x.sock TCP:127.0.0.1:PORT & (then U3 against x.sock)
+func TestDrillU3_AUnixEndpointRelayedOverTCP(t *testing.T) {
+	ns := sandbox.New(t)
+	backend := ns.Listen(t, "tcp", "127.0.0.1:0")
+	front := ns.Listen(t, "unix", filepath.Join(socketDir(t), "relayed.sock"))
+	relayErr := make(chan error, 1)
+	go func() { relayErr <- relay(ns, front, backend.Addr().String()) }()
+	client := ns.Dial(t, "unix", front.Addr().String())
+	require.NoError(t, backend.(*net.TCPListener).SetDeadline(time.Now().Add(10*time.Second)))
+	server, err := backend.Accept()
+	require.NoError(t, err, "the relay's connection to the backend")
+	t.Cleanup(func() { server.Close() })
+	tcpServer, tcpClient := connectedPair(t, ns, "tcp", "127.0.0.1:0")
+
+	f := observeStack(t, ns, [2]net.Conn{server, client}, [2]net.Conn{tcpServer, tcpClient})
+
+	select {
+	case err := <-relayErr:
+		require.NoError(t, err, "the relay stopped before the transfers ended")
+	default: // still relaying, as it should until cleanup
+	}
+	claims.Drill(t, "U3", f, uds.JudgeStack, claims.Refuted)
+}
+
+// relay accepts one connection on front and copies what it receives to a
+// new TCP connection to backend, inside ns, until either side closes.
+func relay(ns *sandbox.NS, front net.Listener, backend string) error {
+	in, err := front.Accept()
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	var out net.Conn
+	if err := ns.Do(func() (err error) { out, err = net.Dial("tcp", backend); return err }); err != nil {
+		return err
+	}
+	defer out.Close()
+	_, err = io.Copy(out, in)
+	return err
 }
 
 // connectedPair makes a listener inside ns and one connection to it, and
@@ -158,15 +209,4 @@ func tally(events []ktrace.Event, prefix string) map[string]int {
 		}
 	}
 	return n
-}
-
-func counts(n map[string]int) string {
-	if len(n) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, name := range slices.Sorted(maps.Keys(n)) {
-		parts = append(parts, fmt.Sprintf("%s×%d", name, n[name]))
-	}
-	return strings.Join(parts, " ")
 }

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 	"unsafe"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
@@ -19,11 +19,12 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/sockdiag"
 	"netnotes/internal/wait"
+	"netnotes/uds"
 )
 
 // abstractNamesPerNetns is the privileged half of U7, set by
-// sunpath_sudo_test.go (built with -tags sudo). It returns its evidence.
-var abstractNamesPerNetns func(t *testing.T) string
+// sunpath_sudo_test.go (built with -tags sudo).
+var abstractNamesPerNetns func(t *testing.T) uds.AbstractNetnsFacts
 
 // The notes' server copies its path into sun_path:
 // `strcpy(serun.sun_path, socket_path)`. sun_path is 108 bytes: how long
@@ -37,86 +38,83 @@ func TestU7_ThePathMustFitSunPath(t *testing.T) {
 	}
 	pathOfLen := func(n int) string { return dir + "/" + strings.Repeat("s", n-len(dir)-1) }
 	p107, p108, p109 := pathOfLen(107), pathOfLen(108), pathOfLen(109)
+	var f uds.SunPathFacts
 
-	// 107 bytes and the NUL fill sun_path: Go binds and dials it.
+	// 107 bytes and the NUL fill sun_path: does Go bind and dial it?
 	l, err := net.Listen("unix", p107)
-	require.NoError(t, err, "listen on a 107-byte path")
-	t.Cleanup(func() { l.Close() })
-	c, err := net.Dial("unix", p107)
-	require.NoError(t, err, "dial a 107-byte path")
-	c.Close()
+	f.Listen107 = errnoName(err)
+	if err == nil {
+		t.Cleanup(func() { l.Close() })
+		c, err := net.Dial("unix", p107)
+		f.Dial107 = errnoName(err)
+		if err == nil {
+			c.Close()
+		}
+	}
 
-	// 108 bytes: Go refuses, and its error says "bind", but no bind(2)
-	// happened. Proof: on an fd that is not a socket, the kernel answers
-	// ENOTSOCK; for the 108-byte path the libraries answer EINVAL instead.
-	_, goErr := net.Listen("unix", p108)
-	require.Error(t, goErr, "net.Listen on a 108-byte path")
+	// 108 bytes through the libraries. Which layer says no? On an fd that
+	// is not a socket, the kernel answers ENOTSOCK: a library that answers
+	// something else there never made the system call.
+	if _, err := net.Listen("unix", p108); err != nil {
+		f.GoListen108 = strings.Replace(err.Error(), p108, "(108-byte path)", 1)
+	} else {
+		f.GoListen108 = "ok"
+	}
 	notSocket, err := os.Open(os.DevNull)
 	require.NoError(t, err)
 	t.Cleanup(func() { notSocket.Close() })
 	nfd := int(notSocket.Fd())
-	kernelSays := unix.Bind(nfd, &unix.SockaddrUnix{Name: p107})
-	xsysSays := unix.Bind(nfd, &unix.SockaddrUnix{Name: p108})
-	syscallSays := syscall.Bind(nfd, &syscall.SockaddrUnix{Name: p108})
-	assert.ErrorIs(t, kernelSays, unix.ENOTSOCK, "x/sys/unix bind 107 B on /dev/null: the kernel's answer")
-	assert.ErrorIs(t, xsysSays, unix.EINVAL, "x/sys/unix bind 108 B on /dev/null")
-	assert.ErrorIs(t, syscallSays, syscall.EINVAL, "syscall bind 108 B on /dev/null")
-	assert.ErrorIs(t, goErr, syscall.EINVAL, "net.Listen 108 B")
+	f.Kernel107OnDevNull = errnoName(unix.Bind(nfd, &unix.SockaddrUnix{Name: p107}))
+	f.XSys108OnDevNull = errnoName(unix.Bind(nfd, &unix.SockaddrUnix{Name: p108}))
+	f.Syscall108OnDevNull = errnoName(syscall.Bind(nfd, &syscall.SockaddrUnix{Name: p108}))
 
-	// The kernel itself: addrlen may be sizeof(sockaddr_un) = 110, a full
-	// 108-byte sun_path with no NUL. One byte more and it says EINVAL.
+	// The kernel itself: sun_path holding the whole path, no NUL, addrlen
+	// covering it (110 = sizeof(sockaddr_un) for 108 bytes).
 	s108 := rawSocket(t, 0)
-	require.NoError(t, rawBind(s108, p108), "bind(2) with a 108-byte path and no NUL")
-	require.NoError(t, unix.Listen(s108, 1))
-	var st unix.Stat_t
-	require.NoError(t, unix.Lstat(p108, &st), "the file of the 108-byte bind")
-	assert.Equal(t, uint32(unix.S_IFSOCK), st.Mode&unix.S_IFMT)
-	require.NoError(t, rawConnect(rawSocket(t, 0), p108), "connect(2) to the 108-byte path")
-	kernel109 := rawBind(rawSocket(t, 0), p109)
-	assert.ErrorIs(t, kernel109, unix.EINVAL, "bind(2) with a 109-byte path")
+	err = rawBind(s108, p108)
+	f.Kernel108 = errnoName(err)
+	if err == nil {
+		require.NoError(t, unix.Listen(s108, 1))
+		f.Kernel108File, _ = fileType(t, p108)
+		f.Kernel108Connect = errnoName(rawConnect(rawSocket(t, 0), p108))
+	}
+	f.Kernel109 = errnoName(rawBind(rawSocket(t, 0), p109))
 
-	// An abstract name (sun_path starting with NUL) makes no file: sock_diag
-	// finds no VFS inode, where a path socket has one, and /proc/net/unix
-	// (netstat's source) shows it with '@'.
-	name := abstractName("u7")
-	al, err := net.Listen("unix", "@"+name)
+	// An abstract name (sun_path starting with NUL): does sock_diag name a
+	// file for it, as it does for a path socket? Does /proc/net/unix
+	// (netstat's source) list it with '@', and not after its close?
+	f.Abstract = "@" + abstractName("u7")
+	al, err := net.Listen("unix", f.Abstract)
 	require.NoError(t, err)
-	var abstractInode uint32
-	fdOf(t, al.(*net.UnixListener), func(fd int) { abstractInode = inodeOf(t, fd) })
-	abstract, err := sockdiag.ByInode(abstractInode, sockdiag.ShowName|sockdiag.ShowVFS)
+	fdOf(t, al.(*net.UnixListener), func(fd int) { f.AbstractInode = inodeOf(t, fd) })
+	abstract, err := sockdiag.ByInode(f.AbstractInode, sockdiag.ShowName|sockdiag.ShowVFS)
 	require.NoError(t, err)
-	var pathInode uint32
-	fdOf(t, l.(*net.UnixListener), func(fd int) { pathInode = inodeOf(t, fd) })
-	withFile, err := sockdiag.ByInode(pathInode, sockdiag.ShowName|sockdiag.ShowVFS)
+	require.Equal(t, f.Abstract, abstract.Name, "sock_diag's name for the abstract socket")
+	f.AbstractHasFile = abstract.VFS != nil
+	path := rawListen(t, filepath.Join(dir, "control.sock"), 1)
+	withFile, err := sockdiag.ByInode(inodeOf(t, path), sockdiag.ShowName|sockdiag.ShowVFS)
 	require.NoError(t, err)
-	listed, err := procNetUnix("@" + name)
+	f.PathHasFile = withFile.VFS != nil
+	f.AbstractListed, err = procNetUnix(f.Abstract)
 	require.NoError(t, err)
-	assert.Equal(t, "@"+name, abstract.Name)
-	assert.Nil(t, abstract.VFS, "an abstract socket has no file")
-	assert.NotNil(t, withFile.VFS, "the 107-byte path socket has a file")
-	assert.Equal(t, []uint64{uint64(abstractInode)}, listed, "/proc/net/unix lines for @%s", name)
-	// It goes with the last close: nothing to unlink.
 	require.NoError(t, al.Close())
-	wait.For(t, 2*time.Second, "@"+name+" to leave /proc/net/unix", func() error {
-		if in, err := procNetUnix("@" + name); err != nil || len(in) > 0 {
+	f.AbstractGone = wait.Until(2*time.Second, func() error {
+		if in, err := procNetUnix(f.Abstract); err != nil || len(in) > 0 {
 			return fmt.Errorf("still listed %v (%v)", in, err)
 		}
 		return nil
-	})
+	}) == nil
 
-	scoping := "netns scoping not checked (needs -tags sudo and root)"
+	f.NetnsNotObserved = "needs network namespaces: run " + gate.RunPrivileged
 	t.Run("abstract names belong to a network namespace", func(t *testing.T) {
 		if abstractNamesPerNetns == nil {
-			gate.Skip(t, "needs network namespaces: run %s", gate.RunPrivileged)
+			gate.Skip(t, "%s", f.NetnsNotObserved)
 		}
-		scoping = abstractNamesPerNetns(t)
+		n := abstractNamesPerNetns(t)
+		f.Netns, f.NetnsNotObserved = &n, ""
 	})
 
-	v.Refined("107 B path: listen and dial work; 108 B: Go's net says %q and x/sys/unix EINVAL, both before any syscall "+
-		"(on /dev/null the kernel answers 107 B with %s, the libraries answer 108 B with %s); the kernel itself binds and connects "+
-		"a 108 B path without NUL (addrlen 110, file created) and refuses 109 B with %s; abstract @%s: no file (no UNIX_DIAG_VFS), "+
-		"/proc/net/unix lists @name with inode %d, gone after close; %s",
-		strings.Replace(goErr.Error(), p108, "<108 B path>", 1), errnoName(kernelSays), errnoName(xsysSays), errnoName(kernel109), name, abstractInode, scoping)
+	claims.Judge(v, f, uds.JudgeSunPath)
 }
 
 // rawBind calls bind(2) with sun_path holding exactly path, no NUL, and

@@ -26,15 +26,18 @@
 // its space too.
 //
 // N3: the reader's own rm and unlink are traced with ptrace (internal/sysrec,
-// no strace needed), and the verdict names the binaries and their versions.
-// On x86_64 with GNU coreutils the lines are exactly the notes':
+// no strace needed); the facts name each binary (its path, where its links
+// lead, the first line of its --version) and every unlink, unlinkat and
+// rmdir it made, and the verdict has a part per command. On the project
+// machine (x86_64, GNU coreutils 9.1) the lines are exactly the notes':
 // unlinkat(AT_FDCWD, "111", 0) = 0 and unlink("111") = 0. Go's own
-// os.Remove could not stand in for them: it calls unlinkat too. Other
-// systems differ, and the verdict says so: arm64 has no unlink system call
-// at all (its C library turns unlink() into unlinkat), and busybox rm calls
-// unlink. The control, `rm -r dir`, removes the directory with
+// os.Remove could not stand in for them: it calls unlinkat too. The judge
+// knows one picture it has not seen here: an architecture with no unlink
+// system call (arm64), where the unlink part is refined, not refuted. The
+// control, `rm -r dir`, removes the directory with
 // unlinkat(AT_FDCWD, "dir", AT_REMOVEDIR) after unlinkat(fd, "f", 0) on
-// its content, through a descriptor of the directory.
+// its content, through a descriptor of the directory. A drill swaps the two
+// programs and gets both parts refuted.
 //
 // N4: unlinkat(dirfd, "f1", 0) removes the file in dirfd's directory after a
 // chdir elsewhere (a file of the same name in the new working directory
@@ -50,6 +53,14 @@
 // already had. The unlink command refuses a second operand ("extra
 // operand") and removes nothing; `rm -r` removes files and directories in
 // one go.
+//
+// Each test gathers facts (links.go defines them, beside each claim's
+// judge) and hands them to the judge, which reads as the claim's rule;
+// claims with an "and" (N1: a fresh file has one link / unlink decrements;
+// N2: reclaimed / held; N3: rm / unlink; N4: like unlink / like rmdir /
+// relative to a dir fd; N5: no directories / one file / rm does more) get a
+// verdict per part. judge_test.go feeds each judge the facts seen here and
+// facts that refute it.
 //
 // Run the notes with `go test -v ./unlink` (N2 skips, naming the command to
 // run it) and `go test -tags sudo -v ./unlink` (as root, or as yourself in a

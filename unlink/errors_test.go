@@ -1,4 +1,4 @@
-package unlink_test
+package unlink
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
@@ -21,7 +20,14 @@ import (
 // equiv: unlink dir; rmdir full; unlink missing; unlink s.sock (a bound socket); unlink a b; rm -r a b full
 func TestN5UnlinkTakesOneFileAndNoDirectory(t *testing.T) {
 	v := claims.Check(t, "N5")
-	base := t.TempDir()
+	facts := observeOneFile(t, t.TempDir())
+	claims.Judge(v, facts, judgeOneFile)
+}
+
+// observeOneFile tries unlink(2) on what is not one file, a socket file,
+// and the commands on several operands, under base.
+func observeOneFile(t *testing.T, base string) OneFileFacts {
+	t.Helper()
 	empty, full := filepath.Join(base, "empty"), filepath.Join(base, "full")
 	require.NoError(t, os.Mkdir(empty, 0o755))
 	require.NoError(t, os.Mkdir(full, 0o755))
@@ -36,30 +42,22 @@ func TestN5UnlinkTakesOneFileAndNoDirectory(t *testing.T) {
 	// A socket file made by bind is just a name: unlink removes it like any
 	// file, and new connects no longer find the listener.
 	sock := boundSocket(t)
-	var st unix.Stat_t
-	require.NoError(t, unix.Lstat(sock.path, &st))
-	errConnectBefore := connectUnix(t, sock.path)
+	require.NoError(t, connectUnix(t, sock.path), "connect to a fresh listener")
 	errSockUnlink := unix.Unlink(sock.path)
 	errConnectAfter := connectUnix(t, sock.path)
 	_, _, errAccept := unix.Accept4(sock.fd, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
 
-	assert.ErrorIs(t, errDir, unix.EISDIR, "unlink of a directory")
-	assert.ErrorIs(t, errFull, unix.ENOTEMPTY, "AT_REMOVEDIR on a non-empty directory")
-	assert.ErrorIs(t, errMissing, unix.ENOENT)
-	assert.NoError(t, errRmdir)
-	assert.Equal(t, uint32(unix.S_IFSOCK), st.Mode&unix.S_IFMT, "bind made a socket file")
-	assert.NoError(t, errConnectBefore)
-	assert.NoError(t, errSockUnlink)
-	assert.ErrorIs(t, errConnectAfter, unix.ENOENT, "connect after the unlink")
-	assert.NoError(t, errAccept, "the listener lives on and still holds the earlier connection")
-	commands := commandsTakeOneOrMany(t, base)
-	if t.Failed() {
-		return
+	f := OneFileFacts{
+		UnlinkDir:     errnoName(errDir),
+		RmdirFull:     errnoName(errFull),
+		UnlinkMissing: errnoName(errMissing),
+		RmdirEmpty:    errnoName(errRmdir),
+		SocketUnlink:  errnoName(errSockUnlink),
+		ConnectAfter:  errnoName(errConnectAfter),
+		AcceptAfter:   errnoName(errAccept),
 	}
-	v.Confirmed("unlink(dir) = %s; unlinkat(full, AT_REMOVEDIR) = %s; unlink(missing) = %s; rmdir(dir) = %s; "+
-		"socket file (S_IFSOCK): connect = %s, unlink = %s, connect = %s, earlier connection still accepted (%s); %s",
-		errnoName(errDir), errnoName(errFull), errnoName(errMissing), errnoName(errRmdir),
-		errnoName(errConnectBefore), errnoName(errSockUnlink), errnoName(errConnectAfter), errnoName(errAccept), commands)
+	commandsTakeOneOrMany(t, base, &f)
+	return f
 }
 
 type listener struct {
@@ -93,29 +91,32 @@ func connectUnix(t *testing.T, path string) error {
 }
 
 // commandsTakeOneOrMany runs the commands themselves where they exist:
-// unlink refuses a second operand, rm -r takes files and directories at once.
-func commandsTakeOneOrMany(t *testing.T, base string) string {
+// `unlink a b`, then `rm -r a b full`.
+func commandsTakeOneOrMany(t *testing.T, base string, f *OneFileFacts) {
 	t.Helper()
 	unlinkCmd, errU := exec.LookPath("unlink")
 	rm, errR := exec.LookPath("rm")
 	if errU != nil || errR != nil {
-		return "(unlink or rm not on PATH: the commands were not run)"
+		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	f.CommandsRun = true
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	a, b, full := filepath.Join(base, "a"), filepath.Join(base, "b"), filepath.Join(base, "full")
 	require.NoError(t, os.WriteFile(a, nil, 0o644))
 	require.NoError(t, os.WriteFile(b, nil, 0o644))
+	if missing(full) {
+		require.NoError(t, os.Mkdir(full, 0o755))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(full, "g"), nil, 0o644))
 
 	unlinkOut, unlinkErr := runUntraced(ctx, base, unlinkCmd, "a", "b")
-	bothKept := !missing(a) && !missing(b)
+	f.UnlinkTwo = firstLine(unlinkOut) + " (" + errString(unlinkErr) + ")"
+	f.UnlinkTwoFailed = unlinkErr != nil
+	f.UnlinkTwoKept = !missing(a) && !missing(b)
 	_, rmErr := runUntraced(ctx, base, rm, "-r", "a", "b", "full")
-
-	assert.Error(t, unlinkErr, "unlink with two operands")
-	assert.True(t, bothKept, "unlink a b removes neither")
-	assert.NoError(t, rmErr)
-	assert.True(t, missing(a) && missing(b) && missing(full), "rm -r a b full removes all three")
-	return "`unlink a b`: " + firstLine(unlinkOut) + " (" + errString(unlinkErr) + "), both kept; `rm -r a b full`: all three gone"
+	f.RmMany = errString(rmErr)
+	f.RmManyRemovedAll = missing(a) && missing(b) && missing(full)
 }
 
 func errString(err error) string {

@@ -1,4 +1,4 @@
-package unlink_test
+package unlink
 
 import (
 	"context"

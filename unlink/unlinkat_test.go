@@ -1,11 +1,10 @@
-package unlink_test
+package unlink
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
@@ -18,7 +17,15 @@ import (
 // equiv: exec 3<dir; cd elsewhere; mv dir moved; unlinkat(3, "f1", 0) (no shell command does this)
 func TestN4UnlinkatResolvesAgainstTheDirectoryFd(t *testing.T) {
 	v := claims.Check(t, "N4")
-	base := t.TempDir()
+	facts := observeDirfd(t, t.TempDir())
+	claims.Judge(v, facts, judgeDirfd)
+}
+
+// observeDirfd opens a directory under base and removes names through the
+// fd: after a chdir elsewhere, after the directory is renamed, with flags
+// 0 and with AT_REMOVEDIR.
+func observeDirfd(t *testing.T, base string) DirfdFacts {
+	t.Helper()
 	dir, elsewhere, moved := filepath.Join(base, "dir"), filepath.Join(base, "elsewhere"), filepath.Join(base, "moved")
 	require.NoError(t, os.Mkdir(dir, 0o755))
 	require.NoError(t, os.Mkdir(elsewhere, 0o755))
@@ -34,6 +41,7 @@ func TestN4UnlinkatResolvesAgainstTheDirectoryFd(t *testing.T) {
 	// which holds a decoy of the same name.
 	t.Chdir(elsewhere)
 	errAfterChdir := unix.Unlinkat(dirfd, "f1", 0)
+	targetGone := missing(filepath.Join(dir, "f1"))
 	// The fd follows the directory through a rename; its old path does not.
 	require.NoError(t, os.Rename(dir, moved))
 	errOldPath := unix.Unlink(filepath.Join(dir, "f2"))
@@ -44,23 +52,17 @@ func TestN4UnlinkatResolvesAgainstTheDirectoryFd(t *testing.T) {
 	errFileAsDir := unix.Unlinkat(dirfd, "f3", unix.AT_REMOVEDIR)
 	errRemoveDir := unix.Unlinkat(dirfd, "sub", unix.AT_REMOVEDIR)
 
-	assert.NoError(t, errAfterChdir)
-	assert.True(t, missing(filepath.Join(dir, "f1")) && missing(filepath.Join(moved, "f1")), "f1 removed from the fd's directory")
-	assert.False(t, missing(filepath.Join(elsewhere, "f1")), "the decoy in the working directory survives")
-	assert.ErrorIs(t, errOldPath, unix.ENOENT, "the old path leads nowhere after the rename")
-	assert.NoError(t, errAfterRename)
-	assert.True(t, missing(filepath.Join(moved, "f2")))
-	assert.ErrorIs(t, errDirAsFile, unix.EISDIR)
-	assert.ErrorIs(t, errFileAsDir, unix.ENOTDIR)
-	assert.NoError(t, errRemoveDir)
-	assert.True(t, missing(filepath.Join(moved, "sub")), "AT_REMOVEDIR removed the empty directory")
-	assert.False(t, missing(filepath.Join(moved, "f3")), "the file refused as a directory is still there")
-	if t.Failed() {
-		return
+	return DirfdFacts{
+		AfterChdir:      errnoName(errAfterChdir),
+		TargetGone:      targetGone,
+		DecoyKept:       !missing(filepath.Join(elsewhere, "f1")),
+		OldPathAfterMv:  errnoName(errOldPath),
+		AfterRename:     errnoName(errAfterRename),
+		RenamedGone:     missing(filepath.Join(moved, "f2")),
+		DirWithFlags0:   errnoName(errDirAsFile),
+		FileWithRmdir:   errnoName(errFileAsDir),
+		FileKept:        !missing(filepath.Join(moved, "f3")),
+		EmptyWithRmdir:  errnoName(errRemoveDir),
+		EmptyDirRemoved: missing(filepath.Join(moved, "sub")),
 	}
-	v.Confirmed("after chdir elsewhere: unlinkat(dirfd, \"f1\", 0) = %s, decoy elsewhere/f1 kept; after mv dir moved: "+
-		"unlink(\"dir/f2\") = %s but unlinkat(dirfd, \"f2\", 0) = %s; unlinkat(dirfd, \"sub\", 0) = %s, "+
-		"unlinkat(dirfd, \"f3\", AT_REMOVEDIR) = %s, unlinkat(dirfd, \"sub\", AT_REMOVEDIR) = %s and moved/sub is gone",
-		errnoName(errAfterChdir), errnoName(errOldPath), errnoName(errAfterRename),
-		errnoName(errDirAsFile), errnoName(errFileAsDir), errnoName(errRemoveDir))
 }

@@ -1,14 +1,13 @@
 //go:build linux && sudo
 
-package veth_test
+package veth
 
 import (
 	"bytes"
-	"fmt"
 	"net/netip"
 	"testing"
+	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
@@ -25,63 +24,99 @@ import (
 // equiv: ip -n CTR1 ping 198.18.8.3; ip -n CTR1 ping 198.18.8.1; ip link show master br; bridge fdb show br br
 func TestV8AContainersVethIsABridgePortWithItsPeerInTheContainer(t *testing.T) {
 	v := claims.Check(t, "V8")
+	br, ctrs := containerNetwork(t)
+	facts := observeContainers(t, br, ctrs)
+	claims.Judge(v, facts, judgeContainer)
+}
+
+// containerNetwork builds a podman-like network in private namespaces: a
+// bridge with the gateway address, and two containers plugged into it.
+func containerNetwork(t *testing.T) (*topo.Bridge, []*topo.Container) {
+	t.Helper()
 	br := topo.NewBridge(t, netip.MustParsePrefix("198.18.8.1/24"))
-	ctrs := []*topo.Container{
+	return br, []*topo.Container{
 		br.Plug(t, netip.MustParsePrefix("198.18.8.2/24")),
 		br.Plug(t, netip.MustParsePrefix("198.18.8.3/24")),
 	}
-	host, brName := br.Host, br.Link.Attrs().Name
+}
 
-	// Each host end is a port of the bridge ("master br") and names its
-	// peer by index in a namespace the host knows by a netns id
+// crossTimeout bounds a ping between containers: answered in well under a
+// millisecond on a bridge, or never.
+const crossTimeout = 2 * time.Second
+
+// observeContainers reads each container's host-side end (master, peer,
+// link-netnsid), pings from each container to the other and to the
+// gateway, reads what the bridge learnt, and then, as the control, takes
+// the first container's port out of the bridge and pings across again.
+func observeContainers(t *testing.T, br *topo.Bridge, ctrs []*topo.Container) ContainerFacts {
+	t.Helper()
+	host, brName := br.Host, br.Link.Attrs().Name
+	f := ContainerFacts{Bridge: brName, Gateway: br.Gateway.String()}
+
+	// Each host end should be a port of the bridge ("master br") and name
+	// its peer by index in a namespace the host knows by a netns id
 	// ("veth0@if2 ... link-netnsid N"; iproute2 prints link-netns NAME
 	// only for named namespaces).
-	var ports []string
 	for _, c := range ctrs {
 		end := host.Link(t, c.HostEnd.Attrs().Name)
 		id, err := host.Netlink().GetNetNsIdByFd(c.NS.FD())
 		require.NoError(t, err)
-		assert.Equal(t, br.Link.Attrs().Index, end.Attrs().MasterIndex, "%s's master", end.Attrs().Name)
-		assert.Equal(t, c.Eth.Attrs().Index, end.Attrs().ParentIndex, "%s's peer index", end.Attrs().Name)
-		assert.Equal(t, id, end.Attrs().NetNsID, "%s's link-netnsid", end.Attrs().Name)
-		ports = append(ports, fmt.Sprintf("%s@if%d master %s link-netnsid %d", end.Attrs().Name, end.Attrs().ParentIndex, brName, end.Attrs().NetNsID))
+		f.Ports = append(f.Ports, PortSeen{
+			Name: end.Attrs().Name, MasterIsBridge: end.Attrs().MasterIndex == br.Link.Attrs().Index,
+			PeerIndex: end.Attrs().ParentIndex, ContainerEth: c.Eth.Attrs().Index,
+			NetnsID: end.Attrs().NetNsID, ContainerNSID: id,
+		})
 	}
 
-	// The containers reach each other across the bridge, and the gateway.
-	var replies []string
+	// The containers should reach each other across the bridge, and the
+	// gateway.
+	pingers := make([]*ping.Pinger, len(ctrs))
 	for i, c := range ctrs {
-		other := ctrs[1-i]
-		pinger := ping.New(t, c.NS, ping.Options{})
-		for _, dst := range []netip.Addr{other.Addr.Addr(), br.Gateway.Addr()} {
-			r, err := pinger.Echo(dst, replyTimeout)
-			require.NoError(t, err, "from %v", c.Addr.Addr())
-			replies = append(replies, fmt.Sprintf("%v->%v", c.Addr.Addr(), r.From))
+		pingers[i] = ping.New(t, c.NS, ping.Options{})
+		for _, dst := range []netip.Addr{ctrs[1-i].Addr.Addr(), br.Gateway.Addr()} {
+			f.Pings = append(f.Pings, echo(pingers[i], c.Addr.Addr(), dst))
 		}
 	}
 
-	// The bridge did the forwarding: it learnt each container's MAC on
+	// The bridge did the forwarding if it learnt each container's MAC on
 	// that container's port.
 	// equiv: bridge fdb show br BR
-	for _, c := range ctrs {
+	for i, c := range ctrs {
 		fdb, err := host.Netlink().NeighList(c.HostEnd.Attrs().Index, unix.AF_BRIDGE)
 		require.NoError(t, err)
-		learnt := false
 		for _, e := range fdb {
-			learnt = learnt || bytes.Equal(e.HardwareAddr, c.Eth.Attrs().HardwareAddr)
+			f.Ports[i].FdbLearnt = f.Ports[i].FdbLearnt || bytes.Equal(e.HardwareAddr, c.Eth.Attrs().HardwareAddr)
 		}
-		assert.True(t, learnt, "bridge fdb of port %s lacks %s: %v", c.HostEnd.Attrs().Name, c.Eth.Attrs().HardwareAddr, fdb)
 	}
 
-	// Control: a destination outside the subnet would leave by the default
-	// route, through the gateway on the bridge.
+	// A destination outside the subnet leaves by the default route, through
+	// the gateway on the bridge.
 	// equiv: ip -n CTR1 route get 198.19.0.1
 	routes, err := ctrs[0].NS.Netlink().RouteGet(netip.MustParseAddr("198.19.0.1").AsSlice())
 	require.NoError(t, err)
 	require.Len(t, routes, 1)
 	gw, _ := netip.AddrFromSlice(routes[0].Gw)
-	assert.Equal(t, br.Gateway.Addr(), gw, "route from a container to 198.19.0.1")
+	f.OutsideVia = gw.String()
 
-	v.Confirmed("bridge %s with gateway %v in a private host netns; ports %s and %s; echo replies %v; "+
-		"bridge fdb learnt each container's MAC on its port; 198.19.0.1 routes via %v",
-		brName, br.Gateway, ports[0], ports[1], replies, gw)
+	// Control: with the first container's port out of the bridge, the
+	// containers lose each other: the bridge is what joined them.
+	// equiv: ip link set H1 nomaster; ip -n CTR1 ping 198.18.8.3
+	port := host.Link(t, ctrs[0].HostEnd.Attrs().Name)
+	require.NoError(t, host.Netlink().LinkSetNoMaster(port))
+	f.ControlPort = port.Attrs().Name
+	f.ControlMaster = host.Link(t, port.Attrs().Name).Attrs().MasterIndex != 0
+	f.ControlPing = echo(pingers[0], ctrs[0].Addr.Addr(), ctrs[1].Addr.Addr())
+	return f
+}
+
+// echo sends one echo request and says what came of it.
+func echo(p *ping.Pinger, from, to netip.Addr) PingSeen {
+	s := PingSeen{From: from.String(), To: to.String()}
+	r, err := p.Echo(to, crossTimeout)
+	if err != nil {
+		s.Reply = err.Error()
+		return s
+	}
+	s.Answered, s.Reply = true, "reply from "+r.From.String()
+	return s
 }

@@ -24,10 +24,15 @@
 // it in the background.
 //
 // The link-local address (V3) is the modified EUI-64 of the MAC; LinkLocal
-// computes it, and a test that gives one end the notes' own MAC gets the
-// notes' own address from the kernel. Every new address is born tentative;
-// with accept_dad=0 the flag goes within milliseconds, with DAD on it stays
-// for one to two seconds, during which bind fails.
+// computes it. The test first reads how the namespace's new devices will
+// make their addresses (addr_gen_mode, inherited, not set: 0, eui64, on
+// the project machine) and gives one end the notes' own MAC; the kernel
+// then gives it, literally, the notes' own address
+// fe80::982e:edff:fe06:c56. On a system whose namespaces inherit
+// stable-privacy or random addresses the judge would say so: fe80::
+// addresses, but not the notes'. Every new address is born tentative; with
+// accept_dad=0 the flag goes within milliseconds, with DAD on it stays for
+// one to two seconds, during which bind fails.
 //
 // Between two namespaces (V4) a ping crosses the pair: what one end sends,
 // the other end's counters and ICMP layer receive. But the notes' own ping
@@ -42,15 +47,28 @@
 // ARP request (arp_solicit, neigh_probe); the echo request waits in the
 // neighbour's queue and leaves from the ARP reply's softirq. Later packets
 // go straight from ip_finish_output2. This kernel has no kprobes, so the
-// tests read the stacks of tracepoints: netif_rx fires inside veth_xmit, so
-// its stacks show veth_xmit as a caller, for the peer device (V7), and the
-// peer takes the packet off the backlog in the receive softirq.
+// tests read the stacks of tracepoints (their facts say which mechanism
+// they used): netif_rx fires inside veth_xmit, so its stacks show
+// veth_xmit as a caller, for the peer device (V7), and the peer takes the
+// packet off the backlog in the receive softirq.
 //
 // A container network built by hand (V8) works like podman's: a bridge in
 // a private "host" namespace, containers whose host-side ends are its ports
-// (master, link-netnsid), reaching each other and the gateway. And lo (V9)
-// is loopback-typed, has the LOOPBACK flag and no queue, and is the one
-// device every new namespace is born with.
+// (master, link-netnsid), reaching each other and the gateway; with one
+// container's port taken out of the bridge (nomaster), they lose each
+// other, so it is the bridge that joins them. And lo (V9) is
+// loopback-typed, has the LOOPBACK flag and no queue, and is the one device
+// every new namespace is born with.
+//
+// Each test gathers facts into a struct of this package and hands them to
+// the claim's judge, beside it (pairs.go, linklocal.go, ping.go, xmit.go,
+// container.go, lo.go); claims that say several things get a verdict per
+// part. judge_test.go feeds every judge the facts seen on the project
+// machine and facts that refute it. Drills (TestDrill...) run the claims'
+// own observations where the claim is false: V4 with the peer's end down
+// (refuted), V2 with one end kept down and V8 with the ports out of the
+// bridge (the parts that say so refuted, the claims refined, since their
+// other parts still hold).
 //
 // The privileged notes run with `go test -tags sudo ./veth`, as root or, as
 // yourself, in a user namespace of the test's own (where V6 and V7, and V5's

@@ -1,4 +1,4 @@
-package veth_test
+package veth
 
 import (
 	"fmt"
@@ -7,8 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"netnotes/veth"
 )
 
 // The notes' own pair: after `ip link set veth4 up; ip link set veth5 up`,
@@ -16,7 +14,7 @@ import (
 func ExampleLinkLocal() {
 	for _, s := range []string{"9a:2e:ed:06:0c:56", "22:af:86:d7:d3:73"} {
 		mac, _ := net.ParseMAC(s)
-		addr, _ := veth.LinkLocal(mac)
+		addr, _ := LinkLocal(mac)
 		fmt.Printf("link/ether %s -> inet6 %s/64 scope link\n", mac, addr)
 	}
 	// Output:
@@ -34,7 +32,7 @@ func TestLinkLocalFlipsTheUniversalLocalBit(t *testing.T) {
 	} {
 		hw, err := net.ParseMAC(mac)
 		require.NoError(t, err)
-		got, err := veth.LinkLocal(hw)
+		got, err := LinkLocal(hw)
 		require.NoError(t, err)
 		assert.Equal(t, want, got.String(), "LinkLocal(%s)", mac)
 		assert.True(t, got.IsLinkLocalUnicast(), "%v", got)
@@ -43,7 +41,7 @@ func TestLinkLocalFlipsTheUniversalLocalBit(t *testing.T) {
 
 func TestLinkLocalRejectsWhatIsNotAnEthernetMAC(t *testing.T) {
 	for _, bad := range []net.HardwareAddr{nil, {1, 2, 3}, make(net.HardwareAddr, 8), make(net.HardwareAddr, 20)} {
-		_, err := veth.LinkLocal(bad)
+		_, err := LinkLocal(bad)
 		assert.ErrorContains(t, err, "want a 6-byte Ethernet MAC", "LinkLocal(%v)", bad)
 	}
 }

@@ -1,11 +1,11 @@
 //go:build linux && sudo
 
-package veth_test
+package veth
 
 import (
-	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,7 +15,6 @@ import (
 
 	"netnotes/internal/ktrace"
 	"netnotes/internal/sandbox"
-	"netnotes/internal/wait"
 )
 
 // linkNames lists a namespace's devices by name.
@@ -31,22 +30,6 @@ func linkNames(t testing.TB, ns *sandbox.NS) []string {
 		names[i] = l.Attrs().Name
 	}
 	return names
-}
-
-// waitGone waits until no device called name exists in ns.
-func waitGone(t testing.TB, ns *sandbox.NS, name string) {
-	t.Helper()
-	wait.For(t, sandbox.LinkTimeout, name+" to disappear from "+ns.String(), func() error {
-		_, err := ns.Netlink().LinkByName(name)
-		var notFound netlink.LinkNotFoundError
-		if errors.As(err, &notFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return errors.New("still there")
-	})
 }
 
 // ipFlags renders a link's flags as `ip link` prints them between < >.
@@ -67,17 +50,6 @@ func ipFlags(a *netlink.LinkAttrs) string {
 		out = append([]string{"NO-CARRIER"}, out...)
 	}
 	return strings.Join(out, ",")
-}
-
-// describe is a link in `ip link` words: "name <FLAGS> state OPERSTATE".
-func describe(l netlink.Link) string {
-	a := l.Attrs()
-	return fmt.Sprintf("%s <%s> state %s", a.Name, ipFlags(a), a.OperState)
-}
-
-// peerOf says which ifindex a veth end names as its peer: "a (if3) -> if2".
-func peerOf(l netlink.Link) string {
-	return fmt.Sprintf("%s (if%d) -> if%d", l.Attrs().Name, l.Attrs().Index, l.Attrs().ParentIndex)
 }
 
 // snmp reads one counter of a namespace's /proc/net/snmp ("Icmp",
@@ -118,33 +90,21 @@ func snmp(t testing.TB, ns *sandbox.NS, proto, field string) uint64 {
 	return value
 }
 
-// frames quotes an event's stack from the function that fired the
-// tracepoint up to (and including) the first frame named upTo, callee
-// first, as the notes print them: "veth_xmit <- dev_hard_start_xmit <- ...".
-// The tracing machinery's own frames (__traceiter_*) are left out.
-func frames(e ktrace.Event, upTo string) string {
+// stackUpTo is an event's stack from the function that fired the
+// tracepoint up to (and including) the first frame named in stops, callee
+// first; without a stop frame, its first maxFrames frames. The tracing
+// machinery's own frames (__traceiter_*) are left out.
+func stackUpTo(e ktrace.Event, stops ...string) []string {
+	const maxFrames = 24
 	var out []string
 	for _, f := range e.Stack {
 		if strings.HasPrefix(f, "__traceiter_") || strings.HasPrefix(f, "trace_") {
 			continue
 		}
 		out = append(out, f)
-		if f == upTo {
+		if slices.Contains(stops, f) || len(out) == maxFrames {
 			break
 		}
 	}
-	return strings.Join(out, " <- ")
-}
-
-// inOrder reports whether want appear in stack in this order, callee
-// first, possibly with other frames between them (inlining differs
-// between kernel builds).
-func inOrder(stack []string, want ...string) bool {
-	i := 0
-	for _, f := range stack {
-		if i < len(want) && f == want[i] {
-			i++
-		}
-	}
-	return i == len(want)
+	return out
 }

@@ -1,12 +1,11 @@
 //go:build linux && sudo
 
-package veth_test
+package veth
 
 import (
 	"fmt"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
@@ -35,24 +34,25 @@ func qdiscOf(t testing.TB, ns *sandbox.NS, link netlink.Link) string {
 // equiv: ip netns add x; ip -n x -d link show
 func TestV9LoIsASoftwareDeviceInEveryNamespace(t *testing.T) {
 	v := claims.Check(t, "V9")
-	first, second := sandbox.New(t), sandbox.New(t)
+	facts := observeLo(t, sandbox.New(t), sandbox.New(t))
+	claims.Judge(v, facts, judgeLo)
+}
 
-	// Every new namespace is born with lo, and with nothing else: no
-	// driver probed hardware for it.
+// observeLo lists the devices of new namespaces, reads lo in the first
+// (type, flags, parent device, qdisc), and a veth made there as the
+// control.
+func observeLo(t *testing.T, first, second *sandbox.NS) LoFacts {
+	t.Helper()
+	var f LoFacts
+	// Every new namespace is born with lo, and with nothing else: no driver
+	// probed hardware for it.
 	for _, ns := range []*sandbox.NS{first, second} {
-		assert.Equal(t, []string{"lo"}, linkNames(t, ns), "devices of a new %v", ns)
+		f.NewNetnsDevices = append(f.NewNetnsDevices, linkNames(t, ns))
 	}
-	lo := first.Link(t, "lo")
-	a := lo.Attrs()
-	assert.Equal(t, 1, a.Index, "lo's ifindex")
-	assert.Equal(t, "loopback", a.EncapType, "lo's link type (ARPHRD)")
-	assert.NotZero(t, a.RawFlags&unix.IFF_LOOPBACK, "lo's flags %s", ipFlags(a))
 	// No bus device under it (IFLA_PARENT_DEV_NAME, which a NIC has: its
 	// PCI or virtio device), and no queue: packets go straight to the
 	// driver. equiv: tc qdisc show dev lo
-	assert.Empty(t, a.ParentDev, "lo's parent device")
-	loQdisc := qdiscOf(t, first, lo)
-	assert.Equal(t, "noqueue", loQdisc, "lo's root qdisc")
+	f.Lo = deviceOf(t, first, first.Link(t, "lo"))
 
 	// Control: a veth made in the same namespace is an Ethernet device
 	// without the LOOPBACK flag; it is software too, and once up (a down
@@ -60,13 +60,16 @@ func TestV9LoIsASoftwareDeviceInEveryNamespace(t *testing.T) {
 	here, there := first.AddVeth(t, first)
 	first.SetUp(t, here)
 	first.SetUp(t, there)
-	here = first.WaitRunning(t, here.Attrs().Name)
-	h := here.Attrs()
-	assert.Equal(t, "ether", h.EncapType)
-	assert.Zero(t, h.RawFlags&unix.IFF_LOOPBACK, "%s's flags %s", h.Name, ipFlags(h))
-	hereQdisc := qdiscOf(t, first, here)
+	f.Veth = deviceOf(t, first, first.WaitRunning(t, here.Attrs().Name))
+	return f
+}
 
-	v.Confirmed("in each new netns the only device is lo (if%d), link/%s, <%s>, qdisc %s, no parent device, mtu %d; "+
-		"control: veth %s is link/%s <%s> qdisc %s",
-		a.Index, a.EncapType, ipFlags(a), loQdisc, a.MTU, h.Name, h.EncapType, ipFlags(h), hereQdisc)
+func deviceOf(t *testing.T, ns *sandbox.NS, l netlink.Link) DeviceSeen {
+	t.Helper()
+	a := l.Attrs()
+	return DeviceSeen{
+		Name: a.Name, Index: a.Index, LinkType: a.EncapType, Flags: ipFlags(a),
+		Loopback: a.RawFlags&unix.IFF_LOOPBACK != 0, ParentDev: a.ParentDev,
+		Qdisc: qdiscOf(t, ns, l), MTU: a.MTU,
+	}
 }

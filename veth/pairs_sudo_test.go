@@ -1,13 +1,14 @@
 //go:build linux && sudo
 
-package veth_test
+package veth
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -23,35 +24,33 @@ import (
 // equiv: ip link add veth4 type veth peer name veth5; ip link show; ip link del veth5
 func TestV1VethDevicesComeInPairs(t *testing.T) {
 	v := claims.Check(t, "V1")
-	here, there := sandbox.New(t), sandbox.New(t)
+	facts := observePairs(t, sandbox.New(t), sandbox.New(t))
+	claims.Judge(v, facts, judgePair)
+}
 
+// observePairs makes a pair in here, a pair from here to there, and a
+// bystander pair; reads every end back; then deletes one end of each of
+// the first two and sees what is left.
+func observePairs(t *testing.T, here, there *sandbox.NS) PairFacts {
+	t.Helper()
+	var f PairFacts
 	// One request, two devices.
 	before := linkNames(t, here)
 	a, b := here.AddVeth(t, here)
-	after := linkNames(t, here)
-	require.Len(t, after, len(before)+2, "before %v, after %v", before, after)
+	f.LinksBefore, f.LinksAfter = len(before), len(linkNames(t, here))
 
 	// Each end names the other as its link (IFLA_LINK, the "@veth4" of
-	// `ip link`): the peer's ifindex.
-	a, b = here.Link(t, a.Attrs().Name), here.Link(t, b.Attrs().Name)
-	assert.Equal(t, "veth", a.Type())
-	assert.Equal(t, "veth", b.Type())
-	assert.Equal(t, b.Attrs().Index, a.Attrs().ParentIndex, "%s's peer", a.Attrs().Name)
-	assert.Equal(t, a.Attrs().Index, b.Attrs().ParentIndex, "%s's peer", b.Attrs().Name)
-
-	// Across namespaces the peer index is in the other namespace's
-	// numbering, and IFLA_LINK_NETNSID says which namespace that is.
+	// `ip link`): the peer's ifindex. Across namespaces the index is in the
+	// other namespace's numbering, and IFLA_LINK_NETNSID says which
+	// namespace that is.
 	// equiv: ip link add c type veth peer name d netns THERE; ip link show c (link-netnsid N)
 	c, d := here.AddVeth(t, there)
-	c, d = here.Link(t, c.Attrs().Name), there.Link(t, d.Attrs().Name)
 	thereID, err := here.Netlink().GetNetNsIdByFd(there.FD())
 	require.NoError(t, err)
 	hereID, err := there.Netlink().GetNetNsIdByFd(here.FD())
 	require.NoError(t, err)
-	assert.Equal(t, d.Attrs().Index, c.Attrs().ParentIndex, "%s's peer", c.Attrs().Name)
-	assert.Equal(t, c.Attrs().Index, d.Attrs().ParentIndex, "%s's peer", d.Attrs().Name)
-	assert.Equal(t, thereID, c.Attrs().NetNsID, "%s's link-netnsid", c.Attrs().Name)
-	assert.Equal(t, hereID, d.Attrs().NetNsID, "%s's link-netnsid", d.Attrs().Name)
+	f.Same = [2]End{endOf(here.Link(t, a.Attrs().Name), "here", -1), endOf(here.Link(t, b.Attrs().Name), "here", -1)}
+	f.Cross = [2]End{endOf(here.Link(t, c.Attrs().Name), "here", thereID), endOf(there.Link(t, d.Attrs().Name), "there", hereID)}
 
 	// Negative control: a third pair that nobody deletes.
 	x, y := here.AddVeth(t, here)
@@ -59,20 +58,43 @@ func TestV1VethDevicesComeInPairs(t *testing.T) {
 	// Deleting either end removes both: the second-made end here...
 	// equiv: ip link del veth5
 	require.NoError(t, here.Netlink().LinkDel(b))
-	waitGone(t, here, a.Attrs().Name)
+	f.DeletedSame, f.OtherGoneSame = b.Attrs().Name, goneWithin(here, a.Attrs().Name)
 	// ...and, across namespaces, the end in the other namespace.
 	require.NoError(t, here.Netlink().LinkDel(c))
-	waitGone(t, there, d.Attrs().Name)
+	f.DeletedCross, f.OtherGoneCross = c.Attrs().Name, goneWithin(there, d.Attrs().Name)
 
 	left := linkNames(t, here)
-	assert.ElementsMatch(t, append(before, x.Attrs().Name, y.Attrs().Name), left, "the bystander pair must survive")
-	assert.ElementsMatch(t, []string{"lo"}, linkNames(t, there))
+	f.BystanderKept = slices.Contains(left, x.Attrs().Name) && slices.Contains(left, y.Attrs().Name)
+	f.LeftThere = linkNames(t, there)
+	return f
+}
 
-	v.Confirmed("one add made 2 devices (%d -> %d links); %s; %s; across netns %s (link-netnsid %d) and %s (link-netnsid %d); "+
-		"del %s removed %s, del %s removed %s in the other netns; bystander %s/%s kept",
-		len(before), len(after), peerOf(a), peerOf(b),
-		peerOf(c), c.Attrs().NetNsID, peerOf(d), d.Attrs().NetNsID,
-		b.Attrs().Name, a.Attrs().Name, c.Attrs().Name, d.Attrs().Name, x.Attrs().Name, y.Attrs().Name)
+// endOf reads a link into an End; peerNSID is the netns id its namespace
+// gives the peer's (-1 when both are in one).
+func endOf(l netlink.Link, where string, peerNSID int) End {
+	a := l.Attrs()
+	return End{
+		Name: a.Name, Type: l.Type(), Index: a.Index, Peer: a.ParentIndex, NetnsID: a.NetNsID,
+		Flags: ipFlags(a), Oper: a.OperState.String(),
+		AdminUp: a.RawFlags&unix.IFF_UP != 0, Carrier: a.RawFlags&unix.IFF_LOWER_UP != 0,
+		InNetns: where, PeerNSID: peerNSID,
+	}
+}
+
+// goneWithin polls until no device called name is left in ns, and says
+// whether that happened before the deadline.
+func goneWithin(ns *sandbox.NS, name string) bool {
+	return wait.Until(sandbox.LinkTimeout, func() error {
+		_, err := ns.Netlink().LinkByName(name)
+		var notFound netlink.LinkNotFoundError
+		if errors.As(err, &notFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return errors.New("still there")
+	}) == nil
 }
 
 // The notes: a new pair is `<BROADCAST,MULTICAST,M-DOWN> ... state DOWN`;
@@ -83,57 +105,59 @@ func TestV1VethDevicesComeInPairs(t *testing.T) {
 func TestV2ANewPairIsDownAndComesUpWithBothEnds(t *testing.T) {
 	v := claims.Check(t, "V2")
 	here, there := sandbox.New(t), sandbox.New(t)
+	facts := StateFacts{Placements: []StatePlacement{
+		observeStates(t, "same netns", here, here, true),
+		observeStates(t, "peer in another netns", here, there, true),
+	}}
+	claims.Judge(v, facts, judgeStates)
+}
 
-	type steps struct{ fresh, oneUp, bothUp string }
-	seen := map[string]steps{}
-	for _, placement := range []struct {
-		name string
-		peer *sandbox.NS
-	}{{"same netns", here}, {"peer in another netns", there}} {
-		a, b := here.AddVeth(t, placement.peer)
-		var s steps
+// observeStates makes a pair from here to peer and reads its state at each
+// step: fresh, addresses added, one end up, both ends up. With upPeer
+// false (a drill) the peer end is left down at the last step.
+func observeStates(t *testing.T, placement string, here, peer *sandbox.NS, upPeer bool) StatePlacement {
+	t.Helper()
+	a, b := here.AddVeth(t, peer)
+	s := StatePlacement{Placement: placement, PeerSetUp: upPeer}
+	s.Fresh = stepOf(here.Link(t, a.Attrs().Name))
 
-		// Fresh: not UP, no carrier, operstate down.
-		a = here.Link(t, a.Attrs().Name)
-		assert.Zero(t, a.Attrs().RawFlags&(unix.IFF_UP|unix.IFF_LOWER_UP), "fresh %s", describe(a))
-		assert.Equal(t, netlink.LinkOperState(netlink.OperDown), a.Attrs().OperState, "fresh %s", describe(a))
-		s.fresh = describe(a)
+	// Addresses go on before up.
+	here.AddAddr(t, a, "198.18.2.1/24")
+	peer.AddAddr(t, b, "198.18.2.2/24")
+	addrs, err := here.Netlink().AddrList(a, netlink.FAMILY_V4)
+	require.NoError(t, err)
+	s.AddrsWhileDown = len(addrs)
 
-		// Addresses go on before up.
-		here.AddAddr(t, a, "198.18.2.1/24")
-		placement.peer.AddAddr(t, b, "198.18.2.2/24")
-		addrs, err := here.Netlink().AddrList(a, netlink.FAMILY_V4)
-		require.NoError(t, err)
-		require.Len(t, addrs, 1, "addresses of down %s", a.Attrs().Name)
-
-		// One end up: UP but no carrier, whatever operstate the kernel
-		// settles on. The kernel's link watcher computes operstate in
-		// the background, so the test polls rather than reads once.
-		here.SetUp(t, a)
-		start := time.Now()
-		wait.For(t, sandbox.LinkTimeout, a.Attrs().Name+" UP without carrier", func() error {
-			a = here.Link(t, a.Attrs().Name)
-			at := a.Attrs()
-			if at.RawFlags&unix.IFF_UP == 0 || at.RawFlags&unix.IFF_LOWER_UP != 0 ||
-				(at.OperState != netlink.OperDown && at.OperState != netlink.OperLowerLayerDown) {
-				return fmt.Errorf("saw %s", describe(a))
-			}
-			return nil
-		})
-		s.oneUp = fmt.Sprintf("%s after %v", describe(a), time.Since(start).Round(time.Microsecond))
-
-		// Both up: carrier on both ends.
-		placement.peer.SetUp(t, b)
-		a = here.WaitRunning(t, a.Attrs().Name)
-		b = placement.peer.WaitRunning(t, b.Attrs().Name)
-		for _, l := range []netlink.Link{a, b} {
-			assert.Equal(t, uint32(unix.IFF_UP|unix.IFF_LOWER_UP), l.Attrs().RawFlags&(unix.IFF_UP|unix.IFF_LOWER_UP), describe(l))
+	// One end up: UP but no carrier, whatever operstate the kernel settles
+	// on. The kernel's link watcher computes operstate in the background,
+	// so the test polls rather than reads once.
+	here.SetUp(t, a)
+	start := time.Now()
+	s.OneUpSettled = wait.Until(sandbox.LinkTimeout, func() error {
+		s.OneUp = stepOf(here.Link(t, a.Attrs().Name))
+		if !s.OneUp.Up || s.OneUp.Carrier || (s.OneUp.Oper != "down" && s.OneUp.Oper != "lower-layer-down") {
+			return fmt.Errorf("saw <%s> %s", s.OneUp.Flags, s.OneUp.Oper)
 		}
-		s.bothUp = describe(a) + " / " + describe(b)
-		seen[placement.name] = s
-	}
+		return nil
+	}) == nil
+	s.OneUpAfter = time.Since(start).Round(time.Microsecond).String()
 
-	same, cross := seen["same netns"], seen["peer in another netns"]
-	v.Confirmed("fresh: %s; address added while down; one end up: %s (peer in same netns), %s (peer in another netns); both up: %s",
-		same.fresh, same.oneUp, cross.oneUp, same.bothUp)
+	// Both up: carrier on both ends, polled for as long as a link may take.
+	if upPeer {
+		peer.SetUp(t, b)
+	}
+	s.BothUpSettled = wait.Until(sandbox.LinkTimeout, func() error {
+		s.BothUp = [2]StateStep{stepOf(here.Link(t, a.Attrs().Name)), stepOf(peer.Link(t, b.Attrs().Name))}
+		if !s.BothUp[0].UpLower || !s.BothUp[1].UpLower || s.BothUp[0].Oper != "up" || s.BothUp[1].Oper != "up" {
+			return errors.New("not both running")
+		}
+		return nil
+	}) == nil
+	return s
+}
+
+func stepOf(l netlink.Link) StateStep {
+	a := l.Attrs()
+	up, carrier := a.RawFlags&unix.IFF_UP != 0, a.RawFlags&unix.IFF_LOWER_UP != 0
+	return StateStep{Flags: ipFlags(a), Oper: a.OperState.String(), Up: up, Carrier: carrier, UpLower: up && carrier}
 }

@@ -1,12 +1,11 @@
 //go:build linux && sudo
 
-package veth_test
+package veth
 
 import (
 	"fmt"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/claims"
@@ -35,8 +34,16 @@ const (
 // equiv: bpftrace -e 'kprobe:veth_xmit { printf("%s\n", kstack()); }' & ping -c 3 198.18.0.2
 func TestV6TheFirstPacketToANewNeighbourGoesThroughARP(t *testing.T) {
 	v := claims.Check(t, "V6")
-	// Fresh namespaces: A's neighbour table has no entry for B yet.
-	p := sandbox.NewPair(t)
+	facts := observeFirstPacket(t, sandbox.NewPair(t))
+	claims.Judge(v, facts, judgeFirstPacket)
+}
+
+// observeFirstPacket pings B from A three times, starting with A's
+// neighbour table empty (a fresh pair), and keeps the stacks of the
+// neighbour entry made, the ARP request (leaving A and arriving inside
+// veth_xmit) and the echo requests.
+func observeFirstPacket(t *testing.T, p *sandbox.Pair) FirstPacketFacts {
+	t.Helper()
 	nameA, nameB := p.LinkA.Attrs().Name, p.LinkB.Attrs().Name
 	tr := ktrace.New(t)
 	tr.Enable(t, "neigh/neigh_create", fmt.Sprintf(`dev == "%s"`, nameA), ktrace.WithStack)
@@ -44,65 +51,44 @@ func TestV6TheFirstPacketToANewNeighbourGoesThroughARP(t *testing.T) {
 	tr.Enable(t, "net/netif_rx", fmt.Sprintf(`name == "%s"`, nameB), ktrace.WithStack)
 	pinger := ping.New(t, p.A, ping.Options{})
 
+	f := FirstPacketFacts{Mechanism: MechanismTracepoint, Neighbour: p.AddrB.Addr().String(), Sent: 3}
 	tr.Start(t)
-	const n = 3
-	for range n {
-		_, err := pinger.Echo(p.AddrB.Addr(), replyTimeout)
-		require.NoError(t, err)
+	for range f.Sent {
+		if _, err := pinger.Echo(p.AddrB.Addr(), replyTimeout); err != nil {
+			break // what did leave is in the trace
+		}
 	}
 	events := tr.Stop(t)
 
-	var created, arpOut, arpIn []ktrace.Event
-	var echoes []ktrace.Event // net_dev_xmit of the echo requests, in order
 	for _, e := range events {
 		switch {
 		case e.Name == "neigh_create":
-			created = append(created, e)
+			if f.NeighCreates == 0 {
+				f.NeighCreateText, f.NeighCreateStack = e.Text, stackUpTo(e, "ip_finish_output2")
+			}
+			f.NeighCreates++
 		case e.Name == "net_dev_xmit" && e.Field("len") == fmt.Sprint(arpFrame):
-			arpOut = append(arpOut, e)
-		case e.Name == "net_dev_xmit" && e.Field("len") == fmt.Sprint(echoFrame):
-			echoes = append(echoes, e)
+			if f.ARPOut == 0 {
+				f.ARPOutStack = stackUpTo(e, "ip_finish_output2")
+			}
+			f.ARPOut++
 		case e.Name == "netif_rx" && e.Field("len") == fmt.Sprint(arpPacket):
-			arpIn = append(arpIn, e)
+			if f.ARPIntoPeer == 0 {
+				f.ARPIntoPeerStack = stackUpTo(e, "ip_finish_output2")
+			}
+			f.ARPIntoPeer++
+		case e.Name == "net_dev_xmit" && e.Field("len") == fmt.Sprint(echoFrame):
+			// The first echo request may leave from the ARP reply's
+			// softirq: its stack is kept up to the ARP layer.
+			if f.Echoes == 0 {
+				f.FirstEchoStack = stackUpTo(e, "arp_process", "ip_finish_output2")
+			} else {
+				f.LaterEchoStacks = append(f.LaterEchoStacks, stackUpTo(e, "ip_finish_output2"))
+			}
+			f.Echoes++
 		}
 	}
-
-	// One neighbour entry is made, by the first ping's route output.
-	require.Len(t, created, 1, "neigh_create on %s: %v", nameA, events)
-	assert.Contains(t, created[0].Text, p.AddrB.Addr().String())
-	assert.True(t, created[0].HasFrame("ip_finish_output2"), "neigh_create stack %v", created[0].Stack)
-
-	// One ARP request leaves A, sent by the neighbour layer's probe.
-	require.Len(t, arpOut, 1, "ARP frames out of %s: %v", nameA, events)
-	assert.True(t, inOrder(arpOut[0].Stack, "dev_hard_start_xmit", "__dev_queue_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"),
-		"ARP request's stack %v", arpOut[0].Stack)
-	// Seen from inside veth_xmit (netif_rx on B), that ARP request has the
-	// notes' stack.
-	require.Len(t, arpIn, 1, "ARP packets into %s: %v", nameB, events)
-	assert.True(t, inOrder(arpIn[0].Stack, "veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"),
-		"ARP request's stack inside veth_xmit %v", arpIn[0].Stack)
-
-	// The first echo request waited in the neighbour's queue and left when
-	// the ARP reply came in (in softirq, from the neighbour update); the
-	// later ones go straight from ip_finish_output2, with no neighbour work.
-	require.Len(t, echoes, n, "echo requests out of %s: %v", nameA, events)
-	first := echoes[0]
-	assert.True(t, first.HasFrame("__neigh_update") || first.HasFrame("neigh_update"), "first echo request's stack %v", first.Stack)
-	for _, e := range echoes[1:] {
-		assert.True(t, inOrder(e.Stack, "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"), "later echo request's stack %v", e.Stack)
-		for _, f := range []string{"arp_solicit", "neigh_probe", "neigh_resolve_output", "__neigh_update"} {
-			assert.False(t, e.HasFrame(f), "later echo request went through %s: %v", f, e.Stack)
-		}
-	}
-
-	v.Refined("the notes' stack is the ARP request's, made for the first ping: neigh_create dev %s %s from %s; "+
-		"the ARP request (net_dev_xmit dev=%s len=%d), seen inside veth_xmit (netif_rx dev=%s len=%d): %s; "+
-		"the first echo request itself (len=%d) left later, when the ARP reply arrived: %s; "+
-		"echo requests 2..%d: %s (no neigh_create, no ARP)",
-		nameA, p.AddrB.Addr(), frames(created[0], "ip_finish_output2"),
-		nameA, arpFrame, nameB, arpPacket, frames(arpIn[0], "ip_finish_output2"),
-		echoFrame, frames(first, "arp_process"),
-		n, frames(echoes[n-1], "ip_finish_output2"))
+	return f
 }
 
 // The notes (funcgraph -H veth_xmit): veth_xmit calls __dev_forward_skb,
@@ -111,7 +97,15 @@ func TestV6TheFirstPacketToANewNeighbourGoesThroughARP(t *testing.T) {
 // equiv: funcgraph -H veth_xmit; perf record -e net:netif_rx -e net:netif_receive_skb -g
 func TestV7VethXmitHandsThePacketToThePeerThroughTheBacklog(t *testing.T) {
 	v := claims.Check(t, "V7")
-	p := sandbox.NewPair(t)
+	facts := observeHandoff(t, sandbox.NewPair(t))
+	claims.Judge(v, facts, judgeHandoff)
+}
+
+// observeHandoff pings B from A (neighbours warmed first, so every traced
+// packet is an echo) and keeps where netif_rx fired and for which device,
+// and how B's netif_receive_skb was reached.
+func observeHandoff(t *testing.T, p *sandbox.Pair) HandoffFacts {
+	t.Helper()
 	nameA, nameB := p.LinkA.Attrs().Name, p.LinkB.Attrs().Name
 	tr := ktrace.New(t)
 	tr.Enable(t, "net/netif_rx", fmt.Sprintf(`name == "%s" || name == "%s"`, nameA, nameB), ktrace.WithStack)
@@ -119,49 +113,56 @@ func TestV7VethXmitHandsThePacketToThePeerThroughTheBacklog(t *testing.T) {
 	pinger := ping.New(t, p.A, ping.Options{})
 	// Warm the neighbour entries so every traced packet is an echo.
 	_, err := pinger.Echo(p.AddrB.Addr(), replyTimeout)
-	require.NoError(t, err)
+	require.NoError(t, err, "the warm-up ping (the harness's, before anything is observed)")
 
+	f := HandoffFacts{Mechanism: MechanismTracepoint, Sent: 3}
 	tr.Start(t)
-	const n = 3
-	for range n {
-		_, err := pinger.Echo(p.AddrB.Addr(), replyTimeout)
-		require.NoError(t, err)
+	for range f.Sent {
+		if _, err := pinger.Echo(p.AddrB.Addr(), replyTimeout); err != nil {
+			break
+		}
 	}
 	events := tr.Stop(t)
 
-	// Every netif_rx fires inside veth_xmit and names the device at the
-	// other end from the sender: requests A sends are received by B,
-	// replies B sends by A.
-	var intoB, intoA, received []ktrace.Event
+	// Which side sent a packet shows in the netif_rx stack: A's ping socket
+	// (raw_sendmsg) for requests, B's kernel answering (icmp_reply, often in
+	// a softirq run on A's sending thread) for replies.
 	for _, e := range events {
 		switch {
 		case e.Name == "netif_receive_skb":
-			received = append(received, e)
-		case e.HasFrame("icmp_reply"): // B's kernel answering (often in a softirq run on A's sending thread)
-			intoA = append(intoA, e)
-			assert.Equal(t, nameA, e.Field("dev"), "reply sent by B: %v", e)
-		case e.HasFrame("raw_sendmsg"): // A's ping socket sending
-			intoB = append(intoB, e)
-			assert.Equal(t, nameB, e.Field("dev"), "request sent by A: %v", e)
+			f.Received++
+			if e.InSoftirq() {
+				f.ReceivedSoftirq++
+			}
+			if inOrder(e.Stack, "process_backlog", "net_rx_action") {
+				f.ReceivedBacklog++
+			}
+			if e.HasFrame("veth_poll") {
+				f.ReceivedVethNAPI++
+			}
+			if f.Received == 1 {
+				f.ReceiveStack, f.ReceiveFlags = stackUpTo(e, "net_rx_action"), e.Flags
+			}
+			continue
+		case e.HasFrame("icmp_reply"):
+			f.RepliesRx++
+			if e.Field("dev") == nameA {
+				f.RepliesRxOnA++
+			}
+		case e.HasFrame("raw_sendmsg"):
+			f.RequestsRx++
+			if e.Field("dev") == nameB {
+				f.RequestsRxOnPeer++
+			}
+			if f.RequestsRx == 1 {
+				f.ForwardStack = stackUpTo(e, "raw_sendmsg")
+			}
+		default:
+			continue
+		}
+		if inOrder(e.Stack, "veth_xmit", "dev_hard_start_xmit") {
+			f.InsideVethXmit++
 		}
 	}
-	require.Len(t, intoB, n, "netif_rx for %s: %v", nameB, events)
-	require.Len(t, intoA, n, "netif_rx for %s: %v", nameA, events)
-	for _, e := range append(intoB, intoA...) {
-		assert.True(t, inOrder(e.Stack, "veth_xmit", "dev_hard_start_xmit"), "netif_rx stack %v", e.Stack)
-	}
-
-	// B takes them off the per-CPU backlog in the receive softirq: the
-	// backlog's poll function, not veth's own NAPI (used with GRO or XDP).
-	require.Len(t, received, n, "netif_receive_skb on %s: %v", nameB, events)
-	for _, e := range received {
-		assert.True(t, e.InSoftirq(), "%v flags %q", e, e.Flags)
-		assert.True(t, inOrder(e.Stack, "process_backlog", "net_rx_action"), "netif_receive_skb stack %v", e.Stack)
-		assert.False(t, e.HasFrame("veth_poll"), "netif_receive_skb through veth's NAPI: %v", e.Stack)
-	}
-
-	v.Confirmed("netif_rx fired %d times for the peer %s (requests) and %d for %s (replies), each inside veth_xmit: %s; "+
-		"then in softirq (flags %s): %s",
-		len(intoB), nameB, len(intoA), nameA, frames(intoB[0], "raw_sendmsg"),
-		received[0].Flags, frames(received[0], "net_rx_action"))
+	return f
 }

@@ -1,11 +1,8 @@
 package bench
 
 import (
-	"strings"
 	"testing"
 	"time"
-
-	"netnotes/internal/claims"
 )
 
 func TestConfigValidateRejectsBadInput(t *testing.T) {
@@ -60,38 +57,6 @@ func TestMeasureEveryPathShapeTransport(t *testing.T) {
 					t.Errorf("%s: %d messages in %v", c, r.Msgs, r.Elapsed)
 				}
 			}
-		}
-	}
-}
-
-func TestU8VerdictRules(t *testing.T) {
-	mk := func(ratio100, ratio64k float64) *Comparison {
-		c := NewComparison(Config{Path: Raw}, UDS, TCP, []Shape{RoundTrip, Stream}, []Placement{OneCPU}, []int{100, 65536})
-		for _, cell := range c.Cells {
-			r := ratio100
-			if cell.Size == 65536 {
-				r = ratio64k
-			}
-			c.ratesA[cell] = []float64{r * 1000}
-			c.ratesB[cell] = []float64{1000}
-		}
-		return c
-	}
-	for _, tc := range []struct {
-		r100, r64k float64
-		want       string
-	}{
-		{3, 1.2, claims.Confirmed},
-		{0.9, 0.9, claims.Refuted},
-		{1.5, 1.4, claims.Refined},
-		{3, 3, claims.Refined},
-	} {
-		got, ev := U8Verdict(mk(tc.r100, tc.r64k))
-		if got != tc.want {
-			t.Errorf("ratios %.1fx/%.1fx: verdict %s; want %s (%s)", tc.r100, tc.r64k, got, tc.want, ev)
-		}
-		if !strings.Contains(ev, "round trip") || !strings.Contains(ev, "stream") {
-			t.Errorf("evidence names no shape: %s", ev)
 		}
 	}
 }

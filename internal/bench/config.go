@@ -63,8 +63,8 @@ type Config struct {
 	Transport Transport
 	Size      int // message size in bytes, 1 to MaxSize
 
-	// Addr is the address TCPHostAddr listens on and connects to; TCP uses
-	// 127.0.0.1 when Addr is unset.
+	// Addr is the address TCPHostAddr listens on and connects to. TCP
+	// always uses 127.0.0.1 and ignores it.
 	Addr netip.Addr
 	// InNetns, when set, runs socket creation inside a network namespace
 	// (sandbox.NS.Do fits). Sockets stay in the namespace they were made in.

@@ -10,11 +10,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// tcpAddr is the address a TCP transport listens on and connects to:
+// 127.0.0.1 for tcp, always, and Addr for tcp-hostaddr. Addr is set for
+// every L4 comparison, so it must not leak into tcp's default: both sides
+// would measure the same address.
 func (c Config) tcpAddr() netip.Addr {
 	if c.Transport == TCPHostAddr {
-		return c.Addr
-	}
-	if c.Addr.IsValid() {
 		return c.Addr
 	}
 	return netip.AddrFrom4([4]byte{127, 0, 0, 1})

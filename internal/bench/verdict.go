@@ -2,154 +2,208 @@ package bench
 
 import (
 	"fmt"
-	"math"
-	"slices"
 	"strings"
-	"testing"
 
 	"netnotes/internal/claims"
 )
 
-// The verdicts below are decided with wide margins, from medians of
-// interleaved pairs, so that a loaded machine does not flip them: the
-// thresholds sit far from what noise moves (a few tens of percent).
-
-// U8Verdict decides claim U8 ("for ~100-byte messages UDS is more than 2x
-// as fast as TCP over lo; the gap shrinks with size") from a Comparison of
-// UDS (A) with TCP (B). The stable placement (OneCPU) decides; Free is
-// shown beside it when measured.
+// The rules of the measured claims U8 and L4, as judges over Facts. They
+// live here so that the chapters' tests (uds, loopback) and `make bench`
+// (internal/cmd/bench) give one verdict from one rule.
 //
-// Confirmed: UDS/TCP >= 2x at the smallest size near 100 B in every shape,
-// and the ratio at the largest size is at least 25% lower in every shape.
-// Refuted: TCP at least as fast as UDS at ~100 B in every shape, and in
-// no shape does the gap shrink. Refined: anything between (UDS faster, but
-// not as the notes say).
-func U8Verdict(c *Comparison) (verdict, evidence string) {
-	small, large := closestSize(c, 100), largestSize(c)
-	shapes := cellShapes(c)
-	allDouble, allShrink, allNear, noneShrink := true, true, true, true
-	var parts []string
-	for _, placement := range []Placement{OneCPU, Free} {
-		var ps []string
-		for _, shape := range shapes {
-			rs, okS := c.ratio(Cell{shape, placement, small})
-			rl, okL := c.ratio(Cell{shape, placement, large})
-			if !okS || !okL {
-				continue
-			}
-			trend := "about the same"
-			switch {
-			case rl < rs/1.25:
-				trend = "shrinks"
-			case rl > rs*1.25:
-				trend = "grows"
-			}
-			if small == large {
-				ps = append(ps, fmt.Sprintf("%s %.2fx at %d B", shapeWords(shape), rs, small))
-			} else {
-				ps = append(ps, fmt.Sprintf("%s %.2fx at %d B, %.2fx at %d B (%s)", shapeWords(shape), rs, small, rl, large, trend))
-			}
-			if placement == OneCPU {
-				allDouble = allDouble && rs >= 2
-				allShrink = allShrink && trend == "shrinks"
-				allNear = allNear && rs < 1
-				noneShrink = noneShrink && trend != "shrinks"
-			}
-		}
-		if len(ps) > 0 {
-			parts = append(parts, placementWords(placement)+": "+strings.Join(ps, "; "))
-		}
-	}
-	if len(parts) == 0 || len(c.Cells) == 0 {
-		return claims.Skipped, "no measurements"
-	}
-	evidence = "UDS/TCP msgs/s, " + strings.Join(parts, " | ") + fmt.Sprintf(" (raw path, median of %d interleaved pairs)", c.Ratio(c.Cells[0]).N)
-	switch {
-	case allDouble && allShrink:
-		return claims.Confirmed, evidence
-	case allNear && noneShrink:
-		return claims.Refuted, evidence
-	}
-	return claims.Refined, evidence
+// How a measurement decides: each cell's ratio is known only as an
+// interval of its interleaved pairs' ratios (Interval: min to max, or with
+// 8 or more pairs the sign test's 90%+ interval of the median; fewer than
+// 5 pairs decide nothing). A part is decided only when the intervals lie
+// wholly on one side of the claim's own threshold; when one straddles it,
+// the part is undecided here, with the interval, and the claim is refined
+// (claims.Combine). The same-CPU cells decide (placement=onecpu: every
+// hand-over is a same-CPU switch, the stable layout); free-placement cells
+// are shown beside them.
+
+// The claims' decision points, as the notes state them.
+const (
+	U8Size   = 100  // U8: "for small messages (about 100 bytes)"
+	U8Factor = 2.0  // U8: "more than 2x as fast"
+	L4Band   = 1.10 // L4: "no difference", read as within 10% either way (1/1.1 to 1.1)
+)
+
+// JudgeU8 is claim U8's rule: "for ~100-byte messages UDS is more than 2x
+// as fast as TCP over lo; the gap shrinks with size", two parts, from
+// Facts of UDS (A) against TCP to 127.0.0.1 (B).
+func JudgeU8(f Facts) claims.Finding {
+	return claims.Combine(
+		claims.P("2x-at-100b", moreThanTwiceAtSmall(f)),
+		claims.P("gap-shrinks", gapShrinksWithSize(f)),
+	)
 }
 
-// L4Verdict decides claim L4 ("127.0.0.1 is no faster than the host's own
-// address") from a Comparison of TCP to 127.0.0.1 (A) with TCP to the
-// host's address (B), from the geometric mean of the OneCPU cells' ratios.
-// Confirmed: within 0.85-1.18 (what a loaded 2-core machine resolves).
-// Refuted: 127.0.0.1 faster by more than 25%.
-// Refined: between, or the host address clearly faster.
-func L4Verdict(c *Comparison, where string) (verdict, evidence string) {
-	var logs, all []float64
-	var parts []string
-	for _, cell := range c.Cells {
-		r, ok := c.ratio(cell)
-		if !ok {
+// moreThanTwiceAtSmall: at the size nearest 100 B, each same-CPU shape's
+// interval against 2.0. Every shape wholly above: confirmed; every shape
+// wholly below: refuted; one straddles: undecided; some above and some
+// below: refined (it holds for one workload only).
+func moreThanTwiceAtSmall(f Facts) claims.Finding {
+	size := f.sizeNear(U8Size)
+	cells := f.cells(OneCPU, size)
+	if len(cells) == 0 {
+		return claims.SkipPart("no same-CPU measurement near %d B", U8Size)
+	}
+	var items []decided
+	for _, c := range cells {
+		iv := c.Interval()
+		items = append(items, decided{side(iv.Above(U8Factor), iv.Below(U8Factor)),
+			fmt.Sprintf("%s %s (%.0f vs %.0f msgs/s)", shapeWords(c.Shape), iv, c.RateA, c.RateB)})
+	}
+	return decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, f.intervalKind()),
+		freeCells(f, size))
+}
+
+// gapShrinksWithSize: per same-CPU shape, how far the ratio lies from 1
+// (either way) at the largest size against at ~100 B. Decided only when
+// the two intervals' gaps do not overlap: smaller at the largest size in
+// every shape, confirmed; larger in every shape, refuted; overlapping in a
+// shape, undecided; smaller in one, larger in another, refined.
+func gapShrinksWithSize(f Facts) claims.Finding {
+	small, large := f.sizeNear(U8Size), f.largestSize()
+	if small == large {
+		return claims.SkipPart("one message size measured (%d B): no trend to see", small)
+	}
+	var items []decided
+	for _, cs := range f.cells(OneCPU, small) {
+		var cl *CellFacts
+		for _, c := range f.cells(OneCPU, large) {
+			if c.Shape == cs.Shape {
+				cl = &c
+			}
+		}
+		if cl == nil {
 			continue
 		}
-		if cell.Placement == OneCPU {
-			logs = append(logs, math.Log(r))
-			all = append(all, r)
+		ivS, ivL := cs.Interval(), cl.Interval()
+		sLo, sHi := ivS.gap()
+		lLo, lHi := ivL.gap()
+		d, trend := side(lHi < sLo, lLo > sHi), "the intervals overlap"
+		if !ivS.Decisive() || !ivL.Decisive() {
+			d, trend = undecided, "too few pairs to tell"
 		}
-		parts = append(parts, fmt.Sprintf("%s %d B %s %.2fx", shapeWords(cell.Shape), cell.Size, cell.Placement, r))
+		switch d {
+		case holds:
+			trend = "the gap shrinks"
+		case fails:
+			trend = "the gap grows"
+		}
+		items = append(items, decided{d, fmt.Sprintf("%s %s at %d B, %s at %d B: %s", shapeWords(cs.Shape), ivS, small, ivL, large, trend)})
 	}
-	if len(logs) == 0 {
-		return claims.Skipped, "no measurements"
+	if len(items) == 0 {
+		return claims.SkipPart("no same-CPU shape measured at both %d B and %d B", small, large)
 	}
-	var sum float64
-	for _, l := range logs {
-		sum += l
+	return decideEach(items, fmt.Sprintf("UDS/TCP on one CPU, distance from 1x (%s)", f.intervalKind()), "")
+}
+
+// JudgeL4 is claim L4's rule: "127.0.0.1 is no faster than the host's own
+// address", from Facts of TCP to 127.0.0.1 (A) against TCP to the other
+// address (B). One part, no-difference: each same-CPU cell's interval
+// against the band 1/1.1-1.1. Every cell within the band: confirmed; a
+// cell wholly outside it: refuted (a difference, named); otherwise
+// undecided (an interval wider than the band can resolve).
+func JudgeL4(f Facts) claims.Finding {
+	return claims.Combine(claims.P("no-difference", noDifference(f)))
+}
+
+func noDifference(f Facts) claims.Finding {
+	var words []string
+	count := map[int]int{}
+	for _, c := range f.Cells {
+		if c.Placement != OneCPU || len(c.Ratios) == 0 {
+			continue
+		}
+		iv := c.Interval()
+		d := side(iv.Within(1/L4Band, L4Band), iv.Above(L4Band) || iv.Below(1/L4Band))
+		count[d]++
+		words = append(words, fmt.Sprintf("%s %d B %.0f vs %.0f msgs/s, %s (%s)",
+			shapeWords(c.Shape), c.Size, c.RateA, c.RateB, iv, map[int]string{holds: "within", fails: "outside", undecided: "straddles"}[d]))
 	}
-	g := math.Exp(sum / float64(len(logs)))
-	evidence = fmt.Sprintf("127.0.0.1/%s msgs/s over TCP: geometric mean %.3fx (same CPU, range %.2f-%.2fx over %d cells); %s",
-		where, g, slices.Min(all), slices.Max(all), len(all), strings.Join(parts, ", "))
+	n := len(words)
+	if n == 0 {
+		return claims.SkipPart("no same-CPU measurement")
+	}
+	ev := fmt.Sprintf("TCP to %s vs to %s on one CPU, ratio (%s) against the band %.2f-%.2fx: %s",
+		orName(f.PeerA, f.A), orName(f.PeerB, f.B), f.intervalKind(), 1/L4Band, L4Band, strings.Join(words, "; "))
 	switch {
-	case g >= 0.85 && g <= 1.18:
-		return claims.Confirmed, evidence
-	case g > 1.25:
-		return claims.Refuted, evidence
+	case count[fails] > 0:
+		return claims.Refute("%s; a difference in %d of %d cells", ev, count[fails], n)
+	case count[holds] == n:
+		return claims.Confirm("%s", ev)
 	}
-	return claims.Refined, evidence
+	return claims.Undecide("%s; %d of %d cells straddle the band's edge", ev, count[undecided], n)
 }
 
-func (c *Comparison) ratio(cell Cell) (float64, bool) {
-	r := c.Ratio(cell)
-	return r.Median, r.N > 0 && !math.IsNaN(r.Median)
+func orName(peer string, tr Transport) string {
+	if peer == "" {
+		return string(tr)
+	}
+	return peer
 }
 
-func cellShapes(c *Comparison) []Shape {
-	var out []Shape
-	for _, cell := range c.Cells {
-		if !slices.Contains(out, cell.Shape) {
-			out = append(out, cell.Shape)
-		}
-	}
-	return out
+// A decided item: the claim holds, fails, or this run cannot tell.
+type decided struct {
+	d     int // holds, fails or undecided
+	words string
 }
 
-func closestSize(c *Comparison, want int) int {
-	best := -1
-	for _, cell := range c.Cells {
-		if best < 0 || abs(cell.Size-want) < abs(best-want) {
-			best = cell.Size
-		}
+const (
+	fails     = -1
+	undecided = 0
+	holds     = 1
+)
+
+// side turns two exclusive tests into holds, fails or undecided.
+func side(holdsIf, failsIf bool) int {
+	switch {
+	case holdsIf:
+		return holds
+	case failsIf:
+		return fails
 	}
-	return best
+	return undecided
 }
 
-func largestSize(c *Comparison) int {
-	best := 0
-	for _, cell := range c.Cells {
-		best = max(best, cell.Size)
+// decideEach decides a part that must hold for every item (shape): all
+// hold, confirmed; all fail, refuted; any undecided, undecided; a mix of
+// holds and fails, refined. aside is shown after the deciding items.
+func decideEach(items []decided, head, aside string) claims.Finding {
+	count := map[int]int{}
+	var words []string
+	for _, it := range items {
+		count[it.d]++
+		words = append(words, it.words)
 	}
-	return best
+	ev := head + ": " + strings.Join(words, "; ")
+	if aside != "" {
+		ev += "; " + aside
+	}
+	switch {
+	case count[undecided] > 0:
+		return claims.Undecide("%s", ev)
+	case count[holds] == len(items):
+		return claims.Confirm("%s", ev)
+	case count[fails] == len(items):
+		return claims.Refute("%s", ev)
+	}
+	return claims.Refine("%s", ev)
 }
 
-func abs(x int) int {
-	if x < 0 {
-		return -x
+// freeCells describes the free-placement cells of one size, which are
+// shown but do not decide.
+func freeCells(f Facts, size int) string {
+	var ps []string
+	for _, c := range f.cells(Free, size) {
+		ps = append(ps, fmt.Sprintf("%s %s", shapeWords(c.Shape), c.Interval()))
 	}
-	return x
+	if len(ps) == 0 {
+		return ""
+	}
+	return "free placement (not deciding): " + strings.Join(ps, "; ")
 }
 
 func shapeWords(s Shape) string {
@@ -157,24 +211,4 @@ func shapeWords(s Shape) string {
 		return "round trip"
 	}
 	return string(s)
-}
-
-func placementWords(p Placement) string {
-	if p == OneCPU {
-		return "same CPU"
-	}
-	return "free placement"
-}
-
-// Record gives a claim test's verdict as decided by U8Verdict or L4Verdict.
-func Record(t testing.TB, v *claims.Verdict, verdict, evidence string) {
-	t.Helper()
-	switch verdict {
-	case claims.Confirmed:
-		v.Confirmed("%s", evidence)
-	case claims.Refuted:
-		v.Refuted("%s", evidence)
-	default:
-		v.Refined("%s", evidence)
-	}
 }

@@ -2,6 +2,7 @@ package claims_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,6 +29,12 @@ func TestSeenFileHoldsEveryClaimOnce(t *testing.T) {
 	seen, err := claims.ParseSeen(data, claims.Catalogue)
 	require.NoError(t, err)
 	assert.Len(t, seen.Verdicts, len(claims.Catalogue))
+	for key, v := range seen.Parts {
+		id, _, _ := strings.Cut(key, "/")
+		_, ok := claims.Lookup(id)
+		assert.True(t, ok, "%s: a part of a claim not in the catalogue", key)
+		assert.NotEqual(t, claims.NotSeen, v, key)
+	}
 	assert.Equal(t, string(seen.Format(claims.Catalogue)), string(data),
 		"seen.txt is written by `go run ./internal/cmd/notes -update-seen`, not by hand")
 }
@@ -46,6 +53,31 @@ func TestSeenFileRoundTripsAndRejectsNonsense(t *testing.T) {
 	assert.ErrorContains(t, err, "A1 twice")
 	_, err = claims.ParseSeen([]byte("A1\n"), fakeCatalogue)
 	assert.ErrorContains(t, err, "has no value")
+	_, err = claims.ParseSeen([]byte("A1 true\n"), fakeCatalogue)
+	assert.ErrorContains(t, err, `"true" is not a verdict`)
+	_, err = claims.ParseSeen([]byte("A1 undecided\n"), fakeCatalogue)
+	assert.ErrorContains(t, err, `"undecided" is not a verdict`, "a claim is never undecided, only a part")
+	_, err = claims.ParseSeen([]byte("A1/Small undecided\n"), fakeCatalogue)
+	assert.ErrorContains(t, err, "not a part name")
+}
+
+func TestSeenKeepsPartsAndNamesWhatChanged(t *testing.T) {
+	ci := claims.Seen{Kernel: "k", Verdicts: map[string]string{"A1": "refined", "A2": "confirmed"},
+		Parts: map[string]string{"A1/small": "undecided", "A1/shrinks": "refuted"}}
+	out, err := claims.ParseSeen(ci.Format(fakeCatalogue), fakeCatalogue)
+	require.NoError(t, err)
+	assert.Equal(t, ci.Parts, out.Parts)
+	assert.Contains(t, string(ci.Format(fakeCatalogue)), "A1 refined\nA1/shrinks refuted\nA1/small undecided\nA2 confirmed\n")
+
+	here := claims.Seen{Verdicts: map[string]string{"A1": "refined", "A2": "refuted", "A3": "confirmed"},
+		Parts: map[string]string{"A1/small": "confirmed", "A1/shrinks": "refuted"}}
+	diffs := ci.Differences(here, fakeCatalogue)
+	assert.Equal(t, []claims.Difference{
+		{Key: "A1/small", Was: "undecided", Is: "confirmed"},
+		{Key: "A2", Was: "confirmed", Is: "refuted"},
+	}, diffs, "A3 was not seen on CI: not a difference")
+	assert.False(t, diffs[0].Flip(), "undecided to confirmed is what a spread can do")
+	assert.True(t, diffs[1].Flip())
 }
 
 func TestReadmeTableFromTheFakeTree(t *testing.T) {

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -19,6 +21,7 @@ const NotSeen = "—"
 type Seen struct {
 	Kernel   string            // "Linux 6.18.44 x86_64, as root"; NotSeen before the first run
 	Verdicts map[string]string // claim ID -> verdict; a missing ID was not seen
+	Parts    map[string]string // "ID/part" -> the part's verdict
 }
 
 // Verdict returns what was seen for id, or NotSeen.
@@ -39,9 +42,11 @@ func ReadSeen(path string, cat []Claim) (Seen, error) {
 }
 
 // ParseSeen parses the seen file's text: comment lines start with #, a line
-// "kernel TEXT" names the machine, every other line is "ID VERDICT".
+// "kernel TEXT" names the machine, every other line is "ID VERDICT" or, for
+// a part of a claim, "ID/part VERDICT". Every verdict must be a verdict word
+// (several, joined by "/", where a claim's tests disagreed).
 func ParseSeen(data []byte, cat []Claim) (Seen, error) {
-	s := Seen{Kernel: NotSeen, Verdicts: map[string]string{}}
+	s := Seen{Kernel: NotSeen, Verdicts: map[string]string{}, Parts: map[string]string{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -57,15 +62,75 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 			s.Kernel = value
 			continue
 		}
-		if _, ok := lookupIn(cat, key); !ok {
-			return Seen{}, fmt.Errorf("%s line %d: claim %q is not in the catalogue", SeenFile, n, key)
+		id, part, isPart := strings.Cut(key, "/")
+		if _, ok := lookupIn(cat, id); !ok {
+			return Seen{}, fmt.Errorf("%s line %d: claim %q is not in the catalogue", SeenFile, n, id)
 		}
-		if _, dup := s.Verdicts[key]; dup {
+		into, words := s.Verdicts, []string{Confirmed, Refined, Refuted, Skipped, NotSeen}
+		if isPart {
+			if !partNameRE.MatchString(part) {
+				return Seen{}, fmt.Errorf("%s line %d: %q is not a part name", SeenFile, n, part)
+			}
+			into, words = s.Parts, append(words, Undecided)
+		}
+		for _, w := range strings.Split(value, "/") {
+			if !slices.Contains(words, w) {
+				return Seen{}, fmt.Errorf("%s line %d: %q is not a verdict", SeenFile, n, w)
+			}
+		}
+		if _, dup := into[key]; dup {
 			return Seen{}, fmt.Errorf("%s line %d: claim %s twice", SeenFile, n, key)
 		}
-		s.Verdicts[key] = value
+		into[key] = value
 	}
 	return s, sc.Err()
+}
+
+// Differences lists, claim by claim and part by part, where now differs
+// from s, as "U4/queues: refuted on the CI machine, confirmed here". A claim
+// or part that one side did not see is not a difference.
+func (s Seen) Differences(now Seen, cat []Claim) []Difference {
+	var diffs []Difference
+	for _, c := range cat {
+		was, is := s.Verdict(c.ID), now.Verdict(c.ID)
+		if was != NotSeen && is != NotSeen && was != is {
+			diffs = append(diffs, Difference{Key: c.ID, Was: was, Is: is})
+		}
+		for _, key := range slices.Sorted(maps.Keys(now.Parts)) {
+			if id, _, _ := strings.Cut(key, "/"); id != c.ID {
+				continue
+			}
+			if was, ok := s.Parts[key]; ok && was != now.Parts[key] {
+				diffs = append(diffs, Difference{Key: key, Was: was, Is: now.Parts[key]})
+			}
+		}
+	}
+	return diffs
+}
+
+// Difference is one claim (or "ID/part") whose verdict changed.
+type Difference struct {
+	Key, Was, Is string
+}
+
+// Flip reports whether the difference turns a decided verdict into its
+// opposite (confirmed and refuted), the one change a measurement's noise
+// cannot explain: a spread rule moves a measured verdict between decided
+// and undecided (refined), never across.
+func (d Difference) Flip() bool {
+	decided := func(v string) bool { return v == Confirmed || v == Refuted }
+	return decided(d.Was) && decided(d.Is)
+}
+
+// Measured lists the claims whose verdicts come from timing measurements:
+// the report runs their tests alone, after the others, so that nothing else
+// of the run shares the CPUs while they measure.
+var Measured = []string{"L4", "L5", "U8", "U9"}
+
+// IsMeasured reports whether claim id is judged from a measurement.
+func IsMeasured(id string) bool {
+	id, _, _ = strings.Cut(id, "/")
+	return slices.Contains(Measured, id)
 }
 
 // Format writes s as a seen file, one line per claim of cat.
@@ -82,6 +147,11 @@ func (s Seen) Format(cat []Claim) []byte {
 	fmt.Fprintf(&b, "kernel %s\n", kernel)
 	for _, c := range cat {
 		fmt.Fprintf(&b, "%s %s\n", c.ID, s.Verdict(c.ID))
+		for _, key := range slices.Sorted(maps.Keys(s.Parts)) {
+			if id, _, _ := strings.Cut(key, "/"); id == c.ID {
+				fmt.Fprintf(&b, "%s %s\n", key, s.Parts[key])
+			}
+		}
 	}
 	return b.Bytes()
 }

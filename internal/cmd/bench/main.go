@@ -4,6 +4,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -163,13 +164,34 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 	if l4 != nil {
 		fmt.Printf("L4: TCP to 127.0.0.1 versus TCP to %s, raw path\n%s\n", l4where, l4.Table())
 	}
-	v, ev := bench.U8Verdict(u8)
-	fmt.Println(claims.Line("U8", v, ev))
-	if l4 != nil {
-		v, ev = bench.L4Verdict(l4, l4where)
-		fmt.Println(claims.Line("L4", v, ev))
-	} else {
-		fmt.Println(claims.Line("L4", claims.Skipped, l4skip))
+	// The verdicts come from the judges the notes' tests use (the rules
+	// live in internal/bench), over the same kind of facts.
+	if err := printVerdict("U8", u8, bench.JudgeU8); err != nil {
+		return err
 	}
+	if l4 != nil {
+		return printVerdict("L4", l4, bench.JudgeL4)
+	}
+	fmt.Println(claims.Line("L4", claims.Skipped, l4skip))
+	return nil
+}
+
+// printVerdict prints a comparison's facts and what the claim's judge
+// finds in them, in the lines `go test -v` gives.
+func printVerdict(id string, c *bench.Comparison, judge func(bench.Facts) claims.Finding) error {
+	facts, err := c.Facts()
+	if err != nil {
+		return fmt.Errorf("claim %s: %w", id, err)
+	}
+	data, err := json.Marshal(facts)
+	if err != nil {
+		return err
+	}
+	fmt.Println(claims.FactsLine(id, data))
+	f := judge(facts)
+	for _, p := range f.Parts {
+		fmt.Println(claims.PartLine(id, p.Name, p.Verdict, p.Evidence))
+	}
+	fmt.Println(claims.Line(id, f.Verdict, f.Evidence))
 	return nil
 }

@@ -23,6 +23,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,7 +31,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -45,13 +48,15 @@ func main() {
 }
 
 type options struct {
-	md         string
-	short      bool
-	run        string
-	from       string
-	readme     bool
-	updateSeen bool
-	pkgs       []string
+	md          string
+	short       bool
+	run         string
+	from        string
+	readme      bool
+	updateSeen  bool
+	checkSeen   bool
+	recordFacts bool
+	pkgs        []string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -63,7 +68,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
 	fs.StringVar(&o.from, "from", "", "report on a saved `go test -json` stream read from `file` instead of running the tests")
 	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+claims.SeenFile+"); runs no test")
-	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+claims.SeenFile+" and rewrite README.md's table")
+	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+claims.SeenFile+", the facts under each chapter's "+claims.FactsDir+", and rewrite README.md's table")
+	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+claims.SeenFile)
+	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+claims.FactsDir+"/KERNEL/, for the judges' tests to replay")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/notes [flags] [packages]   (default ./...)")
 		fs.PrintDefaults()
@@ -131,19 +138,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	} else {
-		goArgs := []string{"test", "-json", "-count=1", "-tags", "sudo"}
-		if o.short {
-			goArgs = append(goArgs, "-short")
+		var commands []string
+		for _, phase := range phases(o, scan) {
+			commands = append(commands, "go "+strings.Join(phase, " "))
+			failed, err := goTest(root, phase, col, stderr)
+			if err != nil {
+				fmt.Fprintln(stderr, "notes:", err)
+				return 2
+			}
+			if goFailed == "" {
+				goFailed = failed
+			}
 		}
-		if o.run != "" {
-			goArgs = append(goArgs, "-run", o.run)
-		}
-		goArgs = append(goArgs, o.pkgs...)
-		env.Command = "go " + strings.Join(goArgs, " ")
-		goFailed, err = goTest(root, goArgs, col, stderr)
-		if err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 2
+		env.Command = strings.Join(commands, "; then ")
+		if len(commands) > 1 {
+			env.Measured = measuredNote(scan)
 		}
 	}
 	if gate.Strict() {
@@ -154,6 +163,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if goFailed != "" && !report.Failed() {
 		report.Failures = append(report.Failures, Failure{Test: "", Package: "go test", Why: goFailed})
 	}
+	seen, err := claims.ReadSeen(filepath.Join(root, claims.SeenFile), claims.Catalogue)
+	if err != nil {
+		fmt.Fprintln(stderr, "notes:", err)
+		return 2
+	}
+	report.SeenOn = seen.Kernel
+	report.Changed = seen.Differences(seenFrom(report), claims.Catalogue)
 	report.writeText(stdout, width(stdout))
 	if o.md != "" {
 		var b bytes.Buffer
@@ -163,6 +179,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		fmt.Fprintf(stderr, "notes: the report is also in %s\n", o.md)
+	}
+	if o.recordFacts || o.updateSeen {
+		if report.Failed() {
+			fmt.Fprintln(stderr, "notes: tests failed, so their facts were not recorded")
+			return 1
+		}
+		n, err := recordFacts(root, report)
+		if err != nil {
+			fmt.Fprintln(stderr, "notes:", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, claims.FactsDir, kernelDir(env.Kernel))
 	}
 	if o.updateSeen {
 		if report.Failed() {
@@ -178,7 +206,103 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if report.Failed() {
 		return 1
 	}
+	if o.checkSeen {
+		if fatal := report.changedBeyondNoise(); len(fatal) > 0 {
+			fmt.Fprintf(stderr, "notes: -check-seen: %d verdicts differ from %s: %s\n", len(fatal), claims.SeenFile, strings.Join(fatal, "; "))
+			return 1
+		}
+	}
 	return 0
+}
+
+// phases returns the go test invocations of a run. The claims judged from
+// timing measurements run alone, after everything else (go test runs
+// packages in parallel, and a measurement must not share the CPUs with
+// other tests); with -run, the reader chose the tests, and one run does.
+func phases(o options, scan *claims.Scan) [][]string {
+	base := []string{"test", "-json", "-count=1", "-tags", "sudo"}
+	if o.short {
+		base = append(base, "-short")
+	}
+	if o.run != "" {
+		return [][]string{append(append(slices.Clone(base), "-run", o.run), o.pkgs...)}
+	}
+	pattern := measuredTests(scan)
+	if pattern == "" {
+		return [][]string{append(slices.Clone(base), o.pkgs...)}
+	}
+	return [][]string{
+		append(append(slices.Clone(base), "-skip", pattern), o.pkgs...),
+		append(append(slices.Clone(base), "-p", "1", "-run", pattern), o.pkgs...),
+	}
+}
+
+// measuredTests is a -run pattern for the top-level tests of the measured
+// claims.
+func measuredTests(scan *claims.Scan) string {
+	var names []string
+	for _, id := range claims.Measured {
+		for _, ref := range scan.Tests(id) {
+			if !slices.Contains(names, ref.Func) {
+				names = append(names, regexp.QuoteMeta(ref.Func))
+			}
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return "^(" + strings.Join(names, "|") + ")$"
+}
+
+// measuredNote says, for the header, which claims were measured alone.
+func measuredNote(scan *claims.Scan) string {
+	var ids []string
+	for _, id := range claims.Measured {
+		if len(scan.Tests(id)) > 0 {
+			ids = append(ids, id)
+		}
+	}
+	return strings.Join(ids, ", ") + " measured alone, one package at a time, after the other notes had finished"
+}
+
+// kernelDir names this kernel as a directory of recorded facts: "linux-6.18"
+// for any 6.18.x release.
+func kernelDir(release string) string {
+	parts := strings.SplitN(release, ".", 3)
+	if len(parts) < 2 {
+		return "linux-" + strings.Map(func(r rune) rune {
+			if r == '/' || r == ' ' {
+				return '-'
+			}
+			return r
+		}, release)
+	}
+	minor := strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' })
+	return "linux-" + parts[0] + "." + minor
+}
+
+// recordFacts writes the facts of every claim that got a verdict from its
+// linked test, with that verdict, for the judges' tests to replay.
+func recordFacts(root string, r *Report) (int, error) {
+	n := 0
+	for _, row := range r.Rows {
+		if row.Facts == "" || row.Verdict == noResult || row.Verdict == claims.Skipped {
+			continue
+		}
+		rec := claims.Recorded{Kernel: r.Env.describe(), Verdict: row.Verdict, Facts: json.RawMessage(row.Facts)}
+		for _, p := range row.Parts {
+			if rec.Parts == nil {
+				rec.Parts = map[string]string{}
+			}
+			rec.Parts[p.Part] = p.Verdict
+		}
+		if err := claims.RecordFacts(root, kernelDir(r.Env.Kernel), row.ID, rec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // goTest runs go in root, feeding its JSON stream to col. It returns a
@@ -262,24 +386,29 @@ func recordSeen(root string, scan *claims.Scan, r *Report) error {
 // seenFrom turns a report into the seen file's content: one verdict per
 // claim ("confirmed/refined" when its tests disagree), NotSeen for no result.
 func seenFrom(r *Report) claims.Seen {
-	root := "not root"
-	if r.Env.Root {
-		root = "as root"
-	}
 	seen := claims.Seen{
-		Kernel:   fmt.Sprintf("Linux %s, %s, %s, %s", r.Env.Kernel, r.Env.Arch, root, r.Env.GoVersion),
+		Kernel:   r.Env.describe(),
 		Verdicts: map[string]string{},
+		Parts:    map[string]string{},
 	}
 	for _, row := range r.Rows {
 		if row.Verdict == noResult {
 			continue
 		}
-		have := seen.Verdicts[row.ID]
-		if have == "" {
-			seen.Verdicts[row.ID] = row.Verdict
-		} else if !strings.Contains("/"+have+"/", "/"+row.Verdict+"/") {
-			seen.Verdicts[row.ID] = have + "/" + row.Verdict
+		add(seen.Verdicts, row.ID, row.Verdict)
+		for _, p := range row.Parts {
+			add(seen.Parts, row.ID+"/"+p.Part, p.Verdict)
 		}
 	}
 	return seen
+}
+
+// add records verdict under key, joining different verdicts with "/".
+func add(m map[string]string, key, verdict string) {
+	have := m[key]
+	if have == "" {
+		m[key] = verdict
+	} else if !strings.Contains("/"+have+"/", "/"+verdict+"/") {
+		m[key] = have + "/" + verdict
+	}
 }

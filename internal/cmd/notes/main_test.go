@@ -171,3 +171,60 @@ func TestReportTrustsOnlyTheLinkedTestsOwnLines(t *testing.T) {
 	r.writeMarkdown(&b)
 	assert.Contains(t, b.String(), "| U4/queues | *(part)* | refuted | listen(1) admitted 2 |")
 }
+
+// The measured claims' tests run alone, after the others; a -run of the
+// reader's own is one run.
+func TestMeasuredClaimsRunAloneAfterTheOthers(t *testing.T) {
+	scan := &claims.Scan{Module: "netnotes", Refs: []claims.TestRef{
+		{ID: "U3", Dir: "uds", Func: "TestU3"},
+		{ID: "U8", Dir: "uds", Func: "TestU8Measured"},
+		{ID: "L4", Dir: "loopback", Func: "TestL4Measured"},
+	}}
+	got := phases(options{pkgs: []string{"./..."}}, scan)
+	require.Len(t, got, 2)
+	assert.Equal(t, []string{"test", "-json", "-count=1", "-tags", "sudo", "-skip", "^(TestL4Measured|TestU8Measured)$", "./..."}, got[0])
+	assert.Equal(t, []string{"test", "-json", "-count=1", "-tags", "sudo", "-p", "1", "-run", "^(TestL4Measured|TestU8Measured)$", "./..."}, got[1])
+
+	got = phases(options{run: "U3", short: true, pkgs: []string{"./uds"}}, scan)
+	assert.Equal(t, [][]string{{"test", "-json", "-count=1", "-tags", "sudo", "-short", "-run", "U3", "./uds"}}, got)
+}
+
+func TestKernelDirNamesTheKernelLine(t *testing.T) {
+	assert.Equal(t, "linux-6.18", kernelDir("6.18.44-fc-v782"))
+	assert.Equal(t, "linux-5.10", kernelDir("5.10.0-30-cloud-amd64"))
+	assert.Equal(t, "linux-6.1", kernelDir("6.1.0-27-cloud-amd64"))
+	assert.Equal(t, "linux-weird", kernelDir("weird"))
+}
+
+// CI fails on a changed verdict, but lets a measured part move between
+// decided and undecided: that is what a spread does.
+func TestCheckSeenFailsOnChangesBeyondNoise(t *testing.T) {
+	r := &Report{Changed: []claims.Difference{
+		{Key: "U8/small", Was: "undecided", Is: "refuted"},
+		{Key: "L4", Was: "confirmed", Is: "refined"},
+		{Key: "U8/shrinks", Was: "confirmed", Is: "refuted"},
+		{Key: "U4/queues", Was: "refuted", Is: "refined"},
+	}}
+	assert.Equal(t, []string{
+		"U8/shrinks: confirmed on that machine, refuted now",
+		"U4/queues: refuted on that machine, refined now",
+	}, r.changedBeyondNoise())
+}
+
+func TestRecordFactsWritesWhatTheLinkedTestsSaw(t *testing.T) {
+	root := t.TempDir()
+	r := &Report{Env: Env{Kernel: "6.18.44-x", Arch: "x86_64", Root: true, GoVersion: "go1.26.8"}, Rows: []Row{
+		{ID: "U4", Verdict: "refined", Facts: `{"Admitted":2}`, Parts: []claims.VerdictLine{{ID: "U4", Part: "queues", Verdict: "refuted"}}},
+		{ID: "U5", Verdict: noResult},
+		{ID: "U6", Verdict: "confirmed"}, // logged no facts
+	}}
+	n, err := recordFacts(root, r)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	rec, err := claims.ReadRecorded(filepath.Join(root, "uds"), "U4")
+	require.NoError(t, err)
+	require.Len(t, rec, 1)
+	assert.Equal(t, "Linux 6.18.44-x, x86_64, as root, go1.26.8", rec[0].Kernel)
+	assert.Equal(t, map[string]string{"queues": "refuted"}, rec[0].Parts)
+	assert.JSONEq(t, `{"Admitted":2}`, string(rec[0].Facts))
+}

@@ -49,6 +49,9 @@ func (r *Report) writeText(w io.Writer, width int) {
 	fmt.Fprintf(w, "  as      %s\n", r.asRoot())
 	fmt.Fprintf(w, "  go      %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "  ran     %s\n", r.Env.Command)
+	if r.Env.Measured != "" {
+		fmt.Fprintf(w, "  timing  %s\n", r.Env.Measured)
+	}
 	if r.Env.Strict {
 		fmt.Fprintln(w, "  strict  NETNOTES_STRICT is set: a skip is a failure")
 	}
@@ -98,6 +101,12 @@ func (r *Report) writeText(w io.Writer, width int) {
 			fmt.Fprintf(w, "  %s %s: %s\n", f.Package, f.Test, f.Why)
 		}
 	}
+	if len(r.Changed) > 0 {
+		fmt.Fprintf(w, "\nDifferent from the project's machine (%s), a finding:\n", r.SeenOn)
+		for _, d := range r.Changed {
+			fmt.Fprintf(w, "  %-14s %s there, %s here\n", d.Key, d.Was, d.Is)
+		}
+	}
 	if r.Counts[claims.Refuted] > 0 {
 		fmt.Fprintln(w, "A refuted claim is a finding about the notes, not a failure of the tests.")
 	}
@@ -111,6 +120,9 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- **Ran as:** %s\n", r.asRoot())
 	fmt.Fprintf(w, "- **Go:** %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "- **Command:** `%s`\n", r.Env.Command)
+	if r.Env.Measured != "" {
+		fmt.Fprintf(w, "- **Timing:** %s\n", r.Env.Measured)
+	}
 	if r.Env.Strict {
 		fmt.Fprintln(w, "- **Strict:** NETNOTES_STRICT is set: a skip is a failure")
 	}
@@ -127,6 +139,12 @@ func (r *Report) writeMarkdown(w io.Writer) {
 		fmt.Fprintf(w, "| %s | *(not in the catalogue)* | %s | %s: %s |\n", cell(v.ID), cell(v.Verdict), cell(v.Package+" "+v.Test), cell(v.Evidence))
 	}
 	fmt.Fprintf(w, "\n**%s**\n", r.footer())
+	if len(r.Changed) > 0 {
+		fmt.Fprintf(w, "\nDifferent from the project's machine (%s):\n\n", r.SeenOn)
+		for _, d := range r.Changed {
+			fmt.Fprintf(w, "- %s: %s there, %s here\n", d.Key, d.Was, d.Is)
+		}
+	}
 	if len(r.Failures) > 0 {
 		fmt.Fprintln(w, "\nFailed:")
 		fmt.Fprintln(w)

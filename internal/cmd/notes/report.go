@@ -29,12 +29,26 @@ type Env struct {
 	NoUserNS  string // neither: why no user namespace could be had
 	GoVersion string
 	Command   string // what produced the results
+	Measured  string // how the measured claims ran, when they ran apart
 	Strict    bool   // NETNOTES_STRICT was set
 }
 
 // privileged reports whether the privileged notes could run: as root, or
 // in the rootless mode's user namespace.
 func (e Env) privileged() bool { return e.Root || e.Rootless != "" }
+
+// describe names the machine and the run in one line, as the seen file and
+// the recorded facts do.
+func (e Env) describe() string {
+	root := "not root"
+	switch {
+	case e.Root:
+		root = "as root"
+	case e.Rootless != "":
+		root = "rootless user namespace"
+	}
+	return fmt.Sprintf("Linux %s, %s, %s, %s", e.Kernel, e.Arch, root, e.GoVersion)
+}
 
 // Row is one line of the report: a claim and one verdict on it.
 type Row struct {
@@ -56,8 +70,10 @@ type Failure struct {
 type Report struct {
 	Env      Env
 	Rows     []Row
-	Unknown  []verdictLine // verdict lines for IDs the catalogue lacks
-	Stray    []verdictLine // verdict lines from a test the scanner does not link to that claim
+	Unknown  []verdictLine       // verdict lines for IDs the catalogue lacks
+	Stray    []verdictLine       // verdict lines from a test the scanner does not link to that claim
+	SeenOn   string              // the machine of the seen file
+	Changed  []claims.Difference // verdicts that differ from what that machine saw
 	Failures []Failure
 	Counts   map[string]int // rows per verdict
 	Claims   int
@@ -144,6 +160,21 @@ func linked(scan *claims.Scan, v verdictLine) bool {
 func topLevel(test string) string {
 	top, _, _ := strings.Cut(test, "/")
 	return top
+}
+
+// changedBeyondNoise lists the differences from the seen file that CI must
+// not let pass: any change of a claim or part judged from facts, and a flip
+// between confirmed and refuted of a measured one (a measured verdict may
+// move between decided and undecided with the spread of a run).
+func (r *Report) changedBeyondNoise() []string {
+	var out []string
+	for _, d := range r.Changed {
+		if claims.IsMeasured(d.Key) && !d.Flip() {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %s on that machine, %s now", d.Key, d.Was, d.Is))
+	}
+	return out
 }
 
 func lookup(cat []claims.Claim, id string) (claims.Claim, bool) {

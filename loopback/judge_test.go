@@ -1,0 +1,88 @@
+package loopback
+
+import (
+	"testing"
+
+	"netnotes/internal/claims"
+)
+
+// The judges of L1-L3, on facts seen on Linux 6.18 (copied from the facts
+// lines of `go test -tags sudo -v ./loopback` as root) and on facts made by
+// hand to contradict each claim.
+
+func TestJudgeNoNIC(t *testing.T) {
+	delivered := Delivery{Bytes: 19}
+	lost := Delivery{Bytes: 19, TCP: "connect: timed out", UDP: "datagram: timed out"}
+	facts := func(alone, unplugged Delivery, nicTx uint64, loDown Delivery, dropped uint64) NoNICFacts {
+		return NoNICFacts{AloneDevices: []string{"lo"}, AloneLo: "up|loopback|running", Alone: alone, NIC: "nn8be-1a", NICState: "flags up|broadcast|multicast, operstate down",
+			UnpluggedLo: "up|loopback|running", Unplugged: unplugged, NICTxPackets: nicTx, LoDown: loDown, LoDownTxDropped: dropped}
+	}
+	claims.TestJudge(t, "L1", judgeNoNIC, []claims.Case[NoNICFacts]{
+		{Name: "seen on 6.18: both deliver, lo down loses, lo counts 2 drops",
+			Facts: facts(delivered, delivered, 0, lost, 2), Want: claims.Confirmed},
+		{Name: "as on 5.10 and 6.1: lo down loses, tx_dropped stays 0 (not judged)",
+			Facts: facts(delivered, delivered, 0, lost, 0), Want: claims.Confirmed},
+		{Name: "nothing delivered in either namespace (the L1 drill: lo down)",
+			Facts: facts(lost, lost, 0, lost, 2), Want: claims.Refuted},
+		{Name: "UDP lost without a card",
+			Facts: facts(Delivery{Bytes: 19, UDP: "datagram: timed out"}, delivered, 0, lost, 2), Want: claims.Refined},
+		{Name: "the unplugged card sent packets",
+			Facts: facts(delivered, delivered, 3, lost, 2), Want: claims.Refined},
+		{Name: "the control delivers with lo down",
+			Facts: facts(delivered, delivered, 0, Delivery{Bytes: 19, TCP: "connect: timed out"}, 0), Want: claims.Refined},
+	})
+}
+
+func TestJudgeStack(t *testing.T) {
+	all := Tracepoint{Events: 5, WithFrames: 5}
+	inSoftirq := Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 5}
+	facts := func(xmit, rx, receive Tracepoint, unixEvents int) StackFacts {
+		return StackFacts{Datagrams: 5, Payload: 1305, Xmit: xmit, Rx: rx, Receive: receive, OnSendingThread: receive.InSoftirq, LoTxPackets: 5, UnixPairEvents: unixEvents}
+	}
+	claims.TestJudge(t, "L2", judgeStack, []claims.Case[StackFacts]{
+		{Name: "seen on 6.18: IP output path to lo, backlog drained in softirq",
+			Facts: facts(all, all, inSoftirq, 0),
+			Want:  claims.Confirmed, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Confirmed}},
+		{Name: "no lo events at all",
+			Facts: facts(Tracepoint{}, Tracepoint{}, Tracepoint{}, 0),
+			Want:  claims.Refuted, Parts: map[string]string{"xmit": claims.Refuted, "softirq": claims.Refuted}},
+		{Name: "transmit without the IP output path, receive outside softirq",
+			Facts: facts(Tracepoint{Events: 5}, all, Tracepoint{Events: 5, WithFrames: 0}, 0),
+			Want:  claims.Refuted},
+		{Name: "received straight from the driver, not by a softirq (a NIC-like ring)",
+			Facts: facts(all, Tracepoint{Events: 5}, Tracepoint{Events: 5}, 0),
+			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
+		{Name: "one datagram's receive in process context",
+			Facts: facts(all, all, Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 4}, 0),
+			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refined}},
+		{Name: "the Unix pair's control fired events",
+			Facts: facts(all, all, inSoftirq, 3),
+			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Refined, "softirq": claims.Refined}},
+	})
+}
+
+func TestJudgeOwnAddress(t *testing.T) {
+	viaLo := Path{Received: 5, LoTx: 5, XmitLo: 5}
+	outOfVeth := Path{Received: 5, DevTx: 6, XmitDev: 5}
+	facts := func(typ, dev string, own, peer Path) OwnAddressFacts {
+		return OwnAddressFacts{Addr: "198.18.0.1", Dev: "nndd2-1a", Datagrams: 5, Payload: 1393,
+			RouteType: typ, RouteDev: dev, RouteTable: 254, ToOwn: own, Peer: "198.18.0.2", ToPeer: peer}
+	}
+	claims.TestJudge(t, "L3", judgeOwnAddress, []claims.Case[OwnAddressFacts]{
+		{Name: "seen on 6.18: local via lo, the datagrams on lo, the peer's on the veth",
+			Facts: facts("local", "lo", viaLo, outOfVeth),
+			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed}},
+		{Name: "table local behind main (the L3 drill): unicast out of the veth, nothing arrives",
+			Facts: facts("unicast", "nndd2-2a", Path{DevTx: 2}, outOfVeth),
+			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Refuted, "traffic": claims.Refuted}},
+		{Name: "the lookup says lo, the datagrams leave through the veth",
+			Facts: facts("local", "lo", Path{Received: 5, DevTx: 5, XmitDev: 5}, outOfVeth),
+			Want:  claims.Refined, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
+		{Name: "some datagrams on each device",
+			Facts: facts("local", "lo", Path{Received: 5, LoTx: 3, DevTx: 2, XmitLo: 3, XmitDev: 2}, outOfVeth),
+			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined}},
+		{Name: "the control's datagrams also on lo",
+			Facts: facts("local", "lo", viaLo, Path{Received: 5, LoTx: 5, DevTx: 6, XmitLo: 5, XmitDev: 5}),
+			Want:  claims.Refined, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refined}},
+	})
+}

@@ -1,0 +1,62 @@
+package loopback
+
+import (
+	"encoding/json"
+	"testing"
+
+	"netnotes/internal/bench"
+	"netnotes/internal/claims"
+)
+
+// seenL4 is what TestL4 measured on the project machine as root (Linux
+// 6.18, 2 CPUs, load average 5: eight other jobs running), 8 pairs per
+// cell: the noise is wider than the band.
+const seenL4 = `{"a":"tcp","b":"tcp-hostaddr","path":"raw","peerA":"127.0.0.1","peerB":"198.18.0.1","cells":[
+{"shape":"roundtrip","placement":"onecpu","size":100,"rateA":27857,"rateB":28889,"ratios":[1.1736,1.2538,0.8193,0.9647,0.7414,0.8384,0.9638,0.7902]},
+{"shape":"roundtrip","placement":"onecpu","size":65536,"rateA":19204,"rateB":20644,"ratios":[0.9992,1.1243,0.8323,0.9643,0.8439,0.8216,1.1786,0.7583]},
+{"shape":"stream","placement":"onecpu","size":100,"rateA":482362,"rateB":509825,"ratios":[1.1551,1.1371,0.9885,1.0408,0.8939,0.9978,0.9588,0.9334]},
+{"shape":"stream","placement":"onecpu","size":65536,"rateA":21713,"rateB":19462,"ratios":[1.1321,1.1638,1.0109,1.265,0.9802,0.8247,1.0129,1.0768]}]}`
+
+// l4Facts builds facts with one same-CPU cell per (shape, size) whose
+// ratios are given, 127.0.0.1 against 198.18.0.1.
+func l4Facts(rt100, rt64k, st100, st64k []float64) L4Facts {
+	mk := func(shape bench.Shape, size int, rs []float64) bench.CellFacts {
+		return bench.CellFacts{Shape: shape, Placement: bench.OneCPU, Size: size, RateA: 1000 * rs[0], RateB: 1000, Ratios: rs}
+	}
+	return L4Facts{A: bench.TCP, B: bench.TCPHostAddr, Path: bench.Raw, PeerA: "127.0.0.1", PeerB: "198.18.0.1", Cells: []bench.CellFacts{
+		mk(bench.RoundTrip, 100, rt100), mk(bench.RoundTrip, 65536, rt64k), mk(bench.Stream, 100, st100), mk(bench.Stream, 65536, st64k)}}
+}
+
+func TestJudgeL4(t *testing.T) {
+	var seen L4Facts
+	if err := json.Unmarshal([]byte(seenL4), &seen); err != nil {
+		t.Fatal(err)
+	}
+	same := []float64{1.0, 0.97, 1.03, 0.95, 1.05}
+	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32}
+	slower := []float64{0.8, 0.78, 0.82, 0.79, 0.81}
+	wide := []float64{1.0, 0.85, 1.15, 0.9, 1.1}
+	onlyFree := l4Facts(same, same, same, same)
+	for i := range onlyFree.Cells {
+		onlyFree.Cells[i].Placement = bench.Free
+	}
+
+	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
+		{Name: "seen on 6.18 under load: intervals wider than the band", Facts: seen,
+			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+		{Name: "within 5% in every cell", Facts: l4Facts(same, same, same, same),
+			Want: claims.Confirmed},
+		{Name: "127.0.0.1 30% faster for small round trips", Facts: l4Facts(faster, same, same, same),
+			Want: claims.Refuted},
+		{Name: "127.0.0.1 20% slower for small streams", Facts: l4Facts(same, same, slower, same),
+			Want: claims.Refuted},
+		{Name: "a cell whose interval straddles the band's edge", Facts: l4Facts(same, wide, same, same),
+			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+		{Name: "a difference outweighs an undecided cell", Facts: l4Facts(wide, faster, same, same),
+			Want: claims.Refuted},
+		{Name: "free placement alone does not decide", Facts: onlyFree,
+			Want: claims.Skipped},
+		{Name: "nothing measured is a skip", Facts: L4Facts{A: bench.TCP, B: bench.TCPHostAddr},
+			Want: claims.Skipped},
+	})
+}

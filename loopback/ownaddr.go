@@ -1,0 +1,80 @@
+package loopback
+
+import (
+	"fmt"
+
+	"netnotes/internal/claims"
+)
+
+// Path is where one batch of the test's datagrams went: how many arrived,
+// what lo's and the interface's transmit counters moved by, and the
+// net_dev_xmit events of the datagrams' length, by device.
+type Path struct {
+	Received int    // datagrams that arrived at the listener
+	LoTx     uint64 // lo's tx_packets, moved
+	DevTx    uint64 // the interface's tx_packets, moved
+	XmitLo   int    // net_dev_xmit dev=lo of the datagrams' length
+	XmitDev  int    // net_dev_xmit dev=IF of the datagrams' length
+}
+
+// show says what the batch did; dev names the interface.
+func (p Path) show(dev string) string {
+	return fmt.Sprintf("received %d, lo tx +%d, %s tx +%d, net_dev_xmit %d dev=lo, %d dev=%s",
+		p.Received, p.LoTx, dev, p.DevTx, p.XmitLo, p.XmitDev, dev)
+}
+
+// OwnAddressFacts is what L3's test saw in a namespace that plays the host:
+// its own address on an interface (a veth end), the kernel's route lookup
+// for it, and where datagrams to it and (the control) to the peer's
+// address went.
+type OwnAddressFacts struct {
+	Addr, Dev string // the host's own address and the interface that holds it
+	Datagrams int    // per batch
+	Payload   int    // bytes per datagram
+	// ip route get Addr
+	RouteType  string
+	RouteDev   string
+	RouteTable int
+	ToOwn      Path
+	// Control: the peer's address, on the other side of the interface.
+	Peer   string
+	ToPeer Path
+}
+
+// judgeOwnAddress is L3's rule, in two parts.
+//
+// lookup: the kernel's route lookup for the host's own address answers
+// type local, dev lo (confirmed); anything else refutes.
+//
+// traffic: every datagram to the own address crosses lo (lo's counter and
+// net_dev_xmit dev=lo, one per datagram) and none leaves through the
+// interface (confirmed). None crossing lo refutes. Between the two, or a
+// control that fails (datagrams to the peer not seen leaving through the
+// interface, or seen on lo: then the counters cannot tell the ways apart),
+// refines.
+func judgeOwnAddress(f OwnAddressFacts) claims.Finding {
+	route := fmt.Sprintf("ip route get %s (on %s): type %s dev %s (table %d)", f.Addr, f.Dev, f.RouteType, f.RouteDev, f.RouteTable)
+	lookup := claims.Confirm("%s", route)
+	if f.RouteType != "local" || f.RouteDev != "lo" {
+		lookup = claims.Refute("%s", route)
+	}
+
+	n := f.Datagrams
+	seen := fmt.Sprintf("%d datagrams of %d B to %s: %s; control, to the peer %s: %s", n, f.Payload, f.Addr, f.ToOwn.show(f.Dev), f.Peer, f.ToPeer.show(f.Dev))
+	own := f.ToOwn
+	viaLo := own.XmitLo == n && own.LoTx >= uint64(n) && own.Received == n
+	offIF := own.XmitDev == 0 && own.DevTx == 0
+	controlHolds := f.ToPeer.XmitDev == n && f.ToPeer.XmitLo == 0 && f.ToPeer.LoTx == 0
+	var traffic claims.Finding
+	switch {
+	case own.XmitLo == 0 && own.LoTx == 0:
+		traffic = claims.Refute("nothing to the own address crossed lo: %s", seen)
+	case !viaLo || !offIF:
+		traffic = claims.Refine("traffic to the own address crossed lo only in part: %s", seen)
+	case !controlHolds:
+		traffic = claims.Refine("traffic to the own address crossed lo, but the control's did not leave through the interface alone, so the counters may not tell the ways apart: %s", seen)
+	default:
+		traffic = claims.Confirm("%s", seen)
+	}
+	return claims.Combine(claims.P("lookup", lookup), claims.P("traffic", traffic))
+}

@@ -1,0 +1,89 @@
+package uds
+
+import (
+	"fmt"
+	"strings"
+
+	"netnotes/internal/claims"
+)
+
+// BacklogFacts is what U4's test saw, connecting to listeners on which
+// nobody calls accept.
+type BacklogFacts struct {
+	// One per listen(backlog): how many non-blocking connects got in, of
+	// how many tried, and how the first refused one was refused ("EAGAIN";
+	// "" when every one got in).
+	Admissions []Admission
+	// The first client of a listen(1), before anyone calls accept: what its
+	// non-blocking connect returned ("ok", or an errno such as
+	// "EINPROGRESS"), its state then (sock_diag), the bytes it could send,
+	// and the bytes accept's socket then read of them.
+	FirstConnect      string
+	StateBeforeAccept string
+	SentBeforeAccept  int
+	ReadAfterAccept   int
+	// sock_diag of that listen(1) socket with its clients waiting: Recv-Q
+	// (connections waiting) and Send-Q (the backlog), as ss shows them.
+	RecvQ, SendQ uint32
+	Waiting      int // inodes the listener lists as waiting
+	// A blocking connect to the same listener, bounded by SO_SNDTIMEO.
+	BlockingConnect  string // "ok" or the errno
+	BlockingWaitedMS int64
+	SndTimeoMS       int64
+}
+
+// Admission is what one listen(Backlog) let in.
+type Admission struct {
+	Backlog  int
+	Tried    int    // non-blocking connects tried
+	Admitted int    // of them, the ones that returned 0
+	Then     string // the errno of the first one refused, "" if none was
+}
+
+// judgeBacklog is U4's rule. The claim says two things:
+//
+//   - handshake: a connect completes with nobody on the other side doing
+//     anything (no accept): a non-blocking connect returns 0 at once, and
+//     what the client sends then is there for accept's socket to read.
+//     Refuted if the connect does not complete at once.
+//   - queues: there is no queue of connections waiting for accept, so
+//     nothing bounds them: every connect gets in. Refuted when a listen(n)
+//     lets a fixed number in and then refuses the next one.
+func judgeBacklog(f BacklogFacts) claims.Finding {
+	return claims.Combine(
+		claims.P("handshake", judgeHandshake(f)),
+		claims.P("queues", judgeQueues(f)),
+	)
+}
+
+func judgeHandshake(f BacklogFacts) claims.Finding {
+	switch {
+	case f.FirstConnect != "ok":
+		return claims.Refute("a non-blocking connect to a listener nobody accepted on returned %s, not 0 at once", f.FirstConnect)
+	case f.SentBeforeAccept == 0 || f.ReadAfterAccept != f.SentBeforeAccept:
+		return claims.Refine("connect returned 0 before any accept (state %s), but of %d B sent before accept, accept's socket read %d",
+			f.StateBeforeAccept, f.SentBeforeAccept, f.ReadAfterAccept)
+	}
+	return claims.Confirm("a non-blocking connect returned 0 before any accept, the client was %s and sent %d B that accept's socket then read",
+		f.StateBeforeAccept, f.SentBeforeAccept)
+}
+
+func judgeQueues(f BacklogFacts) claims.Finding {
+	if len(f.Admissions) == 0 {
+		return claims.SkipPart("no listener was tried")
+	}
+	var bounded, open []string
+	for _, a := range f.Admissions {
+		if a.Then != "" {
+			bounded = append(bounded, fmt.Sprintf("listen(%d) admitted %d, then %s", a.Backlog, a.Admitted, a.Then))
+		} else {
+			open = append(open, fmt.Sprintf("listen(%d) admitted all %d", a.Backlog, a.Tried))
+		}
+	}
+	if len(bounded) == 0 {
+		return claims.Confirm("with nobody calling accept, %s: nothing bounds the connections waiting", strings.Join(open, ", "))
+	}
+	return claims.Refute("an accept queue: with nobody calling accept, %s. sock_diag on listen(1): Recv-Q %d waiting, Send-Q %d (the backlog), %d listed. "+
+		"A blocking connect to it waited %d ms (SO_SNDTIMEO %d ms), then %s",
+		strings.Join(append(bounded, open...), "; "), f.RecvQ, f.SendQ, f.Waiting, f.BlockingWaitedMS, f.SndTimeoMS, f.BlockingConnect)
+}

@@ -1,0 +1,41 @@
+package uds
+
+import (
+	"testing"
+
+	"netnotes/internal/claims"
+)
+
+func TestJudgeBacklog(t *testing.T) {
+	seen := BacklogFacts{
+		Admissions: []Admission{
+			{Backlog: 0, Tried: 6, Admitted: 1, Then: "EAGAIN"},
+			{Backlog: 1, Tried: 7, Admitted: 2, Then: "EAGAIN"},
+			{Backlog: 3, Tried: 9, Admitted: 4, Then: "EAGAIN"},
+		},
+		FirstConnect: "ok", StateBeforeAccept: "ESTABLISHED", SentBeforeAccept: 18, ReadAfterAccept: 18,
+		RecvQ: 2, SendQ: 1, Waiting: 2, BlockingConnect: "EAGAIN", BlockingWaitedMS: 203, SndTimeoMS: 200,
+	}
+	// As the notes say: connect completes at once, and nothing bounds the
+	// connections waiting for accept.
+	unbounded := seen
+	unbounded.Admissions = []Admission{{Backlog: 0, Tried: 6, Admitted: 6}, {Backlog: 1, Tried: 7, Admitted: 7}}
+	unbounded.BlockingConnect = "ok"
+	// As TCP does: a non-blocking connect in progress until the other side
+	// answers, and a backlog.
+	handshake := seen
+	handshake.FirstConnect, handshake.StateBeforeAccept, handshake.SentBeforeAccept, handshake.ReadAfterAccept = "EINPROGRESS", "SYN-SENT", 0, 0
+	// Connected at once, but what it sent before accept was lost.
+	lost := unbounded
+	lost.ReadAfterAccept = 0
+
+	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[BacklogFacts]{
+		{Name: "seen on 6.18: no handshake, an accept queue", Facts: seen, Want: claims.Refined,
+			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+		{Name: "as the notes say", Facts: unbounded, Want: claims.Confirmed},
+		{Name: "a handshake and a queue, as TCP", Facts: handshake, Want: claims.Refuted,
+			Parts: map[string]string{"handshake": claims.Refuted, "queues": claims.Refuted}},
+		{Name: "data sent before accept lost", Facts: lost, Want: claims.Refined,
+			Parts: map[string]string{"handshake": claims.Refined, "queues": claims.Confirmed}},
+	})
+}

@@ -1,0 +1,29 @@
+package uds
+
+import (
+	"netnotes/internal/bench"
+	"netnotes/internal/claims"
+)
+
+// U8Facts are what the U8 measurement saw: UDS (A) against TCP to
+// 127.0.0.1 (B) on the raw path, per shape, placement and size, with the
+// UDS/TCP ratio of every interleaved pair.
+type U8Facts = bench.Facts
+
+// judgeU8 is claim U8's rule, "for ~100-byte messages UDS is more than 2x
+// as fast as TCP over lo; the gap shrinks with size", in two parts decided
+// on the same-CPU cells, each cell's ratio taken as an interval of its
+// interleaved pairs' ratios (bench.Interval: min to max for 5 to 7 pairs,
+// the sign test's 90%+ interval of the median from 8):
+//
+//   - 2x-at-100b: at the size nearest 100 B, every shape's interval wholly
+//     above 2.0 confirms, every shape's wholly below refutes, one that
+//     straddles 2.0 leaves the part undecided, and above in one shape but
+//     below in another refines it;
+//   - gap-shrinks: per shape, the ratio's distance from 1x at the largest
+//     size against at ~100 B; smaller in every shape (intervals apart)
+//     confirms, larger in every shape refutes, overlapping is undecided.
+//
+// The claim combines its parts (claims.Combine). The rule is
+// bench.JudgeU8, so that `make bench` prints the same verdict.
+func judgeU8(f U8Facts) claims.Finding { return bench.JudgeU8(f) }

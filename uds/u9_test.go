@@ -1,0 +1,43 @@
+package uds
+
+import (
+	"testing"
+
+	"netnotes/internal/claims"
+)
+
+// seenSecurity is what TestU9 observed as root on the project machine.
+var seenSecurity = SecurityFacts{OtherUID: 65534, Mode0600: "EACCES", OwnerOn0600: Connected, Mode0666: Connected, TCPLoopback: Connected,
+	PeerCred: Cred{22298, 65534, 65534}, Client: Cred{22298, 65534, 65534}, TCPPeerCred: Cred{0, 4294967295, 4294967295}}
+
+func TestJudgeU9(t *testing.T) {
+	seen := factsFromJSON(t, seenU8)
+	faster := sameCPUFacts(3, 1.2, 1.5, 1.1)
+	slower := sameCPUFacts(0.8, 0.5, 0.9, 0.6)
+	noGate := seenSecurity
+	noGate.Mode0600 = Connected
+	tcpGated := seenSecurity
+	tcpGated.TCPLoopback = "ECONNREFUSED"
+	wrongCred := seenSecurity
+	wrongCred.PeerCred.UID = 0
+	rootless := SecurityFacts{NotObserved: "needs a second uid, and this user namespace maps only \"0 65534 1\""}
+
+	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
+		{Name: "seen on 6.18 as root: secure; faster except for small streams", Facts: U9Facts{seen, seenSecurity},
+			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
+		{Name: "faster everywhere and gated by the file mode", Facts: U9Facts{faster, seenSecurity},
+			Want: claims.Confirmed},
+		{Name: "slower everywhere, and the 0600 file let uid 65534 in", Facts: U9Facts{slower, noGate},
+			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
+		{Name: "TCP refused the other uid too: no advantage shown", Facts: U9Facts{faster, tcpGated},
+			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
+		{Name: "SO_PEERCRED named someone else", Facts: U9Facts{faster, wrongCred},
+			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
+		{Name: "an interval straddling 1.0 is undecided", Facts: U9Facts{sameCPUFacts(1.0, 1.2, 1.5, 1.1), seenSecurity},
+			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Undecided}},
+		{Name: "rootless: no second uid, efficiency alone decides", Facts: U9Facts{faster, rootless},
+			Want: claims.Confirmed, Parts: map[string]string{"more-secure": claims.Skipped}},
+		{Name: "rootless and nothing measured", Facts: U9Facts{U8Facts{}, rootless},
+			Want: claims.Skipped},
+	})
+}

@@ -1,0 +1,131 @@
+package unlink
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"netnotes/internal/claims"
+)
+
+// The judges' tables. Each starts from the facts a root run logged on the
+// project machine (Linux 6.18.44, x86_64, GNU coreutils 9.1: the "facts
+// ID:" line, copied as is), then changes what a kernel or a system that
+// disagrees with the notes would show.
+
+// seen decodes a logged facts line into the claim's facts type.
+func seen[F any](line string) F {
+	var f F
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		panic("a recorded facts line no longer decodes: " + err.Error())
+	}
+	return f
+}
+
+// with returns a copy of f changed by edit.
+func with[F any](f F, edit func(*F)) F {
+	edit(&f)
+	return f
+}
+
+var seenN1 = seen[LinkCountFacts](`{"FreshNlink":1,"LinkedNlinkA":2,"LinkedNlinkB":2,"LinkSameInode":true,"UnlinkA":"0","LstatAAfter":"ENOENT","NlinkBAfter":1,"BSameInode":true,"DataIntact":true,"Listing":["b"]}`)
+
+func TestJudgeLinkCount(t *testing.T) {
+	claims.TestJudge(t, "N1", judgeLinkCount, []claims.Case[LinkCountFacts]{
+		{Name: "seen on 6.18", Facts: seenN1, Want: claims.Confirmed},
+		{Name: "a fresh file with two links, a count unlink does not lower", Facts: with(seenN1, func(f *LinkCountFacts) {
+			f.FreshNlink, f.NlinkBAfter = 2, 2
+		}), Want: claims.Refuted, Parts: map[string]string{"fresh": claims.Refuted, "decrement": claims.Refuted}},
+		{Name: "unlink leaves the name", Facts: with(seenN1, func(f *LinkCountFacts) { f.LstatAAfter = "0" }),
+			Want: claims.Refined, Parts: map[string]string{"fresh": claims.Confirmed, "decrement": claims.Refuted}},
+		{Name: "the other name lost the data", Facts: with(seenN1, func(f *LinkCountFacts) { f.DataIntact = false }),
+			Want: claims.Refined, Parts: map[string]string{"decrement": claims.Refined}},
+	})
+}
+
+var seenN2 = seen[SpaceFacts](`{"FileMiB":24,"FreeEmpty":64,"FreeWritten":40,"NlinkOpen":0,"FdLink":"/big (deleted)","DataReadable":true,"FreeUnlinked":40,"FreeClosed":64,"ClosedWaitMs":0,"FreeOtherName":40}`)
+
+func TestJudgeSpace(t *testing.T) {
+	claims.TestJudge(t, "N2", judgeSpace, []claims.Case[SpaceFacts]{
+		{Name: "seen on 6.18", Facts: seenN2, Want: claims.Confirmed},
+		{Name: "freed at unlink, and never given back at close", Facts: with(seenN2, func(f *SpaceFacts) {
+			f.FreeUnlinked, f.FreeClosed = 64, 40
+		}), Want: claims.Refuted},
+		{Name: "the last close frees it though a name is left", Facts: with(seenN2, func(f *SpaceFacts) { f.FreeOtherName = 64 }),
+			Want: claims.Refined, Parts: map[string]string{"reclaimed": claims.Confirmed, "held": claims.Refuted}},
+		{Name: "the space comes back late, or not at all", Facts: with(seenN2, func(f *SpaceFacts) { f.FreeClosed, f.ClosedWaitMs = 40, 5000 }),
+			Want: claims.Refined, Parts: map[string]string{"reclaimed": claims.Refuted}},
+	})
+}
+
+var seenN3 = seen[CommandCallsFacts](`{"Arch":"amd64","ArchHasUnlink":true,"Rm":{"Path":"/usr/bin/rm","Resolved":"","Version":"rm (GNU coreutils) 9.1"},"Unlink":{"Path":"/usr/bin/unlink","Resolved":"","Version":"unlink (GNU coreutils) 9.1"},"RmFile":{"Command":"rm -f 111","ExitCode":0,"Removed":true,"Calls":[{"Call":"unlinkat(AT_FDCWD, \"111\", 0) = 0","Name":"unlinkat","AtFDCWD":true,"Path":"111","Flags":"0","Errno":""}]},"UnlinkFile":{"Command":"unlink 111","ExitCode":0,"Removed":true,"Calls":[{"Call":"unlink(\"111\") = 0","Name":"unlink","AtFDCWD":false,"Path":"111","Flags":"","Errno":""}]},"RmDir":{"Command":"rm -r dir","ExitCode":0,"Removed":true,"Calls":[{"Call":"unlinkat(4, \"f\", 0) = 0","Name":"unlinkat","AtFDCWD":false,"Path":"f","Flags":"0","Errno":""},{"Call":"unlinkat(AT_FDCWD, \"dir\", AT_REMOVEDIR) = 0","Name":"unlinkat","AtFDCWD":true,"Path":"dir","Flags":"AT_REMOVEDIR","Errno":""}]}}`)
+
+// The unlink command's run on an architecture with no unlink system call:
+// its C library turns unlink() into unlinkat.
+var unlinkViaUnlinkat = CommandRun{Command: "unlink 111", Removed: true, Calls: []RemovalCall{
+	{Call: `unlinkat(AT_FDCWD, "111", 0) = 0`, Name: "unlinkat", AtFDCWD: true, Path: "111", Flags: "0"},
+}}
+
+// busybox's rm removes a single file with unlink.
+var rmViaUnlink = CommandRun{Command: "rm -f 111", Removed: true, Calls: []RemovalCall{
+	{Call: `unlink("111") = 0`, Name: "unlink", Path: "111"},
+}}
+
+func TestJudgeCommandCalls(t *testing.T) {
+	claims.TestJudge(t, "N3", judgeCommandCalls, []claims.Case[CommandCallsFacts]{
+		{Name: "seen on 6.18 x86_64", Facts: seenN3, Want: claims.Confirmed},
+		{Name: "rm and unlink swapped: unlink -f fails, rm as unlink calls unlinkat", Facts: with(seenN3, func(f *CommandCallsFacts) {
+			f.RmFile = CommandRun{Command: "unlink -f 111", ExitCode: 1}
+			f.UnlinkFile = seenN3.RmFile
+		}), Want: claims.Refuted},
+		{Name: "arm64: no unlink system call", Facts: with(seenN3, func(f *CommandCallsFacts) {
+			f.Arch, f.ArchHasUnlink, f.UnlinkFile = "arm64", false, unlinkViaUnlinkat
+		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Confirmed, "unlink": claims.Refined}},
+		{Name: "x86_64 with an unlink command that calls unlinkat", Facts: with(seenN3, func(f *CommandCallsFacts) {
+			f.UnlinkFile = unlinkViaUnlinkat
+		}), Want: claims.Refined, Parts: map[string]string{"unlink": claims.Refuted}},
+		{Name: "busybox rm calls unlink", Facts: with(seenN3, func(f *CommandCallsFacts) {
+			f.Rm.Resolved, f.RmFile = "/bin/busybox", rmViaUnlink
+		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
+		{Name: "rm tries unlink first, then unlinkat", Facts: with(seenN3, func(f *CommandCallsFacts) {
+			f.RmFile.Calls = append([]RemovalCall{{Call: `unlink("111") = -1 EPERM`, Name: "unlink", Path: "111", Errno: "EPERM"}}, f.RmFile.Calls...)
+		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refined}},
+	})
+}
+
+var seenN4 = seen[DirfdFacts](`{"AfterChdir":"0","TargetGone":true,"DecoyKept":true,"OldPathAfterMv":"ENOENT","AfterRename":"0","RenamedGone":true,"DirWithFlags0":"EISDIR","FileWithRmdir":"ENOTDIR","FileKept":true,"EmptyWithRmdir":"0","EmptyDirRemoved":true}`)
+
+func TestJudgeDirfd(t *testing.T) {
+	claims.TestJudge(t, "N4", judgeDirfd, []claims.Case[DirfdFacts]{
+		{Name: "seen on 6.18", Facts: seenN4, Want: claims.Confirmed},
+		{Name: "paths from the working directory, flags ignored", Facts: with(seenN4, func(f *DirfdFacts) {
+			f.TargetGone, f.DecoyKept = false, false
+			f.AfterRename, f.RenamedGone = "ENOENT", false
+			f.DirWithFlags0, f.FileWithRmdir, f.FileKept = "0", "0", false
+			f.EmptyWithRmdir, f.EmptyDirRemoved = "ENOENT", false
+		}), Want: claims.Refuted},
+		{Name: "the rename breaks the fd", Facts: with(seenN4, func(f *DirfdFacts) { f.AfterRename, f.RenamedGone = "ENOENT", false }),
+			Want: claims.Refined, Parts: map[string]string{"dirfd": claims.Refuted, "like-unlink": claims.Confirmed}},
+		{Name: "a directory refused with EPERM, as POSIX allows", Facts: with(seenN4, func(f *DirfdFacts) { f.DirWithFlags0 = "EPERM" }),
+			Want: claims.Refined, Parts: map[string]string{"like-unlink": claims.Refined}},
+	})
+}
+
+var seenN5 = seen[OneFileFacts](`{"UnlinkDir":"EISDIR","RmdirFull":"ENOTEMPTY","UnlinkMissing":"ENOENT","RmdirEmpty":"0","SocketUnlink":"0","ConnectAfter":"ENOENT","AcceptAfter":"0","CommandsRun":true,"UnlinkTwo":"unlink: extra operand 'b' (exit status 1)","UnlinkTwoFailed":true,"UnlinkTwoKept":true,"RmMany":"exit 0","RmManyRemovedAll":true}`)
+
+func TestJudgeOneFile(t *testing.T) {
+	claims.TestJudge(t, "N5", judgeOneFile, []claims.Case[OneFileFacts]{
+		{Name: "seen on 6.18", Facts: seenN5, Want: claims.Confirmed},
+		{Name: "unlink removes a directory and takes two files, rm -r stops at one", Facts: with(seenN5, func(f *OneFileFacts) {
+			f.UnlinkDir, f.RmdirEmpty = "0", "ENOENT"
+			f.UnlinkTwo, f.UnlinkTwoFailed, f.UnlinkTwoKept = " (exit 0)", false, false
+			f.RmManyRemovedAll = false
+		}), Want: claims.Refuted},
+		{Name: "EPERM for a directory (POSIX's other answer)", Facts: with(seenN5, func(f *OneFileFacts) { f.UnlinkDir = "EPERM" }),
+			Want: claims.Refined, Parts: map[string]string{"no-directories": claims.Refined}},
+		{Name: "no commands on PATH", Facts: with(seenN5, func(f *OneFileFacts) { f.CommandsRun = false }),
+			Want: claims.Confirmed, Parts: map[string]string{"one-file": claims.Skipped, "rm-more": claims.Skipped}},
+	})
+}

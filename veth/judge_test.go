@@ -1,0 +1,202 @@
+package veth
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"netnotes/internal/claims"
+)
+
+// The judges' tables. Each starts from the facts a root run logged on the
+// project machine (Linux 6.18.44, x86_64: the "facts ID:" line, copied as
+// is), then changes what a kernel that disagrees with the notes would show.
+
+// seen decodes a logged facts line into the claim's facts type.
+func seen[F any](line string) F {
+	var f F
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		panic("a recorded facts line no longer decodes: " + err.Error())
+	}
+	return f
+}
+
+// with returns a copy of f changed by edit.
+func with[F any](f F, edit func(*F)) F {
+	edit(&f)
+	return f
+}
+
+var seenV1 = seen[PairFacts](`{"LinksBefore":1,"LinksAfter":3,"Same":[{"Name":"nn43v-7a","Type":"veth","Index":3,"Peer":2,"NetnsID":-1,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":-1},{"Name":"nn43v-7b","Type":"veth","Index":2,"Peer":3,"NetnsID":-1,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":-1}],"Cross":[{"Name":"nn43v-8a","Type":"veth","Index":4,"Peer":2,"NetnsID":0,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":0},{"Name":"nn43v-8b","Type":"veth","Index":2,"Peer":4,"NetnsID":0,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"there","PeerNSID":0}],"DeletedSame":"nn43v-7b","OtherGoneSame":true,"DeletedCross":"nn43v-8a","OtherGoneCross":true,"BystanderKept":true,"LeftThere":["lo"]}`)
+
+var seenV2 = seen[StateFacts](`{"Placements":[{"Placement":"same netns","Fresh":{"Flags":"BROADCAST,MULTICAST","Oper":"down","UpLower":false,"Up":false,"Carrier":false},"AddrsWhileDown":1,"OneUp":{"Flags":"NO-CARRIER,BROADCAST,MULTICAST,UP","Oper":"lower-layer-down","UpLower":false,"Up":true,"Carrier":false},"OneUpSettled":true,"OneUpAfter":"14µs","PeerSetUp":true,"BothUp":[{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true},{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true}],"BothUpSettled":true},{"Placement":"peer in another netns","Fresh":{"Flags":"BROADCAST,MULTICAST","Oper":"down","UpLower":false,"Up":false,"Carrier":false},"AddrsWhileDown":1,"OneUp":{"Flags":"NO-CARRIER,BROADCAST,MULTICAST,UP","Oper":"down","UpLower":false,"Up":true,"Carrier":false},"OneUpSettled":true,"OneUpAfter":"19µs","PeerSetUp":true,"BothUp":[{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true},{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true}],"BothUpSettled":true}]}`)
+
+var seenV3 = seen[LinkLocalFacts](`{"AddrGenMode":"0","DisableIPv6":"0","AcceptDAD":"1","Ends":[{"Name":"nn43v-4a","MAC":"ea:6e:39:d0:a0:92","LinkLocal":"fe80::e86e:39ff:fed0:a092","Tentative":true},{"Name":"nn43v-4b","MAC":"9a:2e:ed:06:0c:56","LinkLocal":"fe80::982e:edff:fe06:c56","Tentative":false}],"UsableWithinMs":5,"DADTentative":true,"DADBindErr":"EADDRNOTAVAIL","DADUsableAfterMs":1558}`)
+
+var seenV4 = seen[CrossPingFacts](`{"Sent":5,"Replies":5,"LastReply":"last: 64 bytes from 198.18.0.2: icmp_seq=5 time=36.825µs","SenderTx":{"Packets":6,"Bytes":532},"PeerRx":{"Packets":6,"Bytes":532},"PeerInEchos":5,"PeerOutEchoRep":5,"SenderLoTx":0}`)
+
+var seenV5 = seen[SameNetnsPingFacts](`{"Routes":[{"Dst":"198.18.5.1","Type":"local","Dev":"lo"},{"Dst":"198.18.5.2","Type":"local","Dev":"lo"}],"Sent":6,"Answered":6,"LoTx":12,"VethTx":0,"LoEvents":12,"VethEvents":0,"Forced":[{"AcceptLocal":"0","RpFilter":"0","SenderTx":1,"PeerRx":1,"InEchos":0,"Answered":false,"Reply":"no echo reply from 198.18.5.2 for icmp_seq=1 within 1s (from netns 4026532671)","LoTx":0},{"AcceptLocal":"1","RpFilter":"1","SenderTx":1,"PeerRx":1,"InEchos":0,"Answered":false,"Reply":"no echo reply from 198.18.5.2 for icmp_seq=2 within 1s (from netns 4026532671)","LoTx":0},{"AcceptLocal":"1","RpFilter":"2","SenderTx":1,"PeerRx":1,"InEchos":1,"Answered":true,"Reply":"82µs","LoTx":1},{"AcceptLocal":"1","RpFilter":"0","SenderTx":1,"PeerRx":1,"InEchos":1,"Answered":true,"Reply":"21µs","LoTx":1}]}`)
+
+var seenV6 = seen[FirstPacketFacts](`{"Mechanism":"tracepoint","Neighbour":"198.18.0.2","Sent":3,"NeighCreates":1,"NeighCreateText":"family 2 dev nn43v-ea entries 2 primary_key4 198.18.0.2 primary_key6 300:6c6f:33:762d:6461::16 created 1 gc_exempt 0","NeighCreateStack":["___neigh_create","ip_finish_output2"],"ARPOut":1,"ARPOutStack":["dev_hard_start_xmit","__dev_queue_xmit","arp_xmit","arp_solicit","neigh_probe","__neigh_event_send","neigh_resolve_output","ip_finish_output2"],"ARPIntoPeer":1,"ARPIntoPeerStack":["netif_rx_internal","__netif_rx","veth_xmit","dev_hard_start_xmit","__dev_queue_xmit","arp_xmit","arp_solicit","neigh_probe","__neigh_event_send","neigh_resolve_output","ip_finish_output2"],"Echoes":3,"FirstEchoStack":["dev_hard_start_xmit","__dev_queue_xmit","__neigh_update","arp_process"],"LaterEchoStacks":[["dev_hard_start_xmit","__dev_queue_xmit","ip_finish_output2"],["dev_hard_start_xmit","__dev_queue_xmit","ip_finish_output2"]]}`)
+
+var seenV7 = seen[HandoffFacts](`{"Mechanism":"tracepoint","Sent":3,"RequestsRx":3,"RequestsRxOnPeer":3,"RepliesRx":3,"RepliesRxOnA":3,"InsideVethXmit":6,"ForwardStack":["netif_rx_internal","__netif_rx","veth_xmit","dev_hard_start_xmit","__dev_queue_xmit","ip_finish_output2","ip_output","ip_push_pending_frames","raw_sendmsg"],"Received":3,"ReceivedSoftirq":3,"ReceivedBacklog":3,"ReceivedVethNAPI":0,"ReceiveStack":["__netif_receive_skb_core","__netif_receive_skb_one_core","process_backlog","__napi_poll","net_rx_action"],"ReceiveFlags":"..s1."}`)
+
+var seenV8 = seen[ContainerFacts](`{"Bridge":"nn43v-1br","Gateway":"198.18.8.1/24","Ports":[{"Name":"nn43v-2a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":0,"ContainerNSID":0,"FdbLearnt":true},{"Name":"nn43v-3a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":1,"ContainerNSID":1,"FdbLearnt":true}],"Pings":[{"From":"198.18.8.2","To":"198.18.8.3","Answered":true,"Reply":"reply from 198.18.8.3"},{"From":"198.18.8.2","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"},{"From":"198.18.8.3","To":"198.18.8.2","Answered":true,"Reply":"reply from 198.18.8.2"},{"From":"198.18.8.3","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"}],"OutsideVia":"198.18.8.1","ControlPort":"nn43v-2a","ControlPing":{"From":"198.18.8.2","To":"198.18.8.3","Answered":false,"Reply":"no echo reply from 198.18.8.3 for icmp_seq=3 within 2s (from netns 4026532387)"},"ControlMaster":false}`)
+
+var seenV9 = seen[LoFacts](`{"NewNetnsDevices":[["lo"],["lo"]],"Lo":{"Name":"lo","Index":1,"LinkType":"loopback","Flags":"LOOPBACK,UP,LOWER_UP","Loopback":true,"ParentDev":"","Qdisc":"noqueue","MTU":65536},"Veth":{"Name":"nn43v-6a","Index":3,"LinkType":"ether","Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Loopback":false,"ParentDev":"","Qdisc":"noqueue","MTU":1500}}`)
+
+func TestJudgePair(t *testing.T) {
+	claims.TestJudge(t, "V1", judgePair, []claims.Case[PairFacts]{
+		{Name: "seen on 6.18", Facts: seenV1, Want: claims.Confirmed},
+		{Name: "one device per add, no peer named, nothing deleted with it", Facts: with(seenV1, func(f *PairFacts) {
+			f.LinksAfter = f.LinksBefore + 1
+			f.Same[0].Peer, f.Cross[0].Peer = 0, 0
+			f.OtherGoneSame, f.OtherGoneCross = false, false
+		}), Want: claims.Refuted},
+		{Name: "the cross pair's link-netnsid names another namespace", Facts: with(seenV1, func(f *PairFacts) { f.Cross[0].NetnsID = 7 }),
+			Want: claims.Refined, Parts: map[string]string{"each-names-other": claims.Refined}},
+		{Name: "deleting across namespaces leaves the far end", Facts: with(seenV1, func(f *PairFacts) { f.OtherGoneCross = false }),
+			Want: claims.Refined, Parts: map[string]string{"delete-removes-both": claims.Refined}},
+	})
+}
+
+func TestJudgeStates(t *testing.T) {
+	claims.TestJudge(t, "V2", judgeStates, []claims.Case[StateFacts]{
+		{Name: "seen on 6.18", Facts: seenV2, Want: claims.Confirmed},
+		{Name: "born up, no address while down, no carrier with both up", Facts: with(seenV2, func(f *StateFacts) {
+			f.Placements = append([]StatePlacement(nil), f.Placements...)
+			for i := range f.Placements {
+				p := &f.Placements[i]
+				p.Fresh = StateStep{Flags: "BROADCAST,MULTICAST,UP", Oper: "unknown", Up: true}
+				p.AddrsWhileDown = 0
+				p.BothUpSettled = false
+				p.BothUp = [2]StateStep{p.OneUp, p.OneUp}
+			}
+		}), Want: claims.Refuted},
+		{Name: "one end kept down (as the drill does)", Facts: with(seenV2, func(f *StateFacts) {
+			p := f.Placements[1]
+			p.PeerSetUp, p.BothUpSettled = false, false
+			p.BothUp = [2]StateStep{p.OneUp, p.Fresh}
+			f.Placements = []StatePlacement{p}
+		}), Want: claims.Refined, Parts: map[string]string{"both-up": claims.Refuted, "fresh-down": claims.Confirmed}},
+	})
+}
+
+func TestJudgeLinkLocal(t *testing.T) {
+	stablePrivacy := with(seenV3, func(f *LinkLocalFacts) {
+		f.AddrGenMode = "2"
+		f.Ends = []LinkLocalEnd{
+			{Name: "a", MAC: "d2:f3:46:a5:25:ca", LinkLocal: "fe80::5c1e:93a0:2b41:7d02"},
+			{Name: "b", MAC: NotesMAC, LinkLocal: "fe80::1d3c:4e5f:6a7b:8c9d"},
+		}
+	})
+	claims.TestJudge(t, "V3", judgeLinkLocal, []claims.Case[LinkLocalFacts]{
+		{Name: "seen on 6.18", Facts: seenV3, Want: claims.Confirmed},
+		{Name: "addr_gen_mode=1 (none): no link-local address at all", Facts: with(seenV3, func(f *LinkLocalFacts) {
+			f.AddrGenMode = "1"
+			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
+		}), Want: claims.Refuted},
+		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refined,
+			Parts: map[string]string{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
+		{Name: "EUI-64 that differs from the notes only in the u/l bit", Facts: with(seenV3, func(f *LinkLocalFacts) {
+			f.Ends = []LinkLocalEnd{f.Ends[0], {Name: "b", MAC: NotesMAC, LinkLocal: "fe80::9a2e:edff:fe06:c56"}}
+		}), Want: claims.Refined, Parts: map[string]string{"notes-pair": claims.Refuted}},
+		{Name: "no end carried the notes' MAC", Facts: with(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
+			Want: claims.Confirmed, Parts: map[string]string{"notes-pair": claims.Skipped}},
+	})
+}
+
+func TestJudgeCrossPing(t *testing.T) {
+	claims.TestJudge(t, "V4", judgeCrossPing, []claims.Case[CrossPingFacts]{
+		{Name: "seen on 6.18", Facts: seenV4, Want: claims.Confirmed},
+		{Name: "the peer end down (as the drill does)", Facts: CrossPingFacts{Sent: 1, LastReply: "no echo reply within 5s", SenderLoTx: 1}, Want: claims.Refuted},
+		{Name: "answered, but the peer's counters short", Facts: with(seenV4, func(f *CrossPingFacts) { f.PeerRx.Packets-- }), Want: claims.Refined},
+		{Name: "only some answered", Facts: with(seenV4, func(f *CrossPingFacts) { f.Replies = 2; f.PeerInEchos = 2 }), Want: claims.Refined},
+	})
+}
+
+func TestJudgeSameNetnsPing(t *testing.T) {
+	claims.TestJudge(t, "V5", judgeSameNetnsPing, []claims.Case[SameNetnsPingFacts]{
+		{Name: "seen on 6.18: via lo, forced only with accept_local and loose rp_filter", Facts: seenV5, Want: claims.Refined,
+			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
+		{Name: "nothing answered, nothing moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+			f.Answered, f.LoTx, f.LoEvents = 0, 0, 0
+			f.Forced = append([]ForcedPing(nil), f.Forced...)
+			for i := range f.Forced {
+				f.Forced[i].Answered = false
+			}
+		}), Want: claims.Refuted},
+		{Name: "as the notes took it: over the veth, and ping -I always answered", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+			f.LoTx, f.LoEvents, f.VethTx, f.VethEvents = 0, 0, 12, 12
+			f.Forced = append([]ForcedPing(nil), f.Forced...)
+			for i := range f.Forced {
+				f.Forced[i].Answered = true
+			}
+		}), Want: claims.Confirmed},
+	})
+}
+
+func TestJudgeFirstPacket(t *testing.T) {
+	claims.TestJudge(t, "V6", judgeFirstPacket, []claims.Case[FirstPacketFacts]{
+		{Name: "seen on 6.18 (tracepoints): the notes' stack is the ARP request's", Facts: seenV6, Want: claims.Refined,
+			Parts: map[string]string{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
+		{Name: "no ARP, every echo through the neighbour layer, none seen first", Facts: with(seenV6, func(f *FirstPacketFacts) {
+			f.NeighCreates, f.ARPOut, f.ARPIntoPeer = 0, 0, 0
+			f.FirstEchoStack = nil
+			f.LaterEchoStacks = [][]string{seenV6.ARPOutStack, seenV6.ARPOutStack}
+		}), Want: claims.Refuted},
+		{Name: "a kprobe on veth_xmit shows the first echo with the notes' stack", Facts: with(seenV6, func(f *FirstPacketFacts) {
+			f.Mechanism = MechanismKprobe
+			f.FirstEchoStack = notesARPStack
+		}), Want: claims.Confirmed},
+	})
+}
+
+func TestJudgeHandoff(t *testing.T) {
+	claims.TestJudge(t, "V7", judgeHandoff, []claims.Case[HandoffFacts]{
+		{Name: "seen on 6.18", Facts: seenV7, Want: claims.Confirmed},
+		{Name: "no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) {
+			f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit = 0, 0, 0, 0, 0
+			f.ReceivedBacklog, f.ReceivedVethNAPI = 0, 3
+		}), Want: claims.Refuted},
+		{Name: "GRO on: some packets through veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) { f.ReceivedBacklog, f.ReceivedVethNAPI = 1, 2 }),
+			Want: claims.Refined, Parts: map[string]string{"forward": claims.Confirmed, "backlog": claims.Refined}},
+	})
+}
+
+func TestJudgeContainer(t *testing.T) {
+	noMaster := with(seenV8, func(f *ContainerFacts) {
+		f.Ports = append([]PortSeen(nil), f.Ports...)
+		for i := range f.Ports {
+			f.Ports[i].MasterIsBridge, f.Ports[i].FdbLearnt = false, false
+		}
+		f.Pings = append([]PingSeen(nil), f.Pings...)
+		for i := range f.Pings {
+			f.Pings[i].Answered, f.Pings[i].Reply = false, "no echo reply within 2s"
+		}
+	})
+	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
+		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
+		{Name: "peers not in the containers, no ports, no traffic", Facts: with(noMaster, func(f *ContainerFacts) {
+			f.Ports = append([]PortSeen(nil), f.Ports...)
+			for i := range f.Ports {
+				f.Ports[i].NetnsID = -1
+			}
+		}), Want: claims.Refuted},
+		{Name: "ports out of the bridge (as the drill does)", Facts: noMaster, Want: claims.Refined,
+			Parts: map[string]string{"peer-in-container": claims.Confirmed, "bridge-port": claims.Refuted, "bridge-carries": claims.Refuted}},
+		{Name: "still reachable with a port out of the bridge", Facts: with(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
+			Want: claims.Refined, Parts: map[string]string{"bridge-carries": claims.Refined}},
+	})
+}
+
+func TestJudgeLo(t *testing.T) {
+	claims.TestJudge(t, "V9", judgeLo, []claims.Case[LoFacts]{
+		{Name: "seen on 6.18", Facts: seenV9, Want: claims.Confirmed},
+		{Name: "lo on a bus device", Facts: with(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
+		{Name: "a namespace born without lo", Facts: with(seenV9, func(f *LoFacts) { f.NewNetnsDevices = [][]string{{"lo"}, {}} }), Want: claims.Refuted},
+		{Name: "lo with a queue", Facts: with(seenV9, func(f *LoFacts) { f.Lo.Qdisc = "pfifo_fast" }), Want: claims.Refined},
+	})
+}

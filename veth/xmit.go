@@ -1,0 +1,142 @@
+package veth
+
+import (
+	"fmt"
+
+	"netnotes/internal/claims"
+)
+
+// How a test saw the kernel's stacks: "tracepoint" (a stacktrace trigger
+// on a tracepoint near the function, the only way on a kernel without
+// kprobes) or "kprobe" (a probe on veth_xmit itself, as the notes'
+// bpftrace did).
+const (
+	MechanismTracepoint = "tracepoint"
+	MechanismKprobe     = "kprobe"
+)
+
+// The notes' stack into veth_xmit for the first ping, callee first.
+var notesARPStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
+
+// FirstPacketFacts is what V6's test saw while a fresh namespace pinged its
+// pair's other end: the neighbour entry made, the ARP request, the echo
+// requests, each with its kernel stack (callee first, cut where the
+// interesting part ends).
+type FirstPacketFacts struct {
+	Mechanism        string
+	Neighbour        string // the address pinged
+	Sent             int
+	NeighCreates     int      // neigh_create on the sending end
+	NeighCreateText  string   // the first one's fields
+	NeighCreateStack []string // the first one's stack
+	ARPOut           int      // ARP requests out of the sending end (net_dev_xmit)
+	ARPOutStack      []string
+	ARPIntoPeer      int      // ARP requests the peer received inside veth_xmit (netif_rx)
+	ARPIntoPeerStack []string // seen from inside veth_xmit: the notes' view
+	Echoes           int      // echo requests out of the sending end
+	FirstEchoStack   []string
+	LaterEchoStacks  [][]string
+}
+
+// judgeFirstPacket is V6's rule, in three parts: the first packet to a new
+// neighbour triggers ARP (a neighbour entry, then an ARP request whose
+// stack runs arp_solicit <- neigh_probe ... into veth_xmit); later packets
+// go straight from ip_finish_output2; and whose stack the notes show (the
+// ping's own confirms; the ARP request's, the echo request having waited
+// in the neighbour's queue, refines).
+func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
+	how := "through " + f.Mechanism + " stacks"
+	var arp claims.Finding
+	switch {
+	case f.NeighCreates == 0 || f.ARPOut == 0:
+		arp = claims.Refute("the first ping made %d neighbour entries and %d ARP requests (%s)", f.NeighCreates, f.ARPOut, how)
+	case f.ARPIntoPeer == 0 || !inOrder(f.ARPIntoPeerStack, notesARPStack...):
+		arp = claims.Refine("an ARP request went out (%s), but its stack into veth_xmit is not the notes': %s", chain(f.ARPOutStack), chain(f.ARPIntoPeerStack))
+	default:
+		arp = claims.Confirm("neigh_create %s from %s; the ARP request seen inside veth_xmit (%s): %s",
+			f.NeighCreateText, chain(f.NeighCreateStack), how, chain(f.ARPIntoPeerStack))
+	}
+
+	var later claims.Finding
+	direct := 0
+	for _, s := range f.LaterEchoStacks {
+		if inOrder(s, "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2") &&
+			!hasFrame(s, "arp_solicit") && !hasFrame(s, "neigh_probe") && !hasFrame(s, "neigh_resolve_output") && !hasFrame(s, "__neigh_update") {
+			direct++
+		}
+	}
+	switch {
+	case len(f.LaterEchoStacks) == 0:
+		later = claims.SkipPart("no echo request after the first was seen (%d of %d)", f.Echoes, f.Sent)
+	case direct == len(f.LaterEchoStacks):
+		later = claims.Confirm("echo requests 2..%d: %s (no neighbour work)", f.Echoes, chain(f.LaterEchoStacks[len(f.LaterEchoStacks)-1]))
+	case direct == 0:
+		later = claims.Refute("later echo requests still went through the neighbour layer: %s", chain(f.LaterEchoStacks[0]))
+	default:
+		later = claims.Refine("%d of %d later echo requests went straight from ip_finish_output2", direct, len(f.LaterEchoStacks))
+	}
+
+	var whose claims.Finding
+	switch {
+	case len(f.FirstEchoStack) == 0:
+		whose = claims.Refute("no first echo request was seen leaving (%d of %d)", f.Echoes, f.Sent)
+	case inOrder(f.FirstEchoStack, notesARPStack[1:]...):
+		whose = claims.Confirm("the first echo request itself has the notes' stack: %s", chain(f.FirstEchoStack))
+	case hasFrame(f.FirstEchoStack, "__neigh_update") || hasFrame(f.FirstEchoStack, "neigh_update"):
+		whose = claims.Refine("the notes' stack is the ARP request's; the first echo request waited in the neighbour's queue and left when the ARP reply came: %s", chain(f.FirstEchoStack))
+	default:
+		whose = claims.Refine("the first echo request left by neither the notes' path nor the neighbour update: %s", chain(f.FirstEchoStack))
+	}
+	return claims.Combine(claims.P("arp-first", arp), claims.P("later-direct", later), claims.P("whose-stack", whose))
+}
+
+// HandoffFacts is what V7's test saw while a namespace pinged its pair's
+// other end (neighbours warm): netif_rx events, who they name and where
+// they fired, and the peer's netif_receive_skb.
+type HandoffFacts struct {
+	Mechanism        string
+	Sent             int
+	RequestsRx       int      // netif_rx of A's echo requests (stack through A's sendmsg)
+	RequestsRxOnPeer int      // of those, naming the peer device
+	RepliesRx        int      // netif_rx of B's echo replies (stack through icmp_reply)
+	RepliesRxOnA     int      // of those, naming A's device
+	InsideVethXmit   int      // of all netif_rx, those with veth_xmit <- dev_hard_start_xmit in their stack
+	ForwardStack     []string // one request's netif_rx stack
+	Received         int      // netif_receive_skb on the peer
+	ReceivedSoftirq  int      // of those, in softirq context
+	ReceivedBacklog  int      // of those, from process_backlog <- net_rx_action
+	ReceivedVethNAPI int      // of those, from veth's own NAPI poll (veth_poll)
+	ReceiveStack     []string
+	ReceiveFlags     string
+}
+
+// judgeHandoff is V7's rule, in two parts: inside veth_xmit the packet is
+// handed to the peer (netif_rx fires for the peer device, inside
+// veth_xmit), and the peer takes it off the per-CPU backlog in the receive
+// softirq (process_backlog, not veth's NAPI).
+func judgeHandoff(f HandoffFacts) claims.Finding {
+	all := f.RequestsRx + f.RepliesRx
+	seen := fmt.Sprintf("netif_rx fired %d times for the peer (requests, %d naming it) and %d for the sender (replies, %d naming it), %d of %d inside veth_xmit (%s): %s",
+		f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit, all, f.Mechanism, chain(f.ForwardStack))
+	var forward claims.Finding
+	switch {
+	case f.RequestsRxOnPeer == 0 || f.InsideVethXmit == 0:
+		forward = claims.Refute("the peer did not receive through netif_rx inside veth_xmit: %s", seen)
+	case f.RequestsRxOnPeer < f.Sent || f.RequestsRxOnPeer != f.RequestsRx || f.InsideVethXmit != all || f.RepliesRxOnA != f.RepliesRx:
+		forward = claims.Refine("not for every packet: %s", seen)
+	default:
+		forward = claims.Confirm("%s", seen)
+	}
+	rseen := fmt.Sprintf("netif_receive_skb on the peer %d times, %d in softirq (flags %s), %d from the backlog, %d from veth's NAPI: %s",
+		f.Received, f.ReceivedSoftirq, f.ReceiveFlags, f.ReceivedBacklog, f.ReceivedVethNAPI, chain(f.ReceiveStack))
+	var backlog claims.Finding
+	switch {
+	case f.Received == 0 || f.ReceivedBacklog == 0:
+		backlog = claims.Refute("the peer did not take the packets off the backlog: %s", rseen)
+	case f.ReceivedBacklog != f.Received || f.ReceivedSoftirq != f.Received:
+		backlog = claims.Refine("only some through the backlog in softirq: %s", rseen)
+	default:
+		backlog = claims.Confirm("%s", rseen)
+	}
+	return claims.Combine(claims.P("forward", forward), claims.P("backlog", backlog))
+}
