@@ -145,18 +145,3 @@ func CanSwitchUser() (ok bool, why string) { why = needsSecondUser.missing(); re
 
 // MustSwitchUser skips unless CanSwitchUser.
 func MustSwitchUser(t testing.TB) { t.Helper(); needsSecondUser.must(t) }
-
-// PartNotObserved notes, for a test that still gives its verdict in one
-// line, that one part of the claim's evidence (part: "L3/tracepoints")
-// could not be observed here, why naming what is missing; strict mode fails
-// the test for it. It returns the words for the verdict's evidence. A test
-// judged through claims.Judge records claims.SkipPart(why) in its facts
-// instead, and Judge does the rest.
-func PartNotObserved(t testing.TB, part, why string) string {
-	t.Helper()
-	if Strict() {
-		t.Errorf("NETNOTES_STRICT=1, so a part that could not be observed is a failure: claim %s: %s", part, why)
-	}
-	_, name, _ := strings.Cut(part, "/")
-	return fmt.Sprintf("not observed here: %s (%s)", name, why)
-}

@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -43,29 +42,4 @@ func TestNoUserNamespaceSaysWhy(t *testing.T) {
 		return
 	}
 	assert.Contains(t, why, "operation not permitted")
-}
-
-func TestPartNotObservedFailsOnlyInStrictMode(t *testing.T) {
-	t.Setenv("NETNOTES_STRICT", "")
-	var words string
-	ok := t.Run("lenient", func(t *testing.T) { words = PartNotObserved(t, "L3/tracepoints", "needs real root") })
-	assert.True(t, ok)
-	assert.Equal(t, "not observed here: tracepoints (needs real root)", words)
-
-	t.Setenv("NETNOTES_STRICT", "1")
-	rec := &errorRecorder{TB: t}
-	PartNotObserved(rec, "L3/tracepoints", "needs real root")
-	assert.Contains(t, rec.errors, "claim L3/tracepoints: needs real root")
-}
-
-// errorRecorder is a testing.TB whose Errorf only records.
-type errorRecorder struct {
-	testing.TB
-	errors string
-}
-
-func (r *errorRecorder) Helper() {}
-
-func (r *errorRecorder) Errorf(format string, args ...any) {
-	r.errors += fmt.Sprintf(format, args...) + "\n"
 }
