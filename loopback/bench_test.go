@@ -16,12 +16,25 @@ package loopback
 // The engine, shapes, placements and how to compare machines with
 // benchstat are described in internal/bench (`go doc netnotes/internal/bench`)
 // and at the top of uds/bench_test.go.
+//
+// The eBPF shortcut (claim L5) is measured beside UDS and TCP, raw path,
+// both placements, the sweep's sizes; tcp-sockmap needs root (BPF) and
+// skips without it, naming what is missing:
+//
+//	sudo go test -run '^$' -bench Sockmap ./loopback                         # uds, tcp, tcp-sockmap
+//	sudo go test -run '^$' -bench 'Sockmap/path=raw/.*/transport=tcp-sockmap' ./loopback   # tcp-sockmap alone
+//
+// (-bench matches each /-separated level of a name on its own, and a
+// top-level benchmark is a Go identifier: a bare `-bench tcp-sockmap`
+// selects nothing.)
 
 import (
 	"net/netip"
 	"testing"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/gate"
+	"netnotes/internal/sockmap"
 )
 
 func sweepL4(b *testing.B, shape bench.Shape) {
@@ -60,3 +73,25 @@ func checkL4Peers(b *testing.B, base bench.Config) {
 		}
 	}
 }
+
+// sweepSockmap measures UDS, TCP and TCP with the sockmap redirect side by
+// side, size by size, on the raw path in both placements.
+func sweepSockmap(b *testing.B, shape bench.Shape) {
+	for _, placement := range []bench.Placement{bench.OneCPU, bench.Free} {
+		for _, size := range bench.Sizes {
+			for _, tr := range []bench.Transport{bench.UDS, bench.TCP, bench.TCPSockmap} {
+				cfg := bench.Config{Shape: shape, Path: bench.Raw, Placement: placement, Transport: tr, Size: size}
+				b.Run(cfg.Name(), func(b *testing.B) {
+					if tr == bench.TCPSockmap {
+						gate.Feature(b, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe)
+					}
+					bench.Run(b, cfg)
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkSockmapRoundTrip(b *testing.B) { sweepSockmap(b, bench.RoundTrip) }
+
+func BenchmarkSockmapStream(b *testing.B) { sweepSockmap(b, bench.Stream) }

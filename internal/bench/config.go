@@ -101,6 +101,7 @@ func (c Config) Validate() error {
 	}
 	switch c.Transport {
 	case UDS, UDSSeqpacket, TCP:
+	case TCPSockmap:
 	case TCPHostAddr:
 		if !c.Addr.IsValid() {
 			return fmt.Errorf("bench: transport %s needs Config.Addr (an address of a private namespace)", c.Transport)
@@ -114,5 +115,5 @@ func (c Config) Validate() error {
 	if c.Transport == UDSSeqpacket && c.Path == NetConn {
 		return fmt.Errorf("bench: transport %s is measured on the raw path only", c.Transport)
 	}
-	return nil
+	return validateSockmap(c)
 }

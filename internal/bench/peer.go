@@ -206,7 +206,10 @@ func readFull(fd int, buf []byte) (int, error) {
 	for got < len(buf) {
 		n, err := sysRead(fd, buf[got:])
 		switch {
-		case err == unix.EINTR:
+		case err == unix.EINTR, err == unix.EAGAIN:
+			// EAGAIN on these blocking descriptors: a socket in a sockhash
+			// (tcp-sockmap) can wake from its wait with nothing to read
+			// (tcp_bpf_recvmsg); the next read blocks again.
 			continue
 		case err != nil:
 			return got, fmt.Errorf("read: %w", err)

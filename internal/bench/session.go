@@ -69,6 +69,14 @@ func Start(c Config) (s *Session, err error) {
 			return s, fmt.Errorf("connecting %s: %w", c.Transport, err)
 		}
 		s.fd = client
+		undo, err := shortcut(c, client, server)
+		if err != nil {
+			unix.Close(server)
+			return s, err
+		}
+		if undo != nil {
+			s.undo = append(s.undo, undo)
+		}
 		// The child is started before this thread is pinned, so that the
 		// child's runtime threads inherit a free mask; it pins its own
 		// main thread.

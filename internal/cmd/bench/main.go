@@ -1,5 +1,6 @@
 // Command bench runs the performance notes in full and prints the ratio
-// table and the verdicts on claims U8 and L4 (`make bench`), or compares
+// table (with UDS, TCP and TCP with the sockmap redirect side by side, for
+// claim L5, as root) and the verdicts on claims U8 and L4 (`make bench`), or compares
 // the engine with a minimal C program (`make bench-fidelity`).
 package main
 
@@ -19,6 +20,7 @@ import (
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
+	"netnotes/internal/sockmap"
 )
 
 func main() {
@@ -113,6 +115,16 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 		comparisons = append(comparisons, u8conn)
 	}
 
+	// L5: TCP with the sockmap redirect, paired with TCP (root and BPF only).
+	var sm *bench.Comparison
+	smSkip := ""
+	if err := sockmap.Probe(); err != nil {
+		smSkip = fmt.Sprintf("tcp-sockmap not measured: BPF refused or missing (%v); run `sudo make bench`", err)
+	} else {
+		sm = bench.NewComparison(bench.Config{Path: bench.Raw}, bench.TCPSockmap, bench.TCP, shapes, placements, sizes)
+		comparisons = append(comparisons, sm)
+	}
+
 	// L4: TCP to 127.0.0.1 versus TCP to an address of this host's own.
 	// As root, in a private namespace with an address of its own (the
 	// host's network untouched). Never on the host's own address, where a
@@ -160,6 +172,11 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 	fmt.Printf("U8: UDS versus TCP over 127.0.0.1 (TCP_NODELAY), raw path (blocking syscalls, peer in a child process)\n%s\n", u8.Table())
 	if u8conn != nil {
 		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", u8conn.Table())
+	}
+	if sm != nil {
+		fmt.Printf("L5: UDS, TCP and TCP with the sockmap redirect, raw path\n%s\n", threeWay(u8, sm))
+	} else {
+		fmt.Printf("L5: %s\n\n", smSkip)
 	}
 	if l4 != nil {
 		fmt.Printf("L4: TCP to 127.0.0.1 versus TCP to %s, raw path\n%s\n", l4where, l4.Table())
