@@ -122,6 +122,9 @@ func Feature(t testing.TB, feature string, probe func() error) {
 		hint := "this note on a kernel that has it"
 		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
 			hint = "it with the privileged notes: " + RunPrivileged
+			if CurrentMode() == Rootless {
+				hint = "it as real root (the root of a user namespace was refused): " + RunAsRoot
+			}
 		}
 		Skip(t, "needs %s, which this machine refused (%v): run %s", feature, err, hint)
 	}
