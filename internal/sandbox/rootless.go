@@ -46,7 +46,8 @@ import (
 
 // Values of gate.UserNamespaceEnv.
 const (
-	usernsInside = "inside" // the re-executed process: do not re-execute again
+	usernsEnter  = "enter"  // the re-executed process, before it reports on reportFD
+	usernsInside = "inside" // the re-executed process once it reported, and its children: do not re-execute again
 	usernsProbe  = "probe"  // a probe: report whether namespaces work, exit
 	usernsOff    = "off"    // the reader's choice: no user namespace
 	usernsRoot   = "root"   // started by a test process that runs as root
@@ -59,11 +60,15 @@ func init() {
 	switch os.Getenv(gate.UserNamespaceEnv) {
 	case usernsProbe:
 		os.Exit(reportUserNamespace())
-	case usernsInside:
+	case usernsEnter:
 		if reportUserNamespace() != 0 {
 			// The parent falls back to running unprivileged itself.
 			os.Exit(0)
 		}
+		// Children of this process (a test's helper process, this binary
+		// again, say) are inside too, and their descriptor 3 is not ours.
+		os.Setenv(gate.UserNamespaceEnv, usernsInside)
+	case usernsInside:
 	default:
 		if sudoBuild && testing.Testing() {
 			enterUserNamespace()
@@ -218,7 +223,7 @@ func enterUserNamespace() {
 	}
 	// init runs on the main thread, locked: Pdeathsig is bound to the thread
 	// that starts the child, and this one lives as long as the process.
-	cmd, report, err := userNamespaceCommand(usernsInside)
+	cmd, report, err := userNamespaceCommand(usernsEnter)
 	if err == nil {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 		signals := make(chan os.Signal, 4)

@@ -3,7 +3,9 @@
 package sandbox_test
 
 import (
+	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -35,4 +37,35 @@ func TestRootlessModeIsAUserNamespaceOfOneUser(t *testing.T) {
 	lo, err := netlink.LinkByName("lo")
 	require.NoError(t, err)
 	assert.NotZero(t, lo.Attrs().RawFlags&0x1, "lo is up in the process's own namespace") // IFF_UP
+}
+
+// A test's helper process (this binary again, as the bench peer is) gets
+// its descriptor 3 as the test gave it: in the rootless mode, only the
+// process the sandbox itself started reports on it.
+func TestHelperProcessKeepsItsDescriptorThree(t *testing.T) {
+	if os.Getenv("NETNOTES_SANDBOX_FD3_HELPER") != "" {
+		return // the helper's run of this test: nothing to check here
+	}
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	cmd := exec.Command("/proc/self/exe", "-test.run=^TestHelperProcessWritesOnDescriptorThree$")
+	cmd.Env = append(os.Environ(), "NETNOTES_SANDBOX_FD3_HELPER=1")
+	cmd.ExtraFiles = []*os.File{w}
+	require.NoError(t, cmd.Start())
+	w.Close()
+	got, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, cmd.Wait())
+	assert.Equal(t, "from the helper\n", string(got), "what arrived on the helper's descriptor 3")
+}
+
+func TestHelperProcessWritesOnDescriptorThree(t *testing.T) {
+	if os.Getenv("NETNOTES_SANDBOX_FD3_HELPER") == "" {
+		t.Skip("the helper process of TestHelperProcessKeepsItsDescriptorThree")
+	}
+	f := os.NewFile(3, "fd3")
+	_, err := f.WriteString("from the helper\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 }
