@@ -5,17 +5,28 @@ package loopback
 // routed as type local through lo, so TCP to 127.0.0.1 and TCP to the
 // host's own address should cost the same.
 //
-//	go test -run '^$' -bench . ./loopback
-//	sudo go test -tags sudo -run '^$' -bench . ./loopback   # in a private namespace
+//	go test -tags sudo -run '^$' -bench . ./loopback   # as yourself or as root
 //
 // transport=tcp is 127.0.0.1, transport=tcp-hostaddr the other address:
-// as root (with -tags sudo) 198.18.0.1 on a veth device in a private
-// namespace, both transports measured inside it; otherwise the host's own
-// first non-loopback IPv4 address (nothing leaves the host: the route is
-// local, the traffic goes through lo); with neither, the benchmarks skip.
+// 198.18.0.1 on a veth device in a private namespace, both transports
+// measured inside it. The namespace needs -tags sudo, and root or the
+// rootless mode's user namespace (internal/sandbox); without one the
+// benchmarks skip. They never listen on the host's own address, which
+// would face its LAN.
 // The engine, shapes, placements and how to compare machines with
 // benchstat are described in internal/bench (`go doc netnotes/internal/bench`)
 // and at the top of uds/bench_test.go.
+//
+// The eBPF shortcut (claim L5) is measured beside UDS and TCP, raw path,
+// both placements, the sweep's sizes; tcp-sockmap needs root (BPF) and
+// skips without it, naming what is missing:
+//
+//	sudo go test -run '^$' -bench Sockmap ./loopback                         # uds, tcp, tcp-sockmap
+//	sudo go test -run '^$' -bench 'Sockmap/path=raw/.*/transport=tcp-sockmap' ./loopback   # tcp-sockmap alone
+//
+// (-bench matches each /-separated level of a name on its own, and a
+// top-level benchmark is a Go identifier: a bare `-bench tcp-sockmap`
+// selects nothing.)
 
 import (
 	"net/netip"
@@ -23,17 +34,8 @@ import (
 
 	"netnotes/internal/bench"
 	"netnotes/internal/gate"
+	"netnotes/internal/sockmap"
 )
-
-// hostAddrTarget is the L4 setup without privileges: the host's own address.
-func hostAddrTarget(tb testing.TB) (base bench.Config, where string) {
-	tb.Helper()
-	addr, err := bench.HostAddr()
-	if err != nil {
-		gate.Skip(tb, "%v: nothing to compare 127.0.0.1 with; as root, run `go test -tags sudo ./loopback` for a private namespace", err)
-	}
-	return bench.Config{Path: bench.Raw, Addr: addr}, addr.String() + " (this host's own address)"
-}
 
 func sweepL4(b *testing.B, shape bench.Shape) {
 	base, where := l4Target(b)
@@ -71,3 +73,25 @@ func checkL4Peers(b *testing.B, base bench.Config) {
 		}
 	}
 }
+
+// sweepSockmap measures UDS, TCP and TCP with the sockmap redirect side by
+// side, size by size, on the raw path in both placements.
+func sweepSockmap(b *testing.B, shape bench.Shape) {
+	for _, placement := range []bench.Placement{bench.OneCPU, bench.Free} {
+		for _, size := range bench.Sizes {
+			for _, tr := range []bench.Transport{bench.UDS, bench.TCP, bench.TCPSockmap} {
+				cfg := bench.Config{Shape: shape, Path: bench.Raw, Placement: placement, Transport: tr, Size: size}
+				b.Run(cfg.Name(), func(b *testing.B) {
+					if tr == bench.TCPSockmap {
+						gate.Feature(b, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe)
+					}
+					bench.Run(b, cfg)
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkSockmapRoundTrip(b *testing.B) { sweepSockmap(b, bench.RoundTrip) }
+
+func BenchmarkSockmapStream(b *testing.B) { sweepSockmap(b, bench.Stream) }

@@ -51,5 +51,6 @@
 //     local address on lo. The drill moves table local behind main before
 //     the observation: refuted.
 //
-// Run them as root: go test -tags sudo -v ./routing
+// Run them: go test -tags sudo -v ./routing (as root, or as yourself in a
+// user namespace of the test's own).
 package routing

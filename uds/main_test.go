@@ -217,8 +217,9 @@ func procNetUnix(name string) ([]uint64, error) {
 }
 
 // peerCred reads SO_PEERCRED: the pid, uid and gid the kernel recorded for
-// the peer when it called connect. Safe off the test goroutine.
-func peerCred(c *net.UnixConn) (*unix.Ucred, error) {
+// the peer when it called connect (a TCP socket answers too, with what it
+// knows). Safe off the test goroutine.
+func peerCred(c syscall.Conn) (*unix.Ucred, error) {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return nil, err

@@ -86,7 +86,7 @@ func observeSecurity(t *testing.T) uds.SecurityFacts {
 	// the same uid 65534 connects from inside it.
 	ns := sandbox.New(t)
 	tl := ns.Listen(t, "tcp4", "127.0.0.1:0")
-	tcpCreds := serveHello(t, tl, func(c net.Conn) (*unix.Ucred, error) { return sockoptUcred(c.(*net.TCPConn)) })
+	tcpCreds := serveHello(t, tl, func(c net.Conn) (*unix.Ucred, error) { return peerCred(c.(*net.TCPConn)) })
 	tcp := runClientIn(t, ns.Do, "tcp:"+tl.Addr().String(), nobody)
 	if f.TCPLoopback = outcome(tcp); f.TCPLoopback == uds.Connected {
 		f.TCPPeerCred = credOf(t, tcpCreds)
@@ -99,7 +99,7 @@ func observeSecurity(t *testing.T) uds.SecurityFacts {
 // namespace (a rootless user namespace maps one uid).
 func secondUIDMissing() string {
 	if !gate.IsRoot() {
-		return "needs root to run a client as uid 65534: run " + gate.RunPrivileged
+		return "needs root to run a client as uid 65534: run " + gate.RunAsRoot
 	}
 	data, err := os.ReadFile("/proc/self/uid_map")
 	if err != nil {
@@ -113,7 +113,7 @@ func secondUIDMissing() string {
 		}
 	}
 	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root, %s",
-		strings.Join(strings.Fields(string(data)), " "), gate.RunPrivileged)
+		strings.Join(strings.Fields(string(data)), " "), gate.RunAsRoot)
 }
 
 // serveHello accepts on l until it closes: for each connection it sends
@@ -168,19 +168,4 @@ func outcome(r clientRun) string {
 		}
 	}
 	return strings.Join(r.Lines, " / ")
-}
-
-func sockoptUcred(c *net.TCPConn) (*unix.Ucred, error) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	var cred *unix.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	}); err != nil {
-		return nil, err
-	}
-	return cred, credErr
 }

@@ -1,8 +1,6 @@
 package unlink
 
 import (
-	"encoding/json"
-	"strings"
 	"testing"
 
 	"netnotes/internal/claims"
@@ -13,22 +11,10 @@ import (
 // ID:" line, copied as is), then changes what a kernel or a system that
 // disagrees with the notes would show.
 
-// seen decodes a logged facts line into the claim's facts type.
-func seen[F any](line string) F {
-	var f F
-	dec := json.NewDecoder(strings.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		panic("a recorded facts line no longer decodes: " + err.Error())
-	}
-	return f
-}
+// seen and with name the claims package's helpers for these tables.
+func seen[F any](line string) F { return claims.SeenFacts[F](line) }
 
-// with returns a copy of f changed by edit.
-func with[F any](f F, edit func(*F)) F {
-	edit(&f)
-	return f
-}
+func with[F any](f F, edit func(*F)) F { return claims.With(f, edit) }
 
 var seenN1 = seen[LinkCountFacts](`{"FreshNlink":1,"LinkedNlinkA":2,"LinkedNlinkB":2,"LinkSameInode":true,"UnlinkA":"0","LstatAAfter":"ENOENT","NlinkBAfter":1,"BSameInode":true,"DataIntact":true,"Listing":["b"]}`)
 

@@ -70,6 +70,8 @@
 // bridge (the parts that say so refuted, the claims refined, since their
 // other parts still hold).
 //
-// The privileged notes need root (`go test -tags sudo ./veth` as root); they
-// work only in private namespaces and private tracefs instances.
+// The privileged notes run with `go test -tags sudo ./veth`, as root or, as
+// yourself, in a user namespace of the test's own (where V6 and V7, and V5's
+// tracepoints, need root and skip); they work only in private namespaces and
+// private tracefs instances.
 package veth

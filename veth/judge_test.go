@@ -1,8 +1,6 @@
 package veth
 
 import (
-	"encoding/json"
-	"strings"
 	"testing"
 
 	"netnotes/internal/claims"
@@ -12,22 +10,10 @@ import (
 // project machine (Linux 6.18.44, x86_64: the "facts ID:" line, copied as
 // is), then changes what a kernel that disagrees with the notes would show.
 
-// seen decodes a logged facts line into the claim's facts type.
-func seen[F any](line string) F {
-	var f F
-	dec := json.NewDecoder(strings.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		panic("a recorded facts line no longer decodes: " + err.Error())
-	}
-	return f
-}
+// seen and with name the claims package's helpers for these tables.
+func seen[F any](line string) F { return claims.SeenFacts[F](line) }
 
-// with returns a copy of f changed by edit.
-func with[F any](f F, edit func(*F)) F {
-	edit(&f)
-	return f
-}
+func with[F any](f F, edit func(*F)) F { return claims.With(f, edit) }
 
 var seenV1 = seen[PairFacts](`{"LinksBefore":1,"LinksAfter":3,"Same":[{"Name":"nn43v-7a","Type":"veth","Index":3,"Peer":2,"NetnsID":-1,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":-1},{"Name":"nn43v-7b","Type":"veth","Index":2,"Peer":3,"NetnsID":-1,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":-1}],"Cross":[{"Name":"nn43v-8a","Type":"veth","Index":4,"Peer":2,"NetnsID":0,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":0},{"Name":"nn43v-8b","Type":"veth","Index":2,"Peer":4,"NetnsID":0,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"there","PeerNSID":0}],"DeletedSame":"nn43v-7b","OtherGoneSame":true,"DeletedCross":"nn43v-8a","OtherGoneCross":true,"BystanderKept":true,"LeftThere":["lo"]}`)
 
@@ -135,6 +121,19 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 				f.Forced[i].Answered = true
 			}
 		}), Want: claims.Confirmed},
+		{Name: "rootless, seen on 6.18: no tracepoints, the counters alone say lo", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+			f.LoEvents, f.VethEvents = 0, 0
+			f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
+		}), Want: claims.Refined,
+			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
+		{Name: "rootless, nothing answered, no counter moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+			f.Answered, f.LoTx, f.LoEvents, f.VethEvents = 0, 0, 0, 0
+			f.TraceNotObserved = "needs real root"
+			f.Forced = append([]ForcedPing(nil), f.Forced...)
+			for i := range f.Forced {
+				f.Forced[i].Answered = false
+			}
+		}), Want: claims.Refuted, Parts: map[string]string{"path": claims.Refuted, "tracepoints": claims.Skipped}},
 	})
 }
 

@@ -102,9 +102,10 @@ func (c Config) Validate() error {
 	switch c.Transport {
 	case Pipe: // pipe.go
 	case UDS, UDSSeqpacket, TCP:
+	case TCPSockmap:
 	case TCPHostAddr:
 		if !c.Addr.IsValid() {
-			return fmt.Errorf("bench: transport %s needs Config.Addr (see HostAddr)", c.Transport)
+			return fmt.Errorf("bench: transport %s needs Config.Addr (an address of a private namespace)", c.Transport)
 		}
 	default:
 		return fmt.Errorf("bench: unknown transport %q", c.Transport)
@@ -115,5 +116,5 @@ func (c Config) Validate() error {
 	if (c.Transport == UDSSeqpacket || c.Transport == Pipe) && c.Path == NetConn {
 		return fmt.Errorf("bench: transport %s is measured on the raw path only", c.Transport)
 	}
-	return nil
+	return validateSockmap(c)
 }

@@ -55,6 +55,12 @@
 // waits while an earlier one is unacknowledged, and a stream of small
 // messages would measure the delayed-ACK timer instead of the stack.
 //
+// tcp-sockmap (raw path only, root) is tcp with both ends in a sockhash
+// and an sk_msg program that redirects each end's writes to the other's
+// receive queue (internal/sockmap; claim L5): the connection is TCP, the
+// messages never become segments. A privileged test checks that lo stays
+// still while it runs.
+//
 // # Why the ratio changes with size
 //
 // A message costs a fixed part plus copying. TCP's fixed part is large: a

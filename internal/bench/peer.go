@@ -273,7 +273,10 @@ func readFull(fd int, buf []byte) (int, error) {
 			n = goRead(fd, buf[got:])
 		}
 		switch {
-		case n == -int(unix.EINTR):
+		case n == -int(unix.EINTR), n == -int(unix.EAGAIN):
+			// EAGAIN on these blocking descriptors: a socket in a sockhash
+			// (tcp-sockmap) can wake from its wait with nothing to read
+			// (tcp_bpf_recvmsg); the next read blocks again.
 			continue
 		case n < 0:
 			return got, fmt.Errorf("read: %w", syscall.Errno(-n))

@@ -56,12 +56,12 @@ func connFD(t *testing.T, c net.Conn) int {
 // other address: lo holds all of 127.0.0.0/8, so no privilege is needed.
 func TestEachTransportConnectsWhereItsNameSays(t *testing.T) {
 	other := netip.MustParseAddr("127.0.0.2")
-	want := map[Transport]string{TCP: "127.0.0.1", TCPHostAddr: "127.0.0.2", UDS: "bench.sock", UDSSeqpacket: "bench.sock"}
+	want := map[Transport]string{TCP: "127.0.0.1", TCPHostAddr: "127.0.0.2", UDS: "bench.sock", UDSSeqpacket: "bench.sock", TCPSockmap: "127.0.0.1"}
 	for _, path := range []Path{Raw, NetConn} {
-		for _, tr := range []Transport{UDS, UDSSeqpacket, TCP, TCPHostAddr} {
+		for _, tr := range []Transport{UDS, UDSSeqpacket, TCP, TCPHostAddr, TCPSockmap} {
 			c := Config{Shape: RoundTrip, Path: path, Placement: Free, Transport: tr, Size: 100, Addr: other}
 			if c.Validate() != nil {
-				continue // uds-seqpacket has no netconn path
+				continue // uds-seqpacket and tcp-sockmap have no netconn path
 			}
 			t.Run(string(path)+"/"+string(tr), func(t *testing.T) {
 				var e ends

@@ -78,6 +78,14 @@ func Start(c Config) (s *Session, err error) {
 			return s, fmt.Errorf("connecting %s: %w", c.Transport, err)
 		}
 		s.rfd, s.wfd = client.r, client.w
+		undo, err := shortcut(c, client.r, server.r)
+		if err != nil {
+			server.close()
+			return s, err
+		}
+		if undo != nil {
+			s.undo = append(s.undo, undo)
+		}
 		// The child is started before this thread is pinned, so that the
 		// child's runtime threads inherit a free mask; it pins its own
 		// main thread.

@@ -20,6 +20,8 @@ var Catalogue = []Claim{
 		"All local routes are RTN_LOCAL; route lookup picks the loopback device for them."},
 	{"L4", "loopback", "127.0.0.1 is no faster than the host's own address.",
 		"Is 127.0.0.1 faster than the host's own IP? No, there is no difference."},
+	{"L5", "loopback", "With a sockmap and an sk_msg program, bytes written on one local TCP socket reach another socket without crossing lo.",
+		"A sidecar proxy and a local process can skip the kernel's protocol stack through eBPF (figure; \"to be expanded later\")."},
 
 	{"R1", "routing", "Table local holds 127.0.0.0/8, 127.0.0.1 and the 127.255.255.255 broadcast on lo.",
 		"local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1 ... broadcast 127.255.255.255 dev lo"},

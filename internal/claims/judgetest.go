@@ -181,3 +181,25 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 	}
 	return f
 }
+
+// SeenFacts decodes a facts line's JSON, as a run logged it, into the
+// claim's facts type: the first row of a judge's table is what a kernel
+// really gave. It panics when the line no longer decodes (a field renamed
+// since): re-record it.
+func SeenFacts[F any](logged string) F {
+	var f F
+	dec := json.NewDecoder(strings.NewReader(logged))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		panic(fmt.Sprintf("a recorded facts line no longer decodes into %T (re-record it): %v", f, err))
+	}
+	return f
+}
+
+// With returns a copy of facts changed by edit: the refuting rows of a
+// judge's table are the seen facts with what a disagreeing kernel would
+// show instead.
+func With[F any](facts F, edit func(*F)) F {
+	edit(&facts)
+	return facts
+}

@@ -1,5 +1,6 @@
 // Command bench runs the performance notes in full and prints the ratio
-// table and the verdicts on claims U8 and L4 (`make bench`), or compares
+// table (with UDS, TCP and TCP with the sockmap redirect side by side, for
+// claim L5, as root) and the verdicts on claims U8 and L4 (`make bench`), or compares
 // the engine with a minimal C program (`make bench-fidelity`).
 package main
 
@@ -20,6 +21,7 @@ import (
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
+	"netnotes/internal/sockmap"
 )
 
 func main() {
@@ -134,9 +136,20 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 		comparisons = append(comparisons, u8conn)
 	}
 
+	// L5: TCP with the sockmap redirect, paired with TCP (root and BPF only).
+	var sm *bench.Comparison
+	smSkip := ""
+	if err := sockmap.Probe(); err != nil {
+		smSkip = fmt.Sprintf("tcp-sockmap not measured: BPF refused or missing (%v); run `sudo make bench`", err)
+	} else {
+		sm = bench.NewComparison(bench.Config{Path: bench.Raw}, bench.TCPSockmap, bench.TCP, shapes, placements, sizes)
+		comparisons = append(comparisons, sm)
+	}
+
 	// L4: TCP to 127.0.0.1 versus TCP to an address of this host's own.
 	// As root, in a private namespace with an address of its own (the
-	// host's network untouched); else the host's own address, if any.
+	// host's network untouched). Never on the host's own address, where a
+	// listener would face the LAN: without root, L4 is not measured.
 	var l4 *bench.Comparison
 	var l4where, l4skip string
 	l4sizes := []int{100, 4096, 65536}
@@ -152,11 +165,9 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 		defer end()
 		l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr, InNetns: in}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
 		l4where = addr.String() + " (a veth device's address, private namespace)"
-	} else if addr, err := bench.HostAddr(); err == nil {
-		l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
-		l4where = addr.String() + " (this host's own address)"
 	} else {
-		l4skip = err.Error() + " and not root (no private namespace): run `sudo make bench`"
+		l4skip = "needs a private network namespace, which takes root here (never the host's own address): run `sudo make bench`, " +
+			"or `make notes` for L4's short measurement in a user namespace"
 	}
 	if l4 != nil {
 		comparisons = append(comparisons, l4)
@@ -193,6 +204,11 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 	fmt.Println()
 	if u8conn != nil {
 		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", u8conn.Table())
+	}
+	if sm != nil {
+		fmt.Printf("L5: UDS, TCP and TCP with the sockmap redirect, raw path\n%s\n", threeWay(u8, sm))
+	} else {
+		fmt.Printf("L5: %s\n\n", smSkip)
 	}
 	if l4 != nil {
 		fmt.Printf("L4: TCP to 127.0.0.1 versus TCP to %s, raw path\n%s\n", l4where, l4.Table())
