@@ -130,15 +130,18 @@
 // message counts, setup included) went from 1870 to 1727 ns over UDS and
 // from 1355 to 1260 ns over TCP; the round trips and the 64 KiB cells did
 // not move beyond their noise. Against C, `make bench BENCH_FLAGS=-fidelity`
-// at load ~5 (5 interleaved repeats of 0.5 s, the table below by CPU
-// time per message in the timed part, C/Go): round trip 100 B 1.02 (uds)
-// and 1.00 (tcp), 64 KiB 0.99 and 0.95; stream 100 B 0.97 and 0.94,
-// 64 KiB 1.00 and 0.99. By rate in the same run Go/C was 0.95-1.19 in
-// every cell, and the UDS/TCP ratios by CPU time within 1-5% of C's
-// (1.45x against 1.43x for a 100 B round trip, 0.74x against 0.72x for a
-// 100 B stream). What is left in the 100 B TCP stream (64 ns a message)
-// is kernel time, with more hand-overs per message than C (0.038 against
-// 0.031): not yet explained.
+// (5 interleaved repeats of 0.5 s) at load ~1.7 on the 2-vCPU VM: Go/C by
+// rate 0.95 and 0.98 for 100 B round trips (uds, tcp), 1.00 and 1.00 at
+// 64 KiB, 0.95 and 0.97 for 100 B streams, 1.00 and 0.97 at 64 KiB; by CPU
+// time per message (C/Go) 0.95-1.00; the UDS/TCP ratios within 3% of C's
+// (1.43x against 1.48x for a 100 B round trip, 0.73x against 0.74x for a
+// 100 B stream, 2.39x against 2.33x for a 64 KiB stream). At load ~5 the
+// rates scatter (Go/C 0.95-1.19) while CPU time stays 0.94-1.02. What is
+// left is in the 100 B streams (0.94-0.97, over UDS in one run, over TCP
+// in another): kernel time, with more hand-overs per message than C
+// (0.036 against 0.020 over UDS in the quiet run), not yet explained.
+// Creating the sockets on another CPU than the measured one (as the Go
+// engine does, pinning afterwards) made no difference to C.
 //
 // # The pipe: the floor
 //
@@ -177,7 +180,8 @@
 // runs merged (15-23 data segments per 1000 messages); over the three
 // runs the cell's median rate moved 2% for UDS and 17% for TCP (the first
 // run, at the highest load, lower), its UDS/TCP ratio by CPU time 0.74,
-// 0.74 and 0.75. `make bench` prints every 100 B stream run with its counts and
+// 0.74 and 0.75. A fourth run at load ~2: 641k and 876k msgs/s (within 5%
+// and 1% of the second and third), ratio 0.73x by rate and by CPU time. `make bench` prints every 100 B stream run with its counts and
 // names each TCP run's mode (merged, or one segment per write), and the
 // chart's caption names the congestion control, so a verdict never hides
 // which mode its runs were in.
