@@ -5,14 +5,14 @@ package loopback
 // routed as type local through lo, so TCP to 127.0.0.1 and TCP to the
 // host's own address should cost the same.
 //
-//	go test -run '^$' -bench . ./loopback
-//	sudo go test -tags sudo -run '^$' -bench . ./loopback   # in a private namespace
+//	go test -tags sudo -run '^$' -bench . ./loopback   # as yourself or as root
 //
 // transport=tcp is 127.0.0.1, transport=tcp-hostaddr the other address:
-// as root (with -tags sudo) 198.18.0.1 on a veth device in a private
-// namespace, both transports measured inside it; otherwise the host's own
-// first non-loopback IPv4 address (nothing leaves the host: the route is
-// local, the traffic goes through lo); with neither, the benchmarks skip.
+// 198.18.0.1 on a veth device in a private namespace, both transports
+// measured inside it. The namespace needs -tags sudo, and root or the
+// rootless mode's user namespace (internal/sandbox); without one the
+// benchmarks skip. They never listen on the host's own address, which
+// would face its LAN.
 // The engine, shapes, placements and how to compare machines with
 // benchstat are described in internal/bench (`go doc netnotes/internal/bench`)
 // and at the top of uds/bench_test.go.
@@ -36,16 +36,6 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/sockmap"
 )
-
-// hostAddrTarget is the L4 setup without privileges: the host's own address.
-func hostAddrTarget(tb testing.TB) (base bench.Config, where string) {
-	tb.Helper()
-	addr, err := bench.HostAddr()
-	if err != nil {
-		gate.Skip(tb, "%v: nothing to compare 127.0.0.1 with; as root, run `go test -tags sudo ./loopback` for a private namespace", err)
-	}
-	return bench.Config{Path: bench.Raw, Addr: addr}, addr.String() + " (this host's own address)"
-}
 
 func sweepL4(b *testing.B, shape bench.Shape) {
 	gate.SkipEmulated(b, "a benchmark")

@@ -122,5 +122,6 @@
 //     test counts 0 for both; 6.1 and later show every one of them served
 //     on the sending thread as it re-enabled bottom halves.
 //
-// Run the notes as root: go test -tags sudo -v ./loopback
+// Run the notes: go test -tags sudo -v ./loopback (as yourself they run in a
+// user namespace, where L2 and L3's tracepoints skip; as root, all of them).
 package loopback

@@ -62,6 +62,10 @@ func TestJudgeStack(t *testing.T) {
 }
 
 func TestJudgeOwnAddress(t *testing.T) {
+	untraced := func(f OwnAddressFacts) OwnAddressFacts {
+		f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
+		return f
+	}
 	viaLo := Path{Received: 5, LoTx: 5, XmitLo: 5}
 	outOfVeth := Path{Received: 5, DevTx: 6, XmitDev: 5}
 	facts := func(typ, dev string, own, peer Path) OwnAddressFacts {
@@ -84,5 +88,14 @@ func TestJudgeOwnAddress(t *testing.T) {
 		{Name: "the control's datagrams also on lo",
 			Facts: facts("local", "lo", viaLo, Path{Received: 5, LoTx: 5, DevTx: 6, XmitLo: 5, XmitDev: 5}),
 			Want:  claims.Refined, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refined}},
+		{Name: "rootless, seen on 6.18: no tracepoints, the counters alone say lo",
+			Facts: untraced(facts("local", "lo", Path{Received: 5, LoTx: 5}, Path{Received: 5, DevTx: 6})),
+			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed, "tracepoints": claims.Skipped}},
+		{Name: "rootless, table local behind main: the counters say the veth",
+			Facts: untraced(facts("unicast", "nndd2-2a", Path{DevTx: 2}, Path{Received: 5, DevTx: 6})),
+			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Refuted, "traffic": claims.Refuted, "tracepoints": claims.Skipped}},
+		{Name: "rootless, the control's datagrams also on lo",
+			Facts: untraced(facts("local", "lo", Path{Received: 5, LoTx: 5}, Path{Received: 5, LoTx: 5, DevTx: 6})),
+			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined, "tracepoints": claims.Skipped}},
 	})
 }

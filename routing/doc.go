@@ -60,5 +60,6 @@
 // R1's table local and `broadcast 198.18.0.0` next to R2's address. The
 // tests accept both and say which they saw.
 //
-// Run them as root: go test -tags sudo -v ./routing
+// Run them: go test -tags sudo -v ./routing (as root, or as yourself in a
+// user namespace of the test's own).
 package routing

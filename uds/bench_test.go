@@ -28,7 +28,8 @@ package uds
 //   - transport=tcp is 127.0.0.1 with TCP_NODELAY: without it Nagle holds
 //     small segments back and a stream of small messages measures timers.
 //     transport=uds-seqpacket (raw path only) keeps message boundaries:
-//     one read, one message.
+//     one read, one message. transport=pipe (raw path only) is the floor:
+//     a pair of pipes (one for a stream), no socket layer, no protocol.
 //   - ns/op is per message (stream) or per round trip; MB/s counts one
 //     message's payload per op; msgs/s is the same rate in messages.
 //
@@ -72,10 +73,11 @@ func sweepRuns(b *testing.B, shape bench.Shape) {
 		for _, size := range bench.Sizes {
 			transports := []bench.Transport{bench.UDS, bench.TCP}
 			// SOCK_SEQPACKET keeps message boundaries (one read, one
-			// message): measured beside the stream socket on the raw path,
-			// at the two sizes the claim is about unless -netnotes.full.
+			// message) and the pipe is the kernel's floor: measured beside
+			// the stream socket on the raw path, at the two sizes the claim
+			// is about unless -netnotes.full.
 			if c.path == bench.Raw && (*fullSweep || size == 100 || size == 65536) {
-				transports = append(transports, bench.UDSSeqpacket)
+				transports = append(transports, bench.UDSSeqpacket, bench.Pipe)
 			}
 			for _, tr := range transports {
 				cfg := bench.Config{Shape: shape, Path: c.path, Placement: c.placement, Transport: tr, Size: size}

@@ -100,7 +100,7 @@ func observeSecurity(t *testing.T) uds.SecurityFacts {
 // namespace (a rootless user namespace maps one uid).
 func secondUIDMissing() string {
 	if !gate.IsRoot() {
-		return "needs root to run a client as uid 65534: run " + gate.RunPrivileged
+		return "needs root to run a client as uid 65534: run " + gate.RunAsRoot
 	}
 	data, err := os.ReadFile("/proc/self/uid_map")
 	if err != nil {
@@ -114,7 +114,7 @@ func secondUIDMissing() string {
 		}
 	}
 	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root, %s",
-		strings.Join(strings.Fields(string(data)), " "), gate.RunPrivileged)
+		strings.Join(strings.Fields(string(data)), " "), gate.RunAsRoot)
 }
 
 // serveHello accepts on l until it closes: for each connection it sends

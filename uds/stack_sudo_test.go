@@ -61,8 +61,13 @@ func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) ud
 	}
 	f.LoUDS, f.LoTCP = loDuring(udsConn), loDuring(tcpConn)
 
-	// Tracing needs tracefs and real root; where it is refused, this
-	// subtest skips and the tracepoints part is not observed.
+	// Tracing needs tracefs and real root; where it is refused, the
+	// tracepoints part is not observed (and where tracefs itself is
+	// missing, the subtest skips, saying so).
+	if ok, why := gate.CanTrace(); !ok {
+		f.TraceNotObserved = why
+		return f
+	}
 	var traced *testing.T
 	t.Run("tracepoints", func(t *testing.T) {
 		traced = t

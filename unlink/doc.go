@@ -69,5 +69,6 @@
 // load) in the VM: N1-N5 get the same verdicts on all of them.
 //
 // Run the notes with `go test -v ./unlink` (N2 skips, naming the command to
-// run it) and, as root, `go test -tags sudo -v ./unlink`.
+// run it) and `go test -tags sudo -v ./unlink` (as root, or as yourself in a
+// user namespace of the test's own).
 package unlink

@@ -91,10 +91,12 @@
 //     netif_rx on 5.10 and __netif_rx from 5.18 on; 6.1 and later show
 //     __napi_poll between process_backlog and net_rx_action.
 //   - V2: with one end up, 5.10 and 6.1 took about a second (under qemu)
-//     to settle the operstate, and call it lowerlayerdown whether the peer is in the same
-//     namespace or another; 6.12 and 6.18 settle within microseconds and
-//     call it down when the peer is in another namespace.
+//     to settle the operstate, and call it lowerlayerdown whether the peer
+//     is in the same namespace or another; 6.12 and 6.18 settle within
+//     microseconds and call it down when the peer is in another namespace.
 //
-// The privileged notes need root (`go test -tags sudo ./veth` as root); they
-// work only in private namespaces and private tracefs instances.
+// The privileged notes run with `go test -tags sudo ./veth`, as root or, as
+// yourself, in a user namespace of the test's own (where V6 and V7, and V5's
+// tracepoints, need root and skip); they work only in private namespaces and
+// private tracefs instances.
 package veth

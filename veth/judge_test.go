@@ -121,6 +121,19 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 				f.Forced[i].Answered = true
 			}
 		}), Want: claims.Confirmed},
+		{Name: "rootless, seen on 6.18: no tracepoints, the counters alone say lo", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+			f.LoEvents, f.VethEvents = 0, 0
+			f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
+		}), Want: claims.Refined,
+			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
+		{Name: "rootless, nothing answered, no counter moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+			f.Answered, f.LoTx, f.LoEvents, f.VethEvents = 0, 0, 0, 0
+			f.TraceNotObserved = "needs real root"
+			f.Forced = append([]ForcedPing(nil), f.Forced...)
+			for i := range f.Forced {
+				f.Forced[i].Answered = false
+			}
+		}), Want: claims.Refuted, Parts: map[string]string{"path": claims.Refuted, "tracepoints": claims.Skipped}},
 	})
 }
 

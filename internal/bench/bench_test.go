@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,6 +19,7 @@ func TestConfigValidateRejectsBadInput(t *testing.T) {
 		"size 0":    func(c *Config) { c.Size = 0 },
 		"size big":  func(c *Config) { c.Size = MaxSize + 1 },
 		"no addr":   func(c *Config) { c.Transport = TCPHostAddr },
+		"pipe conn": func(c *Config) { c.Transport, c.Path = Pipe, NetConn },
 	} {
 		c := good
 		mutate(&c)
@@ -43,7 +45,7 @@ func TestNameIsBenchstatKeyValue(t *testing.T) {
 func TestMeasureEveryPathShapeTransport(t *testing.T) {
 	for _, path := range []Path{Raw, NetConn} {
 		for _, shape := range []Shape{RoundTrip, Stream} {
-			for _, tr := range []Transport{UDS, TCP, UDSSeqpacket} {
+			for _, tr := range []Transport{UDS, TCP, UDSSeqpacket, Pipe} {
 				c := Config{Shape: shape, Path: path, Placement: OneCPU, Transport: tr, Size: 1000}
 				if c.Validate() != nil {
 					continue
@@ -75,4 +77,34 @@ func BenchmarkHarnessCall(b *testing.B) {
 			goGetppid()
 		}
 	})
+}
+
+// A Comparison's table shows its Also transports and, for the same-CPU
+// cells, the ratio by CPU time per message (B's over A's, pair by pair).
+func TestTableShowsAlsoAndCPURatio(t *testing.T) {
+	c := NewComparison(Config{Path: Raw}, UDS, TCP, []Shape{Stream}, []Placement{OneCPU, Free}, []int{100})
+	c.Also = []Transport{Pipe}
+	c.Measurer = func(cfg Config, _ time.Duration) (Result, error) {
+		ns := map[Transport]time.Duration{UDS: 1000, TCP: 1500, Pipe: 400}[cfg.Transport]
+		return Result{Config: cfg, Msgs: 1000, Elapsed: 1000 * ns, Counts: Counts{CPU: 1000 * ns}}, nil
+	}
+	if err := c.Run(3, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Measurements(3); got != 18 {
+		t.Errorf("Measurements(3) = %d; want 3 reps x 2 cells x 3 transports", got)
+	}
+	cell := Cell{Stream, OneCPU, 100}
+	if r := c.CPURatio(cell); r.N != 3 || r.Median != 1.5 {
+		t.Errorf("CPU ratio %+v; want 1.5 from 3 pairs", r)
+	}
+	if got := Median(c.RatesOf(Pipe, cell)); got != 2.5e6 {
+		t.Errorf("pipe rate %.0f; want 2500000", got)
+	}
+	tab := c.Table()
+	for _, want := range []string{"pipe msg/s", "2500000", "by CPU", " 1.50x 1.50-1.50"} {
+		if !strings.Contains(tab, want) {
+			t.Errorf("table lacks %q:\n%s", want, tab)
+		}
+	}
 }

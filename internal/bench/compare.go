@@ -21,13 +21,37 @@ func (c Cell) String() string { return fmt.Sprintf("%s/%s/%d", c.Shape, c.Placem
 // back, cell by cell: A/B ratios come from measurements taken seconds
 // apart, so slow drifts of a shared machine cancel out.
 type Comparison struct {
-	Base       Config // Path, Addr, InNetns; Shape, Placement, Size, Transport are set per run
-	A, B       Transport
+	Base Config // Path, Addr, InNetns; Shape, Placement, Size, Transport are set per run
+	A, B Transport
+	// Also are measured in the same interleaved rounds, after A and B, for
+	// the table and the chart (Pipe: the floor); the ratio and the
+	// verdicts read A and B only.
+	Also       []Transport
 	Cells      []Cell
 	ratesA     map[Cell][]float64
 	ratesB     map[Cell][]float64
+	ratesAlso  map[Transport]map[Cell][]float64
+	cpu        map[Transport]map[Cell][]float64            // CPU ns per message, raw path
 	Measurer   func(Config, time.Duration) (Result, error) // default Measure
 	OnProgress func(done, total int, current Config)
+	OnResult   func(Result) // called after each measurement, e.g. to count switches
+}
+
+// Measurements is how many timed measurements Run(reps, ...) makes.
+func (c *Comparison) Measurements(reps int) int {
+	return reps * len(c.Cells) * (2 + len(c.Also))
+}
+
+// RatesOf returns every repeat's msgs/s of a transport in a cell, in the
+// order measured (A's and B's i-th were measured back to back).
+func (c *Comparison) RatesOf(tr Transport, cell Cell) []float64 {
+	switch tr {
+	case c.A:
+		return c.ratesA[cell]
+	case c.B:
+		return c.ratesB[cell]
+	}
+	return c.ratesAlso[tr][cell]
 }
 
 // NewComparison compares a with b over every shape, placement and size given.
@@ -51,13 +75,14 @@ func (c *Comparison) Run(reps int, d time.Duration) error {
 	if measure == nil {
 		measure = Measure
 	}
-	total, done := reps*len(c.Cells)*2, 0
+	total, done := c.Measurements(reps), 0
 	for rep := range reps {
 		for i, cell := range c.Cells {
 			order := []Transport{c.A, c.B}
 			if (rep+i)%2 == 1 {
 				order = []Transport{c.B, c.A}
 			}
+			order = append(order, c.Also...)
 			for _, tr := range order {
 				cfg := c.Base
 				cfg.Shape, cfg.Placement, cfg.Size, cfg.Transport = cell.Shape, cell.Placement, cell.Size, tr
@@ -68,16 +93,49 @@ func (c *Comparison) Run(reps int, d time.Duration) error {
 				if err != nil {
 					return fmt.Errorf("%s: %w", cfg, err)
 				}
-				if tr == c.A {
+				switch tr {
+				case c.A:
 					c.ratesA[cell] = append(c.ratesA[cell], r.MsgsPerSec())
-				} else {
+				case c.B:
 					c.ratesB[cell] = append(c.ratesB[cell], r.MsgsPerSec())
+				default:
+					if c.ratesAlso == nil {
+						c.ratesAlso = map[Transport]map[Cell][]float64{}
+					}
+					if c.ratesAlso[tr] == nil {
+						c.ratesAlso[tr] = map[Cell][]float64{}
+					}
+					c.ratesAlso[tr][cell] = append(c.ratesAlso[tr][cell], r.MsgsPerSec())
+				}
+				if r.Counts.CPU > 0 && r.Msgs > 0 {
+					if c.cpu == nil {
+						c.cpu = map[Transport]map[Cell][]float64{}
+					}
+					if c.cpu[tr] == nil {
+						c.cpu[tr] = map[Cell][]float64{}
+					}
+					c.cpu[tr][cell] = append(c.cpu[tr][cell], float64(r.Counts.CPU.Nanoseconds())/float64(r.Msgs))
+				}
+				if c.OnResult != nil {
+					c.OnResult(r)
 				}
 				done++
 			}
 		}
 	}
 	return nil
+}
+
+// CPUPerMsg returns every repeat's CPU time per message (ns, both peers,
+// timed part; raw path only) of a transport in a cell.
+func (c *Comparison) CPUPerMsg(tr Transport, cell Cell) []float64 { return c.cpu[tr][cell] }
+
+// CPURatio is A/B judged by CPU time per message (B's over A's, pair by
+// pair): with both peers on one CPU and nothing else running, the rate
+// is one over it, and unlike the rate it barely moves when other work
+// shares the machine.
+func (c *Comparison) CPURatio(cell Cell) Ratio {
+	return Ratios(c.cpu[c.B][cell], c.cpu[c.A][cell])
 }
 
 // Rates returns the median msgs/s of A and B in a cell.
@@ -106,15 +164,28 @@ func (c *Comparison) Table() string {
 		return "(nothing measured)\n"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%-9s %-9s %6s %12s %12s %7s %13s %7s\n", "shape", "placement", "size",
+	fmt.Fprintf(&sb, "%-9s %-9s %6s %12s %12s %7s %13s %7s", "shape", "placement", "size",
 		string(c.A)+" msg/s", string(c.B)+" msg/s", "ratio", "ratio range", "spread")
+	for _, tr := range c.Also {
+		fmt.Fprintf(&sb, " %12s", string(tr)+" msg/s")
+	}
+	fmt.Fprintf(&sb, " %16s", "by CPU (range)")
+	sb.WriteString("\n")
 	for _, cell := range c.Cells {
 		a, b := c.Rates(cell)
 		r := c.Ratio(cell)
-		fmt.Fprintf(&sb, "%-9s %-9s %6d %12.0f %12.0f %6.2fx %5.2f-%-5.2fx %6.0f%%\n", cell.Shape, cell.Placement,
+		fmt.Fprintf(&sb, "%-9s %-9s %6d %12.0f %12.0f %6.2fx %5.2f-%-5.2fx %6.0f%%", cell.Shape, cell.Placement,
 			cell.Size, a, b, r.Median, r.Min, r.Max, 100*c.Spread(cell))
+		for _, tr := range c.Also {
+			fmt.Fprintf(&sb, " %12.0f", Median(c.RatesOf(tr, cell)))
+		}
+		if cr := c.CPURatio(cell); cell.Placement == OneCPU && cr.N > 0 {
+			fmt.Fprintf(&sb, " %5.2fx %4.2f-%-4.2f", cr.Median, cr.Min, cr.Max)
+		}
+		sb.WriteString("\n")
 	}
-	fmt.Fprintf(&sb, "ratio = %s/%s msgs/s, median of %d back-to-back pairs; spread = range of either transport's own rates over its median\n",
-		c.A, c.B, c.Ratio(c.Cells[0]).N)
+	fmt.Fprintf(&sb, "ratio = %s/%s msgs/s, median of %d back-to-back pairs; spread = range of either transport's own rates over its median;\n"+
+		"by CPU = the same ratio from CPU time per message (%s's over %s's; same CPU only): what the rate would be with nothing else running\n",
+		c.A, c.B, c.Ratio(c.Cells[0]).N, c.B, c.A)
 	return sb.String()
 }

@@ -100,11 +100,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bench: unknown placement %q (want %q or %q)", c.Placement, OneCPU, Free)
 	}
 	switch c.Transport {
+	case Pipe: // pipe.go
 	case UDS, UDSSeqpacket, TCP:
 	case TCPSockmap:
 	case TCPHostAddr:
 		if !c.Addr.IsValid() {
-			return fmt.Errorf("bench: transport %s needs Config.Addr (see HostAddr)", c.Transport)
+			return fmt.Errorf("bench: transport %s needs Config.Addr (an address of a private namespace)", c.Transport)
 		}
 	default:
 		return fmt.Errorf("bench: unknown transport %q", c.Transport)
@@ -112,7 +113,7 @@ func (c Config) Validate() error {
 	if c.Size < 1 || c.Size > MaxSize {
 		return fmt.Errorf("bench: message size %d out of range 1..%d", c.Size, MaxSize)
 	}
-	if c.Transport == UDSSeqpacket && c.Path == NetConn {
+	if (c.Transport == UDSSeqpacket || c.Transport == Pipe) && c.Path == NetConn {
 		return fmt.Errorf("bench: transport %s is measured on the raw path only", c.Transport)
 	}
 	return validateSockmap(c)

@@ -52,10 +52,11 @@ func MeasureC(bin string, c Config, d time.Duration) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", bin, err)
 	}
-	var msgs int64
+	var msgs, cpuNS int64
 	var secs float64
-	if _, err := fmt.Sscanf(string(out), "msgs %d secs %g", &msgs, &secs); err != nil {
+	if _, err := fmt.Sscanf(string(out), "msgs %d secs %g cpu_ns %d", &msgs, &secs, &cpuNS); err != nil {
 		return Result{}, fmt.Errorf("%s printed %q: %w", bin, out, err)
 	}
-	return Result{Config: c, Msgs: msgs, Elapsed: time.Duration(secs * float64(time.Second))}, nil
+	return Result{Config: c, Msgs: msgs, Elapsed: time.Duration(secs * float64(time.Second)),
+		Counts: Counts{CPU: time.Duration(cpuNS)}}, nil
 }

@@ -16,7 +16,8 @@ import (
 )
 
 // The raw path's peer is a child process: this same executable, started
-// with peerEnv set and the server end of the connection as descriptor 3.
+// with peerEnv set and the server end of the connection as descriptors 3
+// (to read from) and 4 (to write to; the same socket but for Pipe).
 // The package's init runs the peer loop and exits before any test (or the
 // bench tool's main) starts, so every binary that imports this package can
 // serve as its own peer.
@@ -72,30 +73,61 @@ func childPeer(spec string) error {
 		return err
 	}
 	if p.cpu >= 0 {
-		// Only this thread: the runtime's own threads stay free, as they
-		// would be for the C peer (which has none).
+		// Only this thread on the measured CPU.
 		var one unix.CPUSet
 		one.Set(p.cpu)
+		// The runtime's other threads (sysmon above all) go to the other
+		// CPUs, as the client's do (moveOtherThreads).
+		if _, err := moveOtherThreads(p.cpu); err != nil {
+			return err
+		}
 		if err := unix.SchedSetaffinity(0, &one); err != nil {
 			return fmt.Errorf("sched_setaffinity(cpu %d): %w", p.cpu, err)
 		}
 	}
-	const fd = 3
+	// A descriptor table of this thread's own (see privateFiles): this
+	// thread only reads, writes and exits.
+	// A seccomp filter may refuse it (EPERM): the shared table then stays.
+	if err := unix.Unshare(unix.CLONE_FILES); err != nil && err != unix.EPERM && err != unix.ENOSYS {
+		return fmt.Errorf("unshare(CLONE_FILES): %w", err)
+	}
+	const rfd, wfd = 3, 4
 	buf := make([]byte, p.size)
 	if p.shape == RoundTrip {
 		for {
-			if _, err := readFull(fd, buf); err == io.EOF {
+			if _, err := readFull(rfd, buf); err == io.EOF {
 				return nil
 			} else if err != nil {
 				return err
 			}
-			if err := writeFull(fd, buf); err != nil {
+			if err := writeFull(wfd, buf); err != nil {
 				return err
 			}
 		}
 	}
-	return streamPeer(p.size, p.warm, func(b []byte) (int, error) { return readFull(fd, b) },
-		func(b []byte) error { return writeFull(fd, b) })
+	// The stream peer's loop, written out as the C peer's is (no function
+	// values in the loop): read messages until EOF, acknowledging with one
+	// byte once the warm-up is in and once more at EOF.
+	ack := []byte{'!'}
+	warmBytes := int64(p.warm) * int64(p.size)
+	var got int64
+	acked := p.warm <= 0
+	for {
+		n, err := readFull(rfd, buf)
+		got += int64(n)
+		if !acked && got >= warmBytes {
+			if err := writeFull(wfd, ack); err != nil {
+				return err
+			}
+			acked = true
+		}
+		if err == io.EOF {
+			return writeFull(wfd, ack)
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // streamPeer reads messages until EOF, acknowledging with one byte once the
@@ -149,19 +181,23 @@ func connPeer(c net.Conn, p peerSpec) error {
 	}, func(b []byte) error { _, err := c.Write(b); return err })
 }
 
-// startChildPeer starts the raw path's peer on the server end fd (which it
+// startChildPeer starts the raw path's peer on the server ends (which it
 // closes in this process).
-func startChildPeer(server int, p peerSpec) (*exec.Cmd, error) {
-	f := os.NewFile(uintptr(server), "bench-peer")
-	defer f.Close()
+func startChildPeer(server rawEnds, p peerSpec) (*exec.Cmd, error) {
+	r := os.NewFile(uintptr(server.r), "bench-peer")
+	defer r.Close()
+	w := r
+	if server.w != server.r {
+		w = os.NewFile(uintptr(server.w), "bench-peer-w")
+		defer w.Close()
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding this executable to run the peer: %w", err)
 	}
 	cmd := exec.Command(exe)
-	// GOGC=off: the peer allocates nothing in its loop; no collector wakes.
-	cmd.Env = append(os.Environ(), peerEnv+"="+p.String(), "GOGC=off")
-	cmd.ExtraFiles = []*os.File{f}
+	cmd.Env = append(os.Environ(), peerEnv+"="+p.String(), "GOGC=off", peerGODEBUG())
+	cmd.ExtraFiles = []*os.File{r, w}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the peer process: %w", err)
@@ -169,34 +205,60 @@ func startChildPeer(server int, p peerSpec) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
+// peerGODEBUG quiets the peer's Go runtime (with GOGC=off: the peer
+// allocates nothing in its loop, so no collector wakes). asyncpreemptoff=1: the peer's
+// only goroutine runs in init for the whole session and would otherwise
+// be sent a preemption signal every 10 ms by the runtime's sysmon (seen:
+// ~100 signals a second, each waking the blocked peer on the pinned CPU).
+func peerGODEBUG() string {
+	debug := "asyncpreemptoff=1"
+	if old := os.Getenv("GODEBUG"); old != "" {
+		debug = old + "," + debug
+	}
+	return "GODEBUG=" + debug
+}
+
 // Raw I/O. The calls go straight to the kernel without telling the Go
-// scheduler (RawSyscall): on the client's locked thread and in the peer's
+// scheduler, through x/sys/unix's RawSyscallNoError (one assembly stub
+// around the SYSCALL instruction, the errno decoded here, as libc's
+// read and write do): on the client's locked thread and in the peer's
 // single busy thread there is nothing to hand the P to, and skipping
 // entersyscall/exitsyscall removes the harness's main per-call cost (see
 // the package doc for how that was measured). A blocked call always ends
 // because the other peer is a separate, running process.
 var rawSyscalls = os.Getenv("NETNOTES_BENCH_SYSCALL") != "go"
 
-func sysRead(fd int, p []byte) (int, error) {
-	if !rawSyscalls {
-		return unix.Read(fd, p)
-	}
-	r, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return -1, e
-	}
-	return int(r), nil
+// sysRead is read(2): the byte count, or -errno.
+func sysRead(fd int, p []byte) int {
+	r, _ := unix.RawSyscallNoError(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	return int(r)
 }
 
-func sysWrite(fd int, p []byte) (int, error) {
-	if !rawSyscalls {
-		return unix.Write(fd, p)
+// sysWrite is write(2): the byte count, or -errno.
+func sysWrite(fd int, p []byte) int {
+	r, _ := unix.RawSyscallNoError(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	return int(r)
+}
+
+// goRead and goWrite are the scheduler-aware calls
+// (NETNOTES_BENCH_SYSCALL=go), out of line so that readFull and writeFull
+// stay small.
+//
+//go:noinline
+func goRead(fd int, p []byte) int { return count(unix.Read(fd, p)) }
+
+//go:noinline
+func goWrite(fd int, p []byte) int { return count(unix.Write(fd, p)) }
+
+func count(n int, err error) int {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return -int(errno)
 	}
-	r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return -1, e
+	if err != nil {
+		return -int(syscall.EIO)
 	}
-	return int(r), nil
+	return n
 }
 
 // readFull reads len(buf) bytes; io.EOF when the connection ends (even
@@ -204,15 +266,20 @@ func sysWrite(fd int, p []byte) (int, error) {
 func readFull(fd int, buf []byte) (int, error) {
 	got := 0
 	for got < len(buf) {
-		n, err := sysRead(fd, buf[got:])
+		var n int
+		if rawSyscalls {
+			n = sysRead(fd, buf[got:])
+		} else {
+			n = goRead(fd, buf[got:])
+		}
 		switch {
-		case err == unix.EINTR, err == unix.EAGAIN:
+		case n == -int(unix.EINTR), n == -int(unix.EAGAIN):
 			// EAGAIN on these blocking descriptors: a socket in a sockhash
 			// (tcp-sockmap) can wake from its wait with nothing to read
 			// (tcp_bpf_recvmsg); the next read blocks again.
 			continue
-		case err != nil:
-			return got, fmt.Errorf("read: %w", err)
+		case n < 0:
+			return got, fmt.Errorf("read: %w", syscall.Errno(-n))
 		case n == 0:
 			return got, io.EOF
 		}
@@ -223,12 +290,17 @@ func readFull(fd int, buf []byte) (int, error) {
 
 func writeFull(fd int, buf []byte) error {
 	for len(buf) > 0 {
-		n, err := sysWrite(fd, buf)
-		if err == unix.EINTR {
+		var n int
+		if rawSyscalls {
+			n = sysWrite(fd, buf)
+		} else {
+			n = goWrite(fd, buf)
+		}
+		if n == -int(unix.EINTR) {
 			continue
 		}
-		if err != nil {
-			return fmt.Errorf("write: %w", err)
+		if n < 0 {
+			return fmt.Errorf("write: %w", syscall.Errno(-n))
 		}
 		buf = buf[n:]
 	}

@@ -16,6 +16,9 @@ func Peer(c Config) (string, error) {
 		return "", err
 	}
 	c.Path = Raw
+	if c.Transport == Pipe {
+		return pipePeer()
+	}
 	client, server, err := rawPair(c)
 	if err != nil {
 		return "", fmt.Errorf("connecting %s: %w", c.Transport, err)

@@ -75,3 +75,46 @@ func setAllThreads(set *unix.CPUSet) error {
 	}
 	return nil
 }
+
+// moveOtherThreads moves every thread of this process but the calling one
+// off cpu, onto the other CPUs the calling thread may use, and returns the
+// function that gives them the calling thread's mask of now. The Go
+// runtime's own threads (sysmon, idle Ms, the template thread) then do not
+// wake up on the measured CPU between the two peers, as a C program has no
+// such threads. On a machine with one usable CPU it does nothing.
+func moveOtherThreads(cpu int) (restore func(), err error) {
+	var old unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return nil, fmt.Errorf("sched_getaffinity: %w", err)
+	}
+	others := old
+	others.Clear(cpu)
+	if others.Count() == 0 {
+		return func() {}, nil
+	}
+	self := unix.Gettid()
+	if err := setOtherThreads(self, &others); err != nil {
+		_ = setOtherThreads(self, &old)
+		return nil, err
+	}
+	return func() { _ = setOtherThreads(self, &old) }, nil
+}
+
+func setOtherThreads(self int, set *unix.CPUSet) error {
+	for pass := 0; pass < 2; pass++ {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return fmt.Errorf("listing this process's threads: %w", err)
+		}
+		for _, task := range tasks {
+			tid, err := strconv.Atoi(task.Name())
+			if err != nil || tid == self {
+				continue
+			}
+			if err := unix.SchedSetaffinity(tid, set); err != nil && err != unix.ESRCH {
+				return fmt.Errorf("sched_setaffinity(thread %d): %w", tid, err)
+			}
+		}
+	}
+	return nil
+}

@@ -6,30 +6,37 @@ import "testing"
 // warm-up) outside the timer, one message or round trip per b.Loop
 // iteration, and for Stream the wait for the peer to have everything
 // inside the timer. It reports bytes (one message per op), allocations
-// and msgs/s.
+// and msgs/s. The loop runs on a goroutine of its own, whose thread may
+// leave the process's descriptor table (see Session.privateFiles).
 func Run(b *testing.B, c Config) {
 	b.Helper()
-	s, err := Start(c)
-	if err != nil {
-		b.Fatalf("%s: %v", c, err)
-	}
-	defer func() {
-		if err := s.Close(); err != nil {
-			b.Errorf("%s: %v", c, err)
-		}
-	}()
 	b.SetBytes(int64(c.Size))
 	b.ReportAllocs()
-	for b.Loop() {
-		if err := s.Op(); err != nil {
-			b.Fatalf("%s: %v", c, err)
+	err := onOwnGoroutine(func() error {
+		s, err := Start(c)
+		if err != nil {
+			return err
 		}
-	}
-	// b.Loop stopped the timer; the stream is not done until the peer
-	// has read it all, so that wait is timed too.
-	b.StartTimer()
-	err = s.Finish()
-	b.StopTimer()
+		if err := s.privateFiles(); err != nil {
+			s.Close()
+			return err
+		}
+		for b.Loop() {
+			if err := s.Op(); err != nil {
+				s.Close()
+				return err
+			}
+		}
+		// b.Loop stopped the timer; the stream is not done until the peer
+		// has read it all, so that wait is timed too.
+		b.StartTimer()
+		err = s.Finish()
+		b.StopTimer()
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
 	if err != nil {
 		b.Fatalf("%s: %v", c, err)
 	}

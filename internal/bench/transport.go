@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -10,35 +9,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// HostAddr returns an IPv4 address of this host that is not loopback: the
-// first one on an interface that is up. Connecting to it from this host
-// goes through lo, like 127.0.0.1, which is what claim L4 is about.
-func HostAddr() (netip.Addr, error) {
-	ifaces, err := net.Interfaces()
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("listing interfaces: %w", err)
-	}
-	for _, ifc := range ifaces {
-		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
-			continue
-		}
-		addrs, err := ifc.Addrs()
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			p, err := netip.ParsePrefix(a.String())
-			if err != nil {
-				continue
-			}
-			if ip := p.Addr(); ip.Is4() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() {
-				return ip, nil
-			}
-		}
-	}
-	return netip.Addr{}, errors.New("this host has no IPv4 address on an up, non-loopback interface")
-}
 
 // tcpAddr is the address a TCP transport listens on and connects to:
 // 127.0.0.1 for tcp, always, and Addr for tcp-hostaddr. Addr is set for

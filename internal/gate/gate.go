@@ -18,8 +18,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// RunPrivileged is the command a reader runs to get the privileged notes.
-const RunPrivileged = "go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
+// RunPrivileged is the command a reader runs to get the privileged notes:
+// as an ordinary user they run in a user namespace of their own, as root
+// (`sudo make notes`) all of them.
+const RunPrivileged = "`make notes` or go test -tags sudo ./... (as yourself: in a user namespace; everything: `sudo make notes`)"
+
+// RunAsRoot is what to run for the few things only real root can do.
+const RunAsRoot = "`sudo make notes`"
 
 // Strict reports whether skips are failures (NETNOTES_STRICT=1).
 func Strict() bool {
@@ -50,17 +55,26 @@ func SkipReason(t testing.TB) (string, bool) {
 	return r.(string), true
 }
 
-// Root skips unless the process may create network namespaces, mount and
-// trace: CAP_SYS_ADMIN and CAP_NET_ADMIN in its effective set (as root has).
+// Root skips unless the process may create network namespaces and mount
+// tmpfs: CAP_SYS_ADMIN and CAP_NET_ADMIN in its effective set, as root has,
+// and as the root of a user namespace has too (the rootless mode, see
+// Mode). What a user namespace cannot give is gated apart: CanTrace,
+// CanBPF, CanSwitchUser.
 func Root(t testing.TB) {
 	t.Helper()
 	if missing := missingCaps(); missing != "" {
-		Skip(t, "needs root (missing %s, which namespaces, mounts, tracing and switching users take): run %s", missing, RunPrivileged)
+		Skip(t, "needs root or a user namespace of its own (missing %s, which network namespaces and mounts take; %s): run %s",
+			missing, noUserNamespace(), RunAsRoot)
 	}
 }
 
-// IsRoot reports whether Root would let a test through.
+// IsRoot reports whether Root would let a test through: real root, or the
+// root of a user namespace.
 func IsRoot() bool { return missingCaps() == "" }
+
+// IsRealRoot reports whether the process has root's capabilities in the
+// initial user namespace: what tracefs, BPF and other users take.
+func IsRealRoot() bool { return missingCaps() == "" && initialUserNamespace() }
 
 func missingCaps() string {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
@@ -107,7 +121,10 @@ func Feature(t testing.TB, feature string, probe func() error) {
 	if err := probe(); err != nil {
 		hint := "this note on a kernel that has it"
 		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-			hint = "it as root: " + RunPrivileged
+			hint = "it with the privileged notes: " + RunPrivileged
+			if CurrentMode() == Rootless {
+				hint = "it as real root (the root of a user namespace was refused): " + RunAsRoot
+			}
 		}
 		Skip(t, "needs %s, which this machine refused (%v): run %s", feature, err, hint)
 	}

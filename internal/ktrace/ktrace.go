@@ -52,10 +52,13 @@ type Tracer struct {
 var instanceSeq atomic.Uint64
 
 // New makes a private tracefs instance, removed at cleanup. It skips when
-// the process is not root or the kernel has no tracefs.
+// the process is not real root (gate.MustTrace: the root of a user
+// namespace cannot mount tracefs) or the kernel has no tracefs. A note that
+// has other evidence consults gate.CanTrace first and records the tracing
+// part as skipped instead.
 func New(t testing.TB) *Tracer {
 	t.Helper()
-	gate.Root(t)
+	gate.MustTrace(t)
 	root := Root(t)
 	Sweep(root)
 
@@ -78,6 +81,7 @@ func New(t testing.TB) *Tracer {
 // that lasts until the test's cleanup.
 func Root(t testing.TB) string {
 	t.Helper()
+	gate.MustTrace(t)
 	for _, dir := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
 		if _, err := os.Stat(filepath.Join(dir, "instances")); err == nil {
 			return dir

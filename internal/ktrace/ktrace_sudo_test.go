@@ -93,7 +93,7 @@ func TestTracerLeavesNothingBehind(t *testing.T) {
 // A test process killed with SIGKILL cannot clean up; the next tracer
 // sweeps the instance it left.
 func TestInstanceOfKilledProcessIsSwept(t *testing.T) {
-	gate.Root(t)
+	gate.MustTrace(t)
 	child := exec.Command(os.Args[0], "-test.run=^TestHelperProcessHoldsInstance$")
 	child.Env = append(os.Environ(), "NETNOTES_KTRACE_HELPER=1")
 	out, err := child.StdoutPipe()

@@ -10,6 +10,13 @@
 // made with NS.Listen, NS.Dial and friends belong to the namespace and can be
 // used from any goroutine. Anything else runs in NS.Do, on a locked OS
 // thread that is switched in and back.
+//
+// Root is not needed: a test binary built with -tags sudo and started by an
+// ordinary user re-executes itself once, before its tests run, into a user
+// namespace of its own with its own network namespace (the rootless mode,
+// rootless.go), where New, NewPair and Mount work as they do as root. What
+// a user namespace cannot give (tracefs, BPF, a second user) is gated in
+// package gate: CanTrace, CanBPF, CanSwitchUser.
 package sandbox
 
 import (
@@ -31,7 +38,8 @@ type NS struct {
 }
 
 // New makes a private network namespace with lo up. It skips the test
-// (through gate.Root) when the process may not make one.
+// (through gate.Root, which names what refused the rootless mode) when the
+// process may not make one.
 func New(t testing.TB) *NS {
 	t.Helper()
 	gate.Root(t)

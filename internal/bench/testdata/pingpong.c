@@ -8,7 +8,10 @@
  * messages. With CPU >= 0 both processes run on that CPU only.
  *
  *   pingpong TRANSPORT roundtrip|stream SIZE SECONDS CPU WARM
- *   prints: msgs N secs S
+ *   prints: msgs N secs S cpu_ns C
+ *
+ * C is the CPU time both processes spent in the timed part (this one's
+ * from its clock, the child's from /proc/PID/schedstat).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -47,6 +50,21 @@ static void write_full(int fd, const char *buf, long len) {
 		buf += n;
 		len -= n;
 	}
+}
+
+static long long cpu_ns(pid_t child) {
+	struct timespec ts;
+	long long ns = 0, peer = 0;
+	char path[64];
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)child);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lld", &peer) != 1) peer = 0;
+		fclose(f);
+	}
+	return ns + peer;
 }
 
 static double now(void) {
@@ -135,7 +153,7 @@ int main(int argc, char **argv) {
 	}
 	if (stream && read_full(cl, &ack, 1) != 1) die("warm-up ack");
 
-	long long msgs = 0;
+	long long msgs = 0, cpu0 = cpu_ns(pid);
 	double start = now(), deadline = start + secs;
 	for (;;) {
 		for (int i = 0; i < 16; i++) {
@@ -150,8 +168,9 @@ int main(int argc, char **argv) {
 		if (read_full(cl, &ack, 1) != 1) die("final ack");
 	}
 	double elapsed = now() - start;
+	long long spent = cpu_ns(pid) - cpu0;
 	close(cl);
 	waitpid(pid, NULL, 0);
-	printf("msgs %lld secs %.6f\n", msgs, elapsed);
+	printf("msgs %lld secs %.6f cpu_ns %lld\n", msgs, elapsed, spent);
 	return 0;
 }

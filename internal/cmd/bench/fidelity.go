@@ -43,6 +43,9 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	}
 	goRates := map[key][]float64{}
 	cRates := map[key][]float64{}
+	// CPU time per message in the timed part, ns, one per repeat.
+	goCPU := map[key][]float64{}
+	cCPU := map[key][]float64{}
 	goCost := map[key]*cost{}
 	cCost := map[key]*cost{}
 	total := reps * len(cells) * 2
@@ -75,10 +78,13 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 				if err != nil {
 					return fmt.Errorf("%s (%s): %w", cfg, who, err)
 				}
+				perMsg := float64(r.Counts.CPU.Nanoseconds()) / float64(max(r.Msgs, 1))
 				if who == "c" {
 					cRates[k] = append(cRates[k], r.MsgsPerSec())
+					cCPU[k] = append(cCPU[k], perMsg)
 				} else {
 					goRates[k] = append(goRates[k], r.MsgsPerSec())
+					goCPU[k] = append(goCPU[k], perMsg)
 				}
 				done++
 				progress("fidelity", done, total, cfg.String()+" "+who)
@@ -93,6 +99,14 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		lo, hi := pairRange(goRates[k], cRates[k])
 		fmt.Printf("%-10s %6d %-5s %12.0f %12.0f %6.2f (%.2f-%.2f)\n", k.shape, k.size, k.transport, c, g, g/c, lo, hi)
 	}
+	fmt.Printf("CPU time per message in the timed part (both peers; C's and Go's own clocks and /proc/PID/schedstat):\n")
+	fmt.Printf("it barely moves with other load, so C/Go by it is the fidelity figure on a shared machine.\n")
+	fmt.Printf("%-10s %6s %-5s %12s %12s %16s\n", "shape", "size", "tr", "C ns/msg", "Go ns/msg", "C/Go (range)")
+	for _, k := range cells {
+		c, g := median(cCPU[k]), median(goCPU[k])
+		lo, hi := pairRange(cCPU[k], goCPU[k])
+		fmt.Printf("%-10s %6d %-5s %12.0f %12.0f %6.2f (%.2f-%.2f)\n", k.shape, k.size, k.transport, c, g, c/g, lo, hi)
+	}
 	fmt.Printf("Where the time goes (per message, whole run incl. warm-up and setup; both processes; getrusage):\n")
 	fmt.Printf("%-10s %6s %-5s %22s %22s %22s\n", "shape", "size", "tr", "user µs C / Go", "sys µs C / Go", "ctx switches C / Go")
 	for _, k := range cells {
@@ -100,7 +114,7 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		fmt.Printf("%-10s %6d %-5s %10.3f / %-9.3f %10.3f / %-9.3f %10.3f / %-9.3f\n", k.shape, k.size, k.transport,
 			c.userPerMsg(), g.userPerMsg(), c.sysPerMsg(), g.sysPerMsg(), c.switchesPerMsg(), g.switchesPerMsg())
 	}
-	fmt.Printf("UDS/TCP ratio, C versus Go:\n")
+	fmt.Printf("UDS/TCP ratio, C versus Go, from msgs/s and from CPU time per message (TCP's over UDS's):\n")
 	for _, k := range cells {
 		if k.transport != bench.UDS {
 			continue
@@ -108,7 +122,9 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		t := key{k.shape, bench.TCP, k.size}
 		rc := median(cRates[k]) / median(cRates[t])
 		rg := median(goRates[k]) / median(goRates[t])
-		fmt.Printf("%-10s %6d   C %.2fx   Go %.2fx   Go/C %.2f\n", k.shape, k.size, rc, rg, rg/rc)
+		cc := median(cCPU[t]) / median(cCPU[k])
+		cg := median(goCPU[t]) / median(goCPU[k])
+		fmt.Printf("%-10s %6d   rate: C %.2fx Go %.2fx Go/C %.2f   CPU: C %.2fx Go %.2fx Go/C %.2f\n", k.shape, k.size, rc, rg, rg/rc, cc, cg, cg/cc)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/bench/chart"
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
@@ -29,7 +30,16 @@ func main() {
 	sizes := flag.String("sizes", "", "comma-separated message sizes (default: the full sweep, 64 to 65536)")
 	netconn := flag.Bool("netconn", false, "also compare UDS with TCP on the netconn path (net.Conn)")
 	fid := flag.Bool("fidelity", false, "compare the raw path with a minimal C program instead of the sweep")
+	out := flag.String("out", "", "write the sweep's data and chart to `PREFIX`.json and PREFIX.svg (make bench: uds/bench)")
+	redrawFrom := flag.String("redraw", "", "draw the chart again from `FILE`.json (written by -out) without measuring")
 	flag.Parse()
+	if *redrawFrom != "" {
+		if err := redraw(*redrawFrom); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	sz := bench.Sizes
 	if *sizes != "" {
 		sz = nil
@@ -53,7 +63,7 @@ func main() {
 		}
 		err = fidelity(*reps, *each, sz)
 	} else {
-		err = sweep(*reps, *each, sz, *netconn)
+		err = sweep(*reps, *each, sz, *netconn, *out)
 	}
 	if err != nil {
 		clearProgress()
@@ -104,10 +114,21 @@ func pairRange(a, b []float64) (lo, hi float64) {
 	return r.Min, r.Max
 }
 
-func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
+func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) error {
 	shapes := []bench.Shape{bench.RoundTrip, bench.Stream}
 	placements := []bench.Placement{bench.OneCPU, bench.Free}
 	u8 := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP, shapes, placements, sizes)
+	// The pipe is the floor: what moving bytes between processes costs.
+	u8.Also = []bench.Transport{bench.Pipe}
+	small := sizes[0]
+	for _, n := range sizes {
+		if abs(n-100) < abs(small-100) {
+			small = n
+		}
+	}
+	stream := &streamRuns{size: small}
+	u8.OnResult = stream.add
+	loadBefore, started := loadavg(), nowUTC()
 	comparisons := []*bench.Comparison{u8}
 	var u8conn *bench.Comparison
 	if netconn {
@@ -127,7 +148,8 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 
 	// L4: TCP to 127.0.0.1 versus TCP to an address of this host's own.
 	// As root, in a private namespace with an address of its own (the
-	// host's network untouched); else the host's own address, if any.
+	// host's network untouched). Never on the host's own address, where a
+	// listener would face the LAN: without root, L4 is not measured.
 	var l4 *bench.Comparison
 	var l4where, l4skip string
 	l4sizes := []int{100, 4096, 65536}
@@ -143,11 +165,9 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 		defer end()
 		l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr, InNetns: in}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
 		l4where = addr.String() + " (a veth device's address, private namespace)"
-	} else if addr, err := bench.HostAddr(); err == nil {
-		l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
-		l4where = addr.String() + " (this host's own address)"
 	} else {
-		l4skip = err.Error() + " and not root (no private namespace): run `sudo make bench`"
+		l4skip = "needs a private network namespace, which takes root here (never the host's own address): run `sudo make bench`, " +
+			"or `make notes` for L4's short measurement in a user namespace"
 	}
 	if l4 != nil {
 		comparisons = append(comparisons, l4)
@@ -155,7 +175,7 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 
 	total := 0
 	for _, c := range comparisons {
-		total += reps * len(c.Cells) * 2
+		total += c.Measurements(reps)
 	}
 	fmt.Fprintf(os.Stderr, "bench: %d measurements of %v plus warm-up, about %.0f minutes; progress below.\n",
 		total, each, float64(total)*(each.Seconds()+0.08)/60)
@@ -166,11 +186,22 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool) error {
 		if err := c.Run(reps, each); err != nil {
 			return err
 		}
-		done = base + reps*len(c.Cells)*2
+		done = base + c.Measurements(reps)
 	}
 	clearProgress()
+	if out != "" {
+		d := chart.Data{Machine: machine(), Load: loadBefore + " before, " + loadavg() + " after (1-minute average)",
+			Date: started, Command: "make bench", Reps: reps, Each: each.String(), Path: string(bench.Raw),
+			A: string(u8.A), B: string(u8.B), Cells: chart.FromComparison(u8)}
+		if err := writeChart(out, d); err != nil {
+			return fmt.Errorf("writing the chart: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s.json and %s.svg\n", out, out)
+	}
 
 	fmt.Printf("U8: UDS versus TCP over 127.0.0.1 (TCP_NODELAY), raw path (blocking syscalls, peer in a child process)\n%s\n", u8.Table())
+	stream.print([]bench.Transport{bench.UDS, bench.TCP, bench.Pipe})
+	fmt.Println()
 	if u8conn != nil {
 		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", u8conn.Table())
 	}
@@ -212,4 +243,11 @@ func printVerdict(id string, c *bench.Comparison, judge func(bench.Facts) claims
 	}
 	fmt.Println(claims.Line(id, f.Verdict, f.Evidence))
 	return nil
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -3,10 +3,13 @@
 // refuted, skipped, or no result) and the evidence the test observed.
 //
 // It runs `go test -json -count=1 -tags sudo ./...` from the module root
-// (the privileged notes skip themselves, with a reason, when not root),
+// (not root, the test binaries run their tests in a user namespace of their
+// own, see internal/sandbox; what only real root can do, and everything
+// privileged where no user namespace can be had, skips with a reason),
 // reads the verdict lines the tests log, and prints the table, with a header
-// naming the kernel, the architecture, root or not and the Go version, and a
-// footer counting the verdicts. It exits non-zero only when a test failed: a
+// naming the kernel, the architecture, how the notes ran (root, rootless
+// user namespace, or unprivileged and why) and the Go version, and a footer
+// counting the verdicts. It exits non-zero only when a test failed: a
 // refuted claim is a finding, not a failure.
 //
 // Usage:
@@ -37,6 +40,7 @@ import (
 
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
+	"netnotes/internal/sandbox"
 )
 
 func main() {
@@ -326,9 +330,24 @@ func goTest(root string, args []string, col *collector, stderr io.Writer) (strin
 	return "", err
 }
 
-// machine describes this machine for the header.
+// machine describes this machine for the header, and how the tests will
+// run: as root; or, not root, in a user namespace of their own, which the
+// test binaries make for themselves (internal/sandbox), as this probe just
+// did; or unprivileged, with the reason.
 func machine() Env {
-	env := Env{Kernel: "unknown", Arch: runtime.GOARCH, Root: gate.IsRoot(), GoVersion: runtime.Version()}
+	env := Env{Kernel: "unknown", Arch: runtime.GOARCH, GoVersion: runtime.Version()}
+	switch gate.CurrentMode() {
+	case gate.RealRoot:
+		env.Root = true
+	case gate.Rootless:
+		env.Rootless = "root of the user namespace this runs in"
+	default:
+		if err := sandbox.ProbeUserNamespace(); err != nil {
+			env.NoUserNS = err.Error()
+		} else {
+			env.Rootless = fmt.Sprintf("uid %d mapped to 0, with its own network and mount namespaces", os.Geteuid())
+		}
+	}
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		env.Kernel = unix.ByteSliceToString(u.Release[:])

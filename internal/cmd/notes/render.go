@@ -11,9 +11,17 @@ import (
 // verdictOrder is the footer's order.
 var verdictOrder = []string{claims.Confirmed, claims.Refined, claims.Refuted, claims.Skipped, noResult}
 
+// asRoot says how the notes ran: root, rootless user namespace, or
+// unprivileged.
 func (r *Report) asRoot() string {
-	if r.Env.Root {
+	switch {
+	case r.Env.Root:
 		return "root (the privileged notes ran)"
+	case r.Env.Rootless != "":
+		return "rootless user namespace (" + r.Env.Rootless + "): the privileged notes ran there, " +
+			"but tracepoints, BPF and a second user need real root; run `sudo make notes` for those"
+	case r.Env.NoUserNS != "":
+		return "unprivileged (not root, and no user namespace: " + r.Env.NoUserNS + "): the privileged notes skip; run `sudo make notes` for them"
 	}
 	return "not root: the privileged notes skip; run `sudo make notes` for all of them"
 }

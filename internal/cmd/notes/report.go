@@ -24,19 +24,28 @@ var fullSweep = map[string]string{
 type Env struct {
 	Kernel    string // uname -r
 	Arch      string // uname -m
-	Root      bool   // could run the privileged notes
+	Root      bool   // real root: every privileged note could run
+	Rootless  string // not root, but the tests run in a user namespace of their own: how (see machine)
+	NoUserNS  string // neither: why no user namespace could be had
 	GoVersion string
 	Command   string // what produced the results
 	Measured  string // how the measured claims ran, when they ran apart
 	Strict    bool   // NETNOTES_STRICT was set
 }
 
+// privileged reports whether the privileged notes could run: as root, or
+// in the rootless mode's user namespace.
+func (e Env) privileged() bool { return e.Root || e.Rootless != "" }
+
 // describe names the machine and the run in one line, as the seen file and
 // the recorded facts do.
 func (e Env) describe() string {
 	root := "not root"
-	if e.Root {
+	switch {
+	case e.Root:
 		root = "as root"
+	case e.Rootless != "":
+		root = "rootless user namespace"
 	}
 	return fmt.Sprintf("Linux %s, %s, %s, %s", e.Kernel, e.Arch, root, e.GoVersion)
 }
@@ -205,7 +214,7 @@ func whyNoResult(c claims.Claim, pkg string, scan *claims.Scan, col *collector, 
 				why = append(why, fmt.Sprintf("%s did not finish: %s", ref.Func, packageError(col.pkg(k.Package))))
 				continue
 			}
-			if ref.Privileged && !env.Root {
+			if ref.Privileged && !env.privileged() {
 				why = append(why, fmt.Sprintf("%s did not run (privileged)", ref.Func))
 			} else {
 				why = append(why, fmt.Sprintf("%s did not run", ref.Func))
@@ -224,7 +233,7 @@ func rerun(env Env, pkg, module, test string) string {
 	dir := "./" + strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 	top, _, _ := strings.Cut(test, "/")
 	cmd := fmt.Sprintf("go test -tags sudo -count=1 -v -run '^%s$' %s", regexp.QuoteMeta(top), dir)
-	if !env.Root {
+	if !env.privileged() {
 		cmd = fmt.Sprintf("go test -tags sudo -exec sudo -count=1 -v -run '^%s$' %s", regexp.QuoteMeta(top), dir)
 	}
 	return "`" + cmd + "`"

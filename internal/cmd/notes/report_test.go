@@ -190,3 +190,20 @@ func TestSeenTakesOneVerdictPerClaim(t *testing.T) {
 	assert.Equal(t, "refuted", seen.Verdict("R1"))
 	assert.Equal(t, claims.NotSeen, seen.Verdict("N2"))
 }
+
+// The header says how the notes ran; rerun commands need sudo only when
+// the privileged notes could not run at all.
+func TestHeaderSaysHowTheNotesRan(t *testing.T) {
+	for _, c := range []struct {
+		env       Env
+		as, rerun string
+	}{
+		{Env{Root: true}, "root (the privileged notes ran)", "go test -tags sudo -count=1"},
+		{Env{Rootless: "uid 1000 mapped to 0"}, "rootless user namespace (uid 1000 mapped to 0)", "go test -tags sudo -count=1"},
+		{Env{NoUserNS: "NETNOTES_USERNS=off"}, "unprivileged (not root, and no user namespace: NETNOTES_USERNS=off)", "go test -tags sudo -exec sudo"},
+	} {
+		r := &Report{Env: c.env}
+		assert.True(t, strings.HasPrefix(r.asRoot(), c.as), "%+v: %s", c.env, r.asRoot())
+		assert.Contains(t, rerun(c.env, "netnotes/loopback", "netnotes", "TestX"), c.rerun, "%+v", c.env)
+	}
+}

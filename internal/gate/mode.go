@@ -1,0 +1,148 @@
+package gate
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// Mode is how this process runs the privileged notes.
+type Mode int
+
+const (
+	// Unprivileged: neither root nor the root of a user namespace; the
+	// privileged notes skip.
+	Unprivileged Mode = iota
+	// Rootless: root of a user namespace (one the sandbox package made for
+	// the test process, or a container's). Network namespaces, veth,
+	// bridges, routes, per-namespace sysctls and tmpfs work; tracefs, BPF
+	// and users other than one's own do not.
+	Rootless
+	// RealRoot: root's capabilities in the initial user namespace.
+	RealRoot
+)
+
+func (m Mode) String() string {
+	switch m {
+	case RealRoot:
+		return "root"
+	case Rootless:
+		return "rootless user namespace"
+	}
+	return "unprivileged"
+}
+
+// CurrentMode says how this process runs the privileged notes.
+func CurrentMode() Mode {
+	switch {
+	case missingCaps() != "":
+		return Unprivileged
+	case initialUserNamespace():
+		return RealRoot
+	}
+	return Rootless
+}
+
+// UserNamespaceEnv is the variable through which the sandbox package tells
+// a test process about its user namespace: "enter" for the process it
+// re-executes into one until that reports back, "inside" there after and in
+// its children, "refused: why" where the kernel said no, "root" in
+// processes a root test process starts (which may run as another user on
+// purpose and must not make one). A reader sets it to "off" to run the
+// privileged notes without one.
+const UserNamespaceEnv = "NETNOTES_USERNS"
+
+// initialUserNamespace reports whether the process is in the initial user
+// namespace, whose uid_map maps every uid to itself.
+func initialUserNamespace() bool {
+	b, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		return true // no user namespaces in this kernel: all is initial
+	}
+	return strings.Join(strings.Fields(string(b)), " ") == "0 0 4294967295"
+}
+
+// noUserNamespace explains why this process has no user namespace to run
+// the privileged notes in: the setting that refuses it where one does.
+func noUserNamespace() string {
+	env := os.Getenv(UserNamespaceEnv)
+	switch env {
+	case "off":
+		return UserNamespaceEnv + "=off asked for no user namespace"
+	case "root":
+		return "no user namespace either: a process that a test running as root started as another user"
+	}
+	for _, s := range []struct{ key, refuses, fix string }{
+		{"user.max_user_namespaces", "0", "sysctl -w user.max_user_namespaces=15000"},
+		{"user.max_net_namespaces", "0", "sysctl -w user.max_net_namespaces=15000"},
+		{"kernel.unprivileged_userns_clone", "0", "sysctl -w kernel.unprivileged_userns_clone=1"},
+		{"kernel.apparmor_restrict_unprivileged_userns", "1", "an AppArmor profile that allows userns, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"},
+	} {
+		b, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(s.key, ".", "/"))
+		if err == nil && strings.TrimSpace(string(b)) == s.refuses {
+			return fmt.Sprintf("no user namespace either: %s is %s here (or: %s)", s.key, s.refuses, s.fix)
+		}
+	}
+	if why, ok := strings.CutPrefix(env, "refused: "); ok {
+		hint := "in a container: it lacks CAP_SYS_ADMIN, or its seccomp profile blocks clone and unshare of namespaces"
+		if strings.Contains(why, unix.ENOSPC.Error()) {
+			hint = "a limit is reached: user.max_user_namespaces or user.max_net_namespaces"
+		}
+		return "no user namespace either: the kernel refused one (" + why + "; " + hint + ")"
+	}
+	return "no user namespace either: only test binaries built with -tags sudo make one"
+}
+
+// Real root only: what a user namespace does not give.
+var (
+	needsTracefs    = realRootNeed{"tracepoints", "tracefs cannot be mounted in a user namespace"}
+	needsBPF        = realRootNeed{"BPF", "bpf(2) needs CAP_BPF in the initial user namespace"}
+	needsSecondUser = realRootNeed{"a second user", "a user namespace maps only this user's own uid"}
+)
+
+type realRootNeed struct{ what, why string }
+
+// missing is "" as real root, else why not and what to run instead.
+func (n realRootNeed) missing() string {
+	switch CurrentMode() {
+	case RealRoot:
+		return ""
+	case Rootless:
+		return fmt.Sprintf("needs real root (%s): run %s", n.why, RunAsRoot)
+	}
+	return fmt.Sprintf("needs real root (missing %s): run %s", missingCaps(), RunAsRoot)
+}
+
+// must skips naming what is missing: "tracepoints: needs real root (...)".
+func (n realRootNeed) must(t testing.TB) {
+	t.Helper()
+	if why := n.missing(); why != "" {
+		Skip(t, "%s: %s", n.what, why)
+	}
+}
+
+// CanTrace reports whether a tracefs instance can be had (real root), and
+// if not, why: the reason to record for the part of a claim that rests on
+// tracepoints, claims.SkipPart(why), "needs real root (tracefs cannot be
+// mounted in a user namespace): run `sudo make notes`".
+func CanTrace() (ok bool, why string) { why = needsTracefs.missing(); return why == "", why }
+
+// MustTrace skips unless CanTrace.
+func MustTrace(t testing.TB) { t.Helper(); needsTracefs.must(t) }
+
+// CanBPF reports whether BPF programs and maps can be made (real root), and
+// if not, why.
+func CanBPF() (ok bool, why string) { why = needsBPF.missing(); return why == "", why }
+
+// MustBPF skips unless CanBPF.
+func MustBPF(t testing.TB) { t.Helper(); needsBPF.must(t) }
+
+// CanSwitchUser reports whether a process can be started as another user
+// (real root), and if not, why.
+func CanSwitchUser() (ok bool, why string) { why = needsSecondUser.missing(); return why == "", why }
+
+// MustSwitchUser skips unless CanSwitchUser.
+func MustSwitchUser(t testing.TB) { t.Helper(); needsSecondUser.must(t) }

@@ -1,0 +1,262 @@
+package sandbox
+
+// The rootless mode: without root, the test process re-executes itself once,
+// before any test runs, into a user namespace it owns (its own uid mapped to
+// 0), with a network namespace and a mount namespace of its own. There it
+// holds every capability over the namespaces it makes, so New, NewPair and
+// Mount work exactly as they do as root.
+//
+// The process needs a network namespace of its own, not the host's: a
+// thread that Do moves into a test's namespace must be able to move back,
+// and setns(2) into the host's namespace, which belongs to the initial user
+// namespace, needs CAP_SYS_ADMIN there. So in rootless mode the "host" that
+// every test starts from is a private namespace with lo up; the host's own
+// network is out of the process's reach altogether (nothing it does can
+// listen on, or change, a host address).
+//
+// Why the whole process, once, and not one re-execution per test (the
+// helper-process pattern of Go's own syscall tests, TestCloneNEWUSERAndRemap
+// and friends): a Go program is multithreaded from its first instruction,
+// and unshare(CLONE_NEWUSER) refuses a multithreaded caller, so a user
+// namespace can only be had by starting a process in one. Per test, every
+// privileged test would have to start with a re-exec call and its result
+// travel back by pipe; for the whole process, nothing in the chapters
+// changes, and the namespaces a test makes belong to the test process as
+// they do as root. It happens in this package's init (not in a TestMain,
+// which some chapters have for their own child processes), only in test
+// binaries built with -tags sudo, and only when the process is not root.
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/gate"
+)
+
+// Values of gate.UserNamespaceEnv.
+const (
+	usernsEnter  = "enter"  // the re-executed process, before it reports on reportFD
+	usernsInside = "inside" // the re-executed process once it reported, and its children: do not re-execute again
+	usernsProbe  = "probe"  // a probe: report whether namespaces work, exit
+	usernsOff    = "off"    // the reader's choice: no user namespace
+	usernsRoot   = "root"   // started by a test process that runs as root
+)
+
+// reportFD is where a re-executed process says "ok" or "refused: why".
+const reportFD = 3
+
+func init() {
+	switch os.Getenv(gate.UserNamespaceEnv) {
+	case usernsProbe:
+		os.Exit(reportUserNamespace())
+	case usernsEnter:
+		if reportUserNamespace() != 0 {
+			// The parent falls back to running unprivileged itself.
+			os.Exit(0)
+		}
+		// Children of this process (a test's helper process, this binary
+		// again, say) are inside too, and their descriptor 3 is not ours.
+		os.Setenv(gate.UserNamespaceEnv, usernsInside)
+	case usernsInside:
+	default:
+		if sudoBuild && testing.Testing() {
+			enterUserNamespace()
+		}
+	}
+}
+
+// reportUserNamespace runs in a process started inside a user namespace: it
+// checks that a network namespace can be made here (an AppArmor policy, say,
+// can leave the root of a user namespace without capabilities) and writes
+// the outcome to reportFD. It returns 0 when namespaces work.
+func reportUserNamespace() int {
+	report := os.NewFile(reportFD, "userns report")
+	if report == nil {
+		return 1
+	}
+	defer report.Close()
+	err := canMakeNetns()
+	if err == nil {
+		err = loUp()
+	}
+	if err != nil {
+		fmt.Fprintf(report, "refused: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(report, "ok")
+	return 0
+}
+
+// canMakeNetns makes a network namespace on a throwaway thread that never
+// leaves it: the runtime discards the thread when its goroutine returns
+// locked. The process's own threads are untouched.
+func canMakeNetns() error {
+	if gate.CurrentMode() == gate.Unprivileged {
+		return errors.New("no capabilities in the user namespace")
+	}
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		done <- unix.Unshare(unix.CLONE_NEWNET)
+	}()
+	if err := <-done; err != nil {
+		return fmt.Errorf("unshare(CLONE_NEWNET) in the user namespace: %w", err)
+	}
+	return nil
+}
+
+// loUp brings up lo in the process's own network namespace (every thread's,
+// as none has moved yet): lo is down in a new namespace.
+// equiv: ip link set lo up
+func loUp() error {
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return fmt.Errorf("netlink in the user namespace: %w", err)
+	}
+	defer h.Close()
+	lo, err := h.LinkByName("lo")
+	if err == nil {
+		err = h.LinkSetUp(lo)
+	}
+	if err != nil {
+		return fmt.Errorf("ip link set lo up in the user namespace: %w", err)
+	}
+	return nil
+}
+
+// userNamespaceCommand is this program again, args and all, in a new user
+// namespace (this uid and gid mapped to 0) with new network and mount
+// namespaces. It dies with the thread that starts it.
+func userNamespaceCommand(mode string) (*exec.Cmd, *os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
+	cmd.Args[0] = os.Args[0]
+	cmd.Env = append(os.Environ(), gate.UserNamespaceEnv+"="+mode)
+	cmd.ExtraFiles = []*os.File{w} // reportFD
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}},
+		// Unprivileged, the gid map needs setgroups denied.
+		GidMappingsEnableSetgroups: false,
+		Pdeathsig:                  syscall.SIGKILL,
+	}
+	return cmd, r, nil
+}
+
+// start starts cmd and reads its report: "" when it runs in a working user
+// namespace, else why not.
+func start(cmd *exec.Cmd, report *os.File) (refused string) {
+	defer report.Close()
+	err := cmd.Start()
+	cmd.ExtraFiles[0].Close() // the child's copy is the only writer left
+	if err != nil {
+		return fmt.Sprintf("clone(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): %v", unwrapStart(err))
+	}
+	line, _ := bufio.NewReader(report).ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "ok" {
+		return ""
+	}
+	_ = cmd.Wait()
+	if line == "" {
+		return "the process started in a user namespace said nothing"
+	}
+	return strings.TrimPrefix(line, "refused: ")
+}
+
+// unwrapStart strips os/exec's "fork/exec /proc/self/exe:" from err.
+func unwrapStart(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// ProbeUserNamespace reports whether this user can run the privileged notes
+// in a user namespace of its own, as a test binary built with -tags sudo
+// would: nil when it can, else why not. It starts this program again inside
+// one, which exits at once (so the program must import this package).
+func ProbeUserNamespace() error {
+	if os.Getenv(gate.UserNamespaceEnv) == usernsOff {
+		return errors.New(gate.UserNamespaceEnv + "=off")
+	}
+	cmd, report, err := userNamespaceCommand(usernsProbe)
+	if err != nil {
+		return err
+	}
+	if why := start(cmd, report); why != "" {
+		return errors.New(why)
+	}
+	return cmd.Wait()
+}
+
+// enterUserNamespace is the rootless mode's switch, called from init in
+// test binaries built with -tags sudo (sudoBuild). Not root and not yet inside, it runs
+// this test binary again in a user namespace, relays signals to it, and
+// exits with its status; the tests run there. Where the kernel refuses, it
+// returns, leaving the reason in the environment for gate's skip texts.
+func enterUserNamespace() {
+	if os.Getenv(gate.UserNamespaceEnv) != "" {
+		return // inside already, refused already, off, or a child of root's
+	}
+	if gate.IsRoot() {
+		// A test may start this binary again as another user on purpose
+		// (U9's client as uid 65534): that one must stay what it was made.
+		os.Setenv(gate.UserNamespaceEnv, usernsRoot)
+		return
+	}
+	// init runs on the main thread, locked: Pdeathsig is bound to the thread
+	// that starts the child, and this one lives as long as the process.
+	cmd, report, err := userNamespaceCommand(usernsEnter)
+	if err == nil {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		signals := make(chan os.Signal, 4)
+		signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
+		if why := start(cmd, report); why != "" {
+			signal.Stop(signals)
+			os.Setenv(gate.UserNamespaceEnv, "refused: "+why)
+			return
+		}
+		go func() {
+			for sig := range signals {
+				_ = cmd.Process.Signal(sig)
+			}
+		}()
+		err = cmd.Wait()
+		os.Exit(exitStatus(err))
+	}
+	os.Setenv(gate.UserNamespaceEnv, "refused: "+err.Error())
+}
+
+// exitStatus turns the child's end into this process's exit status, as a
+// shell would: its code, or 128 plus the signal that killed it.
+func exitStatus(err error) int {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "netnotes: the test process in the user namespace:", err)
+			return 1
+		}
+		return 0
+	}
+	if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return exit.ExitCode()
+}
