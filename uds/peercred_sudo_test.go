@@ -36,11 +36,20 @@ var nobody = &syscall.Credential{Uid: 65534, Gid: 65534}
 // equiv: sudo -u nobody socat - TCP:127.0.0.1:PORT
 func TestU9_FilePermissionsGateConnect(t *testing.T) {
 	v := claims.Check(t, "U9")
-	gate.SkipEmulated(t, "U8's measurement of a few seconds, which U9's more-efficient part takes,")
-	gate.SkipShort(t, "U8's measurement of a few seconds, which U9's more-efficient part takes")
+	// In the matrix's VMs timing measures the emulator: the security part
+	// still runs there, the efficiency part is not measured. Under -short
+	// on real hardware the reader asked for no measurement at all.
+	emulated, inVM := gate.Emulated("U8's measurement of a few seconds, which U9's more-efficient part takes,")
+	if !inVM {
+		gate.SkipShort(t, "U8's measurement of a few seconds, which U9's more-efficient part takes")
+	}
 
 	facts := uds.U9Facts{Security: observeSecurity(t)}
-	facts.Efficiency, _ = uds.MeasureSameCPU(t)
+	if inVM {
+		facts.EfficiencyNotMeasured = emulated
+	} else {
+		facts.Efficiency, _ = uds.MeasureSameCPU(t)
+	}
 
 	claims.Judge(v, facts, uds.JudgeU9)
 }

@@ -13,6 +13,9 @@ import (
 type U9Facts struct {
 	Efficiency U8Facts
 	Security   SecurityFacts
+	// EfficiencyNotMeasured says why U8's measurement was not taken (under
+	// -short, or under emulation, where timing measures the emulator).
+	EfficiencyNotMeasured string `json:",omitempty"`
 }
 
 // SecurityFacts: a root-owned socket file of mode 0600 and a root-owned
@@ -54,7 +57,7 @@ const Connected = "connected"
 //     interval that straddles 1.0 is undecided.
 func judgeU9(f U9Facts) claims.Finding {
 	return claims.Combine(
-		claims.P("more-efficient", moreEfficient(f.Efficiency)),
+		claims.P("more-efficient", moreEfficient(f.Efficiency, f.EfficiencyNotMeasured)),
 		claims.P("more-secure", moreSecure(f.Security)),
 	)
 }
@@ -81,7 +84,10 @@ func moreSecure(s SecurityFacts) claims.Finding {
 	return claims.Refine("%s", ev)
 }
 
-func moreEfficient(f U8Facts) claims.Finding {
+func moreEfficient(f U8Facts, notMeasured string) claims.Finding {
+	if notMeasured != "" {
+		return claims.SkipPart("%s", notMeasured)
+	}
 	var faster, slower, straddle []string
 	for _, c := range f.Cells {
 		if c.Placement != bench.OneCPU || len(c.Ratios) == 0 {

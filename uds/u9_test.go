@@ -23,21 +23,23 @@ func TestJudgeU9(t *testing.T) {
 	rootless := SecurityFacts{NotObserved: "needs a second uid, and this user namespace maps only \"0 65534 1\""}
 
 	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
-		{Name: "seen on 6.18 as root: secure; faster except for small streams", Facts: U9Facts{seen, seenSecurity},
+		{Name: "seen on 6.18 as root: secure; faster except for small streams", Facts: U9Facts{Efficiency: seen, Security: seenSecurity},
 			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
-		{Name: "faster everywhere and gated by the file mode", Facts: U9Facts{faster, seenSecurity},
+		{Name: "faster everywhere and gated by the file mode", Facts: U9Facts{Efficiency: faster, Security: seenSecurity},
 			Want: claims.Confirmed},
-		{Name: "slower everywhere, and the 0600 file let uid 65534 in", Facts: U9Facts{slower, noGate},
+		{Name: "slower everywhere, and the 0600 file let uid 65534 in", Facts: U9Facts{Efficiency: slower, Security: noGate},
 			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
-		{Name: "TCP refused the other uid too: no advantage shown", Facts: U9Facts{faster, tcpGated},
+		{Name: "TCP refused the other uid too: no advantage shown", Facts: U9Facts{Efficiency: faster, Security: tcpGated},
 			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
-		{Name: "SO_PEERCRED named someone else", Facts: U9Facts{faster, wrongCred},
+		{Name: "SO_PEERCRED named someone else", Facts: U9Facts{Efficiency: faster, Security: wrongCred},
 			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
-		{Name: "an interval straddling 1.0 is undecided", Facts: U9Facts{sameCPUFacts(1.0, 1.2, 1.5, 1.1), seenSecurity},
+		{Name: "an interval straddling 1.0 is undecided", Facts: U9Facts{Efficiency: sameCPUFacts(1.0, 1.2, 1.5, 1.1), Security: seenSecurity},
 			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Undecided}},
-		{Name: "rootless: no second uid, efficiency alone decides", Facts: U9Facts{faster, rootless},
+		{Name: "rootless: no second uid, efficiency alone decides", Facts: U9Facts{Efficiency: faster, Security: rootless},
 			Want: claims.Confirmed, Parts: map[string]string{"more-secure": claims.Skipped}},
-		{Name: "rootless and nothing measured", Facts: U9Facts{U8Facts{}, rootless},
+		{Name: "rootless and nothing measured", Facts: U9Facts{Efficiency: U8Facts{}, Security: rootless},
 			Want: claims.Skipped},
+		{Name: "in a VM: secure, efficiency not measured", Facts: U9Facts{Security: seenSecurity, EfficiencyNotMeasured: "timing under emulation"},
+			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
 	})
 }
