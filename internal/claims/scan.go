@@ -423,3 +423,13 @@ func FindModuleRoot(dir string) (string, error) {
 		dir = parent
 	}
 }
+
+// ScanModule finds the module root at or above dir and scans its tests:
+// what the report and the matrix both start from.
+func ScanModule(dir string) (root string, scan *Scan, err error) {
+	if root, err = FindModuleRoot(dir); err != nil {
+		return "", nil, err
+	}
+	scan, err = ScanTests(root)
+	return root, scan, err
+}

@@ -117,12 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logf("removed what a killed run left: %s", strings.Join(removed, ", "))
 	}
 
-	root, err := claims.FindModuleRoot(".")
-	if err != nil {
-		fmt.Fprintln(stderr, "matrix:", err)
-		return 2
-	}
-	scan, err := claims.ScanTests(root)
+	root, scan, err := claims.ScanModule(".")
 	if err != nil {
 		fmt.Fprintln(stderr, "matrix:", err)
 		return 2

@@ -87,12 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	root, err := claims.FindModuleRoot(".")
-	if err != nil {
-		fmt.Fprintln(stderr, "notes:", err)
-		return 2
-	}
-	scan, err := claims.ScanTests(root)
+	root, scan, err := claims.ScanModule(".")
 	if err != nil {
 		fmt.Fprintln(stderr, "notes:", err)
 		return 2
