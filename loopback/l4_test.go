@@ -1,7 +1,6 @@
 package loopback
 
 import (
-	"encoding/json"
 	"testing"
 
 	"netnotes/internal/bench"
@@ -28,10 +27,7 @@ func l4Facts(rt100, rt64k, st100, st64k []float64) L4Facts {
 }
 
 func TestJudgeL4(t *testing.T) {
-	var seen L4Facts
-	if err := json.Unmarshal([]byte(seenL4), &seen); err != nil {
-		t.Fatal(err)
-	}
+	seen := claims.SeenFacts[L4Facts](seenL4)
 	same := []float64{1.0, 0.97, 1.03, 0.95, 1.05}
 	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32}
 	slower := []float64{0.8, 0.78, 0.82, 0.79, 0.81}

@@ -1,7 +1,6 @@
 package uds
 
 import (
-	"encoding/json"
 	"testing"
 
 	"netnotes/internal/bench"
@@ -15,14 +14,6 @@ const seenU8 = `{"a":"uds","b":"tcp","path":"raw","peerA":"/tmp/nn1625943206/ben
 {"shape":"roundtrip","placement":"onecpu","size":65536,"rateA":20379,"rateB":17177,"ratios":[1.1288,1.6104,1.1752,1.1157,2.0682,1.0129,1.575,0.7911]},
 {"shape":"stream","placement":"onecpu","size":100,"rateA":383161,"rateB":499930,"ratios":[0.3841,0.7789,0.7088,2.7173,0.7713,0.8077,0.7951,0.8518]},
 {"shape":"stream","placement":"onecpu","size":65536,"rateA":66034,"rateB":23256,"ratios":[2.8723,3.1866,3.0188,5.9838,2.2371,2.7793,2.6954,2.458]}]}`
-
-func factsFromJSON(t testing.TB, s string) U8Facts {
-	var f U8Facts
-	if err := json.Unmarshal([]byte(s), &f); err != nil {
-		t.Fatalf("facts: %v", err)
-	}
-	return f
-}
 
 // cell is one hand-made cell: UDS/TCP ratios of five pairs around r,
 // spread by ±spread.
@@ -54,7 +45,7 @@ func TestJudgeU8(t *testing.T) {
 	outlier.Cells[0].Ratios = []float64{1.4, 1.3, 1.5, 13.3, 1.35, 1.45, 1.42, 1.38} // one pair upset by a neighbour
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 under load: below 2x in both shapes, the gap grows for streams only", Facts: factsFromJSON(t, seenU8),
+		{Name: "seen on 6.18 under load: below 2x in both shapes, the gap grows for streams only", Facts: claims.SeenFacts[U8Facts](seenU8),
 			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "as the notes say: 3x at 100 B, 1.2x at 64 KiB", Facts: sameCPUFacts(3, 1.2, 3.5, 1.1),
 			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},

@@ -11,7 +11,7 @@ var seenSecurity = SecurityFacts{OtherUID: 65534, Mode0600: "EACCES", OwnerOn060
 	PeerCred: Cred{22298, 65534, 65534}, Client: Cred{22298, 65534, 65534}, TCPPeerCred: Cred{0, 4294967295, 4294967295}}
 
 func TestJudgeU9(t *testing.T) {
-	seen := factsFromJSON(t, seenU8)
+	seen := claims.SeenFacts[U8Facts](seenU8)
 	faster := sameCPUFacts(3, 1.2, 1.5, 1.1)
 	slower := sameCPUFacts(0.8, 0.5, 0.9, 0.6)
 	noGate := seenSecurity
