@@ -16,6 +16,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -264,6 +265,7 @@ func newSizePlot(title, ylabel string) *plot.Plot {
 	p.Y.Label.Text = ylabel
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, sizeTicks{}
 	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	p.Add(plotter.NewGrid())
 	return p
 }
@@ -284,14 +286,21 @@ func addLine(p *plot.Plot, pts *points, name string, c color.Color, g draw.Glyph
 	return nil
 }
 
-// sizeTicks marks powers of two and 100, the sizes of the sweep.
+// sizeTicks marks powers of two and 100, the sizes of the sweep. 64 lies
+// too close to 100 on a log axis for two labels (they ran together as
+// "64100"), so it keeps its mark and gives its label to 100, the size the
+// notes speak of.
 type sizeTicks struct{}
 
 func (sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ts []plot.Tick
 	for _, v := range []float64{64, 100, 256, 1024, 4096, 16384, 65536, 262144, 1 << 20} {
 		if v >= lo && v <= hi {
-			ts = append(ts, plot.Tick{Value: v, Label: sizeLabel(v)})
+			label := sizeLabel(v)
+			if v == 64 && hi >= 100 {
+				label = ""
+			}
+			ts = append(ts, plot.Tick{Value: v, Label: label})
 		}
 	}
 	return ts
@@ -330,7 +339,7 @@ func sizeLabel(v float64) string {
 }
 
 // WriteSVG draws the chart: a caption (machine, date, repeats), then the
-// panels, two per row.
+// panels, two per row, each with its legend in a strip above it.
 func (d Data) WriteSVG(w io.Writer) error {
 	rows, err := d.Plots()
 	if err != nil {
@@ -343,33 +352,97 @@ func (d Data) WriteSVG(w io.Writer) error {
 	return err
 }
 
-const panelW, panelH, caption = 11 * vg.Centimeter, 8 * vg.Centimeter, 1.6 * vg.Centimeter
+const (
+	panelW, panelH = 11 * vg.Centimeter, 8 * vg.Centimeter
+	// legendH is the strip above each panel that holds its legend, so
+	// that no legend covers a curve, a bar or a reference line: four
+	// entries (the most a panel has) of 8 pt text.
+	legendH = 1.5 * vg.Centimeter
+	// captionLine is the caption's line height, captionPad the space
+	// around its lines.
+	captionLine, captionPad vg.Length = 12, 6 // points
+)
 
 // Size is the chart's size for rows rows of panels.
 func (d Data) Size(rows int) (w, h vg.Length) {
-	return 2 * panelW, vg.Length(rows)*panelH + caption
+	w = 2 * panelW
+	return w, vg.Length(rows)*(panelH+legendH) + d.captionHeight(w)
 }
 
-func (d Data) draw(rows [][]*plot.Plot, dc draw.Canvas) {
-	top := draw.Crop(dc, 0, 0, dc.Max.Y-dc.Min.Y-caption, 0)
-	body := draw.Crop(dc, 0, 0, 0, -caption)
+// captionStyle is the caption's text: smaller than the panels' titles.
+func captionStyle() draw.TextStyle {
 	font := plot.DefaultFont
 	font.Size = vg.Points(9)
-	sty := draw.TextStyle{Color: color.Black, Font: font, Handler: plot.DefaultTextHandler}
-	lines := []string{
+	return draw.TextStyle{Color: color.Black, Font: font, Handler: plot.DefaultTextHandler}
+}
+
+// caption is what the chart says about itself, wrapped to width.
+func (d Data) caption(width vg.Length) []string {
+	sty := captionStyle()
+	var lines []string
+	for _, para := range []string{
 		fmt.Sprintf("UDS versus TCP over 127.0.0.1 (%s path): median of %d interleaved repeats of %s; bars: range; by CPU time: %s/%s from CPU time per message", d.Path, d.Reps, d.Each, d.A, d.B),
 		d.Machine + ", " + d.Date + ", load " + d.Load,
 		"regenerate: " + d.Command,
+	} {
+		// Wrapped well short of the width: a viewer without the
+		// chart's font draws it with a wider one.
+		lines = append(lines, wrap(para, (width-2*captionPad)*3/4, sty.Width)...)
 	}
-	for i, l := range lines {
-		top.FillText(sty, vg.Point{X: top.Min.X + vg.Points(6), Y: top.Max.Y - vg.Length(i+1)*vg.Points(12)}, l)
+	return lines
+}
+
+func (d Data) captionHeight(width vg.Length) vg.Length {
+	return vg.Length(len(d.caption(width)))*captionLine + 2*captionPad
+}
+
+// wrap breaks text at spaces into lines no wider than width (a word wider
+// than width gets a line of its own).
+func wrap(text string, width vg.Length, measure func(string) vg.Length) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case measure(line+" "+word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func (d Data) draw(rows [][]*plot.Plot, dc draw.Canvas) {
+	width := dc.Max.X - dc.Min.X
+	capH := d.captionHeight(width)
+	top := draw.Crop(dc, 0, 0, dc.Max.Y-dc.Min.Y-capH, 0)
+	body := draw.Crop(dc, 0, 0, 0, -capH)
+	sty := captionStyle()
+	for i, l := range d.caption(width) {
+		top.FillText(sty, vg.Point{X: top.Min.X + captionPad, Y: top.Max.Y - captionPad - vg.Length(i+1)*captionLine + vg.Points(3)}, l)
 	}
 	tiles := draw.Tiles{Rows: len(rows), Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
 	canvases := plot.Align(rows, tiles, body)
 	for i := range rows {
-		for j := range rows[i] {
-			rows[i][j].Draw(canvases[i][j])
+		for j, p := range rows[i] {
+			c := canvases[i][j]
+			// The legend goes in a strip of its own above the panel's
+			// title; the panel draws below it with no legend inside.
+			// Left-aligned, so that a wider font than the chart's runs
+			// into empty space, not into the line samples.
+			legend := p.Legend
+			legend.Left, legend.Top, legend.YOffs = true, false, vg.Points(4)
+			p.Legend = plot.NewLegend()
+			legendC := draw.Crop(c, 0, 0, c.Max.Y-c.Min.Y-legendH, 0)
+			legend.Draw(legendC)
+			p.Draw(draw.Crop(c, 0, 0, 0, -legendH))
 		}
 	}
 }

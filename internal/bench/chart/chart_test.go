@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 )
 
 // withCPU gives a cell CPU times per message: uds 1000 ns, tcp 3000 ns.
@@ -119,5 +121,43 @@ func TestRateTicksBelowOne(t *testing.T) {
 	}
 	if got, want := strings.Join(labels, " "), "0.5 1 2"; got != want {
 		t.Errorf("ticks %q; want %q", got, want)
+	}
+}
+
+func TestSizeTicksDoNotRunTogether(t *testing.T) {
+	var labels []string
+	for _, tk := range (sizeTicks{}).Ticks(64, 65536) {
+		labels = append(labels, tk.Label)
+	}
+	// 64 keeps its mark but not its label: beside 100 it read "64100".
+	if got, want := strings.Join(labels, " "), " 100 256 1K 4K 16K 64K"; got != want {
+		t.Errorf("ticks %q; want %q", got, want)
+	}
+	if got := (sizeTicks{}).Ticks(64, 90); len(got) != 1 || got[0].Label != "64" {
+		t.Errorf("ticks without 100 in range: %+v; want 64 labelled", got)
+	}
+}
+
+func TestCaptionWrapsInsideTheChart(t *testing.T) {
+	d := fixed()
+	d.Machine = strings.Repeat("a long machine description, ", 12)
+	w, _ := d.Size(2)
+	sty := captionStyle()
+	lines := d.caption(w)
+	if len(lines) < 4 {
+		t.Fatalf("caption of %d lines; want the long machine line wrapped", len(lines))
+	}
+	for _, l := range lines {
+		if sty.Width(l) > w-2*captionPad {
+			t.Errorf("caption line wider than the chart: %q", l)
+		}
+	}
+}
+
+func TestWrapKeepsEveryWord(t *testing.T) {
+	width := func(s string) vg.Length { return vg.Length(len(s)) }
+	got := wrap("aa bb cc dddddddd e", 5, width)
+	if want := []string{"aa bb", "cc", "dddddddd", "e"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("wrap = %q; want %q", got, want)
 	}
 }
