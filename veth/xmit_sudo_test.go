@@ -28,8 +28,9 @@ const (
 // arp_solicit <- neigh_probe <- __neigh_event_send <- neigh_resolve_output <-
 // ip_finish_output2 <- ip_push_pending_frames <- ping_v4_sendmsg.
 //
-// This kernel has no kprobes. A tracepoint's stacktrace trigger shows the
-// same path: net_dev_xmit fires in dev_hard_start_xmit once veth_xmit has
+// Where the kernel has kprobe events the test puts the notes' probe on
+// veth_xmit too; where it has none (the project machine), the facts say so
+// and a tracepoint's stacktrace trigger shows the same path: net_dev_xmit fires in dev_hard_start_xmit once veth_xmit has
 // returned, and netif_rx fires inside veth_xmit, so veth_xmit is a frame of
 // the latter's stack only.
 // equiv: bpftrace -e 'kprobe:veth_xmit { printf("%s\n", kstack()); }' & ping -c 3 198.18.0.2
