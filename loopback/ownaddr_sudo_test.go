@@ -20,6 +20,14 @@ import (
 // "The kernel marks every local route RTN_LOCAL; when it looks up the route
 // (__ip_route_output_key), it picks the loopback device for them", so
 // 127.0.0.1 and the host's own IP take the same way.
+//
+//	 namespace A ("the host")          namespace B
+//	+------------------------+        +------------------------+
+//	| lo  127.0.0.1/8        |        |                        |
+//	| a   198.18.0.1/24 [a]==========[b] 198.18.0.2/24   b     |
+//	+------------------------+  veth  +------------------------+
+//	A sends to 198.18.0.1, its own address: does lo carry it, or a?
+//
 // equiv: ip route get 198.18.0.1; nc -u 198.18.0.1 PORT; ip -s link show lo; ip -s link show IF
 func TestOwnAddressGoesThroughLo(t *testing.T) {
 	v := claims.Check(t, "L3")

@@ -25,6 +25,14 @@ const replyTimeout = 5 * time.Second
 
 // The notes: "network virtualisation: software simulates a real network
 // cable"; a veth pair is that cable between two namespaces.
+//
+//	 namespace A                    namespace B
+//	+---------------------+        +---------------------+
+//	| a 198.18.0.1/24  [a]==========[b]  198.18.0.2/24 b |
+//	+---------------------+  veth  +---------------------+
+//	ICMP echo from A to 198.18.0.2: a's tx and b's rx counters,
+//	B's Icmp InEchos and OutEchoReps; A's lo is the control.
+//
 // equiv: ip netns exec A ping -c 5 198.18.0.2; ip -n B -s link show B; ip netns exec B nstat IcmpInEchos
 func TestV4PingCrossesFromOneNamespaceToTheOther(t *testing.T) {
 	v := claims.Check(t, "V4")
@@ -68,6 +76,17 @@ func observeCrossPing(t *testing.T, p *sandbox.Pair) CrossPingFacts {
 // The notes: with 192.168.5.1/24 on veth4 and 192.168.5.2/24 on veth5, both
 // in the host's namespace, `ping 192.168.5.1` answers: "64 bytes from
 // 192.168.5.1: icmp_seq=1 ttl=64".
+//
+//	 one namespace (the notes' host)
+//	+-----------------------------------------------------+
+//	| lo                                                  |
+//	| A 198.18.5.1/24 [A]============[B] 198.18.5.2/24 B  |
+//	|                        veth                         |
+//	+-----------------------------------------------------+
+//	ping 198.18.5.1 and 198.18.5.2: both are this namespace's own
+//	addresses, so lo carries them; the veth only when the socket is
+//	bound to A (SO_BINDTODEVICE), and B then needs accept_local=1.
+//
 // equiv: ip route get 198.18.5.1; ping -c 3 198.18.5.1; ping -c 3 198.18.5.2; ip -s link show lo
 // equiv: sysctl -w net.ipv4.conf.B.accept_local=1 net.ipv4.conf.B.rp_filter=2; ping -I A 198.18.5.2
 func TestV5TheNotesSameNamespacePingNeverCrossesTheVeth(t *testing.T) {
