@@ -70,7 +70,7 @@ func TestLocalTableWinsOverMoreSpecificRoute(t *testing.T) {
 // equiv: ip rule add pref 40000 lookup local; ip rule del pref 0 lookup local
 func TestDrillR4LocalBehindMain(t *testing.T) {
 	p := sandbox.NewPair(t)
-	moveLocalBehindMain(t, p.A)
+	p.A.MoveLocalBehindMain(t)
 	claims.Drill(t, "R4", observeLocalFirst(t, p), judgeLocalFirst, claims.Refuted)
 }
 
@@ -114,7 +114,7 @@ func observeLocalFirst(t *testing.T, p *sandbox.Pair) LocalFirstFacts {
 
 	// Control: move the local table behind main; then the /32 in main
 	// should decide.
-	moveLocalBehindMain(t, p.A)
+	p.A.MoveLocalBehindMain(t)
 	f.Reordered = lookup(t, p.A, own.AsSlice())
 	return f
 }

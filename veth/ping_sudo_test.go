@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
@@ -122,7 +121,7 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 		routes, err := ns.Netlink().RouteGet(dst.AsSlice())
 		require.NoError(t, err)
 		require.Len(t, routes, 1)
-		f.Routes = append(f.Routes, RouteSeen{Dst: dst.String(), Type: routeType(routes[0].Type), Dev: names[routes[0].LinkIndex]})
+		f.Routes = append(f.Routes, RouteSeen{Dst: dst.String(), Type: sandbox.RouteTypeName(routes[0].Type), Dev: names[routes[0].LinkIndex]})
 	}
 
 	// The notes' ping, and one to the other end. A payload of 1199 bytes
@@ -208,17 +207,4 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 		f.Forced = append(f.Forced, p)
 	}
 	return f
-}
-
-// routeType names an RTN_* route type as `ip route` does.
-func routeType(rt int) string {
-	switch rt {
-	case unix.RTN_LOCAL:
-		return "local"
-	case unix.RTN_UNICAST:
-		return "unicast"
-	case unix.RTN_BROADCAST:
-		return "broadcast"
-	}
-	return fmt.Sprintf("type %d", rt)
 }
