@@ -1,0 +1,214 @@
+//go:build linux && sudo
+
+package veth
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/claims"
+	"netnotes/internal/cni"
+	"netnotes/internal/gate"
+	"netnotes/internal/ping"
+	"netnotes/internal/sandbox"
+)
+
+// The notes' container is podman's, and the readers' are podman's,
+// docker's or Kubernetes'. These tests let a real runtime wire two
+// containers and read back what it built; each runtime is a part of V8.
+
+// skipRuntimeInVM leaves the runtime parts out of the matrix's virtual
+// machines, whose initramfs holds the test binaries and no container
+// runtime: they compare kernels, not what is installed. It skips before
+// the claim is checked, so the VM's record has no line for them.
+func skipRuntimeInVM(t *testing.T) {
+	t.Helper()
+	if vm := os.Getenv(gate.EnvVM); vm != "" {
+		t.Skipf("inside the matrix's virtual machine (%s) no container runtime is installed: this part runs on the machine itself", vm)
+	}
+}
+
+// The CNI bridge plugin, called the way kubelet's runtime (containerd,
+// CRI-O) or podman's CNI backend calls it: CNI_COMMAND=ADD with the
+// container's network namespace in CNI_NETNS and the network's
+// configuration on stdin. The plugin runs in a private namespace standing
+// for the host, so cni0 appears there.
+//
+//	            "host" namespace (the plugin runs here)
+//	+------------------------------------------------+
+//	|           cni0 198.18.9.1/24 (bridge)          |
+//	|          /                         \           |
+//	|   vethXXXX (master cni0)    vethYYYY (master)  |
+//	+-----[ ]-------------------------[ ]------------+
+//	       ||  veth                    ||  veth
+//	+-----[eth0]-----+         +-----[eth0]-----+
+//	| 198.18.9.x/24  |         | 198.18.9.y/24  |
+//	| container c1   |         | container c2   |
+//	+----------------+         +----------------+
+//
+// equiv: echo "$CONF" | CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/proc/PID/fd/N CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni ip netns exec HOST /usr/lib/cni/bridge
+// equiv: ip -n HOST -d link show; ip -n C1 -d link show eth0; ip netns exec C1 ping 198.18.9.y
+func TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0(t *testing.T) {
+	skipRuntimeInVM(t)
+	v := claims.Check(t, "V8")
+	p, err := cni.Find("bridge", "host-local")
+	if err != nil {
+		gate.Skip(t, "the CNI bridge plugin with host-local IPAM: %v: install %s (Debian, Ubuntu) and run again", err, cni.Package)
+	}
+	// host-local keeps its leases in dataDir: here, not /var/lib/cni.
+	conf, err := json.Marshal(map[string]any{
+		"cniVersion": "1.0.0", "name": "netnotes", "type": "bridge", "bridge": "cni0",
+		"isGateway": true, "ipMasq": false,
+		"ipam": map[string]any{
+			"type": "host-local", "dataDir": t.TempDir(),
+			"ranges": [][]map[string]string{{{"subnet": "198.18.9.0/24"}}},
+			"routes": []map[string]string{{"dst": "0.0.0.0/0"}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.New(t)
+	f := RuntimeFacts{Part: PartCNIBridge, Runtime: "the CNI bridge plugin " + p.Path + cniVersion(p)}
+	var ctrs []*sandbox.NS
+	var took []string
+	for _, name := range []string{"c1", "c2"} {
+		ctr := sandbox.New(t)
+		id := fmt.Sprintf("netnotes-%d-%s", os.Getpid(), name)
+		_, d := cni.Add(t, host, p, cni.Call{ContainerID: id, Netns: ctr.Path(), IfName: "eth0", Config: conf})
+		took = append(took, d.Round(100_000).String())
+		ctrs = append(ctrs, ctr)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, name, "CNI_NETNS="+ctr.Path(), "eth0"))
+	}
+	f.How = fmt.Sprintf("CNI_COMMAND=ADD CNI_IFNAME=eth0 CNI_PATH=%s, run in a private namespace for the host, network 198.18.9.0/24 with host-local in a temporary dataDir; ADD took %s; DEL at cleanup",
+		p.Dir, strings.Join(took, " and "))
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// cniVersion names the plugins' package and version where dpkg knows them,
+// and the specification versions the plugin speaks.
+func cniVersion(p cni.Plugin) string {
+	var s []string
+	if out, err := exec.Command("dpkg-query", "-W", "-f", "${Version}", cni.Package).Output(); err == nil && len(out) > 0 {
+		s = append(s, cni.Package+" "+string(out))
+	}
+	if spec, err := p.Version(); err == nil {
+		s = append(s, "CNI "+spec)
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(s, "; ") + ")"
+}
+
+// observeRuntimeContainer reads a container's device ifname (kind, index,
+// IFLA_LINK, link-netnsid, addresses), its other devices, and the device
+// in the runtime's namespace host that it names as its peer, with that
+// one's master.
+// equiv: ip -n CTR -d -o link show; ip -n CTR -4 addr; ip -n HOST -d link show INDEX; ip -n HOST link show MASTER
+func observeRuntimeContainer(t *testing.T, host, ctr *sandbox.NS, name, how, ifname string) RuntimeContainer {
+	t.Helper()
+	c := RuntimeContainer{Name: name, Netns: how, Iface: ifname, LinkNetnsID: -1, RuntimeNSID: -1}
+	links, err := ctr.Netlink().LinkList()
+	if err != nil {
+		t.Fatalf("ip link show in %s's namespace: %v", name, err)
+	}
+	var eth netlink.Link
+	for _, l := range links {
+		a := l.Attrs()
+		switch {
+		case a.Name == ifname:
+			eth = l
+		case a.Flags&net.FlagLoopback == 0:
+			c.Others = append(c.Others, fmt.Sprintf("%s (%s)", a.Name, l.Type()))
+		}
+	}
+	if eth == nil {
+		t.Fatalf("%s's namespace (%s) has no %s: %v", name, how, ifname, c.Others)
+	}
+	a := eth.Attrs()
+	c.Kind, c.Index, c.LinkIndex = eth.Type(), a.Index, a.ParentIndex
+	if a.ParentIndex > 0 {
+		c.LinkNetnsID = a.NetNsID
+	}
+	c.Addrs = addrs(t, ctr, eth)
+	if id, err := ctr.Netlink().GetNetNsIdByFd(host.FD()); err == nil {
+		c.RuntimeNSID = id
+	}
+	// The peer's index counts in the namespace its link-netnsid names:
+	// look for it in the runtime's only when that is the runtime's.
+	if c.LinkIndex <= 0 || c.LinkNetnsID < 0 || c.LinkNetnsID != c.RuntimeNSID {
+		return c
+	}
+	peer, err := host.Netlink().LinkByIndex(c.LinkIndex)
+	if err != nil {
+		return c
+	}
+	pa := peer.Attrs()
+	p := &RuntimePeer{Name: pa.Name, Kind: peer.Type(), Index: pa.Index, LinkIndex: pa.ParentIndex, LinkNetnsID: -1, ContainerNSID: -1}
+	if pa.ParentIndex > 0 {
+		p.LinkNetnsID = pa.NetNsID
+	}
+	if id, err := host.Netlink().GetNetNsIdByFd(ctr.FD()); err == nil {
+		p.ContainerNSID = id
+	}
+	line := fmt.Sprintf("%d: %s@if%d: <%s> mtu %d", pa.Index, pa.Name, pa.ParentIndex, ipFlags(pa), pa.MTU)
+	if pa.MasterIndex > 0 {
+		if m, err := host.Netlink().LinkByIndex(pa.MasterIndex); err == nil {
+			p.Master, p.MasterKind, p.MasterAddrs = m.Attrs().Name, m.Type(), addrs(t, host, m)
+			line += " master " + p.Master
+		}
+	}
+	p.Line = fmt.Sprintf("%s state %s link-netnsid %d", line, strings.ToUpper(pa.OperState.String()), p.LinkNetnsID)
+	c.Peer = p
+	return c
+}
+
+// addrs lists a device's IPv4 addresses.
+func addrs(t *testing.T, ns *sandbox.NS, l netlink.Link) []string {
+	t.Helper()
+	list, err := ns.Netlink().AddrList(l, unix.AF_INET)
+	if err != nil {
+		t.Fatalf("ip -4 addr show %s in %v: %v", l.Attrs().Name, ns, err)
+	}
+	var out []string
+	for _, a := range list {
+		out = append(out, a.IPNet.String())
+	}
+	return out
+}
+
+// pingAcross sends one echo request from each container to the next one's
+// first address.
+func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []PingSeen {
+	t.Helper()
+	first := func(c RuntimeContainer) (netip.Addr, bool) {
+		if len(c.Addrs) == 0 {
+			return netip.Addr{}, false
+		}
+		p, err := netip.ParsePrefix(c.Addrs[0])
+		return p.Addr(), err == nil
+	}
+	var out []PingSeen
+	for i, ns := range ctrs {
+		j := (i + 1) % len(ctrs)
+		from, ok1 := first(seen[i])
+		to, ok2 := first(seen[j])
+		if !ok1 || !ok2 {
+			out = append(out, PingSeen{From: seen[i].Name, To: seen[j].Name, Reply: "no address to ping from or to"})
+			continue
+		}
+		out = append(out, echo(ping.New(t, ns, ping.Options{}), from, to))
+	}
+	return out
+}
