@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -19,6 +20,7 @@ import (
 	"netnotes/internal/cni"
 	"netnotes/internal/gate"
 	"netnotes/internal/ping"
+	"netnotes/internal/podman"
 	"netnotes/internal/sandbox"
 )
 
@@ -211,4 +213,71 @@ func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []Pin
 		out = append(out, echo(ping.New(t, ns, ping.Options{}), from, to))
 	}
 	return out
+}
+
+// Rootful podman, as the notes ran it: `podman run` of two containers on
+// podman's default network, whose bridge netavark names podman0. Podman
+// runs in private network, mount and PID namespaces (internal/podman), so
+// podman0, the veths, the firewall rules, /run/libpod and the containers'
+// processes never reach the host; its cgroups go under a parent of the
+// test's own and are removed. The containers run one static program from
+// a directory the test builds (--rootfs): nothing is pulled.
+//
+//	         podman's private "host" namespace
+//	+------------------------------------------------+
+//	|      podman0 198.18.10.1/24 (bridge)           |
+//	|        /                      \                |
+//	|  veth0@ifN (master podman0)  veth1@ifM (...)   |
+//	+-----[ ]-----------------------[ ]--------------+
+//	       || veth                   || veth
+//	+-----[eth0]-----+       +-----[eth0]-----+
+//	| container c1   |       | container c2   |
+//	+----------------+       +----------------+
+//
+// equiv: podman run -d --name c1 --rootfs DIR /sleeper; podman inspect --format '{{.State.Pid}}' c1
+// equiv: ip link show (in podman's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
+func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
+	skipRuntimeInVM(t)
+	v := claims.Check(t, "V8")
+	gate.Binary(t, "podman", "podman")
+	gate.Binary(t, "unshare", "util-linux")
+	gate.Binary(t, "nsenter", "util-linux")
+	if !gate.IsRealRoot() {
+		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s; as yourself, the podman-rootless part runs", gate.CurrentMode(), gate.RunAsRoot)
+	}
+	t0 := time.Now()
+	rootfs := podman.Rootfs(t)
+	t1 := time.Now()
+	h := podman.Start(t)
+	host := sandbox.Open(t, h.HostNetns())
+	// One after the other: side by side they only wait on podman's locks.
+	var started []podman.Container
+	for _, name := range []string{"c1", "c2"} {
+		c, err := h.Run(name, rootfs, "/sleeper")
+		if err != nil {
+			t.Fatal(err)
+		}
+		started = append(started, c)
+	}
+	info, err := h.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("podman: the rootfs built in %v, two containers started in %v",
+		t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
+	f := RuntimeFacts{Part: PartPodman, Seed: SeedPodman,
+		Runtime: fmt.Sprintf("podman %s (network backend %s, OCI runtime %s)", info.Version, info.NetworkBackend, info.OCIRuntime)}
+	var ctrs []*sandbox.NS
+	var took []string
+	for _, c := range started {
+		took = append(took, c.Took.Round(time.Millisecond).String())
+		ctr := sandbox.Open(t, h.NetnsPath(c.Pid))
+		ctrs = append(ctrs, ctr)
+		how := fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace), sandbox %s", c.Pid, c.SandboxKey)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, "eth0"))
+	}
+	f.How = fmt.Sprintf("podman run -d --rootfs DIR --cgroup-parent %s, %s, cgroup manager cgroupfs, in private network, mount and PID namespaces with a tmpfs on /run; podman run took %s",
+		h.Cgroup, h.Why, strings.Join(took, " and "))
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
 }
