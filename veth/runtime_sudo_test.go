@@ -113,7 +113,8 @@ func cniVersion(p cni.Plugin) string {
 	return " (" + strings.Join(s, "; ") + ")"
 }
 
-// observeRuntimeContainer reads a container's device ifname (kind, index,
+// observeRuntimeContainer reads a container's device ifname (or, for "",
+// its first device other than lo) (kind, index,
 // IFLA_LINK, link-netnsid, addresses), its other devices, and the device
 // in the runtime's namespace host that it names as its peer, with that
 // one's master.
@@ -129,16 +130,17 @@ func observeRuntimeContainer(t *testing.T, host, ctr *sandbox.NS, name, how, ifn
 	for _, l := range links {
 		a := l.Attrs()
 		switch {
-		case a.Name == ifname:
+		case eth == nil && (a.Name == ifname || ifname == "" && a.Flags&net.FlagLoopback == 0):
 			eth = l
 		case a.Flags&net.FlagLoopback == 0:
 			c.Others = append(c.Others, fmt.Sprintf("%s (%s)", a.Name, l.Type()))
 		}
 	}
 	if eth == nil {
-		t.Fatalf("%s's namespace (%s) has no %s: %v", name, how, ifname, c.Others)
+		t.Fatalf("%s's namespace (%s) has no %q: %v", name, how, ifname, c.Others)
 	}
 	a := eth.Attrs()
+	c.Iface = a.Name
 	c.Kind, c.Index, c.LinkIndex = eth.Type(), a.Index, a.ParentIndex
 	if a.ParentIndex > 0 {
 		c.LinkNetnsID = a.NetNsID
@@ -210,7 +212,11 @@ func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []Pin
 			out = append(out, PingSeen{From: seen[i].Name, To: seen[j].Name, Reply: "no address to ping from or to"})
 			continue
 		}
-		out = append(out, echo(ping.New(t, ns, ping.Options{}), from, to))
+		p := echo(ping.New(t, ns, ping.Options{}), from, to)
+		if from == to {
+			p.Reply += " (its own address: the other container has the same one, on a network of its own)"
+		}
+		out = append(out, p)
 	}
 	return out
 }
@@ -243,12 +249,16 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	gate.Binary(t, "unshare", "util-linux")
 	gate.Binary(t, "nsenter", "util-linux")
 	if !gate.IsRealRoot() {
-		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s; as yourself, the podman-rootless part runs", gate.CurrentMode(), gate.RunAsRoot)
+		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
 	}
 	t0 := time.Now()
-	rootfs := podman.Rootfs(t)
+	built := podman.Rootfs(t)
 	t1 := time.Now()
-	h := podman.Start(t)
+	h := podman.Start(t, nil)
+	rootfs, err := h.Install(built, "sleeper")
+	if err != nil {
+		t.Fatal(err)
+	}
 	host := sandbox.Open(t, h.HostNetns())
 	// One after the other: side by side they only wait on podman's locks.
 	var started []podman.Container
@@ -278,6 +288,65 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	}
 	f.How = fmt.Sprintf("podman run -d --rootfs DIR --cgroup-parent %s, %s, cgroup manager cgroupfs, in private network, mount and PID namespaces with a tmpfs on /run; podman run took %s",
 		h.Cgroup, h.Why, strings.Join(took, " and "))
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// Rootless podman, as an ordinary user runs it (here uid 65534, started by
+// real root inside the same private namespaces as the rootful part):
+// without root it cannot make a veth into a bridge of the host, so it
+// gives each container a tap device fed by a user-mode network stack
+// (slirp4netns; pasta from podman 4.4). The part records what it used.
+//
+// equiv: podman run -d --rootfs DIR /sleeper (as yourself); nsenter -t PID -U -n ip -d link show
+func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
+	skipRuntimeInVM(t)
+	v := claims.Check(t, "V8")
+	gate.Binary(t, "podman", "podman")
+	for _, b := range []string{"unshare", "nsenter", "setpriv"} {
+		gate.Binary(t, b, "util-linux")
+	}
+	if ok, why := gate.CanSwitchUser(); !ok {
+		gate.Skip(t, "rootless podman runs here as uid 65534, started by real root inside private namespaces, and %s; as yourself, try podman run --rootfs DIR CMD and ip -d link show in its namespace", why)
+	}
+	built := podman.Rootfs(t)
+	t1 := time.Now()
+	h := podman.Start(t, &podman.User{UID: 65534, GID: 65534})
+	rootfs, err := h.Install(built, "sleeper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.Open(t, h.HostNetns())
+	var started []podman.Container
+	for _, name := range []string{"c1", "c2"} {
+		c, err := h.Run(name, rootfs, "/sleeper")
+		if err != nil {
+			t.Fatal(err)
+		}
+		started = append(started, c)
+	}
+	info, err := h.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("rootless podman: two containers started in %v", time.Since(t1).Round(time.Millisecond))
+	f := RuntimeFacts{Part: PartPodmanRootless, Seed: SeedPodman,
+		Runtime: fmt.Sprintf("podman %s as uid 65534 (OCI runtime %s, slirp4netns %s)", info.Version, info.OCIRuntime, info.Slirp4netns)}
+	var ctrs []*sandbox.NS
+	var took, modes []string
+	for _, c := range started {
+		took = append(took, c.Took.Round(time.Millisecond).String())
+		modes = append(modes, c.Name+" "+c.Network)
+		ctr := sandbox.Open(t, h.NetnsPath(c.Pid))
+		ctrs = append(ctrs, ctr)
+		how := fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace)", c.Pid)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, ""))
+	}
+	f.How = fmt.Sprintf("podman run -d --rootfs DIR as uid 65534, network mode %s, in private network, mount and PID namespaces with a tmpfs on /run", strings.Join(modes, ", "))
+	if h.Tun != "" {
+		f.How += "; " + h.Tun
+	}
+	f.How += "; podman run took " + strings.Join(took, " and ")
 	f.Pings = pingAcross(t, ctrs, f.Containers)
 	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
 }

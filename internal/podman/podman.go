@@ -19,6 +19,10 @@
 //     process is gone (killed mid-run) is removed by the next Start.
 //
 // The holder is util-linux's unshare; commands enter it with nsenter.
+// Rootless podman (Start with a User) runs the same way, as that user
+// (setpriv), with its HOME and XDG_RUNTIME_DIR in the private /run; where
+// the host's /dev/net/tun is for root only, slirp4netns gets a private one
+// of the usual mode 0666 on a tmpfs over /dev/net in the mount namespace.
 package podman
 
 import (
@@ -54,6 +58,10 @@ const CgroupPrefix = "netnotes-podman-"
 // CgroupRoot is where the cgroup hierarchies are mounted.
 var CgroupRoot = "/sys/fs/cgroup"
 
+// DefaultCgroupParent is where rootful podman with cgroupfs puts a
+// container and its conmon without --cgroup-parent.
+const DefaultCgroupParent = "libpod_parent"
+
 // Host is podman's private place: the holder process and the flags that
 // keep podman's state inside it.
 type Host struct {
@@ -62,27 +70,57 @@ type Host struct {
 	Cgroup  string // the cgroup parent of every container: /netnotes-podman-PID-N
 	Runtime string // the OCI runtime asked for, "" for podman's default
 	Why     string // why that runtime
-	conf    string // containers.conf
-	flags   []string
+	User    *User  // podman runs as this user (rootless), nil for root
+	// podman's default cgroup parent, in the hierarchies where it did not
+	// exist at Start: what a container started without --cgroup-parent
+	// would leave, removed at cleanup when empty.
+	defaultParents []string
+	Tun            string // rootless: how /dev/net/tun was made usable, "" as the host has it
+	flags          []string
 }
+
+// User is an ordinary user for rootless podman.
+type User struct{ UID, GID int }
+
+// Dir is podman's directory inside the holder's private /run: state,
+// storage, configuration and the containers' root filesystems.
+const Dir = "/run/netnotes"
 
 var seq atomic.Uint64
 
 // Start sweeps the cgroups of Hosts whose test process is gone, then starts
 // the holder and returns once its /run is private. The holder and the
-// cgroups go at t's cleanup.
-func Start(t testing.TB) *Host {
+// cgroups go at t's cleanup. With user set, podman runs as that user
+// (rootless podman); Dir belongs to it.
+func Start(t testing.TB, user *User) *Host {
 	t.Helper()
 	if err := Sweep(); err != nil {
 		t.Fatalf("removing the cgroups a killed run left: %v", err)
 	}
-	h := &Host{Cgroup: fmt.Sprintf("/%s%d-%d", CgroupPrefix, os.Getpid(), seq.Add(1))}
+	h := &Host{Cgroup: fmt.Sprintf("/%s%d-%d", CgroupPrefix, os.Getpid(), seq.Add(1)), User: user}
 	h.Runtime, h.Why = chooseRuntime()
+	for _, dir := range hierarchies() {
+		if _, err := os.Stat(filepath.Join(dir, DefaultCgroupParent)); errors.Is(err, fs.ErrNotExist) {
+			h.defaultParents = append(h.defaultParents, dir)
+		}
+	}
 
 	// unshare makes the network and mount namespaces itself, then forks
 	// the PID namespace's init, which mounts a tmpfs on /run and says so.
+	script := "mount -n -t tmpfs -o mode=0755 netnotes-podman /run && mkdir -m 0755 " + Dir
+	if user != nil {
+		script += fmt.Sprintf(" && mkdir -m 0700 %[3]s/xdg && chown %[1]d:%[2]d %[3]s %[3]s/xdg", user.UID, user.GID, Dir)
+		// slirp4netns and pasta open /dev/net/tun as the user: where the
+		// host's is for root only (0600), a private one as udev makes
+		// it (0666), on a tmpfs over /dev/net in the private mount
+		// namespace.
+		if st, err := os.Stat("/dev/net/tun"); err == nil && st.Mode().Perm()&0o006 != 0o006 {
+			h.Tun = fmt.Sprintf("the host's /dev/net/tun is %v, so a private one of mode 0666 (as udev makes it) in podman's mount namespace", st.Mode().Perm())
+			script += " && mount -n -t tmpfs -o mode=0755 netnotes-tun /dev/net && mknod -m 0666 /dev/net/tun c 10 200"
+		}
+	}
 	h.holder = exec.Command("unshare", "--net", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--kill-child",
-		"--", "sh", "-c", "mount -n -t tmpfs -o mode=0755 netnotes-podman /run && echo ready && exec sleep infinity")
+		"--", "sh", "-c", script+" && echo ready && exec sleep infinity")
 	h.holder.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	h.holder.Stderr = os.Stderr
 	out, err := h.holder.StdoutPipe()
@@ -111,23 +149,21 @@ func Start(t testing.TB) *Host {
 		t.Fatalf("podman's private namespaces: no tmpfs on /run within %s", Timeout)
 	}
 
-	dir := t.TempDir()
-	h.conf = filepath.Join(dir, "containers.conf")
 	// The network's subnet is one of the test's (198.18.0.0/15); state,
 	// temporary files and network configuration stay in the private /run.
 	conf := `[network]
 default_subnet = "198.18.10.0/24"
-network_config_dir = "/run/netnotes/networks"
+network_config_dir = "` + Dir + `/networks"
 
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
-tmp_dir = "/run/netnotes/tmp"
+tmp_dir = "` + Dir + `/tmp"
 `
-	if err := os.WriteFile(h.conf, []byte(conf), 0o644); err != nil {
+	if err := h.WriteFile("containers.conf", []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.flags = []string{"--root", "/run/netnotes/storage", "--runroot", "/run/netnotes/run"}
+	h.flags = []string{"--root", Dir + "/storage", "--runroot", Dir + "/run"}
 	if h.Runtime != "" {
 		h.flags = append(h.flags, "--runtime", h.Runtime)
 	}
@@ -151,9 +187,15 @@ func chooseRuntime() (name, why string) {
 // Command is a podman command that runs inside the holder's namespaces.
 func (h *Host) Command(ctx context.Context, args ...string) *exec.Cmd {
 	p := "/proc/" + strconv.Itoa(h.Pid) + "/ns/"
-	argv := append([]string{"--mount=" + p + "mnt", "--net=" + p + "net", "--pid=" + p + "pid_for_children", "--", "podman"}, h.flags...)
-	cmd := exec.CommandContext(ctx, "nsenter", append(argv, args...)...)
-	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CONTAINERS_CONF=" + h.conf, "HOME=/run/netnotes"}
+	argv := []string{"--mount=" + p + "mnt", "--net=" + p + "net", "--pid=" + p + "pid_for_children", "--"}
+	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CONTAINERS_CONF=" + Dir + "/containers.conf", "HOME=" + Dir}
+	if h.User != nil {
+		// Rootless podman keeps its runtime files in XDG_RUNTIME_DIR.
+		argv = append(argv, "setpriv", "--reuid", strconv.Itoa(h.User.UID), "--regid", strconv.Itoa(h.User.GID), "--clear-groups", "--")
+		env = append(env, "XDG_RUNTIME_DIR="+Dir+"/xdg")
+	}
+	argv = append(append(append(argv, "env", "-i"), env...), "podman")
+	cmd := exec.CommandContext(ctx, "nsenter", append(append(argv, h.flags...), args...)...)
 	return cmd
 }
 
@@ -176,6 +218,7 @@ type Info struct {
 	Version        string
 	NetworkBackend string
 	OCIRuntime     string // name and version
+	Slirp4netns    string // rootless: slirp4netns's path and version
 }
 
 // Info asks podman for its version, network backend and OCI runtime.
@@ -191,6 +234,10 @@ func (h *Host) Info() (Info, error) {
 				Name    string `json:"name"`
 				Version string `json:"version"`
 			} `json:"ociRuntime"`
+			Slirp struct {
+				Executable string `json:"executable"`
+				Version    string `json:"version"`
+			} `json:"slirp4netns"`
 		} `json:"host"`
 		Version struct {
 			Version string `json:"Version"`
@@ -203,7 +250,11 @@ func (h *Host) Info() (Info, error) {
 	if v, _, _ := strings.Cut(raw.Host.OCIRuntime.Version, "\n"); v != "" {
 		rt += " (" + v + ")"
 	}
-	return Info{Version: raw.Version.Version, NetworkBackend: raw.Host.NetworkBackend, OCIRuntime: rt}, nil
+	slirp := raw.Host.Slirp.Executable
+	if v, _, _ := strings.Cut(raw.Host.Slirp.Version, "\n"); v != "" {
+		slirp += " (" + v + ")"
+	}
+	return Info{Version: raw.Version.Version, NetworkBackend: raw.Host.NetworkBackend, OCIRuntime: rt, Slirp4netns: slirp}, nil
 }
 
 // Container is one container podman started, as podman inspect reports it.
@@ -213,6 +264,7 @@ type Container struct {
 	Pid        int    // its init's pid, in podman's PID namespace
 	SandboxKey string // its network namespace's file: /run/netns/netns-...
 	IPAddress  string
+	Network    string        // its network mode: bridge, slirp4netns, pasta
 	Took       time.Duration // podman run
 }
 
@@ -221,20 +273,31 @@ type Container struct {
 // what podman inspect says about it.
 func (h *Host) Run(name, rootfs string, cmd ...string) (Container, error) {
 	start := time.Now()
-	args := append([]string{"run", "-d", "--name", name, "--cgroup-parent", h.Cgroup, "--rootfs", rootfs}, cmd...)
+	args := []string{"run", "-d", "--name", name}
+	if h.User == nil {
+		args = append(args, "--cgroup-parent", h.Cgroup)
+	}
+	// --rootfs says the first argument is a directory, not an image.
+	args = append(append(args, "--rootfs", rootfs), cmd...)
 	if _, err := h.Podman(args...); err != nil {
 		return Container{}, err
 	}
 	c := Container{Name: name, Took: time.Since(start)}
-	out, err := h.Podman("inspect", "--format", "{{.ID}} {{.State.Pid}} {{.NetworkSettings.SandboxKey}} {{.NetworkSettings.IPAddress}}", name)
+	out, err := h.Podman("inspect", "--format", "{{.ID}} {{.State.Pid}} {{.HostConfig.NetworkMode}} {{.NetworkSettings.SandboxKey}} {{.NetworkSettings.IPAddress}}", name)
 	if err != nil {
 		return c, err
 	}
 	f := strings.Fields(string(out))
-	if len(f) != 4 {
+	if len(f) < 3 {
 		return c, fmt.Errorf("podman inspect %s: %q", name, out)
 	}
-	c.ID, c.SandboxKey, c.IPAddress = f[0], f[2], f[3]
+	c.ID, c.Network = f[0], f[2]
+	if len(f) > 3 {
+		c.SandboxKey = f[3]
+	}
+	if len(f) > 4 {
+		c.IPAddress = f[4]
+	}
 	if c.Pid, err = strconv.Atoi(f[1]); err != nil || c.Pid <= 0 {
 		return c, fmt.Errorf("podman inspect %s: no pid in %q", name, out)
 	}
@@ -248,6 +311,53 @@ func (h *Host) NetnsPath(pid int) string {
 	return fmt.Sprintf("/proc/%d/root/proc/%d/ns/net", h.Pid, pid)
 }
 
+// WriteFile writes a file into Dir, owned by podman's user, through the
+// holder's root (/proc/PID/root): name is relative to Dir.
+func (h *Host) WriteFile(name string, data []byte, perm os.FileMode) error {
+	path := filepath.Join(h.root(), Dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, perm); err != nil {
+		return err
+	}
+	return h.chown(filepath.Join(h.root(), Dir), path)
+}
+
+// chown gives the user what was made under base up to path.
+func (h *Host) chown(base, path string) error {
+	if h.User == nil {
+		return nil
+	}
+	for p := path; len(p) > len(base); p = filepath.Dir(p) {
+		if err := os.Lchown(p, h.User.UID, h.User.GID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Install copies a root filesystem directory (regular files only) into
+// Dir/rootfs/NAME and returns its path as podman sees it.
+func (h *Host) Install(src, name string) (string, error) {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return "", err
+		}
+		if err := h.WriteFile(filepath.Join("rootfs", name, e.Name()), data, 0o755); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(Dir, "rootfs", name), nil
+}
+
+func (h *Host) root() string { return fmt.Sprintf("/proc/%d/root", h.Pid) }
+
 // HostNetns is the path of podman's ("host") network namespace.
 func (h *Host) HostNetns() string { return fmt.Sprintf("/proc/%d/ns/net", h.Pid) }
 
@@ -259,6 +369,13 @@ func (h *Host) stop(t testing.TB) {
 	err := wait.Until(10*time.Second, func() error { return removeCgroup(h.Cgroup) })
 	if err != nil {
 		t.Errorf("cleanup: removing podman's cgroups %s: %v", h.Cgroup, err)
+	}
+	for _, dir := range h.defaultParents {
+		root := filepath.Join(dir, DefaultCgroupParent)
+		if _, err := os.Stat(root); err == nil {
+			t.Errorf("podman made %s, which was not there before: a container started without --cgroup-parent", root)
+			_ = wait.Until(10*time.Second, func() error { return removeTree(root) })
+		}
 	}
 }
 
@@ -281,20 +398,26 @@ func removeCgroup(parent string) error {
 	var errs []error
 	for _, h := range hierarchies() {
 		root := filepath.Join(h, parent)
-		if _, err := os.Stat(root); err != nil {
-			continue
+		if _, err := os.Stat(root); err == nil {
+			errs = append(errs, removeTree(root))
 		}
-		var dirs []string
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				dirs = append(dirs, p)
-			}
-			return nil
-		})
-		for i := len(dirs) - 1; i >= 0; i-- {
-			if err := unix.Rmdir(dirs[i]); err != nil && !errors.Is(err, unix.ENOENT) {
-				errs = append(errs, fmt.Errorf("rmdir %s: %w", dirs[i], err))
-			}
+	}
+	return errors.Join(errs...)
+}
+
+// removeTree removes a cgroup directory and those below it, children first.
+func removeTree(root string) error {
+	var errs []error
+	var dirs []string
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, p)
+		}
+		return nil
+	})
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := unix.Rmdir(dirs[i]); err != nil && !errors.Is(err, unix.ENOENT) {
+			errs = append(errs, fmt.Errorf("rmdir %s: %w", dirs[i], err))
 		}
 	}
 	return errors.Join(errs...)
