@@ -28,17 +28,6 @@ import (
 // docker's or Kubernetes'. These tests let a real runtime wire two
 // containers and read back what it built; each runtime is a part of V8.
 
-// skipRuntimeInVM leaves the runtime parts out of the matrix's virtual
-// machines, whose initramfs holds the test binaries and no container
-// runtime: they compare kernels, not what is installed. It skips before
-// the claim is checked, so the VM's record has no line for them.
-func skipRuntimeInVM(t *testing.T) {
-	t.Helper()
-	if vm := os.Getenv(gate.EnvVM); vm != "" {
-		t.Skipf("inside the matrix's virtual machine (%s) no container runtime is installed: this part runs on the machine itself", vm)
-	}
-}
-
 // The CNI bridge plugin, called the way kubelet's runtime (containerd,
 // CRI-O) or podman's CNI backend calls it: CNI_COMMAND=ADD with the
 // container's network namespace in CNI_NETNS and the network's
@@ -60,7 +49,7 @@ func skipRuntimeInVM(t *testing.T) {
 // equiv: echo "$CONF" | CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/proc/PID/fd/N CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni ip netns exec HOST /usr/lib/cni/bridge
 // equiv: ip -n HOST -d link show; ip -n C1 -d link show eth0; ip netns exec C1 ping 198.18.9.y
 func TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0(t *testing.T) {
-	skipRuntimeInVM(t)
+	gate.SkipInVM(t, "CNI plugins")
 	v := claims.Check(t, "V8")
 	p, err := cni.Find("bridge", "host-local")
 	if err != nil {
@@ -243,7 +232,7 @@ func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []Pin
 // equiv: podman run -d --name c1 --rootfs DIR /sleeper; podman inspect --format '{{.State.Pid}}' c1
 // equiv: ip link show (in podman's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
-	skipRuntimeInVM(t)
+	gate.SkipInVM(t, "podman")
 	v := claims.Check(t, "V8")
 	gate.Binary(t, "podman", "podman")
 	gate.Binary(t, "unshare", "util-linux")
@@ -300,7 +289,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 //
 // equiv: podman run -d --rootfs DIR /sleeper (as yourself); nsenter -t PID -U -n ip -d link show
 func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
-	skipRuntimeInVM(t)
+	gate.SkipInVM(t, "podman")
 	v := claims.Check(t, "V8")
 	gate.Binary(t, "podman", "podman")
 	for _, b := range []string{"unshare", "nsenter", "setpriv"} {
