@@ -170,18 +170,23 @@ tmp_dir = "` + Dir + `/tmp"
 	return h
 }
 
-// chooseRuntime picks the OCI runtime: podman's default (crun, where it is
-// installed) on a unified cgroup v2 hierarchy; on cgroup v1 or hybrid,
-// where crun refuses, runc when it is installed.
+// chooseRuntime picks the OCI runtime: podman's default on a unified
+// cgroup v2 hierarchy; on cgroup v1 or hybrid, runc when it is installed
+// (crun, podman's default where both are, refuses a hybrid hierarchy).
+// The reason says what was seen.
 func chooseRuntime() (name, why string) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(CgroupRoot, &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
-		return "", "podman's default OCI runtime (cgroup v2)"
+		return "", "podman's default OCI runtime (" + CgroupRoot + " is cgroup2)"
+	}
+	crun := "crun is not installed"
+	if _, err := exec.LookPath("crun"); err == nil {
+		crun = "crun is installed too"
 	}
 	if _, err := exec.LookPath("runc"); err == nil {
-		return "runc", "runc, since " + CgroupRoot + " is cgroup v1 or hybrid, which crun refuses"
+		return "runc", "runc, chosen since " + CgroupRoot + " is not cgroup2 (v1 or hybrid); " + crun
 	}
-	return "", "podman's default OCI runtime (no runc installed for cgroup v1 or hybrid)"
+	return "", "podman's default OCI runtime (" + CgroupRoot + " is not cgroup2, and runc is not installed)"
 }
 
 // Command is a podman command that runs inside the holder's namespaces.
