@@ -90,8 +90,8 @@ func (c RuntimeContainer) String() string {
 		if p.Master != "" {
 			master = fmt.Sprintf("master %s (%s, %s)", p.Master, p.MasterKind, strings.Join(p.MasterAddrs, ","))
 		}
-		s += fmt.Sprintf("; its peer in the runtime's namespace: %s (%s, index %d, @if%d link-netnsid %d, the container's namespace is id %d there), %s",
-			p.Name, p.Kind, p.Index, p.LinkIndex, p.LinkNetnsID, p.ContainerNSID, master)
+		s += fmt.Sprintf("; its peer in the runtime's namespace: %s (%s, index %d, @if%d link-netnsid %d, the container's namespace is id %d there), %s: `%s`",
+			p.Name, p.Kind, p.Index, p.LinkIndex, p.LinkNetnsID, p.ContainerNSID, master, p.Line)
 	case c.LinkIndex > 0 && c.LinkNetnsID != c.RuntimeNSID:
 		s += fmt.Sprintf("; its peer is in a namespace other than the runtime's (link-netnsid %d, the runtime's is %d)", c.LinkNetnsID, c.RuntimeNSID)
 	case c.LinkIndex > 0:
