@@ -36,6 +36,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -66,11 +67,12 @@ const DefaultCgroupParent = "libpod_parent"
 // keep podman's state inside it.
 type Host struct {
 	holder  *exec.Cmd
-	Pid     int    // the holder (unshare): /proc/Pid/ns/{net,mnt} are podman's
-	Cgroup  string // the cgroup parent of every container: /netnotes-podman-PID-N
-	Runtime string // the OCI runtime asked for, "" for podman's default
-	Why     string // why that runtime
-	User    *User  // podman runs as this user (rootless), nil for root
+	keep    chan struct{} // closed once the holder is gone: frees its parent thread
+	Pid     int           // the holder (unshare): /proc/Pid/ns/{net,mnt} are podman's
+	Cgroup  string        // the cgroup parent of every container: /netnotes-podman-PID-N
+	Runtime string        // the OCI runtime asked for, "" for podman's default
+	Why     string        // why that runtime
+	User    *User         // podman runs as this user (rootless), nil for root
 	// podman's default cgroup parent, in the hierarchies where it did not
 	// exist at Start: what a container started without --cgroup-parent
 	// would leave, removed at cleanup when empty.
@@ -127,7 +129,17 @@ func Start(t testing.TB, user *User) *Host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.holder.Start(); err != nil {
+	// Pdeathsig fires when the thread that forked the holder exits, not
+	// the process: fork it from a locked thread kept until cleanup.
+	h.keep = make(chan struct{})
+	startErr := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		startErr <- h.holder.Start()
+		<-h.keep
+	}()
+	if err := <-startErr; err != nil {
+		close(h.keep)
 		t.Fatalf("starting podman's private namespaces (unshare): %v", err)
 	}
 	h.Pid = h.holder.Process.Pid
@@ -371,6 +383,7 @@ func (h *Host) HostNetns() string { return fmt.Sprintf("/proc/%d/ns/net", h.Pid)
 func (h *Host) stop(t testing.TB) {
 	_ = h.holder.Process.Kill()
 	_ = h.holder.Wait()
+	close(h.keep)
 	err := wait.Until(10*time.Second, func() error { return removeCgroup(h.Cgroup) })
 	if err != nil {
 		t.Errorf("cleanup: removing podman's cgroups %s: %v", h.Cgroup, err)
