@@ -18,14 +18,25 @@
 // Timing under emulation measures the emulator, so the performance
 // verdicts skip inside a VM and say so.
 //
+// Besides kernels, it runs host scenarios (-scenarios names built-in ones,
+// -scenario defines one): a kernel command line, modules loaded before the
+// notes, sysctls in the initial namespace, tracefs left unmounted, busybox's
+// rm and unlink. Each scenario runs on every Debian kernel after that
+// kernel's plain run, in a column of its own; a verdict that differs from
+// the plain run's is marked and shown with its evidence and the plain
+// run's, under the table. Scenario columns are never recorded or checked.
+//
 // Usage:
 //
 //	go run ./internal/cmd/matrix [-kernels "5.10 6.1 6.12 host"] [-run regexp] [-timeout 5m]
+//	go run ./internal/cmd/matrix -kernels 6.12 -scenarios "ipv6-off calico-host busybox-userland no-tracefs"
+//	go run ./internal/cmd/matrix -kernels 6.12 -scenario 'mine:like=calico-host,append=ipv6.disable=1
 //	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-56-rt-amd64
 //	go run ./internal/cmd/matrix -record   # write internal/claims/matrix.txt
 //	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
 //
-// `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels.
+// `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels,
+// SCENARIOS="..." -scenarios and SCENARIO='...' -scenario.
 // A kernel that cannot be fetched, unpacked, booted or run to the end is
 // reported with what went wrong, and the other kernels still run.
 package main
@@ -40,6 +51,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +81,7 @@ type options struct {
 	record   bool
 	check    bool
 	drills   bool
+	scens    []*vm.Scenario
 }
 
 // drillTests names the drills: tests that make a claim false on purpose to
@@ -89,8 +102,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.evidence, "evidence", false, "print each kernel's evidence under the table")
 	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+claims.MatrixFile)
 	fs.BoolVar(&o.drills, "drills", false, "also run the drills (tests that make a claim false on purpose; they give no verdict)")
-	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile)
+	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile+" (plain runs only)")
+	names := fs.String("scenarios", "", "also run these built-in host `scenarios` (space-separated) on each Debian kernel:"+builtinHelp())
+	defs := fs.String("scenario", "", "define and run host scenarios (space-separated `definitions`), each "+scenarioKeys)
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var err error
+	if o.scens, err = scenarios(*names, *defs); err != nil {
+		fmt.Fprintln(stderr, "matrix:", err)
+		return 2
+	}
+	if o.record && len(o.scens) > 0 {
+		fmt.Fprintln(stderr, "matrix: -record records the plain runs only; run it without scenarios")
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -117,7 +141,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logf("removed what a killed run left: %s", strings.Join(removed, ", "))
 	}
 
-	root, scan, err := claims.ScanModule(".")
+	var scan *claims.Scan
+	var root string
+	root, scan, err = claims.ScanModule(".")
 	if err != nil {
 		fmt.Fprintln(stderr, "matrix:", err)
 		return 2
@@ -142,49 +168,72 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var cols []column
 	var payload *vm.Payload
 	var apt *vm.Apt
+	if len(o.scens) > 0 && slices.Contains(o.kernels, "host") {
+		logf("host: the scenarios need a VM of their own, so host runs plain only")
+	}
 	for _, k := range o.kernels {
-		if ctx.Err() != nil {
-			break
+		runs := []*vm.Scenario{nil}
+		if k != "host" {
+			runs = append(runs, o.scens...)
 		}
-		col := column{Kernel: k}
-		var res *vm.Result
-		if k == "host" {
-			res = runHost(ctx, root, pkgs, o, logf)
-		} else {
-			if payload == nil {
-				if apt, payload, err = prepare(ctx, root, scan.Module, pkgs, o, logf); err != nil {
-					fmt.Fprintln(stderr, "matrix:", err)
-					return 1
+		for _, sc := range runs {
+			if ctx.Err() != nil {
+				break
+			}
+			col := column{Kernel: k}
+			name := k
+			if sc != nil {
+				col.Scenario, col.Def = sc.Name, describeScenario(sc)
+				name += " " + sc.Name
+			}
+			var res *vm.Result
+			if k == "host" {
+				res = runHost(ctx, root, pkgs, o, logf)
+			} else {
+				if payload == nil {
+					if apt, payload, err = prepare(ctx, root, scan.Module, pkgs, o, logf); err != nil {
+						fmt.Fprintln(stderr, "matrix:", err)
+						return 1
+					}
+					payload.Args = testArgs
 				}
-				payload.Args = testArgs
+				res = vm.RunKernel(ctx, apt, k, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf, Scenario: sc})
 			}
-			res = vm.RunKernel(ctx, apt, k, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf})
-		}
-		col.Release = res.Release
-		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
-		if res.Err != nil {
-			col.Err = res.Err.Error()
-		}
-		col.Problems = res.Problems
-		for _, p := range res.Problems {
-			logf("%s: %s", k, p)
-		}
-		logf("%s: %d verdicts, %d failed tests, %s", k, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
-		if res.Err != nil {
-			logf("%v", res.Err)
-		}
-		if o.out != "" {
-			if err := save(o.out, k, res); err != nil {
-				logf("%v", err)
+			col.Release = res.Release
+			col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
+			if res.Err != nil {
+				col.Err = res.Err.Error()
 			}
+			col.Problems, col.Seen = res.Problems, res.Seen
+			for _, p := range res.Problems {
+				logf("%s: %s", name, p)
+			}
+			logf("%s: %d verdicts, %d failed tests, %s", name, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
+			if res.Err != nil {
+				logf("%v", res.Err)
+			}
+			if o.out != "" {
+				if err := save(o.out, strings.ReplaceAll(name, " ", "+"), res); err != nil {
+					logf("%v", err)
+				}
+			}
+			cols = append(cols, col)
 		}
-		cols = append(cols, col)
 	}
 
-	writeTable(stdout, cols, o.evidence)
+	diffs := scenarioDiffs(cols)
+	writeTable(stdout, cols, diffs, o.evidence)
 	status := 0
 	for _, c := range cols {
 		if c.Err != "" || len(c.Failed) > 0 || len(c.Problems) > 0 {
+			status = 1
+		}
+	}
+	// A scenario must give a verdict wherever its kernel's plain run
+	// did: a claim it leaves without one is a note that could not
+	// observe there, not a finding.
+	for _, d := range diffs {
+		if d.Now == "" {
 			status = 1
 		}
 	}
