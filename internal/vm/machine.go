@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -92,40 +93,23 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 	r := &Result{Kernel: kernel}
 	start := time.Now()
 	defer func() { r.Took = time.Since(start) }()
-	fail := func(err error) *Result { r.Err = fmt.Errorf("kernel %s: %w", kernel, err); return r }
-	pkg, err := apt.Resolve(ctx, kernel)
-	if err != nil {
-		return fail(err)
-	}
-	r.Package = pkg
-	o.Log("%s: %s", kernel, pkg)
-	deb, err := apt.Download(ctx, pkg)
-	if err != nil {
-		return fail(err)
-	}
-	k, err := Unpack(ctx, deb, pkg, filepath.Join(o.Cache, "kernels", pkg))
-	if err != nil {
-		return fail(err)
-	}
-	r.Release = k.Release
 	sc := o.Scenario
 	if sc == nil {
 		sc = &Scenario{}
 	}
-	mods, err := k.ModulesFor(append(append([]string(nil), Modules...), sc.Modules...))
+	name := kernel
+	if sc.Name != "" {
+		name += " " + sc.Name
+	}
+	fail := func(err error) *Result { r.Err = fmt.Errorf("kernel %s: %w", name, err); return r }
+	k, mods, bb, err := fetch(ctx, apt, kernel, sc, o, func(pkg string) {
+		r.Package = pkg
+		o.Log("%s: %s", name, pkg)
+	})
 	if err != nil {
 		return fail(err)
 	}
-	var bb string
-	switch sc.Userland {
-	case "":
-	case UserlandBusybox:
-		if bb, err = busybox(ctx, apt, o.Cache); err != nil {
-			return fail(fmt.Errorf("userland %s: %w", sc.Userland, err))
-		}
-	default:
-		return fail(fmt.Errorf("userland %q: only %q is known", sc.Userland, UserlandBusybox))
-	}
+	r.Release = k.Release
 	initrd, err := os.CreateTemp("", tempPrefix()+"initrd-")
 	if err != nil {
 		return fail(err)
@@ -137,10 +121,6 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 	}
 	if err := initrd.Close(); err != nil {
 		return fail(err)
-	}
-	name := kernel
-	if sc.Name != "" {
-		name += " " + sc.Name
 	}
 	o.Log("%s: booting %s under qemu (%s, one vCPU, timeout %s)", name, k.Release, o.Accel, o.Timeout)
 	boot, err := Run(ctx, k.Image, initrd.Name(), o.Accel, o.Timeout, sc.Append...)
@@ -162,6 +142,47 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 		return fail(fmt.Errorf("the VM stopped before the notes finished (%s)", lastWords(boot)))
 	}
 	return r
+}
+
+// writeInitramfs writes the init, the modules, the tests and the programs
+// they run, set up as sc says; busybox is its userland's binary, if any.
+// fetchMu keeps runs that go on at once (matrix -jobs) from fetching or
+// unpacking the same package together.
+var fetchMu sync.Mutex
+
+// fetch gets and unpacks the kernel package, finds the modules to load
+// and the scenario's userland (busybox's path, if any).
+func fetch(ctx context.Context, apt *Apt, kernel string, sc *Scenario, o Options, resolved func(pkg string)) (*Kernel, []Module, string, error) {
+	fetchMu.Lock()
+	defer fetchMu.Unlock()
+	pkg, err := apt.Resolve(ctx, kernel)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	resolved(pkg)
+	deb, err := apt.Download(ctx, pkg)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	k, err := Unpack(ctx, deb, pkg, filepath.Join(o.Cache, "kernels", pkg))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	mods, err := k.ModulesFor(append(append([]string(nil), Modules...), sc.Modules...))
+	if err != nil {
+		return k, nil, "", err
+	}
+	var bb string
+	switch sc.Userland {
+	case "":
+	case UserlandBusybox:
+		if bb, err = busybox(ctx, apt, o.Cache); err != nil {
+			return k, nil, "", fmt.Errorf("userland %s: %w", sc.Userland, err)
+		}
+	default:
+		return k, nil, "", fmt.Errorf("userland %q: only %q is known", sc.Userland, UserlandBusybox)
+	}
+	return k, mods, bb, nil
 }
 
 // writeInitramfs writes the init, the modules, the tests and the programs

@@ -54,6 +54,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -82,6 +83,7 @@ type options struct {
 	check    bool
 	drills   bool
 	scens    []*vm.Scenario
+	jobs     int
 }
 
 // drillTests names the drills: tests that make a claim false on purpose to
@@ -103,6 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+claims.MatrixFile)
 	fs.BoolVar(&o.drills, "drills", false, "also run the drills (tests that make a claim false on purpose; they give no verdict)")
 	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile+" (plain runs only)")
+	fs.IntVar(&o.jobs, "jobs", 1, "boot up to `n` VMs at a time (each takes one CPU under emulation)")
 	names := fs.String("scenarios", "", "also run these built-in host `scenarios` (space-separated) on each Debian kernel:"+builtinHelp())
 	defs := fs.String("scenario", "", "define and run host scenarios (space-separated `definitions`), each "+scenarioKeys)
 	if err := fs.Parse(args); err != nil {
@@ -111,6 +114,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	if o.scens, err = scenarios(*names, *defs); err != nil {
 		fmt.Fprintln(stderr, "matrix:", err)
+		return 2
+	}
+	if o.jobs < 1 {
+		fmt.Fprintln(stderr, "matrix: -jobs wants 1 or more")
 		return 2
 	}
 	if o.record && len(o.scens) > 0 {
@@ -165,61 +172,101 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		testArgs = append(testArgs, "-test.skip", drillTests)
 	}
 
-	var cols []column
-	var payload *vm.Payload
-	var apt *vm.Apt
+	// One task per kernel and scenario, in the table's order: each
+	// kernel's plain run, then its scenarios (VMs only). The host runs
+	// alone first; the VMs then run -jobs at a time.
+	type task struct {
+		kernel string
+		sc     *vm.Scenario
+	}
+	var tasks []task
 	if len(o.scens) > 0 && slices.Contains(o.kernels, "host") {
 		logf("host: the scenarios need a VM of their own, so host runs plain only")
 	}
+	needVM := false
 	for _, k := range o.kernels {
-		runs := []*vm.Scenario{nil}
+		tasks = append(tasks, task{k, nil})
 		if k != "host" {
-			runs = append(runs, o.scens...)
-		}
-		for _, sc := range runs {
-			if ctx.Err() != nil {
-				break
+			needVM = true
+			for _, sc := range o.scens {
+				tasks = append(tasks, task{k, sc})
 			}
-			col := column{Kernel: k}
-			name := k
-			if sc != nil {
-				col.Scenario, col.Def = sc.Name, describeScenario(sc)
-				name += " " + sc.Name
-			}
-			var res *vm.Result
-			if k == "host" {
-				res = runHost(ctx, root, pkgs, o, logf)
-			} else {
-				if payload == nil {
-					if apt, payload, err = prepare(ctx, root, scan.Module, pkgs, o, logf); err != nil {
-						fmt.Fprintln(stderr, "matrix:", err)
-						return 1
-					}
-					payload.Args = testArgs
-				}
-				res = vm.RunKernel(ctx, apt, k, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf, Scenario: sc})
-			}
-			col.Release = res.Release
-			col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
-			if res.Err != nil {
-				col.Err = res.Err.Error()
-			}
-			col.Problems, col.Seen = res.Problems, res.Seen
-			for _, p := range res.Problems {
-				logf("%s: %s", name, p)
-			}
-			logf("%s: %d verdicts, %d failed tests, %s", name, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
-			if res.Err != nil {
-				logf("%v", res.Err)
-			}
-			if o.out != "" {
-				if err := save(o.out, strings.ReplaceAll(name, " ", "+"), res); err != nil {
-					logf("%v", err)
-				}
-			}
-			cols = append(cols, col)
 		}
 	}
+	var payload *vm.Payload
+	var apt *vm.Apt
+	if needVM {
+		if apt, payload, err = prepare(ctx, root, scan.Module, pkgs, o, logf); err != nil {
+			fmt.Fprintln(stderr, "matrix:", err)
+			return 1
+		}
+		payload.Args = testArgs
+	}
+	cols := make([]column, len(tasks))
+	ran := make([]bool, len(tasks))
+	do := func(i int) {
+		t := tasks[i]
+		col := column{Kernel: t.kernel}
+		name := t.kernel
+		if t.sc != nil {
+			col.Scenario, col.Def = t.sc.Name, describeScenario(t.sc)
+			name += " " + t.sc.Name
+		}
+		var res *vm.Result
+		if t.kernel == "host" {
+			res = runHost(ctx, root, pkgs, o, logf)
+		} else {
+			res = vm.RunKernel(ctx, apt, t.kernel, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf, Scenario: t.sc})
+		}
+		col.Release = res.Release
+		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
+		if res.Err != nil {
+			col.Err = res.Err.Error()
+		}
+		col.Problems, col.Seen = res.Problems, res.Seen
+		for _, p := range res.Problems {
+			logf("%s: %s", name, p)
+		}
+		logf("%s: %d verdicts, %d failed tests, %s", name, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
+		if res.Err != nil {
+			logf("%v", res.Err)
+		}
+		if o.out != "" {
+			if err := save(o.out, strings.ReplaceAll(name, " ", "+"), res); err != nil {
+				logf("%v", err)
+			}
+		}
+		cols[i], ran[i] = col, true
+	}
+	for i, t := range tasks {
+		if t.kernel == "host" && ctx.Err() == nil {
+			do(i)
+		}
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, o.jobs)
+	for i, t := range tasks {
+		if t.kernel == "host" {
+			continue
+		}
+		slots <- struct{}{}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			do(i)
+		}()
+	}
+	wg.Wait()
+	var done []column
+	for i := range cols {
+		if ran[i] {
+			done = append(done, cols[i])
+		}
+	}
+	cols = done
 
 	diffs := scenarioDiffs(cols)
 	writeTable(stdout, cols, diffs, o.evidence)
