@@ -220,6 +220,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		col.Release = res.Release
 		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
+		col.Why = failureReasons(res.JSON)
 		if res.Err != nil {
 			col.Err = res.Err.Error()
 		}

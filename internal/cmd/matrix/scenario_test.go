@@ -127,7 +127,7 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 			Seen:     []string{"condition modules ip_gre sit ipip"}},
 		{Kernel: "6.12", Scenario: "ipv6-off", Def: "ipv6-off:append=ipv6.disable=1", Release: "6.12.117+deb12-cloud-amd64",
 			Verdicts: map[string]string{"L1": "confirmed", "N3": "confirmed", "N3/rm": "confirmed"},
-			Failed:   []string{"netnotes/veth TestV3"}},
+			Failed:   []string{"netnotes/veth TestV3"}, Why: map[string]string{"netnotes/veth TestV3": "reading sysctl net.ipv6.conf.default.addr_gen_mode: no such file"}},
 		{Kernel: "5.10", Scenario: "cubic", Def: "cubic:sysctl=net.ipv4.tcp_congestion_control=cubic", Release: "5.10.0-46-cloud-amd64", // no plain run of 5.10: nothing to compare
 			Verdicts: map[string]string{"L1": "refuted"}},
 	}
@@ -147,7 +147,7 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	assert.Equal(t, []string{"plain", "calico-host", "ipv6-off", "cubic"}, strings.Fields(strings.Split(table, "\n")[1]))
 	assert.Contains(t, table, "L1 on 6.12 calico-host: confirmed (plain) -> refuted\n      calico-host: a fresh namespace holds lo, tunl0, sit0, gre0\n      plain: a fresh namespace holds lo only\n")
 	assert.Contains(t, table, "ipv6-off: no verdict")
-	assert.Contains(t, table, "6.12 ipv6-off: FAIL netnotes/veth TestV3")
+	assert.Contains(t, table, "6.12 ipv6-off: FAIL netnotes/veth TestV3: reading sysctl net.ipv6.conf.default.addr_gen_mode: no such file\n")
 	assert.Contains(t, table, "  6.12 calico-host:modules=ipip+sit+ip_gre\n    condition modules ip_gre sit ipip\n")
 	assert.Contains(t, table, "Differences from each kernel's plain run: 2\n")
 
@@ -188,4 +188,27 @@ func lineOf(s, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// A failed test is shown with what it said, a testify report cut to what
+// was wrong; a passing test's messages are not collected.
+func TestFailureReasons(t *testing.T) {
+	stream := `{"Action":"output","Package":"netnotes/veth","Test":"TestV3","Output":"    linklocal_sudo_test.go:68: reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory\n"}
+{"Action":"fail","Package":"netnotes/veth","Test":"TestV3"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:30: \n"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"        \tError Trace:\t/src/loopback/nic_sudo_test.go:60\n"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"        \tError:      \tNot equal: \n"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"        \t            \texpected: []string{\"lo\"}\n"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"        \t            \tactual  : []string{\"lo\", \"tunl0\"}\n"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"        \tMessages:   \tdevices of a fresh namespace\n"}
+{"Action":"fail","Package":"netnotes/loopback","Test":"TestL1/sub"}
+{"Action":"fail","Package":"netnotes/loopback","Test":"TestL1"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU1","Output":"    x_test.go:1: all fine\n"}
+{"Action":"pass","Package":"netnotes/uds","Test":"TestU1"}
+`
+	why := failureReasons([]byte(stream))
+	assert.Equal(t, map[string]string{
+		"netnotes/veth TestV3":     "reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory",
+		"netnotes/loopback TestL1": `Error: Not equal: | expected: []string{"lo"} | actual: []string{"lo", "tunl0"} | Messages: devices of a fresh namespace`,
+	}, why)
 }

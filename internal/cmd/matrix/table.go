@@ -106,7 +106,11 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 			fmt.Fprintf(w, "%s: %s\n", name, p)
 		}
 		for _, f := range c.Failed {
-			fmt.Fprintf(w, "%s: FAIL %s\n", name, f)
+			if why := c.Why[f]; why != "" {
+				fmt.Fprintf(w, "%s: FAIL %s: %s\n", name, f, why)
+			} else {
+				fmt.Fprintf(w, "%s: FAIL %s\n", name, f)
+			}
 		}
 	}
 	if anyScenario {

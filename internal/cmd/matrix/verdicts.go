@@ -21,6 +21,7 @@ type column struct {
 	Evidence map[string][]string
 	Facts    map[string]json.RawMessage // claim -> the facts its test logged
 	Failed   []string                   // tests that failed: "netnotes/loopback TestX"
+	Why      map[string]string          // a failed test -> what it said
 	Err      string                     // the kernel could not be run to the end
 	Problems []string                   // what went wrong around the tests (a module that did not load)
 }
