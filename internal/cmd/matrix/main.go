@@ -133,6 +133,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "matrix: no kernels given")
 		return 2
 	}
+	if len(o.scens) > 0 && !slices.ContainsFunc(o.kernels, func(k string) bool { return k != "host" }) {
+		fmt.Fprintln(stderr, "matrix: the scenarios run on Debian kernels under qemu, and -kernels names none (e.g. -kernels 6.12)")
+		return 2
+	}
 	if o.cache == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {

@@ -111,6 +111,12 @@ func TestRunRefusesBadScenariosAtOnce(t *testing.T) {
 	errs.Reset()
 	assert.Equal(t, 2, run(t.Context(), []string{"-kernels", "6.12", "-scenarios", "cubic", "-record"}, &out, &errs))
 	assert.Contains(t, errs.String(), "records the plain runs only")
+	errs.Reset()
+	assert.Equal(t, 2, run(t.Context(), []string{"-kernels", "host", "-scenarios", "cubic"}, &out, &errs))
+	assert.Contains(t, errs.String(), "-kernels names none")
+	errs.Reset()
+	assert.Equal(t, 2, run(t.Context(), []string{"-kernels", "6.12", "-jobs", "0"}, &out, &errs))
+	assert.Contains(t, errs.String(), "-jobs wants 1 or more")
 }
 
 // A scenario's verdict that differs from its kernel's plain run is found
