@@ -36,11 +36,12 @@ func failureReasons(stream []byte) map[string]string {
 			failed[key] = true
 		case "output":
 			for _, l := range strings.Split(strings.TrimRight(e.Output, "\n"), "\n") {
-				if strings.Contains(l, "claim ") || strings.Contains(l, "facts ") {
-					continue // verdicts and facts are not why a test failed
-				}
-				if m := logLine.FindStringSubmatch(l); m != nil && strings.TrimSpace(m[1]) != "" {
-					said[key] = append(said[key], strings.TrimSpace(m[1]))
+				if m := logLine.FindStringSubmatch(l); m != nil {
+					msg := strings.TrimSpace(m[1])
+					// Verdicts and facts are not why a test failed.
+					if msg != "" && !strings.HasPrefix(msg, "claim ") && !strings.HasPrefix(msg, "facts ") && !strings.Contains(msg, ": facts {") {
+						said[key] = append(said[key], msg)
+					}
 				} else if m := testifyKeep.FindStringSubmatch(l); m != nil && m[2] != "" {
 					said[key] = append(said[key], m[1]+": "+strings.TrimSpace(m[2]))
 				}
@@ -49,9 +50,10 @@ func failureReasons(stream []byte) map[string]string {
 	}
 	why := map[string]string{}
 	for key := range failed {
+		// A test fails at its end: its last words are the cause.
 		msg := strings.Join(said[key], " | ")
 		if len(msg) > 400 {
-			msg = msg[:400] + "..."
+			msg = "..." + msg[len(msg)-400:]
 		}
 		why[key] = msg
 	}

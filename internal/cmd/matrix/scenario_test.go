@@ -201,6 +201,10 @@ func lineOf(s, prefix string) string {
 func TestFailureReasons(t *testing.T) {
 	stream := `{"Action":"output","Package":"netnotes/veth","Test":"TestV3","Output":"    linklocal_sudo_test.go:68: reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory\n"}
 {"Action":"fail","Package":"netnotes/veth","Test":"TestV3"}
+{"Action":"output","Package":"netnotes/unlink","Test":"TestDrillN3","Output":"    judgetest.go:174: drill N3: facts {\"Arch\":\"amd64\"}\n"}
+{"Action":"output","Package":"netnotes/unlink","Test":"TestDrillN3","Output":"    links.go:9: claim N3: refined — parts\n"}
+{"Action":"output","Package":"netnotes/unlink","Test":"TestDrillN3","Output":"    judgetest.go:180: drill N3: the judge found refined on a namespace where the claim is false, want refuted\n"}
+{"Action":"fail","Package":"netnotes/unlink","Test":"TestDrillN3"}
 {"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:30: \n"}
 {"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"        \tError Trace:\t/src/loopback/nic_sudo_test.go:60\n"}
 {"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"        \tError:      \tNot equal: \n"}
@@ -214,7 +218,8 @@ func TestFailureReasons(t *testing.T) {
 `
 	why := failureReasons([]byte(stream))
 	assert.Equal(t, map[string]string{
-		"netnotes/veth TestV3":     "reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory",
-		"netnotes/loopback TestL1": `Error: Not equal: | expected: []string{"lo"} | actual: []string{"lo", "tunl0"} | Messages: devices of a fresh namespace`,
+		"netnotes/veth TestV3":        "reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory",
+		"netnotes/unlink TestDrillN3": "drill N3: the judge found refined on a namespace where the claim is false, want refuted",
+		"netnotes/loopback TestL1":    `Error: Not equal: | expected: []string{"lo"} | actual: []string{"lo", "tunl0"} | Messages: devices of a fresh namespace`,
 	}, why)
 }
