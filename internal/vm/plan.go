@@ -37,7 +37,7 @@ const (
 )
 
 // Frame lines (after Frame): "module NAME ok", "module NAME error ERR",
-// "sysctl KEY=VALUE ok (was V, reads V)", "sysctl KEY=VALUE error ERR",
+// "sysctl KEY=VALUE ok (was V, reads V; a new network namespace reads V)", "sysctl KEY=VALUE error ERR",
 // "condition ..." (what the init saw of the machine: its command line,
 // tracefs, the programs of Plan.Show), "begin PKG", "end PKG exit N",
 // "error ...", "done".

@@ -25,8 +25,9 @@ const scenarioKeys = `NAME:KEY=VALUE,KEY=VALUE,... with the keys
   append=ARG           kernel command-line argument (repeat the key for more)
   modules=M[+M...]     modules from the kernel's own package, loaded before the notes
   sysctl=KEY=VALUE     written in the initial network namespace before the notes, in order;
-                       new namespaces take the initial one's tcp_congestion_control, and its
-                       net.ipv4.conf/net.ipv6.conf defaults only with sysctl=net.core.devconf_inherit_init_net=1
+                       new namespaces take its tcp_congestion_control and net.ipv4.conf.{all,default},
+                       its net.ipv6.conf ones only after sysctl=net.core.devconf_inherit_init_net=1
+                       (the report shows what a new namespace reads)
   tracefs=off          leave tracefs unmounted (on: mounted, the default)
   userland=busybox     rm and unlink from Debian's busybox-static (coreutils: the host's, the default)
   drills=REGEXP        also run the drills TestDrill<REGEXP> (e.g. N3)

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -123,7 +124,11 @@ func run(out io.Writer) error {
 			frame(out, "sysctl %s=%s error reading it back: %v", s.Key, s.Value, err)
 			continue
 		}
-		frame(out, "sysctl %s=%s ok (was %s, reads %s)", s.Key, s.Value, strings.TrimSpace(string(was)), strings.TrimSpace(string(got)))
+		fresh := ""
+		if strings.HasPrefix(s.Key, "net.") {
+			fresh = "; a new network namespace reads " + inNewNetns(s.Path())
+		}
+		frame(out, "sysctl %s=%s ok (was %s, reads %s%s)", s.Key, s.Value, strings.TrimSpace(string(was)), strings.TrimSpace(string(got)), fresh)
 	}
 	if len(plan.Show) > 0 {
 		if b, err := os.ReadFile("/proc/cmdline"); err == nil {
@@ -171,6 +176,30 @@ func run(out io.Writer) error {
 		frame(out, "end %s exit %d", t.Package, code)
 	}
 	return nil
+}
+
+// inNewNetns reads a /proc/sys/net file from a network namespace made for
+// the purpose: what the notes' fresh namespaces inherit of the initial
+// one's setting (tcp_congestion_control and IPv4's conf/all and
+// conf/default are copied; IPv6's only under
+// net.core.devconf_inherit_init_net=1). The thread that made it stays in
+// it and ends with its goroutine, never unlocked.
+func inNewNetns(path string) string {
+	got := make(chan string, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			got <- fmt.Sprintf("nothing (unshare: %v)", err)
+			return
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			got <- fmt.Sprintf("nothing (%v)", err)
+			return
+		}
+		got <- strings.TrimSpace(string(b))
+	}()
+	return <-got
 }
 
 // pathOf returns the PATH of an environment.
