@@ -286,6 +286,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// observe there, not a finding.
 	for _, d := range diffs {
 		if d.Now == "" {
+			fmt.Fprintf(stderr, "matrix: %s %s: no verdict for %s, where the plain run gave %s\n", d.Kernel, d.Scenario, d.ID, d.Plain)
 			status = 1
 		}
 	}
