@@ -6,10 +6,10 @@
 // kernel modules of the plan in order with finit_module, writes the
 // plan's sysctls, says what it sees of the scenario (its command line,
 // tracefs, the programs the notes run), runs each chapter's test binary
-// with the plan's flags, and powers the machine off. Everything the host reads goes to the second
-// serial port (vm.DataPort): the tests' output in test2json form between
-// framing lines that start with vm.Frame; the kernel's own messages stay
-// on the console. It never returns: a PID 1 that exits panics the kernel.
+// with the plan's flags, and powers the machine off. Everything the host
+// reads goes to the second serial port (vm.DataPort): the tests' output
+// in test2json form between framing lines that start with vm.Frame; the
+// kernel's own messages stay on the console. It never returns: a PID 1 that exits panics the kernel.
 package main
 
 import (
