@@ -79,7 +79,8 @@ type Boot struct {
 
 // Run boots image with initrd under qemu (one vCPU: two soft-lock 6.1
 // under TCG) and waits for it to power off, or kills it at timeout.
-func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration) (*Boot, error) {
+// extra is appended to the kernel's command line.
+func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration, extra ...string) (*Boot, error) {
 	qemu, err := exec.LookPath("qemu-system-x86_64")
 	if err != nil {
 		return nil, fmt.Errorf("qemu-system-x86_64 not found: apt-get install qemu-system-x86")
@@ -96,7 +97,7 @@ func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration
 		"-nodefaults", "-display", "none", "-no-reboot",
 		"-accel", accel, "-smp", "1", "-m", "1536",
 		"-kernel", image, "-initrd", initrd,
-		"-append", "console=ttyS0 panic=-1 loglevel=4 rdinit=/init",
+		"-append", strings.Join(append([]string{"console=ttyS0 panic=-1 loglevel=4 rdinit=/init"}, extra...), " "),
 		"-serial", "file:" + console, "-serial", "file:" + data,
 	}
 	cmd := exec.CommandContext(ctx, qemu, args...)

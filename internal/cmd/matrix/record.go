@@ -9,13 +9,13 @@ import (
 	"netnotes/internal/claims"
 )
 
-// record writes the Debian kernels' columns (not the host's, which is the
-// project machine's seen.txt) to the matrix file.
+// record writes the Debian kernels' plain columns (not the host's, which
+// is the project machine's seen.txt, nor a scenario's) to the matrix file.
 func record(path string, cols []column) error {
 	m := claims.Matrix{Verdicts: map[string][]string{}}
 	var vmCols []column
 	for _, c := range cols {
-		if c.Kernel != "host" {
+		if c.Kernel != "host" && c.Scenario == "" {
 			vmCols = append(vmCols, c)
 			m.Kernels = append(m.Kernels, c.Kernel)
 			m.Releases = append(m.Releases, c.Release)
@@ -45,8 +45,8 @@ func record(path string, cols []column) error {
 func recordFacts(root string, cols []column) (int, error) {
 	n := 0
 	for _, c := range cols {
-		if c.Kernel == "host" {
-			continue // the project machine's facts come from make notes -record-facts
+		if c.Kernel == "host" || c.Scenario != "" {
+			continue // the project machine's facts come from make notes -record-facts; a scenario's are not the kernel line's
 		}
 		for id, facts := range c.Facts {
 			verdict := c.Verdicts[id]
@@ -93,6 +93,9 @@ func check(path string, cols []column) ([]string, error) {
 	}
 	var diffs []string
 	for _, c := range cols {
+		if c.Scenario != "" {
+			continue // a scenario's differences are findings, shown in the report
+		}
 		idx := -1
 		for i, k := range m.Kernels {
 			if k == c.Kernel {
