@@ -98,9 +98,11 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 			r.Stray = append(r.Stray, v)
 			continue
 		}
-		// A test that failed could not observe: its line is not counted,
-		// and the claim's row says why it has no result.
-		if col.results[testKey{v.Package, topLevel(v.Test)}] == "fail" || col.results[testKey{v.Package, v.Test}] == "fail" {
+		// Only a test that finished and passed observed what it logged:
+		// the line of a test that failed, or that never ended (its binary
+		// killed by -timeout or a panic, so `go test -json` gave it no
+		// event), is not counted, and the claim's row says why.
+		if !col.passed(v) {
 			continue
 		}
 		byID[v.ID] = append(byID[v.ID], v)
