@@ -289,4 +289,3 @@ func (c *collector) passed(v verdictLine) bool {
 		test = test[:i]
 	}
 }
-
