@@ -165,13 +165,13 @@ func topLevel(test string) string {
 }
 
 // changedBeyondNoise lists the differences from the seen file that CI must
-// not let pass: any change of a claim or part judged from facts, and a flip
-// between confirmed and refuted of a measured one (a measured verdict may
-// move between decided and undecided with the spread of a run).
+// not let pass: every change of a claim or a part, one that appeared or
+// disappeared included, except a measured part's move between decided and
+// undecided (what a spread does) and its claim's change by such moves only.
 func (r *Report) changedBeyondNoise() []string {
 	var out []string
 	for _, d := range r.Changed {
-		if claims.IsMeasured(d.Key) && !d.Flip() {
+		if d.Noise {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s: %s on that machine, %s now", d.Key, d.Was, d.Is))
