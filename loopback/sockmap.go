@@ -65,6 +65,8 @@ func judgeSockmap(f SockmapFacts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("L5", judgeSockmap)
+
 func judgeRedirect(f SockmapFacts) claims.Finding {
 	total := f.Payload * f.Writes
 	ev := fmt.Sprintf("%d writes of %d B on the app's socket (%s): the sidecar's socket (%s) read %d B%s; the app's TCP peer received %d B of them",

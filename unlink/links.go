@@ -52,6 +52,8 @@ func judgeLinkCount(f LinkCountFacts) claims.Finding {
 	return claims.Combine(claims.P("fresh", fresh), claims.P("decrement", decrement))
 }
 
+var _ = claims.Register("N1", judgeLinkCount)
+
 // SpaceFacts is what N2's test saw on a private tmpfs: free space (MiB) at
 // each step of a big file's life, written, kept open, unlinked, closed.
 type SpaceFacts struct {
@@ -89,6 +91,8 @@ func judgeSpace(f SpaceFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("reclaimed", reclaimed), claims.P("held", held))
 }
+
+var _ = claims.Register("N2", judgeSpace)
 
 // RemovalCall is one unlink, unlinkat or rmdir a traced program made.
 type RemovalCall struct {
@@ -156,6 +160,8 @@ func judgeCommandCalls(f CommandCallsFacts) claims.Finding {
 	f1.Evidence += fmt.Sprintf("; control `%s` (exit %d, removed %t): %s", f.RmDir.Command, f.RmDir.ExitCode, f.RmDir.Removed, callList(f.RmDir.Calls))
 	return f1
 }
+
+var _ = claims.Register("N3", judgeCommandCalls)
 
 // judgeRun judges one command: exactly the notes' call confirms; the
 // notes' call among other removals, or the only possible equivalent on an
@@ -233,6 +239,8 @@ func judgeDirfd(f DirfdFacts) claims.Finding {
 	return claims.Combine(claims.P("like-unlink", likeUnlink), claims.P("like-rmdir", likeRmdir), claims.P("dirfd", dirfd))
 }
 
+var _ = claims.Register("N4", judgeDirfd)
+
 // OneFileFacts is what N5's test saw: the system calls on a directory, a
 // full directory and a missing path; a socket file; and the commands given
 // more than one operand.
@@ -281,3 +289,5 @@ func judgeOneFile(f OneFileFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("no-directories", noDirs), claims.P("one-file", oneFile), claims.P("rm-more", rmMore))
 }
+
+var _ = claims.Register("N5", judgeOneFile)

@@ -102,3 +102,5 @@ func judgeContainer(f ContainerFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("peer-in-container", peer), claims.P("bridge-port", port), claims.P("bridge-carries", carries))
 }
+
+var _ = claims.Register("V8", judgeContainer)

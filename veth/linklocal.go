@@ -86,6 +86,8 @@ func judgeLinkLocal(f LinkLocalFacts) claims.Finding {
 	return fnd
 }
 
+var _ = claims.Register("V3", judgeLinkLocal)
+
 func orNone(s string) string {
 	if s == "" {
 		return "no fe80:: address"

@@ -49,3 +49,5 @@ func judgeLo(f LoFacts) claims.Finding {
 	}
 	return claims.Confirm("%s", seen)
 }
+
+var _ = claims.Register("V9", judgeLo)

@@ -77,6 +77,8 @@ func judgePair(f PairFacts) claims.Finding {
 	return claims.Combine(claims.P("both-made", made), claims.P("each-names-other", peers), claims.P("delete-removes-both", both))
 }
 
+var _ = claims.Register("V1", judgePair)
+
 func peerText(e End) string {
 	s := fmt.Sprintf("%s (if%d) -> if%d", e.Name, e.Index, e.Peer)
 	if e.NetnsID >= 0 {
@@ -150,6 +152,8 @@ func judgeStates(f StateFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("fresh-down", down), claims.P("addresses-before-up", before), claims.P("both-up", up))
 }
+
+var _ = claims.Register("V2", judgeStates)
 
 // inOrder reports whether want appear in stack in this order, callee
 // first, possibly with other frames between them (inlining differs

@@ -42,6 +42,8 @@ func judgeCrossPing(f CrossPingFacts) claims.Finding {
 	return claims.Confirm("%s", seen)
 }
 
+var _ = claims.Register("V4", judgeCrossPing)
+
 // RouteSeen is one `ip route get` answer.
 type RouteSeen struct {
 	Dst  string
@@ -140,3 +142,5 @@ func judgeSameNetnsPing(f SameNetnsPingFacts) claims.Finding {
 	}
 	return claims.Combine(parts...)
 }
+
+var _ = claims.Register("V5", judgeSameNetnsPing)

@@ -98,6 +98,8 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 	return claims.Combine(claims.P("arp-first", arp), claims.P("later-direct", later), claims.P("whose-stack", whose))
 }
 
+var _ = claims.Register("V6", judgeFirstPacket)
+
 // HandoffFacts is what V7's test saw while a namespace pinged its pair's
 // other end (neighbours warm): netif_rx events, who they name and where
 // they fired, and the peer's netif_receive_skb.
@@ -162,6 +164,8 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("forward", forward), claims.P("backlog", backlog))
 }
+
+var _ = claims.Register("V7", judgeHandoff)
 
 // calleesSeen tells what the kprobes on veth_xmit's callees showed, or why
 // there were none.

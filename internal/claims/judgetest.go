@@ -38,26 +38,33 @@ type Recorded struct {
 // claim's verdict). Facts recorded on real kernels (FactsDir) are cases too:
 // the judge must still find what it found there.
 //
-// Write the table inline in the call (or in a package-level var of the same
-// directory's tests): a scanner reads its Want values, and the catalogue's
-// coverage test fails for a claim with no case that refutes it.
+// judge must be the claim's registered judge (Register). Each refuting
+// case that runs and passes is noted, and the chapter's Main fails a full
+// run in which no refuting case of a claim's judge ran; recorded facts
+// that refute count too.
 func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Case[F]) {
 	t.Helper()
 	if _, ok := Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
 	}
+	if msg := notRegistered(id, judge); msg != "" {
+		t.Fatalf("%s", msg)
+	}
 	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
+		ok := t.Run(c.Name, func(t *testing.T) {
 			t.Helper()
 			expect(t, judge(c.Facts), c.Want, c.Parts)
 		})
+		if ok && c.Want == Refuted {
+			ranRefuting(id, c.Name)
+		}
 	}
 	recorded, err := ReadRecorded(".", id)
 	if err != nil {
 		t.Fatalf("claim %s: %v", id, err)
 	}
 	for _, r := range recorded {
-		t.Run("recorded on "+r.Kernel, func(t *testing.T) {
+		ok := t.Run("recorded on "+r.Kernel, func(t *testing.T) {
 			t.Helper()
 			var facts F
 			dec := json.NewDecoder(strings.NewReader(string(r.Facts)))
@@ -67,6 +74,9 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			}
 			expect(t, judge(facts), r.Verdict, r.Parts)
 		})
+		if ok && r.Verdict == Refuted {
+			ranRefuting(id, "recorded on "+r.Kernel)
+		}
 	}
 }
 
@@ -159,6 +169,9 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 	t.Helper()
 	if _, ok := Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
+	}
+	if msg := notRegistered(id, judge); msg != "" {
+		t.Fatalf("%s", msg)
 	}
 	if t.Failed() {
 		t.Fatalf("drill %s: the test failed before it could observe", id)
