@@ -82,6 +82,13 @@ var Catalogue = []Claim{
 		"The lo loopback device of local network IO is also a device virtualised in software."},
 }
 
+// RefutableOnlyBy names, for each claim that no realistic setup can
+// refute, the only thing that could. Its judge's refuting case is that
+// thing's facts, named so; the README's table says it beside the claim.
+var RefutableOnlyBy = map[string]string{
+	"V9": "a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
+}
+
 // Lookup returns the claim with the given ID.
 func Lookup(id string) (Claim, bool) {
 	for _, c := range Catalogue {
