@@ -2,13 +2,17 @@ package claims
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // Case is one row of a judge's table: facts, and what the judge must find.
@@ -26,7 +30,8 @@ const FactsDir = "testdata/facts"
 // Recorded is one claim's facts as a real kernel gave them, with what the
 // judge found then.
 type Recorded struct {
-	Kernel  string            `json:"kernel"`  // "Linux 6.18.44 x86_64, as root"
+	Drill   string            `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
+	Kernel  string            `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
 	Verdict string            `json:"verdict"` // the claim's verdict on that kernel
 	Parts   map[string]string `json:"parts,omitempty"`
 	Facts   json.RawMessage   `json:"facts"`
@@ -63,8 +68,17 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	if err != nil {
 		t.Fatalf("claim %s: %v", id, err)
 	}
+	drills, err := ReadDrills(".", id)
+	if err != nil {
+		t.Fatalf("claim %s: %v", id, err)
+	}
+	recorded = append(recorded, drills...)
 	for _, r := range recorded {
-		ok := t.Run("recorded on "+r.Kernel, func(t *testing.T) {
+		name := "recorded on " + r.Kernel
+		if r.Drill != "" {
+			name = "the drill " + r.Drill + ", recorded on " + r.Kernel
+		}
+		ok := t.Run(name, func(t *testing.T) {
 			t.Helper()
 			var facts F
 			dec := json.NewDecoder(strings.NewReader(string(r.Facts)))
@@ -75,7 +89,7 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			expect(t, judge(facts), r.Verdict, r.Parts)
 		})
 		if ok && r.Verdict == Refuted {
-			ranRefuting(id, "recorded on "+r.Kernel)
+			ranRefuting(id, name)
 		}
 	}
 }
@@ -107,6 +121,22 @@ func partNames(f Finding) []string {
 	return names
 }
 
+// DrillsDir is where a chapter keeps the facts its drills observed,
+// relative to its package directory: DrillsDir/ID.json, written by Drill
+// when RecordDrillsEnv is set. TestJudge replays them: a drill's facts are
+// the claim's refuting case that a real kernel gave.
+const DrillsDir = "testdata/drills"
+
+// RecordDrillsEnv, set to 1, makes each drill write what it observed to
+// DrillsDir (as root: go test -tags sudo -run '^TestDrill' ./CHAPTER).
+const RecordDrillsEnv = "NETNOTES_RECORD_DRILLS"
+
+// ReadDrills reads the drill facts recorded for claim id under
+// dir/DrillsDir.
+func ReadDrills(dir, id string) ([]Recorded, error) {
+	return readRecorded([]string{filepath.Join(dir, DrillsDir, id+".json")})
+}
+
 // ReadRecorded reads the facts recorded for claim id under dir/FactsDir, one
 // per kernel, in the order of the kernels' directory names.
 func ReadRecorded(dir, id string) ([]Recorded, error) {
@@ -114,10 +144,17 @@ func ReadRecorded(dir, id string) ([]Recorded, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readRecorded(paths)
+}
+
+func readRecorded(paths []string) ([]Recorded, error) {
 	slices.Sort(paths)
 	var out []Recorded
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -191,8 +228,38 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 	t.Logf("drill %s: %s — %s", id, f.Verdict, f.Evidence)
 	if f.Verdict != want {
 		t.Errorf("drill %s: the judge found %s on a namespace where the claim is false, want %s", id, f.Verdict, want)
+		return f
+	}
+	if os.Getenv(RecordDrillsEnv) == "1" {
+		if err := recordDrill(t.Name(), id, f, data); err != nil {
+			t.Errorf("drill %s: recording its facts: %v", id, err)
+		}
 	}
 	return f
+}
+
+// recordDrill writes a drill's facts and finding to DrillsDir/ID.json.
+func recordDrill(test, id string, f Finding, facts []byte) error {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return err
+	}
+	r := Recorded{Drill: test, Kernel: "Linux " + unix.ByteSliceToString(u.Release[:]) + " " + unix.ByteSliceToString(u.Machine[:]),
+		Verdict: f.Verdict, Facts: facts}
+	for _, p := range f.Parts {
+		if r.Parts == nil {
+			r.Parts = map[string]string{}
+		}
+		r.Parts[p.Name] = p.Verdict
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(DrillsDir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(DrillsDir, id+".json"), append(data, '\n'), 0o644)
 }
 
 // SeenFacts decodes a facts line's JSON, as a run logged it, into the
