@@ -18,7 +18,7 @@ var Catalogue = []Claim{
 		"Loopback data still passes every step of cross-host traffic except the NIC hardware; a softirq hands the skb straight to the receiving stack."},
 	{"L3", "loopback", "Traffic to the host's own non-loopback address also goes through lo.",
 		"All local routes are RTN_LOCAL; route lookup picks the loopback device for them."},
-	{"L4", "loopback", "127.0.0.1 is no faster than the host's own address.",
+	{"L4", "loopback", "127.0.0.1 is no faster than the host's own address: the same speed, within 10% either way.",
 		"Is 127.0.0.1 faster than the host's own IP? No, there is no difference."},
 	{"L5", "loopback", "With a sockmap and an sk_msg program, bytes written on one local TCP socket reach another socket without crossing lo.",
 		"A sidecar proxy and a local process can skip the kernel's protocol stack through eBPF (figure; \"to be expanded later\")."},

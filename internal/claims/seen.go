@@ -173,7 +173,7 @@ var Measured = []string{"L4", "L5", "U8", "U9"}
 
 // MeasuredParts lists the parts judged from a timing measurement, the only
 // verdicts a run's spread may move between decided and undecided.
-var MeasuredParts = []string{"L4/no-difference", "L5/speed", "U8/2x-at-100b", "U8/gap-shrinks", "U9/more-efficient"}
+var MeasuredParts = []string{"L4/no-difference", "U8/2x-at-100b", "U8/gap-shrinks", "U9/more-efficient"}
 
 // IsMeasured reports whether claim id is judged from a measurement.
 func IsMeasured(id string) bool {
