@@ -32,7 +32,7 @@ const FactsDir = "testdata/facts"
 type Recorded struct {
 	Drill   string            `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
 	Kernel  string            `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
-	Verdict string            `json:"verdict"` // the claim's verdict on that kernel
+	Verdict string            `json:"verdict"`         // the claim's verdict on that kernel
 	Parts   map[string]string `json:"parts,omitempty"`
 	Facts   json.RawMessage   `json:"facts"`
 }
