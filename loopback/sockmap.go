@@ -76,7 +76,7 @@ func speedNote(sp claims.Finding) string {
 	return fmt.Sprintf("note, deciding nothing (the claim says nothing of speed): tcp-sockmap %s: %s", what, sp.Evidence)
 }
 
-var _ = claims.Register("L5", judgeSockmap)
+var _ = claims.Register("L5", judgeSockmap, "93", "94", "5")
 
 func judgeRedirect(f SockmapFacts) claims.Finding {
 	total := f.Payload * f.Writes

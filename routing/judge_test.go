@@ -21,7 +21,6 @@ var (
 
 	viaLo    = Lookup{Type: "local", Dev: "lo", Table: 254}
 	viaVeth  = Lookup{Type: "unicast", Dev: "nnley-4a", Table: 254}
-	noRoute  = Lookup{Err: "network is unreachable"}
 	seenOnLo = []Entry{loLocal8, loLocal1, loBrdAll}
 )
 

@@ -124,7 +124,7 @@ func judgeLoopbackTable(f LoopbackTableFacts) claims.Finding {
 	return claims.Confirm("the notes' three lo entries present (other entries on lo: %s); %s; %s", brief(others), seen, control)
 }
 
-var _ = claims.Register("R1", judgeLoopbackTable)
+var _ = claims.Register("R1", judgeLoopbackTable, "127.1.2.3", "127.255.255.255")
 
 // R2 — the entries an address adds.
 
@@ -204,7 +204,7 @@ func judgeAddressEntries(f AddressEntriesFacts) claims.Finding {
 	return parts
 }
 
-var _ = claims.Register("R2", judgeAddressEntries)
+var _ = claims.Register("R2", judgeAddressEntries, "198.18.0.255")
 
 // R3 — the entry names the interface, the lookup says lo.
 
@@ -289,4 +289,4 @@ func judgeLocalFirst(f LocalFirstFacts) claims.Finding {
 	return claims.Confirm("%s", seen)
 }
 
-var _ = claims.Register("R4", judgeLocalFirst)
+var _ = claims.Register("R4", judgeLocalFirst, "198.18.0.1/32", "32")

@@ -53,7 +53,7 @@ func judgeStack(f StackFacts) claims.Finding {
 	)
 }
 
-var _ = claims.Register("U3", judgeStack)
+var _ = claims.Register("U3", judgeStack, "127.0.0.1")
 
 func judgeLo(f StackFacts) claims.Finding {
 	switch {

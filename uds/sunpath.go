@@ -70,7 +70,7 @@ func judgeSunPath(f SunPathFacts) claims.Finding {
 	)
 }
 
-var _ = claims.Register("U7", judgeSunPath)
+var _ = claims.Register("U7", judgeSunPath, "107", "109", "2")
 
 func judgeFit(f SunPathFacts) claims.Finding {
 	if f.Listen107 != "ok" || f.Dial107 != "ok" {

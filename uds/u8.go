@@ -28,4 +28,4 @@ type U8Facts = bench.Facts
 // bench.JudgeU8, so that `make bench` prints the same verdict.
 func judgeU8(f U8Facts) claims.Finding { return bench.JudgeU8(f) }
 
-var _ = claims.Register("U8", judgeU8)
+var _ = claims.Register("U8", judgeU8, "100", "0", "1", "2", "2.0", "88", "93", "94")

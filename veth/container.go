@@ -103,4 +103,4 @@ func judgeContainer(f ContainerFacts) claims.Finding {
 	return claims.Combine(claims.P("peer-in-container", peer), claims.P("bridge-port", port), claims.P("bridge-carries", carries))
 }
 
-var _ = claims.Register("V8", judgeContainer)
+var _ = claims.Register("V8", judgeContainer, "198.19.0.1")

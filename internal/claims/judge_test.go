@@ -80,7 +80,7 @@ func judgeBacklog(f backlogFacts) claims.Finding {
 
 // In this binary, U4's judge is judgeBacklog, as a chapter registers its
 // claims' judges beside them.
-var _ = claims.Register("U4", judgeBacklog)
+var _ = claims.Register("U4", judgeBacklog, "1")
 
 // A judge that is not the registered one judges nothing: a stub that
 // always refutes cannot stand in for the claim's rule in a test, a drill
@@ -218,4 +218,14 @@ func TestADrillIsNotAVerdict(t *testing.T) {
 		claims.Drill(r, "U4", backlogFacts{true, 0}, judgeBacklog, claims.Refuted)
 	})
 	assert.True(t, r.failed, "a drill whose judge does not refute fails")
+}
+
+// Evidence says only what the facts hold: a number, an address or a device
+// name that no fact holds was written in by the judge, not read.
+func TestUnsupportedNamesWhatTheFactsDoNotHold(t *testing.T) {
+	facts := []byte(`{"Dev":"nn4a-2a","LoTx":0,"Sent":5,"Ratios":[1.0412,0.9871],"Reply":"64 bytes from 198.18.5.2"}`)
+	assert.Empty(t, claims.Unsupported("5 sent on nn4a-2a, lo tx +0; ratio 0.99-1.04x; reply from 198.18.5.2", facts))
+	assert.Equal(t, []string{"3", "nn4a-2b", "198.18.5.1"},
+		claims.Unsupported("back via lo (lo tx +3) on nn4a-2b, reply from 198.18.5.1", facts))
+	assert.Empty(t, claims.Unsupported("within the band 0.91-1.10x", facts, "0.91", "1.10"), "the rule's own numbers")
 }

@@ -58,7 +58,11 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	for _, c := range cases {
 		ok := t.Run(c.Name, func(t *testing.T) {
 			t.Helper()
-			expect(t, judge(c.Facts), c.Want, c.Parts)
+			data, err := json.Marshal(c.Facts)
+			if err != nil {
+				t.Fatalf("the facts do not encode as JSON: %v", err)
+			}
+			expect(t, id, data, judge(c.Facts), c.Want, c.Parts)
 		})
 		if ok && c.Want == Refuted {
 			ranRefuting(id, c.Name)
@@ -86,7 +90,7 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			if err := dec.Decode(&facts); err != nil {
 				t.Fatalf("the facts recorded on %s no longer decode into %T (re-record them): %v", r.Kernel, facts, err)
 			}
-			expect(t, judge(facts), r.Verdict, r.Parts)
+			expect(t, id, r.Facts, judge(facts), r.Verdict, r.Parts)
 		})
 		if ok && r.Verdict == Refuted {
 			ranRefuting(id, name)
@@ -94,11 +98,12 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	}
 }
 
-func expect(t *testing.T, f Finding, want string, parts map[string]string) {
+func expect(t *testing.T, id string, facts []byte, f Finding, want string, parts map[string]string) {
 	t.Helper()
 	if err := f.check(); err != nil {
 		t.Fatalf("malformed finding: %v\n%+v", err, f)
 	}
+	checkEvidence(t, id, facts, f)
 	if f.Verdict != want {
 		t.Errorf("verdict %s, want %s\nevidence: %s", f.Verdict, want, f.Evidence)
 	}

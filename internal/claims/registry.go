@@ -30,18 +30,22 @@ var registry = struct {
 }{judges: map[string]registered{}, refuted: map[string]string{}}
 
 type registered struct {
-	pc   uintptr // the judge function's entry
-	name string  // its name, for messages
+	pc   uintptr  // the judge function's entry
+	name string   // its name, for messages
+	rule []string // numbers and names the rule itself writes (Unsupported)
 }
 
 // Register records judge as claim id's judge, for the whole test binary.
-// It panics for an ID that is not in the catalogue or is registered twice.
-// It returns true, so that a package-level `var _ =` can call it.
-func Register[F any](id string, judge func(F) Finding) bool {
+// rule lists the numbers, addresses and names the judge's evidence may
+// hold that its facts do not: the rule's own threshold, the address its
+// test always uses (see Unsupported). It panics for an ID that is not in
+// the catalogue or is registered twice. It returns true, so that a
+// package-level `var _ =` can call it.
+func Register[F any](id string, judge func(F) Finding, rule ...string) bool {
 	if _, ok := Lookup(id); !ok {
 		panic(fmt.Sprintf("claims.Register: claim %q is not in the catalogue", id))
 	}
-	r := registered{pc: funcPC(judge), name: funcName(judge)}
+	r := registered{pc: funcPC(judge), name: funcName(judge), rule: rule}
 	registry.Lock()
 	defer registry.Unlock()
 	if have, dup := registry.judges[id]; dup {
