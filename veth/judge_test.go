@@ -45,6 +45,8 @@ func TestJudgePair(t *testing.T) {
 			Want: claims.Refined, Parts: map[string]string{"each-names-other": claims.Refined}},
 		{Name: "deleting across namespaces leaves the far end", Facts: with(seenV1, func(f *PairFacts) { f.OtherGoneCross = false }),
 			Want: claims.Refined, Parts: map[string]string{"delete-removes-both": claims.Refined}},
+		{Name: "the cross pair's ends not seen: nothing to confirm on", Facts: with(seenV1, func(f *PairFacts) { f.Cross = [2]End{} }),
+			Want: claims.Confirmed, Parts: map[string]string{"each-names-other": claims.Skipped}},
 	})
 }
 
@@ -100,6 +102,8 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 	claims.TestJudge(t, "V5", judgeSameNetnsPing, []claims.Case[SameNetnsPingFacts]{
 		{Name: "seen on 6.18: via lo, forced only with accept_local and loose rp_filter", Facts: seenV5, Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
+		{Name: "no ping sent: 0/0 is not answered", Facts: with(seenV5, func(f *SameNetnsPingFacts) { f.Sent, f.Answered = 0, 0 }), Want: claims.Refined,
+			Parts: map[string]string{"answered": claims.Skipped}},
 		{Name: "nothing answered, nothing moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents = 0, 0, 0
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
@@ -186,6 +190,10 @@ func TestJudgeContainer(t *testing.T) {
 		}), Want: claims.Refuted},
 		{Name: "still reachable with a port out of the bridge", Facts: with(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
 			Want: claims.Refined, Parts: map[string]string{"bridge-carries": claims.Refined}},
+		{Name: "no host end seen: no port to confirm on", Facts: with(seenV8, func(f *ContainerFacts) { f.Ports = nil }), Want: claims.Confirmed,
+			Parts: map[string]string{"peer-in-container": claims.Skipped, "bridge-port": claims.Skipped}},
+		{Name: "no ping tried", Facts: with(seenV8, func(f *ContainerFacts) { f.Pings = nil }), Want: claims.Confirmed,
+			Parts: map[string]string{"bridge-carries": claims.Skipped}},
 	})
 }
 

@@ -57,8 +57,11 @@ func judgePair(f PairFacts) claims.Finding {
 	namesOther := func(a, b End) bool { return a.Peer == b.Index && b.Peer == a.Index }
 	crossIDs := f.Cross[0].NetnsID == f.Cross[0].PeerNSID && f.Cross[1].NetnsID == f.Cross[1].PeerNSID
 	seen := fmt.Sprintf("%s; %s; across namespaces %s, %s", peerText(f.Same[0]), peerText(f.Same[1]), peerText(f.Cross[0]), peerText(f.Cross[1]))
+	observed := f.Same[0].Index > 0 && f.Same[1].Index > 0 && f.Cross[0].Index > 0 && f.Cross[1].Index > 0
 	peers := claims.Confirm("%s", seen)
 	switch {
+	case !observed:
+		peers = claims.SkipPart("not every end of the two pairs was seen (an index of 0): %s", seen)
 	case !namesOther(f.Same[0], f.Same[1]) || !namesOther(f.Cross[0], f.Cross[1]):
 		peers = claims.Refute("the ends do not name each other: %s", seen)
 	case !crossIDs:

@@ -94,7 +94,10 @@ func judgeSameNetnsPing(f SameNetnsPingFacts) claims.Finding {
 		routes = append(routes, fmt.Sprintf("%s: %s dev %s", r.Dst, r.Type, r.Dev))
 	}
 	answered := claims.Confirm("%d/%d answered", f.Answered, f.Sent)
-	if f.Answered < f.Sent {
+	switch {
+	case f.Sent == 0:
+		answered = claims.SkipPart("no ping was sent")
+	case f.Answered < f.Sent:
 		answered = claims.Refute("%d/%d answered", f.Answered, f.Sent)
 	}
 	traced := f.TraceNotObserved == ""

@@ -33,6 +33,8 @@ func Unsupported(evidence string, facts []byte, rule ...string) []string {
 	var walk func(x any)
 	walk = func(x any) {
 		switch x := x.(type) {
+		case nil:
+			held["0"] = true // an absent list holds none
 		case map[string]any:
 			for k, e := range x {
 				texts = append(texts, k)
