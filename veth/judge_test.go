@@ -36,7 +36,7 @@ var seenV9 = seen[LoFacts](`{"NewNetnsDevices":[["lo"],["lo"]],"Lo":{"Name":"lo"
 func TestJudgePair(t *testing.T) {
 	claims.TestJudge(t, "V1", judgePair, []claims.Case[PairFacts]{
 		{Name: "seen on 6.18", Facts: seenV1, Want: claims.Confirmed},
-		{Name: "one device per add, no peer named, nothing deleted with it", Facts: with(seenV1, func(f *PairFacts) {
+		{Name: "refutable only by a kernel whose veth add makes one device (no Linux kernel does)", Facts: with(seenV1, func(f *PairFacts) {
 			f.LinksAfter = f.LinksBefore + 1
 			f.Same[0].Peer, f.Cross[0].Peer = 0, 0
 			f.OtherGoneSame, f.OtherGoneCross = false, false
@@ -53,7 +53,7 @@ func TestJudgePair(t *testing.T) {
 func TestJudgeStates(t *testing.T) {
 	claims.TestJudge(t, "V2", judgeStates, []claims.Case[StateFacts]{
 		{Name: "seen on 6.18", Facts: seenV2, Want: claims.Confirmed},
-		{Name: "born up, no address while down, no carrier with both up", Facts: with(seenV2, func(f *StateFacts) {
+		{Name: "refutable only by a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)", Facts: with(seenV2, func(f *StateFacts) {
 			f.Placements = append([]StatePlacement(nil), f.Placements...)
 			for i := range f.Placements {
 				p := &f.Placements[i]
@@ -76,7 +76,7 @@ func TestJudgeLinkLocal(t *testing.T) {
 	})
 	claims.TestJudge(t, "V3", judgeLinkLocal, []claims.Case[LinkLocalFacts]{
 		{Name: "seen on 6.18", Facts: seenV3, Want: claims.Confirmed},
-		{Name: "addr_gen_mode=1 (none): no link-local address at all", Facts: with(seenV3, func(f *LinkLocalFacts) {
+		{Name: "a reader's net.ipv6.conf.default.addr_gen_mode=1 (none), which new namespaces inherit: no link-local address at all", Facts: with(seenV3, func(f *LinkLocalFacts) {
 			f.AddrGenMode = "1"
 			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
 		}), Want: claims.Refuted},
@@ -104,7 +104,7 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
 		{Name: "no ping sent: 0/0 is not answered", Facts: with(seenV5, func(f *SameNetnsPingFacts) { f.Sent, f.Answered = 0, 0 }), Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Skipped}},
-		{Name: "nothing answered, nothing moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "a reader's BPF cgroup program that drops ICMP (cgroup/skb egress): nothing answered, nothing moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents = 0, 0, 0
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
 			for i := range f.Forced {
@@ -123,7 +123,7 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 			f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
 		}), Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
-		{Name: "rootless, nothing answered, no counter moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "the same BPF cgroup program, as an ordinary user (counters only): nothing answered, no counter moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents, f.VethEvents = 0, 0, 0, 0
 			f.TraceNotObserved = "needs real root"
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
@@ -160,7 +160,7 @@ func TestJudgeFirstPacket(t *testing.T) {
 func TestJudgeHandoff(t *testing.T) {
 	claims.TestJudge(t, "V7", judgeHandoff, []claims.Case[HandoffFacts]{
 		{Name: "seen on 6.18", Facts: seenV7, Want: claims.Confirmed},
-		{Name: "no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) {
+		{Name: "a reader's veth with GRO on or an XDP program (ethtool -K DEV gro on): no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) {
 			f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit = 0, 0, 0, 0, 0
 			f.ReceivedBacklog, f.ReceivedVethNAPI = 0, 3
 		}), Want: claims.Refuted},
@@ -182,7 +182,7 @@ func TestJudgeContainer(t *testing.T) {
 	})
 	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
 		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
-		{Name: "peers not in the containers, no ports, no traffic", Facts: with(noMaster, func(f *ContainerFacts) {
+		{Name: "refutable only by a kernel that will not move a veth end into a namespace or enslave it to a bridge (no Linux kernel; the V8 drill refutes two parts)", Facts: with(noMaster, func(f *ContainerFacts) {
 			f.Ports = append([]PortSeen(nil), f.Ports...)
 			for i := range f.Ports {
 				f.Ports[i].NetnsID = -1

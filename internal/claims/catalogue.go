@@ -86,6 +86,15 @@ var Catalogue = []Claim{
 // refute, the only thing that could. Its judge's refuting case is that
 // thing's facts, named so; the README's table says it beside the claim.
 var RefutableOnlyBy = map[string]string{
+	"L2": "a kernel that hands loopback packets to the receive path without the IP output path or a softirq (no Linux kernel does)",
+	"R3": "a kernel that puts an address's local entry on lo and routes the address out of its interface (no Linux kernel does)",
+	"U5": "a kernel whose sock_diag reports the socket file's inode (no Linux kernel does)",
+	"U7": "a system whose sun_path is not 108 bytes (104 on the BSDs and macOS; every Linux has 108)",
+	"N4": "a kernel without unlinkat(2) (Linux has had it since 2.6.16)",
+	"N5": "a system whose unlink(2) removes directories and whose unlink command takes two operands (neither Linux nor GNU coreutils nor busybox)",
+	"V1": "a kernel whose veth add makes one device (no Linux kernel does)",
+	"V2": "a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)",
+	"V8": "a kernel that will not move a veth end into a namespace or enslave it to a bridge (no Linux kernel; the V8 drill refutes two parts)",
 	"V9": "a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
 }
 
