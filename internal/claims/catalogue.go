@@ -9,8 +9,8 @@ type Claim struct {
 }
 
 // Catalogue lists every claim of the notes, in reading order. It is the one
-// source for the tests, the verdict report and the README's table; IDs match
-// ../shared/CLAIMS.md.
+// source for the tests, the verdict report and the README's table. IDs are
+// stable: seen.txt, matrix.txt and the recorded facts name claims by them.
 var Catalogue = []Claim{
 	{"L1", "loopback", "Loopback traffic needs no NIC.",
 		"Even with the NIC unplugged, communication over loopback is unaffected."},
