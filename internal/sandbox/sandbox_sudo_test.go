@@ -4,6 +4,7 @@ package sandbox_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -105,8 +106,15 @@ func TestPairIsUpAndConnected(t *testing.T) {
 	assert.Positive(t, p.B.Counters(t, p.LinkB.Attrs().Name).RxPackets)
 }
 
+// A detached mount is in no mount table, and is used through its root's
+// descriptor.
 func TestMountIsPrivate(t *testing.T) {
+	mounted := func() int { return strings.Count(readMounts(t), "size=1024k") }
+	before := mounted()
 	root := sandbox.Mount(t, "tmpfs", map[string]string{"size": "1m"})
-	require.NoError(t, writeFile(root+"/x"))
-	assert.NotContains(t, readMounts(t), root)
+	require.NoError(t, root.WriteFile("x", []byte("x"), 0o600))
+	b, err := root.ReadFile("x")
+	require.NoError(t, err)
+	assert.Equal(t, "x", string(b))
+	assert.Equal(t, before, mounted(), "a tmpfs of 1 MiB appeared in /proc/self/mounts")
 }
