@@ -229,5 +229,8 @@ func TestJudgeLo(t *testing.T) {
 		{Name: "lo on a bus device", Facts: with(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
 		{Name: "a namespace born without lo", Facts: with(seenV9, func(f *LoFacts) { f.NewNetnsDevices = [][]string{{"lo"}, {}} }), Want: claims.Refuted},
 		{Name: "lo with a queue", Facts: with(seenV9, func(f *LoFacts) { f.Lo.Qdisc = "pfifo_fast" }), Want: claims.Refined},
+		{Name: "ipip and sit loaded: tunl0 and sit0 in every new namespace beside lo", Facts: with(seenV9, func(f *LoFacts) {
+			f.NewNetnsDevices = [][]string{{"lo", "tunl0", "sit0"}, {"lo", "tunl0", "sit0"}}
+		}), Want: claims.Confirmed},
 	})
 }

@@ -69,6 +69,13 @@ func New(t testing.TB) *Tracer {
 	name := fmt.Sprintf("%s%d-%d", Prefix, os.Getpid(), instanceSeq.Add(1))
 	dir := filepath.Join("instances", name)
 	if err := root.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			// Root, yet refused: kernel lockdown (confidentiality mode)
+			// closes tracefs to everyone.
+			lockdown, _ := os.ReadFile("/sys/kernel/security/lockdown")
+			gate.Skip(t, "needs a tracefs instance, which the kernel refuses to root (%v; lockdown: %q): run on a kernel not locked down for confidentiality",
+				err, strings.TrimSpace(string(lockdown)))
+		}
 		t.Fatalf("making tracefs instance %s: %v", name, err)
 	}
 	tr := &Tracer{root: root, dir: dir}
