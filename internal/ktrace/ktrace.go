@@ -94,7 +94,7 @@ func Root(t testing.TB) *os.Root {
 	t.Helper()
 	gate.MustTrace(t)
 	for _, dir := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
-		if _, err := os.Stat(filepath.Join(dir, "instances")); err != nil {
+		if !mountedTracefs(dir) {
 			continue
 		}
 		if root, err := os.OpenRoot(dir); err == nil {
@@ -109,6 +109,21 @@ func Root(t testing.TB) *os.Root {
 	}
 	t.Cleanup(func() { _ = root.Close() })
 	return root
+}
+
+// mountedTracefs reports whether tracefs is mounted on dir, without
+// mounting it: /sys/kernel/debug/tracing, where debugfs is mounted, is an
+// automount point that a stat or open of anything in it (or of it as a
+// directory) would mount in the host's mount table. An O_PATH open of the
+// point itself does not trigger it.
+func mountedTracefs(dir string) bool {
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	var st unix.Statfs_t
+	return unix.Fstatfs(fd, &st) == nil && st.Type == unix.TRACEFS_MAGIC
 }
 
 // Enable turns on one event ("net/net_dev_xmit") with an optional filter in
