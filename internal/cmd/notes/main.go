@@ -134,9 +134,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	} else {
 		var commands []string
-		for _, phase := range phases(o, scan) {
+		for i, phase := range phases(o, scan) {
 			commands = append(commands, "go "+strings.Join(phase, " "))
+			var c *compiling
+			if i == 0 { // later phases find every test binary built
+				c = startCompiling(stderr, isTerminal(stderr))
+				col.onStart = c.done
+			}
 			failed, err := goTest(root, phase, col, stderr)
+			if c != nil {
+				c.stop()
+			}
 			if err != nil {
 				fmt.Fprintln(stderr, "notes:", err)
 				return 2
