@@ -24,7 +24,7 @@ type compiling struct {
 
 // compileHint is what the first line promises, as measured on the
 // project's machine (README.md, "How long it takes").
-const compileHint = "about 3 min on a cold build cache, seconds on a warm one"
+const compileHint = "about 2 min on a cold build cache, seconds on a warm one"
 
 func startCompiling(w io.Writer, term bool) *compiling {
 	c := &compiling{w: w, term: term, start: time.Now(), quit: make(chan struct{})}
