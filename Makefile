@@ -6,6 +6,7 @@
 #   make bench   the performance notes, in full (takes minutes); writes uds/bench.json and uds/bench.svg
 #   make chart   draw uds/bench.svg again from uds/bench.json (no measuring)
 #   make matrix  the notes on Debian's 5.10, 6.1 and 6.12 under qemu and on this kernel, side by side
+#                (ARCH=arm64: on Debian's arm64 6.1 and 6.12)
 #   make lint    gofmt, go vet and staticcheck
 
 GO          ?= go
@@ -28,11 +29,13 @@ test:
 	$(GO) test -tags sudo -count=1 ./...
 
 # As root. KERNELS="5.10 6.1 6.12 host" by default: Debian kernel lines,
-# linux-image-* package names, or host (this kernel, natively). Packages
-# are cached in ~/.cache/netnotes. MATRIXFLAGS passes flags to the tool
-# (go run ./internal/cmd/matrix -h lists them: -evidence, -run, -record, -check).
+# linux-image-* package names, or host (this kernel, natively); arm64:6.1
+# is Debian's arm64 6.1 under qemu-system-aarch64. ARCH=arm64 makes arm64
+# the default (KERNELS="6.1 6.12"). Packages are cached in
+# ~/.cache/netnotes. MATRIXFLAGS passes flags to the tool (go run
+# ./internal/cmd/matrix -h lists them: -evidence, -run, -record, -check).
 matrix:
-	@$(GO) run ./internal/cmd/matrix $(if $(KERNELS),-kernels "$(KERNELS)") $(MATRIXFLAGS)
+	@$(GO) run ./internal/cmd/matrix $(if $(ARCH),-arch $(ARCH)) $(if $(KERNELS),-kernels "$(KERNELS)") $(MATRIXFLAGS)
 
 # BENCH_OUT=prefix: where the sweep's data and chart go (uds/bench.json,
 # uds/bench.svg, shown in the README); BENCH_OUT= writes neither.

@@ -50,8 +50,13 @@ import (
 	"netnotes/internal/vm"
 )
 
-// DefaultKernels is one kernel per line the notes are checked on.
-const DefaultKernels = "5.10 6.1 6.12 host"
+// DefaultKernels is one kernel per line the notes are checked on;
+// DefaultArmKernels the same with -arch arm64 (Debian's bookworm has 6.1
+// and 6.12 for arm64; the host, x86_64 here, cannot be one of them).
+const (
+	DefaultKernels    = "5.10 6.1 6.12 host"
+	DefaultArmKernels = "6.1 6.12"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
@@ -61,6 +66,7 @@ func main() {
 
 type options struct {
 	kernels  []string
+	arch     vm.Arch // of the kernels named without one
 	run      string
 	timeout  time.Duration
 	cache    string
@@ -81,7 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	kernels := fs.String("kernels", DefaultKernels, "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host")
+	kernels := fs.String("kernels", "", "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host; arch:kernel for another architecture's (arm64:6.1) (default \""+DefaultKernels+"\", with -arch arm64 \""+DefaultArmKernels+"\")")
+	archName := fs.String("arch", "amd64", "the `architecture` of the kernels named without one (amd64, arm64: Debian's arm64 kernels under qemu-system-aarch64)")
 	fs.StringVar(&o.run, "run", "", "pass -test.run `regexp` to the tests")
 	fs.DurationVar(&o.timeout, "timeout", 6*time.Minute, "kill a VM that has not powered off after this `duration` and report its kernel as hung")
 	fs.StringVar(&o.cache, "cache", "", "cache `directory` for apt lists, packages and unpacked kernels (default: the user's cache dir/netnotes)")
@@ -96,6 +103,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "matrix: unexpected arguments %q (kernels go in -kernels)\n", fs.Args())
 		return 2
+	}
+	var err error
+	if o.arch, err = vm.LookupArch(*archName); err != nil {
+		fmt.Fprintln(stderr, "matrix: -arch:", err)
+		return 2
+	}
+	if *kernels == "" {
+		*kernels = DefaultKernels
+		if o.arch.Name == "arm64" {
+			*kernels = DefaultArmKernels
+		}
 	}
 	o.kernels = strings.Fields(*kernels)
 	if len(o.kernels) == 0 {
@@ -140,25 +158,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	var cols []column
-	var payload *vm.Payload
-	var apt *vm.Apt
-	for _, k := range o.kernels {
+	payloads := map[string]*vm.Payload{} // per architecture
+	apts := map[string]*vm.Apt{}
+	for _, name := range o.kernels {
 		if ctx.Err() != nil {
 			break
+		}
+		arch, k, err := vm.SplitKernel(name, o.arch)
+		if err != nil {
+			fmt.Fprintf(stderr, "matrix: kernel %s: %v\n", name, err)
+			return 2
+		}
+		if k != "host" {
+			k = arch.KernelName(k)
+		} else if arch.Name != vm.HostArch().Name {
+			fmt.Fprintf(stderr, "matrix: kernel %s: this machine is %s; %s kernels run under qemu only\n", name, vm.HostArch().Name, arch.Name)
+			return 2
 		}
 		col := column{Kernel: k}
 		var res *vm.Result
 		if k == "host" {
 			res = runHost(ctx, root, pkgs, o, logf)
 		} else {
+			payload := payloads[arch.Name]
 			if payload == nil {
-				if apt, payload, err = prepare(ctx, root, scan.Module, pkgs, o, logf); err != nil {
+				var apt *vm.Apt
+				if apt, payload, err = prepare(ctx, arch, root, scan.Module, pkgs, o, logf); err != nil {
 					fmt.Fprintln(stderr, "matrix:", err)
 					return 1
 				}
 				payload.Args = testArgs
+				payloads[arch.Name], apts[arch.Name] = payload, apt
 			}
-			res = vm.RunKernel(ctx, apt, k, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf})
+			res = vm.RunKernel(ctx, apts[arch.Name], k, payload, vm.Options{Cache: o.cache, Accel: arch.Accel(), Timeout: o.timeout, Log: logf})
 		}
 		col.Release = res.Release
 		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
@@ -243,15 +275,22 @@ func chapters(scan *claims.Scan) []string {
 	return pkgs
 }
 
-// prepare sets up apt and builds what every VM runs.
-func prepare(ctx context.Context, root, module string, pkgs []string, o options, logf func(string, ...any)) (*vm.Apt, *vm.Payload, error) {
+// prepare sets up apt and builds what every VM of arch runs. amd64 keeps
+// the cache's apt/ and payload/ directories; another architecture has its
+// own (apt-arm64/, payload-arm64/): apt's lists are of one architecture.
+func prepare(ctx context.Context, arch vm.Arch, root, module string, pkgs []string, o options, logf func(string, ...any)) (*vm.Apt, *vm.Payload, error) {
 	if err := os.MkdirAll(o.cache, 0o755); err != nil {
 		return nil, nil, err
 	}
-	apt, err := vm.NewApt(filepath.Join(o.cache, "apt"))
+	suffix := ""
+	if arch.Name != vm.Arches[0].Name {
+		suffix = "-" + arch.Name
+	}
+	apt, err := vm.NewApt(filepath.Join(o.cache, "apt"+suffix))
 	if err != nil {
 		return nil, nil, err
 	}
+	apt.Arch = arch
 	logf("kernel packages are cached in %s", o.cache)
 	if err := apt.Update(ctx, 24*time.Hour); err != nil {
 		if !apt.HasLists() {
@@ -260,14 +299,29 @@ func prepare(ctx context.Context, root, module string, pkgs []string, o options,
 		// Yesterday's lists still name packages the cache may hold.
 		logf("updating the package lists failed, going on with the cached ones: %v", err)
 	}
-	dir := filepath.Join(o.cache, "payload")
+	dir := filepath.Join(o.cache, "payload"+suffix)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	logf("building the init and %d packages' test binaries (static, -tags sudo)", len(pkgs))
-	p, err := vm.BuildPayload(ctx, root, module, pkgs, dir)
+	logf("building the init and %d packages' test binaries (static, -tags sudo, GOARCH=%s)", len(pkgs), arch.GOARCH)
+	p, err := vm.BuildPayload(ctx, arch, root, module, pkgs, dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(arch.Userland) > 0 {
+		// Another architecture's programs, from Debian's packages of it.
+		if p.Root, err = apt.Userland(ctx, o.cache); err != nil {
+			return nil, nil, err
+		}
+		logf("%s programs from %s (%s)", arch.Name, p.Root, strings.Join(arch.Userland, ", "))
+		for _, prog := range []string{"rm", "unlink"} {
+			path, err := vm.FindProgram(p.Root, prog)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s userland: %w", arch.Name, err)
+			}
+			p.Programs = append(p.Programs, path)
+		}
+		return apt, p, nil
 	}
 	for _, prog := range []string{"rm", "unlink"} {
 		if path, err := exec.LookPath(prog); err == nil {

@@ -4,8 +4,10 @@
 // It mounts what the notes need (proc, sysfs, devtmpfs, a tmpfs on /tmp,
 // tracefs), loads the kernel modules of the plan in order with
 // finit_module, runs each chapter's test binary with the plan's flags,
-// and powers the machine off. Everything the host reads goes to the second
-// serial port (vm.DataPort): the tests' output in test2json form between
+// and powers the machine off. Everything the host reads goes to the data
+// port (its architecture's vm.Arch.DataPort: amd64's second serial port,
+// arm64's virtio console, whose driver modules the plan's DataModules
+// load first): the tests' output in test2json form between
 // framing lines that start with vm.Frame; the kernel's own messages stay
 // on the console. It never returns: a PID 1 that exits panics the kernel.
 package main
@@ -18,7 +20,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -55,13 +59,15 @@ func setup() io.Writer {
 			errs = append(errs, fmt.Errorf("mount %s on %s: %w", m.fstype, m.dir, err))
 		}
 	}
+	dataPort := vm.ArchOf(runtime.GOARCH).DataPort
+	errs = append(errs, dataModules(dataPort)...)
 	var out io.Writer = os.Stdout
-	if f, err := os.OpenFile(vm.DataPort, os.O_WRONLY, 0); err == nil {
+	if f, err := os.OpenFile(dataPort, os.O_WRONLY, 0); err == nil {
 		raw(f)
 		out = f
 	} else if c, err2 := os.OpenFile("/dev/console", os.O_WRONLY, 0); err2 == nil {
 		out = c
-		errs = append(errs, fmt.Errorf("opening %s: %w", vm.DataPort, err))
+		errs = append(errs, fmt.Errorf("opening %s: %w", dataPort, err))
 	}
 	for _, err := range errs {
 		frame(out, "error %v", err)
@@ -69,10 +75,37 @@ func setup() io.Writer {
 	// One line on the console, so that a VM that hangs later shows it
 	// got this far.
 	if c, err := os.OpenFile("/dev/console", os.O_WRONLY, 0); err == nil {
-		fmt.Fprintf(c, "vminit: running the notes, results on %s\n", vm.DataPort)
+		fmt.Fprintf(c, "vminit: running the notes, results on %s\n", dataPort)
 		c.Close()
 	}
 	return out
+}
+
+// dataModules loads the plan's DataModules (the data port's driver) and
+// waits, up to ten seconds, for the port's device to appear (devtmpfs adds
+// it when the driver has probed the device).
+func dataModules(port string) []error {
+	b, err := os.ReadFile(vm.PlanPath)
+	if err != nil {
+		return nil // run reports it
+	}
+	var plan vm.Plan
+	if json.Unmarshal(b, &plan) != nil || len(plan.DataModules) == 0 {
+		return nil
+	}
+	var errs []error
+	for _, m := range plan.DataModules {
+		if err := load(m); err != nil {
+			errs = append(errs, fmt.Errorf("module %s (for %s): %w", filepath.Base(m), port, err))
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(port); err == nil || time.Now().After(deadline) {
+			return errs
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // raw turns off output processing (\n to \r\n) on the serial port.
