@@ -127,7 +127,7 @@ func (a *Initramfs) ProgramFrom(root string, arch Arch, prog string) {
 		for _, lib := range libs {
 			found := false
 			for _, d := range arch.LibDirs {
-				if _, err := os.Stat(filepath.Join(root, d, lib)); err == nil {
+				if _, err := resolveIn(root, filepath.Join(d, lib)); err == nil {
 					add(filepath.Join(d, lib))
 					found = true
 					break
