@@ -12,6 +12,12 @@
 // reads the tests' output back from a serial port. "host" runs the same
 // tests natively on the running kernel (as root, for the privileged notes).
 //
+// A kernel named "arm64:6.1" (or any kernel with -arch arm64) is Debian's
+// arm64 package of that line, with arm64 test binaries and arm64 programs
+// from Debian's packages, booted with qemu-system-aarch64 (vm.Arch says
+// how); its column is named the same way, in the table, in
+// internal/claims/matrix.txt and in the README.
+//
 // The notes run with -short: what the matrix compares is functional. The
 // drills (TestDrill*, which make a claim false on purpose and give no
 // verdict) are left out unless -drills.
@@ -22,10 +28,13 @@
 //
 //	go run ./internal/cmd/matrix [-kernels "5.10 6.1 6.12 host"] [-run regexp] [-timeout 5m]
 //	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-56-rt-amd64
+//	go run ./internal/cmd/matrix -arch arm64          # arm64's 6.1 and 6.12
+//	go run ./internal/cmd/matrix -kernels "arm64:6.12 6.12"
 //	go run ./internal/cmd/matrix -record   # write internal/claims/matrix.txt
 //	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
 //
-// `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels.
+// `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels,
+// ARCH=arm64 -arch.
 // A kernel that cannot be fetched, unpacked, booted or run to the end is
 // reported with what went wrong, and the other kernels still run.
 package main
