@@ -62,7 +62,7 @@ func setup() io.Writer {
 	dataPort := vm.ArchOf(runtime.GOARCH).DataPort
 	errs = append(errs, dataModules(dataPort)...)
 	var out io.Writer = os.Stdout
-	if f, err := os.OpenFile(dataPort, os.O_WRONLY, 0); err == nil {
+	if f, err := openPort(dataPort); err == nil {
 		raw(f)
 		out = f
 	} else if c, err2 := os.OpenFile("/dev/console", os.O_WRONLY, 0); err2 == nil {
@@ -81,9 +81,7 @@ func setup() io.Writer {
 	return out
 }
 
-// dataModules loads the plan's DataModules (the data port's driver) and
-// waits, up to ten seconds, for the port's device to appear (devtmpfs adds
-// it when the driver has probed the device).
+// dataModules loads the plan's DataModules (the data port's driver).
 func dataModules(port string) []error {
 	b, err := os.ReadFile(vm.PlanPath)
 	if err != nil {
@@ -99,10 +97,19 @@ func dataModules(port string) []error {
 			errs = append(errs, fmt.Errorf("module %s (for %s): %w", filepath.Base(m), port, err))
 		}
 	}
+	return errs
+}
+
+// openPort opens the data port, waiting up to ten seconds for it: a
+// virtio console's port is added after its driver has probed the device
+// and talked with qemu, while its device node (hvc0) may be there from the
+// start and answer ENODEV until then.
+func openPort(port string) (*os.File, error) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := os.Stat(port); err == nil || time.Now().After(deadline) {
-			return errs
+		f, err := os.OpenFile(port, os.O_WRONLY, 0)
+		if err == nil || time.Now().After(deadline) || !(errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENXIO)) {
+			return f, err
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
