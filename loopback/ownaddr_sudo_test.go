@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
@@ -20,6 +18,14 @@ import (
 // "The kernel marks every local route RTN_LOCAL; when it looks up the route
 // (__ip_route_output_key), it picks the loopback device for them", so
 // 127.0.0.1 and the host's own IP take the same way.
+//
+//	 namespace A ("the host")          namespace B
+//	+------------------------+        +------------------------+
+//	| lo  127.0.0.1/8        |        |                        |
+//	| a   198.18.0.1/24 [a]==========[b] 198.18.0.2/24   b     |
+//	+------------------------+  veth  +------------------------+
+//	A sends to 198.18.0.1, its own address: does lo carry it, or a?
+//
 // equiv: ip route get 198.18.0.1; nc -u 198.18.0.1 PORT; ip -s link show lo; ip -s link show IF
 func TestOwnAddressGoesThroughLo(t *testing.T) {
 	v := claims.Check(t, "L3")
@@ -37,13 +43,7 @@ func TestOwnAddressGoesThroughLo(t *testing.T) {
 // equiv: ip rule add pref 40000 lookup local; ip rule del pref 0 lookup local
 func TestDrillL3LocalTableBehindMain(t *testing.T) {
 	p := sandbox.NewPair(t)
-	h := p.A.Netlink()
-	late := netlink.NewRule()
-	late.Priority, late.Table = 40000, unix.RT_TABLE_LOCAL
-	require.NoError(t, h.RuleAdd(late), "ip rule add pref 40000 lookup local")
-	early := netlink.NewRule()
-	early.Priority, early.Table = 0, unix.RT_TABLE_LOCAL
-	require.NoError(t, h.RuleDel(early), "ip rule del pref 0 lookup local")
+	p.A.MoveLocalBehindMain(t)
 	claims.Drill(t, "L3", observeOwnAddress(t, p), judgeOwnAddress, claims.Refuted)
 }
 
@@ -61,7 +61,7 @@ func observeOwnAddress(t *testing.T, p *sandbox.Pair) OwnAddressFacts {
 	routes, err := p.A.Netlink().RouteGet(own.AsSlice())
 	require.NoError(t, err, "ip route get %s", own)
 	require.Len(t, routes, 1, "ip route get %s: one answer", own)
-	f.RouteType, f.RouteTable = routeType(routes[0].Type), routes[0].Table
+	f.RouteType, f.RouteTable = sandbox.RouteTypeName(routes[0].Type), routes[0].Table
 	dev, err := p.A.Netlink().LinkByIndex(routes[0].LinkIndex)
 	require.NoError(t, err, "device %d of the route", routes[0].LinkIndex)
 	f.RouteDev = dev.Attrs().Name
@@ -112,15 +112,4 @@ func observeOwnAddress(t *testing.T, p *sandbox.Pair) OwnAddressFacts {
 	// counters and tracepoint see it.
 	f.ToPeer = batch(cliPeer, toPeer)
 	return f
-}
-
-// routeType names a route type as ip does.
-func routeType(t int) string {
-	names := []string{unix.RTN_UNICAST: "unicast", unix.RTN_LOCAL: "local", unix.RTN_BROADCAST: "broadcast",
-		unix.RTN_ANYCAST: "anycast", unix.RTN_MULTICAST: "multicast", unix.RTN_BLACKHOLE: "blackhole",
-		unix.RTN_UNREACHABLE: "unreachable", unix.RTN_PROHIBIT: "prohibit"}
-	if t >= 0 && t < len(names) && names[t] != "" {
-		return names[t]
-	}
-	return fmt.Sprintf("type%d", t)
 }

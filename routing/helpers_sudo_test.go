@@ -3,7 +3,6 @@
 package routing
 
 import (
-	"fmt"
 	"net"
 	"slices"
 	"testing"
@@ -18,23 +17,10 @@ import (
 // tableLocal is the kernel's routing table 255, "local".
 const tableLocal = unix.RT_TABLE_LOCAL
 
-var routeTypes = map[int]string{
-	unix.RTN_UNICAST: "unicast", unix.RTN_LOCAL: "local", unix.RTN_BROADCAST: "broadcast",
-	unix.RTN_ANYCAST: "anycast", unix.RTN_MULTICAST: "multicast", unix.RTN_BLACKHOLE: "blackhole",
-	unix.RTN_UNREACHABLE: "unreachable", unix.RTN_PROHIBIT: "prohibit",
-}
-
-func typeName(t int) string {
-	if name, ok := routeTypes[t]; ok {
-		return name
-	}
-	return fmt.Sprintf("type%d", t)
-}
-
 // describe turns a netlink route into an entry, naming its device.
 func describe(t testing.TB, ns *sandbox.NS, r netlink.Route) Entry {
 	t.Helper()
-	e := Entry{Type: typeName(r.Type), Proto: r.Protocol.String(), Scope: r.Scope.String(), Src: "-", Dev: "-", Dst: "default"}
+	e := Entry{Type: sandbox.RouteTypeName(r.Type), Proto: r.Protocol.String(), Scope: r.Scope.String(), Src: "-", Dev: "-", Dst: "default"}
 	if r.Dst != nil {
 		e.Dst = r.Dst.String()
 		if ones, bits := r.Dst.Mask.Size(); ones == bits {
@@ -87,30 +73,5 @@ func lookup(t testing.TB, ns *sandbox.NS, dst net.IP) Lookup {
 		require.NoError(t, err, "device %d in %v", r.LinkIndex, ns)
 		dev = link.Attrs().Name
 	}
-	return Lookup{Type: typeName(r.Type), Dev: dev, Table: r.Table}
-}
-
-// moveLocalBehindMain makes table local the last table consulted: a rule
-// for it at priority 40000 (after main's 32766), and its priority-0 rule
-// deleted. It is idempotent, so a test can apply it to a namespace where a
-// drill already did.
-// equiv: ip rule add pref 40000 lookup local; ip rule del pref 0 lookup local
-func moveLocalBehindMain(t testing.TB, ns *sandbox.NS) {
-	t.Helper()
-	h := ns.Netlink()
-	rules, err := h.RuleList(netlink.FAMILY_V4)
-	require.NoError(t, err, "ip rule in %v", ns)
-	has := func(prio int) bool {
-		return slices.ContainsFunc(rules, func(r netlink.Rule) bool { return r.Priority == prio && r.Table == tableLocal })
-	}
-	if !has(40000) {
-		late := netlink.NewRule()
-		late.Priority, late.Table = 40000, tableLocal
-		require.NoError(t, h.RuleAdd(late), "ip rule add pref 40000 lookup local")
-	}
-	if has(0) {
-		early := netlink.NewRule()
-		early.Priority, early.Table = 0, tableLocal
-		require.NoError(t, h.RuleDel(early), "ip rule del pref 0 lookup local")
-	}
+	return Lookup{Type: sandbox.RouteTypeName(r.Type), Dev: dev, Table: r.Table}
 }

@@ -48,6 +48,16 @@ func observeLocalEntry(t *testing.T, p *sandbox.Pair) LocalEntryFacts {
 // Beyond the notes: `ip rule` priority 0 consults table local before any
 // other, so a more specific route elsewhere cannot take a local address
 // away from lo.
+//
+//	 namespace A                              namespace B
+//	+--------------------------------+       +-------------------+
+//	| a 198.18.0.1/24             [a]=========[b] 198.18.0.2/24  |
+//	| table local: local 198.18.0.1  |  veth +-------------------+
+//	| table main:  198.18.0.1/32 dev a  (the more specific route)
+//	| rules: 0 local, 32766 main     |
+//	+--------------------------------+
+//	ip route get 198.18.0.1 in A: local via lo, or unicast out of a?
+//
 // equiv: ip route add 198.18.0.1/32 dev IF; ip route get 198.18.0.1; ip rule
 func TestLocalTableWinsOverMoreSpecificRoute(t *testing.T) {
 	v := claims.Check(t, "R4")
@@ -60,7 +70,7 @@ func TestLocalTableWinsOverMoreSpecificRoute(t *testing.T) {
 // equiv: ip rule add pref 40000 lookup local; ip rule del pref 0 lookup local
 func TestDrillR4LocalBehindMain(t *testing.T) {
 	p := sandbox.NewPair(t)
-	moveLocalBehindMain(t, p.A)
+	p.A.MoveLocalBehindMain(t)
 	claims.Drill(t, "R4", observeLocalFirst(t, p), judgeLocalFirst, claims.Refuted)
 }
 
@@ -104,7 +114,7 @@ func observeLocalFirst(t *testing.T, p *sandbox.Pair) LocalFirstFacts {
 
 	// Control: move the local table behind main; then the /32 in main
 	// should decide.
-	moveLocalBehindMain(t, p.A)
+	p.A.MoveLocalBehindMain(t)
 	f.Reordered = lookup(t, p.A, own.AsSlice())
 	return f
 }

@@ -20,6 +20,21 @@ import (
 // `5: veth0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> ... master podman0 state
 // UP ... link-netns netns-1836f023-...`: the container's veth has its other
 // end inside the container's namespace, and this end is a bridge port.
+//
+//	          "host" namespace
+//	+-------------------------------------+
+//	|          br 198.18.8.1/24           |
+//	|          /              \           |
+//	|   H1 (master br)    H2 (master br)  |
+//	+-----[H1]--------------[H2]----------+
+//	       ||  veth          ||  veth
+//	+-----[C1]------+  +-----[C2]------+
+//	| 198.18.8.2/24 |  | 198.18.8.3/24 |
+//	|  container 1  |  |  container 2  |
+//	+---------------+  +---------------+
+//	C1 pings C2 and the gateway; then H1 leaves the bridge
+//	(nomaster) and C1 pings C2 again.
+//
 // equiv: ip link add br type bridge; ip link add H type veth peer name C netns CTR; ip link set H master br up; ...
 // equiv: ip -n CTR1 ping 198.18.8.3; ip -n CTR1 ping 198.18.8.1; ip link show master br; bridge fdb show br br
 func TestV8AContainersVethIsABridgePortWithItsPeerInTheContainer(t *testing.T) {

@@ -46,11 +46,12 @@
 // first packet to a new neighbour creates the neighbour entry and sends an
 // ARP request (arp_solicit, neigh_probe); the echo request waits in the
 // neighbour's queue and leaves from the ARP reply's softirq. Later packets
-// go straight from ip_finish_output2. This kernel has no kprobes, so the
-// tests read the stacks of tracepoints (their facts say which mechanism
-// they used): netif_rx fires inside veth_xmit, so its stacks show
-// veth_xmit as a caller, for the peer device (V7), and the peer takes the
-// packet off the backlog in the receive softirq.
+// go straight from ip_finish_output2. The tests put the notes' kprobe on
+// veth_xmit where the kernel offers kprobe events, and always read the
+// stacks of tracepoints too (their facts say which mechanism they used;
+// the project machine has no kprobes): netif_rx fires inside veth_xmit, so
+// its stacks show veth_xmit as a caller, for the peer device (V7), and the
+// peer takes the packet off the backlog in the receive softirq.
 //
 // A container network built by hand (V8) works like podman's: a bridge in
 // a private "host" namespace, containers whose host-side ends are its ports

@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
@@ -25,6 +24,14 @@ const replyTimeout = 5 * time.Second
 
 // The notes: "network virtualisation: software simulates a real network
 // cable"; a veth pair is that cable between two namespaces.
+//
+//	 namespace A                    namespace B
+//	+---------------------+        +---------------------+
+//	| a 198.18.0.1/24  [a]==========[b]  198.18.0.2/24 b |
+//	+---------------------+  veth  +---------------------+
+//	ICMP echo from A to 198.18.0.2: a's tx and b's rx counters,
+//	B's Icmp InEchos and OutEchoReps; A's lo is the control.
+//
 // equiv: ip netns exec A ping -c 5 198.18.0.2; ip -n B -s link show B; ip netns exec B nstat IcmpInEchos
 func TestV4PingCrossesFromOneNamespaceToTheOther(t *testing.T) {
 	v := claims.Check(t, "V4")
@@ -68,6 +75,17 @@ func observeCrossPing(t *testing.T, p *sandbox.Pair) CrossPingFacts {
 // The notes: with 192.168.5.1/24 on veth4 and 192.168.5.2/24 on veth5, both
 // in the host's namespace, `ping 192.168.5.1` answers: "64 bytes from
 // 192.168.5.1: icmp_seq=1 ttl=64".
+//
+//	 one namespace (the notes' host)
+//	+-----------------------------------------------------+
+//	| lo                                                  |
+//	| A 198.18.5.1/24 [A]============[B] 198.18.5.2/24 B  |
+//	|                        veth                         |
+//	+-----------------------------------------------------+
+//	ping 198.18.5.1 and 198.18.5.2: both are this namespace's own
+//	addresses, so lo carries them; the veth only when the socket is
+//	bound to A (SO_BINDTODEVICE), and B then needs accept_local=1.
+//
 // equiv: ip route get 198.18.5.1; ping -c 3 198.18.5.1; ping -c 3 198.18.5.2; ip -s link show lo
 // equiv: sysctl -w net.ipv4.conf.B.accept_local=1 net.ipv4.conf.B.rp_filter=2; ping -I A 198.18.5.2
 func TestV5TheNotesSameNamespacePingNeverCrossesTheVeth(t *testing.T) {
@@ -103,7 +121,7 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 		routes, err := ns.Netlink().RouteGet(dst.AsSlice())
 		require.NoError(t, err)
 		require.Len(t, routes, 1)
-		f.Routes = append(f.Routes, RouteSeen{Dst: dst.String(), Type: routeType(routes[0].Type), Dev: names[routes[0].LinkIndex]})
+		f.Routes = append(f.Routes, RouteSeen{Dst: dst.String(), Type: sandbox.RouteTypeName(routes[0].Type), Dev: names[routes[0].LinkIndex]})
 	}
 
 	// The notes' ping, and one to the other end. A payload of 1199 bytes
@@ -189,17 +207,4 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 		f.Forced = append(f.Forced, p)
 	}
 	return f
-}
-
-// routeType names an RTN_* route type as `ip route` does.
-func routeType(rt int) string {
-	switch rt {
-	case unix.RTN_LOCAL:
-		return "local"
-	case unix.RTN_UNICAST:
-		return "unicast"
-	case unix.RTN_BROADCAST:
-		return "broadcast"
-	}
-	return fmt.Sprintf("type %d", rt)
 }

@@ -16,7 +16,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -26,6 +25,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/wrap"
 )
 
 // Data is one sweep: where it ran, and every repeat's rate per cell.
@@ -387,35 +387,15 @@ func (d Data) caption(width vg.Length) []string {
 	} {
 		// Wrapped well short of the width: a viewer without the
 		// chart's font draws it with a wider one.
-		lines = append(lines, wrap(para, (width-2*captionPad)*3/4, sty.Width)...)
+		lines = append(lines, wrap.Words(para, func(line string) bool {
+			return sty.Width(line) <= (width-2*captionPad)*3/4
+		})...)
 	}
 	return lines
 }
 
 func (d Data) captionHeight(width vg.Length) vg.Length {
 	return vg.Length(len(d.caption(width)))*captionLine + 2*captionPad
-}
-
-// wrap breaks text at spaces into lines no wider than width (a word wider
-// than width gets a line of its own).
-func wrap(text string, width vg.Length, measure func(string) vg.Length) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		switch {
-		case line == "":
-			line = word
-		case measure(line+" "+word) <= width:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
 }
 
 func (d Data) draw(rows [][]*plot.Plot, dc draw.Canvas) {

@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"gonum.org/v1/plot/vg"
 )
 
 // withCPU gives a cell CPU times per message: uds 1000 ns, tcp 3000 ns.
@@ -151,13 +149,5 @@ func TestCaptionWrapsInsideTheChart(t *testing.T) {
 		if sty.Width(l) > w-2*captionPad {
 			t.Errorf("caption line wider than the chart: %q", l)
 		}
-	}
-}
-
-func TestWrapKeepsEveryWord(t *testing.T) {
-	width := func(s string) vg.Length { return vg.Length(len(s)) }
-	got := wrap("aa bb cc dddddddd e", 5, width)
-	if want := []string{"aa bb", "cc", "dddddddd", "e"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("wrap = %q; want %q", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"netnotes/internal/claims"
+	textwrap "netnotes/internal/wrap"
 )
 
 // verdictOrder is the footer's order.
@@ -154,24 +155,8 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	}
 }
 
-// wrap breaks text into lines of at most width columns, at spaces.
+// wrap breaks text into lines of at most width columns (20 at least), at
+// spaces.
 func wrap(text string, width int) []string {
-	width = max(width, 20)
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= width:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
+	return textwrap.Columns(text, max(width, 20))
 }
