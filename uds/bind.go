@@ -15,6 +15,7 @@ type BindFacts struct {
 	FileType      string // at Path after bind: "socket", "regular", "none", ...
 	Inode         uint64 // of that file
 	Dials         []EndpointDial
+	BoundBy       string `json:",omitempty"` // the server that bound it, when not the test: "podman system service ..."
 }
 
 // EndpointDial is one endpoint string, parsed and dialled.
@@ -48,7 +49,11 @@ func judgeBindFile(f BindFacts) claims.Finding {
 	case f.FileType != "socket":
 		return claims.Refute("after bind, %s is %s, not a socket file", f.Path, f.FileType)
 	}
-	return claims.Confirm("bind made %s, a socket file (S_IFSOCK, inode %d), where there was none", f.Path, f.Inode)
+	by := ""
+	if f.BoundBy != "" {
+		by = " (bound by " + f.BoundBy + ")"
+	}
+	return claims.Confirm("bind made %s, a socket file (S_IFSOCK, inode %d), where there was none%s", f.Path, f.Inode, by)
 }
 
 func judgeEndpoints(dials []EndpointDial) claims.Finding {

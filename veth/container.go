@@ -39,6 +39,10 @@ type ContainerFacts struct {
 	ControlPort   string     // the port taken out of the bridge (nomaster) for the control
 	ControlPing   PingSeen   // between the containers afterwards
 	ControlMaster bool       // the port still had a master after nomaster
+
+	// Runtime is set, alone, by the test of a real container runtime
+	// (runtime.go): one part of V8 per runtime.
+	Runtime *RuntimeFacts `json:",omitempty"`
 }
 
 // judgeContainer is V8's rule, in three parts: each container's host-side
@@ -47,6 +51,9 @@ type ContainerFacts struct {
 // traffic (they reach each other and the gateway, the bridge learnt their
 // MACs, and with a port taken out they lose each other).
 func judgeContainer(f ContainerFacts) claims.Finding {
+	if f.Runtime != nil {
+		return judgeRuntime(*f.Runtime)
+	}
 	var ports []string
 	peersOK, enslaved := len(f.Ports) > 0, 0
 	for _, p := range f.Ports {

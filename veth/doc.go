@@ -57,7 +57,26 @@
 // a private "host" namespace, containers whose host-side ends are its ports
 // (master, link-netnsid), reaching each other and the gateway; with one
 // container's port taken out of the bridge (nomaster), they lose each
-// other, so it is the bridge that joins them. And lo (V9) is
+// other, so it is the bridge that joins them. V8 then asks the real
+// runtimes found on the machine, a part (and a report row) each
+// (runtime.go):
+//
+//   - the CNI bridge plugin (containernetworking-plugins, what kubelet's
+//     runtime calls), run with CNI_COMMAND=ADD in a private "host"
+//     namespace: cni0, and for each container an eth0 whose veth peer
+//     (vethXXXXXXXX@if2, link-netnsid) is a port of cni0; confirmed, as
+//     root and in the rootless user namespace alike;
+//   - rootful podman (netavark): podman0 and veth0@if2 ... master podman0,
+//     the seed's own picture; confirmed (runc where the cgroup hierarchy is
+//     v1 or hybrid, which crun refuses);
+//   - rootless podman (slirp4netns): no veth at all, but tap0, a tuntap
+//     device fed by a user-mode stack, 10.0.2.100/24 in every container,
+//     each on a network of its own; so that part is refuted.
+//
+// Podman runs in private network, mount and PID namespaces with a tmpfs on
+// /run, its cgroups under a parent of the test's own (internal/podman), so
+// nothing of it reaches the host; a missing runtime is a skip that names
+// its package. And lo (V9) is
 // loopback-typed, has the LOOPBACK flag and no queue, and is the one device
 // every new namespace is born with.
 //

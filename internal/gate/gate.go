@@ -168,3 +168,17 @@ func SkipEmulated(t testing.TB, what string) {
 		t.Skip(reason)
 	}
 }
+
+// SkipInVM skips, inside the matrix's virtual machines, a note that needs
+// software their initramfs does not hold (a container runtime, say). Call
+// it before claims.Check: the VM's record then gets no line for the test,
+// as the matrix compares kernels, not what is installed. It stays a skip
+// in strict mode (the VMs run without it anyway).
+func SkipInVM(t testing.TB, needs string) {
+	t.Helper()
+	if vm := os.Getenv(EnvVM); vm != "" {
+		reason := "inside the matrix's virtual machine (" + vm + "), which holds no " + needs + ": this note runs on the machine itself"
+		reasons.Store(t, reason)
+		t.Skip(reason)
+	}
+}

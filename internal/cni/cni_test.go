@@ -1,0 +1,38 @@
+package cni
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFindWantsThePluginAndItsDelegatesInOneDirectory(t *testing.T) {
+	only, both := t.TempDir(), t.TempDir()
+	for _, f := range []string{filepath.Join(only, "bridge"), filepath.Join(both, "bridge"), filepath.Join(both, "host-local")} {
+		if err := os.WriteFile(f, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saved := Dirs
+	t.Cleanup(func() { Dirs = saved })
+	Dirs = nil
+	t.Setenv("CNI_PATH", only+string(os.PathListSeparator)+both)
+	p, err := Find("bridge", "host-local")
+	if err != nil || p.Dir != both || p.Path != filepath.Join(both, "bridge") {
+		t.Fatalf("Find = %+v, %v; want bridge in %s, the directory with host-local too", p, err, both)
+	}
+	t.Setenv("CNI_PATH", only)
+	if _, err := Find("bridge", "host-local"); err == nil || !strings.Contains(err.Error(), only) {
+		t.Fatalf("Find without host-local = %v; want an error naming where it looked", err)
+	}
+}
+
+func TestEnvNamesTheCallAsTheSpecificationDoes(t *testing.T) {
+	p := Plugin{Name: "bridge", Path: "/usr/lib/cni/bridge", Dir: "/usr/lib/cni"}
+	got := strings.Join(p.Env(Call{Command: "ADD", ContainerID: "c1", Netns: "/proc/1/fd/3", IfName: "eth0"}), " ")
+	want := "CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/proc/1/fd/3 CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni"
+	if got != want {
+		t.Fatalf("Env = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,37 @@
+package podman
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Sweep removes the cgroup parents of test processes that are gone, in
+// every hierarchy, and leaves those of running ones alone. Plain
+// directories stand for the cgroup hierarchies.
+func TestSweepRemovesOnlyTheCgroupsOfGoneTests(t *testing.T) {
+	saved := CgroupRoot
+	t.Cleanup(func() { CgroupRoot = saved })
+	CgroupRoot = t.TempDir()
+	gone := fmt.Sprintf("%s%d-1", CgroupPrefix, 1<<22+1) // above pid_max: no such process
+	alive := fmt.Sprintf("%s%d-1", CgroupPrefix, os.Getpid())
+	for _, h := range []string{"cpu", "memory", "unified"} {
+		for _, d := range []string{gone + "/libpod-0123/sub", gone + "/conmon", alive + "/libpod-4567"} {
+			if err := os.MkdirAll(filepath.Join(CgroupRoot, h, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"cpu", "memory", "unified"} {
+		if _, err := os.Stat(filepath.Join(CgroupRoot, h, gone)); !os.IsNotExist(err) {
+			t.Errorf("%s/%s survived the sweep (%v)", h, gone, err)
+		}
+		if _, err := os.Stat(filepath.Join(CgroupRoot, h, alive, "libpod-4567")); err != nil {
+			t.Errorf("the sweep removed %s/%s, whose test is running: %v", h, alive, err)
+		}
+	}
+}

@@ -1,0 +1,341 @@
+//go:build linux && sudo
+
+package veth
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"netnotes/internal/claims"
+	"netnotes/internal/cni"
+	"netnotes/internal/gate"
+	"netnotes/internal/ping"
+	"netnotes/internal/podman"
+	"netnotes/internal/sandbox"
+)
+
+// The notes' container is podman's, and the readers' are podman's,
+// docker's or Kubernetes'. These tests let a real runtime wire two
+// containers and read back what it built; each runtime is a part of V8.
+
+// The CNI bridge plugin, called the way kubelet's runtime (containerd,
+// CRI-O) or podman's CNI backend calls it: CNI_COMMAND=ADD with the
+// container's network namespace in CNI_NETNS and the network's
+// configuration on stdin. The plugin runs in a private namespace standing
+// for the host, so cni0 appears there.
+//
+//	            "host" namespace (the plugin runs here)
+//	+------------------------------------------------+
+//	|           cni0 198.18.9.1/24 (bridge)          |
+//	|          /                         \           |
+//	|   vethXXXX (master cni0)    vethYYYY (master)  |
+//	+-----[ ]-------------------------[ ]------------+
+//	       ||  veth                    ||  veth
+//	+-----[eth0]-----+         +-----[eth0]-----+
+//	| 198.18.9.x/24  |         | 198.18.9.y/24  |
+//	| container c1   |         | container c2   |
+//	+----------------+         +----------------+
+//
+// equiv: echo "$CONF" | CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/proc/PID/fd/N CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni ip netns exec HOST /usr/lib/cni/bridge
+// equiv: ip -n HOST -d link show; ip -n C1 -d link show eth0; ip netns exec C1 ping 198.18.9.y
+func TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0(t *testing.T) {
+	gate.SkipInVM(t, "CNI plugins")
+	v := claims.Check(t, "V8")
+	p, err := cni.Find("bridge", "host-local")
+	if err != nil {
+		gate.Skip(t, "the CNI bridge plugin with host-local IPAM: %v: install %s (Debian, Ubuntu) and run again", err, cni.Package)
+	}
+	// host-local keeps its leases in dataDir: here, not /var/lib/cni.
+	conf, err := json.Marshal(map[string]any{
+		"cniVersion": "1.0.0", "name": "netnotes", "type": "bridge", "bridge": "cni0",
+		"isGateway": true, "ipMasq": false,
+		"ipam": map[string]any{
+			"type": "host-local", "dataDir": t.TempDir(),
+			"ranges": [][]map[string]string{{{"subnet": "198.18.9.0/24"}}},
+			"routes": []map[string]string{{"dst": "0.0.0.0/0"}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.New(t)
+	f := RuntimeFacts{Part: PartCNIBridge, Runtime: "the CNI bridge plugin " + p.Path + cniVersion(p)}
+	var ctrs []*sandbox.NS
+	var took []string
+	for _, name := range []string{"c1", "c2"} {
+		ctr := sandbox.New(t)
+		id := fmt.Sprintf("netnotes-%d-%s", os.Getpid(), name)
+		_, d := cni.Add(t, host, p, cni.Call{ContainerID: id, Netns: ctr.Path(), IfName: "eth0", Config: conf})
+		took = append(took, d.Round(100_000).String())
+		ctrs = append(ctrs, ctr)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, name, "CNI_NETNS="+ctr.Path(), "eth0"))
+	}
+	f.How = fmt.Sprintf("CNI_COMMAND=ADD CNI_IFNAME=eth0 CNI_PATH=%s, run in a private namespace for the host, network 198.18.9.0/24 with host-local in a temporary dataDir; ADD took %s; DEL at cleanup",
+		p.Dir, strings.Join(took, " and "))
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// cniVersion names the plugins' package and version where dpkg knows them,
+// and the specification versions the plugin speaks.
+func cniVersion(p cni.Plugin) string {
+	var s []string
+	if out, err := exec.Command("dpkg-query", "-W", "-f", "${Version}", cni.Package).Output(); err == nil && len(out) > 0 {
+		s = append(s, cni.Package+" "+string(out))
+	}
+	if spec, err := p.Version(); err == nil {
+		s = append(s, "CNI "+spec)
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(s, "; ") + ")"
+}
+
+// observeRuntimeContainer reads a container's device ifname (or, for "",
+// its first device other than lo) (kind, index,
+// IFLA_LINK, link-netnsid, addresses), its other devices, and the device
+// in the runtime's namespace host that it names as its peer, with that
+// one's master.
+// equiv: ip -n CTR -d -o link show; ip -n CTR -4 addr; ip -n HOST -d link show INDEX; ip -n HOST link show MASTER
+func observeRuntimeContainer(t *testing.T, host, ctr *sandbox.NS, name, how, ifname string) RuntimeContainer {
+	t.Helper()
+	c := RuntimeContainer{Name: name, Netns: how, Iface: ifname, LinkNetnsID: -1, RuntimeNSID: -1}
+	links, err := ctr.Netlink().LinkList()
+	if err != nil {
+		t.Fatalf("ip link show in %s's namespace: %v", name, err)
+	}
+	var eth netlink.Link
+	for _, l := range links {
+		a := l.Attrs()
+		switch {
+		case eth == nil && (a.Name == ifname || ifname == "" && a.Flags&net.FlagLoopback == 0):
+			eth = l
+		case a.Flags&net.FlagLoopback == 0:
+			c.Others = append(c.Others, fmt.Sprintf("%s (%s)", a.Name, l.Type()))
+		}
+	}
+	if eth == nil {
+		t.Fatalf("%s's namespace (%s) has no %q: %v", name, how, ifname, c.Others)
+	}
+	a := eth.Attrs()
+	c.Iface = a.Name
+	c.Kind, c.Index, c.LinkIndex = eth.Type(), a.Index, a.ParentIndex
+	if a.ParentIndex > 0 {
+		c.LinkNetnsID = a.NetNsID
+	}
+	c.Addrs = addrs(t, ctr, eth)
+	if id, err := ctr.Netlink().GetNetNsIdByFd(host.FD()); err == nil {
+		c.RuntimeNSID = id
+	}
+	// The peer's index counts in the namespace its link-netnsid names:
+	// look for it in the runtime's only when that is the runtime's.
+	if c.LinkIndex <= 0 || c.LinkNetnsID < 0 || c.LinkNetnsID != c.RuntimeNSID {
+		return c
+	}
+	peer, err := host.Netlink().LinkByIndex(c.LinkIndex)
+	if err != nil {
+		return c
+	}
+	pa := peer.Attrs()
+	p := &RuntimePeer{Name: pa.Name, Kind: peer.Type(), Index: pa.Index, LinkIndex: pa.ParentIndex, LinkNetnsID: -1, ContainerNSID: -1}
+	if pa.ParentIndex > 0 {
+		p.LinkNetnsID = pa.NetNsID
+	}
+	if id, err := host.Netlink().GetNetNsIdByFd(ctr.FD()); err == nil {
+		p.ContainerNSID = id
+	}
+	line := fmt.Sprintf("%d: %s@if%d: <%s> mtu %d", pa.Index, pa.Name, pa.ParentIndex, ipFlags(pa), pa.MTU)
+	if pa.MasterIndex > 0 {
+		if m, err := host.Netlink().LinkByIndex(pa.MasterIndex); err == nil {
+			p.Master, p.MasterKind, p.MasterAddrs = m.Attrs().Name, m.Type(), addrs(t, host, m)
+			line += " master " + p.Master
+		}
+	}
+	p.Line = fmt.Sprintf("%s state %s link-netnsid %d", line, strings.ToUpper(pa.OperState.String()), p.LinkNetnsID)
+	c.Peer = p
+	return c
+}
+
+// addrs lists a device's IPv4 addresses.
+func addrs(t *testing.T, ns *sandbox.NS, l netlink.Link) []string {
+	t.Helper()
+	list, err := ns.Netlink().AddrList(l, unix.AF_INET)
+	if err != nil {
+		t.Fatalf("ip -4 addr show %s in %v: %v", l.Attrs().Name, ns, err)
+	}
+	var out []string
+	for _, a := range list {
+		out = append(out, a.IPNet.String())
+	}
+	return out
+}
+
+// pingAcross sends one echo request from each container to the next one's
+// first address.
+func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []PingSeen {
+	t.Helper()
+	first := func(c RuntimeContainer) (netip.Addr, bool) {
+		if len(c.Addrs) == 0 {
+			return netip.Addr{}, false
+		}
+		p, err := netip.ParsePrefix(c.Addrs[0])
+		return p.Addr(), err == nil
+	}
+	var out []PingSeen
+	for i, ns := range ctrs {
+		j := (i + 1) % len(ctrs)
+		from, ok1 := first(seen[i])
+		to, ok2 := first(seen[j])
+		if !ok1 || !ok2 {
+			out = append(out, PingSeen{From: seen[i].Name, To: seen[j].Name, Reply: "no address to ping from or to"})
+			continue
+		}
+		p := echo(ping.New(t, ns, ping.Options{}), from, to)
+		if from == to {
+			p.Reply += " (its own address: the other container has the same one, on a network of its own)"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Rootful podman, as the notes ran it: `podman run` of two containers on
+// podman's default network, whose bridge netavark names podman0. Podman
+// runs in private network, mount and PID namespaces (internal/podman), so
+// podman0, the veths, the firewall rules, /run/libpod and the containers'
+// processes never reach the host; its cgroups go under a parent of the
+// test's own and are removed. The containers run one static program from
+// a directory the test builds (--rootfs): nothing is pulled.
+//
+//	         podman's private "host" namespace
+//	+------------------------------------------------+
+//	|      podman0 198.18.10.1/24 (bridge)           |
+//	|        /                      \                |
+//	|  veth0@ifN (master podman0)  veth1@ifM (...)   |
+//	+-----[ ]-----------------------[ ]--------------+
+//	       || veth                   || veth
+//	+-----[eth0]-----+       +-----[eth0]-----+
+//	| container c1   |       | container c2   |
+//	+----------------+       +----------------+
+//
+// equiv: podman run -d --name c1 --rootfs DIR /sleeper; podman inspect --format '{{.State.Pid}}' c1
+// equiv: ip link show (in podman's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
+func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
+	gate.SkipInVM(t, "podman")
+	v := claims.Check(t, "V8")
+	gate.Binary(t, "podman", "podman")
+	gate.Binary(t, "unshare", "util-linux")
+	gate.Binary(t, "nsenter", "util-linux")
+	if !gate.IsRealRoot() {
+		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+	}
+	t0 := time.Now()
+	built := podman.Rootfs(t)
+	t1 := time.Now()
+	h := podman.Start(t, nil)
+	rootfs, err := h.Install(built, "sleeper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.Open(t, h.HostNetns())
+	// One after the other: side by side they only wait on podman's locks.
+	var started []podman.Container
+	for _, name := range []string{"c1", "c2"} {
+		c, err := h.Run(name, rootfs, "/sleeper")
+		if err != nil {
+			t.Fatal(err)
+		}
+		started = append(started, c)
+	}
+	info, err := h.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("podman: the rootfs built in %v, two containers started in %v",
+		t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
+	f := RuntimeFacts{Part: PartPodman, Seed: SeedPodman,
+		Runtime: fmt.Sprintf("podman %s (network backend %s, OCI runtime %s)", info.Version, info.NetworkBackend, info.OCIRuntime)}
+	var ctrs []*sandbox.NS
+	var took []string
+	for _, c := range started {
+		took = append(took, c.Took.Round(time.Millisecond).String())
+		ctr := sandbox.Open(t, h.NetnsPath(c.Pid))
+		ctrs = append(ctrs, ctr)
+		how := fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace), sandbox %s", c.Pid, c.SandboxKey)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, "eth0"))
+	}
+	f.How = fmt.Sprintf("podman run -d --rootfs DIR --cgroup-parent %s, %s, cgroup manager cgroupfs, in private network, mount and PID namespaces with a tmpfs on /run; podman run took %s",
+		h.Cgroup, h.Why, strings.Join(took, " and "))
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// Rootless podman, as an ordinary user runs it (here uid 65534, started by
+// real root inside the same private namespaces as the rootful part):
+// without root it cannot make a veth into a bridge of the host, so it
+// gives each container a tap device fed by a user-mode network stack
+// (slirp4netns; pasta from podman 4.4). The part records what it used.
+//
+// equiv: podman run -d --rootfs DIR /sleeper (as yourself); nsenter -t PID -U -n ip -d link show
+func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
+	gate.SkipInVM(t, "podman")
+	v := claims.Check(t, "V8")
+	gate.Binary(t, "podman", "podman")
+	for _, b := range []string{"unshare", "nsenter", "setpriv"} {
+		gate.Binary(t, b, "util-linux")
+	}
+	if ok, why := gate.CanSwitchUser(); !ok {
+		gate.Skip(t, "rootless podman runs here as uid 65534, started by real root inside private namespaces, and %s; as yourself, try podman run --rootfs DIR CMD and ip -d link show in its namespace", why)
+	}
+	built := podman.Rootfs(t)
+	t1 := time.Now()
+	h := podman.Start(t, &podman.User{UID: 65534, GID: 65534})
+	rootfs, err := h.Install(built, "sleeper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.Open(t, h.HostNetns())
+	var started []podman.Container
+	for _, name := range []string{"c1", "c2"} {
+		c, err := h.Run(name, rootfs, "/sleeper")
+		if err != nil {
+			t.Fatal(err)
+		}
+		started = append(started, c)
+	}
+	info, err := h.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("rootless podman: two containers started in %v", time.Since(t1).Round(time.Millisecond))
+	f := RuntimeFacts{Part: PartPodmanRootless, Seed: SeedPodman,
+		Runtime: fmt.Sprintf("podman %s as uid 65534 (OCI runtime %s, slirp4netns %s)", info.Version, info.OCIRuntime, info.Slirp4netns)}
+	var ctrs []*sandbox.NS
+	var took, modes []string
+	for _, c := range started {
+		took = append(took, c.Took.Round(time.Millisecond).String())
+		modes = append(modes, c.Name+" "+c.Network)
+		ctr := sandbox.Open(t, h.NetnsPath(c.Pid))
+		ctrs = append(ctrs, ctr)
+		how := fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace)", c.Pid)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, ""))
+	}
+	f.How = fmt.Sprintf("podman run -d --rootfs DIR as uid 65534, network mode %s, in private network, mount and PID namespaces with a tmpfs on /run", strings.Join(modes, ", "))
+	if h.Tun != "" {
+		f.How += "; " + h.Tun
+	}
+	f.How += "; podman run took " + strings.Join(took, " and ")
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
