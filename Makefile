@@ -34,8 +34,16 @@ test:
 # the default (KERNELS="6.1 6.12"). Packages are cached in
 # ~/.cache/netnotes. MATRIXFLAGS passes flags to the tool (go run
 # ./internal/cmd/matrix -h lists them: -evidence, -run, -record, -check).
+# SCENARIOS="ipv6-off calico-host busybox-userland no-tracefs" also runs
+# these host scenarios on each Debian kernel (built in as well: cubic, bbr),
+# each in a column beside the kernel's plain run; a verdict that differs
+# from the plain run's is marked and shown with both runs' evidence.
+# SCENARIO='NAME:KEY=VALUE,...' defines one (several: space-separated),
+# with keys append=ARG (kernel command line), modules=M+M, sysctl=K=V,
+# tracefs=off, userland=busybox, drills=REGEXP, like=NAME; e.g.
+#   make matrix KERNELS=6.12 SCENARIO='v6calico:like=calico-host,append=ipv6.disable=1'
 matrix:
-	@$(GO) run ./internal/cmd/matrix $(if $(ARCH),-arch $(ARCH)) $(if $(KERNELS),-kernels "$(KERNELS)") $(MATRIXFLAGS)
+	@$(GO) run ./internal/cmd/matrix $(if $(ARCH),-arch $(ARCH)) $(if $(KERNELS),-kernels "$(KERNELS)") $(if $(SCENARIOS),-scenarios "$(SCENARIOS)") $(if $(SCENARIO),-scenario '$(SCENARIO)') $(MATRIXFLAGS)
 
 # BENCH_OUT=prefix: where the sweep's data and chart go (uds/bench.json,
 # uds/bench.svg, shown in the README); BENCH_OUT= writes neither.

@@ -122,6 +122,15 @@
 //     test counts 0 for both; 6.1 and later show every one of them served
 //     on the sending thread as it re-enabled bottom halves.
 //
+// Its host scenarios on 6.12 (`make matrix KERNELS=6.12 SCENARIOS="ipv6-off
+// calico-host busybox-userland no-tracefs cubic"`) give L1-L5 the plain
+// run's verdicts. Under calico-host (ipip, sit and ip_gre loaded before the
+// notes) a fresh namespace holds tunl0, sit0, gre0, gretap0 and erspan0
+// besides lo, all down: L1 stays confirmed, and its evidence lists them as
+// the fallback devices of the loaded tunnel modules. With tracefs not
+// mounted, L2 and L3 trace through a private mount of their own and see
+// what they see with it mounted.
+//
 // Run the notes: go test -tags sudo -v ./loopback (as yourself they run in a
 // user namespace, where L2 and L3's tracepoints skip; as root, all of them).
 package loopback

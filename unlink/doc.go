@@ -68,6 +68,15 @@
 // with this machine's coreutils `rm` and `unlink` (and the libraries they
 // load) in the VM: N1-N5 get the same verdicts on all of them.
 //
+// Its busybox-userland scenario (`make matrix SCENARIOS=busybox-userland`)
+// puts Debian's busybox 1.35 (busybox-static) in their place, linked as
+// /usr/bin/rm and /usr/bin/unlink the way Alpine and many containers have
+// them. There N3 is refined on 6.12: the unlink part is confirmed, the rm
+// part refuted, because busybox's `rm -f 111` makes unlink("111") = 0, and
+// its `rm -r dir` makes unlink("dir/f") and rmdir("dir") by path, with no
+// directory descriptor. The notes' unlinkat line is what GNU coreutils' rm
+// does, not what every rm does.
+//
 // On arm64 (`make matrix ARCH=arm64`: Debian's arm64 6.1 and 6.12, with
 // /bin/rm and /usr/bin/unlink from Debian's arm64 coreutils 9.1 and libc6)
 // N3 is refined, its unlink part refined: arm64 has no unlink system call

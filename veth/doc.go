@@ -133,6 +133,12 @@
 //     is in the same namespace or another; 6.12 and 6.18 settle within
 //     microseconds and call it down when the peer is in another namespace.
 //
+// Among the matrix's host scenarios on 6.12, only ipv6-off (booted with
+// ipv6.disable=1) changes a verdict: V3 is refuted, both parts, since no
+// end gets an fe80:: address at all, and its evidence says IPv6 is off (no
+// /proc/sys/net/ipv6). V1, V2 and V4-V9 are IPv4 and keep their verdicts
+// there, as under tunnel modules, busybox, an unmounted tracefs and cubic.
+//
 // The privileged notes run with `go test -tags sudo ./veth`, as root or, as
 // yourself, in a user namespace of the test's own (where V6 and V7, and V5's
 // tracepoints, need root and skip); they work only in private namespaces and

@@ -47,6 +47,14 @@
 //     each test binary's -test.v=test2json output into `go test -json` with
 //     `go tool test2json`, the stream every netnotes tool reads.
 //
+// A Scenario (Options.Scenario) sets the VM up as a reader's host may be:
+// arguments appended to the kernel's command line, more modules from the
+// kernel's package, sysctls the init writes in the initial namespace
+// before the notes, tracefs left unmounted, busybox (Debian's
+// busybox-static, fetched like a kernel) as rm and unlink, and drills to
+// run after the notes. The init reports what it saw of it ("sysctl ...",
+// "condition ..." frames, in Result.Seen).
+//
 // Inside the VM the tests see NETNOTES_VM (gate.EnvVM) and skip what
 // emulation cannot measure (gate.SkipEmulated).
 package vm

@@ -46,6 +46,18 @@ func (a *Initramfs) File(name string, data []byte, perm os.FileMode) {
 	}
 }
 
+// Symlink adds name as a symbolic link to target.
+func (a *Initramfs) Symlink(name, target string) {
+	a.dir(path.Dir(name))
+	if a.err != nil {
+		return
+	}
+	a.err = a.w.WriteHeader(&cpio.Header{Name: strings.TrimPrefix(name, "/"), Mode: cpio.TypeSymlink | 0o777, Size: int64(len(target))})
+	if a.err == nil {
+		_, a.err = a.w.Write([]byte(target))
+	}
+}
+
 // CopyFile adds the host file src as name, keeping its permissions.
 func (a *Initramfs) CopyFile(name, src string) {
 	if a.err != nil {

@@ -30,19 +30,8 @@ type Kernel struct {
 // Unpack extracts a kernel .deb into dir (once) and finds its image and
 // modules tree.
 func Unpack(ctx context.Context, deb, pkg, dir string) (*Kernel, error) {
-	if _, err := os.Stat(filepath.Join(dir, ".unpacked")); err != nil {
-		_ = os.RemoveAll(dir)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		// dpkg-deb is the ordinary client for a .deb (ar holding a tar
-		// in xz, zstd or gzip, depending on the release).
-		if out, err := exec.CommandContext(ctx, "dpkg-deb", "-x", deb, dir).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("package %s: dpkg-deb -x: %v: %s", pkg, err, out)
-		}
-		if err := os.WriteFile(filepath.Join(dir, ".unpacked"), nil, 0o644); err != nil {
-			return nil, err
-		}
+	if err := unpackDeb(ctx, deb, pkg, dir); err != nil {
+		return nil, err
 	}
 	k := &Kernel{Package: pkg, root: dir}
 	images, _ := filepath.Glob(filepath.Join(dir, "boot", "vmlinuz-*"))
@@ -55,6 +44,23 @@ func Unpack(ctx context.Context, deb, pkg, dir string) (*Kernel, error) {
 		return nil, fmt.Errorf("package %s: no modules tree for %s: %w", pkg, k.Release, err)
 	}
 	return k, nil
+}
+
+// unpackDeb extracts a .deb into dir, once.
+func unpackDeb(ctx context.Context, deb, pkg, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, ".unpacked")); err == nil {
+		return nil
+	}
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	// dpkg-deb is the ordinary client for a .deb (ar holding a tar
+	// in xz, zstd or gzip, depending on the release).
+	if out, err := exec.CommandContext(ctx, "dpkg-deb", "-x", deb, dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("package %s: dpkg-deb -x: %v: %s", pkg, err, out)
+	}
+	return os.WriteFile(filepath.Join(dir, ".unpacked"), nil, 0o644)
 }
 
 func (k *Kernel) modDir() string {

@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -69,6 +71,7 @@ type Result struct {
 	Took     time.Duration // boot and tests, wall time
 	JSON     []byte        // the tests' `go test -json` stream
 	Modules  []string      // "veth ok", "bridge error ..."
+	Seen     []string      // what the init saw of the scenario: "sysctl ...", "condition ..."
 	Problems []string      // what went wrong around the tests
 	Console  []byte        // the kernel's messages
 	Err      error         // the kernel could not be fetched, booted or run to the end
@@ -81,6 +84,8 @@ type Options struct {
 	Accel   string // qemu accelerator
 	Timeout time.Duration
 	Log     func(format string, args ...any)
+	// Scenario is the host condition to set up; nil is the plain run.
+	Scenario *Scenario
 }
 
 // RunKernel fetches kernel (a line such as "6.1" or a package name),
@@ -90,26 +95,23 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 	r := &Result{Kernel: kernel}
 	start := time.Now()
 	defer func() { r.Took = time.Since(start) }()
-	fail := func(err error) *Result { r.Err = fmt.Errorf("kernel %s: %w", kernel, err); return r }
-	pkg, err := apt.Resolve(ctx, kernel)
-	if err != nil {
-		return fail(err)
+	sc := o.Scenario
+	if sc == nil {
+		sc = &Scenario{}
 	}
-	r.Package = pkg
-	o.Log("%s: %s", kernel, pkg)
-	deb, err := apt.Download(ctx, pkg)
-	if err != nil {
-		return fail(err)
+	name := kernel
+	if sc.Name != "" {
+		name += " " + sc.Name
 	}
-	k, err := Unpack(ctx, deb, pkg, filepath.Join(o.Cache, "kernels", pkg))
+	fail := func(err error) *Result { r.Err = fmt.Errorf("kernel %s: %w", name, err); return r }
+	k, mods, bb, err := fetch(ctx, apt, kernel, sc, o, func(pkg string) {
+		r.Package = pkg
+		o.Log("%s: %s", name, pkg)
+	})
 	if err != nil {
 		return fail(err)
 	}
 	r.Release = k.Release
-	mods, err := k.ModulesFor(Modules)
-	if err != nil {
-		return fail(err)
-	}
 	early, err := k.ModulesFor(payload.Arch.DataModules)
 	if err != nil {
 		return fail(fmt.Errorf("the data port %s: %w", payload.Arch.DataPort, err))
@@ -119,19 +121,19 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 		return fail(err)
 	}
 	defer os.Remove(initrd.Name())
-	if err := writeInitramfs(initrd, early, mods, payload); err != nil {
+	if err := writeInitramfs(initrd, early, mods, payload, sc, bb); err != nil {
 		initrd.Close()
 		return fail(fmt.Errorf("building the initramfs: %w", err))
 	}
 	if err := initrd.Close(); err != nil {
 		return fail(err)
 	}
-	o.Log("%s: booting %s under qemu (%s, one vCPU, timeout %s)", kernel, k.Release, o.Accel, o.Timeout)
-	boot, err := Run(ctx, payload.Arch, k.Image, initrd.Name(), o.Accel, o.Timeout)
+	o.Log("%s: booting %s under qemu (%s, one vCPU, timeout %s)", name, k.Release, o.Accel, o.Timeout)
+	boot, err := Run(ctx, payload.Arch, k.Image, initrd.Name(), o.Accel, o.Timeout, sc.Append...)
 	if err != nil && o.Accel == "kvm" && ctx.Err() == nil && (boot == nil || len(boot.Data) == 0) {
 		// A /dev/kvm that opens may still refuse this guest.
 		o.Log("%s: qemu with KVM failed (%v); emulating (TCG) instead", kernel, err)
-		boot, err = Run(ctx, payload.Arch, k.Image, initrd.Name(), "tcg", o.Timeout)
+		boot, err = Run(ctx, payload.Arch, k.Image, initrd.Name(), "tcg", o.Timeout, sc.Append...)
 	}
 	if boot != nil {
 		r.Console = boot.Console
@@ -148,11 +150,55 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 	return r
 }
 
-func writeInitramfs(f *os.File, early, mods []Module, p *Payload) error {
+// writeInitramfs writes the init, the modules, the tests and the programs
+// they run, set up as sc says; busybox is its userland's binary, if any.
+// fetchMu keeps runs that go on at once (matrix -jobs) from fetching or
+// unpacking the same package together.
+var fetchMu sync.Mutex
+
+// fetch gets and unpacks the kernel package, finds the modules to load
+// and the scenario's userland (busybox's path, if any).
+func fetch(ctx context.Context, apt *Apt, kernel string, sc *Scenario, o Options, resolved func(pkg string)) (*Kernel, []Module, string, error) {
+	fetchMu.Lock()
+	defer fetchMu.Unlock()
+	pkg, err := apt.Resolve(ctx, kernel)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	resolved(pkg)
+	deb, err := apt.Download(ctx, pkg)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	k, err := Unpack(ctx, deb, pkg, filepath.Join(o.Cache, "kernels", pkg))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	mods, err := k.ModulesFor(append(append([]string(nil), Modules...), sc.Modules...))
+	if err != nil {
+		return k, nil, "", err
+	}
+	var bb string
+	switch sc.Userland {
+	case "":
+	case UserlandBusybox:
+		if bb, err = busybox(ctx, apt, o.Cache); err != nil {
+			return k, nil, "", fmt.Errorf("userland %s: %w", sc.Userland, err)
+		}
+	default:
+		return k, nil, "", fmt.Errorf("userland %q: only %q is known", sc.Userland, UserlandBusybox)
+	}
+	return k, mods, bb, nil
+}
+
+// writeInitramfs writes the init, the modules, the tests and the programs
+// they run, set up as sc says; busybox is its userland's binary, if any.
+func writeInitramfs(f *os.File, early, mods []Module, p *Payload, sc *Scenario, busybox string) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	a := NewInitramfs(w)
 	a.CopyFile("/init", p.Init)
-	plan := Plan{Env: []string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/tmp", "TMPDIR=/tmp", EnvVM + "=qemu"}}
+	plan := Plan{Env: []string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/tmp", "TMPDIR=/tmp", EnvVM + "=qemu"},
+		Sysctls: sc.Sysctls, NoTracefs: sc.NoTracefs}
 	// NETNOTES_STRICT is not passed in: inside a VM the measured parts
 	// are skipped on purpose (timing under emulation), which strict mode
 	// would fail. The matrix's -check compares every verdict and part,
@@ -186,8 +232,28 @@ func writeInitramfs(f *os.File, early, mods []Module, p *Payload) error {
 		a.File(dir+"/.keep", nil, 0o644)
 		plan.Tests = append(plan.Tests, Test{Package: pkg, Binary: bin, Dir: dir, Args: p.Args})
 	}
+	if sc.Drills != "" && slices.Contains(p.Args, "-test.skip") {
+		// The drills the scenario asks for, in a pass of their own
+		// after the notes (the main pass skips every drill).
+		for _, t := range slices.Clone(plan.Tests) {
+			t.Args = drillArgs(p.Args, sc.Drills)
+			plan.Tests = append(plan.Tests, t)
+		}
+	}
 	for _, prog := range p.Programs {
+		if busybox != "" && slices.Contains(userlandPrograms, filepath.Base(prog)) {
+			continue
+		}
 		a.ProgramFrom(p.Root, p.Arch, prog)
+	}
+	if busybox != "" {
+		a.CopyFile("/bin/busybox", busybox)
+		for _, name := range userlandPrograms {
+			a.Symlink("/usr/bin/"+name, "/bin/busybox")
+		}
+	}
+	if !sc.Plain() {
+		plan.Show = userlandPrograms
 	}
 	js, err := json.Marshal(plan)
 	if err != nil {
@@ -255,6 +321,13 @@ func (r *Result) parse(ctx context.Context, data []byte) {
 			if strings.Contains(rest, " error ") {
 				r.Problems = append(r.Problems, "module "+rest)
 			}
+		case "sysctl":
+			r.Seen = append(r.Seen, f)
+			if strings.Contains(rest, " error ") {
+				r.Problems = append(r.Problems, f)
+			}
+		case "condition":
+			r.Seen = append(r.Seen, rest)
 		case "begin":
 			pkg = rest
 			raw.Reset()

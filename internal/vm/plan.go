@@ -11,6 +11,11 @@ type Plan struct {
 	DataModules []string
 	Tests       []Test   // test binaries to run, in order
 	Env         []string // environment of every test binary
+	// The scenario's part (Scenario): sysctls to write before the tests,
+	// tracefs left unmounted, programs whose resolution the init reports.
+	Sysctls   []Sysctl
+	NoTracefs bool
+	Show      []string // program names: the init says what each resolves to
 }
 
 // Test is one chapter's test binary.
@@ -36,4 +41,7 @@ const (
 )
 
 // Frame lines (after Frame): "module NAME ok", "module NAME error ERR",
-// "begin PKG", "end PKG exit N", "error ...", "done".
+// "sysctl KEY=VALUE ok (was V, reads V; a new network namespace reads V)", "sysctl KEY=VALUE error ERR",
+// "condition ..." (what the init saw of the machine: its command line,
+// tracefs, the programs of Plan.Show), "begin PKG", "end PKG exit N",
+// "error ...", "done".

@@ -79,7 +79,8 @@ type Boot struct {
 
 // Run boots image with initrd under arch's qemu (one vCPU: two soft-lock
 // 6.1 under TCG) and waits for it to power off, or kills it at timeout.
-func Run(ctx context.Context, arch Arch, image, initrd, accel string, timeout time.Duration) (*Boot, error) {
+// extra is appended to the kernel's command line.
+func Run(ctx context.Context, arch Arch, image, initrd, accel string, timeout time.Duration, extra ...string) (*Boot, error) {
 	qemu, err := exec.LookPath(arch.Qemu)
 	if err != nil {
 		return nil, fmt.Errorf("%s not found: apt-get install %s", arch.Qemu, arch.QemuPackage)
@@ -99,7 +100,7 @@ func Run(ctx context.Context, arch Arch, image, initrd, accel string, timeout ti
 	args = append(args, arch.machineArgs(accel)...)
 	args = append(args,
 		"-kernel", image, "-initrd", initrd,
-		"-append", "console="+arch.Console+" panic=-1 loglevel=4 rdinit=/init",
+		"-append", strings.Join(append([]string{"console=" + arch.Console + " panic=-1 loglevel=4 rdinit=/init"}, extra...), " "),
 		"-serial", "file:"+console)
 	args = append(args, arch.dataArgs(data)...)
 	cmd := exec.CommandContext(ctx, qemu, args...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -154,4 +155,74 @@ func TestSweepRemovesOnlyDeadRunnersFiles(t *testing.T) {
 	assert.Equal(t, []string{filepath.Base(dead)}, Sweep())
 	assert.NoFileExists(t, dead)
 	assert.DirExists(t, alive)
+}
+
+// A scenario's drill pass runs only the drills it names, whatever the
+// main pass ran or skipped.
+func TestDrillArgs(t *testing.T) {
+	assert.Equal(t, []string{"-test.v=test2json", "-test.short", "-test.run", "^TestDrill(?:N3)"},
+		drillArgs([]string{"-test.v=test2json", "-test.short", "-test.run", "L1", "-test.skip", "^TestDrill"}, "N3"))
+	assert.Equal(t, []string{"-test.short", "-test.run", "^TestDrill(?:N3)"},
+		drillArgs([]string{"-test.short", "-test.run=L1", "-test.skip=^TestDrill"}, "N3"))
+}
+
+// The initramfs of a scenario: its sysctls and tracefs in the plan, a
+// drill pass after the notes, busybox in place of the host's rm and
+// unlink (linked, as Alpine has them); the plain run's has none of it.
+func TestInitramfsOfAScenario(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(data), 0o755))
+		return p
+	}
+	p := &Payload{Init: write("init", "init"), Tests: map[string]string{"netnotes/unlink": write("unlink.test", "test")},
+		Dirs: map[string]string{"netnotes/unlink": dir}, Args: []string{"-test.short", "-test.skip", "^TestDrill"}}
+	bb := write("busybox", "busybox")
+	read := func(sc *Scenario, busybox string) (Plan, map[string]string) {
+		f, err := os.Create(filepath.Join(dir, "initrd"))
+		require.NoError(t, err)
+		require.NoError(t, writeInitramfs(f, nil, nil, p, sc, busybox))
+		require.NoError(t, f.Close())
+		f, err = os.Open(filepath.Join(dir, "initrd"))
+		require.NoError(t, err)
+		defer f.Close()
+		files := map[string]string{}
+		r := cpio.NewReader(f)
+		for {
+			h, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			b, _ := io.ReadAll(r)
+			if h.Mode&^cpio.ModePerm == cpio.TypeSymlink {
+				files["/"+h.Name] = "-> " + h.Linkname
+			} else if h.Mode.IsRegular() {
+				files["/"+h.Name] = string(b)
+			}
+		}
+		var plan Plan
+		require.NoError(t, json.Unmarshal([]byte(files[PlanPath]), &plan))
+		return plan, files
+	}
+
+	sc := &Scenario{Name: "x", Sysctls: []Sysctl{{"net.ipv4.tcp_congestion_control", "cubic"}}, NoTracefs: true, Userland: UserlandBusybox, Drills: "N3"}
+	plan, files := read(sc, bb)
+	assert.Equal(t, sc.Sysctls, plan.Sysctls)
+	assert.True(t, plan.NoTracefs)
+	assert.Equal(t, []string{"rm", "unlink"}, plan.Show)
+	require.Len(t, plan.Tests, 2)
+	assert.Equal(t, p.Args, plan.Tests[0].Args)
+	assert.Equal(t, []string{"-test.short", "-test.run", "^TestDrill(?:N3)"}, plan.Tests[1].Args)
+	assert.Equal(t, "busybox", files["/bin/busybox"])
+	assert.Equal(t, "-> /bin/busybox", files["/usr/bin/rm"])
+	assert.Equal(t, "-> /bin/busybox", files["/usr/bin/unlink"])
+
+	plan, files = read(&Scenario{}, "")
+	assert.Empty(t, plan.Sysctls)
+	assert.False(t, plan.NoTracefs)
+	assert.Empty(t, plan.Show)
+	assert.Len(t, plan.Tests, 1)
+	assert.NotContains(t, files, "/bin/busybox")
 }

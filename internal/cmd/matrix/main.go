@@ -24,9 +24,19 @@
 // Timing under emulation measures the emulator, so the performance
 // verdicts skip inside a VM and say so.
 //
+// Besides kernels, it runs host scenarios (-scenarios names built-in ones,
+// -scenario defines one): a kernel command line, modules loaded before the
+// notes, sysctls in the initial namespace, tracefs left unmounted, busybox's
+// rm and unlink. Each scenario runs on every Debian kernel after that
+// kernel's plain run, in a column of its own; a verdict that differs from
+// the plain run's is marked and shown with its evidence and the plain
+// run's, under the table. Scenario columns are never recorded or checked.
+//
 // Usage:
 //
 //	go run ./internal/cmd/matrix [-kernels "5.10 6.1 6.12 host"] [-run regexp] [-timeout 5m]
+//	go run ./internal/cmd/matrix -kernels 6.12 -scenarios "ipv6-off calico-host busybox-userland no-tracefs"
+//	go run ./internal/cmd/matrix -kernels 6.12 -scenario 'mine:like=calico-host,append=ipv6.disable=1
 //	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-56-rt-amd64
 //	go run ./internal/cmd/matrix -arch arm64          # arm64's 6.1 and 6.12
 //	go run ./internal/cmd/matrix -kernels "arm64:6.12 6.12"
@@ -34,7 +44,8 @@
 //	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
 //
 // `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels,
-// ARCH=arm64 -arch.
+// SCENARIOS="..." -scenarios, SCENARIO='...' -scenario and ARCH=arm64
+// -arch.
 // A kernel that cannot be fetched, unpacked, booted or run to the end is
 // reported with what went wrong, and the other kernels still run.
 package main
@@ -49,8 +60,10 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -84,6 +97,8 @@ type options struct {
 	record   bool
 	check    bool
 	drills   bool
+	scens    []*vm.Scenario
+	jobs     int
 }
 
 // drillTests names the drills: tests that make a claim false on purpose to
@@ -105,15 +120,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.evidence, "evidence", false, "print each kernel's evidence under the table")
 	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+claims.MatrixFile)
 	fs.BoolVar(&o.drills, "drills", false, "also run the drills (tests that make a claim false on purpose; they give no verdict)")
-	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile)
+	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile+" (plain runs only)")
+	fs.IntVar(&o.jobs, "jobs", 1, "boot up to `n` VMs at a time (each takes one CPU under emulation)")
+	names := fs.String("scenarios", "", "also run these built-in host `scenarios` (space-separated) on each Debian kernel:"+builtinHelp())
+	defs := fs.String("scenario", "", "define and run host scenarios (space-separated `definitions`), each "+scenarioKeys)
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var err error
+	if o.scens, err = scenarios(*names, *defs); err != nil {
+		fmt.Fprintln(stderr, "matrix:", err)
+		return 2
+	}
+	if o.jobs < 1 {
+		fmt.Fprintln(stderr, "matrix: -jobs wants 1 or more")
+		return 2
+	}
+	if o.record && len(o.scens) > 0 {
+		fmt.Fprintln(stderr, "matrix: -record records the plain runs only; run it without scenarios")
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "matrix: unexpected arguments %q (kernels go in -kernels)\n", fs.Args())
 		return 2
 	}
-	var err error
 	if o.arch, err = vm.LookupArch(*archName); err != nil {
 		fmt.Fprintln(stderr, "matrix: -arch:", err)
 		return 2
@@ -124,9 +154,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			*kernels = DefaultArmKernels
 		}
 	}
-	o.kernels = strings.Fields(*kernels)
+	// Each kernel with its architecture: named "6.1" (amd64's) or
+	// "arm64:6.1" from here on.
+	kernelArch := map[string]vm.Arch{}
+	for _, name := range strings.Fields(*kernels) {
+		arch, k, err := vm.SplitKernel(name, o.arch)
+		if err != nil {
+			fmt.Fprintf(stderr, "matrix: kernel %s: %v\n", name, err)
+			return 2
+		}
+		if k != "host" {
+			k = arch.KernelName(k)
+		} else if arch.Name != vm.HostArch().Name {
+			fmt.Fprintf(stderr, "matrix: kernel %s: this machine is %s; %s kernels run under qemu only\n", name, vm.HostArch().Name, arch.Name)
+			return 2
+		}
+		o.kernels = append(o.kernels, k)
+		kernelArch[k] = arch
+	}
 	if len(o.kernels) == 0 {
 		fmt.Fprintln(stderr, "matrix: no kernels given")
+		return 2
+	}
+	if len(o.scens) > 0 && !slices.ContainsFunc(o.kernels, func(k string) bool { return k != "host" }) {
+		fmt.Fprintln(stderr, "matrix: the scenarios run on Debian kernels under qemu, and -kernels names none (e.g. -kernels 6.12)")
 		return 2
 	}
 	if o.cache == "" {
@@ -144,7 +195,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logf("removed what a killed run left: %s", strings.Join(removed, ", "))
 	}
 
-	root, scan, err := claims.ScanModule(".")
+	var scan *claims.Scan
+	var root string
+	root, scan, err = claims.ScanModule(".")
 	if err != nil {
 		fmt.Fprintln(stderr, "matrix:", err)
 		return 2
@@ -166,66 +219,124 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		testArgs = append(testArgs, "-test.skip", drillTests)
 	}
 
-	var cols []column
+	// One task per kernel and scenario, in the table's order: each
+	// kernel's plain run, then its scenarios (VMs only). The host runs
+	// alone first; the VMs then run -jobs at a time.
+	type task struct {
+		kernel string
+		sc     *vm.Scenario
+	}
+	var tasks []task
+	if len(o.scens) > 0 && slices.Contains(o.kernels, "host") {
+		logf("host: the scenarios need a VM of their own, so host runs plain only")
+	}
+	needVM := false
+	for _, k := range o.kernels {
+		tasks = append(tasks, task{k, nil})
+		if k != "host" {
+			needVM = true
+			for _, sc := range o.scens {
+				tasks = append(tasks, task{k, sc})
+			}
+		}
+	}
 	payloads := map[string]*vm.Payload{} // per architecture
 	apts := map[string]*vm.Apt{}
-	for _, name := range o.kernels {
-		if ctx.Err() != nil {
-			break
+	for _, k := range o.kernels {
+		arch := kernelArch[k]
+		if !needVM || k == "host" || payloads[arch.Name] != nil {
+			continue
 		}
-		arch, k, err := vm.SplitKernel(name, o.arch)
+		apt, payload, err := prepare(ctx, arch, root, scan.Module, pkgs, o, logf)
 		if err != nil {
-			fmt.Fprintf(stderr, "matrix: kernel %s: %v\n", name, err)
-			return 2
+			fmt.Fprintln(stderr, "matrix:", err)
+			return 1
 		}
-		if k != "host" {
-			k = arch.KernelName(k)
-		} else if arch.Name != vm.HostArch().Name {
-			fmt.Fprintf(stderr, "matrix: kernel %s: this machine is %s; %s kernels run under qemu only\n", name, vm.HostArch().Name, arch.Name)
-			return 2
+		payload.Args = testArgs
+		payloads[arch.Name], apts[arch.Name] = payload, apt
+	}
+	cols := make([]column, len(tasks))
+	ran := make([]bool, len(tasks))
+	do := func(i int) {
+		t := tasks[i]
+		col := column{Kernel: t.kernel}
+		name := t.kernel
+		if t.sc != nil {
+			col.Scenario, col.Def = t.sc.Name, describeScenario(t.sc)
+			name += " " + t.sc.Name
 		}
-		col := column{Kernel: k}
 		var res *vm.Result
-		if k == "host" {
+		if t.kernel == "host" {
 			res = runHost(ctx, root, pkgs, o, logf)
 		} else {
-			payload := payloads[arch.Name]
-			if payload == nil {
-				var apt *vm.Apt
-				if apt, payload, err = prepare(ctx, arch, root, scan.Module, pkgs, o, logf); err != nil {
-					fmt.Fprintln(stderr, "matrix:", err)
-					return 1
-				}
-				payload.Args = testArgs
-				payloads[arch.Name], apts[arch.Name] = payload, apt
-			}
-			res = vm.RunKernel(ctx, apts[arch.Name], k, payload, vm.Options{Cache: o.cache, Accel: arch.Accel(), Timeout: o.timeout, Log: logf})
+			arch := kernelArch[t.kernel]
+			res = vm.RunKernel(ctx, apts[arch.Name], t.kernel, payloads[arch.Name], vm.Options{Cache: o.cache, Accel: arch.Accel(), Timeout: o.timeout, Log: logf, Scenario: t.sc})
 		}
 		col.Release = res.Release
 		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
+		col.Why = failureReasons(res.JSON)
 		if res.Err != nil {
 			col.Err = res.Err.Error()
 		}
-		col.Problems = res.Problems
+		col.Problems, col.Seen = res.Problems, res.Seen
 		for _, p := range res.Problems {
-			logf("%s: %s", k, p)
+			logf("%s: %s", name, p)
 		}
-		logf("%s: %d verdicts, %d failed tests, %s", k, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
+		logf("%s: %d verdicts, %d failed tests, %s", name, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
 		if res.Err != nil {
 			logf("%v", res.Err)
 		}
 		if o.out != "" {
-			if err := save(o.out, k, res); err != nil {
+			if err := save(o.out, strings.ReplaceAll(name, " ", "+"), res); err != nil {
 				logf("%v", err)
 			}
 		}
-		cols = append(cols, col)
+		cols[i], ran[i] = col, true
 	}
+	for i, t := range tasks {
+		if t.kernel == "host" && ctx.Err() == nil {
+			do(i)
+		}
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, o.jobs)
+	for i, t := range tasks {
+		if t.kernel == "host" {
+			continue
+		}
+		slots <- struct{}{}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			do(i)
+		}()
+	}
+	wg.Wait()
+	var done []column
+	for i := range cols {
+		if ran[i] {
+			done = append(done, cols[i])
+		}
+	}
+	cols = done
 
-	writeTable(stdout, cols, o.evidence)
+	diffs := scenarioDiffs(cols)
+	writeTable(stdout, cols, diffs, o.evidence)
 	status := 0
 	for _, c := range cols {
 		if c.Err != "" || len(c.Failed) > 0 || len(c.Problems) > 0 {
+			status = 1
+		}
+	}
+	// A scenario must give a verdict wherever its kernel's plain run
+	// did: a claim it leaves without one is a note that could not
+	// observe there, not a finding.
+	for _, d := range diffs {
+		if d.Now == "" {
+			fmt.Fprintf(stderr, "matrix: %s %s: no verdict for %s, where the plain run gave %s\n", d.Kernel, d.Scenario, d.ID, d.Plain)
 			status = 1
 		}
 	}

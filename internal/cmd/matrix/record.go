@@ -10,10 +10,10 @@ import (
 	"netnotes/internal/vm"
 )
 
-// record writes the Debian kernels' columns (not the host's, which is the
-// project machine's seen.txt) to the matrix file. The file's other
-// columns stay as they were: recording the arm64 kernels keeps the
-// amd64 ones, and the other way round.
+// record writes the Debian kernels' plain columns (not the host's, which
+// is the project machine's seen.txt, nor a scenario's) to the matrix file.
+// The file's other columns stay as they were: recording the arm64
+// kernels keeps the amd64 ones, and the other way round.
 func record(path string, cols []column) error {
 	old, err := claims.ReadMatrix(path)
 	if err != nil {
@@ -25,7 +25,7 @@ func record(path string, cols []column) error {
 	var vmCols []column
 	ran := map[string]column{}
 	for _, c := range cols {
-		if c.Kernel != "host" {
+		if c.Kernel != "host" && c.Scenario == "" {
 			ran[c.Kernel] = c
 		}
 	}
@@ -44,7 +44,7 @@ func record(path string, cols []column) error {
 		vmCols = append(vmCols, kept)
 	}
 	for _, c := range cols {
-		if _, ok := ran[c.Kernel]; ok {
+		if _, ok := ran[c.Kernel]; ok && c.Kernel != "host" && c.Scenario == "" {
 			vmCols = append(vmCols, c)
 		}
 	}
@@ -77,8 +77,8 @@ func record(path string, cols []column) error {
 func recordFacts(root string, cols []column) (int, error) {
 	n := 0
 	for _, c := range cols {
-		if c.Kernel == "host" {
-			continue // the project machine's facts come from make notes -record-facts
+		if c.Kernel == "host" || c.Scenario != "" {
+			continue // the project machine's facts come from make notes -record-facts; a scenario's are not the kernel line's
 		}
 		for id, facts := range c.Facts {
 			verdict := c.Verdicts[id]
@@ -152,6 +152,9 @@ func check(path string, cols []column) ([]string, error) {
 	}
 	var diffs []string
 	for _, c := range cols {
+		if c.Scenario != "" {
+			continue // a scenario's differences are findings, shown in the report
+		}
 		idx := -1
 		for i, k := range m.Kernels {
 			if k == c.Kernel {

@@ -7,16 +7,77 @@ import (
 	"text/tabwriter"
 )
 
-// writeTable prints claim (and part) x kernel, then what failed per kernel.
-func writeTable(w io.Writer, cols []column, evidence bool) {
+// difference is a verdict a scenario gave that its kernel's plain run did
+// not give, with both runs' evidence.
+type difference struct {
+	ID, Kernel, Scenario    string
+	Plain, Now              string // "" where a run gave no verdict
+	PlainEvidence, Evidence []string
+}
+
+func (d difference) String() string {
+	return fmt.Sprintf("%s on %s %s: %s (plain) -> %s", d.ID, d.Kernel, d.Scenario, orDash(d.Plain), orDash(d.Now))
+}
+
+func orDash(v string) string {
+	if v == "" {
+		return "-"
+	}
+	return v
+}
+
+// scenarioDiffs compares each scenario's column with its kernel's plain
+// column, row by row. A column that could not be run to the end (its own
+// or the plain one) is compared with nothing: its error says why.
+func scenarioDiffs(cols []column) []difference {
+	plain := map[string]*column{}
+	for i := range cols {
+		if cols[i].Scenario == "" {
+			plain[cols[i].Kernel] = &cols[i]
+		}
+	}
+	var diffs []difference
+	keys := rowKeys(cols)
+	for _, c := range cols {
+		p := plain[c.Kernel]
+		if c.Scenario == "" || p == nil || c.Err != "" || p.Err != "" {
+			continue
+		}
+		for _, id := range keys {
+			if c.Verdicts[id] != p.Verdicts[id] {
+				diffs = append(diffs, difference{ID: id, Kernel: c.Kernel, Scenario: c.Scenario,
+					Plain: p.Verdicts[id], Now: c.Verdicts[id], PlainEvidence: p.Evidence[id], Evidence: c.Evidence[id]})
+			}
+		}
+	}
+	return diffs
+}
+
+// writeTable prints claim (and part) x kernel (and scenario), then what
+// failed per column, then each scenario's differences from its kernel's
+// plain run, with the evidence of both.
+func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
+	differs := map[string]bool{} // kernel, scenario, id
+	for _, d := range diffs {
+		differs[d.Kernel+"\x00"+d.Scenario+"\x00"+d.ID] = true
+	}
+	anyScenario := false
+	for _, c := range cols {
+		anyScenario = anyScenario || c.Scenario != ""
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{"claim"}
+	scen := []string{""}
 	rel := []string{""}
 	for _, c := range cols {
 		head = append(head, c.Kernel)
+		scen = append(scen, orPlain(c.Scenario))
 		rel = append(rel, c.Release)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	if anyScenario {
+		fmt.Fprintln(tw, strings.Join(scen, "\t"))
+	}
 	fmt.Fprintln(tw, strings.Join(rel, "\t"))
 	for _, id := range rowKeys(cols) {
 		row := []string{id}
@@ -24,35 +85,78 @@ func writeTable(w io.Writer, cols []column, evidence bool) {
 			row[0] = "  " + id
 		}
 		for _, c := range cols {
-			v := c.Verdicts[id]
-			if v == "" {
-				v = "-"
+			v := orDash(c.Verdicts[id])
+			if differs[c.Kernel+"\x00"+c.Scenario+"\x00"+id] {
+				v += " *"
 			}
 			row = append(row, v)
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	if len(diffs) > 0 {
+		fmt.Fprintln(w, "* differs from the same kernel's plain run: see below")
+	}
 	for _, c := range cols {
+		name := strings.TrimSpace(c.Kernel + " " + c.Scenario)
 		if c.Err != "" {
 			fmt.Fprintf(w, "\n%s\n", c.Err) // it names the kernel
 		}
 		for _, p := range c.Problems {
-			fmt.Fprintf(w, "%s: %s\n", c.Kernel, p)
+			fmt.Fprintf(w, "%s: %s\n", name, p)
 		}
 		for _, f := range c.Failed {
-			fmt.Fprintf(w, "%s: FAIL %s\n", c.Kernel, f)
+			if why := c.Why[f]; why != "" {
+				fmt.Fprintf(w, "%s: FAIL %s: %s\n", name, f, why)
+			} else {
+				fmt.Fprintf(w, "%s: FAIL %s\n", name, f)
+			}
+		}
+	}
+	if anyScenario {
+		fmt.Fprintf(w, "\nScenarios, as each VM's init saw them:\n")
+		for _, c := range cols {
+			if c.Scenario == "" {
+				continue
+			}
+			fmt.Fprintf(w, "  %s %s\n", c.Kernel, c.Def)
+			for _, s := range c.Seen {
+				fmt.Fprintf(w, "    %s\n", s)
+			}
+		}
+		fmt.Fprintf(w, "\nDifferences from each kernel's plain run: %d\n", len(diffs))
+		for _, d := range diffs {
+			fmt.Fprintf(w, "  %s\n", d)
+			writeEvidence(w, d.Scenario, d.Now, d.Evidence)
+			writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
 		}
 	}
 	if !evidence {
 		return
 	}
 	for _, c := range cols {
-		fmt.Fprintf(w, "\n== %s (%s)\n", c.Kernel, c.Release)
+		fmt.Fprintf(w, "\n== %s (%s)\n", strings.TrimSpace(c.Kernel+" "+c.Scenario), c.Release)
 		for _, id := range rowKeys(cols) {
 			for _, e := range c.Evidence[id] {
 				fmt.Fprintf(w, "%s: %s\n", id, e)
 			}
 		}
+	}
+}
+
+func orPlain(s string) string {
+	if s == "" {
+		return "plain"
+	}
+	return s
+}
+
+func writeEvidence(w io.Writer, who, verdict string, ev []string) {
+	if verdict == "" {
+		fmt.Fprintf(w, "      %s: no verdict (a failed or missing test: see the failures above)\n", who)
+		return
+	}
+	for _, e := range ev {
+		fmt.Fprintf(w, "      %s: %s\n", who, e)
 	}
 }

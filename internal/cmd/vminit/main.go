@@ -2,14 +2,17 @@
 // program the kernel runs from the initramfs that internal/vm builds.
 //
 // It mounts what the notes need (proc, sysfs, devtmpfs, a tmpfs on /tmp,
-// tracefs), loads the kernel modules of the plan in order with
-// finit_module, runs each chapter's test binary with the plan's flags,
-// and powers the machine off. Everything the host reads goes to the data
-// port (its architecture's vm.Arch.DataPort: amd64's second serial port,
-// arm64's virtio console, whose driver modules the plan's DataModules
-// load first): the tests' output in test2json form between
-// framing lines that start with vm.Frame; the kernel's own messages stay
-// on the console. It never returns: a PID 1 that exits panics the kernel.
+// tracefs unless the plan's scenario leaves it unmounted), loads the
+// kernel modules of the plan in order with finit_module, writes the
+// plan's sysctls, says what it sees of the scenario (its command line,
+// tracefs, the programs the notes run), runs each chapter's test binary
+// with the plan's flags, and powers the machine off. Everything the host
+// reads goes to the data port (its architecture's vm.Arch.DataPort:
+// amd64's second serial port, arm64's virtio console, whose driver
+// modules the plan's DataModules load first): the tests' output in
+// test2json form between framing lines that start with vm.Frame; the
+// kernel's own messages stay on the console. It never returns: a PID 1
+// that exits panics the kernel.
 package main
 
 import (
@@ -50,7 +53,6 @@ func setup() io.Writer {
 		{"devtmpfs", "/dev", "devtmpfs"},
 		{"tmpfs", "/tmp", "tmpfs"},
 		{"tmpfs", "/run", "tmpfs"},
-		{"tracefs", "/sys/kernel/tracing", "tracefs"},
 	}
 	var errs []error
 	for _, m := range mounts {
@@ -138,12 +140,60 @@ func run(out io.Writer) error {
 	if err := json.Unmarshal(b, &plan); err != nil {
 		return fmt.Errorf("%s: %w", vm.PlanPath, err)
 	}
+	if plan.NoTracefs {
+		frame(out, "condition tracefs not mounted (nothing on /sys/kernel/tracing)")
+	} else if err := unix.Mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, ""); err != nil {
+		frame(out, "error mount tracefs on /sys/kernel/tracing: %v", err)
+	}
 	for _, m := range plan.Modules {
 		name := strings.TrimSuffix(filepath.Base(m), ".ko")
 		if err := load(m); err != nil {
 			frame(out, "module %s error %v", name, err)
 		} else {
 			frame(out, "module %s ok", name)
+		}
+	}
+	for _, s := range plan.Sysctls {
+		was, _ := os.ReadFile(s.Path())
+		if err := os.WriteFile(s.Path(), []byte(s.Value), 0); err != nil {
+			frame(out, "sysctl %s=%s error %v", s.Key, s.Value, err)
+			continue
+		}
+		got, err := os.ReadFile(s.Path())
+		if err != nil {
+			frame(out, "sysctl %s=%s error reading it back: %v", s.Key, s.Value, err)
+			continue
+		}
+		fresh := ""
+		if strings.HasPrefix(s.Key, "net.") {
+			fresh = "; a new network namespace reads " + inNewNetns(s.Path())
+		}
+		frame(out, "sysctl %s=%s ok (was %s, reads %s%s)", s.Key, s.Value, strings.TrimSpace(string(was)), strings.TrimSpace(string(got)), fresh)
+	}
+	if len(plan.Show) > 0 {
+		if b, err := os.ReadFile("/proc/cmdline"); err == nil {
+			frame(out, "condition cmdline %s", strings.TrimSpace(string(b)))
+		}
+		if b, err := os.ReadFile("/proc/modules"); err == nil {
+			var names []string
+			for _, l := range strings.Split(string(b), "\n") {
+				if f := strings.Fields(l); len(f) > 0 {
+					names = append(names, f[0])
+				}
+			}
+			frame(out, "condition modules %s", strings.Join(names, " "))
+		}
+		os.Setenv("PATH", pathOf(plan.Env))
+		for _, name := range plan.Show {
+			p, err := exec.LookPath(name)
+			if err != nil {
+				frame(out, "condition %s not found on PATH", name)
+				continue
+			}
+			if real, err := filepath.EvalSymlinks(p); err == nil && real != p {
+				p += " -> " + real
+			}
+			frame(out, "condition %s is %s", name, p)
 		}
 	}
 	for _, t := range plan.Tests {
@@ -166,6 +216,40 @@ func run(out io.Writer) error {
 		frame(out, "end %s exit %d", t.Package, code)
 	}
 	return nil
+}
+
+// inNewNetns reads a /proc/sys/net file from a network namespace made for
+// the purpose: what the notes' fresh namespaces inherit of the initial
+// one's setting (tcp_congestion_control and IPv4's conf/all and
+// conf/default are copied; IPv6's only under
+// net.core.devconf_inherit_init_net=1). The thread that made it stays in
+// it and ends with its goroutine, never unlocked.
+func inNewNetns(path string) string {
+	got := make(chan string, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			got <- fmt.Sprintf("nothing (unshare: %v)", err)
+			return
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			got <- fmt.Sprintf("nothing (%v)", err)
+			return
+		}
+		got <- strings.TrimSpace(string(b))
+	}()
+	return <-got
+}
+
+// pathOf returns the PATH of an environment.
+func pathOf(env []string) string {
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			return v
+		}
+	}
+	return "/usr/bin:/bin"
 }
 
 // load inserts one module; one that is already there is fine.
