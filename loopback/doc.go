@@ -83,11 +83,12 @@
 // only 0.49-0.52x. Against UDS: 1.1-1.3x and 1.6-1.9x for round trips,
 // about even for a 64 KiB stream, 0.55-0.84x for 100 B. TCP coalesces a
 // stream of small writes into fewer, larger segments; each sendmsg into a
-// sockhash pays the program, an sk_msg and the queue on its own. So the
-// claim's speed part is refined: the shortcut skips the stack, and that
-// pays for latency and bulk, not for a flood of small writes. (Under heavy
-// load the pairs' intervals straddle 1 and the part is undecided: 10 of 20
-// runs at a load average of 7-9.)
+// sockhash pays the program, an sk_msg and the queue on its own: the
+// shortcut skips the stack, and that pays for latency and bulk, not for a
+// flood of small writes. The claim says nothing of speed, so this is a
+// note at the end of L5's evidence, not a part that decides it. (Under
+// heavy load the pairs' intervals straddle 1 and the note says undecided:
+// 10 of 20 runs at a load average of 7-9.)
 //
 // L4, whether 127.0.0.1 is faster than the host's own address, is
 // measured: TCP to 127.0.0.1 against TCP to another address of the same
@@ -106,9 +107,8 @@
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
 // (internal/claims/matrix.txt). L1-L3 get the same verdicts on all of them
 // as on 6.18. L5's redirect and lo parts are confirmed on all three (the
-// sk_msg redirect already works on 5.10); its speed part is not measured
-// under emulation, so L5 is confirmed there from the parts observed, where
-// 6.18's measurement refines it. L4 skips. The evidence differs in three
+// sk_msg redirect already works on 5.10), as on 6.18; the speed note says
+// "not measured" under emulation. L4 skips. The evidence differs in three
 // places:
 //
 //   - L1: with lo down, lo's tx_dropped stays 0 on 5.10 and 6.1, and counts

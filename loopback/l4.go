@@ -23,3 +23,5 @@ type L4Facts = bench.Facts
 // refined. The rule is bench.JudgeL4, so that `make bench` prints the
 // same verdict.
 func judgeL4(f L4Facts) claims.Finding { return bench.JudgeL4(f) }
+
+var _ = claims.Register("L4", judgeL4, "0.91", "1.10", "93", "94", "0")

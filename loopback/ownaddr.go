@@ -96,3 +96,5 @@ func judgeOwnAddress(f OwnAddressFacts) claims.Finding {
 	}
 	return claims.Combine(parts...)
 }
+
+var _ = claims.Register("L3", judgeOwnAddress)

@@ -41,7 +41,7 @@ type SockmapFacts struct {
 	NotMeasured string `json:",omitempty"`
 }
 
-// judgeSockmap is claim L5's rule, in three parts.
+// judgeSockmap is claim L5's rule, in two parts.
 //
 //   - redirect: what the app wrote arrives at the sidecar's socket, intact
 //     and in order, and its own TCP peer gets none of it (confirmed);
@@ -51,19 +51,32 @@ type SockmapFacts struct {
 //     the same sockets do cross lo (confirmed); the redirected writes cross
 //     lo too (refuted). A control that fires no event cannot tell
 //     (undecided).
-//   - speed: tcp-sockmap against TCP over lo, same CPU, each cell's
-//     interval of pair ratios (bench.Interval) against 1: faster in every
-//     cell (confirmed), slower in every cell (refuted), faster in some and
-//     slower in others (refined: it depends on the workload); a cell whose
-//     interval straddles 1 leaves the rest undecided. The UDS ratios are
-//     shown beside them; no verdict rests on them.
+//
+// The claim says nothing about speed, so the measurement decides nothing:
+// it is a note at the end of the evidence (sockmapSpeed).
 func judgeSockmap(f SockmapFacts) claims.Finding {
-	return claims.Combine(
+	found := claims.Combine(
 		claims.P("redirect", judgeRedirect(f)),
 		claims.P("lo", judgeSkipsLo(f)),
-		claims.P("speed", judgeSockmapSpeed(f)),
 	)
+	found.Evidence += "; " + speedNote(judgeSockmapSpeed(f))
+	return found
 }
+
+// speedNote words the speed measurement's finding as a note beside the
+// verdict, not a part of it.
+func speedNote(sp claims.Finding) string {
+	what := map[string]string{
+		claims.Confirmed: "faster than TCP in every cell",
+		claims.Refuted:   "slower than TCP in every cell",
+		claims.Refined:   "faster than TCP in some cells, slower in others",
+		claims.Undecided: "undecided",
+		claims.Skipped:   "not measured",
+	}[sp.Verdict]
+	return fmt.Sprintf("note, deciding nothing (the claim says nothing of speed): tcp-sockmap %s: %s", what, sp.Evidence)
+}
+
+var _ = claims.Register("L5", judgeSockmap, "93", "94", "5")
 
 func judgeRedirect(f SockmapFacts) claims.Finding {
 	total := f.Payload * f.Writes
@@ -92,6 +105,12 @@ func judgeSkipsLo(f SockmapFacts) claims.Finding {
 	return claims.Refine("%s (some of the redirected transfer reached lo)", ev)
 }
 
+// judgeSockmapSpeed reads the measurement: tcp-sockmap against TCP over
+// lo, same CPU, each cell's interval of pair ratios (bench.Interval)
+// against 1: faster in every cell (confirmed), slower in every cell
+// (refuted), faster in some and slower in others (refined: it depends on
+// the workload); a cell whose interval straddles 1 leaves the rest
+// undecided. The UDS ratios are shown beside them.
 func judgeSockmapSpeed(f SockmapFacts) claims.Finding {
 	if f.NotMeasured != "" {
 		return claims.SkipPart("%s", f.NotMeasured)

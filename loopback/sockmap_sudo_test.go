@@ -43,8 +43,8 @@ func TestL5SockmapRedirectSkipsLo(t *testing.T) {
 	f := observeSockmap(t, true)
 	// Beside TCP and UDS in the benchmark engine, same CPU: a few seconds
 	// (under -short, 100 B only and shorter pairs).
-	if why, emulated := gate.Emulated("L5's speed part, a measurement of a few seconds,"); emulated {
-		f.NotMeasured = why // the other parts are functional: make matrix runs them
+	if why, emulated := gate.Emulated("L5's speed note, a measurement of a few seconds,"); emulated {
+		f.NotMeasured = why // the parts are functional: make matrix runs them
 	} else {
 		f.VsTCP, f.VsUDS = measureSockmap(t, testing.Short())
 	}

@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"strings"
 	"testing"
 
 	"netnotes/internal/bench"
@@ -46,19 +47,10 @@ func onlyTCPCells(f *SockmapFacts, n int) {
 
 func TestJudgeSockmap(t *testing.T) {
 	claims.TestJudge(t, "L5", judgeSockmap, []claims.Case[SockmapFacts]{
-		{Name: "seen on 6.18: off lo; faster than TCP but for a stream of 100 B messages", Facts: seenL5, Want: claims.Refined,
-			Parts: map[string]string{"redirect": claims.Confirmed, "lo": claims.Confirmed, "speed": claims.Refined}},
-		{Name: "off lo and faster than TCP in every cell", Facts: with(seenL5, func(f *SockmapFacts) {
-			onlyTCPCells(f, 2)
-		}), Want: claims.Confirmed},
-		{Name: "no redirect: the bytes go to the TCP peer over lo, and TCP is faster", Facts: with(seenL5, func(f *SockmapFacts) {
-			f.TargetBytes, f.TargetInOrder, f.PeerBytes = 0, false, 8*1765
-			f.LoTxPackets, f.LoXmit = 16, 8
-			f.VsTCP.Cells = []bench.CellFacts{sockmapCell(bench.RoundTrip, 100, 70000, 74000, 0.93, 0.95, 0.97, 0.94, 0.96)}
-		}), Want: claims.Refuted, Parts: map[string]string{"redirect": claims.Refuted, "lo": claims.Refuted, "speed": claims.Refuted}},
+		{Name: "seen on 6.18: off lo (the speed, faster but for a stream of 100 B messages, is a note)", Facts: seenL5, Want: claims.Confirmed,
+			Parts: map[string]string{"redirect": claims.Confirmed, "lo": claims.Confirmed}},
 		{Name: "redirected, but the target's bytes are out of order", Facts: with(seenL5, func(f *SockmapFacts) {
 			f.TargetInOrder = false
-			onlyTCPCells(f, 2)
 		}), Want: claims.Refined, Parts: map[string]string{"redirect": claims.Refined, "lo": claims.Confirmed}},
 		{Name: "the control did not cross lo either: lo's stillness tells nothing", Facts: with(seenL5, func(f *SockmapFacts) {
 			f.ControlLoXmit, f.ControlLoTxPackets = 0, 0
@@ -66,21 +58,48 @@ func TestJudgeSockmap(t *testing.T) {
 		{Name: "some other packet on lo, none of the writes' length", Facts: with(seenL5, func(f *SockmapFacts) {
 			f.LoTxPackets = 1
 		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Refined}},
-		{Name: "a loaded machine: the pairs straddle 1", Facts: with(seenL5, func(f *SockmapFacts) {
+		{Name: "inside make matrix's VM: not measured, and the note says why", Facts: with(seenL5, func(f *SockmapFacts) {
+			f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{}
+			f.NotMeasured = "not measured in a virtual machine (qemu): timing under emulation measures the emulator"
+		}), Want: claims.Confirmed},
+	})
+}
+
+// The speed is a note beside L5's verdict, not a part of it: whatever the
+// measurement says, the verdict stays; the note says what it found.
+func TestSockmapSpeedIsANote(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		facts SockmapFacts
+		want  string
+	}{
+		{"seen on 6.18: faster but for a stream of 100 B messages", seenL5, "faster than TCP in some cells, slower in others"},
+		{"faster in every cell", with(seenL5, func(f *SockmapFacts) { onlyTCPCells(f, 2) }), "faster than TCP in every cell"},
+		{"a loaded machine: the pairs straddle 1", with(seenL5, func(f *SockmapFacts) {
 			f.VsTCP.Cells = []bench.CellFacts{
 				sockmapCell(bench.RoundTrip, 100, 90000, 70000, 0.23, 1.44, 1.45, 0.8, 1.2),
 				sockmapCell(bench.Stream, 65536, 90000, 70000, 0.32, 1.38, 2.63, 1.1, 1.5),
 			}
-		}), Want: claims.Refined, Parts: map[string]string{"speed": claims.Undecided}},
-		{Name: "fewer than 5 pairs decide nothing", Facts: with(seenL5, func(f *SockmapFacts) {
+		}), "undecided"},
+		{"fewer than 5 pairs decide nothing", with(seenL5, func(f *SockmapFacts) {
 			f.VsTCP.Cells = []bench.CellFacts{sockmapCell(bench.RoundTrip, 100, 127645, 71646, 1.7, 1.8, 1.75)}
-		}), Want: claims.Refined, Parts: map[string]string{"speed": claims.Undecided}},
-		{Name: "not measured: the speed part does not vote", Facts: with(seenL5, func(f *SockmapFacts) {
-			f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{}
-		}), Want: claims.Confirmed, Parts: map[string]string{"speed": claims.Skipped}},
-		{Name: "inside make matrix's VM: not measured, and says why", Facts: with(seenL5, func(f *SockmapFacts) {
-			f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{}
-			f.NotMeasured = "not measured in a virtual machine (qemu): timing under emulation measures the emulator"
-		}), Want: claims.Confirmed, Parts: map[string]string{"speed": claims.Skipped}},
-	})
+		}), "undecided"},
+		{"slower in every cell", with(seenL5, func(f *SockmapFacts) {
+			f.VsTCP.Cells = []bench.CellFacts{sockmapCell(bench.RoundTrip, 100, 70000, 74000, 0.93, 0.95, 0.97, 0.94, 0.96)}
+		}), "slower than TCP in every cell"},
+		{"not measured", with(seenL5, func(f *SockmapFacts) { f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{} }), "not measured"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := judgeSockmap(c.facts)
+			if f.Verdict != claims.Confirmed {
+				t.Errorf("verdict %s: the speed must not decide L5", f.Verdict)
+			}
+			if _, ok := f.Part("speed"); ok {
+				t.Errorf("speed is a part of L5's finding; it is a note")
+			}
+			if !strings.Contains(f.Evidence, "note, deciding nothing (the claim says nothing of speed): tcp-sockmap "+c.want+":") {
+				t.Errorf("evidence %q lacks the note %q", f.Evidence, c.want)
+			}
+		})
+	}
 }

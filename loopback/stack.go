@@ -108,3 +108,5 @@ func judgeStack(f StackFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("xmit", unattributed(xmit)), claims.P("softirq", unattributed(softirq)))
 }
+
+var _ = claims.Register("L2", judgeStack, "127.0.0.1")

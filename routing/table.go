@@ -124,6 +124,8 @@ func judgeLoopbackTable(f LoopbackTableFacts) claims.Finding {
 	return claims.Confirm("the notes' three lo entries present (other entries on lo: %s); %s; %s", brief(others), seen, control)
 }
 
+var _ = claims.Register("R1", judgeLoopbackTable, "127.1.2.3", "127.255.255.255")
+
 // R2 — the entries an address adds.
 
 // AddressEntriesFacts is what R2's test saw of table local while an address
@@ -202,6 +204,8 @@ func judgeAddressEntries(f AddressEntriesFacts) claims.Finding {
 	return parts
 }
 
+var _ = claims.Register("R2", judgeAddressEntries, "198.18.0.255")
+
 // R3 — the entry names the interface, the lookup says lo.
 
 // LocalEntryFacts is what R3's test saw for an address on an interface.
@@ -246,6 +250,8 @@ func judgeLocalEntry(f LocalEntryFacts) claims.Finding {
 	return claims.Combine(claims.P("entry", entry), claims.P("lookup", lookup))
 }
 
+var _ = claims.Register("R3", judgeLocalEntry)
+
 // R4 — table local before a more specific route in main.
 
 // LocalFirstFacts is what R4's test saw when a /32 route for the local
@@ -282,3 +288,5 @@ func judgeLocalFirst(f LocalFirstFacts) claims.Finding {
 	}
 	return claims.Confirm("%s", seen)
 }
+
+var _ = claims.Register("R4", judgeLocalFirst, "198.18.0.1/32", "32")

@@ -56,6 +56,8 @@ func judgeBacklog(f BacklogFacts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("U4", judgeBacklog)
+
 func judgeHandshake(f BacklogFacts) claims.Finding {
 	switch {
 	case f.FirstConnect != "ok":

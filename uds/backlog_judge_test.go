@@ -21,10 +21,11 @@ func TestJudgeBacklog(t *testing.T) {
 	unbounded := seen
 	unbounded.Admissions = []Admission{{Backlog: 0, Tried: 6, Admitted: 6}, {Backlog: 1, Tried: 7, Admitted: 7}}
 	unbounded.BlockingConnect = "ok"
-	// As TCP does: a non-blocking connect in progress until the other side
-	// answers, and a backlog.
-	handshake := seen
-	handshake.FirstConnect, handshake.StateBeforeAccept, handshake.SentBeforeAccept, handshake.ReadAfterAccept = "EINPROGRESS", "SYN-SENT", 0, 0
+	// A reader's server whose listen(0) queue already holds a client nobody
+	// accepted: the next non-blocking connect does not complete, it is
+	// refused with EAGAIN, so nothing was sent or read.
+	full := seen
+	full.FirstConnect, full.StateBeforeAccept, full.SentBeforeAccept, full.ReadAfterAccept = "EAGAIN", "", 0, 0
 	// Connected at once, but what it sent before accept was lost.
 	lost := unbounded
 	lost.ReadAfterAccept = 0
@@ -33,7 +34,7 @@ func TestJudgeBacklog(t *testing.T) {
 		{Name: "seen on 6.18: no handshake, an accept queue", Facts: seen, Want: claims.Refined,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: unbounded, Want: claims.Confirmed},
-		{Name: "a handshake and a queue, as TCP", Facts: handshake, Want: claims.Refuted,
+		{Name: "a reader's busy server, its listen(0) queue already full: connect refused with EAGAIN", Facts: full, Want: claims.Refuted,
 			Parts: map[string]string{"handshake": claims.Refuted, "queues": claims.Refuted}},
 		{Name: "data sent before accept lost", Facts: lost, Want: claims.Refined,
 			Parts: map[string]string{"handshake": claims.Refined, "queues": claims.Confirmed}},

@@ -1,6 +1,8 @@
 package uds
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,12 +36,24 @@ func measureSameCPU(t testing.TB) (U8Facts, string) {
 			return
 		}
 		sameCPU.table = c.Table()
-		sameCPU.facts, sameCPU.err = c.Facts()
+		if sameCPU.facts, sameCPU.err = c.Facts(); sameCPU.err == nil {
+			sameCPU.err = measuredPeers(sameCPU.facts)
+		}
 	})
 	if sameCPU.err != nil {
 		t.Fatalf("measuring UDS against TCP: %v", sameCPU.err)
 	}
 	return sameCPU.facts, sameCPU.table
+}
+
+// measuredPeers checks that both transports were really measured, as
+// getpeername saw them: UDS to a socket file (a path), TCP to 127.0.0.1,
+// never one of them twice.
+func measuredPeers(f U8Facts) error {
+	if !strings.HasPrefix(f.PeerA, "/") || f.PeerB != "127.0.0.1" {
+		return fmt.Errorf("uds connected to %q and tcp to %q; want a socket file's path and 127.0.0.1", f.PeerA, f.PeerB)
+	}
+	return nil
 }
 
 // "For small messages (about 100 bytes) UDS performs more than twice as well
@@ -57,4 +71,22 @@ func TestU8UDSVersusTCPOverLoopback(t *testing.T) {
 
 	t.Logf("UDS versus TCP, raw path, both peers on one CPU:\n%s", table)
 	claims.Judge(v, facts, judgeU8)
+}
+
+// U8 judges only a measurement of UDS against TCP to 127.0.0.1.
+func TestU8ChecksWhichAddressesItMeasured(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		ok   bool
+	}{
+		{"/tmp/nn3401511849/bench.sock", "127.0.0.1", true},
+		{"127.0.0.1", "127.0.0.1", false}, // TCP twice
+		{"/tmp/nn1/bench.sock", "198.18.0.1", false},
+		{"", "127.0.0.1", false}, // an unnamed socket: not the file the test bound
+	} {
+		err := measuredPeers(U8Facts{PeerA: c.a, PeerB: c.b})
+		if (err == nil) != c.ok {
+			t.Errorf("peers %q and %q: error %v, want ok %t", c.a, c.b, err, c.ok)
+		}
+	}
 }

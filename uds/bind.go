@@ -42,6 +42,8 @@ func judgeBind(f BindFacts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("U1", judgeBind)
+
 func judgeBindFile(f BindFacts) claims.Finding {
 	switch {
 	case f.ExistedBefore:

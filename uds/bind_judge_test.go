@@ -31,7 +31,7 @@ func TestJudgeBind(t *testing.T) {
 
 	claims.TestJudge(t, "U1", judgeBind, []claims.Case[BindFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
-		{Name: "no file, and unix:// dials nothing", Facts: noFile, Want: claims.Refuted,
+		{Name: "a reader's server on an abstract address (@name, as some daemons bind): no file, and a unix:// path dials nothing", Facts: noFile, Want: claims.Refuted,
 			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Refuted}},
 		{Name: "a regular file after bind", Facts: regular, Want: claims.Refined,
 			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Confirmed}},

@@ -43,3 +43,5 @@ func judgeDemo(f DemoFacts) claims.Finding {
 	return claims.Confirm("server (pid %d) received %q from client process pid %d (SO_PEERCRED pid %d), which printed %q",
 		f.ServerPID, f.ServerReceived, f.ClientPID, f.PeerPID, printed)
 }
+
+var _ = claims.Register("U2", judgeDemo)

@@ -17,8 +17,8 @@ func TestJudgeDemo(t *testing.T) {
 
 	claims.TestJudge(t, "U2", judgeDemo, []claims.Case[DemoFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
-		{Name: "the client never got through", Facts: refused, Want: claims.Refuted},
-		{Name: "the answer arrived cut short", Facts: garbled, Want: claims.Refuted},
+		{Name: "a reader's LSM policy (SELinux, AppArmor) that denies the connect: the client never got through", Facts: refused, Want: claims.Refuted},
+		{Name: "a reader's server killed mid-answer: the answer arrived cut short", Facts: garbled, Want: claims.Refuted},
 		{Name: "SO_PEERCRED names another process", Facts: otherPeer, Want: claims.Refined},
 	})
 }

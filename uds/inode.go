@@ -52,6 +52,8 @@ func judgeInodes(f InodeFacts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("U5", judgeInodes)
+
 // shown is the number netstat and ss print for a run's listener.
 func (r InodeRun) shown() uint64 {
 	if len(r.ProcNetUnix) == 1 && uint64(r.DiagInode) == r.ProcNetUnix[0] {

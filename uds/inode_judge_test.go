@@ -23,7 +23,7 @@ func TestJudgeInodes(t *testing.T) {
 	claims.TestJudge(t, "U5", judgeInodes, []claims.Case[InodeFacts]{
 		{Name: "seen on 6.18: two inodes", Facts: seen, Want: claims.Refined,
 			Parts: map[string]string{"differ": claims.Confirmed, "why": claims.Refined}},
-		{Name: "ss prints the file's inode", Facts: same, Want: claims.Refuted,
+		{Name: "refutable only by a kernel whose sock_diag reports the socket file's inode (no Linux kernel does)", Facts: same, Want: claims.Refuted,
 			Parts: map[string]string{"differ": claims.Refuted, "why": claims.Skipped}},
 		{Name: "different, the TODO open", Facts: noVFS, Want: claims.Confirmed,
 			Parts: map[string]string{"differ": claims.Confirmed, "why": claims.Skipped}},

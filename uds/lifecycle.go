@@ -37,6 +37,8 @@ func judgeLifecycle(f LifecycleFacts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("U6", judgeLifecycle)
+
 func judgeOutlives(f LifecycleFacts) claims.Finding {
 	switch {
 	case f.AfterClose != "socket":

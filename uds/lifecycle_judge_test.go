@@ -22,7 +22,7 @@ func TestJudgeLifecycle(t *testing.T) {
 
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
-		{Name: "close removes the file", Facts: cleans, Want: claims.Refuted,
+		{Name: "a reader's Go server (net.Listen: the listener unlinks its socket file on Close): close removes the file", Facts: cleans, Want: claims.Refuted,
 			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
 		{Name: "bind reuses the leftover", Facts: reused, Want: claims.Refined,
 			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Refuted}},

@@ -53,6 +53,8 @@ func judgeStack(f StackFacts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("U3", judgeStack, "127.0.0.1")
+
 func judgeLo(f StackFacts) claims.Finding {
 	switch {
 	case f.LoUDS.RxPackets+f.LoUDS.TxPackets > 0:

@@ -70,6 +70,8 @@ func judgeSunPath(f SunPathFacts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("U7", judgeSunPath, "107", "109", "2")
+
 func judgeFit(f SunPathFacts) claims.Finding {
 	if f.Listen107 != "ok" || f.Dial107 != "ok" {
 		return claims.Refute("a 107-byte path: listen %s, dial %s", f.Listen107, f.Dial107)

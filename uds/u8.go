@@ -27,3 +27,5 @@ type U8Facts = bench.Facts
 // The claim combines its parts (claims.Combine). The rule is
 // bench.JudgeU8, so that `make bench` prints the same verdict.
 func judgeU8(f U8Facts) claims.Finding { return bench.JudgeU8(f) }
+
+var _ = claims.Register("U8", judgeU8, "100", "0", "1", "2", "2.0", "88", "93", "94")

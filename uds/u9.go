@@ -62,6 +62,8 @@ func judgeU9(f U9Facts) claims.Finding {
 	)
 }
 
+var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1", "8")
+
 func moreSecure(s SecurityFacts) claims.Finding {
 	if s.NotObserved != "" {
 		return claims.SkipPart("%s", s.NotObserved)

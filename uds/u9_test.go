@@ -27,7 +27,7 @@ func TestJudgeU9(t *testing.T) {
 			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
 		{Name: "faster everywhere and gated by the file mode", Facts: U9Facts{Efficiency: faster, Security: seenSecurity},
 			Want: claims.Confirmed},
-		{Name: "slower everywhere, and the 0600 file let uid 65534 in", Facts: U9Facts{Efficiency: slower, Security: noGate},
+		{Name: "a reader's client with CAP_DAC_OVERRIDE (a privileged container) on a machine where UDS measured slower: slower everywhere, and the 0600 file let uid 65534 in", Facts: U9Facts{Efficiency: slower, Security: noGate},
 			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
 		{Name: "TCP refused the other uid too: no advantage shown", Facts: U9Facts{Efficiency: faster, Security: tcpGated},
 			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},

@@ -52,6 +52,8 @@ func judgeLinkCount(f LinkCountFacts) claims.Finding {
 	return claims.Combine(claims.P("fresh", fresh), claims.P("decrement", decrement))
 }
 
+var _ = claims.Register("N1", judgeLinkCount)
+
 // SpaceFacts is what N2's test saw on a private tmpfs: free space (MiB) at
 // each step of a big file's life, written, kept open, unlinked, closed.
 type SpaceFacts struct {
@@ -89,6 +91,8 @@ func judgeSpace(f SpaceFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("reclaimed", reclaimed), claims.P("held", held))
 }
+
+var _ = claims.Register("N2", judgeSpace)
 
 // RemovalCall is one unlink, unlinkat or rmdir a traced program made.
 type RemovalCall struct {
@@ -157,6 +161,8 @@ func judgeCommandCalls(f CommandCallsFacts) claims.Finding {
 	return f1
 }
 
+var _ = claims.Register("N3", judgeCommandCalls)
+
 // judgeRun judges one command: exactly the notes' call confirms; the
 // notes' call among other removals, or the only possible equivalent on an
 // architecture that lacks the notes' call (why says which), refines;
@@ -218,7 +224,7 @@ func judgeDirfd(f DirfdFacts) claims.Finding {
 	if f.AfterChdir != "0" || f.DirWithFlags0 == "0" {
 		likeUnlink = claims.Refute("flags 0: file %s, directory %s", f.AfterChdir, f.DirWithFlags0)
 	} else if f.DirWithFlags0 != "EISDIR" {
-		likeUnlink = claims.Refine("flags 0 refused a directory with %s, where unlink(2) on Linux says EISDIR", f.DirWithFlags0)
+		likeUnlink = claims.Refine("flags 0: a file removed (%s), a directory refused with %s, not the EISDIR the rule expects of unlink(2)", f.AfterChdir, f.DirWithFlags0)
 	}
 	likeRmdir := claims.Confirm("AT_REMOVEDIR: an empty directory removed (%s), a file refused (%s) and kept", f.EmptyWithRmdir, f.FileWithRmdir)
 	if f.EmptyWithRmdir != "0" || !f.EmptyDirRemoved || f.FileWithRmdir == "0" || !f.FileKept {
@@ -232,6 +238,8 @@ func judgeDirfd(f DirfdFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("like-unlink", likeUnlink), claims.P("like-rmdir", likeRmdir), claims.P("dirfd", dirfd))
 }
+
+var _ = claims.Register("N4", judgeDirfd, "2")
 
 // OneFileFacts is what N5's test saw: the system calls on a directory, a
 // full directory and a missing path; a socket file; and the commands given
@@ -263,7 +271,7 @@ func judgeOneFile(f OneFileFacts) claims.Finding {
 	case f.UnlinkDir == "0":
 		noDirs = claims.Refute("unlink(dir) = 0: it removed a directory")
 	case f.UnlinkDir != "EISDIR":
-		noDirs = claims.Refine("unlink(dir) = %s (POSIX allows EPERM; Linux has said EISDIR), rmdir(dir) = %s", f.UnlinkDir, f.RmdirEmpty)
+		noDirs = claims.Refine("unlink(dir) = %s, not the EISDIR the rule expects (POSIX also allows EPERM), rmdir(dir) = %s", f.UnlinkDir, f.RmdirEmpty)
 	}
 	socket := fmt.Sprintf("a bound socket's file is one file too: unlink = %s, connect then %s, accept of an earlier connection %s",
 		f.SocketUnlink, f.ConnectAfter, f.AcceptAfter)
@@ -281,3 +289,5 @@ func judgeOneFile(f OneFileFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("no-directories", noDirs), claims.P("one-file", oneFile), claims.P("rm-more", rmMore))
 }
+
+var _ = claims.Register("N5", judgeOneFile)

@@ -36,7 +36,7 @@ var seenV9 = seen[LoFacts](`{"NewNetnsDevices":[["lo"],["lo"]],"Lo":{"Name":"lo"
 func TestJudgePair(t *testing.T) {
 	claims.TestJudge(t, "V1", judgePair, []claims.Case[PairFacts]{
 		{Name: "seen on 6.18", Facts: seenV1, Want: claims.Confirmed},
-		{Name: "one device per add, no peer named, nothing deleted with it", Facts: with(seenV1, func(f *PairFacts) {
+		{Name: "refutable only by a kernel whose veth add makes one device (no Linux kernel does)", Facts: with(seenV1, func(f *PairFacts) {
 			f.LinksAfter = f.LinksBefore + 1
 			f.Same[0].Peer, f.Cross[0].Peer = 0, 0
 			f.OtherGoneSame, f.OtherGoneCross = false, false
@@ -45,13 +45,15 @@ func TestJudgePair(t *testing.T) {
 			Want: claims.Refined, Parts: map[string]string{"each-names-other": claims.Refined}},
 		{Name: "deleting across namespaces leaves the far end", Facts: with(seenV1, func(f *PairFacts) { f.OtherGoneCross = false }),
 			Want: claims.Refined, Parts: map[string]string{"delete-removes-both": claims.Refined}},
+		{Name: "the cross pair's ends not seen: nothing to confirm on", Facts: with(seenV1, func(f *PairFacts) { f.Cross = [2]End{} }),
+			Want: claims.Confirmed, Parts: map[string]string{"each-names-other": claims.Skipped}},
 	})
 }
 
 func TestJudgeStates(t *testing.T) {
 	claims.TestJudge(t, "V2", judgeStates, []claims.Case[StateFacts]{
 		{Name: "seen on 6.18", Facts: seenV2, Want: claims.Confirmed},
-		{Name: "born up, no address while down, no carrier with both up", Facts: with(seenV2, func(f *StateFacts) {
+		{Name: "refutable only by a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)", Facts: with(seenV2, func(f *StateFacts) {
 			f.Placements = append([]StatePlacement(nil), f.Placements...)
 			for i := range f.Placements {
 				p := &f.Placements[i]
@@ -61,12 +63,6 @@ func TestJudgeStates(t *testing.T) {
 				p.BothUp = [2]StateStep{p.OneUp, p.OneUp}
 			}
 		}), Want: claims.Refuted},
-		{Name: "one end kept down (as the drill does)", Facts: with(seenV2, func(f *StateFacts) {
-			p := f.Placements[1]
-			p.PeerSetUp, p.BothUpSettled = false, false
-			p.BothUp = [2]StateStep{p.OneUp, p.Fresh}
-			f.Placements = []StatePlacement{p}
-		}), Want: claims.Refined, Parts: map[string]string{"both-up": claims.Refuted, "fresh-down": claims.Confirmed}},
 	})
 }
 
@@ -80,7 +76,7 @@ func TestJudgeLinkLocal(t *testing.T) {
 	})
 	claims.TestJudge(t, "V3", judgeLinkLocal, []claims.Case[LinkLocalFacts]{
 		{Name: "seen on 6.18", Facts: seenV3, Want: claims.Confirmed},
-		{Name: "addr_gen_mode=1 (none): no link-local address at all", Facts: with(seenV3, func(f *LinkLocalFacts) {
+		{Name: "a reader's net.ipv6.conf.default.addr_gen_mode=1 (none), which new namespaces inherit: no link-local address at all", Facts: with(seenV3, func(f *LinkLocalFacts) {
 			f.AddrGenMode = "1"
 			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
 		}), Want: claims.Refuted},
@@ -97,7 +93,6 @@ func TestJudgeLinkLocal(t *testing.T) {
 func TestJudgeCrossPing(t *testing.T) {
 	claims.TestJudge(t, "V4", judgeCrossPing, []claims.Case[CrossPingFacts]{
 		{Name: "seen on 6.18", Facts: seenV4, Want: claims.Confirmed},
-		{Name: "the peer end down (as the drill does)", Facts: CrossPingFacts{Sent: 1, LastReply: "no echo reply within 5s", SenderLoTx: 1}, Want: claims.Refuted},
 		{Name: "answered, but the peer's counters short", Facts: with(seenV4, func(f *CrossPingFacts) { f.PeerRx.Packets-- }), Want: claims.Refined},
 		{Name: "only some answered", Facts: with(seenV4, func(f *CrossPingFacts) { f.Replies = 2; f.PeerInEchos = 2 }), Want: claims.Refined},
 	})
@@ -107,7 +102,9 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 	claims.TestJudge(t, "V5", judgeSameNetnsPing, []claims.Case[SameNetnsPingFacts]{
 		{Name: "seen on 6.18: via lo, forced only with accept_local and loose rp_filter", Facts: seenV5, Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
-		{Name: "nothing answered, nothing moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "no ping sent: 0/0 is not answered", Facts: with(seenV5, func(f *SameNetnsPingFacts) { f.Sent, f.Answered = 0, 0 }), Want: claims.Refined,
+			Parts: map[string]string{"answered": claims.Skipped}},
+		{Name: "a reader's BPF cgroup program that drops ICMP (cgroup/skb egress): nothing answered, nothing moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents = 0, 0, 0
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
 			for i := range f.Forced {
@@ -126,7 +123,7 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 			f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
 		}), Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
-		{Name: "rootless, nothing answered, no counter moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "the same BPF cgroup program, as an ordinary user (counters only): nothing answered, no counter moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents, f.VethEvents = 0, 0, 0, 0
 			f.TraceNotObserved = "needs real root"
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
@@ -141,15 +138,14 @@ func TestJudgeFirstPacket(t *testing.T) {
 	claims.TestJudge(t, "V6", judgeFirstPacket, []claims.Case[FirstPacketFacts]{
 		{Name: "seen on 6.18 (tracepoints): the notes' stack is the ARP request's", Facts: seenV6, Want: claims.Refined,
 			Parts: map[string]string{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
-		{Name: "no ARP, every echo through the neighbour layer, none seen first", Facts: with(seenV6, func(f *FirstPacketFacts) {
-			f.NeighCreates, f.ARPOut, f.ARPIntoPeer = 0, 0, 0
-			f.FirstEchoStack = nil
-			f.LaterEchoStacks = [][]string{seenV6.ARPOutStack, seenV6.ARPOutStack}
-		}), Want: claims.Refuted},
-		{Name: "a kprobe on veth_xmit shows the first echo with the notes' stack", Facts: with(seenV6, func(f *FirstPacketFacts) {
-			f.Mechanism = MechanismKprobe
-			f.FirstEchoStack = notesARPStack
-		}), Want: claims.Confirmed},
+		{Name: "a reader's permanent neighbour entry for the peer (ip neigh add ... nud permanent, as some CNI plugins write), then ping -c 1: no ARP, the echo goes straight",
+			Facts: with(seenV6, func(f *FirstPacketFacts) {
+				f.Sent, f.Echoes = 1, 1
+				f.NeighCreates, f.NeighCreateText, f.NeighCreateStack = 0, "", nil
+				f.ARPOut, f.ARPOutStack, f.ARPIntoPeer, f.ARPIntoPeerStack = 0, nil, 0, nil
+				f.FirstEchoStack = []string{"dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
+				f.LaterEchoStacks = nil
+			}), Want: claims.Refuted, Parts: map[string]string{"arp-first": claims.Refuted, "later-direct": claims.Skipped, "whose-stack": claims.Refuted}},
 		{Name: "seen on Debian 6.1 (make matrix): the kprobe's first stack at veth_xmit is the ARP request's", Facts: with(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
@@ -177,7 +173,7 @@ func TestJudgeFirstPacket(t *testing.T) {
 func TestJudgeHandoff(t *testing.T) {
 	claims.TestJudge(t, "V7", judgeHandoff, []claims.Case[HandoffFacts]{
 		{Name: "seen on 6.18", Facts: seenV7, Want: claims.Confirmed},
-		{Name: "no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) {
+		{Name: "a reader's veth with GRO on or an XDP program (ethtool -K DEV gro on): no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) {
 			f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit = 0, 0, 0, 0, 0
 			f.ReceivedBacklog, f.ReceivedVethNAPI = 0, 3
 		}), Want: claims.Refuted},
@@ -187,36 +183,22 @@ func TestJudgeHandoff(t *testing.T) {
 }
 
 func TestJudgeContainer(t *testing.T) {
-	noMaster := with(seenV8, func(f *ContainerFacts) {
-		f.Ports = append([]PortSeen(nil), f.Ports...)
-		for i := range f.Ports {
-			f.Ports[i].MasterIsBridge, f.Ports[i].FdbLearnt = false, false
-		}
-		f.Pings = append([]PingSeen(nil), f.Pings...)
-		for i := range f.Pings {
-			f.Pings[i].Answered, f.Pings[i].Reply = false, "no echo reply within 2s"
-		}
-	})
 	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
 		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
-		{Name: "peers not in the containers, no ports, no traffic", Facts: with(noMaster, func(f *ContainerFacts) {
-			f.Ports = append([]PortSeen(nil), f.Ports...)
-			for i := range f.Ports {
-				f.Ports[i].NetnsID = -1
-			}
-		}), Want: claims.Refuted},
-		{Name: "ports out of the bridge (as the drill does)", Facts: noMaster, Want: claims.Refined,
-			Parts: map[string]string{"peer-in-container": claims.Confirmed, "bridge-port": claims.Refuted, "bridge-carries": claims.Refuted}},
 		{Name: "still reachable with a port out of the bridge", Facts: with(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
 			Want: claims.Refined, Parts: map[string]string{"bridge-carries": claims.Refined}},
+		{Name: "no host end seen: no port to confirm on", Facts: with(seenV8, func(f *ContainerFacts) { f.Ports = nil }), Want: claims.Confirmed,
+			Parts: map[string]string{"peer-in-container": claims.Skipped, "bridge-port": claims.Skipped}},
+		{Name: "no ping tried", Facts: with(seenV8, func(f *ContainerFacts) { f.Pings = nil }), Want: claims.Confirmed,
+			Parts: map[string]string{"bridge-carries": claims.Skipped}},
 	})
 }
 
 func TestJudgeLo(t *testing.T) {
 	claims.TestJudge(t, "V9", judgeLo, []claims.Case[LoFacts]{
 		{Name: "seen on 6.18", Facts: seenV9, Want: claims.Confirmed},
-		{Name: "lo on a bus device", Facts: with(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
-		{Name: "a namespace born without lo", Facts: with(seenV9, func(f *LoFacts) { f.NewNetnsDevices = [][]string{{"lo"}, {}} }), Want: claims.Refuted},
+		{Name: "refutable only by a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
+			Facts: with(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
 		{Name: "lo with a queue", Facts: with(seenV9, func(f *LoFacts) { f.Lo.Qdisc = "pfifo_fast" }), Want: claims.Refined},
 	})
 }

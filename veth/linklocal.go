@@ -86,6 +86,8 @@ func judgeLinkLocal(f LinkLocalFacts) claims.Finding {
 	return fnd
 }
 
+var _ = claims.Register("V3", judgeLinkLocal, "64", "9a:2e:ed:06:0c:56", "fe80::982e:edff:fe06:c56")
+
 func orNone(s string) string {
 	if s == "" {
 		return "no fe80:: address"

@@ -57,8 +57,11 @@ func judgePair(f PairFacts) claims.Finding {
 	namesOther := func(a, b End) bool { return a.Peer == b.Index && b.Peer == a.Index }
 	crossIDs := f.Cross[0].NetnsID == f.Cross[0].PeerNSID && f.Cross[1].NetnsID == f.Cross[1].PeerNSID
 	seen := fmt.Sprintf("%s; %s; across namespaces %s, %s", peerText(f.Same[0]), peerText(f.Same[1]), peerText(f.Cross[0]), peerText(f.Cross[1]))
+	observed := f.Same[0].Index > 0 && f.Same[1].Index > 0 && f.Cross[0].Index > 0 && f.Cross[1].Index > 0
 	peers := claims.Confirm("%s", seen)
 	switch {
+	case !observed:
+		peers = claims.SkipPart("not every end of the two pairs was seen (an index of 0): %s", seen)
 	case !namesOther(f.Same[0], f.Same[1]) || !namesOther(f.Cross[0], f.Cross[1]):
 		peers = claims.Refute("the ends do not name each other: %s", seen)
 	case !crossIDs:
@@ -76,6 +79,8 @@ func judgePair(f PairFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("both-made", made), claims.P("each-names-other", peers), claims.P("delete-removes-both", both))
 }
+
+var _ = claims.Register("V1", judgePair)
 
 func peerText(e End) string {
 	s := fmt.Sprintf("%s (if%d) -> if%d", e.Name, e.Index, e.Peer)
@@ -150,6 +155,8 @@ func judgeStates(f StateFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("fresh-down", down), claims.P("addresses-before-up", before), claims.P("both-up", up))
 }
+
+var _ = claims.Register("V2", judgeStates)
 
 // inOrder reports whether want appear in stack in this order, callee
 // first, possibly with other frames between them (inlining differs

@@ -42,6 +42,8 @@ func judgeCrossPing(f CrossPingFacts) claims.Finding {
 	return claims.Confirm("%s", seen)
 }
 
+var _ = claims.Register("V4", judgeCrossPing)
+
 // RouteSeen is one `ip route get` answer.
 type RouteSeen struct {
 	Dst  string
@@ -92,7 +94,10 @@ func judgeSameNetnsPing(f SameNetnsPingFacts) claims.Finding {
 		routes = append(routes, fmt.Sprintf("%s: %s dev %s", r.Dst, r.Type, r.Dev))
 	}
 	answered := claims.Confirm("%d/%d answered", f.Answered, f.Sent)
-	if f.Answered < f.Sent {
+	switch {
+	case f.Sent == 0:
+		answered = claims.SkipPart("no ping was sent")
+	case f.Answered < f.Sent:
 		answered = claims.Refute("%d/%d answered", f.Answered, f.Sent)
 	}
 	traced := f.TraceNotObserved == ""
@@ -110,29 +115,42 @@ func judgeSameNetnsPing(f SameNetnsPingFacts) claims.Finding {
 	default:
 		path = claims.Refute("neither the veth nor lo carried the pings: %s", moved)
 	}
-	var outcomes []string
-	works := 0
+	var outcomes, answeredUnder, silentUnder []string
+	works, crossed := 0, 0
 	for _, p := range f.Forced {
-		o := fmt.Sprintf("accept_local=%s rp_filter=%s: tx +%d, rx +%d, IcmpInEchos +%d, ", p.AcceptLocal, p.RpFilter, p.SenderTx, p.PeerRx, p.InEchos)
+		setting := fmt.Sprintf("accept_local=%s rp_filter=%s", p.AcceptLocal, p.RpFilter)
+		o := fmt.Sprintf("%s: tx +%d, rx +%d, IcmpInEchos +%d, ", setting, p.SenderTx, p.PeerRx, p.InEchos)
+		if p.PeerRx > 0 {
+			crossed++
+		}
 		if p.Answered {
 			works++
-			o += fmt.Sprintf("reply in %s, back via lo (lo tx +%d)", p.Reply, p.LoTx)
+			answeredUnder = append(answeredUnder, setting)
+			o += fmt.Sprintf("reply in %s", p.Reply)
+			if p.LoTx > 0 {
+				o += fmt.Sprintf(", back via lo (lo tx +%d)", p.LoTx)
+			} else {
+				o += ", lo tx +0"
+			}
 		} else {
+			silentUnder = append(silentUnder, setting)
 			o += "no reply (" + p.Reply + ")"
 		}
 		outcomes = append(outcomes, o)
 	}
 	forcedSeen := strings.Join(outcomes, "; ")
+	crossing := fmt.Sprintf("the request reached the other end in %d of %d", crossed, len(f.Forced))
 	var forced claims.Finding
 	switch {
 	case len(f.Forced) == 0:
 		forced = claims.SkipPart("the forced ping was not tried")
 	case works == len(f.Forced):
-		forced = claims.Confirm("ping -I crosses and is answered under every setting: %s", forcedSeen)
+		forced = claims.Confirm("ping -I is answered under every setting tried: %s", forcedSeen)
 	case works == 0:
-		forced = claims.Refute("ping -I is never answered: %s", forcedSeen)
+		forced = claims.Refute("ping -I is never answered (%s): %s", crossing, forcedSeen)
 	default:
-		forced = claims.Refine("the request always crosses, but is answered only where the receiving end accepts a local source and rp_filter is not strict: %s", forcedSeen)
+		forced = claims.Refine("%s; answered only under %s, not under %s: %s",
+			crossing, strings.Join(answeredUnder, ", "), strings.Join(silentUnder, ", "), forcedSeen)
 	}
 	parts := []claims.Part{claims.P("answered", answered), claims.P("path", path), claims.P("forced", forced)}
 	if !traced {
@@ -140,3 +158,5 @@ func judgeSameNetnsPing(f SameNetnsPingFacts) claims.Finding {
 	}
 	return claims.Combine(parts...)
 }
+
+var _ = claims.Register("V5", judgeSameNetnsPing)

@@ -95,16 +95,20 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 	var whose claims.Finding
 	switch {
 	case len(f.FirstEchoStack) == 0:
-		whose = claims.Refute("no first echo request was seen leaving (%d of %d)", f.Echoes, f.Sent)
+		whose = claims.SkipPart("no first echo request was seen leaving (%d of %d)", f.Echoes, f.Sent)
 	case inOrder(f.FirstEchoStack, notesARPStack[1:]...):
 		whose = claims.Confirm("the first echo request itself has the notes' stack: %s", chain(f.FirstEchoStack))
 	case hasFrame(f.FirstEchoStack, "__neigh_update") || hasFrame(f.FirstEchoStack, "neigh_update"):
 		whose = claims.Refine("the notes' stack is the ARP request's; the first echo request waited in the neighbour's queue and left when the ARP reply came: %s", chain(f.FirstEchoStack))
+	case f.NeighCreates == 0 && f.ARPOut == 0 && inOrder(f.FirstEchoStack, "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"):
+		whose = claims.Refute("no neighbour work before it: the first echo request went straight from ip_finish_output2: %s", chain(f.FirstEchoStack))
 	default:
 		whose = claims.Refine("the first echo request left by neither the notes' path nor the neighbour update: %s", chain(f.FirstEchoStack))
 	}
 	return claims.Combine(claims.P("arp-first", arp), claims.P("later-direct", later), claims.P("whose-stack", whose))
 }
+
+var _ = claims.Register("V6", judgeFirstPacket)
 
 // HandoffFacts is what V7's test saw while a namespace pinged its pair's
 // other end (neighbours warm): netif_rx events, who they name and where
@@ -170,6 +174,8 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 	}
 	return claims.Combine(claims.P("forward", forward), claims.P("backlog", backlog))
 }
+
+var _ = claims.Register("V7", judgeHandoff)
 
 // calleesSeen tells what the kprobes on veth_xmit's callees showed, or why
 // there were none.

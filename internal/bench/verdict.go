@@ -101,17 +101,20 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 }
 
 // JudgeL4 is claim L4's rule: "127.0.0.1 is no faster than the host's own
-// address", from Facts of TCP to 127.0.0.1 (A) against TCP to the other
-// address (B). One part, no-difference: each same-CPU cell's interval
-// against the band 1/1.1-1.1. Every cell within the band: confirmed; a
-// cell wholly outside it: refuted (a difference, named); otherwise
-// undecided (an interval wider than the band can resolve).
+// address: the same speed, within 10% either way" (the notes: "no, there
+// is no difference"), from Facts of TCP to 127.0.0.1 (A) against TCP to
+// the other address (B). One part, no-difference: each same-CPU cell's
+// interval against the band 1/1.1-1.1. Every cell within the band:
+// confirmed; a cell wholly outside it, 127.0.0.1 faster or slower:
+// refuted (the difference named, with its direction); otherwise undecided
+// (an interval wider than the band can resolve).
 func JudgeL4(f Facts) claims.Finding {
 	return claims.Combine(claims.P("no-difference", noDifference(f)))
 }
 
 func noDifference(f Facts) claims.Finding {
 	var words []string
+	var faster, slower int
 	count := map[int]int{}
 	for _, c := range f.Cells {
 		if c.Placement != OneCPU || len(c.Ratios) == 0 {
@@ -120,8 +123,15 @@ func noDifference(f Facts) claims.Finding {
 		iv := c.Interval()
 		d := side(iv.Within(1/L4Band, L4Band), iv.Above(L4Band) || iv.Below(1/L4Band))
 		count[d]++
+		where := map[int]string{holds: "within", fails: "outside", undecided: "straddles"}[d]
+		switch {
+		case iv.Above(L4Band):
+			where, faster = "outside: 127.0.0.1 faster", faster+1
+		case iv.Below(1 / L4Band):
+			where, slower = "outside: 127.0.0.1 slower", slower+1
+		}
 		words = append(words, fmt.Sprintf("%s %d B %.0f vs %.0f msgs/s, %s (%s)",
-			shapeWords(c.Shape), c.Size, c.RateA, c.RateB, iv, map[int]string{holds: "within", fails: "outside", undecided: "straddles"}[d]))
+			shapeWords(c.Shape), c.Size, c.RateA, c.RateB, iv, where))
 	}
 	n := len(words)
 	if n == 0 {
@@ -131,7 +141,7 @@ func noDifference(f Facts) claims.Finding {
 		orName(f.PeerA, f.A), orName(f.PeerB, f.B), f.intervalKind(), 1/L4Band, L4Band, strings.Join(words, "; "))
 	switch {
 	case count[fails] > 0:
-		return claims.Refute("%s; a difference in %d of %d cells", ev, count[fails], n)
+		return claims.Refute("%s; not the same speed in %d of %d cells (127.0.0.1 faster in %d, slower in %d)", ev, count[fails], n, faster, slower)
 	case count[holds] == n:
 		return claims.Confirm("%s", ev)
 	}

@@ -9,8 +9,8 @@ type Claim struct {
 }
 
 // Catalogue lists every claim of the notes, in reading order. It is the one
-// source for the tests, the verdict report and the README's table; IDs match
-// ../shared/CLAIMS.md.
+// source for the tests, the verdict report and the README's table. IDs are
+// stable: seen.txt, matrix.txt and the recorded facts name claims by them.
 var Catalogue = []Claim{
 	{"L1", "loopback", "Loopback traffic needs no NIC.",
 		"Even with the NIC unplugged, communication over loopback is unaffected."},
@@ -18,7 +18,7 @@ var Catalogue = []Claim{
 		"Loopback data still passes every step of cross-host traffic except the NIC hardware; a softirq hands the skb straight to the receiving stack."},
 	{"L3", "loopback", "Traffic to the host's own non-loopback address also goes through lo.",
 		"All local routes are RTN_LOCAL; route lookup picks the loopback device for them."},
-	{"L4", "loopback", "127.0.0.1 is no faster than the host's own address.",
+	{"L4", "loopback", "127.0.0.1 is no faster than the host's own address: the same speed, within 10% either way.",
 		"Is 127.0.0.1 faster than the host's own IP? No, there is no difference."},
 	{"L5", "loopback", "With a sockmap and an sk_msg program, bytes written on one local TCP socket reach another socket without crossing lo.",
 		"A sidecar proxy and a local process can skip the kernel's protocol stack through eBPF (figure; \"to be expanded later\")."},
@@ -80,6 +80,21 @@ var Catalogue = []Claim{
 		"veth0@if2: ... master podman0 state UP ... link-netns netns-1836f023-..."},
 	{"V9", "veth", "lo is itself a purely software device.",
 		"The lo loopback device of local network IO is also a device virtualised in software."},
+}
+
+// RefutableOnlyBy names, for each claim that no realistic setup can
+// refute, the only thing that could. Its judge's refuting case is that
+// thing's facts, named so; the README's table says it beside the claim.
+var RefutableOnlyBy = map[string]string{
+	"L2": "a kernel that hands loopback packets to the receive path without the IP output path or a softirq (no Linux kernel does)",
+	"R3": "a kernel that puts an address's local entry on lo and routes the address out of its interface (no Linux kernel does)",
+	"U5": "a kernel whose sock_diag reports the socket file's inode (no Linux kernel does)",
+	"U7": "a system whose sun_path is not 108 bytes (104 on the BSDs and macOS; every Linux has 108)",
+	"N4": "a kernel without unlinkat(2) (Linux has had it since 2.6.16)",
+	"N5": "a system whose unlink(2) removes directories and whose unlink command takes two operands (neither Linux nor GNU coreutils nor busybox)",
+	"V1": "a kernel whose veth add makes one device (no Linux kernel does)",
+	"V2": "a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)",
+	"V9": "a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
 }
 
 // Lookup returns the claim with the given ID.

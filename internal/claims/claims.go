@@ -94,6 +94,9 @@ func Judge[F any](v *Verdict, facts F, judge func(F) Finding) Finding {
 		t.Errorf("claim %s: judged twice in one test", v.id)
 		return Finding{}
 	}
+	if msg := notRegistered(v.id, judge); msg != "" {
+		t.Fatalf("%s", msg)
+	}
 	if t.Failed() {
 		v.given = true
 		t.Logf("claim %s: no verdict, because the test failed before it could observe", v.id)

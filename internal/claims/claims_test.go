@@ -1,9 +1,11 @@
 package claims_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/claims"
 )
@@ -20,13 +22,21 @@ func TestLineRoundTrips(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// The catalogue's shape, not its size: a claim is added by adding a row
+// (README.md, "Adding a claim"), with nothing else to count.
 func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
+	root, err := claims.FindModuleRoot(".")
+	require.NoError(t, err)
 	seen := map[string]bool{}
 	for _, c := range claims.Catalogue {
 		assert.False(t, seen[c.ID], "%s twice", c.ID)
 		seen[c.ID] = true
-		assert.NotEmpty(t, c.Chapter, c.ID)
+		// One letter per chapter, then a number: the tools sort and
+		// match claim lines by that shape.
+		assert.Regexp(t, `^[A-Z][0-9]+$`, c.ID)
+		assert.DirExists(t, filepath.Join(root, c.Chapter), "%s's chapter", c.ID)
 		assert.NotEmpty(t, c.Claim, c.ID)
+		assert.NotEmpty(t, c.Note, c.ID)
 	}
-	assert.Len(t, claims.Catalogue, 32) // ../shared/CLAIMS.md
+	assert.NotEmpty(t, claims.Catalogue)
 }

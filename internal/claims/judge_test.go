@@ -78,6 +78,24 @@ func judgeBacklog(f backlogFacts) claims.Finding {
 	return claims.Combine(claims.P("handshake", handshake), claims.P("queues", queues))
 }
 
+// In this binary, U4's judge is judgeBacklog, as a chapter registers its
+// claims' judges beside them.
+var _ = claims.Register("U4", judgeBacklog, "1")
+
+// A judge that is not the registered one judges nothing: a stub that
+// always refutes cannot stand in for the claim's rule in a test, a drill
+// or a judge's table; and a claim has one judge.
+func TestOnlyTheRegisteredJudgeJudges(t *testing.T) {
+	stub := func(backlogFacts) claims.Finding { return claims.Refute("always") }
+	r := run(t, func(r *recorder) { claims.Judge(claims.Check(r, "U4"), backlogFacts{}, stub) })
+	assert.True(t, r.failed)
+	assert.Contains(t, strings.Join(r.errors, "\n"), "is not its judge; netnotes/internal/claims_test.judgeBacklog is")
+	r = run(t, func(r *recorder) { claims.Drill(r, "U4", backlogFacts{}, stub, claims.Refuted) })
+	assert.True(t, r.failed)
+	assert.Panics(t, func() { claims.Register("U4", stub) }, "a second judge for one claim")
+	assert.Panics(t, func() { claims.Register("Z9", stub) }, "a claim not in the catalogue")
+}
+
 func TestJudgeLogsFactsPartsThenTheClaim(t *testing.T) {
 	t.Setenv("NETNOTES_STRICT", "")
 	r := run(t, func(r *recorder) {
@@ -160,6 +178,15 @@ func TestTestJudgeChecksVerdictsAndParts(t *testing.T) {
 		{Name: "a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
 		{Name: "as the notes say", Facts: backlogFacts{true, 0}, Want: claims.Confirmed},
 	})
+	// The refuting case ran, so U4 is covered; uds's other claims have no
+	// judge registered in this binary, and Main would fail for them.
+	assert.Equal(t, "a handshake and a queue", claims.RefutingCaseRan("U4"))
+	missing := claims.Uncovered("uds")
+	assert.NotEmpty(t, missing)
+	for _, m := range missing {
+		assert.NotContains(t, m, "claim U4")
+	}
+	assert.Contains(t, strings.Join(missing, "\n"), "claim U1 has no judge registered")
 }
 
 func TestRecordedFactsAreReplayed(t *testing.T) {
@@ -191,4 +218,14 @@ func TestADrillIsNotAVerdict(t *testing.T) {
 		claims.Drill(r, "U4", backlogFacts{true, 0}, judgeBacklog, claims.Refuted)
 	})
 	assert.True(t, r.failed, "a drill whose judge does not refute fails")
+}
+
+// Evidence says only what the facts hold: a number, an address or a device
+// name that no fact holds was written in by the judge, not read.
+func TestUnsupportedNamesWhatTheFactsDoNotHold(t *testing.T) {
+	facts := []byte(`{"Dev":"nn4a-2a","LoTx":0,"Sent":5,"Ratios":[1.0412,0.9871],"Reply":"64 bytes from 198.18.5.2"}`)
+	assert.Empty(t, claims.Unsupported("5 sent on nn4a-2a, lo tx +0; ratio 0.99-1.04x; reply from 198.18.5.2", facts))
+	assert.Equal(t, []string{"3", "nn4a-2b", "198.18.5.1"},
+		claims.Unsupported("back via lo (lo tx +3) on nn4a-2b, reply from 198.18.5.1", facts))
+	assert.Empty(t, claims.Unsupported("within the band 0.91-1.10x", facts, "0.91", "1.10"), "the rule's own numbers")
 }

@@ -2,13 +2,17 @@ package claims
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // Case is one row of a judge's table: facts, and what the judge must find.
@@ -26,8 +30,9 @@ const FactsDir = "testdata/facts"
 // Recorded is one claim's facts as a real kernel gave them, with what the
 // judge found then.
 type Recorded struct {
-	Kernel  string            `json:"kernel"`  // "Linux 6.18.44 x86_64, as root"
-	Verdict string            `json:"verdict"` // the claim's verdict on that kernel
+	Drill   string            `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
+	Kernel  string            `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
+	Verdict string            `json:"verdict"`         // the claim's verdict on that kernel
 	Parts   map[string]string `json:"parts,omitempty"`
 	Facts   json.RawMessage   `json:"facts"`
 }
@@ -38,26 +43,46 @@ type Recorded struct {
 // claim's verdict). Facts recorded on real kernels (FactsDir) are cases too:
 // the judge must still find what it found there.
 //
-// Write the table inline in the call (or in a package-level var of the same
-// directory's tests): a scanner reads its Want values, and the catalogue's
-// coverage test fails for a claim with no case that refutes it.
+// judge must be the claim's registered judge (Register). Each refuting
+// case that runs and passes is noted, and the chapter's Main fails a full
+// run in which no refuting case of a claim's judge ran; recorded facts
+// that refute count too.
 func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Case[F]) {
 	t.Helper()
 	if _, ok := Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
 	}
+	if msg := notRegistered(id, judge); msg != "" {
+		t.Fatalf("%s", msg)
+	}
 	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
+		ok := t.Run(c.Name, func(t *testing.T) {
 			t.Helper()
-			expect(t, judge(c.Facts), c.Want, c.Parts)
+			data, err := json.Marshal(c.Facts)
+			if err != nil {
+				t.Fatalf("the facts do not encode as JSON: %v", err)
+			}
+			expect(t, id, data, judge(c.Facts), c.Want, c.Parts)
 		})
+		if ok && c.Want == Refuted {
+			ranRefuting(id, c.Name)
+		}
 	}
 	recorded, err := ReadRecorded(".", id)
 	if err != nil {
 		t.Fatalf("claim %s: %v", id, err)
 	}
+	drills, err := ReadDrills(".", id)
+	if err != nil {
+		t.Fatalf("claim %s: %v", id, err)
+	}
+	recorded = append(recorded, drills...)
 	for _, r := range recorded {
-		t.Run("recorded on "+r.Kernel, func(t *testing.T) {
+		name := "recorded on " + r.Kernel
+		if r.Drill != "" {
+			name = "the drill " + r.Drill + ", recorded on " + r.Kernel
+		}
+		ok := t.Run(name, func(t *testing.T) {
 			t.Helper()
 			var facts F
 			dec := json.NewDecoder(strings.NewReader(string(r.Facts)))
@@ -65,16 +90,20 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			if err := dec.Decode(&facts); err != nil {
 				t.Fatalf("the facts recorded on %s no longer decode into %T (re-record them): %v", r.Kernel, facts, err)
 			}
-			expect(t, judge(facts), r.Verdict, r.Parts)
+			expect(t, id, r.Facts, judge(facts), r.Verdict, r.Parts)
 		})
+		if ok && r.Verdict == Refuted {
+			ranRefuting(id, name)
+		}
 	}
 }
 
-func expect(t *testing.T, f Finding, want string, parts map[string]string) {
+func expect(t *testing.T, id string, facts []byte, f Finding, want string, parts map[string]string) {
 	t.Helper()
 	if err := f.check(); err != nil {
 		t.Fatalf("malformed finding: %v\n%+v", err, f)
 	}
+	checkEvidence(t, id, facts, f)
 	if f.Verdict != want {
 		t.Errorf("verdict %s, want %s\nevidence: %s", f.Verdict, want, f.Evidence)
 	}
@@ -97,6 +126,22 @@ func partNames(f Finding) []string {
 	return names
 }
 
+// DrillsDir is where a chapter keeps the facts its drills observed,
+// relative to its package directory: DrillsDir/ID.json, written by Drill
+// when RecordDrillsEnv is set. TestJudge replays them: a drill's facts are
+// the claim's refuting case that a real kernel gave.
+const DrillsDir = "testdata/drills"
+
+// RecordDrillsEnv, set to 1, makes each drill write what it observed to
+// DrillsDir (as root: go test -tags sudo -run '^TestDrill' ./CHAPTER).
+const RecordDrillsEnv = "NETNOTES_RECORD_DRILLS"
+
+// ReadDrills reads the drill facts recorded for claim id under
+// dir/DrillsDir.
+func ReadDrills(dir, id string) ([]Recorded, error) {
+	return readRecorded([]string{filepath.Join(dir, DrillsDir, id+".json")})
+}
+
 // ReadRecorded reads the facts recorded for claim id under dir/FactsDir, one
 // per kernel, in the order of the kernels' directory names.
 func ReadRecorded(dir, id string) ([]Recorded, error) {
@@ -104,10 +149,17 @@ func ReadRecorded(dir, id string) ([]Recorded, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readRecorded(paths)
+}
+
+func readRecorded(paths []string) ([]Recorded, error) {
 	slices.Sort(paths)
 	var out []Recorded
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -160,6 +212,9 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 	if _, ok := Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
 	}
+	if msg := notRegistered(id, judge); msg != "" {
+		t.Fatalf("%s", msg)
+	}
 	if t.Failed() {
 		t.Fatalf("drill %s: the test failed before it could observe", id)
 	}
@@ -178,8 +233,38 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 	t.Logf("drill %s: %s — %s", id, f.Verdict, f.Evidence)
 	if f.Verdict != want {
 		t.Errorf("drill %s: the judge found %s on a namespace where the claim is false, want %s", id, f.Verdict, want)
+		return f
+	}
+	if os.Getenv(RecordDrillsEnv) == "1" {
+		if err := recordDrill(t.Name(), id, f, data); err != nil {
+			t.Errorf("drill %s: recording its facts: %v", id, err)
+		}
 	}
 	return f
+}
+
+// recordDrill writes a drill's facts and finding to DrillsDir/ID.json.
+func recordDrill(test, id string, f Finding, facts []byte) error {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return err
+	}
+	r := Recorded{Drill: test, Kernel: "Linux " + unix.ByteSliceToString(u.Release[:]) + " " + unix.ByteSliceToString(u.Machine[:]),
+		Verdict: f.Verdict, Facts: facts}
+	for _, p := range f.Parts {
+		if r.Parts == nil {
+			r.Parts = map[string]string{}
+		}
+		r.Parts[p.Name] = p.Verdict
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(DrillsDir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(DrillsDir, id+".json"), append(data, '\n'), 0o644)
 }
 
 // SeenFacts decodes a facts line's JSON, as a run logged it, into the

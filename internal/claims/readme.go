@@ -67,7 +67,11 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 		if len(tests) > 0 {
 			test = strings.Join(tests, ", ")
 		}
-		fmt.Fprintf(&b, "| %s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(c.Claim), c.Chapter, c.Chapter, test)
+		claim := c.Claim
+		if by, ok := RefutableOnlyBy[c.ID]; ok {
+			claim += " *(refutable only by " + by + ")*"
+		}
+		fmt.Fprintf(&b, "| %s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(claim), c.Chapter, c.Chapter, test)
 		for _, k := range m.Kernels {
 			v := m.Verdict(c.ID, k)
 			if v == "" {

@@ -77,9 +77,16 @@ func TestSeenKeepsPartsAndNamesWhatChanged(t *testing.T) {
 	assert.Equal(t, []claims.Difference{
 		{Key: "A1/small", Was: "undecided", Is: "confirmed"},
 		{Key: "A2", Was: "confirmed", Is: "refuted"},
-	}, diffs, "A3 was not seen on CI, A1/shrinks not observed here: neither is a difference")
-	assert.False(t, diffs[0].Flip(), "undecided to confirmed is what a spread can do")
+		{Key: "A3", Was: claims.NotSeen, Is: "confirmed"},
+	}, diffs, "A3 appeared; A1/shrinks was not observed here, which is no difference")
+	assert.False(t, diffs[0].Noise, "A1/small is not a measured part")
 	assert.True(t, diffs[1].Flip())
+
+	// A part that disappears is a difference.
+	gone := claims.Seen{Verdicts: map[string]string{"A1": "refined", "A2": "confirmed"},
+		Parts: map[string]string{"A1/small": "undecided"}}
+	assert.Equal(t, []claims.Difference{{Key: "A1/shrinks", Was: "refuted", Is: claims.NotSeen}},
+		ci.Differences(gone, fakeCatalogue))
 }
 
 func TestReadmeTableFromTheFakeTree(t *testing.T) {

@@ -35,23 +35,20 @@ type Problem struct {
 	Msg string
 }
 
-// JudgeRef is one call claims.TestJudge(t, "ID", judge, cases) found in the
-// source, with the verdicts its cases want.
-type JudgeRef struct {
-	ID         string
-	Dir        string
-	File       string
-	Line       int
-	Func       string
-	Privileged bool
-	Wants      []string // the Want values of the case table, as verdict words
+// MainRef is a chapter's TestMain that calls claims.Main(m, "chapter"),
+// the hook that checks the chapter's judges after a full run.
+type MainRef struct {
+	Chapter string // Main's argument
+	Dir     string
+	File    string
+	Tagged  bool // the file has a build constraint, so some runs leave it out
 }
 
 // Scan is what ScanTests found in a module's test files.
 type Scan struct {
-	Module   string     // the module path from go.mod
-	Refs     []TestRef  // in file order
-	Judges   []JudgeRef // in file order
+	Module   string    // the module path from go.mod
+	Refs     []TestRef // in file order
+	Mains    []MainRef
 	Problems []Problem
 }
 
@@ -132,11 +129,10 @@ func (s *Scan) scanDir(root, dir string) error {
 		files = append(files, f)
 	}
 	consts := map[string]string{} // per package clause: name -> value
-	vars := map[string]ast.Expr{} // per package clause: name -> value
 	for _, f := range files {
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
-			if !ok || (gd.Tok != token.CONST && gd.Tok != token.VAR) {
+			if !ok || gd.Tok != token.CONST {
 				continue
 			}
 			for _, spec := range gd.Specs {
@@ -145,9 +141,7 @@ func (s *Scan) scanDir(root, dir string) error {
 					if i >= len(vs.Values) {
 						continue
 					}
-					if gd.Tok == token.VAR {
-						vars[f.Name.Name+"."+n.Name] = vs.Values[i]
-					} else if v, ok := stringLit(vs.Values[i]); ok {
+					if v, ok := stringLit(vs.Values[i]); ok {
 						consts[f.Name.Name+"."+n.Name] = v
 					}
 				}
@@ -176,8 +170,10 @@ func (s *Scan) scanDir(root, dir string) error {
 			}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				call, ok := n.(*ast.CallExpr)
-				if ok && isCall(call.Fun, qual, "TestJudge") {
-					s.addJudge(fset, file, fn.Name.Name, privileged, f.Name.Name, qual, call, consts, vars)
+				if ok && fn.Name.Name == "TestMain" && isCall(call.Fun, qual, "Main") && len(call.Args) == 2 {
+					if chapter, ok := stringLit(call.Args[1]); ok {
+						s.Mains = append(s.Mains, MainRef{Chapter: chapter, Dir: path.Dir(file), File: file, Tagged: hasBuildLine(f)})
+					}
 					return true
 				}
 				if !ok || !isCall(call.Fun, qual, "Check") {
@@ -247,74 +243,15 @@ func isCall(fun ast.Expr, qual, name string) bool {
 	return false
 }
 
-// verdictWords maps the claims package's verdict constants to their words.
-var verdictWords = map[string]string{
-	"Confirmed": Confirmed, "Refined": Refined, "Refuted": Refuted, "Skipped": Skipped,
-}
-
-// addJudge records a TestJudge call: its claim and the Want values of its
-// case table, read from the call's last argument or the package-level var
-// it names.
-func (s *Scan) addJudge(fset *token.FileSet, file, fn string, privileged bool, pkg, qual string,
-	call *ast.CallExpr, consts map[string]string, vars map[string]ast.Expr) {
-	pos := fset.Position(call.Pos())
-	at := fmt.Sprintf("%s:%d", file, pos.Line)
-	if len(call.Args) != 4 {
-		s.Problems = append(s.Problems, Problem{at, "claims.TestJudge takes (t, \"ID\", judge, cases)"})
-		return
-	}
-	id, ok := stringLit(call.Args[1])
-	if !ok {
-		if ident, isIdent := call.Args[1].(*ast.Ident); isIdent {
-			id, ok = consts[pkg+"."+ident.Name]
-		}
-	}
-	if !ok {
-		s.Problems = append(s.Problems, Problem{at, "claims.TestJudge: the claim ID is not a string literal or constant"})
-		return
-	}
-	table := call.Args[3]
-	if ident, isIdent := table.(*ast.Ident); isIdent {
-		if v, found := vars[pkg+"."+ident.Name]; found {
-			table = v
-		}
-	}
-	ref := JudgeRef{ID: id, Dir: path.Dir(file), File: file, Line: pos.Line, Func: fn, Privileged: privileged}
-	ast.Inspect(table, func(n ast.Node) bool {
-		kv, ok := n.(*ast.KeyValueExpr)
-		if !ok {
-			return true
-		}
-		if key, isIdent := kv.Key.(*ast.Ident); !isIdent || key.Name != "Want" {
-			return true
-		}
-		if w, ok := stringLit(kv.Value); ok {
-			ref.Wants = append(ref.Wants, w)
-		} else if sel, ok := kv.Value.(*ast.SelectorExpr); ok {
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == qual {
-				if w, ok := verdictWords[sel.Sel.Name]; ok {
-					ref.Wants = append(ref.Wants, w)
-				}
-			}
-		} else if id, ok := kv.Value.(*ast.Ident); ok && qual == "." {
-			if w, ok := verdictWords[id.Name]; ok {
-				ref.Wants = append(ref.Wants, w)
-			}
-		}
-		return false
-	})
-	s.Judges = append(s.Judges, ref)
-}
-
-// Unrefutable returns the claims of cat whose judge has no case that
-// refutes them in a test file anyone can run: a verdict rule that is never
-// shown going the other way.
-func (s *Scan) Unrefutable(cat []Claim) []Claim {
+// Uncheckable returns the claims of cat whose chapter has no TestMain,
+// in a file every run builds, that calls claims.Main(m, "chapter"): there,
+// nothing checks after a run that each judge's refuting case ran.
+func (s *Scan) Uncheckable(cat []Claim) []Claim {
 	var missing []Claim
 	for _, c := range cat {
 		ok := false
-		for _, j := range s.Judges {
-			if j.ID == c.ID && j.Dir == c.Chapter && !j.Privileged && slices.Contains(j.Wants, Refuted) {
+		for _, m := range s.Mains {
+			if m.Chapter == c.Chapter && m.Dir == c.Chapter && !m.Tagged {
 				ok = true
 			}
 		}
@@ -323,6 +260,21 @@ func (s *Scan) Unrefutable(cat []Claim) []Claim {
 		}
 	}
 	return missing
+}
+
+// hasBuildLine reports whether f has a //go:build line.
+func hasBuildLine(f *ast.File) bool {
+	for _, g := range f.Comments {
+		if g.Pos() > f.Package {
+			break
+		}
+		for _, c := range g.List {
+			if constraint.IsGoBuild(c.Text) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func stringLit(e ast.Expr) (string, bool) {

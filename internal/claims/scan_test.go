@@ -57,18 +57,17 @@ func TestScanRefusesANonModule(t *testing.T) {
 	assert.ErrorContains(t, err, "not a module root")
 }
 
-func TestScanFindsJudgesAndWhatTheirCasesWant(t *testing.T) {
+func TestScanFindsTheChaptersMains(t *testing.T) {
 	scan, err := claims.ScanTests("testdata/tree")
 	require.NoError(t, err)
-	require.Len(t, scan.Judges, 2)
-	assert.Equal(t, "A1", scan.Judges[0].ID)
-	assert.Equal(t, []string{"confirmed", "refuted"}, scan.Judges[0].Wants, "an inline table")
-	assert.Equal(t, "A2", scan.Judges[1].ID)
-	assert.Equal(t, []string{"confirmed", "refined"}, scan.Judges[1].Wants, "a table in a package-level var")
+	require.Len(t, scan.Mains, 2)
+	assert.Equal(t, claims.MainRef{Chapter: "alpha", Dir: "alpha", File: "alpha/main_test.go"}, scan.Mains[0])
+	assert.True(t, scan.Mains[1].Tagged, "beta's is in a file the build ignores")
 
 	var ids []string
-	for _, c := range scan.Unrefutable(fakeCatalogue) {
+	cat := append(fakeCatalogue[:1:1], claims.Claim{ID: "B1", Chapter: "beta", Claim: "a beta claim"})
+	for _, c := range scan.Uncheckable(cat) {
 		ids = append(ids, c.ID)
 	}
-	assert.Equal(t, []string{"A2", "A3"}, ids, "A2 never refutes, A3 has no judge")
+	assert.Equal(t, []string{"B1"}, ids, "beta/'s TestMain is in an ignored file")
 }

@@ -87,41 +87,80 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 }
 
 // Differences lists, claim by claim and part by part, where now differs
-// from s, as "U4/queues: refuted on the CI machine, confirmed here". A claim
-// or part that one side did not see, or could not observe (skipped), is not
-// a difference: it says nothing about what the two kernels did. (Strict
-// mode, which CI sets, fails on every skip anyway.)
+// from s, as "U4/queues: refuted on the CI machine, confirmed here": every
+// claim and every part. A claim or part that one side has and the other
+// lacks (it appeared, or disappeared) is a difference too; one that a side
+// could not observe (skipped) is not, since it says nothing about what the
+// kernels did (strict mode, which CI sets, fails on every skip anyway).
+//
+// A measurement's spread may move a measured part (MeasuredParts) between
+// decided and undecided: such a difference, and its claim's change when
+// the claim's changed parts are all such moves, is marked Noise. Nothing
+// else is: a part that is not measured is compared strictly, even within a
+// measured claim.
 func (s Seen) Differences(now Seen, cat []Claim) []Difference {
 	var diffs []Difference
 	for _, c := range cat {
 		was, is := s.Verdict(c.ID), now.Verdict(c.ID)
-		if observed(was) && observed(is) && was != is {
-			diffs = append(diffs, Difference{Key: c.ID, Was: was, Is: is})
+		if was == Skipped || is == Skipped {
+			continue // nothing observed on one side, its parts included
 		}
-		for _, key := range slices.Sorted(maps.Keys(now.Parts)) {
-			if id, _, _ := strings.Cut(key, "/"); id != c.ID {
+		var partDiffs []Difference
+		keys := map[string]bool{}
+		for _, m := range []map[string]string{s.Parts, now.Parts} {
+			for key := range m {
+				if id, _, _ := strings.Cut(key, "/"); id == c.ID {
+					keys[key] = true
+				}
+			}
+		}
+		for _, key := range slices.Sorted(maps.Keys(keys)) {
+			was, is := partVerdict(s.Parts, key), partVerdict(now.Parts, key)
+			if !differ(was, is) {
 				continue
 			}
-			if was, ok := s.Parts[key]; ok && observed(was) && observed(now.Parts[key]) && was != now.Parts[key] {
-				diffs = append(diffs, Difference{Key: key, Was: was, Is: now.Parts[key]})
-			}
+			d := Difference{Key: key, Was: was, Is: is}
+			d.Noise = IsMeasuredPart(key) && was != NotSeen && is != NotSeen && (was == Undecided) != (is == Undecided)
+			partDiffs = append(partDiffs, d)
 		}
+		if differ(was, is) {
+			d := Difference{Key: c.ID, Was: was, Is: is}
+			d.Noise = len(partDiffs) > 0 && was != NotSeen && is != NotSeen
+			for _, p := range partDiffs {
+				d.Noise = d.Noise && p.Noise
+			}
+			diffs = append(diffs, d)
+		}
+		diffs = append(diffs, partDiffs...)
 	}
 	return diffs
 }
 
-// observed reports whether a seen verdict says what a kernel did.
-func observed(verdict string) bool { return verdict != NotSeen && verdict != Skipped && verdict != "" }
+func partVerdict(parts map[string]string, key string) string {
+	if v, ok := parts[key]; ok && v != "" {
+		return v
+	}
+	return NotSeen
+}
 
-// Difference is one claim (or "ID/part") whose verdict changed.
+// differ reports whether two seen verdicts differ in what a kernel did: a
+// side that could not observe (skipped) says nothing.
+func differ(was, is string) bool {
+	return was != is && was != Skipped && is != Skipped
+}
+
+// Difference is one claim (or "ID/part") whose verdict changed; NotSeen on
+// a side where it did not appear.
 type Difference struct {
 	Key, Was, Is string
+	// Noise: a measured part that moved between decided and undecided, as
+	// a measurement's spread can, or a claim that changed only by such
+	// moves of its parts.
+	Noise bool
 }
 
 // Flip reports whether the difference turns a decided verdict into its
-// opposite (confirmed and refuted), the one change a measurement's noise
-// cannot explain: a spread rule moves a measured verdict between decided
-// and undecided (refined), never across.
+// opposite (confirmed and refuted).
 func (d Difference) Flip() bool {
 	decided := func(v string) bool { return v == Confirmed || v == Refuted }
 	return decided(d.Was) && decided(d.Is)
@@ -132,11 +171,18 @@ func (d Difference) Flip() bool {
 // of the run shares the CPUs while they measure.
 var Measured = []string{"L4", "L5", "U8", "U9"}
 
+// MeasuredParts lists the parts judged from a timing measurement, the only
+// verdicts a run's spread may move between decided and undecided.
+var MeasuredParts = []string{"L4/no-difference", "U8/2x-at-100b", "U8/gap-shrinks", "U9/more-efficient"}
+
 // IsMeasured reports whether claim id is judged from a measurement.
 func IsMeasured(id string) bool {
 	id, _, _ = strings.Cut(id, "/")
 	return slices.Contains(Measured, id)
 }
+
+// IsMeasuredPart reports whether key ("ID/part") is a measured part.
+func IsMeasuredPart(key string) bool { return slices.Contains(MeasuredParts, key) }
 
 // Format writes s as a seen file, one line per claim of cat.
 func (s Seen) Format(cat []Claim) []byte {

@@ -23,8 +23,17 @@ const stream = `{"Action":"output","Package":"netnotes/loopback","Test":"TestL1"
 {"Action":"output","Package":"netnotes/uds","Test":"TestU5","Output":"    x.go:1: claim U5: refined — one\n"}
 {"Action":"output","Package":"netnotes/uds","Test":"TestU5b","Output":"    x.go:1: claim U5: confirmed — two\n"}
 {"Action":"output","Package":"netnotes/uds","Test":"TestU6","Output":"quoted: claim U6: refuted — not a verdict\n"}
+{"Action":"pass","Package":"netnotes/loopback","Test":"TestL1"}
+{"Action":"pass","Package":"netnotes/uds","Test":"TestU4"}
+{"Action":"pass","Package":"netnotes/uds","Test":"TestU5"}
+{"Action":"pass","Package":"netnotes/uds","Test":"TestU5b"}
+{"Action":"pass","Package":"netnotes/uds","Test":"TestU6"}
+{"Action":"output","Package":"netnotes/veth","Test":"TestV1/sub","Output":"    x.go:1: claim V1: confirmed — then a cleanup failed\n"}
 {"Action":"fail","Package":"netnotes/veth","Test":"TestV1/sub"}
 {"Action":"fail","Package":"netnotes/veth","Test":"TestV1"}
+{"Action":"output","Package":"netnotes/veth","Test":"TestV2","Output":"    x.go:1: claim V2: refuted — then it hung until -timeout\n"}
+{"Action":"output","Package":"netnotes/veth","Output":"panic: test timed out after 5m0s\n"}
+{"Action":"fail","Package":"netnotes/veth"}
 `
 
 func TestReadColumn(t *testing.T) {
@@ -36,7 +45,9 @@ func TestReadColumn(t *testing.T) {
 	assert.Equal(t, "refined/confirmed", v["U5"], "two tests that disagree")
 	assert.NotContains(t, v, "U6", "a verdict quoted in other text is not one")
 	assert.JSONEq(t, `{"Admitted":2}`, string(facts["U4"]))
-	assert.Equal(t, []string{"netnotes/veth TestV1"}, failed)
+	assert.NotContains(t, v, "V1", "a test that failed gives no verdict")
+	assert.NotContains(t, v, "V2", "nor one that did not finish (no pass event)")
+	assert.Equal(t, []string{"netnotes/veth TestV1", "netnotes/veth TestV2 (did not finish)"}, failed)
 }
 
 func TestRowKeysPutPartsUnderTheirClaim(t *testing.T) {

@@ -29,17 +29,47 @@ type column struct {
 // readColumn reads a `go test -json` stream: every verdict line, a
 // claim's or a part's (through claims.ParseLogLine, the report's parser),
 // the facts lines, and every failed test. A part's row is "ID/part".
+// As in the report, a line counts only when its test, and every test above
+// it, ended with a pass event (a skipped line may come from a skipped
+// test): a test that failed, or that never ended because its binary died
+// (a timeout gives it no event), gives no verdict.
 func readColumn(stream []byte) (verdicts map[string]string, evidence map[string][]string, facts map[string]json.RawMessage, failed []string) {
 	verdicts, evidence, facts = map[string]string{}, map[string][]string{}, map[string]json.RawMessage{}
 	type key struct{ pkg, test string }
 	partial := map[key]string{}
-	line := func(text string) {
+	results := map[key]string{}
+	type logged struct {
+		k    key
+		text string
+	}
+	var lines []logged
+	finished := func(k key, verdict string) bool {
+		for test := k.test; ; {
+			switch results[key{k.pkg, test}] {
+			case "pass":
+			case "skip":
+				if test != k.test || verdict != claims.Skipped {
+					return false
+				}
+			default:
+				return false
+			}
+			i := strings.LastIndexByte(test, '/')
+			if i < 0 {
+				return true
+			}
+			test = test[:i]
+		}
+	}
+	line := func(k key, text string) {
 		if id, f, ok := claims.ParseFacts(strings.TrimSpace(text)); ok {
-			facts[id] = f
+			if finished(k, "") {
+				facts[id] = f
+			}
 			return
 		}
 		l, ok := claims.ParseLogLine(text)
-		if !ok {
+		if !ok || !finished(k, l.Verdict) {
 			return
 		}
 		id, verdict, ev := l.ID, l.Verdict, l.Evidence
@@ -72,19 +102,26 @@ func readColumn(stream []byte) (verdicts map[string]string, evidence map[string]
 				if i < 0 {
 					break
 				}
-				line(text[:i])
+				lines = append(lines, logged{k, text[:i]})
 				text = text[i+1:]
 			}
 			partial[k] = text
-		case "fail":
-			if e.Test != "" && !strings.Contains(e.Test, "/") {
+		case "pass", "skip", "fail":
+			if rest := partial[k]; rest != "" {
+				lines = append(lines, logged{k, rest})
+				partial[k] = ""
+			}
+			results[k] = e.Action
+			if e.Action == "fail" && e.Test != "" && !strings.Contains(e.Test, "/") {
 				failed = append(failed, e.Package+" "+e.Test)
 			}
 		}
 	}
-	for _, rest := range partial {
-		if rest != "" {
-			line(rest)
+	for _, l := range lines {
+		line(l.k, l.text)
+		if l.k.test != "" && !strings.Contains(l.k.test, "/") && results[l.k] == "" {
+			results[l.k] = "unfinished"
+			failed = append(failed, l.k.pkg+" "+l.k.test+" (did not finish)")
 		}
 	}
 	sort.Strings(failed)

@@ -266,3 +266,26 @@ func (c *collector) linesUnder(k testKey) []string {
 	}
 	return lines
 }
+
+// passed reports whether the test that logged v, and every test above it,
+// ended with a pass event (a skipped line may come from a skipped test).
+// A test with no event at all did not finish: its binary died first.
+func (c *collector) passed(v verdictLine) bool {
+	test := v.Test
+	for {
+		switch c.results[testKey{v.Package, test}] {
+		case "pass":
+		case "skip":
+			if test == v.Test && v.Verdict != claims.Skipped {
+				return false
+			}
+		default:
+			return false
+		}
+		i := strings.LastIndexByte(test, '/')
+		if i < 0 {
+			return true
+		}
+		test = test[:i]
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,15 +201,78 @@ func TestKernelDirNamesTheKernelLine(t *testing.T) {
 // decided and undecided: that is what a spread does.
 func TestCheckSeenFailsOnChangesBeyondNoise(t *testing.T) {
 	r := &Report{Changed: []claims.Difference{
-		{Key: "U8/small", Was: "undecided", Is: "refuted"},
-		{Key: "L4", Was: "confirmed", Is: "refined"},
-		{Key: "U8/shrinks", Was: "confirmed", Is: "refuted"},
+		{Key: "U8/2x-at-100b", Was: "undecided", Is: "refuted", Noise: true},
+		{Key: "L4", Was: "confirmed", Is: "refined", Noise: true},
+		{Key: "U8/gap-shrinks", Was: "confirmed", Is: "refuted"},
 		{Key: "U4/queues", Was: "refuted", Is: "refined"},
 	}}
 	assert.Equal(t, []string{
-		"U8/shrinks: confirmed on that machine, refuted now",
+		"U8/gap-shrinks: confirmed on that machine, refuted now",
 		"U4/queues: refuted on that machine, refined now",
 	}, r.changedBeyondNoise())
+}
+
+// The seen check against the real seen file: a run that saw what CI saw
+// passes; each of these edits of the file (what a regression looks like
+// from the other side) fails it, and a measured part's move between
+// decided and undecided does not.
+func TestCheckSeenCatchesEachRegression(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", claims.SeenFile))
+	require.NoError(t, err)
+	ci, err := claims.ParseSeen(data, claims.Catalogue)
+	require.NoError(t, err)
+	check := func(seenText []byte) []string {
+		t.Helper()
+		seen, err := claims.ParseSeen(seenText, claims.Catalogue)
+		require.NoError(t, err)
+		return (&Report{Changed: seen.Differences(ci, claims.Catalogue)}).changedBeyondNoise()
+	}
+	require.Empty(t, check(data), "the run saw what CI saw")
+
+	// edit sets key's line to verdict ("" deletes it).
+	edit := func(key, verdict string) []byte {
+		t.Helper()
+		var out []string
+		found := false
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, _ := strings.Cut(line, " "); k == key {
+				found = true
+				require.NotEqual(t, verdict, v, "%s is already %s in %s: pick another edit", key, v, claims.SeenFile)
+				if verdict == "" {
+					continue
+				}
+				line = key + " " + verdict
+			}
+			out = append(out, line)
+		}
+		require.True(t, found, "%s has no line for %s", claims.SeenFile, key)
+		return []byte(strings.Join(out, "\n"))
+	}
+	for _, c := range []struct{ key, to string }{
+		{"L5/redirect", "refined"},
+		{"U9/more-secure", "refined"},
+		{"L5", "refuted"},
+		{"U8", "refuted"},
+		{"U4/queues", ""},
+	} {
+		name := c.key + " " + c.to
+		if c.to == "" {
+			name = c.key + " deleted"
+		}
+		t.Run(name, func(t *testing.T) {
+			assert.NotEmpty(t, check(edit(c.key, c.to)), "the check missed it")
+		})
+	}
+
+	// A measured part that the spread moves to undecided, and its claim
+	// with it, are noise.
+	moved := claims.Seen{Kernel: ci.Kernel, Verdicts: maps.Clone(ci.Verdicts), Parts: maps.Clone(ci.Parts)}
+	moved.Parts["L4/no-difference"] = claims.Undecided
+	moved.Verdicts["L4"] = claims.Refined
+	assert.Empty(t, (&Report{Changed: ci.Differences(moved, claims.Catalogue)}).changedBeyondNoise())
+	moved.Parts["L4/no-difference"] = claims.Refuted
+	moved.Verdicts["L4"] = claims.Refuted
+	assert.NotEmpty(t, (&Report{Changed: ci.Differences(moved, claims.Catalogue)}).changedBeyondNoise(), "confirmed to refuted is no spread")
 }
 
 func TestRecordFactsWritesWhatTheLinkedTestsSaw(t *testing.T) {

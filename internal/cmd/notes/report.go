@@ -98,9 +98,11 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 			r.Stray = append(r.Stray, v)
 			continue
 		}
-		// A test that failed could not observe: its line is not counted,
-		// and the claim's row says why it has no result.
-		if col.results[testKey{v.Package, topLevel(v.Test)}] == "fail" || col.results[testKey{v.Package, v.Test}] == "fail" {
+		// Only a test that finished and passed observed what it logged:
+		// the line of a test that failed, or that never ended (its binary
+		// killed by -timeout or a panic, so `go test -json` gave it no
+		// event), is not counted, and the claim's row says why.
+		if !col.passed(v) {
 			continue
 		}
 		byID[v.ID] = append(byID[v.ID], v)
@@ -163,13 +165,13 @@ func topLevel(test string) string {
 }
 
 // changedBeyondNoise lists the differences from the seen file that CI must
-// not let pass: any change of a claim or part judged from facts, and a flip
-// between confirmed and refuted of a measured one (a measured verdict may
-// move between decided and undecided with the spread of a run).
+// not let pass: every change of a claim or a part, one that appeared or
+// disappeared included, except a measured part's move between decided and
+// undecided (what a spread does) and its claim's change by such moves only.
 func (r *Report) changedBeyondNoise() []string {
 	var out []string
 	for _, d := range r.Changed {
-		if claims.IsMeasured(d.Key) && !d.Flip() {
+		if d.Noise {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s: %s on that machine, %s now", d.Key, d.Was, d.Is))

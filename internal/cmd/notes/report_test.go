@@ -207,3 +207,32 @@ func TestHeaderSaysHowTheNotesRan(t *testing.T) {
 		assert.Contains(t, rerun(c.env, "netnotes/loopback", "netnotes", "TestX"), c.rerun, "%+v", c.env)
 	}
 }
+
+// A test that logged a verdict and then never ended (its binary killed by
+// -timeout while it hung in cleanup) gets no event from `go test -json`:
+// its line is not counted, and the row says the test did not finish.
+func TestReportDoesNotCountATestThatDidNotFinish(t *testing.T) {
+	stream := strings.Join([]string{
+		`{"Action":"start","Package":"netnotes/loopback"}`,
+		`{"Action":"run","Package":"netnotes/loopback","Test":"TestFixtureL1"}`,
+		`{"Action":"output","Package":"netnotes/loopback","Test":"TestFixtureL1","Output":"=== RUN   TestFixtureL1\n"}`,
+		`{"Action":"output","Package":"netnotes/loopback","Test":"TestFixtureL1","Output":"    fixture_test.go:14: claim L1: refuted — eth0 carried 5 bytes\n"}`,
+		`{"Action":"run","Package":"netnotes/loopback","Test":"TestFixtureL4"}`,
+		`{"Action":"output","Package":"netnotes/loopback","Test":"TestFixtureL4","Output":"    fixture_test.go:28: claim L4: confirmed — ratio 1.02 at 100 B\n"}`,
+		`{"Action":"output","Package":"netnotes/loopback","Output":"panic: test timed out after 10m0s\n"}`,
+		`{"Action":"fail","Package":"netnotes/loopback","Elapsed":600}`,
+	}, "\n")
+	scan, err := claims.ScanTests("testdata/tree")
+	require.NoError(t, err)
+	col := newCollector()
+	require.NoError(t, col.read(strings.NewReader(stream)))
+	r := buildReport(fixtureCatalogue, scan, col, Env{Root: true})
+	got := rows(r)
+	for _, id := range []string{"L1", "L4"} {
+		assert.Equal(t, noResult, got[id][0].Verdict, id)
+		assert.Contains(t, got[id][0].Evidence, "did not finish", id)
+		assert.Contains(t, got[id][0].Evidence, "panic: test timed out after 10m0s", id)
+	}
+	assert.Zero(t, r.Counts["refuted"]+r.Counts["confirmed"])
+	assert.True(t, r.Failed(), "the package failed")
+}

@@ -1,0 +1,161 @@
+package claims
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The registry holds each claim's judge, registered once in its chapter
+// beside the judge itself:
+//
+//	var _ = claims.Register("L3", judgeOwnAddress)
+//
+// Judge, Drill and TestJudge take a claim's judge only when it is the one
+// registered for that claim, and TestJudge notes every refuting case that
+// ran and passed. Main, the chapter's TestMain, then checks after a full
+// run that every claim of the chapter has a registered judge and that a
+// refuting case of that judge ran: a table in a file the build ignores, or
+// in a helper nobody calls, never runs, so it does not count.
+var registry = struct {
+	sync.Mutex
+	judges  map[string]registered
+	refuted map[string]string // claim ID -> the first refuting case that ran
+}{judges: map[string]registered{}, refuted: map[string]string{}}
+
+type registered struct {
+	pc   uintptr  // the judge function's entry
+	name string   // its name, for messages
+	rule []string // numbers and names the rule itself writes (Unsupported)
+}
+
+// Register records judge as claim id's judge, for the whole test binary.
+// rule lists the numbers, addresses and names the judge's evidence may
+// hold that its facts do not: the rule's own threshold, the address its
+// test always uses (see Unsupported). It panics for an ID that is not in
+// the catalogue or is registered twice. It returns true, so that a
+// package-level `var _ =` can call it.
+func Register[F any](id string, judge func(F) Finding, rule ...string) bool {
+	if _, ok := Lookup(id); !ok {
+		panic(fmt.Sprintf("claims.Register: claim %q is not in the catalogue", id))
+	}
+	r := registered{pc: funcPC(judge), name: funcName(judge), rule: rule}
+	registry.Lock()
+	defer registry.Unlock()
+	if have, dup := registry.judges[id]; dup {
+		panic(fmt.Sprintf("claims.Register: claim %s has a judge already (%s); register %s once", id, have.name, r.name))
+	}
+	registry.judges[id] = r
+	return true
+}
+
+func funcPC(fn any) uintptr { return reflect.ValueOf(fn).Pointer() }
+
+func funcName(fn any) string {
+	if f := runtime.FuncForPC(funcPC(fn)); f != nil {
+		return f.Name()
+	}
+	return "a func"
+}
+
+// notRegistered says what is wrong when judge is not claim id's registered
+// judge, or "" when it is, or when no judge is registered for id in this
+// binary (the claims package's own tests judge made-up claims; a chapter's
+// Main fails for a claim without one).
+func notRegistered[F any](id string, judge func(F) Finding) string {
+	registry.Lock()
+	defer registry.Unlock()
+	r, ok := registry.judges[id]
+	if !ok || r.pc == funcPC(judge) {
+		return ""
+	}
+	return fmt.Sprintf("claim %s: %s is not its judge; %s is (claims.Register)", id, funcName(judge), r.name)
+}
+
+// ranRefuting notes that a refuting case of claim id's registered judge ran
+// and passed.
+func ranRefuting(id, name string) {
+	registry.Lock()
+	defer registry.Unlock()
+	if _, ok := registry.judges[id]; !ok {
+		return
+	}
+	if _, ok := registry.refuted[id]; !ok {
+		registry.refuted[id] = name
+	}
+}
+
+// Main runs a chapter's tests (call it from the chapter's TestMain:
+// os.Exit(claims.Main(m, "veth"))) and then, after a run of all its tests
+// (no -run, -skip or -list), fails it when a claim of the chapter has no
+// registered judge, or no refuting case of that judge ran.
+func Main(m *testing.M, chapter string) int {
+	code := m.Run()
+	if code != 0 || filtered() {
+		return code
+	}
+	if problems := uncovered(chapter); len(problems) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: every verdict rule must be shown going the other way:\n  %s\n", strings.Join(problems, "\n  "))
+		return 1
+	}
+	return 0
+}
+
+// uncovered lists the claims of chapter whose registered judge no refuting
+// case ran for.
+func uncovered(chapter string) []string {
+	registry.Lock()
+	defer registry.Unlock()
+	var out []string
+	for _, c := range Catalogue {
+		if c.Chapter != chapter {
+			continue
+		}
+		r, ok := registry.judges[c.ID]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("claim %s has no judge registered (var _ = claims.Register(%q, judge) beside its judge in %s/)", c.ID, c.ID, chapter))
+		case registry.refuted[c.ID] == "":
+			out = append(out, fmt.Sprintf("claim %s: no case of claims.TestJudge(t, %q, %s, ...) with Want: claims.Refuted ran and passed", c.ID, c.ID, r.name))
+		case RefutableOnlyBy[c.ID] != "" && !strings.HasPrefix(registry.refuted[c.ID], "refutable only by "):
+			out = append(out, fmt.Sprintf("claim %s is refutable only by %s: name its refuting case so (\"refutable only by ...\"), not %q", c.ID, RefutableOnlyBy[c.ID], registry.refuted[c.ID]))
+		}
+	}
+	return out
+}
+
+// filtered reports whether the test binary runs only some of its tests.
+func filtered() bool {
+	for _, name := range []string{"test.run", "test.skip", "test.list"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// RefutingCaseRan reports which refuting case of claim id's registered
+// judge ran in this test binary ("" for none).
+func RefutingCaseRan(id string) string {
+	registry.Lock()
+	defer registry.Unlock()
+	return registry.refuted[id]
+}
+
+// Registered lists the claims with a registered judge in this binary.
+func Registered() []string {
+	registry.Lock()
+	defer registry.Unlock()
+	var ids []string
+	for id := range registry.judges {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
