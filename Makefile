@@ -6,6 +6,7 @@
 #   make bench   the performance notes, in full (takes minutes); writes uds/bench.json and uds/bench.svg
 #   make chart   draw uds/bench.svg again from uds/bench.json (no measuring)
 #   make matrix  the notes on Debian's 5.10, 6.1 and 6.12 under qemu and on this kernel, side by side
+#                (ARCH=arm64: on Debian's arm64 6.1 and 6.12)
 #   make lint    gofmt, go vet and staticcheck
 
 GO          ?= go
@@ -30,9 +31,11 @@ test:
 	$(GO) test -tags sudo -count=1 ./...
 
 # As root. KERNELS="5.10 6.1 6.12 host" by default: Debian kernel lines,
-# linux-image-* package names, or host (this kernel, natively). Packages
-# are cached in ~/.cache/netnotes. MATRIXFLAGS passes flags to the tool
-# (go run ./internal/cmd/matrix -h lists them: -evidence, -run, -record, -check).
+# linux-image-* package names, or host (this kernel, natively); arm64:6.1
+# is Debian's arm64 6.1 under qemu-system-aarch64. ARCH=arm64 makes arm64
+# the default (KERNELS="6.1 6.12"). Packages are cached in
+# ~/.cache/netnotes. MATRIXFLAGS passes flags to the tool (go run
+# ./internal/cmd/matrix -h lists them: -evidence, -run, -record, -check).
 # SCENARIOS="ipv6-off calico-host busybox-userland no-tracefs" also runs
 # these host scenarios on each Debian kernel (built in as well: cubic, bbr),
 # each in a column beside the kernel's plain run; a verdict that differs
@@ -42,7 +45,7 @@ test:
 # tracefs=off, userland=busybox, drills=REGEXP, like=NAME; e.g.
 #   make matrix KERNELS=6.12 SCENARIO='v6calico:like=calico-host,append=ipv6.disable=1'
 matrix:
-	@$(GO) run ./internal/cmd/matrix $(if $(KERNELS),-kernels "$(KERNELS)") $(if $(SCENARIOS),-scenarios "$(SCENARIOS)") $(if $(SCENARIO),-scenario '$(SCENARIO)') $(MATRIXFLAGS)
+	@$(GO) run ./internal/cmd/matrix $(if $(ARCH),-arch $(ARCH)) $(if $(KERNELS),-kernels "$(KERNELS)") $(if $(SCENARIOS),-scenarios "$(SCENARIOS)") $(if $(SCENARIO),-scenario '$(SCENARIO)') $(MATRIXFLAGS)
 
 # BENCH_OUT=prefix: where the sweep's data and chart go (uds/bench.json,
 # uds/bench.svg, shown in the README); BENCH_OUT= writes neither.

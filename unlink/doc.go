@@ -82,6 +82,18 @@
 // directory descriptor. The notes' unlinkat line is what GNU coreutils' rm
 // does, not what every rm does.
 //
+// On arm64 (`make matrix ARCH=arm64`: Debian's arm64 6.1 and 6.12, with
+// /bin/rm and /usr/bin/unlink from Debian's arm64 coreutils 9.1 and libc6)
+// N3 is refined, its unlink part refined: arm64 has no unlink system call
+// (its table, like every newer architecture's, has only unlinkat), so
+// glibc's unlink() makes unlinkat(AT_FDCWD, "111", 0) and the notes'
+// unlink("111") = 0 cannot occur. The evidence says so: `unlink 111`:
+// exit 0, removed true, calls: unlinkat(AT_FDCWD, "111", 0) = 0, the same
+// call as rm's, whose part stays confirmed. The control, `rm -r dir`, is
+// the same as on x86_64. N1, N2, N4 and N5 get the same verdicts as on
+// amd64: the kernel's rules for names, counts and descriptors do not
+// depend on the architecture.
+//
 // Run the notes with `go test -v ./unlink` (N2 skips, naming the command to
 // run it) and `go test -tags sudo -v ./unlink` (as root, or as yourself in a
 // user namespace of the test's own).

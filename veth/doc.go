@@ -110,6 +110,24 @@
 //   - V6, V7: inside veth_xmit the packet enters the backlog through
 //     netif_rx on 5.10 and __netif_rx from 5.18 on; 6.1 and later show
 //     __napi_poll between process_backlog and net_rx_action.
+//   - V6, V7 on arm64 (`make matrix ARCH=arm64`, Debian's arm64 6.1 and
+//     6.12): the same paths and verdicts, seen differently. An arm64 kprobe
+//     is a BRK instruction, so its stacks begin with the debug exception
+//     (call_break_hook <- brk_handler <- ... <- el1h_64_sync on 6.1,
+//     do_el1_brk64 <- el1_brk64 <- ... on 6.12), which internal/ktrace
+//     drops as it drops x86's ftrace trampoline. And a stack taken at a
+//     function's first instruction lacks that function's caller: the
+//     return address is still in the link register and the unwinder
+//     follows frame records. V6's kprobe stack reads veth_xmit <-
+//     __dev_queue_xmit <- arp_xmit <- arp_send_dst <- arp_solicit <- ...,
+//     without dev_hard_start_xmit, which the tracepoint inside veth_xmit
+//     shows in the same run; the judge confirms that shape only then. In
+//     V7, for the same reason, __dev_forward_skb's kprobe stack does not
+//     show veth_xmit (its caller, veth_forward_skb being inlined), and
+//     enqueue_to_backlog's reads enqueue_to_backlog <- __netif_rx <-
+//     veth_xmit (netif_rx_internal missing); the tracepoints carry V7's
+//     verdict. arm64's ARP request also shows arp_send_dst between
+//     arp_xmit and arp_solicit, which x86's inlines.
 //   - V2: with one end up, 5.10 and 6.1 took about a second (under qemu)
 //     to settle the operstate, and call it lowerlayerdown whether the peer
 //     is in the same namespace or another; 6.12 and 6.18 settle within

@@ -174,6 +174,19 @@ func TestJudgeFirstPacket(t *testing.T) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
+		{Name: "seen on Debian arm64 6.12 (make matrix): the kprobe's stack at veth_xmit's entry lacks its caller, the tracepoint's has it", Facts: with(seenV6, func(f *FirstPacketFacts) {
+			f.Mechanism, f.XmitHits = MechanismKprobe, 8
+			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
+		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
+		{Name: "the kprobe's stack lacks veth_xmit's caller and so does the stack inside veth_xmit", Facts: with(seenV6, func(f *FirstPacketFacts) {
+			f.Mechanism, f.XmitHits = MechanismKprobe, 8
+			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
+			f.ARPIntoPeerStack = []string{"netif_rx_internal", "__netif_rx", "veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
+		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
+		{Name: "a kprobe's stack at veth_xmit entered from somewhere else than dev_hard_start_xmit's caller", Facts: with(seenV6, func(f *FirstPacketFacts) {
+			f.Mechanism, f.XmitHits = MechanismKprobe, 8
+			f.XmitStack = []string{"veth_xmit", "ip_finish_output2", "__dev_queue_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
+		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
 		{Name: "a kprobe's first stack at veth_xmit that is not the notes'", Facts: with(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}

@@ -55,6 +55,14 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 		arp = claims.Refute("the first ping made %d neighbour entries and %d ARP requests (%s)", f.NeighCreates, f.ARPOut, how)
 	case f.ARPIntoPeer == 0 || !inOrder(f.ARPIntoPeerStack, notesARPStack...):
 		arp = claims.Refine("an ARP request went out (%s), but its stack into veth_xmit is not the notes': %s", chain(f.ARPOutStack), chain(f.ARPIntoPeerStack))
+	case len(f.XmitStack) > 1 && !inOrder(f.XmitStack, notesARPStack...) && f.XmitStack[1] == notesARPStack[2] &&
+		inOrder(f.XmitStack, append([]string{notesARPStack[0]}, notesARPStack[2:]...)...):
+		// A kprobe on a function's first instruction, where the return
+		// address is still in the link register (arm64): the unwinder
+		// follows frame records and misses the caller. The tracepoint
+		// inside veth_xmit (checked above) has it.
+		arp = claims.Confirm("neigh_create %s from %s; the first of %d stacks at veth_xmit itself (kprobe), the ARP request's: %s, without veth_xmit's caller %s, as a stack taken at a function's entry misses it where the return address is still in a register (arm64); the stack inside veth_xmit has it: %s",
+			f.NeighCreateText, chain(f.NeighCreateStack), f.XmitHits, chain(f.XmitStack), notesARPStack[1], chain(f.ARPIntoPeerStack))
 	case len(f.XmitStack) > 0 && !inOrder(f.XmitStack, notesARPStack...):
 		arp = claims.Refine("an ARP request went out (%s), but the first stack at veth_xmit (kprobe) is not the notes': %s", chain(f.ARPOutStack), chain(f.XmitStack))
 	case len(f.XmitStack) > 0:

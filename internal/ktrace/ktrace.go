@@ -343,14 +343,24 @@ func Parse(r io.Reader) ([]Event, error) {
 // isMachinery tells the frames a stacktrace trigger records above the
 // traced point: a tracepoint's event function, a kprobe's handlers and the
 // ftrace trampoline it enters through (an unnamed address, and on 5.10
-// ftrace_ops_assist_func).
+// ftrace_ops_assist_func). On arm64 a kprobe is a BRK instruction, and
+// its handler runs from the debug exception that BRK raises: those frames
+// (arm64BreakFrames) come before the probed function's.
 func isMachinery(f string) bool {
 	for _, prefix := range []string{"trace_event_raw_event_", "kprobe_", "ftrace_", "0x"} {
 		if strings.HasPrefix(f, prefix) {
 			return true
 		}
 	}
-	return false
+	return arm64BreakFrames[f]
+}
+
+// arm64BreakFrames are the frames of arm64's BRK exception, from the
+// exception vector to the break hook that calls the kprobe handler.
+var arm64BreakFrames = map[string]bool{
+	"call_break_hook": true, "brk_handler": true, "do_debug_exception": true,
+	"el1_dbg": true, "el1h_64_sync_handler": true, "el1h_64_sync": true,
+	"do_el1_brk64": true, "el1_brk64": true, "arm64_enter_el1_dbg": true,
 }
 
 var compilerSuffixRE = regexp.MustCompile(`(\.(constprop|part|isra|cold|llvm)\.?\d*)+$`)

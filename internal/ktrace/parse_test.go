@@ -34,6 +34,29 @@ func TestParseDropsKprobeMachinery(t *testing.T) {
 	assert.Equal(t, []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_solicit"}, events[0].Stack)
 }
 
+// On arm64 a kprobe enters through a BRK exception: its frames go too.
+func TestParseDropsArm64BreakFrames(t *testing.T) {
+	trace := `# tracer: nop
+            ping-97      [000] b..2.    12.345678: veth_xmit: (veth_xmit+0x0/0x2e0 [veth])
+            ping-97      [000] b..2.    12.345690: <stack trace>
+ => kprobe_dispatcher+0x5c/0x80
+ => kprobe_breakpoint_handler+0x128/0x1a0
+ => call_break_hook+0x7c/0xa8
+ => brk_handler+0x28/0x70
+ => do_debug_exception+0x9c/0x158
+ => el1_dbg+0x4c/0x70
+ => el1h_64_sync_handler+0x48/0xc0
+ => el1h_64_sync+0x64/0x68
+ => veth_xmit+0x0/0x2e0 [veth]
+ => __dev_queue_xmit+0x4b0/0xd20
+ => arp_xmit+0x30/0xa0
+`
+	events, err := ktrace.Parse(strings.NewReader(trace))
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	assert.Equal(t, []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit"}, events[0].Stack)
+}
+
 // The softirq flag is read wherever the kernel's flags put it: Debian's
 // 6.1 PREEMPT_RT kernel adds a column before it.
 func TestInSoftirqOnEveryFlagsLayout(t *testing.T) {

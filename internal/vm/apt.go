@@ -28,9 +28,18 @@ var suites = []struct{ uri, suite string }{
 const keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 // Apt runs apt-get with a configuration of its own under Dir: its own
-// sources list, package lists and archive cache.
+// sources list, package lists and archive cache, for one architecture
+// (Arch; the zero value is amd64).
 type Apt struct {
-	Dir string
+	Dir  string
+	Arch Arch
+}
+
+func (a *Apt) arch() Arch {
+	if a.Arch.Name == "" {
+		return Arches[0]
+	}
+	return a.Arch
 }
 
 // NewApt prepares the private configuration in dir.
@@ -67,7 +76,7 @@ func (a *Apt) options() []string {
 		"-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
 		"-o", "APT::Sandbox::User=root",
 		"-o", "Acquire::Languages=none",
-		"-o", "APT::Architecture=amd64", "-o", "APT::Architectures=amd64",
+		"-o", "APT::Architecture=" + a.arch().Name, "-o", "APT::Architectures=" + a.arch().Name,
 		"-q",
 	}
 }
@@ -104,8 +113,12 @@ func (a *Apt) HasLists() bool {
 
 // Resolve turns a kernel line ("5.10", "6.1", "6.12") into the newest
 // Debian cloud kernel package of that line; a full package name
-// (linux-image-...) is returned as it is.
+// (linux-image-...) is returned as it is. The kernel may be prefixed with
+// a's architecture ("arm64:6.1").
 func (a *Apt) Resolve(ctx context.Context, kernel string) (string, error) {
+	if prefix, rest, ok := strings.Cut(kernel, ":"); ok && prefix == a.arch().Name {
+		kernel = rest // "arm64:6.1", as the matrix names it
+	}
 	if strings.HasPrefix(kernel, "linux-image-") {
 		return kernel, nil
 	}
@@ -116,7 +129,8 @@ func (a *Apt) Resolve(ctx context.Context, kernel string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	re := regexp.MustCompile(`^linux-image-` + regexp.QuoteMeta(kernel) + `\.[0-9]+(-[0-9]+|\+deb[0-9]+)-cloud-amd64$`)
+	suffix := a.arch().cloudSuffix()
+	re := regexp.MustCompile(`^linux-image-` + regexp.QuoteMeta(kernel) + `\.[0-9]+(-[0-9]+|\+deb[0-9]+)` + suffix + `$`)
 	var names []string
 	for _, n := range strings.Fields(string(out)) {
 		if re.MatchString(n) {
@@ -124,7 +138,7 @@ func (a *Apt) Resolve(ctx context.Context, kernel string) (string, error) {
 		}
 	}
 	if len(names) == 0 {
-		return "", fmt.Errorf("no linux-image-%s.*-cloud-amd64 package in %s", kernel, suiteNames())
+		return "", fmt.Errorf("no linux-image-%s.*%s package in %s", kernel, suffix, suiteNames())
 	}
 	sort.Slice(names, func(i, j int) bool { return versionLess(names[i], names[j]) })
 	return names[len(names)-1], nil

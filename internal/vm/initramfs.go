@@ -95,6 +95,14 @@ func (a *Initramfs) CopyTree(name, src string) {
 // its ELF interpreter and the shared libraries it names (DT_NEEDED, found
 // in the usual multiarch directories), so that it runs in the VM.
 func (a *Initramfs) Program(prog string) {
+	a.ProgramFrom("", HostArch(), prog)
+}
+
+// ProgramFrom is Program for a program of arch under root (a tree
+// unpacked from packages, "" for the host's own files): prog, its
+// interpreter and libraries are paths inside root, and so are the targets
+// of its symbolic links. A file built for another machine is an error.
+func (a *Initramfs) ProgramFrom(root string, arch Arch, prog string) {
 	if a.err != nil {
 		return
 	}
@@ -105,7 +113,7 @@ func (a *Initramfs) Program(prog string) {
 			return
 		}
 		seen[p] = true
-		real, err := filepath.EvalSymlinks(p)
+		real, err := resolveIn(root, p)
 		if err != nil {
 			a.err = fmt.Errorf("program %s: %w", prog, err)
 			return
@@ -117,6 +125,10 @@ func (a *Initramfs) Program(prog string) {
 			return
 		}
 		defer f.Close()
+		if f.Machine != arch.ELF {
+			a.err = fmt.Errorf("program %s: %s is built for %v, not %s", prog, p, f.Machine, arch.Machine)
+			return
+		}
 		for _, prog := range f.Progs {
 			if prog.Type == elf.PT_INTERP {
 				b, _ := io.ReadAll(prog.Open())
@@ -126,8 +138,8 @@ func (a *Initramfs) Program(prog string) {
 		libs, _ := f.ImportedLibraries()
 		for _, lib := range libs {
 			found := false
-			for _, d := range []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib"} {
-				if _, err := os.Stat(filepath.Join(d, lib)); err == nil {
+			for _, d := range arch.LibDirs {
+				if _, err := resolveIn(root, filepath.Join(d, lib)); err == nil {
 					add(filepath.Join(d, lib))
 					found = true
 					break
@@ -139,6 +151,61 @@ func (a *Initramfs) Program(prog string) {
 		}
 	}
 	add(prog)
+}
+
+// resolveIn follows the symbolic links of path as if root were /: an
+// absolute target starts again at root. With root "" it is the host's
+// filepath.EvalSymlinks.
+func resolveIn(root, path string) (string, error) {
+	if root == "" {
+		return filepath.EvalSymlinks(path)
+	}
+	p := filepath.Clean("/" + path)
+	for hops := 0; ; hops++ {
+		if hops > 40 {
+			return "", fmt.Errorf("%s: too many links", path)
+		}
+		dir, err := resolveDirIn(root, filepath.Dir(p), hops)
+		if err != nil {
+			return "", err
+		}
+		p = filepath.Join(dir, filepath.Base(p))
+		target, err := os.Readlink(filepath.Join(root, p))
+		if err != nil {
+			if _, serr := os.Lstat(filepath.Join(root, p)); serr != nil {
+				return "", serr
+			}
+			return filepath.Join(root, p), nil // not a link
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(p), target)
+		}
+		p = filepath.Clean("/" + target)
+	}
+}
+
+// resolveDirIn resolves a directory path's links inside root, component by
+// component, and returns it relative to root (starting with /).
+func resolveDirIn(root, dir string, hops int) (string, error) {
+	if dir == "/" {
+		return dir, nil
+	}
+	parent, err := resolveDirIn(root, filepath.Dir(dir), hops)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(parent, filepath.Base(dir))
+	target, err := os.Readlink(filepath.Join(root, p))
+	if err != nil {
+		return p, nil
+	}
+	if hops > 40 {
+		return "", fmt.Errorf("%s: too many links", dir)
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(parent, target)
+	}
+	return resolveDirIn(root, filepath.Clean("/"+target), hops+1)
 }
 
 // Close finishes the archive and reports the first error met.

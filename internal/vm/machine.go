@@ -21,19 +21,21 @@ type Payload struct {
 	Init     string            // the static init binary
 	Tests    map[string]string // package path -> static test binary
 	Dirs     map[string]string // package path -> its source directory (for testdata)
-	Programs []string          // host programs the notes run (rm, unlink), with their libraries
+	Programs []string          // programs the notes run (rm, unlink), with their libraries
+	Root     string            // where Programs are read from: "" the host, else a tree of Arch's packages (Apt.Userland)
 	Args     []string          // flags of every test binary
+	Arch     Arch              // what it is built for, and the machine it boots
 }
 
 // BuildPayload compiles the init and the test binaries of pkgs (import
-// paths in the module at root) into dir, statically (CGO_ENABLED=0), with
-// the sudo tag.
-func BuildPayload(ctx context.Context, root, module string, pkgs []string, dir string) (*Payload, error) {
-	p := &Payload{Init: filepath.Join(dir, "init"), Tests: map[string]string{}, Dirs: map[string]string{}}
+// paths in the module at root) for arch into dir, statically
+// (CGO_ENABLED=0), with the sudo tag.
+func BuildPayload(ctx context.Context, arch Arch, root, module string, pkgs []string, dir string) (*Payload, error) {
+	p := &Payload{Init: filepath.Join(dir, "init"), Tests: map[string]string{}, Dirs: map[string]string{}, Arch: arch}
 	gobuild := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+arch.GOARCH)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
@@ -110,12 +112,16 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 		return fail(err)
 	}
 	r.Release = k.Release
+	early, err := k.ModulesFor(payload.Arch.DataModules)
+	if err != nil {
+		return fail(fmt.Errorf("the data port %s: %w", payload.Arch.DataPort, err))
+	}
 	initrd, err := os.CreateTemp("", tempPrefix()+"initrd-")
 	if err != nil {
 		return fail(err)
 	}
 	defer os.Remove(initrd.Name())
-	if err := writeInitramfs(initrd, mods, payload, sc, bb); err != nil {
+	if err := writeInitramfs(initrd, early, mods, payload, sc, bb); err != nil {
 		initrd.Close()
 		return fail(fmt.Errorf("building the initramfs: %w", err))
 	}
@@ -123,11 +129,11 @@ func RunKernel(ctx context.Context, apt *Apt, kernel string, payload *Payload, o
 		return fail(err)
 	}
 	o.Log("%s: booting %s under qemu (%s, one vCPU, timeout %s)", name, k.Release, o.Accel, o.Timeout)
-	boot, err := Run(ctx, k.Image, initrd.Name(), o.Accel, o.Timeout, sc.Append...)
+	boot, err := Run(ctx, payload.Arch, k.Image, initrd.Name(), o.Accel, o.Timeout, sc.Append...)
 	if err != nil && o.Accel == "kvm" && ctx.Err() == nil && (boot == nil || len(boot.Data) == 0) {
 		// A /dev/kvm that opens may still refuse this guest.
 		o.Log("%s: qemu with KVM failed (%v); emulating (TCG) instead", kernel, err)
-		boot, err = Run(ctx, k.Image, initrd.Name(), "tcg", o.Timeout, sc.Append...)
+		boot, err = Run(ctx, payload.Arch, k.Image, initrd.Name(), "tcg", o.Timeout, sc.Append...)
 	}
 	if boot != nil {
 		r.Console = boot.Console
@@ -187,7 +193,7 @@ func fetch(ctx context.Context, apt *Apt, kernel string, sc *Scenario, o Options
 
 // writeInitramfs writes the init, the modules, the tests and the programs
 // they run, set up as sc says; busybox is its userland's binary, if any.
-func writeInitramfs(f *os.File, mods []Module, p *Payload, sc *Scenario, busybox string) error {
+func writeInitramfs(f *os.File, early, mods []Module, p *Payload, sc *Scenario, busybox string) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	a := NewInitramfs(w)
 	a.CopyFile("/init", p.Init)
@@ -197,6 +203,15 @@ func writeInitramfs(f *os.File, mods []Module, p *Payload, sc *Scenario, busybox
 	// are skipped on purpose (timing under emulation), which strict mode
 	// would fail. The matrix's -check compares every verdict and part,
 	// "skipped" included, with the record instead.
+	for i, m := range early {
+		data, err := ModuleBytes(m)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("/modules/early/%02d-%s.ko", i, m.Name)
+		a.File(name, data, 0o644)
+		plan.DataModules = append(plan.DataModules, name)
+	}
 	for i, m := range mods {
 		data, err := ModuleBytes(m)
 		if err != nil {
@@ -229,7 +244,7 @@ func writeInitramfs(f *os.File, mods []Module, p *Payload, sc *Scenario, busybox
 		if busybox != "" && slices.Contains(userlandPrograms, filepath.Base(prog)) {
 			continue
 		}
-		a.Program(prog)
+		a.ProgramFrom(p.Root, p.Arch, prog)
 	}
 	if busybox != "" {
 		a.CopyFile("/bin/busybox", busybox)

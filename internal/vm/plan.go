@@ -6,8 +6,11 @@ import "netnotes/internal/gate"
 // initramfs as JSON.
 type Plan struct {
 	Modules []string // module files to load, in order (dependencies first)
-	Tests   []Test   // test binaries to run, in order
-	Env     []string // environment of every test binary
+	// DataModules are loaded first, before the init opens its data port
+	// (the data port's driver, where the kernel builds it as a module).
+	DataModules []string
+	Tests       []Test   // test binaries to run, in order
+	Env         []string // environment of every test binary
 	// The scenario's part (Scenario): sysctls to write before the tests,
 	// tracefs left unmounted, programs whose resolution the init reports.
 	Sysctls   []Sysctl
@@ -26,8 +29,9 @@ type Test struct {
 // Paths and framing shared by the host and the init.
 const (
 	PlanPath = "/netnotes/plan.json"
-	// DataPort is the serial port the init writes results to; the console
-	// (ttyS0) carries the kernel's messages.
+	// DataPort is amd64's serial port the init writes results to; the
+	// console (ttyS0) carries the kernel's messages. Each Arch has its own
+	// (Arch.DataPort).
 	DataPort = "/dev/ttyS1"
 	// Frame starts every line of the init's own on the data port.
 	Frame = "@@netnotes "

@@ -71,19 +71,19 @@ func Accel() string {
 
 // Boot is what one boot left behind.
 type Boot struct {
-	Console  []byte        // the kernel's messages (ttyS0)
-	Data     []byte        // the init's output (ttyS1)
+	Console  []byte        // the kernel's messages (the console, Arch.Console)
+	Data     []byte        // the init's output (the data port, Arch.DataPort)
 	Took     time.Duration // wall time from qemu's start to its exit
 	TimedOut bool          // the VM was killed at the timeout
 }
 
-// Run boots image with initrd under qemu (one vCPU: two soft-lock 6.1
-// under TCG) and waits for it to power off, or kills it at timeout.
+// Run boots image with initrd under arch's qemu (one vCPU: two soft-lock
+// 6.1 under TCG) and waits for it to power off, or kills it at timeout.
 // extra is appended to the kernel's command line.
-func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration, extra ...string) (*Boot, error) {
-	qemu, err := exec.LookPath("qemu-system-x86_64")
+func Run(ctx context.Context, arch Arch, image, initrd, accel string, timeout time.Duration, extra ...string) (*Boot, error) {
+	qemu, err := exec.LookPath(arch.Qemu)
 	if err != nil {
-		return nil, fmt.Errorf("qemu-system-x86_64 not found: apt-get install qemu-system-x86")
+		return nil, fmt.Errorf("%s not found: apt-get install %s", arch.Qemu, arch.QemuPackage)
 	}
 	dir, err := os.MkdirTemp("", tempPrefix()+"serial-")
 	if err != nil {
@@ -96,10 +96,13 @@ func Run(ctx context.Context, image, initrd, accel string, timeout time.Duration
 	args := []string{
 		"-nodefaults", "-display", "none", "-no-reboot",
 		"-accel", accel, "-smp", "1", "-m", "1536",
-		"-kernel", image, "-initrd", initrd,
-		"-append", strings.Join(append([]string{"console=ttyS0 panic=-1 loglevel=4 rdinit=/init"}, extra...), " "),
-		"-serial", "file:" + console, "-serial", "file:" + data,
 	}
+	args = append(args, arch.machineArgs(accel)...)
+	args = append(args,
+		"-kernel", image, "-initrd", initrd,
+		"-append", strings.Join(append([]string{"console=" + arch.Console + " panic=-1 loglevel=4 rdinit=/init"}, extra...), " "),
+		"-serial", "file:"+console)
+	args = append(args, arch.dataArgs(data)...)
 	cmd := exec.CommandContext(ctx, qemu, args...)
 	// A runner killed with SIGKILL cannot kill its VM: the kernel does.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -182,7 +182,7 @@ func TestInitramfsOfAScenario(t *testing.T) {
 	read := func(sc *Scenario, busybox string) (Plan, map[string]string) {
 		f, err := os.Create(filepath.Join(dir, "initrd"))
 		require.NoError(t, err)
-		require.NoError(t, writeInitramfs(f, nil, p, sc, busybox))
+		require.NoError(t, writeInitramfs(f, nil, nil, p, sc, busybox))
 		require.NoError(t, f.Close())
 		f, err = os.Open(filepath.Join(dir, "initrd"))
 		require.NoError(t, err)

@@ -12,6 +12,12 @@
 // reads the tests' output back from a serial port. "host" runs the same
 // tests natively on the running kernel (as root, for the privileged notes).
 //
+// A kernel named "arm64:6.1" (or any kernel with -arch arm64) is Debian's
+// arm64 package of that line, with arm64 test binaries and arm64 programs
+// from Debian's packages, booted with qemu-system-aarch64 (vm.Arch says
+// how); its column is named the same way, in the table, in
+// internal/claims/matrix.txt and in the README.
+//
 // The notes run with -short: what the matrix compares is functional. The
 // drills (TestDrill*, which make a claim false on purpose and give no
 // verdict) are left out unless -drills.
@@ -32,11 +38,14 @@
 //	go run ./internal/cmd/matrix -kernels 6.12 -scenarios "ipv6-off calico-host busybox-userland no-tracefs"
 //	go run ./internal/cmd/matrix -kernels 6.12 -scenario 'mine:like=calico-host,append=ipv6.disable=1
 //	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-56-rt-amd64
+//	go run ./internal/cmd/matrix -arch arm64          # arm64's 6.1 and 6.12
+//	go run ./internal/cmd/matrix -kernels "arm64:6.12 6.12"
 //	go run ./internal/cmd/matrix -record   # write internal/claims/matrix.txt
 //	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
 //
 // `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels,
-// SCENARIOS="..." -scenarios and SCENARIO='...' -scenario.
+// SCENARIOS="..." -scenarios, SCENARIO='...' -scenario and ARCH=arm64
+// -arch.
 // A kernel that cannot be fetched, unpacked, booted or run to the end is
 // reported with what went wrong, and the other kernels still run.
 package main
@@ -63,8 +72,13 @@ import (
 	"netnotes/internal/vm"
 )
 
-// DefaultKernels is one kernel per line the notes are checked on.
-const DefaultKernels = "5.10 6.1 6.12 host"
+// DefaultKernels is one kernel per line the notes are checked on;
+// DefaultArmKernels the same with -arch arm64 (Debian's bookworm has 6.1
+// and 6.12 for arm64; the host, x86_64 here, cannot be one of them).
+const (
+	DefaultKernels    = "5.10 6.1 6.12 host"
+	DefaultArmKernels = "6.1 6.12"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
@@ -74,6 +88,7 @@ func main() {
 
 type options struct {
 	kernels  []string
+	arch     vm.Arch // of the kernels named without one
 	run      string
 	timeout  time.Duration
 	cache    string
@@ -96,7 +111,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	kernels := fs.String("kernels", DefaultKernels, "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host")
+	kernels := fs.String("kernels", "", "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host; arch:kernel for another architecture's (arm64:6.1) (default \""+DefaultKernels+"\", with -arch arm64 \""+DefaultArmKernels+"\")")
+	archName := fs.String("arch", "amd64", "the `architecture` of the kernels named without one (amd64, arm64: Debian's arm64 kernels under qemu-system-aarch64)")
 	fs.StringVar(&o.run, "run", "", "pass -test.run `regexp` to the tests")
 	fs.DurationVar(&o.timeout, "timeout", 6*time.Minute, "kill a VM that has not powered off after this `duration` and report its kernel as hung")
 	fs.StringVar(&o.cache, "cache", "", "cache `directory` for apt lists, packages and unpacked kernels (default: the user's cache dir/netnotes)")
@@ -128,7 +144,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "matrix: unexpected arguments %q (kernels go in -kernels)\n", fs.Args())
 		return 2
 	}
-	o.kernels = strings.Fields(*kernels)
+	if o.arch, err = vm.LookupArch(*archName); err != nil {
+		fmt.Fprintln(stderr, "matrix: -arch:", err)
+		return 2
+	}
+	if *kernels == "" {
+		*kernels = DefaultKernels
+		if o.arch.Name == "arm64" {
+			*kernels = DefaultArmKernels
+		}
+	}
+	// Each kernel with its architecture: named "6.1" (amd64's) or
+	// "arm64:6.1" from here on.
+	kernelArch := map[string]vm.Arch{}
+	for _, name := range strings.Fields(*kernels) {
+		arch, k, err := vm.SplitKernel(name, o.arch)
+		if err != nil {
+			fmt.Fprintf(stderr, "matrix: kernel %s: %v\n", name, err)
+			return 2
+		}
+		if k != "host" {
+			k = arch.KernelName(k)
+		} else if arch.Name != vm.HostArch().Name {
+			fmt.Fprintf(stderr, "matrix: kernel %s: this machine is %s; %s kernels run under qemu only\n", name, vm.HostArch().Name, arch.Name)
+			return 2
+		}
+		o.kernels = append(o.kernels, k)
+		kernelArch[k] = arch
+	}
 	if len(o.kernels) == 0 {
 		fmt.Fprintln(stderr, "matrix: no kernels given")
 		return 2
@@ -197,14 +240,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	var payload *vm.Payload
-	var apt *vm.Apt
-	if needVM {
-		if apt, payload, err = prepare(ctx, root, scan.Module, pkgs, o, logf); err != nil {
+	payloads := map[string]*vm.Payload{} // per architecture
+	apts := map[string]*vm.Apt{}
+	for _, k := range o.kernels {
+		arch := kernelArch[k]
+		if !needVM || k == "host" || payloads[arch.Name] != nil {
+			continue
+		}
+		apt, payload, err := prepare(ctx, arch, root, scan.Module, pkgs, o, logf)
+		if err != nil {
 			fmt.Fprintln(stderr, "matrix:", err)
 			return 1
 		}
 		payload.Args = testArgs
+		payloads[arch.Name], apts[arch.Name] = payload, apt
 	}
 	cols := make([]column, len(tasks))
 	ran := make([]bool, len(tasks))
@@ -220,7 +269,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if t.kernel == "host" {
 			res = runHost(ctx, root, pkgs, o, logf)
 		} else {
-			res = vm.RunKernel(ctx, apt, t.kernel, payload, vm.Options{Cache: o.cache, Accel: vm.Accel(), Timeout: o.timeout, Log: logf, Scenario: t.sc})
+			arch := kernelArch[t.kernel]
+			res = vm.RunKernel(ctx, apts[arch.Name], t.kernel, payloads[arch.Name], vm.Options{Cache: o.cache, Accel: arch.Accel(), Timeout: o.timeout, Log: logf, Scenario: t.sc})
 		}
 		col.Release = res.Release
 		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
@@ -345,15 +395,22 @@ func chapters(scan *claims.Scan) []string {
 	return pkgs
 }
 
-// prepare sets up apt and builds what every VM runs.
-func prepare(ctx context.Context, root, module string, pkgs []string, o options, logf func(string, ...any)) (*vm.Apt, *vm.Payload, error) {
+// prepare sets up apt and builds what every VM of arch runs. amd64 keeps
+// the cache's apt/ and payload/ directories; another architecture has its
+// own (apt-arm64/, payload-arm64/): apt's lists are of one architecture.
+func prepare(ctx context.Context, arch vm.Arch, root, module string, pkgs []string, o options, logf func(string, ...any)) (*vm.Apt, *vm.Payload, error) {
 	if err := os.MkdirAll(o.cache, 0o755); err != nil {
 		return nil, nil, err
 	}
-	apt, err := vm.NewApt(filepath.Join(o.cache, "apt"))
+	suffix := ""
+	if arch.Name != vm.Arches[0].Name {
+		suffix = "-" + arch.Name
+	}
+	apt, err := vm.NewApt(filepath.Join(o.cache, "apt"+suffix))
 	if err != nil {
 		return nil, nil, err
 	}
+	apt.Arch = arch
 	logf("kernel packages are cached in %s", o.cache)
 	if err := apt.Update(ctx, 24*time.Hour); err != nil {
 		if !apt.HasLists() {
@@ -362,14 +419,29 @@ func prepare(ctx context.Context, root, module string, pkgs []string, o options,
 		// Yesterday's lists still name packages the cache may hold.
 		logf("updating the package lists failed, going on with the cached ones: %v", err)
 	}
-	dir := filepath.Join(o.cache, "payload")
+	dir := filepath.Join(o.cache, "payload"+suffix)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	logf("building the init and %d packages' test binaries (static, -tags sudo)", len(pkgs))
-	p, err := vm.BuildPayload(ctx, root, module, pkgs, dir)
+	logf("building the init and %d packages' test binaries (static, -tags sudo, GOARCH=%s)", len(pkgs), arch.GOARCH)
+	p, err := vm.BuildPayload(ctx, arch, root, module, pkgs, dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(arch.Userland) > 0 {
+		// Another architecture's programs, from Debian's packages of it.
+		if p.Root, err = apt.Userland(ctx, o.cache); err != nil {
+			return nil, nil, err
+		}
+		logf("%s programs from %s (%s)", arch.Name, p.Root, strings.Join(arch.Userland, ", "))
+		for _, prog := range []string{"rm", "unlink"} {
+			path, err := vm.FindProgram(p.Root, prog)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s userland: %w", arch.Name, err)
+			}
+			p.Programs = append(p.Programs, path)
+		}
+		return apt, p, nil
 	}
 	for _, prog := range []string{"rm", "unlink"} {
 		if path, err := exec.LookPath(prog); err == nil {

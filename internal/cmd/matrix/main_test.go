@@ -133,3 +133,44 @@ func TestRecordFactsPerKernelLine(t *testing.T) {
 	_, err = os.Stat(filepath.Join(root, "uds", claims.FactsDir, "linux-6.1", "U4.json"))
 	assert.NoError(t, err)
 }
+
+// Recording one architecture's kernels keeps the other's columns as they
+// were, amd64's first; an arm64 column's facts go to a directory of its
+// own and name its machine.
+func TestRecordKeepsTheOtherArchitecture(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "matrix.txt")
+	amd := []column{
+		{Kernel: "6.1", Release: "6.1.0-56-cloud-amd64", Verdicts: map[string]string{"N3": "confirmed", "N3/unlink": "confirmed"}},
+		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64", Verdicts: map[string]string{"N3": "confirmed"}},
+	}
+	require.NoError(t, record(path, amd))
+	arm := []column{{Kernel: "arm64:6.1", Release: "6.1.0-57-cloud-arm64", Verdicts: map[string]string{"N3": "refined", "N3/unlink": "refined"}}}
+	require.NoError(t, record(path, arm))
+	m, err := claims.ReadMatrix(path)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"6.1", "6.12", "arm64:6.1"}, m.Kernels)
+	assert.Equal(t, "confirmed", m.Verdict("N3/unlink", "6.1"))
+	assert.Equal(t, "refined", m.Verdict("N3/unlink", "arm64:6.1"))
+	assert.Equal(t, "", m.Verdict("N3/unlink", "6.12"))
+
+	// Recording amd64's 6.1 again replaces that column alone, in its place.
+	amd[0].Verdicts["N3"] = "refuted"
+	require.NoError(t, record(path, amd[:1]))
+	m, err = claims.ReadMatrix(path)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"6.1", "6.12", "arm64:6.1"}, m.Kernels)
+	assert.Equal(t, "refuted", m.Verdict("N3", "6.1"))
+	assert.Equal(t, "refined", m.Verdict("N3", "arm64:6.1"))
+
+	root := t.TempDir()
+	arm[0].Facts = map[string]json.RawMessage{"N3": json.RawMessage(`{"Arch":"arm64"}`)}
+	n, err := recordFacts(root, arm)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	got, err := claims.ReadRecorded(filepath.Join(root, "unlink"), "N3")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Kernel, "6.1.0-57-cloud-arm64 aarch64")
+	_, err = os.Stat(filepath.Join(root, "unlink", claims.FactsDir, "linux-6.1-arm64", "N3.json"))
+	assert.NoError(t, err)
+}

@@ -7,19 +7,51 @@ import (
 	"strings"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/vm"
 )
 
 // record writes the Debian kernels' plain columns (not the host's, which
 // is the project machine's seen.txt, nor a scenario's) to the matrix file.
+// The file's other columns stay as they were: recording the arm64
+// kernels keeps the amd64 ones, and the other way round.
 func record(path string, cols []column) error {
+	old, err := claims.ReadMatrix(path)
+	if err != nil {
+		return err
+	}
 	m := claims.Matrix{Verdicts: map[string][]string{}}
+	// The recorded columns in their order, this run's in place of its
+	// own, then this run's new ones.
 	var vmCols []column
+	ran := map[string]column{}
 	for _, c := range cols {
 		if c.Kernel != "host" && c.Scenario == "" {
-			vmCols = append(vmCols, c)
-			m.Kernels = append(m.Kernels, c.Kernel)
-			m.Releases = append(m.Releases, c.Release)
+			ran[c.Kernel] = c
 		}
+	}
+	for i, k := range old.Kernels {
+		if c, ok := ran[k]; ok {
+			vmCols = append(vmCols, c)
+			delete(ran, k)
+			continue
+		}
+		kept := column{Kernel: k, Release: old.Releases[i], Verdicts: map[string]string{}}
+		for id := range old.Verdicts {
+			if v := old.Verdict(id, k); v != "" {
+				kept.Verdicts[id] = v
+			}
+		}
+		vmCols = append(vmCols, kept)
+	}
+	for _, c := range cols {
+		if _, ok := ran[c.Kernel]; ok && c.Kernel != "host" && c.Scenario == "" {
+			vmCols = append(vmCols, c)
+		}
+	}
+	sort.SliceStable(vmCols, func(i, j int) bool { return archOf(vmCols[i].Kernel) < archOf(vmCols[j].Kernel) })
+	for _, c := range vmCols {
+		m.Kernels = append(m.Kernels, c.Kernel)
+		m.Releases = append(m.Releases, c.Release)
 	}
 	for _, id := range rowKeys(vmCols) {
 		row := make([]string, len(vmCols))
@@ -53,7 +85,7 @@ func recordFacts(root string, cols []column) (int, error) {
 			if verdict == "" || verdict == claims.Skipped || strings.Contains(verdict, "/") {
 				continue
 			}
-			rec := claims.Recorded{Kernel: fmt.Sprintf("Linux %s x86_64, as root, Debian's package under qemu (make matrix)", c.Release),
+			rec := claims.Recorded{Kernel: fmt.Sprintf("Linux %s %s, as root, Debian's package under qemu (make matrix)", c.Release, machineOf(c.Kernel)),
 				Verdict: verdict, Facts: facts}
 			for key, v := range c.Verdicts {
 				if claim, part, ok := strings.Cut(key, "/"); ok && claim == id {
@@ -63,7 +95,7 @@ func recordFacts(root string, cols []column) (int, error) {
 					rec.Parts[part] = v
 				}
 			}
-			if err := claims.RecordFacts(root, kernelDir(c.Release), id, rec); err != nil {
+			if err := claims.RecordFacts(root, kernelDir(c.Release)+archSuffix(c.Kernel), id, rec); err != nil {
 				return n, err
 			}
 			n++
@@ -83,6 +115,33 @@ func kernelDir(release string) string {
 		}
 		return r
 	}, major+"."+minor)
+}
+
+// archOf orders columns: amd64's first ("" sorts first), then by
+// architecture ("arm64:6.1" is arm64's).
+func archOf(kernel string) string {
+	if a, _, ok := strings.Cut(kernel, ":"); ok {
+		return a
+	}
+	return ""
+}
+
+// archSuffix tells another architecture's facts directory from amd64's:
+// "linux-6.1-arm64".
+func archSuffix(kernel string) string {
+	if a := archOf(kernel); a != "" {
+		return "-" + a
+	}
+	return ""
+}
+
+// machineOf is a column's machine as uname -m says it.
+func machineOf(kernel string) string {
+	arch, _, err := vm.SplitKernel(kernel, vm.Arches[0])
+	if err != nil {
+		return "unknown machine"
+	}
+	return arch.Machine
 }
 
 // check compares every recorded kernel line that this run also ran.

@@ -7,9 +7,12 @@
 // plan's sysctls, says what it sees of the scenario (its command line,
 // tracefs, the programs the notes run), runs each chapter's test binary
 // with the plan's flags, and powers the machine off. Everything the host
-// reads goes to the second serial port (vm.DataPort): the tests' output
-// in test2json form between framing lines that start with vm.Frame; the
-// kernel's own messages stay on the console. It never returns: a PID 1 that exits panics the kernel.
+// reads goes to the data port (its architecture's vm.Arch.DataPort:
+// amd64's second serial port, arm64's virtio console, whose driver
+// modules the plan's DataModules load first): the tests' output in
+// test2json form between framing lines that start with vm.Frame; the
+// kernel's own messages stay on the console. It never returns: a PID 1
+// that exits panics the kernel.
 package main
 
 import (
@@ -22,6 +25,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -57,13 +61,15 @@ func setup() io.Writer {
 			errs = append(errs, fmt.Errorf("mount %s on %s: %w", m.fstype, m.dir, err))
 		}
 	}
+	dataPort := vm.ArchOf(runtime.GOARCH).DataPort
+	errs = append(errs, dataModules(dataPort)...)
 	var out io.Writer = os.Stdout
-	if f, err := os.OpenFile(vm.DataPort, os.O_WRONLY, 0); err == nil {
+	if f, err := openPort(dataPort); err == nil {
 		raw(f)
 		out = f
 	} else if c, err2 := os.OpenFile("/dev/console", os.O_WRONLY, 0); err2 == nil {
 		out = c
-		errs = append(errs, fmt.Errorf("opening %s: %w", vm.DataPort, err))
+		errs = append(errs, fmt.Errorf("opening %s: %w", dataPort, err))
 	}
 	for _, err := range errs {
 		frame(out, "error %v", err)
@@ -71,10 +77,44 @@ func setup() io.Writer {
 	// One line on the console, so that a VM that hangs later shows it
 	// got this far.
 	if c, err := os.OpenFile("/dev/console", os.O_WRONLY, 0); err == nil {
-		fmt.Fprintf(c, "vminit: running the notes, results on %s\n", vm.DataPort)
+		fmt.Fprintf(c, "vminit: running the notes, results on %s\n", dataPort)
 		c.Close()
 	}
 	return out
+}
+
+// dataModules loads the plan's DataModules (the data port's driver).
+func dataModules(port string) []error {
+	b, err := os.ReadFile(vm.PlanPath)
+	if err != nil {
+		return nil // run reports it
+	}
+	var plan vm.Plan
+	if json.Unmarshal(b, &plan) != nil || len(plan.DataModules) == 0 {
+		return nil
+	}
+	var errs []error
+	for _, m := range plan.DataModules {
+		if err := load(m); err != nil {
+			errs = append(errs, fmt.Errorf("module %s (for %s): %w", filepath.Base(m), port, err))
+		}
+	}
+	return errs
+}
+
+// openPort opens the data port, waiting up to ten seconds for it: a
+// virtio console's port is added after its driver has probed the device
+// and talked with qemu, while its device node (hvc0) may be there from the
+// start and answer ENODEV until then.
+func openPort(port string) (*os.File, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f, err := os.OpenFile(port, os.O_WRONLY, 0)
+		if err == nil || time.Now().After(deadline) || !(errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENXIO)) {
+			return f, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // raw turns off output processing (\n to \r\n) on the serial port.
