@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"strings"
 	"testing"
 
 	"netnotes/internal/claims"
@@ -28,7 +29,38 @@ func TestJudgeNoNIC(t *testing.T) {
 			Facts: facts(delivered, delivered, 3, lost, 2), Want: claims.Refined},
 		{Name: "the control delivers with lo down",
 			Facts: facts(delivered, delivered, 0, Delivery{Bytes: 19, TCP: "connect: timed out"}, 0), Want: claims.Refined},
+		{Name: "a kernel with ipip and sit loaded: tunl0 and sit0 in every new namespace, down",
+			Facts: withTunnels(facts(delivered, delivered, 0, lost, 2), 0), Want: claims.Confirmed},
+		{Name: "a fallback tunnel device up in the namespace without a card",
+			Facts: withTunnels(facts(delivered, delivered, 0, lost, 2), 1), Want: claims.Refined},
+		{Name: "tunnel modules loaded, and lo down (the drill)",
+			Facts: withTunnels(facts(lost, lost, 0, lost, 2), 0), Want: claims.Refuted},
 	})
+}
+
+// withTunnels gives the namespace without a card the devices a kernel with
+// ipip and sit loaded puts in every new namespace (`ip -br link` there:
+// lo, tunl0@NONE, sit0@NONE), the first up devices of them up.
+func withTunnels(f NoNICFacts, up int) NoNICFacts {
+	f.AloneDevices = []string{"lo", "tunl0", "sit0"}
+	f.AloneOthers = []string{"tunl0 (ipip, down)", "sit0 (sit, down)"}
+	for i := range up {
+		f.AloneOthers[i] = strings.Replace(f.AloneOthers[i], "down", "up", 1)
+	}
+	f.AloneOthersUp = up
+	return f
+}
+
+// The extra devices are part of the evidence, whatever the verdict.
+func TestJudgeNoNICNamesExtraDevices(t *testing.T) {
+	f := withTunnels(NoNICFacts{AloneLo: "up|loopback|running", Alone: Delivery{Bytes: 19}, Unplugged: Delivery{Bytes: 19},
+		LoDown: Delivery{Bytes: 19, TCP: "connect: timed out", UDP: "datagram: timed out"}}, 0)
+	ev := judgeNoNIC(f).Evidence
+	for _, want := range []string{"tunl0 (ipip, down)", "sit0 (sit, down)", "tunnel modules"} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("evidence does not name %q: %s", want, ev)
+		}
+	}
 }
 
 func TestJudgeStack(t *testing.T) {

@@ -35,13 +35,18 @@ func (d Delivery) String() string {
 // in one whose lo is down.
 type NoNICFacts struct {
 	AloneDevices []string // the devices of the namespace with no card
-	AloneLo      string   // lo's flags there, just before the delivery
-	Alone        Delivery // over 127.0.0.1 there
-	NIC          string   // the card of the second namespace: a veth end, up, its peer down
-	NICState     string   // its flags and operstate, as seen before the delivery
-	UnpluggedLo  string   // lo's flags in that namespace, just before the delivery
-	Unplugged    Delivery // over 127.0.0.1 in that namespace
-	NICTxPackets uint64   // what the card sent meanwhile
+	// The devices there besides lo, "tunl0 (ipip, down)": none on a plain
+	// kernel; the fallback devices of the tunnel modules loaded (tunl0,
+	// sit0, gre0, ip6tnl0...), which every new namespace gets, down.
+	AloneOthers   []string `json:",omitempty"`
+	AloneOthersUp int      `json:",omitempty"` // how many of them were up
+	AloneLo       string   // lo's flags there, just before the delivery
+	Alone         Delivery // over 127.0.0.1 there
+	NIC           string   // the card of the second namespace: a veth end, up, its peer down
+	NICState      string   // its flags and operstate, as seen before the delivery
+	UnpluggedLo   string   // lo's flags in that namespace, just before the delivery
+	Unplugged     Delivery // over 127.0.0.1 in that namespace
+	NICTxPackets  uint64   // what the card sent meanwhile
 	// Control: a third namespace with lo down.
 	LoDown Delivery
 	// lo's tx_dropped while lo was down, recorded and not judged: 5.10
@@ -56,9 +61,19 @@ type NoNICFacts struct {
 // traffic was not all kept off the card). The control, lo down, must show
 // that the observation sees a loss: if something still arrives there,
 // delivery does not show lo at work, and the verdict is refined.
+//
+// Devices besides lo in the namespace with no card (the fallback devices
+// of loaded tunnel modules) are named in the evidence; down, they carry
+// nothing and the namespace still has no working card. One of them up
+// refines: then that namespace was not one without a card.
 func judgeNoNIC(f NoNICFacts) claims.Finding {
-	seen := fmt.Sprintf("devices %s only (lo %s): %v; %s up with no carrier (%s; lo %s): %v, %s tx +%d; control, lo down: %v, lo tx_dropped +%d",
-		strings.Join(f.AloneDevices, ","), f.AloneLo, f.Alone, f.NIC, f.NICState, f.UnpluggedLo, f.Unplugged, f.NIC, f.NICTxPackets, f.LoDown, f.LoDownTxDropped)
+	devices := fmt.Sprintf("devices %s only", strings.Join(f.AloneDevices, ","))
+	if len(f.AloneOthers) > 0 {
+		devices = fmt.Sprintf("devices lo and %s (fallback devices a new namespace gets where tunnel modules are loaded; %d of them up)",
+			strings.Join(f.AloneOthers, ", "), f.AloneOthersUp)
+	}
+	seen := fmt.Sprintf("%s (lo %s): %v; %s up with no carrier (%s; lo %s): %v, %s tx +%d; control, lo down: %v, lo tx_dropped +%d",
+		devices, f.AloneLo, f.Alone, f.NIC, f.NICState, f.UnpluggedLo, f.Unplugged, f.NIC, f.NICTxPackets, f.LoDown, f.LoDownTxDropped)
 	switch {
 	case f.Alone.none() && f.Unplugged.none():
 		return claims.Refute("nothing delivered over 127.0.0.1 without a working card: %s", seen)
@@ -66,6 +81,8 @@ func judgeNoNIC(f NoNICFacts) claims.Finding {
 		return claims.Refine("loopback delivered only in part without a working card: %s", seen)
 	case f.NICTxPackets > 0:
 		return claims.Refine("loopback delivered, but the unplugged card sent packets meanwhile: %s", seen)
+	case f.AloneOthersUp > 0:
+		return claims.Refine("loopback delivered, but the namespace meant to have no card had another device up: %s", seen)
 	case !f.LoDown.none():
 		return claims.Refine("loopback delivered, but the control delivered too with lo down, so delivery does not show lo at work: %s", seen)
 	}

@@ -118,6 +118,7 @@ func binaryFacts(ctx context.Context, path string) BinaryFacts {
 	} else {
 		b.Version = fmt.Sprintf("no version: --version gave %q, %v", line, err)
 	}
+	b.Implementation = implementationOf(string(out))
 	return b
 }
 

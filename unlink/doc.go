@@ -36,8 +36,13 @@
 // system call (arm64), where the unlink part is refined, not refuted. The
 // control, `rm -r dir`, removes the directory with
 // unlinkat(AT_FDCWD, "dir", AT_REMOVEDIR) after unlinkat(fd, "f", 0) on
-// its content, through a descriptor of the directory. A drill swaps the two
-// programs and gets both parts refuted.
+// its content, through a descriptor of the directory. The evidence names
+// each program's maker and version (GNU coreutils, BusyBox, uutils): with
+// busybox's rm first on PATH (Alpine, many containers) the rm part is
+// refuted, since busybox's rm calls unlink(2). A drill puts a trash can in
+// place of both programs (this test binary under their names, which
+// renames and never unlinks) and gets both parts refuted, whatever the
+// reader's userland or architecture.
 //
 // N4: unlinkat(dirfd, "f1", 0) removes the file in dirfd's directory after a
 // chdir elsewhere (a file of the same name in the new working directory

@@ -1,6 +1,8 @@
 package unlink
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"netnotes/internal/claims"
@@ -71,6 +73,8 @@ func TestJudgeCommandCalls(t *testing.T) {
 		{Name: "busybox rm calls unlink", Facts: with(seenN3, func(f *CommandCallsFacts) {
 			f.Rm.Resolved, f.RmFile = "/bin/busybox", rmViaUnlink
 		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
+		{Name: "busybox's rm and unlink first on PATH (Debian's busybox 1.35, x86_64)", Facts: busyboxN3,
+			Want: claims.Refined, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
 		{Name: "rm tries unlink first, then unlinkat", Facts: with(seenN3, func(f *CommandCallsFacts) {
 			f.RmFile.Calls = append([]RemovalCall{{Call: `unlink("111") = -1 EPERM`, Name: "unlink", Path: "111", Errno: "EPERM"}}, f.RmFile.Calls...)
 		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refined}},
@@ -110,4 +114,36 @@ func TestJudgeOneFile(t *testing.T) {
 		{Name: "no commands on PATH", Facts: with(seenN5, func(f *OneFileFacts) { f.CommandsRun = false }),
 			Want: claims.Confirmed, Parts: map[string]string{"one-file": claims.Skipped, "rm-more": claims.Skipped}},
 	})
+}
+
+// What N3's test saw with links rm and unlink -> /usr/bin/busybox first on
+// PATH (Debian 12's busybox 1.35.0, x86_64).
+var busyboxN3 = with(seenN3, func(f *CommandCallsFacts) {
+	bb := func(name string) BinaryFacts {
+		return BinaryFacts{Path: "/tmp/bb/" + name, Resolved: "/usr/bin/busybox",
+			Version:        fmt.Sprintf("no version: --version gave %q, exit status 1", name+": unrecognized option '--version'"),
+			Implementation: "BusyBox v1.35.0"}
+	}
+	f.Rm, f.Unlink = bb("rm"), bb("unlink")
+	f.RmFile = CommandRun{Command: "rm -f 111", Removed: true, Calls: []RemovalCall{{Call: `unlink("111") = 0`, Name: "unlink", Path: "111"}}}
+	f.RmDir = CommandRun{Command: "rm -r dir", Removed: true, Calls: []RemovalCall{
+		{Call: `unlink("dir/f") = 0`, Name: "unlink", Path: "dir/f"}, {Call: `rmdir("dir") = 0`, Name: "rmdir", Path: "dir"}}}
+})
+
+// The evidence says whose rm it saw, and its --version output is read for
+// it whatever the maker.
+func TestN3EvidenceNamesTheImplementation(t *testing.T) {
+	if ev := judgeCommandCalls(busyboxN3).Parts[0].Evidence; !strings.Contains(ev, "BusyBox v1.35.0") || !strings.Contains(ev, "/usr/bin/busybox") {
+		t.Errorf("rm's evidence does not say it was busybox's: %s", ev)
+	}
+	for out, want := range map[string]string{
+		"rm (GNU coreutils) 9.1\nCopyright (C) 2022 Free Software Foundation, Inc.":                                                          "GNU coreutils 9.1",
+		"rm: unrecognized option '--version'\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: rm [-irf] FILE...": "BusyBox v1.35.0",
+		"rm (uutils coreutils) 0.0.28":                                 "uutils coreutils 0.0.28",
+		"rm (netnotes N3 drill: a trash can (renames, never unlinks))": "",
+	} {
+		if got := implementationOf(out); got != want {
+			t.Errorf("implementationOf(%q) = %q; want %q", out, got, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package unlink
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,6 +118,29 @@ type BinaryFacts struct {
 	Path     string // on PATH
 	Resolved string // where its symlinks lead ("" when it is no link)
 	Version  string // the first line of `--version`, or why there is none
+	// Whose program it is, with its version, as its --version output (or
+	// busybox's usage banner: its applets have no --version) says:
+	// "GNU coreutils 9.1", "BusyBox v1.35.0", "uutils coreutils 0.0.28";
+	// "" when the output names none.
+	Implementation string `json:",omitempty"`
+}
+
+// implementationOf reads whose program printed out in answer to
+// --version (see BinaryFacts.Implementation).
+func implementationOf(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		if i := strings.Index(line, "BusyBox v"); i >= 0 {
+			return strings.Fields(line[i:])[0] + " " + strings.Fields(line[i:])[1]
+		}
+		for _, maker := range []string{"GNU coreutils", "uutils coreutils"} {
+			if strings.Contains(line, "("+maker+")") {
+				f := strings.Fields(line)
+				return maker + " " + f[len(f)-1]
+			}
+		}
+	}
+	return ""
 }
 
 // CommandCallsFacts is what N3's test saw: the reader's own rm and unlink,
@@ -168,7 +192,7 @@ var _ = claims.Register("N3", judgeCommandCalls)
 // architecture that lacks the notes' call (why says which), refines;
 // anything else refutes.
 func judgeRun(bin BinaryFacts, run CommandRun, notes string, isNotesCall func(RemovalCall) bool, why string) claims.Finding {
-	seen := fmt.Sprintf("%s (%s) `%s`: exit %d, removed %t, calls: %s", describeBinary(bin), bin.Version, run.Command, run.ExitCode, run.Removed, callList(run.Calls))
+	seen := fmt.Sprintf("%s (%s) `%s`: exit %d, removed %t, calls: %s", describeBinary(bin), cmp.Or(bin.Implementation, bin.Version), run.Command, run.ExitCode, run.Removed, callList(run.Calls))
 	matching := slices.IndexFunc(run.Calls, isNotesCall)
 	switch {
 	case run.ExitCode != 0 || !run.Removed || matching < 0:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,11 +28,11 @@ import (
 func TestN2SpaceIsReclaimedAtZeroLinksAndLastClose(t *testing.T) {
 	v := claims.Check(t, "N2")
 	gate.Feature(t, "a private tmpfs mount (CAP_SYS_ADMIN)", func() error {
-		_, unmount, err := sandbox.DetachedMount("tmpfs", map[string]string{"size": "1m"})
+		root, err := sandbox.DetachedMount("tmpfs", map[string]string{"size": "1m"})
 		if err != nil {
 			return err
 		}
-		return unmount()
+		return root.Close()
 	})
 	root := sandbox.Mount(t, "tmpfs", map[string]string{"size": "64m"})
 	facts := observeSpace(t, root)
@@ -42,22 +41,26 @@ func TestN2SpaceIsReclaimedAtZeroLinksAndLastClose(t *testing.T) {
 
 // observeSpace follows a 24 MiB file's space on the (private, empty) tmpfs
 // at root: written, unlinked while open, closed; and, as the control, a
-// file closed while another name is left.
-func observeSpace(t *testing.T, root string) SpaceFacts {
+// file closed while another name is left. Every call goes through root's
+// descriptor (statfs is fstatfs on it, unlink is unlinkat).
+func observeSpace(t *testing.T, root *os.Root) SpaceFacts {
 	t.Helper()
 	const size = 24 << 20
 	block := bytes.Repeat([]byte("netnotes N2 "), 4096/12+1)[:4096]
 	free := func() int64 {
 		var st unix.Statfs_t
-		require.NoError(t, unix.Statfs(root, &st))
+		dir, err := root.Open(".")
+		require.NoError(t, err)
+		defer dir.Close()
+		require.NoError(t, unix.Fstatfs(int(dir.Fd()), &st))
 		return int64(st.Bfree) * st.Bsize
 	}
 	empty := free()
 
 	// The subject: written, kept open, unlinked.
-	big := createFilled(t, filepath.Join(root, "big"), size, block)
+	big := createFilled(t, root, "big", size, block)
 	written := free()
-	require.NoError(t, unix.Unlink(big.Name()))
+	require.NoError(t, root.Remove("big"))
 	var st unix.Stat_t
 	require.NoError(t, unix.Fstat(int(big.Fd()), &st))
 	fdLink, err := os.Readlink(fmt.Sprintf("/proc/thread-self/fd/%d", big.Fd()))
@@ -80,9 +83,9 @@ func observeSpace(t *testing.T, root string) SpaceFacts {
 
 	// Negative control: the last close alone is not enough while another
 	// name keeps the link count at 1.
-	kept := createFilled(t, filepath.Join(root, "kept"), size, block)
-	require.NoError(t, unix.Link(kept.Name(), filepath.Join(root, "kept.other")))
-	require.NoError(t, unix.Unlink(kept.Name()))
+	kept := createFilled(t, root, "kept", size, block)
+	require.NoError(t, root.Link("kept", "kept.other"))
+	require.NoError(t, root.Remove("kept"))
 	require.NoError(t, kept.Close())
 	closedLinked := free()
 
@@ -101,11 +104,11 @@ func observeSpace(t *testing.T, root string) SpaceFacts {
 	}
 }
 
-// createFilled creates path and fills it with size bytes of block, closing
-// it at cleanup unless the test closes it first.
-func createFilled(t *testing.T, path string, size int, block []byte) *os.File {
+// createFilled creates name under root and fills it with size bytes of
+// block, closing it at cleanup unless the test closes it first.
+func createFilled(t *testing.T, root *os.Root, name string, size int, block []byte) *os.File {
 	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = f.Close() })
 	for written := 0; written < size; written += len(block) {

@@ -1,6 +1,7 @@
 package veth
 
 import (
+	"strings"
 	"testing"
 
 	"netnotes/internal/claims"
@@ -87,7 +88,30 @@ func TestJudgeLinkLocal(t *testing.T) {
 		}), Want: claims.Refined, Parts: map[string]string{"notes-pair": claims.Refuted}},
 		{Name: "no end carried the notes' MAC", Facts: with(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
 			Want: claims.Confirmed, Parts: map[string]string{"notes-pair": claims.Skipped}},
+		{Name: "a kernel booted with ipv6.disable=1: no IPv6 sysctls, no fe80:: address", Facts: noIPv6V3,
+			Want: claims.Refuted, Parts: map[string]string{"each-end": claims.Refuted, "notes-pair": claims.Refuted}},
+		{Name: "disable_ipv6=1 inherited (devconf_inherit_init_net=1 on a host with IPv6 off)", Facts: with(seenV3, func(f *LinkLocalFacts) {
+			f.DisableIPv6 = "1"
+			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
+			f.DADTentative, f.DADBindErr, f.DADUsableAfterMs = false, "no address came", 0
+		}), Want: claims.Refuted},
 	})
+}
+
+// What observeWithoutIPv6 gives on a kernel booted with ipv6.disable=1.
+var noIPv6V3 = LinkLocalFacts{NoIPv6: true, Ends: []LinkLocalEnd{{Name: "nn43v-4a", MAC: "ea:6e:39:d0:a0:92"}, {Name: "nn43v-4b", MAC: NotesMAC}}}
+
+// Without IPv6 the evidence says so: the refutation is the host's, not the
+// claim's on a kernel that runs IPv6.
+func TestJudgeLinkLocalSaysIPv6IsOff(t *testing.T) {
+	for _, f := range []LinkLocalFacts{noIPv6V3, with(seenV3, func(f *LinkLocalFacts) {
+		f.DisableIPv6 = "1"
+		f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
+	})} {
+		if ev := judgeLinkLocal(f).Evidence; !strings.Contains(ev, "IPv6 is off") {
+			t.Errorf("evidence does not say IPv6 is off: %s", ev)
+		}
+	}
 }
 
 func TestJudgeCrossPing(t *testing.T) {
@@ -200,5 +224,8 @@ func TestJudgeLo(t *testing.T) {
 		{Name: "refutable only by a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
 			Facts: with(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
 		{Name: "lo with a queue", Facts: with(seenV9, func(f *LoFacts) { f.Lo.Qdisc = "pfifo_fast" }), Want: claims.Refined},
+		{Name: "ipip and sit loaded: tunl0 and sit0 in every new namespace beside lo", Facts: with(seenV9, func(f *LoFacts) {
+			f.NewNetnsDevices = [][]string{{"lo", "tunl0", "sit0"}, {"lo", "tunl0", "sit0"}}
+		}), Want: claims.Confirmed},
 	})
 }

@@ -28,6 +28,10 @@ type LinkLocalEnd struct {
 // settings new devices inherit there (read, not set), and each end's
 // link-local address after up, one end carrying the notes' MAC.
 type LinkLocalFacts struct {
+	// The kernel has no IPv6 in the namespace: no /proc/sys/net/ipv6
+	// (booted with ipv6.disable=1, or no ipv6 module). The three settings
+	// below are then "" and the DAD control is not run.
+	NoIPv6         bool   `json:",omitempty"`
 	AddrGenMode    string // net.ipv6.conf.default.addr_gen_mode, as inherited: 0 eui64, 1 none, 2 stable-privacy, 3 random
 	DisableIPv6    string // net.ipv6.conf.default.disable_ipv6, as inherited
 	AcceptDAD      string // net.ipv6.conf.default.accept_dad, as inherited (the test then sets 0 for its pair)
@@ -45,9 +49,19 @@ type LinkLocalFacts struct {
 // gives the notes' own address, compared literally. A namespace whose
 // devices make their addresses another way (addr_gen_mode 2 or 3) gives
 // each end a link-local address that is not the MAC's: the second part
-// then says so, and the claim is refined.
+// then says so, and the claim is refined. Where IPv6 is off (a kernel
+// without it, or disable_ipv6=1 inherited) no end gets an address: the
+// claim is refuted, and the evidence says IPv6 is off.
 func judgeLinkLocal(f LinkLocalFacts) claims.Finding {
 	inherited := fmt.Sprintf("the namespace's devices inherit addr_gen_mode=%s, disable_ipv6=%s, accept_dad=%s", f.AddrGenMode, f.DisableIPv6, f.AcceptDAD)
+	off := ""
+	switch {
+	case f.NoIPv6:
+		off = "IPv6 is off: the kernel has no IPv6 here (no /proc/sys/net/ipv6: IPv6 disabled on the kernel command line, or no ipv6 module)"
+		inherited = off
+	case f.DisableIPv6 == "1":
+		off = "IPv6 is off on the namespace's new devices (disable_ipv6=1, inherited)"
+	}
 	var got []string
 	allFE80, allEUI64 := len(f.Ends) == 2, len(f.Ends) == 2
 	notesEnd := -1
@@ -81,6 +95,13 @@ func judgeLinkLocal(f LinkLocalFacts) claims.Finding {
 		notes = claims.Refute("MAC %s gave %s, the notes show %s (%s)", NotesMAC, orNone(f.Ends[notesEnd].LinkLocal), NotesLinkLocal, inherited)
 	}
 	fnd := claims.Combine(claims.P("each-end", each), claims.P("notes-pair", notes))
+	if off != "" {
+		fnd.Evidence = off + "; " + fnd.Evidence
+	}
+	if f.NoIPv6 {
+		fnd.Evidence += "; no control with DAD on"
+		return fnd
+	}
 	fnd.Evidence += fmt.Sprintf("; with accept_dad=0 usable within %d ms; control with DAD on: tentative %t, bind meanwhile %s, usable after %d ms",
 		f.UsableWithinMs, f.DADTentative, f.DADBindErr, f.DADUsableAfterMs)
 	return fnd

@@ -11,12 +11,18 @@ import (
 // encode as JSON, so that a run's facts are logged with its verdict and
 // can be fed to the judge again (recorded facts, judge tables).
 type Facts struct {
-	A     Transport   `json:"a"`
-	B     Transport   `json:"b"`
-	Path  Path        `json:"path"`
-	PeerA string      `json:"peerA,omitempty"` // where A's connections went, as getpeername says
-	PeerB string      `json:"peerB,omitempty"`
-	Cells []CellFacts `json:"cells"`
+	A     Transport `json:"a"`
+	B     Transport `json:"b"`
+	Path  Path      `json:"path"`
+	PeerA string    `json:"peerA,omitempty"` // where A's connections went, as getpeername says
+	PeerB string    `json:"peerB,omitempty"`
+	// The TCP connections' congestion control, as TCP_CONGESTION gives it
+	// on the connection Facts makes ("bbr"; "a: bbr, b: cubic" if the two
+	// sides differ): the measuring namespace's
+	// net.ipv4.tcp_congestion_control. A stream of small messages changes
+	// mode with it (bbr paces, cubic does not), so verdicts name it.
+	Congestion string      `json:"congestion,omitempty"`
+	Cells      []CellFacts `json:"cells"`
 }
 
 // CellFacts are one cell's measurements.
@@ -31,7 +37,8 @@ type CellFacts struct {
 
 // Facts returns what the comparison measured, with the address each
 // transport's connections reach (one connection of each, made now with
-// the comparison's configuration, checked with getpeername).
+// the comparison's configuration, checked with getpeername) and, for TCP,
+// their congestion control.
 func (c *Comparison) Facts() (Facts, error) {
 	f := Facts{A: c.A, B: c.B, Path: c.Base.Path}
 	for _, cell := range c.Cells {
@@ -46,19 +53,33 @@ func (c *Comparison) Facts() (Facts, error) {
 		}
 		f.Cells = append(f.Cells, cf)
 	}
-	for _, side := range []struct {
+	var cc [2]string
+	for i, side := range []struct {
 		tr   Transport
 		peer *string
 	}{{c.A, &f.PeerA}, {c.B, &f.PeerB}} {
 		cfg := c.Base
 		cfg.Shape, cfg.Placement, cfg.Size, cfg.Transport = RoundTrip, Free, 1, side.tr
-		p, err := Peer(cfg)
+		p, err := probe(cfg)
 		if err != nil {
 			return f, fmt.Errorf("checking where %s connects: %w", side.tr, err)
 		}
-		*side.peer = p
+		*side.peer, cc[i] = p.peer, p.congestion
 	}
+	f.Congestion = congestion(cc[0], cc[1])
 	return f, nil
+}
+
+// congestion names the congestion control of sides a and b ("" where a
+// side is not TCP) once where they agree.
+func congestion(a, b string) string {
+	switch {
+	case a == "" || a == b:
+		return b
+	case b == "":
+		return a
+	}
+	return fmt.Sprintf("a: %s, b: %s", a, b)
 }
 
 // Interval is where a cell's ratio lies, as far as this run can tell: a

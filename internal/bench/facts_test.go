@@ -3,7 +3,11 @@ package bench
 import (
 	"encoding/json"
 	"math"
+	"os"
+	"strings"
 	"testing"
+
+	"netnotes/internal/claims"
 )
 
 func TestIntervalCoverageIsTheSignTests(t *testing.T) {
@@ -50,6 +54,11 @@ func TestComparisonFacts(t *testing.T) {
 	if f.PeerB != "127.0.0.1" {
 		t.Errorf("tcp's peer %q; want 127.0.0.1", f.PeerB)
 	}
+	// This process's namespace: the connections were made in it.
+	cc, err := os.ReadFile("/proc/sys/net/ipv4/tcp_congestion_control")
+	if err == nil && f.Congestion != strings.TrimSpace(string(cc)) {
+		t.Errorf("congestion control %q; the namespace's default is %q", f.Congestion, strings.TrimSpace(string(cc)))
+	}
 	data, err := json.Marshal(f)
 	if err != nil {
 		t.Fatal(err)
@@ -61,5 +70,29 @@ func TestComparisonFacts(t *testing.T) {
 	got := back.Cells[0]
 	if got.RateA != 200 || got.RateB != 100 || len(got.Ratios) != 3 || got.Ratios[0] != 3 || got.Interval().String() != "1.00-3.00x" {
 		t.Errorf("facts after JSON: %+v (%v)", got, got.Interval())
+	}
+}
+
+// The congestion control is named once where both sides agree, and is
+// part of both measured claims' evidence: the hosts readers have differ
+// (cubic is the common default; bbr on the project's machine).
+func TestCongestionIsInTheEvidence(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"", "bbr", "bbr"}, {"cubic", "", "cubic"}, {"cubic", "cubic", "cubic"}, {"bbr", "cubic", "a: bbr, b: cubic"}, {"", "", ""},
+	} {
+		if got := congestion(tc.a, tc.b); got != tc.want {
+			t.Errorf("congestion(%q, %q) = %q; want %q", tc.a, tc.b, got, tc.want)
+		}
+	}
+	cells := []CellFacts{{Shape: Stream, Placement: OneCPU, Size: 100, RateA: 500000, RateB: 480000, Ratios: []float64{1.02, 1.05, 0.99, 1.01, 1.03}}}
+	for name, judge := range map[string]func(Facts) claims.Finding{"U8": JudgeU8, "L4": JudgeL4} {
+		f := Facts{A: TCP, B: TCPHostAddr, Path: Raw, Congestion: "cubic", Cells: cells}
+		if ev := judge(f).Evidence; !strings.Contains(ev, "TCP congestion control cubic") {
+			t.Errorf("%s's evidence does not name the congestion control: %s", name, ev)
+		}
+		f.Congestion = ""
+		if ev := judge(f).Evidence; strings.Contains(ev, "congestion control") {
+			t.Errorf("%s's evidence names a congestion control nobody saw: %s", name, ev)
+		}
 	}
 }

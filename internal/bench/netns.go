@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"runtime"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/osthread"
 )
 
 // PrivateNetns is for programs without a testing.TB (the bench tool run as
@@ -15,14 +16,15 @@ import (
 // network namespace on a dedicated OS thread that never leaves it, with lo
 // up and addr/32 on a veth device named dev (its peer, dev+"p", stays down), and returns a function that
 // runs socket creation there (Config.InNetns) and one that ends the
-// namespace (its thread exits, locked, and the runtime discards it).
+// namespace (its thread exits, locked, and the runtime discards it; it is
+// never the main thread, which the runtime cannot discard: see
+// osthread.Throwaway).
 func PrivateNetns(dev string, addr netip.Addr) (inNetns func(func() error) error, end func(), err error) {
 	jobs := make(chan func() error)
 	results := make(chan error)
 	ready := make(chan error, 1)
-	go func() {
-		// Never unlocked: this thread's namespace changes for good.
-		runtime.LockOSThread()
+	// This thread's namespace changes for good.
+	go osthread.Throwaway(func() {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 			ready <- fmt.Errorf("unshare(CLONE_NEWNET): %w", err)
 			return
@@ -31,7 +33,7 @@ func PrivateNetns(dev string, addr netip.Addr) (inNetns func(func() error) error
 		for job := range jobs {
 			results <- job()
 		}
-	}()
+	})
 	if err := <-ready; err != nil {
 		return nil, nil, err
 	}

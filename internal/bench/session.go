@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/osthread"
 )
 
 // Session is one connection with its peer running, warmed up, ready to
@@ -245,7 +247,10 @@ func (s *Session) Close() error {
 // client's descriptor is closed from another thread, so the connection
 // ends when this thread closes its own. The thread can never go back: it
 // stays locked and the runtime ends it with its goroutine, so only call
-// this on a goroutine of its own (Measure and Run do).
+// this inside onOwnGoroutine (Measure and Run do), whose thread is never
+// the main one: the runtime cannot end the main thread, and parked with a
+// table of its own it would make /proc/PID/fd name a table nobody else
+// uses (issue 18).
 func (s *Session) privateFiles() error {
 	if s.rfd < 0 {
 		return nil // netconn path: the poller's threads need the shared table
@@ -273,18 +278,15 @@ func (s *Session) privateFiles() error {
 	return nil
 }
 
-// onOwnGoroutine runs fn on a new goroutine and waits for it: a raw
-// session's thread may leave the descriptor table (privateFiles) and is
-// then ended with that goroutine. fn may end with runtime.Goexit (a
+// onOwnGoroutine runs fn on a goroutine of its own, on a thread that is
+// not the main thread and that the runtime ends afterwards
+// (osthread.Throwaway), and waits for it: a raw session's thread may leave
+// the descriptor table (privateFiles). fn may end with runtime.Goexit (a
 // testing.B's Fatal); that is reported as an error.
 func onOwnGoroutine(fn func() error) error {
-	done := make(chan error, 1)
-	go func() {
-		err := errors.New("bench: the measurement ended without a result")
-		defer func() { done <- err }()
-		err = fn()
-	}()
-	return <-done
+	err := errors.New("bench: the measurement ended without a result")
+	osthread.Throwaway(func() { err = fn() })
+	return err
 }
 
 // Result is one timed measurement.

@@ -32,10 +32,21 @@ const (
 // as fast as TCP over lo; the gap shrinks with size", two parts, from
 // Facts of UDS (A) against TCP to 127.0.0.1 (B).
 func JudgeU8(f Facts) claims.Finding {
-	return claims.Combine(
+	return f.withCongestion(claims.Combine(
 		claims.P("2x-at-100b", moreThanTwiceAtSmall(f)),
 		claims.P("gap-shrinks", gapShrinksWithSize(f)),
-	)
+	))
+}
+
+// withCongestion adds the TCP congestion control the measurement ran with
+// to a finding's evidence: a fact of the reader's host (the default is
+// cubic on most, bbr on the project's machine) on which the small-message
+// stream cells depend.
+func (f Facts) withCongestion(fnd claims.Finding) claims.Finding {
+	if f.Congestion != "" {
+		fnd.Evidence += fmt.Sprintf("; TCP congestion control %s (net.ipv4.tcp_congestion_control of the measuring namespace; the 100 B stream cell depends on it)", f.Congestion)
+	}
+	return fnd
 }
 
 // moreThanTwiceAtSmall: at the size nearest 100 B, each same-CPU shape's
@@ -109,7 +120,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 // refuted (the difference named, with its direction); otherwise undecided
 // (an interval wider than the band can resolve).
 func JudgeL4(f Facts) claims.Finding {
-	return claims.Combine(claims.P("no-difference", noDifference(f)))
+	return f.withCongestion(claims.Combine(claims.P("no-difference", noDifference(f))))
 }
 
 func noDifference(f Facts) claims.Finding {

@@ -23,7 +23,7 @@ const (
 // (CONFIG_KPROBE_EVENTS: a kprobe_events file in tracefs). Debian's
 // kernels have them; some kernels (this project's machine) do not.
 func (tr *Tracer) HasKprobes() bool {
-	_, err := os.Stat(filepath.Join(filepath.Dir(filepath.Dir(tr.dir)), "kprobe_events"))
+	_, err := tr.root.Stat("kprobe_events")
 	return err == nil
 }
 
@@ -47,20 +47,20 @@ func (tr *Tracer) EnableKprobe(t testing.TB, fn string, withStack bool) error {
 	if !tr.HasKprobes() {
 		return ErrNoKprobes
 	}
-	defs := filepath.Join(filepath.Dir(filepath.Dir(tr.dir)), "kprobe_events")
+	const defs = "kprobe_events"
 	group := kprobeGroup(os.Getpid(), instanceSeq.Add(1))
-	if err := appendFile(defs, fmt.Sprintf("p:%s/%s %s", group, fn, fn)); err != nil {
+	if err := appendFile(tr.root, defs, fmt.Sprintf("p:%s/%s %s", group, fn, fn)); err != nil {
 		return fmt.Errorf("kprobe on %s refused: %w", fn, err)
 	}
 	event := group + "/" + fn
 	t.Cleanup(func() {
 		// The instance may still have the event on: an enabled probe
 		// cannot be removed (EBUSY).
-		_ = writeFile(filepath.Join(tr.dir, "events", event, "enable"), "0")
+		_ = writeFile(tr.root, filepath.Join(tr.dir, "events", event, "enable"), "0")
 		if withStack {
-			_ = writeFile(filepath.Join(tr.dir, "events", event, "trigger"), "!stacktrace")
+			_ = writeFile(tr.root, filepath.Join(tr.dir, "events", event, "trigger"), "!stacktrace")
 		}
-		if err := appendFile(defs, "-:"+event); err != nil {
+		if err := appendFile(tr.root, defs, "-:"+event); err != nil {
 			t.Errorf("removing kprobe %s: %v", event, err)
 		}
 	})
@@ -72,8 +72,8 @@ func (tr *Tracer) EnableKprobe(t testing.TB, fn string, withStack bool) error {
 	return nil
 }
 
-func appendFile(path, line string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+func appendFile(root *os.Root, path, line string) error {
+	f, err := root.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return err
 	}
@@ -90,8 +90,8 @@ var kprobeLineRE = regexp.MustCompile(`^[pr]:(netnotes_(\d+)_\d+)/(\S+)`)
 // sweepKprobes removes the kprobe events of processes that no longer run.
 // It runs after the instances of those processes are gone (an event still
 // enabled somewhere cannot be removed).
-func sweepKprobes(root string) []string {
-	b, err := os.ReadFile(filepath.Join(root, "kprobe_events"))
+func sweepKprobes(root *os.Root) []string {
+	b, err := root.ReadFile("kprobe_events")
 	if err != nil {
 		return nil
 	}
@@ -106,7 +106,7 @@ func sweepKprobes(root string) []string {
 			continue
 		}
 		event := m[1] + "/" + m[3]
-		if appendFile(filepath.Join(root, "kprobe_events"), "-:"+event) == nil {
+		if appendFile(root, "kprobe_events", "-:"+event) == nil {
 			removed = append(removed, event)
 		}
 	}

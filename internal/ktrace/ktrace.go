@@ -5,7 +5,10 @@
 // ever works in an instance of its own (instances/netnotes-PID-N), which it
 // removes at cleanup. A test process killed mid-run cannot clean up, so New
 // first sweeps instances whose process is gone. Where tracefs is not mounted,
-// New mounts a private, detached copy that no mount table shows.
+// New mounts a private, detached copy that no mount table shows. Either
+// way the tracer works from a descriptor on tracefs's root (an *os.Root),
+// never from a path through /proc/PID/fd, which names the main thread's
+// descriptor table and not necessarily the one the mount is in.
 //
 // Events can carry a kernel stack through a `stacktrace` trigger, which
 // needs no kprobes:
@@ -45,7 +48,8 @@ const WithStack = true
 
 // Tracer is a private tracefs instance.
 type Tracer struct {
-	dir     string   // the instance's directory
+	root    *os.Root // tracefs's root
+	dir     string   // the instance's directory under root, "instances/NAME"
 	enabled []string // "system/event" names, for cleanup
 }
 
@@ -63,13 +67,20 @@ func New(t testing.TB) *Tracer {
 	Sweep(root)
 
 	name := fmt.Sprintf("%s%d-%d", Prefix, os.Getpid(), instanceSeq.Add(1))
-	dir := filepath.Join(root, "instances", name)
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	dir := filepath.Join("instances", name)
+	if err := root.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			// Root, yet refused: kernel lockdown (confidentiality mode)
+			// closes tracefs to everyone.
+			lockdown, _ := os.ReadFile("/sys/kernel/security/lockdown")
+			gate.Skip(t, "needs a tracefs instance, which the kernel refuses to root (%v; lockdown: %q): run on a kernel not locked down for confidentiality",
+				err, strings.TrimSpace(string(lockdown)))
+		}
 		t.Fatalf("making tracefs instance %s: %v", name, err)
 	}
-	tr := &Tracer{dir: dir}
+	tr := &Tracer{root: root, dir: dir}
 	t.Cleanup(func() {
-		if err := remove(dir); err != nil {
+		if err := remove(root, dir); err != nil {
 			t.Errorf("removing tracefs instance %s: %v", name, err)
 		}
 	})
@@ -77,23 +88,42 @@ func New(t testing.TB) *Tracer {
 	return tr
 }
 
-// Root returns the mounted tracefs, or else a private detached mount of it
-// that lasts until the test's cleanup.
-func Root(t testing.TB) string {
+// Root opens the mounted tracefs, or else makes a private detached mount
+// of it, and returns its root, which lasts until the test's cleanup.
+func Root(t testing.TB) *os.Root {
 	t.Helper()
 	gate.MustTrace(t)
 	for _, dir := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
-		if _, err := os.Stat(filepath.Join(dir, "instances")); err == nil {
-			return dir
+		if !mountedTracefs(dir) {
+			continue
+		}
+		if root, err := os.OpenRoot(dir); err == nil {
+			t.Cleanup(func() { _ = root.Close() })
+			return root
 		}
 	}
-	root, closeFn, err := sandbox.DetachedMount("tracefs", nil)
+	root, err := sandbox.DetachedMount("tracefs", nil)
 	if err != nil {
 		gate.Skip(t, "needs tracefs, which is neither mounted nor mountable here (%v): "+
 			"run on a kernel with CONFIG_FTRACE, as root, or mount it: mount -t tracefs nodev /sys/kernel/tracing", err)
 	}
-	t.Cleanup(func() { _ = closeFn() })
+	t.Cleanup(func() { _ = root.Close() })
 	return root
+}
+
+// mountedTracefs reports whether tracefs is mounted on dir, without
+// mounting it: /sys/kernel/debug/tracing, where debugfs is mounted, is an
+// automount point that a stat or open of anything in it (or of it as a
+// directory) would mount in the host's mount table. An O_PATH open of the
+// point itself does not trigger it.
+func mountedTracefs(dir string) bool {
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	var st unix.Statfs_t
+	return unix.Fstatfs(fd, &st) == nil && st.Type == unix.TRACEFS_MAGIC
 }
 
 // Enable turns on one event ("net/net_dev_xmit") with an optional filter in
@@ -103,7 +133,7 @@ func Root(t testing.TB) string {
 func (tr *Tracer) Enable(t testing.TB, event, filter string, withStack bool) {
 	t.Helper()
 	dir := filepath.Join(tr.dir, "events", event)
-	if _, err := os.Stat(dir); err != nil {
+	if _, err := tr.root.Stat(dir); err != nil {
 		gate.Skip(t, "needs the kernel tracepoint %s, which this kernel does not have (%v): run on a kernel that has it", event, err)
 	}
 	if filter != "" {
@@ -131,7 +161,7 @@ func (tr *Tracer) Start(t testing.TB) {
 func (tr *Tracer) Stop(t testing.TB) []Event {
 	t.Helper()
 	tr.write(t, "tracing_on", "0")
-	f, err := os.Open(filepath.Join(tr.dir, "trace"))
+	f, err := tr.root.Open(filepath.Join(tr.dir, "trace"))
 	if err != nil {
 		t.Fatalf("reading the trace: %v", err)
 	}
@@ -145,17 +175,17 @@ func (tr *Tracer) Stop(t testing.TB) []Event {
 
 func (tr *Tracer) write(t testing.TB, file, value string) {
 	t.Helper()
-	if err := writeFile(filepath.Join(tr.dir, file), value); err != nil {
+	if err := writeFile(tr.root, filepath.Join(tr.dir, file), value); err != nil {
 		t.Fatalf("tracefs: echo %q > %s: %v", value, file, err)
 	}
 }
 
-func writeFile(path, value string) error {
+func writeFile(root *os.Root, path, value string) error {
 	flag := os.O_WRONLY
 	if filepath.Base(path) == "trace" {
 		flag |= os.O_TRUNC // empties the buffer
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	f, err := root.OpenFile(path, flag, 0)
 	if err != nil {
 		return err
 	}
@@ -168,8 +198,8 @@ var instanceRE = regexp.MustCompile(`^` + Prefix + `(\d+)-\d+$`)
 
 // Sweep removes instances left by test processes that no longer run (killed
 // before their cleanup). It returns the names it removed.
-func Sweep(root string) []string {
-	entries, err := os.ReadDir(filepath.Join(root, "instances"))
+func Sweep(root *os.Root) []string {
+	entries, err := fs.ReadDir(root.FS(), "instances")
 	if err != nil {
 		return nil
 	}
@@ -183,7 +213,7 @@ func Sweep(root string) []string {
 		if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
 			continue // alive (or not ours to judge)
 		}
-		if remove(filepath.Join(root, "instances", e.Name())) == nil {
+		if remove(root, filepath.Join("instances", e.Name())) == nil {
 			removed = append(removed, e.Name())
 		}
 	}
@@ -191,13 +221,13 @@ func Sweep(root string) []string {
 }
 
 // remove stops an instance, drops its triggers and events, and deletes it.
-func remove(dir string) error {
-	_ = writeFile(filepath.Join(dir, "tracing_on"), "0")
-	_ = filepath.WalkDir(filepath.Join(dir, "events"), func(path string, d fs.DirEntry, err error) error {
+func remove(root *os.Root, dir string) error {
+	_ = writeFile(root, filepath.Join(dir, "tracing_on"), "0")
+	_ = fs.WalkDir(root.FS(), filepath.Join(dir, "events"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() != "trigger" {
 			return nil
 		}
-		b, err := os.ReadFile(path)
+		b, err := root.ReadFile(path)
 		if err != nil {
 			return nil
 		}
@@ -207,12 +237,12 @@ func remove(dir string) error {
 			}
 			cmd, _, _ := strings.Cut(line, " ")
 			cmd, _, _ = strings.Cut(cmd, ":")
-			_ = writeFile(path, "!"+cmd)
+			_ = writeFile(root, path, "!"+cmd)
 		}
 		return nil
 	})
-	_ = writeFile(filepath.Join(dir, "events", "enable"), "0")
-	return os.Remove(dir)
+	_ = writeFile(root, filepath.Join(dir, "events", "enable"), "0")
+	return root.Remove(dir)
 }
 
 // Event is one recorded tracepoint hit.

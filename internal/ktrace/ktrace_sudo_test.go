@@ -4,6 +4,7 @@ package ktrace_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"netnotes/internal/gate"
 	"netnotes/internal/ktrace"
@@ -74,20 +76,22 @@ func TestTracerLeavesNothingBehind(t *testing.T) {
 		tr.Start(t)
 		dir = ktrace.InstanceDir(tr)
 	})
-	_, err := os.Stat(dir)
+	// tracefs is one tree however often it is mounted: a new root sees
+	// what the subtest left.
+	root := ktrace.Root(t)
+	_, err := root.Stat(dir)
 	assert.True(t, os.IsNotExist(err), "instance %s still exists: %v", dir, err)
 
 	// An instance named after a process that no longer runs, with an
 	// enabled event and a trigger, as a killed test leaves it.
-	root := ktrace.Root(t)
-	stale := filepath.Join(root, "instances", ktrace.Prefix+"4194304-1") // above pid_max's limit: never alive
-	require.NoError(t, os.Mkdir(stale, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(stale, "events/net/net_dev_xmit/trigger"), []byte("stacktrace"), 0))
-	require.NoError(t, os.WriteFile(filepath.Join(stale, "events/net/net_dev_xmit/enable"), []byte("1"), 0))
-	t.Cleanup(func() { os.Remove(stale) })
+	stale := filepath.Join("instances", ktrace.Prefix+"4194304-1") // above pid_max's limit: never alive
+	require.NoError(t, root.Mkdir(stale, 0o755))
+	require.NoError(t, root.WriteFile(filepath.Join(stale, "events/net/net_dev_xmit/trigger"), []byte("stacktrace"), 0))
+	require.NoError(t, root.WriteFile(filepath.Join(stale, "events/net/net_dev_xmit/enable"), []byte("1"), 0))
+	t.Cleanup(func() { _ = root.Remove(stale) })
 
 	assert.Contains(t, ktrace.Sweep(root), filepath.Base(stale))
-	_, err = os.Stat(stale)
+	_, err = root.Stat(stale)
 	assert.True(t, os.IsNotExist(err), "stale instance survived the sweep: %v", err)
 }
 
@@ -106,15 +110,18 @@ func TestInstanceOfKilledProcessIsSwept(t *testing.T) {
 	require.NoError(t, err, "the helper process printed no instance name")
 	name := strings.TrimSpace(strings.TrimPrefix(line, "instance "))
 	root := ktrace.Root(t)
-	dir := filepath.Join(root, "instances", name)
-	require.DirExists(t, dir)
+	dir := filepath.Join("instances", name)
+	_, err = root.Stat(dir)
+	require.NoError(t, err, "the helper's instance")
 
 	require.NoError(t, child.Process.Signal(syscall.SIGKILL))
 	_ = child.Wait()
-	require.DirExists(t, dir, "the killed process's instance should survive it")
+	_, err = root.Stat(dir)
+	require.NoError(t, err, "the killed process's instance should survive it")
 
 	ktrace.New(t) // sweeps on the way in
-	assert.NoDirExists(t, dir)
+	_, err = root.Stat(dir)
+	assert.True(t, os.IsNotExist(err), "the killed process's instance survived the sweep: %v", err)
 }
 
 // TestHelperProcessHoldsInstance is the process killed above: it makes a
@@ -135,13 +142,13 @@ func TestHelperProcessHoldsInstance(t *testing.T) {
 // kprobe events (the project's machine) skip; `make matrix` runs this on
 // Debian's kernels, which have them.
 func TestKprobeRecordsStackAndLeavesNothingBehind(t *testing.T) {
-	var root string
+	var used bool
 	t.Run("use", func(t *testing.T) {
 		tr := ktrace.New(t)
-		root = ktrace.Root(t)
 		if !tr.HasKprobes() {
 			t.Skip("this kernel has no kprobe events (CONFIG_KPROBE_EVENTS); make matrix runs this on Debian's kernels")
 		}
+		used = true
 		// A function the kernel will not probe is an error, not a skip.
 		assert.ErrorContains(t, tr.EnableKprobe(t, "netnotes_no_such_function", false), "netnotes_no_such_function")
 		// The system call's entry, and a frame of the path into it, are
@@ -164,11 +171,76 @@ func TestKprobeRecordsStackAndLeavesNothingBehind(t *testing.T) {
 			}
 		}
 	})
-	if root == "" {
+	if !used {
 		return
 	}
-	defs, err := os.ReadFile(filepath.Join(root, "kprobe_events"))
+	defs, err := ktrace.Root(t).ReadFile("kprobe_events")
 	if err == nil {
 		assert.NotContains(t, string(defs), fmt.Sprintf("netnotes_%d_", os.Getpid()), "kprobe_events after cleanup")
 	}
+}
+
+// The main thread of a test process can be left with a descriptor table of
+// its own: a thread that leaves the shared table (unshare(CLONE_FILES), as
+// the bench's raw path does) and exits locked is ended by the runtime,
+// unless it is the main thread, which the runtime parks instead, table and
+// all. /proc/PID/fd then names that table. A tracer (and any detached
+// mount) must still work: issue 18, where the detached tracefs was reached
+// as /proc/PID/fd/N, a descriptor that table does not have ("mkdir
+// /proc/PID/fd/13/instances/...: no such file or directory").
+func TestTracerWorksWhileTheMainThreadHasItsOwnFiles(t *testing.T) {
+	gate.MustTrace(t)
+	child := exec.Command(os.Args[0], "-test.run=^TestHelperProcessBesideMainWithOwnFiles$", "-test.v", "-test.count=1")
+	child.Env = append(os.Environ(), mainOwnFilesEnv+"=1")
+	out, err := child.CombinedOutput()
+	require.NoError(t, err, "the helper process:\n%s", out)
+	require.Contains(t, string(out), "--- PASS: TestHelperProcessBesideMainWithOwnFiles", "the helper process:\n%s", out)
+}
+
+const mainOwnFilesEnv = "NETNOTES_KTRACE_MAIN_OWN_FILES"
+
+// errMainOwnFiles is the main thread's unshare(CLONE_FILES) in the helper
+// process: nil once it has a table of its own.
+var errMainOwnFiles = errors.New("not the helper process")
+
+// In the helper process only: init runs on the main thread, and locking it
+// keeps the main goroutine there for good (it only waits for the tests),
+// so nothing else ever runs on it, as on a parked main thread.
+func init() {
+	if os.Getenv(mainOwnFilesEnv) != "1" {
+		return
+	}
+	runtime.LockOSThread()
+	// The runtime's poller must have its descriptor in the shared table.
+	r, w, err := os.Pipe()
+	if err != nil {
+		errMainOwnFiles = err
+		return
+	}
+	r.Close()
+	w.Close()
+	errMainOwnFiles = unix.Unshare(unix.CLONE_FILES)
+}
+
+// TestHelperProcessBesideMainWithOwnFiles is the process above: a detached
+// mount and a tracer, made and used on test goroutines, which share the
+// process's table and not the main thread's.
+func TestHelperProcessBesideMainWithOwnFiles(t *testing.T) {
+	if os.Getenv(mainOwnFilesEnv) != "1" {
+		t.Skip("helper process for TestTracerWorksWhileTheMainThreadHasItsOwnFiles")
+	}
+	require.NoError(t, errMainOwnFiles, "unshare(CLONE_FILES) on the main thread")
+	mine, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer mine.Close()
+	_, err = os.Stat(fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), mine.Fd()))
+	require.Error(t, err, "the premise: /proc/PID/fd is not the table this goroutine's descriptors are in")
+
+	root := sandbox.Mount(t, "tmpfs", map[string]string{"size": "1m"})
+	require.NoError(t, root.WriteFile("x", []byte("x"), 0o600))
+
+	tr := ktrace.New(t)
+	tr.Enable(t, "net/net_dev_xmit", `name == "lo"`, ktrace.WithStack)
+	tr.Start(t)
+	tr.Stop(t)
 }

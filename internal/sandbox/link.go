@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
+	"netnotes/internal/gate"
 	"netnotes/internal/wait"
 )
 
@@ -48,9 +50,20 @@ func (ns *NS) AddVeth(t testing.TB, peer *NS) (here, there netlink.Link) {
 		veth.PeerNamespace = netlink.NsFd(peer.FD())
 	}
 	if err := ns.nl.LinkAdd(veth); err != nil {
+		SkipIfKindMissing(t, "veth", err)
 		t.Fatalf("ip link add %s type veth peer name %s in %v: %v", base+"a", base+"b", ns, err)
 	}
 	return ns.Link(t, base+"a"), peer.Link(t, base+"b")
+}
+
+// SkipIfKindMissing skips when err is the kernel's answer to a link kind
+// it does not have (EOPNOTSUPP: not built in, and its module neither loaded
+// nor loadable here, as in a container), naming the kind and its module.
+func SkipIfKindMissing(t testing.TB, kind string, err error) {
+	t.Helper()
+	if errors.Is(err, unix.EOPNOTSUPP) {
+		gate.Skip(t, "needs %s devices, which this kernel refuses to make (%v): load the module (modprobe %s) or run on a kernel built with it", kind, err, kind)
+	}
 }
 
 // Link fetches a link by name, with fresh attributes and statistics.

@@ -33,7 +33,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -42,6 +41,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/gate"
+	"netnotes/internal/osthread"
 )
 
 // Values of gate.UserNamespaceEnv.
@@ -100,17 +100,15 @@ func reportUserNamespace() int {
 
 // canMakeNetns makes a network namespace on a throwaway thread that never
 // leaves it: the runtime discards the thread when its goroutine returns
-// locked. The process's own threads are untouched.
+// locked (osthread.Throwaway: never the main thread). The process's own
+// threads are untouched.
 func canMakeNetns() error {
 	if gate.CurrentMode() == gate.Unprivileged {
 		return errors.New("no capabilities in the user namespace")
 	}
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		done <- unix.Unshare(unix.CLONE_NEWNET)
-	}()
-	if err := <-done; err != nil {
+	var err error
+	osthread.Throwaway(func() { err = unix.Unshare(unix.CLONE_NEWNET) })
+	if err != nil {
 		return fmt.Errorf("unshare(CLONE_NEWNET) in the user namespace: %w", err)
 	}
 	return nil

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,10 +37,33 @@ func (ns *NS) SetSysctl(t testing.TB, key, value string) {
 	}
 }
 
+// HasIPv6 reports whether the kernel runs IPv6 in the namespace: whether
+// its sysctls exist (/proc/sys/net/ipv6). A kernel booted with
+// ipv6.disable=1, or whose ipv6 module is not loaded, has none.
+func (ns *NS) HasIPv6(t testing.TB) bool {
+	t.Helper()
+	var has bool
+	if err := ns.Do(func() error {
+		_, err := os.Stat(sysctlPath("net.ipv6"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		has = err == nil
+		return err
+	}); err != nil {
+		t.Fatalf("looking for IPv6's sysctls in %v: %v", ns, err)
+	}
+	return has
+}
+
 // DisableIPv6 turns IPv6 off for every device made in the namespace from now
 // on, so router solicitations and MLD reports do not move packet counters.
+// Where the kernel has no IPv6 (HasIPv6) it is off already: nothing to do.
 func (ns *NS) DisableIPv6(t testing.TB) {
 	t.Helper()
+	if !ns.HasIPv6(t) {
+		return
+	}
 	ns.SetSysctl(t, "net.ipv6.conf.all.disable_ipv6", "1")
 	ns.SetSysctl(t, "net.ipv6.conf.default.disable_ipv6", "1")
 }

@@ -60,6 +60,7 @@ type collector struct {
 	verdicts []verdictLine
 	pending  map[testKey]*verdictLine      // parts and facts waiting for their claim's line
 	onEvent  func(e event, pkg *pkgResult) // progress, may be nil
+	onStart  func()                        // called once, when the first test binary starts; may be nil
 }
 
 func newCollector() *collector {
@@ -105,6 +106,10 @@ func (c *collector) pkg(path string) *pkgResult {
 }
 
 func (c *collector) add(e event) {
+	if e.Action == "start" && c.onStart != nil {
+		c.onStart()
+		c.onStart = nil
+	}
 	switch e.Action {
 	case "build-output":
 		path := buildPackage(e.ImportPath)
