@@ -87,18 +87,21 @@ func main() {
 }
 
 type options struct {
-	kernels  []string
-	arch     vm.Arch // of the kernels named without one
-	run      string
-	timeout  time.Duration
-	cache    string
-	out      string
-	evidence bool
-	record   bool
-	check    bool
-	drills   bool
-	scens    []*vm.Scenario
-	jobs     int
+	kernels []string
+	arch    vm.Arch // of the kernels named without one
+	run     string
+	timeout time.Duration
+	// timeoutSet: -timeout was given, so it holds for every architecture;
+	// otherwise a foreign one gets foreignSlowdown times the default.
+	timeoutSet bool
+	cache      string
+	out        string
+	evidence   bool
+	record     bool
+	check      bool
+	drills     bool
+	scens      []*vm.Scenario
+	jobs       int
 }
 
 // drillTests names the drills: tests that make a claim false on purpose to
@@ -114,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	kernels := fs.String("kernels", "", "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host; arch:kernel for another architecture's (arm64:6.1) (default \""+DefaultKernels+"\", with -arch arm64 \""+DefaultArmKernels+"\")")
 	archName := fs.String("arch", "amd64", "the `architecture` of the kernels named without one (amd64, arm64: Debian's arm64 kernels under qemu-system-aarch64)")
 	fs.StringVar(&o.run, "run", "", "pass -test.run `regexp` to the tests")
-	fs.DurationVar(&o.timeout, "timeout", 6*time.Minute, "kill a VM that has not powered off after this `duration` and report its kernel as hung")
+	fs.DurationVar(&o.timeout, "timeout", 6*time.Minute, "kill a VM that has not powered off after this `duration` and report its kernel as hung; unless given, a VM of another architecture than this machine's gets twice the default")
 	fs.StringVar(&o.cache, "cache", "", "cache `directory` for apt lists, packages and unpacked kernels (default: the user's cache dir/netnotes)")
 	fs.StringVar(&o.out, "out", "", "also write each kernel's `go test -json` stream into `directory` (read one with: go run ./internal/cmd/notes -from FILE)")
 	fs.BoolVar(&o.evidence, "evidence", false, "print each kernel's evidence under the table")
@@ -127,6 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	fs.Visit(func(f *flag.Flag) { o.timeoutSet = o.timeoutSet || f.Name == "timeout" })
 	var err error
 	if o.scens, err = scenarios(*names, *defs); err != nil {
 		fmt.Fprintln(stderr, "matrix:", err)
@@ -207,16 +211,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Each test binary's own timeout comes before the VM's, so that a hung
 	// test is reported by name (with its goroutines) rather than as a
 	// hung kernel.
-	testTimeout := o.timeout * 9 / 10
-	if o.timeout > 2*time.Minute {
-		testTimeout = o.timeout - 30*time.Second
-	}
-	testArgs := []string{"-test.v=test2json", "-test.short", "-test.count=1", "-test.timeout=" + testTimeout.String()}
-	if o.run != "" {
-		testArgs = append(testArgs, "-test.run", o.run)
-	}
-	if !o.drills {
-		testArgs = append(testArgs, "-test.skip", drillTests)
+	testArgs := func(vmTimeout time.Duration) []string {
+		testTimeout := vmTimeout * 9 / 10
+		if vmTimeout > 2*time.Minute {
+			testTimeout = vmTimeout - 30*time.Second
+		}
+		args := []string{"-test.v=test2json", "-test.short", "-test.count=1", "-test.timeout=" + testTimeout.String()}
+		if o.run != "" {
+			args = append(args, "-test.run", o.run)
+		}
+		if !o.drills {
+			args = append(args, "-test.skip", drillTests)
+		}
+		return args
 	}
 
 	// One task per kernel and scenario, in the table's order: each
@@ -252,7 +259,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "matrix:", err)
 			return 1
 		}
-		payload.Args = testArgs
+		payload.Args = testArgs(o.timeoutFor(arch))
 		payloads[arch.Name], apts[arch.Name] = payload, apt
 	}
 	cols := make([]column, len(tasks))
@@ -270,7 +277,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			res = runHost(ctx, root, pkgs, o, logf)
 		} else {
 			arch := kernelArch[t.kernel]
-			res = vm.RunKernel(ctx, apts[arch.Name], t.kernel, payloads[arch.Name], vm.Options{Cache: o.cache, Accel: arch.Accel(), Timeout: o.timeout, Log: logf, Scenario: t.sc})
+			res = vm.RunKernel(ctx, apts[arch.Name], t.kernel, payloads[arch.Name], vm.Options{Cache: o.cache, Accel: arch.Accel(), Timeout: o.timeoutFor(arch), Log: logf, Scenario: t.sc})
 		}
 		col.Release = res.Release
 		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
@@ -490,4 +497,18 @@ func save(dir, kernel string, r *vm.Result) error {
 		return os.WriteFile(filepath.Join(dir, name+".console"), r.Console, 0o644)
 	}
 	return nil
+}
+
+// foreignSlowdown is how much longer a VM of another architecture than
+// this machine's may take: qemu translates every instruction (TCG), and
+// arm64's 6.1 ran the tracing tests about three times slower than x86's
+// 6.12 here; with the drills on a loaded 2-core machine it passed 6m.
+const foreignSlowdown = 2
+
+// timeoutFor is how long a VM of arch may run before it counts as hung.
+func (o *options) timeoutFor(arch vm.Arch) time.Duration {
+	if o.timeoutSet || arch.Name == vm.HostArch().Name {
+		return o.timeout
+	}
+	return foreignSlowdown * o.timeout
 }

@@ -6,11 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/vm"
 )
 
 // A kernel's stream, as test2json gives it: a claim's line split over two
@@ -173,4 +175,28 @@ func TestRecordKeepsTheOtherArchitecture(t *testing.T) {
 	assert.Contains(t, got[0].Kernel, "6.1.0-57-cloud-arm64 aarch64")
 	_, err = os.Stat(filepath.Join(root, "unlink", claims.FactsDir, "linux-6.1-arm64", "N3.json"))
 	assert.NoError(t, err)
+}
+
+func TestAForeignArchitectureGetsLongerUnlessTold(t *testing.T) {
+	host := vm.HostArch()
+	var foreign vm.Arch
+	for _, a := range vm.Arches {
+		if a.Name != host.Name {
+			foreign = a
+		}
+	}
+	if foreign.Name == "" {
+		t.Skip("no architecture other than this machine's is known to the vm package")
+	}
+	o := options{timeout: 6 * time.Minute}
+	if got := o.timeoutFor(host); got != 6*time.Minute {
+		t.Errorf("this machine's architecture: %v; want the default 6m", got)
+	}
+	if got := o.timeoutFor(foreign); got != 12*time.Minute {
+		t.Errorf("%s by default: %v; want 12m", foreign.Name, got)
+	}
+	o.timeoutSet = true
+	if got := o.timeoutFor(foreign); got != 6*time.Minute {
+		t.Errorf("%s with -timeout 6m: %v; want what was asked", foreign.Name, got)
+	}
 }
