@@ -238,3 +238,28 @@ func ParseFacts(output string) (id string, facts json.RawMessage, ok bool) {
 	}
 	return m[1], json.RawMessage(m[2]), true
 }
+
+// Counts says whether a line that test logged, in a run whose tests ended
+// as result tells ("pass", "skip", "fail"; "" for a test with no end event,
+// whose binary died first), may stand in a report: the test and every test
+// above it (test names with their "/" parts cut off) passed. A skipped
+// test stands only for its own skipped line; verdict "" (a facts line)
+// needs a pass.
+func Counts(result func(test string) string, test, verdict string) bool {
+	for t := test; ; {
+		switch result(t) {
+		case "pass":
+		case "skip":
+			if t != test || verdict != Skipped {
+				return false
+			}
+		default:
+			return false
+		}
+		i := strings.LastIndexByte(t, '/')
+		if i < 0 {
+			return true
+		}
+		t = t[:i]
+	}
+}

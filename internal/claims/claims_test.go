@@ -40,3 +40,23 @@ func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
 	}
 	assert.NotEmpty(t, claims.Catalogue)
 }
+
+func TestCountsOnlyLinesOfTestsThatPassed(t *testing.T) {
+	results := map[string]string{"TestA": "pass", "TestA/sub": "pass", "TestB": "skip", "TestC": "fail", "TestD/sub": "pass"}
+	result := func(test string) string { return results[test] }
+	for _, c := range []struct {
+		test, verdict string
+		want          bool
+	}{
+		{"TestA", claims.Refuted, true},
+		{"TestA/sub", claims.Confirmed, true},
+		{"TestA", "", true},                    // a facts line of a passed test
+		{"TestB", claims.Skipped, true},        // a skipped test's own skip line
+		{"TestB", claims.Confirmed, false},     // but no verdict from it
+		{"TestC", claims.Refuted, false},       // a failed test
+		{"TestD/sub", claims.Confirmed, false}, // its parent never ended: the binary died
+		{"TestE", claims.Confirmed, false},     // no event at all
+	} {
+		assert.Equal(t, c.want, claims.Counts(result, c.test, c.verdict), "%s %q", c.test, c.verdict)
+	}
+}

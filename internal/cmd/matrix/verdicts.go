@@ -44,22 +44,7 @@ func readColumn(stream []byte) (verdicts map[string]string, evidence map[string]
 	}
 	var lines []logged
 	finished := func(k key, verdict string) bool {
-		for test := k.test; ; {
-			switch results[key{k.pkg, test}] {
-			case "pass":
-			case "skip":
-				if test != k.test || verdict != claims.Skipped {
-					return false
-				}
-			default:
-				return false
-			}
-			i := strings.LastIndexByte(test, '/')
-			if i < 0 {
-				return true
-			}
-			test = test[:i]
-		}
+		return claims.Counts(func(test string) string { return results[key{k.pkg, test}] }, k.test, verdict)
 	}
 	line := func(k key, text string) {
 		if id, f, ok := claims.ParseFacts(strings.TrimSpace(text)); ok {

@@ -276,21 +276,5 @@ func (c *collector) linesUnder(k testKey) []string {
 // ended with a pass event (a skipped line may come from a skipped test).
 // A test with no event at all did not finish: its binary died first.
 func (c *collector) passed(v verdictLine) bool {
-	test := v.Test
-	for {
-		switch c.results[testKey{v.Package, test}] {
-		case "pass":
-		case "skip":
-			if test == v.Test && v.Verdict != claims.Skipped {
-				return false
-			}
-		default:
-			return false
-		}
-		i := strings.LastIndexByte(test, '/')
-		if i < 0 {
-			return true
-		}
-		test = test[:i]
-	}
+	return claims.Counts(func(test string) string { return c.results[testKey{v.Package, test}] }, v.Test, v.Verdict)
 }
