@@ -249,15 +249,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 		t.Fatal(err)
 	}
 	host := sandbox.Open(t, h.HostNetns())
-	// One after the other: side by side they only wait on podman's locks.
-	var started []podman.Container
-	for _, name := range []string{"c1", "c2"} {
-		c, err := h.Run(name, rootfs, "/sleeper")
-		if err != nil {
-			t.Fatal(err)
-		}
-		started = append(started, c)
-	}
+	started := runTwo(t, h, rootfs)
 	info, err := h.Info()
 	if err != nil {
 		t.Fatal(err)
@@ -306,14 +298,7 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 		t.Fatal(err)
 	}
 	host := sandbox.Open(t, h.HostNetns())
-	var started []podman.Container
-	for _, name := range []string{"c1", "c2"} {
-		c, err := h.Run(name, rootfs, "/sleeper")
-		if err != nil {
-			t.Fatal(err)
-		}
-		started = append(started, c)
-	}
+	started := runTwo(t, h, rootfs)
 	info, err := h.Info()
 	if err != nil {
 		t.Fatal(err)
@@ -338,4 +323,19 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 	f.How += "; podman run took " + strings.Join(took, " and ")
 	f.Pings = pingAcross(t, ctrs, f.Containers)
 	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// runTwo starts the containers c1 and c2 from rootfs, one after the
+// other: side by side they only wait on podman's locks.
+func runTwo(t *testing.T, h *podman.Host, rootfs string) []podman.Container {
+	t.Helper()
+	var started []podman.Container
+	for _, name := range []string{"c1", "c2"} {
+		c, err := h.Run(name, rootfs, "/sleeper")
+		if err != nil {
+			t.Fatal(err)
+		}
+		started = append(started, c)
+	}
+	return started
 }
