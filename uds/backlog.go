@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 )
 
@@ -30,6 +31,13 @@ type BacklogFacts struct {
 	BlockingConnect  string // "ok" or the errno
 	BlockingWaitedMS int64
 	SndTimeoMS       int64
+
+	// What a connection costs (a measured note beside the claim, deciding
+	// nothing of it): connect + accept + first byte + close, UDS against
+	// TCP over 127.0.0.1 (bench.MeasureConnections). Nil when not
+	// measured, with the reason in ConnectNotMeasured.
+	Connect            *bench.ConnectFacts `json:",omitempty"`
+	ConnectNotMeasured string              `json:",omitempty"`
 }
 
 // Admission is what one listen(Backlog) let in.
@@ -49,11 +57,35 @@ type Admission struct {
 //   - queues: there is no queue of connections waiting for accept, so
 //     nothing bounds them: every connect gets in. Refuted when a listen(n)
 //     lets a fixed number in and then refuses the next one.
+//
+// The cost of a connection is a note at the end of the evidence
+// (connectNote), as L5's speed is: the claim says there is no handshake,
+// not that connecting is cheaper, so the measurement decides no part.
 func judgeBacklog(f BacklogFacts) claims.Finding {
-	return claims.Combine(
+	found := claims.Combine(
 		claims.P("handshake", judgeHandshake(f)),
 		claims.P("queues", judgeQueues(f)),
 	)
+	if note := connectNote(f); note != "" {
+		found.Evidence += "; " + note
+	}
+	return found
+}
+
+// connectNote words the connection measurement's verdict on "UDS needs
+// no handshake, so connecting is cheaper" (bench.JudgeConnect) as a note
+// beside U4's verdict; "" for facts recorded before the note existed.
+func connectNote(f BacklogFacts) string {
+	if f.Connect == nil && f.ConnectNotMeasured == "" {
+		return ""
+	}
+	var sp claims.Finding
+	if f.Connect == nil {
+		sp = claims.SkipPart("%s", f.ConnectNotMeasured)
+	} else {
+		sp = bench.JudgeConnect(*f.Connect)
+	}
+	return fmt.Sprintf("note, deciding nothing of the claim: \"no handshake, so connecting is cheaper\" %s: %s", sp.Verdict, sp.Evidence)
 }
 
 var _ = claims.Register("U4", judgeBacklog)

@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/bench"
 	"netnotes/internal/claims"
+	"netnotes/internal/gate"
+	"netnotes/internal/sandbox"
 	"netnotes/internal/sockdiag"
 	"netnotes/uds"
 )
@@ -91,7 +94,30 @@ func TestU4_NoHandshakeButAnAcceptQueue(t *testing.T) {
 		}
 	}
 
+	f.Connect, f.ConnectNotMeasured = measureConnections(t)
 	claims.Judge(v, f, uds.JudgeBacklog)
+}
+
+// measureConnections is the note beside U4: what a connection costs over
+// UDS and over TCP to 127.0.0.1 (connect + accept + first byte + close),
+// 5 interleaved pairs of 100 ms per placement, about 2.5 s in all. As
+// root the sockets live in a private namespace, whose Tcp counters then
+// count this measurement alone; otherwise on this namespace's lo, as the
+// U8 measurement does (nothing listens on anything but 127.0.0.1).
+func measureConnections(t *testing.T) (*bench.ConnectFacts, string) {
+	if why, ok := gate.Emulated("the connection note"); ok {
+		return nil, why
+	}
+	var in func(func() error) error
+	private := false
+	if gate.IsRoot() {
+		in, private = sandbox.New(t).Do, true
+	}
+	f, err := bench.MeasureConnections([]bench.Placement{bench.OneCPU, bench.Free}, 5, 100*time.Millisecond, in, private, nil)
+	if err != nil {
+		t.Fatalf("measuring connections: %v", err)
+	}
+	return &f, ""
 }
 
 // stateName names a sock_diag state as ss does.

@@ -52,11 +52,37 @@ func MeasureC(bin string, c Config, d time.Duration) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", bin, err)
 	}
-	var msgs, cpuNS int64
+	var msgs, cpuNS, segs, segsIn, sndbuf, rcvbuf int64
 	var secs float64
-	if _, err := fmt.Sscanf(string(out), "msgs %d secs %g cpu_ns %d", &msgs, &secs, &cpuNS); err != nil {
+	var cc string
+	if _, err := fmt.Sscanf(string(out), "msgs %d secs %g cpu_ns %d data_segs %d segs_in %d cc %s sndbuf %d rcvbuf %d",
+		&msgs, &secs, &cpuNS, &segs, &segsIn, &cc, &sndbuf, &rcvbuf); err != nil {
 		return Result{}, fmt.Errorf("%s printed %q: %w", bin, out, err)
 	}
-	return Result{Config: c, Msgs: msgs, Elapsed: time.Duration(secs * float64(time.Second)),
-		Counts: Counts{CPU: time.Duration(cpuNS)}}, nil
+	counts := Counts{CPU: time.Duration(cpuNS)}
+	if c.Transport == TCP {
+		counts.TCPDataSegments, counts.TCPSegmentsIn, counts.TCPCongestion = segs, segsIn, cc
+	}
+	return Result{Config: c, Msgs: msgs, Elapsed: time.Duration(secs * float64(time.Second)), Counts: counts}, nil
+}
+
+// TCPMode names a TCP stream run's mode from the data segments its client
+// sent per message: "merged" (writes appended to an unsent segment, under
+// 0.5 segments a message) or "per-write" (about a segment per write); ""
+// when the run has no TCP counts (UDS, or no TCP_INFO). Runs compare only
+// mode against mode: the two modes differ by up to 5x in CPU time per
+// message (see the package doc).
+func TCPMode(r Result) string {
+	if r.Msgs == 0 || r.Counts.TCPDataSegments == 0 {
+		return ""
+	}
+	if float64(r.Counts.TCPDataSegments)/float64(r.Msgs) < 0.5 {
+		return "merged"
+	}
+	return "per-write"
+}
+
+// SegsPerKiloMsg is the run's TCP data segments per 1000 messages.
+func SegsPerKiloMsg(r Result) float64 {
+	return float64(r.Counts.TCPDataSegments) * 1000 / float64(max(r.Msgs, 1))
 }

@@ -8,15 +8,27 @@
  * messages. With CPU >= 0 both processes run on that CPU only.
  *
  *   pingpong TRANSPORT roundtrip|stream SIZE SECONDS CPU WARM
- *   prints: msgs N secs S cpu_ns C
+ *   prints: msgs N secs S cpu_ns C data_segs D segs_in I cc NAME sndbuf B rcvbuf R
+ *
+ * Per message: the client write()s SIZE bytes from one buffer (looping
+ * on short writes); a round trip's client then read()s until it has SIZE
+ * bytes back, the peer having read()n SIZE bytes and written them back.
+ * A stream's peer read()s SIZE bytes per message (several calls when a
+ * read returns less), as a receiver that parses messages would. Buffers:
+ * the kernel's defaults (no SO_SNDBUF/SO_RCVBUF); printed: the client's
+ * SO_SNDBUF and the peer's SO_RCVBUF as the kernel reports them.
  *
  * C is the CPU time both processes spent in the timed part (this one's
- * from its clock, the child's from /proc/PID/schedstat).
+ * from its clock, the child's from /proc/PID/schedstat). D and I are the
+ * client socket's TCP_INFO data segments sent and segments received in
+ * the timed part, NAME its congestion control (TCP_CONGESTION): the TCP
+ * mode (0, 0 and "-" for a UDS). The peer's SO_RCVBUF is read before the
+ * fork, on the same socket.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_data_segs_out */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +77,18 @@ static long long cpu_ns(pid_t child) {
 		fclose(f);
 	}
 	return ns + peer;
+}
+
+/* tcp_counts reads the client's TCP_INFO: data segments sent, segments in. */
+static void tcp_counts(int fd, long long *data_segs, long long *segs_in) {
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	memset(&ti, 0, sizeof ti);
+	*data_segs = *segs_in = 0;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
+		*data_segs = ti.tcpi_data_segs_out;
+		*segs_in = ti.tcpi_segs_in;
+	}
 }
 
 static double now(void) {
@@ -126,6 +150,12 @@ int main(int argc, char **argv) {
 		setsockopt(sv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 
+	int sndbuf = 0, rcvbuf = 0;
+	socklen_t optlen = sizeof sndbuf;
+	getsockopt(cl, SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen);
+	optlen = sizeof rcvbuf;
+	getsockopt(sv, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &optlen);
+
 	char *buf = malloc(size), ack = '!';
 	memset(buf, 7, size);
 	pid_t pid = fork();
@@ -153,6 +183,8 @@ int main(int argc, char **argv) {
 	}
 	if (stream && read_full(cl, &ack, 1) != 1) die("warm-up ack");
 
+	long long segs0 = 0, in0 = 0, segs1 = 0, in1 = 0;
+	if (tcp) tcp_counts(cl, &segs0, &in0);
 	long long msgs = 0, cpu0 = cpu_ns(pid);
 	double start = now(), deadline = start + secs;
 	for (;;) {
@@ -169,8 +201,16 @@ int main(int argc, char **argv) {
 	}
 	double elapsed = now() - start;
 	long long spent = cpu_ns(pid) - cpu0;
+	char cc[32] = "-";
+	if (tcp) {
+		socklen_t cclen = sizeof cc - 1;
+		tcp_counts(cl, &segs1, &in1);
+		memset(cc, 0, sizeof cc);
+		if (getsockopt(cl, IPPROTO_TCP, TCP_CONGESTION, cc, &cclen) || !cc[0]) strcpy(cc, "?");
+	}
 	close(cl);
 	waitpid(pid, NULL, 0);
-	printf("msgs %lld secs %.6f cpu_ns %lld\n", msgs, elapsed, spent);
+	printf("msgs %lld secs %.6f cpu_ns %lld data_segs %lld segs_in %lld cc %s sndbuf %d rcvbuf %d\n",
+	       msgs, elapsed, spent, segs1 - segs0, in1 - in0, cc, sndbuf, rcvbuf);
 	return 0;
 }

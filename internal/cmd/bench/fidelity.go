@@ -1,15 +1,47 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
 )
+
+// fidelityTolerance is how far Go may be from C, either way, for a cell
+// to count as the same work: 5%.
+const fidelityTolerance = 0.05
+
+// The two placements the fidelity check measures the raw path in, both
+// peers on one CPU, C's two processes pinned to the same CPU:
+//
+//   - harness: the placement `go test -bench` gives (placement=onecpu):
+//     the client's thread and the peer's pinned, the Go runtime's other
+//     threads moved to the other CPUs.
+//   - process: the whole Go process pinned to the CPU from its start, as
+//     `taskset -c N go test -bench` would: the runtime's threads share the
+//     CPU with the peers, and GOMAXPROCS is 1.
+var fidelityPlacements = []string{"harness", "process"}
+
+type fkey struct {
+	placement string
+	shape     bench.Shape
+	transport bench.Transport
+	size      int
+}
+
+func (k fkey) String() string {
+	return fmt.Sprintf("%-8s %-9s %6d %-4s", k.placement, k.shape, k.size, k.transport)
+}
 
 // fidelity compares the engine's raw path with the C yardstick, both peers
 // on one CPU, interleaved: for each repeat and cell, C and Go back to back
@@ -28,28 +60,29 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	if err != nil {
 		return err
 	}
-	type key struct {
-		shape     bench.Shape
-		transport bench.Transport
-		size      int
+	cpu, err := bench.PinCPU()
+	if err != nil {
+		return err
 	}
-	var cells []key
-	for _, shape := range []bench.Shape{bench.RoundTrip, bench.Stream} {
-		for _, size := range sizes {
-			for _, tr := range []bench.Transport{bench.UDS, bench.TCP} {
-				cells = append(cells, key{shape, tr, size})
+	var cells []fkey
+	for _, pl := range fidelityPlacements {
+		for _, shape := range []bench.Shape{bench.RoundTrip, bench.Stream} {
+			for _, size := range sizes {
+				for _, tr := range []bench.Transport{bench.UDS, bench.TCP} {
+					cells = append(cells, fkey{pl, shape, tr, size})
+				}
 			}
 		}
 	}
-	goRates := map[key][]float64{}
-	cRates := map[key][]float64{}
-	// CPU time per message in the timed part, ns, one per repeat.
-	goCPU := map[key][]float64{}
-	cCPU := map[key][]float64{}
-	goCost := map[key]*cost{}
-	cCost := map[key]*cost{}
+	goRuns := map[fkey][]bench.Result{}
+	cRuns := map[fkey][]bench.Result{}
+	goCost := map[fkey]*cost{}
+	cCost := map[fkey]*cost{}
 	total := reps * len(cells) * 2
 	done := 0
+	loadBefore, started := loadavg(), time.Now()
+	fmt.Fprintf(os.Stderr, "fidelity: %d measurements of %v plus warm-up, about %.0f s; progress below.\n",
+		total, d, float64(total)*(d.Seconds()+0.15))
 	for rep := range reps {
 		for i, k := range cells {
 			cfg := bench.Config{Shape: k.shape, Path: bench.Raw, Placement: bench.OneCPU, Transport: k.transport, Size: k.size}
@@ -64,7 +97,7 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 				if who == "c" {
 					r, err = bench.MeasureC(bin, cfg, d)
 				} else {
-					r, err = bench.Measure(cfg, d)
+					r, err = measureGo(k.placement, cpu, cfg, d)
 				}
 				spent := usage().sub(before)
 				costs := goCost
@@ -76,62 +109,236 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 				}
 				costs[k].add(spent, r.Msgs)
 				if err != nil {
-					return fmt.Errorf("%s (%s): %w", cfg, who, err)
+					return fmt.Errorf("%s %s (%s): %w", k.placement, cfg, who, err)
 				}
-				perMsg := float64(r.Counts.CPU.Nanoseconds()) / float64(max(r.Msgs, 1))
 				if who == "c" {
-					cRates[k] = append(cRates[k], r.MsgsPerSec())
-					cCPU[k] = append(cCPU[k], perMsg)
+					cRuns[k] = append(cRuns[k], r)
 				} else {
-					goRates[k] = append(goRates[k], r.MsgsPerSec())
-					goCPU[k] = append(goCPU[k], perMsg)
+					goRuns[k] = append(goRuns[k], r)
 				}
 				done++
-				progress("fidelity", done, total, cfg.String()+" "+who)
+				progress("fidelity", done, total, k.placement+" "+cfg.String()+" "+who)
 			}
 		}
 	}
 	clearProgress()
-	fmt.Printf("Fidelity: raw path (Go engine) versus a minimal C program (cc %s), both peers on CPU %d, %d interleaved repeats of %v.\n", cc, mustCPU(), reps, d)
-	fmt.Printf("%-10s %6s %-5s %12s %12s %14s\n", "shape", "size", "tr", "C msgs/s", "Go msgs/s", "Go/C (range)")
-	for _, k := range cells {
-		c, g := median(cRates[k]), median(goRates[k])
-		lo, hi := pairRange(goRates[k], cRates[k])
-		fmt.Printf("%-10s %6d %-5s %12.0f %12.0f %6.2f (%.2f-%.2f)\n", k.shape, k.size, k.transport, c, g, g/c, lo, hi)
+	fmt.Printf("Fidelity: raw path (Go engine) versus a minimal C program (cc %s, testdata/pingpong.c), both peers on CPU %d, "+
+		"%d interleaved repeats of %v; load %s before, %s after (1-minute average); took %v.\n",
+		cc, cpu, reps, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
+	fmt.Printf("Placements: harness = as `go test -bench` pins (client and peer threads; Go's other threads on the other CPUs);\n" +
+		"process = the whole Go process pinned (as `taskset -c N go test -bench`). C's two processes on the same CPU in both.\n")
+	fmt.Printf("TCP mode: data segments per 1000 messages (TCP_INFO of the client's socket, timed part), per run, C | Go;\n" +
+		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only runs of one mode (the mode both have most runs in).\n\n")
+
+	var within, cells5 int
+	var failures []string
+	check := func(what string, k fkey, ratio float64) string {
+		cells5++
+		if math.IsNaN(ratio) {
+			failures = append(failures, fmt.Sprintf("%s %s: no runs of a common mode", strings.Join(strings.Fields(k.String()), " "), what))
+			return "  n/a"
+		}
+		if math.Abs(ratio-1) <= fidelityTolerance {
+			within++
+			return "  ok"
+		}
+		failures = append(failures, fmt.Sprintf("%s %s %.2f", strings.Join(strings.Fields(k.String()), " "), what, ratio))
+		return "  OUT"
 	}
-	fmt.Printf("CPU time per message in the timed part (both peers; C's and Go's own clocks and /proc/PID/schedstat):\n")
-	fmt.Printf("it barely moves with other load, so C/Go by it is the fidelity figure on a shared machine.\n")
-	fmt.Printf("%-10s %6s %-5s %12s %12s %16s\n", "shape", "size", "tr", "C ns/msg", "Go ns/msg", "C/Go (range)")
+
+	fmt.Printf("%-8s %-9s %6s %-4s %10s %10s %14s %10s %10s %14s  %s\n", "placement", "shape", "size", "tr",
+		"C ns/msg", "Go ns/msg", "C/Go by CPU", "C msgs/s", "Go msgs/s", "Go/C by rate", "TCP mode C | Go")
 	for _, k := range cells {
-		c, g := median(cCPU[k]), median(goCPU[k])
-		lo, hi := pairRange(cCPU[k], goCPU[k])
-		fmt.Printf("%-10s %6d %-5s %12.0f %12.0f %6.2f (%.2f-%.2f)\n", k.shape, k.size, k.transport, c, g, c/g, lo, hi)
+		cs, gs, mode := sameMode(cRuns[k], goRuns[k])
+		cCPU, gCPU := cpuPerMsg(cs), cpuPerMsg(gs)
+		cRate, gRate := rates(cs), rates(gs)
+		cpuRatio := bench.Median(cCPU) / bench.Median(gCPU)
+		rateRatio := bench.Median(gRate) / bench.Median(cRate)
+		fmt.Printf("%s %10.0f %10.0f %5.2f%-9s %10.0f %10.0f %5.2f%-9s  %s\n", k,
+			bench.Median(cCPU), bench.Median(gCPU), cpuRatio, check("by CPU", k, cpuRatio),
+			bench.Median(cRate), bench.Median(gRate), rateRatio, check("by rate", k, rateRatio),
+			modes(cRuns[k], goRuns[k], mode))
 	}
-	fmt.Printf("Where the time goes (per message, whole run incl. warm-up and setup; both processes; getrusage):\n")
-	fmt.Printf("%-10s %6s %-5s %22s %22s %22s\n", "shape", "size", "tr", "user µs C / Go", "sys µs C / Go", "ctx switches C / Go")
-	for _, k := range cells {
-		c, g := cCost[k], goCost[k]
-		fmt.Printf("%-10s %6d %-5s %10.3f / %-9.3f %10.3f / %-9.3f %10.3f / %-9.3f\n", k.shape, k.size, k.transport,
-			c.userPerMsg(), g.userPerMsg(), c.sysPerMsg(), g.sysPerMsg(), c.switchesPerMsg(), g.switchesPerMsg())
-	}
-	fmt.Printf("UDS/TCP ratio, C versus Go, from msgs/s and from CPU time per message (TCP's over UDS's):\n")
+	fmt.Printf("\nUDS/TCP ratio, Go's over C's (the U8 verdict rests on it), from msgs/s and from CPU time per message:\n")
+	fmt.Printf("%-8s %-9s %6s      %8s %8s %8s      %8s %8s %8s\n", "placement", "shape", "size", "C rate", "Go rate", "Go/C", "C CPU", "Go CPU", "Go/C")
 	for _, k := range cells {
 		if k.transport != bench.UDS {
 			continue
 		}
-		t := key{k.shape, bench.TCP, k.size}
-		rc := median(cRates[k]) / median(cRates[t])
-		rg := median(goRates[k]) / median(goRates[t])
-		cc := median(cCPU[t]) / median(cCPU[k])
-		cg := median(goCPU[t]) / median(goCPU[k])
-		fmt.Printf("%-10s %6d   rate: C %.2fx Go %.2fx Go/C %.2f   CPU: C %.2fx Go %.2fx Go/C %.2f\n", k.shape, k.size, rc, rg, rg/rc, cc, cg, cg/cc)
+		t := k
+		t.transport = bench.TCP
+		cu, gu, _ := sameMode(cRuns[k], goRuns[k])
+		ct, gt, _ := sameMode(cRuns[t], goRuns[t])
+		rc := bench.Median(rates(cu)) / bench.Median(rates(ct))
+		rg := bench.Median(rates(gu)) / bench.Median(rates(gt))
+		pc := bench.Median(cpuPerMsg(ct)) / bench.Median(cpuPerMsg(cu))
+		pg := bench.Median(cpuPerMsg(gt)) / bench.Median(cpuPerMsg(gu))
+		kk := k
+		kk.transport = "u/t"
+		fmt.Printf("%-8s %-9s %6d      %7.2fx %7.2fx %5.2f%-4s      %7.2fx %7.2fx %5.2f%-4s\n", k.placement, k.shape, k.size,
+			rc, rg, rg/rc, check("UDS/TCP by rate", kk, rg/rc), pc, pg, pg/pc, check("UDS/TCP by CPU", kk, pg/pc))
+	}
+
+	fmt.Printf("\nWhere the time goes (per message, whole run incl. warm-up and setup; both processes; getrusage):\n")
+	fmt.Printf("%-8s %-9s %6s %-4s %22s %22s %22s\n", "placement", "shape", "size", "tr", "user µs C / Go", "sys µs C / Go", "ctx switches C / Go")
+	for _, k := range cells {
+		c, g := cCost[k], goCost[k]
+		fmt.Printf("%s %10.3f / %-9.3f %10.3f / %-9.3f %10.3f / %-9.3f\n", k,
+			c.userPerMsg(), g.userPerMsg(), c.sysPerMsg(), g.sysPerMsg(), c.switchesPerMsg(), g.switchesPerMsg())
+	}
+	fmt.Printf("\nWithin %.0f%%: %d of %d comparisons (CPU time per message, msgs/s and UDS/TCP ratios, both placements).\n",
+		100*fidelityTolerance, within, cells5)
+	if len(failures) > 0 {
+		fmt.Printf("Outside: %s.\n", strings.Join(failures, "; "))
+		fmt.Printf("By CPU time the figures hold on a loaded machine; by rate only on a quiet one (load now %s).\n", loadavg())
 	}
 	return nil
 }
 
-func mustCPU() int {
-	cpu, _ := bench.PinCPU()
-	return cpu
+// measureGo measures the raw path in one of the fidelity placements.
+// For "process" it runs this program again (-fidelity-one) with every
+// thread on cpu from the start, as `taskset -c cpu` would start it: the Go
+// runtime then sizes itself for one CPU (GOMAXPROCS 1), which pinning a
+// running process's threads afterwards would not give.
+func measureGo(placement string, cpu int, c bench.Config, d time.Duration) (bench.Result, error) {
+	if placement != "process" {
+		return bench.Measure(c, d)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return bench.Result{}, err
+	}
+	cmd := exec.Command(exe, "-fidelity-one", fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d))
+	cmd.Stderr = os.Stderr
+	var out []byte
+	// A child inherits the CPU mask of the thread that forks it.
+	err = onPinnedThread(cpu, func() error {
+		var err error
+		out, err = cmd.Output()
+		return err
+	})
+	if err != nil {
+		return bench.Result{}, fmt.Errorf("%s -fidelity-one: %w", exe, err)
+	}
+	var one oneResult
+	if err := json.Unmarshal(out, &one); err != nil {
+		return bench.Result{}, fmt.Errorf("%s -fidelity-one printed %q: %w", exe, out, err)
+	}
+	return bench.Result{Config: c, Msgs: one.Msgs, Elapsed: one.Elapsed, Counts: one.Counts}, nil
+}
+
+// oneResult is what -fidelity-one prints.
+type oneResult struct {
+	Msgs    int64
+	Elapsed time.Duration
+	Counts  bench.Counts
+	Procs   int // GOMAXPROCS it ran with
+}
+
+// fidelityOne measures one raw-path cell, same CPU, in this process (run
+// by measureGo pinned from the start) and prints the result as JSON.
+func fidelityOne(spec string) error {
+	f := strings.Split(spec, ",")
+	if len(f) != 4 {
+		return fmt.Errorf("-fidelity-one wants shape,transport,size,duration; got %q", spec)
+	}
+	size, err := strconv.Atoi(f[2])
+	if err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(f[3])
+	if err != nil {
+		return err
+	}
+	c := bench.Config{Shape: bench.Shape(f[0]), Path: bench.Raw, Placement: bench.OneCPU, Transport: bench.Transport(f[1]), Size: size}
+	r, err := bench.Measure(c, d)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(oneResult{r.Msgs, r.Elapsed, r.Counts, runtime.GOMAXPROCS(0)})
+}
+
+// onPinnedThread runs fn on a locked thread whose CPU mask is cpu alone,
+// and restores the mask afterwards.
+func onPinnedThread(cpu int, fn func() error) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var old, one unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return err
+	}
+	one.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		return err
+	}
+	defer unix.SchedSetaffinity(0, &old)
+	return fn()
+}
+
+// sameMode keeps, of C's and Go's runs of a cell, those in the TCP mode
+// both have most runs in (every run for UDS, and for a cell whose runs
+// are all of one mode), and names that mode.
+func sameMode(c, g []bench.Result) (cs, gs []bench.Result, mode string) {
+	count := map[string][2]int{}
+	for _, r := range c {
+		n := count[bench.TCPMode(r)]
+		n[0]++
+		count[bench.TCPMode(r)] = n
+	}
+	for _, r := range g {
+		n := count[bench.TCPMode(r)]
+		n[1]++
+		count[bench.TCPMode(r)] = n
+	}
+	best := -1
+	for m, n := range count {
+		if n[0] > 0 && n[1] > 0 && (min(n[0], n[1]) > best || (min(n[0], n[1]) == best && m < mode)) {
+			best, mode = min(n[0], n[1]), m
+		}
+	}
+	if best < 0 {
+		return nil, nil, "none common"
+	}
+	keep := func(rs []bench.Result) []bench.Result {
+		return slices.DeleteFunc(slices.Clone(rs), func(r bench.Result) bool { return bench.TCPMode(r) != mode })
+	}
+	return keep(c), keep(g), mode
+}
+
+// modes lists each run's data segments per 1000 messages, C's then Go's,
+// and the mode compared.
+func modes(c, g []bench.Result, mode string) string {
+	list := func(rs []bench.Result) string {
+		var f []string
+		for _, r := range rs {
+			if bench.TCPMode(r) == "" {
+				return "-"
+			}
+			f = append(f, fmt.Sprintf("%.0f", bench.SegsPerKiloMsg(r)))
+		}
+		return strings.Join(f, " ")
+	}
+	out := list(c) + " | " + list(g)
+	if mode != "" {
+		out += " (" + mode + " compared)"
+	}
+	return out
+}
+
+func cpuPerMsg(rs []bench.Result) []float64 {
+	var out []float64
+	for _, r := range rs {
+		out = append(out, float64(r.Counts.CPU.Nanoseconds())/float64(max(r.Msgs, 1)))
+	}
+	return out
+}
+
+func rates(rs []bench.Result) []float64 {
+	var out []float64
+	for _, r := range rs {
+		out = append(out, r.MsgsPerSec())
+	}
+	return out
 }
 
 // rusage sums this process (every thread) and its waited-for children:
