@@ -32,6 +32,7 @@ type Comparison struct {
 	ratesB     map[Cell][]float64
 	ratesAlso  map[Transport]map[Cell][]float64
 	cpu        map[Transport]map[Cell][]float64            // CPU ns per message, raw path
+	lat        map[Transport]map[Cell][]Latency            // round trips' percentiles
 	Measurer   func(Config, time.Duration) (Result, error) // default Measure
 	OnProgress func(done, total int, current Config)
 	OnResult   func(Result) // called after each measurement, e.g. to count switches
@@ -116,6 +117,15 @@ func (c *Comparison) Run(reps int, d time.Duration) error {
 					}
 					c.cpu[tr][cell] = append(c.cpu[tr][cell], float64(r.Counts.CPU.Nanoseconds())/float64(r.Msgs))
 				}
+				if r.Latency.N > 0 {
+					if c.lat == nil {
+						c.lat = map[Transport]map[Cell][]Latency{}
+					}
+					if c.lat[tr] == nil {
+						c.lat[tr] = map[Cell][]Latency{}
+					}
+					c.lat[tr][cell] = append(c.lat[tr][cell], r.Latency)
+				}
 				if c.OnResult != nil {
 					c.OnResult(r)
 				}
@@ -129,6 +139,10 @@ func (c *Comparison) Run(reps int, d time.Duration) error {
 // CPUPerMsg returns every repeat's CPU time per message (ns, both peers,
 // timed part; raw path only) of a transport in a cell.
 func (c *Comparison) CPUPerMsg(tr Transport, cell Cell) []float64 { return c.cpu[tr][cell] }
+
+// LatencyOf returns every repeat's round-trip percentiles of a transport
+// in a cell (RoundTrip cells only).
+func (c *Comparison) LatencyOf(tr Transport, cell Cell) []Latency { return c.lat[tr][cell] }
 
 // CPURatio is A/B judged by CPU time per message (B's over A's, pair by
 // pair): with both peers on one CPU and nothing else running, the rate

@@ -483,6 +483,8 @@ func JudgeConnect(f ConnectFacts) claims.Finding {
 		return claims.Confirm("%s", ev)
 	case iv.Below(1):
 		return claims.Refute("%s: UDS connects more slowly despite sending no segments", ev)
+	case !iv.Decisive():
+		return claims.Undecide("%s: too few pairs to decide", ev)
 	}
 	return claims.Undecide("%s: the same-CPU interval straddles equal rates", ev)
 }

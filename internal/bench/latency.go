@@ -50,6 +50,24 @@ var Percentiles = []struct {
 	Q      float64
 }{{"p50-ns/op", 50}, {"p99-ns/op", 99}, {"p99.9-ns/op", 99.9}}
 
+// Latency is one run's round-trip time at the percentiles of
+// Percentiles; zero for a stream.
+type Latency struct {
+	P50, P99, P999 time.Duration
+	N              int64 // round trips timed
+}
+
+// Values lists the percentiles in the order of Percentiles.
+func (l Latency) Values() []time.Duration { return []time.Duration{l.P50, l.P99, l.P999} }
+
+func (l latencies) summary() Latency {
+	if l.h == nil || l.h.TotalCount() == 0 {
+		return Latency{}
+	}
+	q := func(p float64) time.Duration { return time.Duration(l.h.ValueAtQuantile(p)) }
+	return Latency{P50: q(50), P99: q(99), P999: q(99.9), N: l.h.TotalCount()}
+}
+
 // report adds the percentiles to b's metrics.
 func (l latencies) report(b *testing.B) {
 	if l.h == nil || l.h.TotalCount() == 0 {

@@ -297,6 +297,8 @@ type Result struct {
 	// Counts is what the kernel did during the timed part, to tell a
 	// run's mode apart (raw path only; zero elsewhere).
 	Counts Counts
+	// Latency is the round trips' percentiles (RoundTrip only).
+	Latency Latency
 }
 
 // MsgsPerSec is the message (Stream) or round-trip (RoundTrip) rate.
@@ -324,15 +326,19 @@ func measureHere(c Config, d time.Duration) (Result, error) {
 	// The clock is read every batch messages, as the C program does.
 	const batch = 16
 	var n int64
+	// Every round trip is timed too, as `go test -bench` times them (Run).
+	lat := newLatencies(c.Shape)
 	before := s.counts()
 	start := time.Now()
 	deadline := start.Add(d)
 	for {
 		for range batch {
+			began := lat.start()
 			if err := s.Op(); err != nil {
 				s.Close()
 				return Result{}, err
 			}
+			lat.record(began)
 		}
 		n += batch
 		if !time.Now().Before(deadline) {
@@ -345,5 +351,5 @@ func measureHere(c Config, d time.Duration) (Result, error) {
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
-	return Result{Config: c, Msgs: n, Elapsed: elapsed, Counts: counts}, err
+	return Result{Config: c, Msgs: n, Elapsed: elapsed, Counts: counts, Latency: lat.summary()}, err
 }

@@ -3,9 +3,12 @@ package chart
 import (
 	"bytes"
 	"math"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"netnotes/internal/bench"
 )
 
 // withCPU gives a cell CPU times per message: uds 1000 ns, tcp 3000 ns.
@@ -74,6 +77,52 @@ func TestJSONRoundTrip(t *testing.T) {
 
 // The chart has one row per shape and placement (rates, ratio), every
 // transport in the legend, the notes' reference line and the caption.
+// withLatency gives the fixed sweep's round trips percentiles, and the
+// sweep a connection measurement.
+func withLatency(d Data) Data {
+	lat := func(us float64) []Latency {
+		ns := int64(us * 1000)
+		return []Latency{{ns, 3 * ns, 9 * ns}, {ns * 11 / 10, 3 * ns, 10 * ns}, {ns * 9 / 10, 2 * ns, 8 * ns}}
+	}
+	for i, c := range d.Cells {
+		if c.Shape == "roundtrip" {
+			f := float64(c.Size) / 100
+			d.Cells[i].Latency = map[string][]Latency{"uds": lat(10 + f/100), "tcp": lat(15 + f/80), "pipe": lat(8 + f/120)}
+		}
+	}
+	d.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
+		{Placement: bench.OneCPU, RateUDS: 20602, RateTCP: 8682, Ratios: []float64{2.373, 3.1183, 2.4423, 1.9817, 2.7998}},
+		{Placement: bench.Free, RateUDS: 19276, RateTCP: 8935, Ratios: []float64{1.2272, 2.9904, 3.768, 2.827, 1.6465}}}}
+	return d
+}
+
+func TestWriteSVGDrawsLatencyAndConnections(t *testing.T) {
+	d := withLatency(fixed())
+	rows, err := d.Plots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 {
+		t.Fatalf("%d rows; want 4 (round trip, stream, latency, connections)", len(rows))
+	}
+	var buf bytes.Buffer
+	if err := d.WriteSVG(&buf); err != nil {
+		t.Fatal(err)
+	}
+	svg := buf.String()
+	for _, want := range []string{"round trip, same CPU: p50 latency", "round trip, same CPU: p99, p99.9", "uds p99.9", "tcp p50",
+		"connections: rate", "connections: uds/tcp", "free placement", "HdrHistogram"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	if out := os.Getenv("NETNOTES_CHART_OUT"); out != "" {
+		if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestWriteSVGDrawsEveryPanel(t *testing.T) {
 	d := fixed()
 	rows, err := d.Plots()

@@ -199,8 +199,14 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 	for _, c := range comparisons {
 		total += c.Measurements(repsOf(c))
 	}
+	// The connection note (beside U4): reps pairs per placement of
+	// connectEach each, after the comparisons.
+	connectPlacements := []bench.Placement{bench.OneCPU, bench.Free}
+	connectEach := min(each, 200*time.Millisecond)
+	connectRuns := reps * len(connectPlacements) * 2
+	total += connectRuns
 	fmt.Fprintf(os.Stderr, "bench: %d measurements of %v plus warm-up, about %.0f minutes; progress below.\n",
-		total, each, float64(total)*(each.Seconds()+0.08)/60)
+		total, each, (float64(total-connectRuns)*(each.Seconds()+0.08)+float64(connectRuns)*connectEach.Seconds())/60)
 	done := 0
 	for _, c := range comparisons {
 		base := done
@@ -210,11 +216,20 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 		}
 		done = base + c.Measurements(repsOf(c))
 	}
+	var connInNetns func(func() error) error
+	if l4 != nil {
+		connInNetns = l4.Base.InNetns // a private namespace: its Tcp counters count the connections alone
+	}
+	connect, err := bench.MeasureConnections(connectPlacements, reps, connectEach, connInNetns, connInNetns != nil,
+		func(d, _ int, what string) { progress("bench", done+d, total, what) })
+	if err != nil {
+		return err
+	}
 	clearProgress()
 	if out != "" {
 		d := chart.Data{Machine: machine(), Load: loadBefore + " before, " + loadavg() + " after (1-minute average)",
 			Date: started, Command: "make bench", Reps: reps, Each: each.String(), Path: string(bench.Raw),
-			A: string(u8.A), B: string(u8.B), Cells: chart.FromComparison(u8)}
+			A: string(u8.A), B: string(u8.B), Cells: chart.FromComparison(u8), Connect: &connect}
 		if err := writeChart(out, d); err != nil {
 			return fmt.Errorf("writing the chart: %w", err)
 		}
@@ -223,6 +238,10 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 
 	fmt.Printf("U8: UDS versus TCP over 127.0.0.1 (TCP_NODELAY), raw path (blocking syscalls, peer in a child process)\n%s\n", u8.Table())
 	stream.print([]bench.Transport{bench.UDS, bench.TCP, bench.Pipe})
+	fmt.Println()
+	printLatency(u8, []bench.Transport{bench.UDS, bench.TCP, bench.Pipe})
+	fmt.Println()
+	printConnect(connect)
 	fmt.Println()
 	if u8conn != nil {
 		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", u8conn.Table())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,3 +146,42 @@ func (s *streamRuns) print(order []bench.Transport) {
 }
 
 func nowUTC() string { return time.Now().UTC().Format("2006-01-02 15:04 UTC") }
+
+// printLatency prints the round trips' percentiles per placement, size
+// and transport: the median over the repeats of each run's p50, p99 and
+// p99.9 (and their range).
+func printLatency(c *bench.Comparison, trs []bench.Transport) {
+	fmt.Printf("Round-trip latency, µs (each run's percentiles of every round trip timed, HdrHistogram; median of the %s repeats, range in brackets):\n", "interleaved")
+	fmt.Printf("%-9s %6s %-6s %22s %22s %22s\n", "placement", "size", "tr", "p50", "p99", "p99.9")
+	for _, cell := range c.Cells {
+		if cell.Shape != bench.RoundTrip {
+			continue
+		}
+		for _, tr := range trs {
+			ls := c.LatencyOf(tr, cell)
+			if len(ls) == 0 {
+				continue
+			}
+			fmt.Printf("%-9s %6d %-6s", cell.Placement, cell.Size, tr)
+			for i := range bench.Percentiles {
+				var us []float64
+				for _, l := range ls {
+					us = append(us, float64(l.Values()[i].Nanoseconds())/1e3)
+				}
+				fmt.Printf(" %8.1f (%5.1f-%6.1f)", bench.Median(us), slices.Min(us), slices.Max(us))
+			}
+			fmt.Println()
+		}
+	}
+}
+
+// printConnect prints the connection note's measurement and verdict.
+func printConnect(f bench.ConnectFacts) {
+	fmt.Printf("Connections (beside U4): connect + accept + first byte + close, UDS against TCP over 127.0.0.1, one at a time\n")
+	for _, c := range f.Cells {
+		fmt.Printf("  %-9s uds %8.0f/s  tcp %8.0f/s  uds/tcp %s (pairs %v)  CPU per connection %.1f vs %.1f µs\n", c.Placement,
+			c.RateUDS, c.RateTCP, c.Interval(), c.Ratios, c.CPUUDS/1e3, c.CPUTCP/1e3)
+	}
+	fnd := bench.JudgeConnect(f)
+	fmt.Printf("  \"UDS needs no handshake, so connecting is cheaper\": %s — %s\n", fnd.Verdict, fnd.Evidence)
+}
