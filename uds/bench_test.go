@@ -4,7 +4,7 @@ package uds
 // UDS is more than twice as fast as lo; the bigger the message, the smaller
 // the difference."
 //
-//	go test -run '^$' -bench . ./uds                  # the default sweep, about 90 s
+//	go test -run '^$' -bench . ./uds                  # the default sweep and BenchmarkConnect, about 100 s
 //	go test -run '^$' -bench . ./uds -args -netnotes.full   # both placements on both paths
 //	make bench                                          # repeats, ratio table, verdicts
 //
@@ -35,6 +35,9 @@ package uds
 //     BenchmarkRoundTrip also reports p50-ns/op, p99-ns/op and p99.9-ns/op:
 //     one round trip's latency at those percentiles (an HdrHistogram of
 //     every round trip timed), the tail that a mean hides.
+//   - BenchmarkConnect: what a connection costs (connect + accept + first
+//     byte + close), UDS against TCP; conns/s and TCP's segments per
+//     connection (tcp-segs/op). The note beside U4 measures the same.
 //
 // Why the ratio moves with size: each message pays a fixed cost (TCP: a
 // segment through the IP stack and the loopback device's softirq; UDS: an
@@ -51,6 +54,7 @@ package uds
 
 import (
 	"flag"
+	"fmt"
 	"testing"
 
 	"netnotes/internal/bench"
@@ -93,3 +97,19 @@ func sweepRuns(b *testing.B, shape bench.Shape) {
 func BenchmarkRoundTrip(b *testing.B) { sweepRuns(b, bench.RoundTrip) }
 
 func BenchmarkStream(b *testing.B) { sweepRuns(b, bench.Stream) }
+
+// BenchmarkConnect is what a connection costs (the note beside U4, "no
+// three-way handshake"): per op, the client's socket, connect, one byte
+// written, the server's EOF read and close, against a server thread's
+// accept, read of the byte and close; UDS against TCP to 127.0.0.1, both
+// placements. conns/s is the rate; tcp-segs/op the namespace's Tcp
+// OutSegs per connection (TCP's handshake and close, both ends; 0 over
+// UDS, but for other traffic of the namespace).
+func BenchmarkConnect(b *testing.B) {
+	gate.SkipEmulated(b, "a benchmark")
+	for _, pl := range []bench.Placement{bench.OneCPU, bench.Free} {
+		for _, tr := range []bench.Transport{bench.UDS, bench.TCP} {
+			b.Run(fmt.Sprintf("placement=%s/transport=%s", pl, tr), func(b *testing.B) { bench.RunConnect(b, tr, pl) })
+		}
+	}
+}

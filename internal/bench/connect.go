@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -95,168 +96,23 @@ func MeasureConnect(tr Transport, pl Placement, d time.Duration, inNetns func(fu
 func measureConnectHere(tr Transport, pl Placement, d time.Duration, inNetns func(func() error) error) (ConnectResult, ConnectSample, error) {
 	res := ConnectResult{Transport: tr, Placement: pl}
 	var sample ConnectSample
-	var undo []func()
-	family := unix.AF_INET
-	var sa unix.Sockaddr
-	var ln int
-	err := inNetns(func() error {
-		if tr == UDS {
-			family = unix.AF_UNIX
-			dir, err := os.MkdirTemp("", "nn")
-			if err != nil {
-				return err
-			}
-			// Every connect needs the path: it goes at the end.
-			defer func() {
-				if ln < 0 {
-					os.RemoveAll(dir)
-				}
-			}()
-			undo = append(undo, func() { os.RemoveAll(dir) })
-			sa = &unix.SockaddrUnix{Name: filepath.Join(dir, "c.sock")}
-		} else {
-			sa = &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
-		}
-		var err error
-		if ln, err = unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err != nil {
-			ln = -1
-			return fmt.Errorf("socket: %w", err)
-		}
-		fail := func(err error) error {
-			unix.Close(ln)
-			ln = -1
-			return err
-		}
-		if err := unix.Bind(ln, sa); err != nil {
-			return fail(fmt.Errorf("bind %v: %w", sa, err))
-		}
-		if err := unix.Listen(ln, 128); err != nil {
-			return fail(fmt.Errorf("listen: %w", err))
-		}
-		if tr == TCP {
-			if sa, err = unix.Getsockname(ln); err != nil {
-				return fail(err)
-			}
-		}
-		return nil
-	})
-	defer func() {
-		for i := len(undo) - 1; i >= 0; i-- {
-			undo[i]()
-		}
-	}()
+	k, err := startConnector(tr, pl, inNetns)
 	if err != nil {
 		return res, sample, err
 	}
-	undo = append(undo, func() { unix.Close(ln) })
-	cpu := -1
-	if pl == OneCPU {
-		if cpu, err = PinCPU(); err != nil {
-			return res, sample, err
-		}
-	}
-
-	// The server: a locked thread of its own, pinned like the client.
-	started := make(chan int, 1)
-	done := make(chan error, 1)
-	go osthread.Throwaway(func() {
-		started <- unix.Gettid()
-		if cpu >= 0 {
-			var one unix.CPUSet
-			one.Set(cpu)
-			if err := unix.SchedSetaffinity(0, &one); err != nil {
-				done <- err
-				return
-			}
-		}
-		done <- serveConnections(ln)
-	})
-	serverTid := <-started
-	serving := true
-	// stop ends the server: a last connection whose byte is 'q'.
-	stop := func() error {
-		if !serving {
-			return nil
-		}
-		serving = false
-		fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err == nil {
-			if err = unix.Connect(fd, sa); err == nil {
-				_, err = unix.Write(fd, []byte{'q'})
-			}
-			unix.Close(fd)
-		}
-		if err != nil {
-			return fmt.Errorf("stopping the server: %w", err)
-		}
-		if err := <-done; err != nil {
-			return fmt.Errorf("server: %w", err)
-		}
-		return nil
-	}
-	defer stop()
-	if cpu >= 0 {
-		restore, err := pinThread(cpu)
-		if err != nil {
-			return res, sample, err
-		}
-		defer restore()
-	}
-	// Sockets of the namespace, made on this thread: socket(2) takes the
-	// calling thread's namespace, so the client's come from inNetns too
-	// when one is set. One call per connection through inNetns would time
-	// the job queue, so the client thread joins the namespace instead.
-	leave, err := joinNetnsOf(inNetns)
-	if err != nil {
-		return res, sample, err
-	}
-	defer leave()
-
-	conn := func() error {
-		fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return fmt.Errorf("socket: %w", err)
-		}
-		defer unix.Close(fd)
-		if err := unix.Connect(fd, sa); err != nil {
-			return fmt.Errorf("connect: %w", err)
-		}
-		if n, err := unix.Write(fd, []byte{'x'}); n != 1 {
-			return fmt.Errorf("write: %d B, %v", n, err)
-		}
-		var b [1]byte
-		for {
-			n, err := unix.Read(fd, b[:])
-			if err == unix.EINTR {
-				continue
-			}
-			if n != 0 || err != nil {
-				return fmt.Errorf("the server answered instead of closing (%d B, %v)", n, err)
-			}
-			return nil
-		}
-	}
+	defer k.close()
 	for range connectWarm {
-		if err := conn(); err != nil {
+		if err := k.conn(); err != nil {
 			return res, sample, fmt.Errorf("warming up: %w", err)
 		}
 	}
-	tcpCounters := func() (out, opens int64) {
-		return procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "OutSegs"),
-			procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "ActiveOpens")
-	}
-	cpuNow := func() time.Duration {
-		var ts unix.Timespec
-		_ = unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
-		return time.Duration(ts.Nano()) + schedstatCPU(fmt.Sprintf("/proc/self/task/%d/schedstat", serverTid))
-	}
 	out0, opens0 := tcpCounters()
-	cpu0 := cpuNow()
+	cpu0 := k.cpu()
 	start := time.Now()
 	deadline := start.Add(d)
 	for {
 		for range 16 {
-			if err := conn(); err != nil {
+			if err := k.conn(); err != nil {
 				return res, sample, err
 			}
 		}
@@ -266,30 +122,244 @@ func measureConnectHere(tr Transport, pl Placement, d time.Duration, inNetns fun
 		}
 	}
 	res.Elapsed = time.Since(start)
-	res.CPU = cpuNow() - cpu0
+	res.CPU = k.cpu() - cpu0
 	out1, opens1 := tcpCounters()
 	res.TCPOutSegs, res.TCPActiveOpens = out1-out0, opens1-opens0
-
 	if tr == TCP {
-		// One more connection, its TCP_INFO read before the close.
-		fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
+		if sample, err = k.sample(); err != nil {
 			return res, sample, err
-		}
-		defer unix.Close(fd)
-		if err := unix.Connect(fd, sa); err != nil {
-			return res, sample, err
-		}
-		if _, err := unix.Write(fd, []byte{'x'}); err != nil {
-			return res, sample, err
-		}
-		var b [1]byte
-		_, _ = unix.Read(fd, b[:])
-		if ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
-			sample = ConnectSample{SegsOut: int64(ti.Segs_out), SegsIn: int64(ti.Segs_in)}
 		}
 	}
-	return res, sample, stop()
+	return res, sample, k.close()
+}
+
+// tcpCounters reads the calling thread's namespace's Tcp OutSegs and
+// ActiveOpens.
+func tcpCounters() (outSegs, activeOpens int64) {
+	return procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "OutSegs"),
+		procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "ActiveOpens")
+}
+
+// connector is a listener with its server thread, and the calling
+// thread (locked, thrown away after: onOwnGoroutine) set up as the
+// client: pinned with OneCPU, in the namespace of inNetns.
+type connector struct {
+	family    int
+	sa        unix.Sockaddr
+	ln        int
+	serverTid int
+	done      chan error
+	serving   bool
+	undo      []func()
+}
+
+func startConnector(tr Transport, pl Placement, inNetns func(func() error) error) (k *connector, err error) {
+	if tr != UDS && tr != TCP {
+		return nil, fmt.Errorf("bench: connections are measured over uds and tcp, not %s", tr)
+	}
+	if inNetns == nil {
+		inNetns = func(fn func() error) error { return fn() }
+	}
+	k = &connector{family: unix.AF_INET, ln: -1, done: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			k.close()
+			k = nil
+		}
+	}()
+	err = inNetns(func() error {
+		if tr == UDS {
+			k.family = unix.AF_UNIX
+			dir, err := os.MkdirTemp("", "nn")
+			if err != nil {
+				return err
+			}
+			// Every connect needs the path: it goes at the end.
+			k.undo = append(k.undo, func() { os.RemoveAll(dir) })
+			k.sa = &unix.SockaddrUnix{Name: filepath.Join(dir, "c.sock")}
+		} else {
+			k.sa = &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
+		}
+		ln, err := unix.Socket(k.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("socket: %w", err)
+		}
+		k.ln = ln
+		k.undo = append(k.undo, func() { unix.Close(ln) })
+		if err := unix.Bind(ln, k.sa); err != nil {
+			return fmt.Errorf("bind %v: %w", k.sa, err)
+		}
+		if err := unix.Listen(ln, 128); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		if tr == TCP {
+			if k.sa, err = unix.Getsockname(ln); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return k, err
+	}
+	cpu := -1
+	if pl == OneCPU {
+		if cpu, err = PinCPU(); err != nil {
+			return k, err
+		}
+	}
+	// The server: a locked thread of its own, pinned like the client.
+	started := make(chan int, 1)
+	go osthread.Throwaway(func() {
+		started <- unix.Gettid()
+		if cpu >= 0 {
+			var one unix.CPUSet
+			one.Set(cpu)
+			if err := unix.SchedSetaffinity(0, &one); err != nil {
+				k.done <- err
+				return
+			}
+		}
+		k.done <- serveConnections(k.ln)
+	})
+	k.serverTid = <-started
+	k.serving = true
+	if cpu >= 0 {
+		restore, err := pinThread(cpu)
+		if err != nil {
+			return k, err
+		}
+		k.undo = append(k.undo, restore)
+	}
+	// socket(2) takes the calling thread's namespace: the client thread
+	// joins the listener's (one call per connection through inNetns
+	// would time its job queue).
+	leave, err := joinNetnsOf(inNetns)
+	if err != nil {
+		return k, err
+	}
+	k.undo = append(k.undo, leave)
+	return k, nil
+}
+
+// conn makes one connection: socket, connect, write 1 byte, read until
+// the server's EOF, close.
+func (k *connector) conn() error {
+	fd, err := unix.Socket(k.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("socket: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Connect(fd, k.sa); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	if n, err := unix.Write(fd, []byte{'x'}); n != 1 {
+		return fmt.Errorf("write: %d B, %v", n, err)
+	}
+	var b [1]byte
+	for {
+		n, err := unix.Read(fd, b[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if n != 0 || err != nil {
+			return fmt.Errorf("the server answered instead of closing (%d B, %v)", n, err)
+		}
+		return nil
+	}
+}
+
+// sample makes one more TCP connection and reads its client's TCP_INFO
+// before the close.
+func (k *connector) sample() (ConnectSample, error) {
+	fd, err := unix.Socket(k.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return ConnectSample{}, err
+	}
+	defer unix.Close(fd)
+	if err := unix.Connect(fd, k.sa); err != nil {
+		return ConnectSample{}, err
+	}
+	if _, err := unix.Write(fd, []byte{'x'}); err != nil {
+		return ConnectSample{}, err
+	}
+	var b [1]byte
+	_, _ = unix.Read(fd, b[:])
+	ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+	if err != nil {
+		return ConnectSample{}, fmt.Errorf("TCP_INFO: %w", err)
+	}
+	return ConnectSample{SegsOut: int64(ti.Segs_out), SegsIn: int64(ti.Segs_in)}, nil
+}
+
+// cpu is the CPU time of the client thread and the server thread so far.
+func (k *connector) cpu() time.Duration {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+	return time.Duration(ts.Nano()) + schedstatCPU(fmt.Sprintf("/proc/self/task/%d/schedstat", k.serverTid))
+}
+
+// close ends the server (a last connection whose byte is 'q') and undoes
+// the setup; it may be called more than once.
+func (k *connector) close() error {
+	var err error
+	if k.serving {
+		k.serving = false
+		fd, e := unix.Socket(k.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if e == nil {
+			if e = unix.Connect(fd, k.sa); e == nil {
+				_, e = unix.Write(fd, []byte{'q'})
+			}
+			unix.Close(fd)
+		}
+		if e != nil {
+			err = fmt.Errorf("stopping the server: %w", e)
+		} else if e := <-k.done; e != nil {
+			err = fmt.Errorf("server: %w", e)
+		}
+	}
+	for i := len(k.undo) - 1; i >= 0; i-- {
+		k.undo[i]()
+	}
+	k.undo = nil
+	return err
+}
+
+// RunConnect benchmarks connections: one connection (connect + accept +
+// first byte + close) per b.Loop iteration, over tr with the placement
+// pl, on this namespace's lo. It reports connections/s and, for TCP, the
+// namespace's Tcp OutSegs per connection (tcp-segs/op: both ends'
+// segments, other traffic of the namespace included).
+func RunConnect(b *testing.B, tr Transport, pl Placement) {
+	b.Helper()
+	b.ReportAllocs()
+	var segs int64
+	err := onOwnGoroutine(func() error {
+		k, err := startConnector(tr, pl, nil)
+		if err != nil {
+			return err
+		}
+		defer k.close()
+		for range connectWarm {
+			if err := k.conn(); err != nil {
+				return err
+			}
+		}
+		out0, _ := tcpCounters()
+		for b.Loop() {
+			if err := k.conn(); err != nil {
+				return err
+			}
+		}
+		out1, _ := tcpCounters()
+		segs = out1 - out0
+		return k.close()
+	})
+	if err != nil {
+		b.Fatalf("connections over %s (%s): %v", tr, pl, err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "conns/s")
+	b.ReportMetric(float64(segs)/float64(b.N), "tcp-segs/op")
 }
 
 // serveConnections accepts connections until one's byte is 'q': per
