@@ -166,10 +166,12 @@ func (d Difference) Flip() bool {
 	return decided(d.Was) && decided(d.Is)
 }
 
-// Measured lists the claims whose verdicts come from timing measurements:
-// the report runs their tests alone, after the others, so that nothing else
-// of the run shares the CPUs while they measure.
-var Measured = []string{"L4", "L5", "U8", "U9"}
+// Measured lists the claims whose verdicts come from timing measurements,
+// or whose evidence carries a measured note deciding nothing (L5's speed,
+// U4's cost of a connection): the report runs their tests alone, after the
+// others, so that nothing else of the run shares the CPUs while they
+// measure.
+var Measured = []string{"L4", "L5", "U4", "U8", "U9"}
 
 // MeasuredParts lists the parts judged from a timing measurement, the only
 // verdicts a run's spread may move between decided and undecided.
