@@ -128,7 +128,8 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	fmt.Printf("Placements: harness = as `go test -bench` pins (client and peer threads; Go's other threads on the other CPUs);\n" +
 		"process = the whole Go process pinned (as `taskset -c N go test -bench`). C's two processes on the same CPU in both.\n")
 	fmt.Printf("TCP mode: data segments per 1000 messages (TCP_INFO of the client's socket, timed part), per run, C | Go;\n" +
-		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only runs of one mode (the mode both have most runs in).\n\n")
+		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only repeats whose C and Go runs are both\n" +
+		"in one mode (the mode both have most runs in). Ratios are per repeat (C and Go back to back), their median and range.\n\n")
 
 	var within, cells5 int
 	var failures []string
@@ -146,37 +147,46 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		return "  OUT"
 	}
 
-	fmt.Printf("%-8s %-9s %6s %-4s %10s %10s %14s %10s %10s %14s  %s\n", "placement", "shape", "size", "tr",
-		"C ns/msg", "Go ns/msg", "C/Go by CPU", "C msgs/s", "Go msgs/s", "Go/C by rate", "TCP mode C | Go")
+	fmt.Printf("%-8s %-9s %6s %-4s %10s %10s %20s %10s %10s %20s  %s\n", "placement", "shape", "size", "tr",
+		"C ns/msg", "Go ns/msg", "C/Go by CPU (range)", "C msgs/s", "Go msgs/s", "Go/C by rate (range)", "TCP mode C | Go")
 	for _, k := range cells {
-		cs, gs, mode := sameMode(cRuns[k], goRuns[k])
-		cCPU, gCPU := cpuPerMsg(cs), cpuPerMsg(gs)
-		cRate, gRate := rates(cs), rates(gs)
-		cpuRatio := bench.Median(cCPU) / bench.Median(gCPU)
-		rateRatio := bench.Median(gRate) / bench.Median(cRate)
-		fmt.Printf("%s %10.0f %10.0f %5.2f%-9s %10.0f %10.0f %5.2f%-9s  %s\n", k,
-			bench.Median(cCPU), bench.Median(gCPU), cpuRatio, check("by CPU", k, cpuRatio),
-			bench.Median(cRate), bench.Median(gRate), rateRatio, check("by rate", k, rateRatio),
-			modes(cRuns[k], goRuns[k], mode))
+		_, _, mode := sameMode(cRuns[k], goRuns[k])
+		reps := inMode(cRuns[k], goRuns[k], mode)
+		cpuR := pairRatios(reps, func(i int) float64 { return cpuOf(cRuns[k][i]) / cpuOf(goRuns[k][i]) })
+		rateR := pairRatios(reps, func(i int) float64 { return goRuns[k][i].MsgsPerSec() / cRuns[k][i].MsgsPerSec() })
+		fmt.Printf("%s %10.0f %10.0f %5.2f %-9s%-5s %10.0f %10.0f %5.2f %-9s%-5s  %s\n", k,
+			medianOf(reps, cRuns[k], cpuOf), medianOf(reps, goRuns[k], cpuOf), cpuR.Median, rangeOf(cpuR), check("by CPU", k, cpuR.Median),
+			medianOf(reps, cRuns[k], bench.Result.MsgsPerSec), medianOf(reps, goRuns[k], bench.Result.MsgsPerSec),
+			rateR.Median, rangeOf(rateR), check("by rate", k, rateR.Median), modes(cRuns[k], goRuns[k], mode))
 	}
-	fmt.Printf("\nUDS/TCP ratio, Go's over C's (the U8 verdict rests on it), from msgs/s and from CPU time per message:\n")
-	fmt.Printf("%-8s %-9s %6s      %8s %8s %8s      %8s %8s %8s\n", "placement", "shape", "size", "C rate", "Go rate", "Go/C", "C CPU", "Go CPU", "Go/C")
+	fmt.Printf("\nUDS/TCP ratio, Go's over C's (the U8 verdict rests on it), repeat by repeat (the four runs of a repeat back to back),\n" +
+		"from msgs/s and from CPU time per message (TCP's over UDS's); medians of the repeats:\n")
+	fmt.Printf("%-8s %-9s %6s      %8s %8s %16s      %8s %8s %16s\n", "placement", "shape", "size", "C rate", "Go rate", "Go/C (range)", "C CPU", "Go CPU", "Go/C (range)")
 	for _, k := range cells {
 		if k.transport != bench.UDS {
 			continue
 		}
 		t := k
 		t.transport = bench.TCP
-		cu, gu, _ := sameMode(cRuns[k], goRuns[k])
-		ct, gt, _ := sameMode(cRuns[t], goRuns[t])
-		rc := bench.Median(rates(cu)) / bench.Median(rates(ct))
-		rg := bench.Median(rates(gu)) / bench.Median(rates(gt))
-		pc := bench.Median(cpuPerMsg(ct)) / bench.Median(cpuPerMsg(cu))
-		pg := bench.Median(cpuPerMsg(gt)) / bench.Median(cpuPerMsg(gu))
+		_, _, modeT := sameMode(cRuns[t], goRuns[t])
+		// UDS runs have no mode: the TCP cell's decides which repeats count.
+		reps := inMode(cRuns[t], goRuns[t], modeT)
+		reps = slices.DeleteFunc(reps, func(i int) bool { return i >= len(cRuns[k]) || i >= len(goRuns[k]) })
+		rc := pairRatios(reps, func(i int) float64 { return cRuns[k][i].MsgsPerSec() / cRuns[t][i].MsgsPerSec() })
+		rg := pairRatios(reps, func(i int) float64 { return goRuns[k][i].MsgsPerSec() / goRuns[t][i].MsgsPerSec() })
+		rr := pairRatios(reps, func(i int) float64 {
+			return (goRuns[k][i].MsgsPerSec() / goRuns[t][i].MsgsPerSec()) / (cRuns[k][i].MsgsPerSec() / cRuns[t][i].MsgsPerSec())
+		})
+		pc := pairRatios(reps, func(i int) float64 { return cpuOf(cRuns[t][i]) / cpuOf(cRuns[k][i]) })
+		pg := pairRatios(reps, func(i int) float64 { return cpuOf(goRuns[t][i]) / cpuOf(goRuns[k][i]) })
+		pr := pairRatios(reps, func(i int) float64 {
+			return (cpuOf(goRuns[t][i]) / cpuOf(goRuns[k][i])) / (cpuOf(cRuns[t][i]) / cpuOf(cRuns[k][i]))
+		})
 		kk := k
 		kk.transport = "u/t"
-		fmt.Printf("%-8s %-9s %6d      %7.2fx %7.2fx %5.2f%-4s      %7.2fx %7.2fx %5.2f%-4s\n", k.placement, k.shape, k.size,
-			rc, rg, rg/rc, check("UDS/TCP by rate", kk, rg/rc), pc, pg, pg/pc, check("UDS/TCP by CPU", kk, pg/pc))
+		fmt.Printf("%-8s %-9s %6d      %7.2fx %7.2fx %5.2f %-9s%-5s      %7.2fx %7.2fx %5.2f %-9s%-5s\n", k.placement, k.shape, k.size,
+			rc.Median, rg.Median, rr.Median, rangeOf(rr), check("UDS/TCP by rate", kk, rr.Median),
+			pc.Median, pg.Median, pr.Median, rangeOf(pr), check("UDS/TCP by CPU", kk, pr.Median))
 	}
 
 	fmt.Printf("\nWhere the time goes (per message, whole run incl. warm-up and setup; both processes; getrusage):\n")
@@ -324,6 +334,44 @@ func modes(c, g []bench.Result, mode string) string {
 	}
 	return out
 }
+
+// inMode lists the repeats whose C and Go runs are both in mode.
+func inMode(c, g []bench.Result, mode string) []int {
+	var out []int
+	for i := range min(len(c), len(g)) {
+		if bench.TCPMode(c[i]) == mode && bench.TCPMode(g[i]) == mode {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// pairRatios summarises f over the repeats reps.
+func pairRatios(reps []int, f func(i int) float64) bench.Ratio {
+	var num, den []float64
+	for _, i := range reps {
+		num, den = append(num, f(i)), append(den, 1)
+	}
+	return bench.Ratios(num, den)
+}
+
+func rangeOf(r bench.Ratio) string {
+	if r.N == 0 {
+		return ""
+	}
+	return fmt.Sprintf("(%.2f-%.2f)", r.Min, r.Max)
+}
+
+func medianOf(reps []int, rs []bench.Result, f func(bench.Result) float64) float64 {
+	var xs []float64
+	for _, i := range reps {
+		xs = append(xs, f(rs[i]))
+	}
+	return bench.Median(xs)
+}
+
+// cpuOf is a run's CPU time per message, ns.
+func cpuOf(r bench.Result) float64 { return float64(r.Counts.CPU.Nanoseconds()) / float64(max(r.Msgs, 1)) }
 
 func cpuPerMsg(rs []bench.Result) []float64 {
 	var out []float64
