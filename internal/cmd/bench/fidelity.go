@@ -371,22 +371,8 @@ func medianOf(reps []int, rs []bench.Result, f func(bench.Result) float64) float
 }
 
 // cpuOf is a run's CPU time per message, ns.
-func cpuOf(r bench.Result) float64 { return float64(r.Counts.CPU.Nanoseconds()) / float64(max(r.Msgs, 1)) }
-
-func cpuPerMsg(rs []bench.Result) []float64 {
-	var out []float64
-	for _, r := range rs {
-		out = append(out, float64(r.Counts.CPU.Nanoseconds())/float64(max(r.Msgs, 1)))
-	}
-	return out
-}
-
-func rates(rs []bench.Result) []float64 {
-	var out []float64
-	for _, r := range rs {
-		out = append(out, r.MsgsPerSec())
-	}
-	return out
+func cpuOf(r bench.Result) float64 {
+	return float64(r.Counts.CPU.Nanoseconds()) / float64(max(r.Msgs, 1))
 }
 
 // rusage sums this process (every thread) and its waited-for children:

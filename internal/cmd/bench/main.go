@@ -115,13 +115,6 @@ func isTerminal(f *os.File) bool {
 	return err == nil
 }
 
-func median(xs []float64) float64 { return bench.Median(xs) }
-
-func pairRange(a, b []float64) (lo, hi float64) {
-	r := bench.Ratios(a, b)
-	return r.Min, r.Max
-}
-
 // l4MinReps is the fewest interleaved pairs L4's verdict is measured with.
 const l4MinReps = 8
 
@@ -146,7 +139,6 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 		u8conn = bench.NewComparison(bench.Config{Path: bench.NetConn}, bench.UDS, bench.TCP, shapes, placements, sizes)
 		comparisons = append(comparisons, u8conn)
 	}
-
 
 	// L4: TCP to 127.0.0.1 versus TCP to an address of this host's own.
 	// As root, in a private namespace with an address of its own (the
