@@ -26,9 +26,10 @@ import (
 // so that one connection is connect + accept + first byte + close on both
 // sides, and the next starts only when the last is done (the accept queue
 // never fills). The server is a thread of this process (its own locked OS
-// thread, blocking system calls); with OneCPU both threads are pinned to
-// the CPU PinCPU names. TCP sets nothing (no TCP_NODELAY: one byte each
-// way); the server closes first, so its side keeps the TIME_WAIT, and
+// thread, blocking system calls through x/sys/unix, which tell the Go
+// scheduler); with OneCPU both threads are pinned to the CPU PinCPU
+// names. TCP sets nothing (no TCP_NODELAY: one byte, written once); the
+// server closes first, so its side keeps the TIME_WAIT, and
 // net.ipv4.tcp_tw_reuse (2 by default: loopback) lets a client port come
 // back at once.
 //
