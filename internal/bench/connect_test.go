@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"os"
 	"testing"
 	"time"
+	"unsafe"
 
 	"netnotes/internal/claims"
 )
@@ -60,6 +62,18 @@ func TestJudgeConnect(t *testing.T) {
 		got := JudgeConnect(c.f)
 		if got.Verdict != c.want {
 			t.Errorf("%s: %s (%s), want %s", c.name, got.Verdict, got.Evidence, c.want)
+		}
+	}
+}
+
+func TestPageAligned(t *testing.T) {
+	for _, n := range []int{1, 100, 4096, 65536} {
+		b := pageAligned(n)
+		if len(b) != n || cap(b) != n {
+			t.Errorf("pageAligned(%d): len %d cap %d", n, len(b), cap(b))
+		}
+		if addr := uintptr(unsafe.Pointer(unsafe.SliceData(b))); addr%uintptr(os.Getpagesize()) != 0 {
+			t.Errorf("pageAligned(%d) starts at %#x", n, addr)
 		}
 	}
 }

@@ -92,7 +92,7 @@ func childPeer(spec string) error {
 		return fmt.Errorf("unshare(CLONE_FILES): %w", err)
 	}
 	const rfd, wfd = 3, 4
-	buf := make([]byte, p.size)
+	buf := pageAligned(p.size)
 	if p.shape == RoundTrip {
 		for {
 			if _, err := readFull(rfd, buf); err == io.EOF {

@@ -49,7 +49,7 @@ func Start(c Config) (s *Session, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	s = &Session{cfg: c, buf: make([]byte, c.Size), rfd: -1, wfd: -1}
+	s = &Session{cfg: c, buf: pageAligned(c.Size), rfd: -1, wfd: -1}
 	for i := range s.buf {
 		s.buf[i] = byte(i)
 	}

@@ -14,7 +14,8 @@
  * on short writes); a round trip's client then read()s until it has SIZE
  * bytes back, the peer having read()n SIZE bytes and written them back.
  * A stream's peer read()s SIZE bytes per message (several calls when a
- * read returns less), as a receiver that parses messages would. Buffers:
+ * read returns less), as a receiver that parses messages would. One
+ * buffer per process, page-aligned (posix_memalign). Socket buffers:
  * the kernel's defaults (no SO_SNDBUF/SO_RCVBUF); printed: the client's
  * SO_SNDBUF and the peer's SO_RCVBUF as the kernel reports them.
  *
@@ -156,7 +157,9 @@ int main(int argc, char **argv) {
 	optlen = sizeof rcvbuf;
 	getsockopt(sv, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &optlen);
 
-	char *buf = malloc(size), ack = '!';
+	/* Page-aligned, as the Go engine's (bench.pageAligned says why). */
+	char *buf, ack = '!';
+	if (posix_memalign((void **)&buf, 4096, size)) die("posix_memalign");
 	memset(buf, 7, size);
 	pid_t pid = fork();
 	if (pid < 0) die("fork");
