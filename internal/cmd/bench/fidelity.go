@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -125,8 +126,9 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	fmt.Printf("Fidelity: raw path (Go engine) versus a minimal C program (cc %s, testdata/pingpong.c), both peers on CPU %d, "+
 		"%d interleaved repeats of %v; load %s before, %s after (1-minute average); took %v.\n",
 		cc, cpu, reps, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
-	fmt.Printf("Placements: harness = as `go test -bench` pins (client and peer threads; Go's other threads on the other CPUs);\n" +
-		"process = the whole Go process pinned (as `taskset -c N go test -bench`). C's two processes on the same CPU in both.\n")
+	fmt.Printf("Placements: harness = as `go test -bench` pins (client and peer threads; Go's other threads on the other CPUs);\n"+
+		"process = the whole Go process pinned from its start (as `taskset -c N go test -bench`; GOMAXPROCS %v). C's two processes on the same CPU in both.\n",
+		slices.Sorted(maps.Keys(processProcs)))
 	fmt.Printf("TCP mode: data segments per 1000 messages (TCP_INFO of the client's socket, timed part), per run, C | Go;\n" +
 		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only repeats whose C and Go runs are both\n" +
 		"in one mode (the mode both have most runs in). Ratios are per repeat (C and Go back to back), their median and range.\n\n")
@@ -244,8 +246,13 @@ func measureGo(placement string, cpu int, c bench.Config, d time.Duration) (benc
 	if err := json.Unmarshal(out, &one); err != nil {
 		return bench.Result{}, fmt.Errorf("%s -fidelity-one printed %q: %w", exe, out, err)
 	}
+	processProcs[one.Procs] = true
 	return bench.Result{Config: c, Msgs: one.Msgs, Elapsed: one.Elapsed, Counts: one.Counts}, nil
 }
+
+// processProcs is the GOMAXPROCS values the process placement's runs had
+// (1, when pinning from the start worked as taskset's does).
+var processProcs = map[int]bool{}
 
 // oneResult is what -fidelity-one prints.
 type oneResult struct {
