@@ -103,7 +103,7 @@
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
-// (internal/claims/matrix.txt): U1-U7 and U9 get the same verdicts there as
+// (internal/records/matrix.txt): U1-U7 and U9 get the same verdicts there as
 // on 6.18. U8 is a measurement and skips inside a VM, where timing measures
 // the emulator.
 //

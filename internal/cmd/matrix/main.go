@@ -16,7 +16,7 @@
 // arm64 package of that line, with arm64 test binaries and arm64 programs
 // from Debian's packages, booted with qemu-system-aarch64 (vm.Arch says
 // how); its column is named the same way, in the table, in
-// internal/claims/matrix.txt and in the README.
+// internal/records/matrix.txt and in the README.
 //
 // The notes run with -short: what the matrix compares is functional. The
 // drills (TestDrill*, which make a claim false on purpose and give no
@@ -40,7 +40,7 @@
 //	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-56-rt-amd64
 //	go run ./internal/cmd/matrix -arch arm64          # arm64's 6.1 and 6.12
 //	go run ./internal/cmd/matrix -kernels "arm64:6.12 6.12"
-//	go run ./internal/cmd/matrix -record   # write internal/claims/matrix.txt
+//	go run ./internal/cmd/matrix -record   # write internal/records/matrix.txt
 //	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
 //
 // `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels,
@@ -68,7 +68,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"netnotes/internal/claims"
+	"netnotes/internal/records"
 	"netnotes/internal/vm"
 )
 
@@ -121,9 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.cache, "cache", "", "cache `directory` for apt lists, packages and unpacked kernels (default: the user's cache dir/netnotes)")
 	fs.StringVar(&o.out, "out", "", "also write each kernel's `go test -json` stream into `directory` (read one with: go run ./internal/cmd/notes -from FILE)")
 	fs.BoolVar(&o.evidence, "evidence", false, "print each kernel's evidence under the table")
-	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+claims.MatrixFile)
+	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+records.MatrixFile)
 	fs.BoolVar(&o.drills, "drills", false, "also run the drills (tests that make a claim false on purpose; they give no verdict)")
-	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile+" (plain runs only)")
+	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+records.MatrixFile+" (plain runs only)")
 	fs.IntVar(&o.jobs, "jobs", 1, "boot up to `n` VMs at a time (each takes one CPU under emulation)")
 	names := fs.String("scenarios", "", "also run these built-in host `scenarios` (space-separated) on each Debian kernel:"+builtinHelp())
 	defs := fs.String("scenario", "", "define and run host scenarios (space-separated `definitions`), each "+scenarioKeys)
@@ -199,9 +199,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logf("removed what a killed run left: %s", strings.Join(removed, ", "))
 	}
 
-	var scan *claims.Scan
+	var scan *records.Scan
 	var root string
-	root, scan, err = claims.ScanModule(".")
+	root, scan, err = records.ScanModule(".")
 	if err != nil {
 		fmt.Fprintln(stderr, "matrix:", err)
 		return 2
@@ -347,7 +347,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			status = 1
 		}
 	}
-	path := filepath.Join(root, claims.MatrixFile)
+	path := filepath.Join(root, records.MatrixFile)
 	if o.record {
 		if status != 0 {
 			fmt.Fprintln(stderr, "matrix: a kernel failed, so nothing was recorded")
@@ -362,7 +362,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "matrix:", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "matrix: recorded in %s and %d facts files under the chapters' %s; review and commit them\n", claims.MatrixFile, n, claims.FactsDir)
+		fmt.Fprintf(stderr, "matrix: recorded in %s and %d facts files under the chapters' %s; review and commit them\n", records.MatrixFile, n, records.FactsDir)
 	}
 	if o.check {
 		diffs, err := check(path, cols)
@@ -385,7 +385,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 var alsoRun = []string{"internal/ktrace"}
 
 // chapters lists the packages whose tests check claims, and alsoRun.
-func chapters(scan *claims.Scan) []string {
+func chapters(scan *records.Scan) []string {
 	seen := map[string]bool{}
 	var pkgs []string
 	for _, p := range alsoRun {

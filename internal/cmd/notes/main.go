@@ -38,8 +38,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"netnotes/internal/claims"
 	"netnotes/internal/gate"
+	"netnotes/internal/records"
 	"netnotes/internal/sandbox"
 )
 
@@ -67,10 +67,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
 	fs.StringVar(&o.from, "from", "", "report on a saved `go test -json` stream read from `file` instead of running the tests")
-	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+claims.SeenFile+"); runs no test")
-	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+claims.SeenFile+", the facts under each chapter's "+claims.FactsDir+", and rewrite README.md's table")
-	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+claims.SeenFile)
-	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+claims.FactsDir+"/KERNEL/, for the judges' tests to replay")
+	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+"); runs no test")
+	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
+	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
+	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+records.FactsDir+"/KERNEL/, for the judges' tests to replay")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/notes [flags] [packages]   (default ./...)")
 		fs.PrintDefaults()
@@ -87,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	root, scan, err := claims.ScanModule(".")
+	root, scan, err := records.ScanModule(".")
 	if err != nil {
 		fmt.Fprintln(stderr, "notes:", err)
 		return 2
@@ -162,17 +162,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		env.Strict = true
 	}
 
-	report := buildReport(claims.Catalogue, scan, col, env)
+	report := buildReport(records.Catalogue, scan, col, env)
 	if goFailed != "" && !report.Failed() {
 		report.Failures = append(report.Failures, Failure{Test: "", Package: "go test", Why: goFailed})
 	}
-	seen, err := claims.ReadSeen(filepath.Join(root, claims.SeenFile), claims.Catalogue)
+	seen, err := records.ReadSeen(filepath.Join(root, records.SeenFile), records.Catalogue)
 	if err != nil {
 		fmt.Fprintln(stderr, "notes:", err)
 		return 2
 	}
 	report.SeenOn = seen.Kernel
-	report.Changed = seen.Differences(seenFrom(report), claims.Catalogue)
+	report.Changed = seen.Differences(seenFrom(report), records.Catalogue)
 	report.writeText(stdout, width(stdout))
 	if o.md != "" {
 		var b bytes.Buffer
@@ -193,7 +193,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "notes:", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, claims.FactsDir, kernelDir(env.Kernel))
+		fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, records.FactsDir, kernelDir(env.Kernel))
 	}
 	if o.updateSeen {
 		if report.Failed() {
@@ -204,14 +204,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "notes:", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "notes: recorded in %s and README.md; review and commit both\n", claims.SeenFile)
+		fmt.Fprintf(stderr, "notes: recorded in %s and README.md; review and commit both\n", records.SeenFile)
 	}
 	if report.Failed() {
 		return 1
 	}
 	if o.checkSeen {
 		if fatal := report.changedBeyondNoise(); len(fatal) > 0 {
-			fmt.Fprintf(stderr, "notes: -check-seen: %d verdicts differ from %s: %s\n", len(fatal), claims.SeenFile, strings.Join(fatal, "; "))
+			fmt.Fprintf(stderr, "notes: -check-seen: %d verdicts differ from %s: %s\n", len(fatal), records.SeenFile, strings.Join(fatal, "; "))
 			return 1
 		}
 	}
@@ -222,7 +222,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // timing measurements run alone, after everything else (go test runs
 // packages in parallel, and a measurement must not share the CPUs with
 // other tests); with -run, the reader chose the tests, and one run does.
-func phases(o options, scan *claims.Scan) [][]string {
+func phases(o options, scan *records.Scan) [][]string {
 	base := []string{"test", "-json", "-count=1", "-tags", "sudo"}
 	if o.short {
 		base = append(base, "-short")
@@ -250,9 +250,9 @@ func phases(o options, scan *claims.Scan) [][]string {
 
 // measuredPackages lists the packages of the measured claims' tests,
 // "./loopback", in the order of the catalogue.
-func measuredPackages(scan *claims.Scan) []string {
+func measuredPackages(scan *records.Scan) []string {
 	var pkgs []string
-	for _, id := range claims.Measured {
+	for _, id := range records.Measured {
 		for _, ref := range scan.Tests(id) {
 			if p := "./" + ref.Dir; !slices.Contains(pkgs, p) {
 				pkgs = append(pkgs, p)
@@ -264,9 +264,9 @@ func measuredPackages(scan *claims.Scan) []string {
 
 // measuredTests is a -run pattern for the top-level tests of the measured
 // claims.
-func measuredTests(scan *claims.Scan) string {
+func measuredTests(scan *records.Scan) string {
 	var names []string
-	for _, id := range claims.Measured {
+	for _, id := range records.Measured {
 		for _, ref := range scan.Tests(id) {
 			if !slices.Contains(names, ref.Func) {
 				names = append(names, regexp.QuoteMeta(ref.Func))
@@ -281,9 +281,9 @@ func measuredTests(scan *claims.Scan) string {
 }
 
 // measuredNote says, for the header, which claims were measured alone.
-func measuredNote(scan *claims.Scan) string {
+func measuredNote(scan *records.Scan) string {
 	var ids []string
-	for _, id := range claims.Measured {
+	for _, id := range records.Measured {
 		if len(scan.Tests(id)) > 0 {
 			ids = append(ids, id)
 		}
@@ -312,17 +312,17 @@ func kernelDir(release string) string {
 func recordFacts(root string, r *Report) (int, error) {
 	n := 0
 	for _, row := range r.Rows {
-		if row.Facts == "" || row.Verdict == noResult || row.Verdict == claims.Skipped {
+		if row.Facts == "" || row.Verdict == noResult || row.Verdict == records.Skipped {
 			continue
 		}
-		rec := claims.Recorded{Kernel: r.Env.describe(), Verdict: row.Verdict, Facts: json.RawMessage(row.Facts)}
+		rec := records.Recorded{Kernel: r.Env.describe(), Verdict: row.Verdict, Facts: json.RawMessage(row.Facts)}
 		for _, p := range row.Parts {
 			if rec.Parts == nil {
 				rec.Parts = map[string]string{}
 			}
 			rec.Parts[p.Part] = p.Verdict
 		}
-		if err := claims.RecordFacts(root, kernelDir(r.Env.Kernel), row.ID, rec); err != nil {
+		if err := records.RecordFacts(root, kernelDir(r.Env.Kernel), row.ID, rec); err != nil {
 			return n, err
 		}
 		n++
@@ -381,8 +381,8 @@ func machine() Env {
 	return env
 }
 
-func writeReadme(root string, scan *claims.Scan) error {
-	seen, err := claims.ReadSeen(filepath.Join(root, claims.SeenFile), claims.Catalogue)
+func writeReadme(root string, scan *records.Scan) error {
+	seen, err := records.ReadSeen(filepath.Join(root, records.SeenFile), records.Catalogue)
 	if err != nil {
 		return err
 	}
@@ -391,11 +391,11 @@ func writeReadme(root string, scan *claims.Scan) error {
 	if err != nil {
 		return err
 	}
-	matrix, err := claims.ReadMatrix(filepath.Join(root, claims.MatrixFile))
+	matrix, err := records.ReadMatrix(filepath.Join(root, records.MatrixFile))
 	if err != nil {
 		return err
 	}
-	updated, err := claims.SpliceTable(readme, claims.ReadmeMatrixTable(claims.Catalogue, scan, seen, matrix))
+	updated, err := records.SpliceTable(readme, records.ReadmeMatrixTable(records.Catalogue, scan, seen, matrix))
 	if err != nil {
 		return err
 	}
@@ -403,10 +403,10 @@ func writeReadme(root string, scan *claims.Scan) error {
 }
 
 // recordSeen writes this run's verdicts as the CI machine's, then the README.
-func recordSeen(root string, scan *claims.Scan, r *Report) error {
+func recordSeen(root string, scan *records.Scan, r *Report) error {
 	seen := seenFrom(r)
-	path := filepath.Join(root, claims.SeenFile)
-	if err := os.WriteFile(path, seen.Format(claims.Catalogue), 0o644); err != nil {
+	path := filepath.Join(root, records.SeenFile)
+	if err := os.WriteFile(path, seen.Format(records.Catalogue), 0o644); err != nil {
 		return err
 	}
 	return writeReadme(root, scan)
@@ -414,8 +414,8 @@ func recordSeen(root string, scan *claims.Scan, r *Report) error {
 
 // seenFrom turns a report into the seen file's content: one verdict per
 // claim ("confirmed/refined" when its tests disagree), NotSeen for no result.
-func seenFrom(r *Report) claims.Seen {
-	seen := claims.Seen{
+func seenFrom(r *Report) records.Seen {
+	seen := records.Seen{
 		Kernel:   r.Env.describe(),
 		Verdicts: map[string]string{},
 		Parts:    map[string]string{},

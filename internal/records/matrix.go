@@ -1,4 +1,4 @@
-package claims
+package records
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 // MatrixFile records the verdicts the matrix (internal/cmd/matrix) saw on
 // Debian's kernel lines, relative to the module root; the README's claim
 // table shows one column per kernel line from it.
-const MatrixFile = "internal/claims/matrix.txt"
+const MatrixFile = "internal/records/matrix.txt"
 
 // Matrix is the recorded verdicts per kernel line.
 type Matrix struct {
