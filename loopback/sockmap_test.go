@@ -45,7 +45,7 @@ func onlyTCPCells(f *SockmapFacts, n int) {
 	f.VsTCP.Cells = append([]bench.CellFacts(nil), f.VsTCP.Cells[:n]...)
 }
 
-func TestJudgeSockmap(t *testing.T) {
+func TestJudgeL5Sockmap(t *testing.T) {
 	claims.TestJudge(t, "L5", judgeSockmap, []claims.Case[SockmapFacts]{
 		{Name: "seen on 6.18: off lo (the speed, faster but for a stream of 100 B messages, is a note)", Facts: seenL5, Want: claims.Confirmed,
 			Parts: map[string]string{"redirect": claims.Confirmed, "lo": claims.Confirmed}},

@@ -6,7 +6,7 @@ import (
 	"netnotes/internal/claims"
 )
 
-func TestJudgeBacklog(t *testing.T) {
+func TestJudgeU4Backlog(t *testing.T) {
 	seen := BacklogFacts{
 		Admissions: []Admission{
 			{Backlog: 0, Tried: 6, Admitted: 1, Then: "EAGAIN"},

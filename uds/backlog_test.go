@@ -23,7 +23,7 @@ import (
 // Go's net.Listen always passes somaxconn as the backlog and net.Dial gives
 // up on EAGAIN, so this note uses plain system calls.
 // equiv: ss -xl  (Recv-Q: connections waiting, Send-Q: the backlog)
-func TestU4_NoHandshakeButAnAcceptQueue(t *testing.T) {
+func TestU4NoHandshakeButAnAcceptQueue(t *testing.T) {
 	v := claims.Check(t, "U4")
 	dir := socketDir(t)
 	var f uds.BacklogFacts

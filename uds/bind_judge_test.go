@@ -7,7 +7,7 @@ import (
 	"netnotes/internal/claims"
 )
 
-func TestJudgeBind(t *testing.T) {
+func TestJudgeU1Bind(t *testing.T) {
 	seen := BindFacts{Path: "/tmp/nn17217245/containerd.sock", ExistedBefore: false, FileType: "socket", Inode: 10002920, Dials: []EndpointDial{
 		{Endpoint: "unix:///tmp/nn17217245/containerd.sock", Names: "path", Reached: "path"},
 		{Endpoint: "unix:/tmp/nn17217245/containerd.sock", Names: "path", Reached: "path"},

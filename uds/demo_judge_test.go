@@ -6,7 +6,7 @@ import (
 	"netnotes/internal/claims"
 )
 
-func TestJudgeDemo(t *testing.T) {
+func TestJudgeU2Demo(t *testing.T) {
 	seen := DemoFacts{ServerReceived: "Hello from client!", ClientLines: []string{"Connected to server.", "Received from server: Hello from server!"},
 		ServerPID: 29197, ClientPID: 29203, PeerPID: 29203}
 	refused := DemoFacts{ClientLines: []string{"connect: ECONNREFUSED"}, ServerPID: 29197, ClientPID: 29203}

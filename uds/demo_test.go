@@ -94,7 +94,7 @@ func Example_demo() {
 // prints "Received from server: Hello from server!" while the server prints
 // "Received from client: Hello from client!".
 // equiv: ./server & ./client
-func TestU2_TheNotesDemoExchange(t *testing.T) {
+func TestU2TheNotesDemoExchange(t *testing.T) {
 	v := claims.Check(t, "U2")
 	dir := socketDir(t)
 	path := filepath.Join(dir, "uds_demo.sock")

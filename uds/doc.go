@@ -45,7 +45,7 @@
 // The data does still travel in sk_buffs (skb:consume_skb fires), just
 // never through a device. The tracepoints need tracefs and real root:
 // where tracefs is refused (in a user namespace, say) that part is not
-// observed and lo decides. A drill (TestDrillU3_...) runs the same
+// observed and lo decides. A drill (TestDrillU3...) runs the same
 // observation on a unix:// endpoint a proxy relays over TCP, and the judge
 // refutes it: the instruments do see a path through the stack.
 //

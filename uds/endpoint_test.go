@@ -24,7 +24,7 @@ import (
 // "is the file path a UDS binds to": the address is a sockaddr_un with
 // family AF_UNIX, and bind creates the file.
 // equiv: stat -c %F /var/run/containerd/containerd.sock   # socket
-func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
+func TestU1BindCreatesTheFileAnEndpointNames(t *testing.T) {
 	v := claims.Check(t, "U1")
 	dir := socketDir(t)
 	f := uds.BindFacts{Path: filepath.Join(dir, "containerd.sock")}

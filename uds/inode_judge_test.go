@@ -7,7 +7,7 @@ import (
 	"netnotes/internal/claims"
 )
 
-func TestJudgeInodes(t *testing.T) {
+func TestJudgeU5Inodes(t *testing.T) {
 	run := func(socket uint64) InodeRun {
 		return InodeRun{SocketInode: socket, SocketDev: "0:9", FdLink: "socket:[" + strconv.FormatUint(socket, 10) + "]", ProcNetUnix: []uint64{socket}, DiagInode: uint32(socket),
 			DiagName: "/tmp/nn3264051693/uds_demo.sock", FileInode: 10000874, FileDev: "254:0", DiagVFS: &DiagVFS{Inode: 10000874, Dev: "254:0"}}

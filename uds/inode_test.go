@@ -26,7 +26,7 @@ import (
 // sock_diag reports that one only when asked (UDIAG_SHOW_VFS; `ss -xe`
 // prints it as ino:N dev:MAJ/MIN).
 // equiv: netstat -xlp; ss -xl; ss -xle; stat -c %i uds_demo.sock
-func TestU5_TwoInodes(t *testing.T) {
+func TestU5TwoInodes(t *testing.T) {
 	v := claims.Check(t, "U5")
 	dir := socketDir(t)
 	path := filepath.Join(dir, "uds_demo.sock")

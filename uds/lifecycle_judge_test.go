@@ -6,7 +6,7 @@ import (
 	"netnotes/internal/claims"
 )
 
-func TestJudgeLifecycle(t *testing.T) {
+func TestJudgeU6Lifecycle(t *testing.T) {
 	seen := LifecycleFacts{AfterClose: "socket", Inode: 10013155, ConnectStale: "ECONNREFUSED", BindOver: "EADDRINUSE", BindUnlinked: "ok",
 		CarriedAfterUnlink: "ok", ConnectUnlinked: "ENOENT", GoCloseLeaves: "none", GoKeptLeaves: "socket", GoDialKept: "ECONNREFUSED"}
 	// A kernel that removed the file with its socket: no leftover, bind

@@ -19,7 +19,7 @@ import (
 // The notes' server calls unlink on its .sock path before bind. Why: the
 // file outlives the socket, and bind will not reuse a path that exists.
 // equiv: ./server; kill it; ./server again   (bind: Address already in use)
-func TestU6_TheSocketFileOutlivesItsSocket(t *testing.T) {
+func TestU6TheSocketFileOutlivesItsSocket(t *testing.T) {
 	v := claims.Check(t, "U6")
 	dir := socketDir(t)
 	path := filepath.Join(dir, "uds_demo.sock")

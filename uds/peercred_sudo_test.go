@@ -34,7 +34,7 @@ var nobody = &syscall.Credential{Uid: 65534, Gid: 65534}
 // efficient: U8's measurement, shared with TestU8 in this test binary.
 // equiv: chmod 600 /run/x.sock; sudo -u nobody socat - UNIX-CONNECT:/run/x.sock
 // equiv: sudo -u nobody socat - TCP:127.0.0.1:PORT
-func TestU9_FilePermissionsGateConnect(t *testing.T) {
+func TestU9FilePermissionsGateConnect(t *testing.T) {
 	v := claims.Check(t, "U9")
 	// In the matrix's VMs timing measures the emulator: the security part
 	// still runs there, the efficiency part is not measured. Under -short

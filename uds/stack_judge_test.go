@@ -6,7 +6,7 @@ import (
 	"netnotes/internal/claims"
 )
 
-func TestJudgeStack(t *testing.T) {
+func TestJudgeU3Stack(t *testing.T) {
 	seen := StackFacts{Bytes: 1048576, LoUDS: LoCounters{}, LoTCP: LoCounters{RxPackets: 40, TxPackets: 40, RxBytes: 1050656, TxBytes: 1050656},
 		Traced: true, NetUDS: map[string]int{}, NetTCP: map[string]int{"net_dev_queue": 38, "net_dev_start_xmit": 38, "net_dev_xmit": 38}, SkbUDS: 32}
 	// Where tracefs is refused (a user namespace, say): lo alone decides.

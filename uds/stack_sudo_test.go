@@ -33,7 +33,7 @@ const transferSize = 1 << 20
 // counted for this process's threads in process context (where a UDS write
 // would have to raise them: it runs no softirq), tell the two apart.
 // equiv: ip -s link show lo; perf stat -e 'net:*' ./uds_demo
-func TestU3_UDSBypassesTheNetworkStack(t *testing.T) {
+func TestU3UDSBypassesTheNetworkStack(t *testing.T) {
 	v := claims.Check(t, "U3")
 	ns := sandbox.New(t)
 	path := filepath.Join(socketDir(t), "stack.sock")
@@ -107,7 +107,7 @@ func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) ud
 // reach their reader through lo, and the judge must say so (refuted), or
 // the instrument is blind.
 // equiv: socat UNIX-LISTEN:x.sock TCP:127.0.0.1:PORT & (then U3 against x.sock)
-func TestDrillU3_AUnixEndpointRelayedOverTCP(t *testing.T) {
+func TestDrillU3AUnixEndpointRelayedOverTCP(t *testing.T) {
 	ns := sandbox.New(t)
 	backend := ns.Listen(t, "tcp", "127.0.0.1:0")
 	front := ns.Listen(t, "unix", filepath.Join(socketDir(t), "relayed.sock"))

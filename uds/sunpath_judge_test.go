@@ -6,7 +6,7 @@ import (
 	"netnotes/internal/claims"
 )
 
-func TestJudgeSunPath(t *testing.T) {
+func TestJudgeU7SunPath(t *testing.T) {
 	seen := SunPathFacts{Listen107: "ok", Dial107: "ok", GoListen108: "listen unix (108-byte path): bind: invalid argument",
 		XSys108OnDevNull: "EINVAL", Syscall108OnDevNull: "EINVAL", Kernel107OnDevNull: "ENOTSOCK",
 		Kernel108: "ok", Kernel108File: "socket", Kernel108Connect: "ok", Kernel109: "EINVAL",

@@ -30,7 +30,7 @@ var abstractNamesPerNetns func(t *testing.T) uds.AbstractNetnsFacts
 // `strcpy(serun.sun_path, socket_path)`. sun_path is 108 bytes: how long
 // may the path be, and who says no?
 // equiv: python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("/tmp/" + "s"*103)'
-func TestU7_ThePathMustFitSunPath(t *testing.T) {
+func TestU7ThePathMustFitSunPath(t *testing.T) {
 	v := claims.Check(t, "U7")
 	dir := socketDir(t)
 	if len(dir) > 90 {

@@ -20,7 +20,7 @@ func with[F any](f F, edit func(*F)) F { return claims.With(f, edit) }
 
 var seenN1 = seen[LinkCountFacts](`{"FreshNlink":1,"LinkedNlinkA":2,"LinkedNlinkB":2,"LinkSameInode":true,"UnlinkA":"0","LstatAAfter":"ENOENT","NlinkBAfter":1,"BSameInode":true,"DataIntact":true,"Listing":["b"]}`)
 
-func TestJudgeLinkCount(t *testing.T) {
+func TestJudgeN1LinkCount(t *testing.T) {
 	claims.TestJudge(t, "N1", judgeLinkCount, []claims.Case[LinkCountFacts]{
 		{Name: "seen on 6.18", Facts: seenN1, Want: claims.Confirmed},
 		{Name: "a reader's FUSE filesystem that reports a fixed link count (sshfs): a fresh file with two links, a count unlink does not lower", Facts: with(seenN1, func(f *LinkCountFacts) {
@@ -35,7 +35,7 @@ func TestJudgeLinkCount(t *testing.T) {
 
 var seenN2 = seen[SpaceFacts](`{"FileMiB":24,"FreeEmpty":64,"FreeWritten":40,"NlinkOpen":0,"FdLink":"/big (deleted)","DataReadable":true,"FreeUnlinked":40,"FreeClosed":64,"ClosedWaitMs":0,"FreeOtherName":40}`)
 
-func TestJudgeSpace(t *testing.T) {
+func TestJudgeN2Space(t *testing.T) {
 	claims.TestJudge(t, "N2", judgeSpace, []claims.Case[SpaceFacts]{
 		{Name: "seen on 6.18", Facts: seenN2, Want: claims.Confirmed},
 		{Name: "a reader's copy-on-write filesystem with a snapshot holding the file's extents (btrfs, ZFS): freed at unlink, and never given back at close", Facts: with(seenN2, func(f *SpaceFacts) {
@@ -61,7 +61,7 @@ var rmViaUnlink = CommandRun{Command: "rm -f 111", Removed: true, Calls: []Remov
 	{Call: `unlink("111") = 0`, Name: "unlink", Path: "111"},
 }}
 
-func TestJudgeCommandCalls(t *testing.T) {
+func TestJudgeN3CommandCalls(t *testing.T) {
 	claims.TestJudge(t, "N3", judgeCommandCalls, []claims.Case[CommandCallsFacts]{
 		{Name: "seen on 6.18 x86_64", Facts: seenN3, Want: claims.Confirmed},
 		{Name: "arm64: no unlink system call", Facts: with(seenN3, func(f *CommandCallsFacts) {
@@ -83,7 +83,7 @@ func TestJudgeCommandCalls(t *testing.T) {
 
 var seenN4 = seen[DirfdFacts](`{"AfterChdir":"0","TargetGone":true,"DecoyKept":true,"OldPathAfterMv":"ENOENT","AfterRename":"0","RenamedGone":true,"DirWithFlags0":"EISDIR","FileWithRmdir":"ENOTDIR","FileKept":true,"EmptyWithRmdir":"0","EmptyDirRemoved":true}`)
 
-func TestJudgeDirfd(t *testing.T) {
+func TestJudgeN4Dirfd(t *testing.T) {
 	claims.TestJudge(t, "N4", judgeDirfd, []claims.Case[DirfdFacts]{
 		{Name: "seen on 6.18", Facts: seenN4, Want: claims.Confirmed},
 		{Name: "refutable only by a kernel without unlinkat(2) (Linux has had it since 2.6.16): paths from the working directory, flags ignored", Facts: with(seenN4, func(f *DirfdFacts) {
@@ -101,7 +101,7 @@ func TestJudgeDirfd(t *testing.T) {
 
 var seenN5 = seen[OneFileFacts](`{"UnlinkDir":"EISDIR","RmdirFull":"ENOTEMPTY","UnlinkMissing":"ENOENT","RmdirEmpty":"0","SocketUnlink":"0","ConnectAfter":"ENOENT","AcceptAfter":"0","CommandsRun":true,"UnlinkTwo":"unlink: extra operand 'b' (exit status 1)","UnlinkTwoFailed":true,"UnlinkTwoKept":true,"RmMany":"exit 0","RmManyRemovedAll":true}`)
 
-func TestJudgeOneFile(t *testing.T) {
+func TestJudgeN5OneFile(t *testing.T) {
 	claims.TestJudge(t, "N5", judgeOneFile, []claims.Case[OneFileFacts]{
 		{Name: "seen on 6.18", Facts: seenN5, Want: claims.Confirmed},
 		{Name: "refutable only by a system whose unlink(2) removes directories and whose unlink command takes two operands (neither Linux nor GNU coreutils nor busybox)", Facts: with(seenN5, func(f *OneFileFacts) {

@@ -34,7 +34,7 @@ var seenV8 = seen[ContainerFacts](`{"Bridge":"nn43v-1br","Gateway":"198.18.8.1/2
 
 var seenV9 = seen[LoFacts](`{"NewNetnsDevices":[["lo"],["lo"]],"Lo":{"Name":"lo","Index":1,"LinkType":"loopback","Flags":"LOOPBACK,UP,LOWER_UP","Loopback":true,"ParentDev":"","Qdisc":"noqueue","MTU":65536},"Veth":{"Name":"nn43v-6a","Index":3,"LinkType":"ether","Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Loopback":false,"ParentDev":"","Qdisc":"noqueue","MTU":1500}}`)
 
-func TestJudgePair(t *testing.T) {
+func TestJudgeV1Pair(t *testing.T) {
 	claims.TestJudge(t, "V1", judgePair, []claims.Case[PairFacts]{
 		{Name: "seen on 6.18", Facts: seenV1, Want: claims.Confirmed},
 		{Name: "refutable only by a kernel whose veth add makes one device (no Linux kernel does)", Facts: with(seenV1, func(f *PairFacts) {
@@ -51,7 +51,7 @@ func TestJudgePair(t *testing.T) {
 	})
 }
 
-func TestJudgeStates(t *testing.T) {
+func TestJudgeV2States(t *testing.T) {
 	claims.TestJudge(t, "V2", judgeStates, []claims.Case[StateFacts]{
 		{Name: "seen on 6.18", Facts: seenV2, Want: claims.Confirmed},
 		{Name: "refutable only by a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)", Facts: with(seenV2, func(f *StateFacts) {
@@ -67,7 +67,7 @@ func TestJudgeStates(t *testing.T) {
 	})
 }
 
-func TestJudgeLinkLocal(t *testing.T) {
+func TestJudgeV3LinkLocal(t *testing.T) {
 	stablePrivacy := with(seenV3, func(f *LinkLocalFacts) {
 		f.AddrGenMode = "2"
 		f.Ends = []LinkLocalEnd{
@@ -103,7 +103,7 @@ var noIPv6V3 = LinkLocalFacts{NoIPv6: true, Ends: []LinkLocalEnd{{Name: "nn43v-4
 
 // Without IPv6 the evidence says so: the refutation is the host's, not the
 // claim's on a kernel that runs IPv6.
-func TestJudgeLinkLocalSaysIPv6IsOff(t *testing.T) {
+func TestJudgeV3SaysIPv6IsOff(t *testing.T) {
 	for _, f := range []LinkLocalFacts{noIPv6V3, with(seenV3, func(f *LinkLocalFacts) {
 		f.DisableIPv6 = "1"
 		f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
@@ -114,7 +114,7 @@ func TestJudgeLinkLocalSaysIPv6IsOff(t *testing.T) {
 	}
 }
 
-func TestJudgeCrossPing(t *testing.T) {
+func TestJudgeV4CrossPing(t *testing.T) {
 	claims.TestJudge(t, "V4", judgeCrossPing, []claims.Case[CrossPingFacts]{
 		{Name: "seen on 6.18", Facts: seenV4, Want: claims.Confirmed},
 		{Name: "answered, but the peer's counters short", Facts: with(seenV4, func(f *CrossPingFacts) { f.PeerRx.Packets-- }), Want: claims.Refined},
@@ -122,7 +122,7 @@ func TestJudgeCrossPing(t *testing.T) {
 	})
 }
 
-func TestJudgeSameNetnsPing(t *testing.T) {
+func TestJudgeV5SameNetnsPing(t *testing.T) {
 	claims.TestJudge(t, "V5", judgeSameNetnsPing, []claims.Case[SameNetnsPingFacts]{
 		{Name: "seen on 6.18: via lo, forced only with accept_local and loose rp_filter", Facts: seenV5, Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
@@ -158,7 +158,7 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 	})
 }
 
-func TestJudgeFirstPacket(t *testing.T) {
+func TestJudgeV6FirstPacket(t *testing.T) {
 	claims.TestJudge(t, "V6", judgeFirstPacket, []claims.Case[FirstPacketFacts]{
 		{Name: "seen on 6.18 (tracepoints): the notes' stack is the ARP request's", Facts: seenV6, Want: claims.Refined,
 			Parts: map[string]string{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
@@ -194,7 +194,7 @@ func TestJudgeFirstPacket(t *testing.T) {
 	})
 }
 
-func TestJudgeHandoff(t *testing.T) {
+func TestJudgeV7Handoff(t *testing.T) {
 	claims.TestJudge(t, "V7", judgeHandoff, []claims.Case[HandoffFacts]{
 		{Name: "seen on 6.18", Facts: seenV7, Want: claims.Confirmed},
 		{Name: "a reader's veth with GRO on or an XDP program (ethtool -K DEV gro on): no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) {
@@ -206,7 +206,7 @@ func TestJudgeHandoff(t *testing.T) {
 	})
 }
 
-func TestJudgeContainer(t *testing.T) {
+func TestJudgeV8Container(t *testing.T) {
 	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
 		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
 		{Name: "still reachable with a port out of the bridge", Facts: with(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
@@ -218,7 +218,7 @@ func TestJudgeContainer(t *testing.T) {
 	})
 }
 
-func TestJudgeLo(t *testing.T) {
+func TestJudgeV9Lo(t *testing.T) {
 	claims.TestJudge(t, "V9", judgeLo, []claims.Case[LoFacts]{
 		{Name: "seen on 6.18", Facts: seenV9, Want: claims.Confirmed},
 		{Name: "refutable only by a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",

@@ -47,6 +47,18 @@ func TestEveryCheckNamesACatalogueClaim(t *testing.T) {
 	}
 }
 
+// A claim's test carries the claim's ID at the head of its name
+// (TestL3OwnAddressGoesThroughLo), so that `-run '^TestL3'` runs it and a
+// reader finds it from the ID: README.md, "Adding a claim", step 3.
+func TestEveryCheckIsInATestNamedAfterItsClaim(t *testing.T) {
+	for _, r := range scanRepository(t).Refs {
+		if !strings.HasPrefix(r.Func, "Test"+r.ID) && !strings.HasPrefix(r.Func, "Benchmark"+r.ID) {
+			t.Errorf("%s:%d: %s checks claim %s: name it Test%s<WhatItShows> (README.md, \"Adding a claim\", step 3)",
+				r.File, r.Line, r.Func, r.ID, r.ID)
+		}
+	}
+}
+
 // Every verdict rule can go both ways: each claim's judge is registered
 // (claims.Register), and after a full run of its chapter's tests the
 // chapter's TestMain (claims.Main) fails when no refuting case of that
