@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"errors"
@@ -12,7 +12,6 @@ import (
 
 	"netnotes/internal/claims"
 	"netnotes/internal/sockdiag"
-	"netnotes/uds"
 )
 
 // The notes: a UDS needs "no TCP-like three-way handshake, no half-open or
@@ -26,13 +25,13 @@ import (
 func TestU4NoHandshakeButAnAcceptQueue(t *testing.T) {
 	v := claims.Check(t, "U4")
 	dir := socketDir(t)
-	var f uds.BacklogFacts
+	var f BacklogFacts
 
 	// listen(n) with nobody calling accept: how many connects get in?
 	for _, backlog := range []int{0, 1, 3} {
 		path := filepath.Join(dir, fmt.Sprintf("backlog%d.sock", backlog))
 		rawListen(t, path, backlog)
-		a := uds.Admission{Backlog: backlog, Tried: backlog + 6}
+		a := Admission{Backlog: backlog, Tried: backlog + 6}
 		for range a.Tried {
 			if err := nonBlockingConnect(t, path); err != nil {
 				a.Then = errnoName(err)
@@ -91,7 +90,7 @@ func TestU4NoHandshakeButAnAcceptQueue(t *testing.T) {
 		}
 	}
 
-	claims.Judge(v, f, uds.JudgeBacklog)
+	claims.Judge(v, f, judgeBacklog)
 }
 
 // stateName names a sock_diag state as ss does.
