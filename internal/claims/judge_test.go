@@ -229,3 +229,20 @@ func TestUnsupportedNamesWhatTheFactsDoNotHold(t *testing.T) {
 		claims.Unsupported("back via lo (lo tx +3) on nn4a-2b, reply from 198.18.5.1", facts))
 	assert.Empty(t, claims.Unsupported("within the band 0.91-1.10x", facts, "0.91", "1.10"), "the rule's own numbers")
 }
+
+func TestWithCopiesDeep(t *testing.T) {
+	type facts struct {
+		Cells []int
+		Names map[string]string
+		Peer  *struct{ Up bool }
+	}
+	seen := facts{Cells: []int{1, 2}, Names: map[string]string{"a": "lo"}, Peer: &struct{ Up bool }{true}}
+	changed := claims.With(seen, func(f *facts) {
+		f.Cells[0], f.Names["a"], f.Peer.Up = 9, "eth0", false
+		f.Cells = append(f.Cells, 3)
+	})
+	assert.Equal(t, facts{Cells: []int{1, 2}, Names: map[string]string{"a": "lo"}, Peer: &struct{ Up bool }{true}}, seen, "the seen row is untouched")
+	assert.Equal(t, []int{9, 2, 3}, changed.Cells)
+	assert.Equal(t, "eth0", changed.Names["a"])
+	assert.False(t, changed.Peer.Up)
+}

@@ -191,10 +191,39 @@ func SeenFacts[F any](logged string) F {
 	return f
 }
 
-// With returns a copy of facts changed by edit: the refuting rows of a
+// RecordedFacts decodes the facts recorded for claim id on kernelDir
+// (FactsDir/KERNEL/ID.json in the chapter, "linux-6.18"): the first row of a
+// judge's table, when a run recorded it, without copying it into the
+// table. TestJudge replays the recording itself as a case; the rows made
+// from it With a change are the table's own. It panics when the file is
+// missing or no longer decodes (a field renamed since): re-record it.
+func RecordedFacts[F any](kernelDir, id string) F {
+	data, err := os.ReadFile(filepath.Join(records.FactsDir, kernelDir, id+".json"))
+	if err != nil {
+		panic(fmt.Sprintf("claims.RecordedFacts: %v", err))
+	}
+	var r records.Recorded
+	if err := json.Unmarshal(data, &r); err != nil {
+		panic(fmt.Sprintf("claims.RecordedFacts: %s/%s.json: %v", kernelDir, id, err))
+	}
+	return SeenFacts[F](string(r.Facts))
+}
+
+// With returns a deep copy of facts changed by edit: the refuting rows of a
 // judge's table are the seen facts with what a disagreeing kernel would
-// show instead.
+// show instead. Facts are JSON (Judge logs them so), so the copy goes
+// through JSON: edit may change a slice, map or pointer of the copy
+// without touching the row it was made from. It panics for facts that do
+// not round-trip through JSON.
 func With[F any](facts F, edit func(*F)) F {
-	edit(&facts)
-	return facts
+	data, err := json.Marshal(facts)
+	if err != nil {
+		panic(fmt.Sprintf("claims.With: the facts do not encode as JSON: %v", err))
+	}
+	var c F
+	if err := json.Unmarshal(data, &c); err != nil {
+		panic(fmt.Sprintf("claims.With: the facts do not decode from their own JSON into %T: %v", c, err))
+	}
+	edit(&c)
+	return c
 }
