@@ -59,7 +59,95 @@ type options struct {
 	pkgs        []string
 }
 
+// exit is how run ends early: the status to exit with (2: the notes could
+// not run; 1: they ran, and something failed) and what to say, if
+// anything is left to say.
+type exit struct {
+	code int
+	err  error
+}
+
+func (e *exit) Error() string { return fmt.Sprint(e.err) }
+
+func cannotRun(err error) error { return &exit{2, err} }
+func failed(err error) error    { return &exit{1, err} }
+
+// run is the tool: read the flags, find the tests, run them (or read a
+// saved run), report, record what was asked, and say whether all went well.
+// Every step returns an error; this is the one place that prints it.
 func run(args []string, stdout, stderr io.Writer) int {
+	err := notes(args, stdout, stderr)
+	var e *exit
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &e):
+		if e.err != nil {
+			fmt.Fprintln(stderr, "notes:", e.err)
+		}
+		return e.code
+	default:
+		fmt.Fprintln(stderr, "notes:", err)
+		return 1
+	}
+}
+
+func notes(args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	root, scan, err := records.ScanModule(".")
+	if err != nil {
+		return cannotRun(err)
+	}
+	if o.readme {
+		if err := writeReadme(root, scan); err != nil {
+			return failed(err)
+		}
+		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
+		return nil
+	}
+	env := machine()
+	if o.updateSeen {
+		if !env.Root {
+			return cannotRun(errors.New("-update-seen records the CI machine's verdicts as root: run it as root"))
+		}
+		// New tests since the last recording leave the README's table
+		// stale, and the README test would fail this very run.
+		if err := writeReadme(root, scan); err != nil {
+			return failed(err)
+		}
+	}
+	col, goFailed, err := collect(o, root, scan, &env, stderr)
+	if err != nil {
+		return err
+	}
+	env.Strict = gate.Strict()
+	report, err := newReport(root, scan, col, env, goFailed)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(report, o.md, stdout, stderr); err != nil {
+		return err
+	}
+	if err := record(o, root, scan, report, env, stderr); err != nil {
+		return err
+	}
+	if report.Failed() {
+		return failed(nil)
+	}
+	if o.checkSeen {
+		if fatal := report.changedBeyondNoise(); len(fatal) > 0 {
+			return failed(fmt.Errorf("-check-seen: %d verdicts differ from %s: %s", len(fatal), records.SeenFile, strings.Join(fatal, "; ")))
+		}
+	}
+	return nil
+}
+
+// parseFlags reads the command line; the flag package has said what is
+// wrong with one it refuses.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("notes", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
@@ -76,146 +164,122 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return o, cannotRun(nil)
 	}
 	o.pkgs = fs.Args()
+	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(o.pkgs) > 0) {
+		return o, cannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
+	}
 	if len(o.pkgs) == 0 {
 		o.pkgs = []string{"./..."}
 	}
-	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(fs.Args()) > 0) {
-		fmt.Fprintln(stderr, "notes: -update-seen records a full run: it takes no -from, -run, -short or packages")
-		return 2
-	}
+	return o, nil
+}
 
-	root, scan, err := records.ScanModule(".")
-	if err != nil {
-		fmt.Fprintln(stderr, "notes:", err)
-		return 2
-	}
-	if o.readme {
-		if err := writeReadme(root, scan); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
-		return 0
-	}
-
-	env := machine()
-	if o.updateSeen && !env.Root {
-		fmt.Fprintln(stderr, "notes: -update-seen records the CI machine's verdicts as root: run it as root")
-		return 2
-	}
-	if o.updateSeen {
-		// New tests since the last recording leave the README's table
-		// stale, and the README test would fail this very run.
-		if err := writeReadme(root, scan); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-	}
-	col := newCollector()
+// collect gathers the tests' events: from a saved run (-from), or by
+// running go test, phase by phase. It says in env how the notes ran, and
+// returns what go test said when it failed outside any test.
+func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Writer) (col *collector, goFailed string, err error) {
+	col = newCollector()
 	if isTerminal(stderr) {
 		col.onEvent = newProgress(stderr, scan.Module).event
 	}
-	goFailed := ""
 	if o.from != "" {
 		env.Command = "a saved run, read from " + o.from
 		f, err := os.Open(o.from)
 		if err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 2
+			return nil, "", cannotRun(err)
 		}
-		err = col.read(f)
-		f.Close()
+		defer f.Close()
+		if err := col.read(f); err != nil {
+			return nil, "", cannotRun(err)
+		}
+		return col, "", nil
+	}
+	var commands []string
+	for i, phase := range phases(o, scan) {
+		commands = append(commands, "go "+strings.Join(phase, " "))
+		var c *compiling
+		if i == 0 { // later phases find every test binary built
+			c = startCompiling(stderr, isTerminal(stderr))
+			col.onStart = c.done
+		}
+		failed, err := goTest(root, phase, col, stderr)
+		if c != nil {
+			c.stop()
+		}
 		if err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 2
+			return nil, "", cannotRun(err)
 		}
-	} else {
-		var commands []string
-		for i, phase := range phases(o, scan) {
-			commands = append(commands, "go "+strings.Join(phase, " "))
-			var c *compiling
-			if i == 0 { // later phases find every test binary built
-				c = startCompiling(stderr, isTerminal(stderr))
-				col.onStart = c.done
-			}
-			failed, err := goTest(root, phase, col, stderr)
-			if c != nil {
-				c.stop()
-			}
-			if err != nil {
-				fmt.Fprintln(stderr, "notes:", err)
-				return 2
-			}
-			if goFailed == "" {
-				goFailed = failed
-			}
-		}
-		env.Command = strings.Join(commands, "; then ")
-		if len(commands) > 1 {
-			env.Measured = measuredNote(scan)
+		if goFailed == "" {
+			goFailed = failed
 		}
 	}
-	if gate.Strict() {
-		env.Strict = true
+	env.Command = strings.Join(commands, "; then ")
+	if len(commands) > 1 {
+		env.Measured = measuredNote(scan)
 	}
+	return col, goFailed, nil
+}
 
+// newReport builds the report from what the tests logged, beside the
+// verdicts seen on the CI machine.
+func newReport(root string, scan *records.Scan, col *collector, env Env, goFailed string) (*Report, error) {
 	report := buildReport(records.Catalogue, scan, col, env)
 	if goFailed != "" && !report.Failed() {
 		report.Failures = append(report.Failures, Failure{Test: "", Package: "go test", Why: goFailed})
 	}
 	seen, err := records.ReadSeen(filepath.Join(root, records.SeenFile), records.Catalogue)
 	if err != nil {
-		fmt.Fprintln(stderr, "notes:", err)
-		return 2
+		return nil, cannotRun(err)
 	}
 	report.SeenOn = seen.Kernel
 	report.Changed = seen.Differences(seenFrom(report), records.Catalogue)
+	return report, nil
+}
+
+// writeReport prints the report, and writes it as Markdown to md if asked.
+func writeReport(report *Report, md string, stdout, stderr io.Writer) error {
 	report.writeText(stdout, width(stdout))
-	if o.md != "" {
-		var b bytes.Buffer
-		report.writeMarkdown(&b)
-		if err := os.WriteFile(o.md, b.Bytes(), 0o644); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "notes: the report is also in %s\n", o.md)
+	if md == "" {
+		return nil
 	}
-	if o.recordFacts || o.updateSeen {
-		if report.Failed() {
-			fmt.Fprintln(stderr, "notes: tests failed, so their facts were not recorded")
-			return 1
-		}
-		n, err := recordFacts(root, report)
-		if err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, records.FactsDir, kernelDir(env.Kernel))
+	var b bytes.Buffer
+	report.writeMarkdown(&b)
+	if err := os.WriteFile(md, b.Bytes(), 0o644); err != nil {
+		return failed(err)
 	}
-	if o.updateSeen {
-		if report.Failed() {
-			fmt.Fprintln(stderr, "notes: tests failed, so the verdicts were not recorded: fix them and run -update-seen again")
-			return 1
-		}
-		if err := recordSeen(root, scan, report); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "notes: recorded in %s and README.md; review and commit both\n", records.SeenFile)
+	fmt.Fprintf(stderr, "notes: the report is also in %s\n", md)
+	return nil
+}
+
+// record keeps what -record-facts and -update-seen ask for: the facts under
+// each chapter, the verdicts in seen.txt and the README's table. A run
+// with a failed test records nothing.
+func record(o options, root string, scan *records.Scan, report *Report, env Env, stderr io.Writer) error {
+	if !o.recordFacts && !o.updateSeen {
+		return nil
 	}
 	if report.Failed() {
-		return 1
-	}
-	if o.checkSeen {
-		if fatal := report.changedBeyondNoise(); len(fatal) > 0 {
-			fmt.Fprintf(stderr, "notes: -check-seen: %d verdicts differ from %s: %s\n", len(fatal), records.SeenFile, strings.Join(fatal, "; "))
-			return 1
+		what := "their facts were not recorded"
+		if o.updateSeen {
+			what = "neither facts nor verdicts were recorded: fix them and run -update-seen again"
 		}
+		return failed(errors.New("tests failed, so " + what))
 	}
-	return 0
+	n, err := recordFacts(root, report)
+	if err != nil {
+		return failed(err)
+	}
+	fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, records.FactsDir, kernelDir(env.Kernel))
+	if !o.updateSeen {
+		return nil
+	}
+	if err := recordSeen(root, scan, report); err != nil {
+		return failed(err)
+	}
+	fmt.Fprintf(stderr, "notes: recorded in %s and README.md; review and commit both\n", records.SeenFile)
+	return nil
 }
 
 // phases returns the go test invocations of a run. The claims judged from
