@@ -68,6 +68,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/exit"
 	"netnotes/internal/records"
 	"netnotes/internal/vm"
 )
@@ -110,37 +111,11 @@ type options struct {
 // 70 s under emulation), so the matrix leaves them out unless -drills.
 const drillTests = "^TestDrill"
 
-// exit is how run ends early: the status to exit with (2: the matrix could
-// not run; 1: it ran, and a kernel failed or differs) and what to say.
-type exit struct {
-	code int
-	err  error
-}
-
-func (e *exit) Error() string { return fmt.Sprint(e.err) }
-
-func cannotRun(err error) error { return &exit{2, err} }
-func failed(err error) error    { return &exit{1, err} }
-
 // run is the tool: read the flags, plan a task per kernel and scenario,
 // boot them, print the table, record or check it. Every step returns an
 // error; this is the one place that prints it, a line at a time.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := matrix(ctx, args, stdout, stderr)
-	code := 1
-	var e *exit
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &e):
-		code, err = e.code, e.err
-	}
-	if err != nil {
-		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintln(stderr, "matrix:", line)
-		}
-	}
-	return code
+	return exit.Code("matrix", matrix(ctx, args, stdout, stderr), stderr)
 }
 
 func matrix(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -156,12 +131,12 @@ func matrix(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	root, scan, err := records.ScanModule(".")
 	if err != nil {
-		return cannotRun(err)
+		return exit.CannotRun(err)
 	}
 	r := &runner{ctx: ctx, o: o, root: root, pkgs: chapters(scan), kernelArch: kernelArch, logf: logf}
 	tasks := r.plan()
 	if err := r.prepare(scan.Module, tasks); err != nil {
-		return failed(err)
+		return exit.Failed(err)
 	}
 	cols := r.runAll(tasks)
 	diffs := scenarioDiffs(cols)
@@ -171,23 +146,23 @@ func matrix(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	path := filepath.Join(root, records.MatrixFile)
 	if o.record {
 		if len(problems) > 0 {
-			return failed(errors.Join(append(problems, errors.New("a kernel failed, so nothing was recorded"))...))
+			return exit.Failed(errors.Join(append(problems, errors.New("a kernel failed, so nothing was recorded"))...))
 		}
 		if err := recordAll(path, root, cols, logf); err != nil {
-			return failed(err)
+			return exit.Failed(err)
 		}
 	}
 	if o.check {
 		diffs, err := check(path, cols)
 		if err != nil {
-			return failed(err)
+			return exit.Failed(err)
 		}
 		for _, d := range diffs {
 			problems = append(problems, errors.New("differs from the record: "+d))
 		}
 	}
 	if len(problems) > 0 {
-		return failed(errors.Join(problems...))
+		return exit.Failed(errors.Join(problems...))
 	}
 	return nil
 }
@@ -211,22 +186,22 @@ func parseFlags(args []string, stderr io.Writer) (o options, kernelArch map[stri
 	names := fs.String("scenarios", "", "also run these built-in host `scenarios` (space-separated) on each Debian kernel:"+builtinHelp())
 	defs := fs.String("scenario", "", "define and run host scenarios (space-separated `definitions`), each "+scenarioKeys)
 	if err := fs.Parse(args); err != nil {
-		return o, nil, cannotRun(nil) // the flag package has said why
+		return o, nil, exit.CannotRun(nil) // the flag package has said why
 	}
 	fs.Visit(func(f *flag.Flag) { o.timeoutSet = o.timeoutSet || f.Name == "timeout" })
 	if o.scens, err = scenarios(*names, *defs); err != nil {
-		return o, nil, cannotRun(err)
+		return o, nil, exit.CannotRun(err)
 	}
 	switch {
 	case o.jobs < 1:
-		return o, nil, cannotRun(errors.New("-jobs wants 1 or more"))
+		return o, nil, exit.CannotRun(errors.New("-jobs wants 1 or more"))
 	case o.record && len(o.scens) > 0:
-		return o, nil, cannotRun(errors.New("-record records the plain runs only; run it without scenarios"))
+		return o, nil, exit.CannotRun(errors.New("-record records the plain runs only; run it without scenarios"))
 	case fs.NArg() > 0:
-		return o, nil, cannotRun(fmt.Errorf("unexpected arguments %q (kernels go in -kernels)", fs.Args()))
+		return o, nil, exit.CannotRun(fmt.Errorf("unexpected arguments %q (kernels go in -kernels)", fs.Args()))
 	}
 	if o.arch, err = vm.LookupArch(*archName); err != nil {
-		return o, nil, cannotRun(fmt.Errorf("-arch: %w", err))
+		return o, nil, exit.CannotRun(fmt.Errorf("-arch: %w", err))
 	}
 	if *kernels == "" {
 		*kernels = DefaultKernels
@@ -238,26 +213,26 @@ func parseFlags(args []string, stderr io.Writer) (o options, kernelArch map[stri
 	for _, name := range strings.Fields(*kernels) {
 		arch, k, err := vm.SplitKernel(name, o.arch)
 		if err != nil {
-			return o, nil, cannotRun(fmt.Errorf("kernel %s: %w", name, err))
+			return o, nil, exit.CannotRun(fmt.Errorf("kernel %s: %w", name, err))
 		}
 		if k != "host" {
 			k = arch.KernelName(k)
 		} else if arch.Name != vm.HostArch().Name {
-			return o, nil, cannotRun(fmt.Errorf("kernel %s: this machine is %s; %s kernels run under qemu only", name, vm.HostArch().Name, arch.Name))
+			return o, nil, exit.CannotRun(fmt.Errorf("kernel %s: this machine is %s; %s kernels run under qemu only", name, vm.HostArch().Name, arch.Name))
 		}
 		o.kernels = append(o.kernels, k)
 		kernelArch[k] = arch
 	}
 	if len(o.kernels) == 0 {
-		return o, nil, cannotRun(errors.New("no kernels given"))
+		return o, nil, exit.CannotRun(errors.New("no kernels given"))
 	}
 	if len(o.scens) > 0 && !slices.ContainsFunc(o.kernels, func(k string) bool { return k != "host" }) {
-		return o, nil, cannotRun(errors.New("the scenarios run on Debian kernels under qemu, and -kernels names none (e.g. -kernels 6.12)"))
+		return o, nil, exit.CannotRun(errors.New("the scenarios run on Debian kernels under qemu, and -kernels names none (e.g. -kernels 6.12)"))
 	}
 	if o.cache == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
-			return o, nil, cannotRun(fmt.Errorf("no cache directory (set -cache): %w", err))
+			return o, nil, exit.CannotRun(fmt.Errorf("no cache directory (set -cache): %w", err))
 		}
 		o.cache = filepath.Join(dir, "netnotes")
 	}

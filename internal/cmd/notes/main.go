@@ -38,6 +38,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/exit"
 	"netnotes/internal/gate"
 	"netnotes/internal/records"
 	"netnotes/internal/sandbox"
@@ -59,37 +60,11 @@ type options struct {
 	pkgs        []string
 }
 
-// exit is how run ends early: the status to exit with (2: the notes could
-// not run; 1: they ran, and something failed) and what to say, if
-// anything is left to say.
-type exit struct {
-	code int
-	err  error
-}
-
-func (e *exit) Error() string { return fmt.Sprint(e.err) }
-
-func cannotRun(err error) error { return &exit{2, err} }
-func failed(err error) error    { return &exit{1, err} }
-
 // run is the tool: read the flags, find the tests, run them (or read a
 // saved run), report, record what was asked, and say whether all went well.
 // Every step returns an error; this is the one place that prints it.
 func run(args []string, stdout, stderr io.Writer) int {
-	err := notes(args, stdout, stderr)
-	var e *exit
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &e):
-		if e.err != nil {
-			fmt.Fprintln(stderr, "notes:", e.err)
-		}
-		return e.code
-	default:
-		fmt.Fprintln(stderr, "notes:", err)
-		return 1
-	}
+	return exit.Code("notes", notes(args, stdout, stderr), stderr)
 }
 
 func notes(args []string, stdout, stderr io.Writer) error {
@@ -99,11 +74,11 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	}
 	root, scan, err := records.ScanModule(".")
 	if err != nil {
-		return cannotRun(err)
+		return exit.CannotRun(err)
 	}
 	if o.readme {
 		if err := writeReadme(root, scan); err != nil {
-			return failed(err)
+			return exit.Failed(err)
 		}
 		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
 		return nil
@@ -111,12 +86,12 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	env := machine()
 	if o.updateSeen {
 		if !env.Root {
-			return cannotRun(errors.New("-update-seen records the CI machine's verdicts as root: run it as root"))
+			return exit.CannotRun(errors.New("-update-seen records the CI machine's verdicts as root: run it as root"))
 		}
 		// New tests since the last recording leave the README's table
 		// stale, and the README test would fail this very run.
 		if err := writeReadme(root, scan); err != nil {
-			return failed(err)
+			return exit.Failed(err)
 		}
 	}
 	col, goFailed, err := collect(o, root, scan, &env, stderr)
@@ -135,11 +110,11 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if report.Failed() {
-		return failed(nil)
+		return exit.Failed(nil)
 	}
 	if o.checkSeen {
 		if fatal := report.changedBeyondNoise(); len(fatal) > 0 {
-			return failed(fmt.Errorf("-check-seen: %d verdicts differ from %s: %s", len(fatal), records.SeenFile, strings.Join(fatal, "; ")))
+			return exit.Failed(fmt.Errorf("-check-seen: %d verdicts differ from %s: %s", len(fatal), records.SeenFile, strings.Join(fatal, "; ")))
 		}
 	}
 	return nil
@@ -164,11 +139,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return o, cannotRun(nil)
+		return o, exit.CannotRun(nil)
 	}
 	o.pkgs = fs.Args()
 	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(o.pkgs) > 0) {
-		return o, cannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
+		return o, exit.CannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
 	}
 	if len(o.pkgs) == 0 {
 		o.pkgs = []string{"./..."}
@@ -188,11 +163,11 @@ func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Wri
 		env.Command = "a saved run, read from " + o.from
 		f, err := os.Open(o.from)
 		if err != nil {
-			return nil, "", cannotRun(err)
+			return nil, "", exit.CannotRun(err)
 		}
 		defer f.Close()
 		if err := col.read(f); err != nil {
-			return nil, "", cannotRun(err)
+			return nil, "", exit.CannotRun(err)
 		}
 		return col, "", nil
 	}
@@ -209,7 +184,7 @@ func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Wri
 			c.stop()
 		}
 		if err != nil {
-			return nil, "", cannotRun(err)
+			return nil, "", exit.CannotRun(err)
 		}
 		if goFailed == "" {
 			goFailed = failed
@@ -231,7 +206,7 @@ func newReport(root string, scan *records.Scan, col *collector, env Env, goFaile
 	}
 	seen, err := records.ReadSeen(filepath.Join(root, records.SeenFile), records.Catalogue)
 	if err != nil {
-		return nil, cannotRun(err)
+		return nil, exit.CannotRun(err)
 	}
 	report.SeenOn = seen.Kernel
 	report.Changed = seen.Differences(seenFrom(report), records.Catalogue)
@@ -247,7 +222,7 @@ func writeReport(report *Report, md string, stdout, stderr io.Writer) error {
 	var b bytes.Buffer
 	report.writeMarkdown(&b)
 	if err := os.WriteFile(md, b.Bytes(), 0o644); err != nil {
-		return failed(err)
+		return exit.Failed(err)
 	}
 	fmt.Fprintf(stderr, "notes: the report is also in %s\n", md)
 	return nil
@@ -265,18 +240,18 @@ func record(o options, root string, scan *records.Scan, report *Report, env Env,
 		if o.updateSeen {
 			what = "neither facts nor verdicts were recorded: fix them and run -update-seen again"
 		}
-		return failed(errors.New("tests failed, so " + what))
+		return exit.Failed(errors.New("tests failed, so " + what))
 	}
 	n, err := recordFacts(root, report)
 	if err != nil {
-		return failed(err)
+		return exit.Failed(err)
 	}
 	fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, records.FactsDir, kernelDir(env.Kernel))
 	if !o.updateSeen {
 		return nil
 	}
 	if err := recordSeen(root, scan, report); err != nil {
-		return failed(err)
+		return exit.Failed(err)
 	}
 	fmt.Fprintf(stderr, "notes: recorded in %s and README.md; review and commit both\n", records.SeenFile)
 	return nil
