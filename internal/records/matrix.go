@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -89,6 +90,24 @@ func (m Matrix) Format() []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// AddNotSeen gives each claim of cat that the matrix does not name a row
+// of NotSeen, one per kernel, and reports whether it added any: a claim
+// new to the catalogue, until make matrix records it.
+func (m *Matrix) AddNotSeen(cat []Claim) bool {
+	added := false
+	for _, c := range cat {
+		if _, ok := m.Verdicts[c.ID]; ok || len(m.Kernels) == 0 {
+			continue
+		}
+		if m.Verdicts == nil {
+			m.Verdicts = map[string][]string{}
+		}
+		m.Verdicts[c.ID] = slices.Repeat([]string{NotSeen}, len(m.Kernels))
+		added = true
+	}
+	return added
 }
 
 // sortParts orders a claim before its parts, parts by name.

@@ -421,6 +421,9 @@ func machine() Env {
 }
 
 func writeReadme(root string, scan *records.Scan) error {
+	if err := addNotSeen(root); err != nil {
+		return err
+	}
 	seen, err := records.ReadSeen(filepath.Join(root, records.SeenFile), records.Catalogue)
 	if err != nil {
 		return err
@@ -439,6 +442,31 @@ func writeReadme(root string, scan *records.Scan) error {
 		return err
 	}
 	return os.WriteFile(path, updated, 0o644)
+}
+
+// addNotSeen gives a claim new to the catalogue its lines in seen.txt and
+// matrix.txt: NotSeen (—), until a root run (-update-seen) and make matrix
+// -record record what the kernels did.
+func addNotSeen(root string) error {
+	seenPath := filepath.Join(root, records.SeenFile)
+	seen, err := records.ReadSeen(seenPath, records.Catalogue)
+	if err != nil {
+		return err
+	}
+	if len(seen.Verdicts) < len(records.Catalogue) {
+		if err := os.WriteFile(seenPath, seen.Format(records.Catalogue), 0o644); err != nil {
+			return err
+		}
+	}
+	matrixPath := filepath.Join(root, records.MatrixFile)
+	m, err := records.ReadMatrix(matrixPath)
+	if err != nil {
+		return err
+	}
+	if m.AddNotSeen(records.Catalogue) {
+		return os.WriteFile(matrixPath, m.Format(), 0o644)
+	}
+	return nil
 }
 
 // recordSeen writes this run's verdicts as the CI machine's, then the README.
