@@ -26,7 +26,7 @@ func TestEveryClaimHasATest(t *testing.T) {
 		missing = append(missing, "\n  "+c.ID+" ("+c.Chapter+"/): "+c.Claim)
 	}
 	if len(missing) > 0 {
-		t.Errorf("%d claims of the catalogue have no test calling claims.Check(t, \"ID\"):%s",
+		t.Errorf("%d claims of the catalogue have no test calling claims.Check(t, \"ID\") (README.md, \"Adding a claim\", step 3):%s",
 			len(missing), strings.Join(missing, ""))
 	}
 }
