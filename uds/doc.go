@@ -22,7 +22,7 @@
 // as the claim's rule, what confirms, refines and refutes it. A kernel that
 // behaves otherwise than the notes say gets a refuted verdict with the
 // facts as evidence, not a failed test; a test fails only when it could not
-// observe. The judges' tests (*_judge_test.go) feed them the facts seen on
+// observe. The judges' tests (judge_test.go) feed them the facts seen on
 // the project machine and hand-made facts that refute. A claim that says
 // two things has a part per thing, and its verdict comes from the parts
 // (claims.Combine): all confirmed, confirmed; all refuted, refuted;
