@@ -60,7 +60,7 @@ func TestJudgeL5Sockmap(t *testing.T) {
 
 // The speed is a note beside L5's verdict, not a part of it: whatever the
 // measurement says, the verdict stays; the note says what it found.
-func TestSockmapSpeedIsANote(t *testing.T) {
+func TestJudgeL5SpeedIsANote(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		facts SockmapFacts

@@ -30,7 +30,7 @@ func onRuntime(f RuntimeFacts, edit func(*RuntimeFacts)) ContainerFacts {
 	return ContainerFacts{Runtime: &f}
 }
 
-func TestJudgeRuntime(t *testing.T) {
+func TestJudgeV8Runtime(t *testing.T) {
 	unplugged := claims.With(seenV8CNI, func(f *RuntimeFacts) {
 		f.Containers = append([]RuntimeContainer(nil), f.Containers...)
 		for i := range f.Containers {
