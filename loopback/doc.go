@@ -105,7 +105,7 @@
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
-// (internal/claims/matrix.txt). L1-L3 get the same verdicts on all of them
+// (internal/records/matrix.txt). L1-L3 get the same verdicts on all of them
 // as on 6.18. L5's redirect and lo parts are confirmed on all three (the
 // sk_msg redirect already works on 5.10), as on 6.18; the speed note says
 // "not measured" under emulation. L4 skips. The evidence differs in three

@@ -11,7 +11,7 @@ import (
 // lines of `go test -tags sudo -v ./loopback` as root) and on facts made by
 // hand to contradict each claim.
 
-func TestJudgeNoNIC(t *testing.T) {
+func TestJudgeL1NoNIC(t *testing.T) {
 	delivered := Delivery{Bytes: 19}
 	lost := Delivery{Bytes: 19, TCP: "connect: timed out", UDP: "datagram: timed out"}
 	facts := func(alone, unplugged Delivery, nicTx uint64, loDown Delivery, dropped uint64) NoNICFacts {
@@ -52,7 +52,7 @@ func withTunnels(f NoNICFacts, up int) NoNICFacts {
 }
 
 // The extra devices are part of the evidence, whatever the verdict.
-func TestJudgeNoNICNamesExtraDevices(t *testing.T) {
+func TestJudgeL1NamesExtraDevices(t *testing.T) {
 	f := withTunnels(NoNICFacts{AloneLo: "up|loopback|running", Alone: Delivery{Bytes: 19}, Unplugged: Delivery{Bytes: 19},
 		LoDown: Delivery{Bytes: 19, TCP: "connect: timed out", UDP: "datagram: timed out"}}, 0)
 	ev := judgeNoNIC(f).Evidence
@@ -63,7 +63,7 @@ func TestJudgeNoNICNamesExtraDevices(t *testing.T) {
 	}
 }
 
-func TestJudgeStack(t *testing.T) {
+func TestJudgeL2Stack(t *testing.T) {
 	all := Tracepoint{Events: 5, WithFrames: 5}
 	inSoftirq := Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 5}
 	facts := func(xmit, rx, receive Tracepoint, unixEvents int) StackFacts {
@@ -88,7 +88,7 @@ func TestJudgeStack(t *testing.T) {
 	})
 }
 
-func TestJudgeOwnAddress(t *testing.T) {
+func TestJudgeL3OwnAddress(t *testing.T) {
 	untraced := func(f OwnAddressFacts) OwnAddressFacts {
 		f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
 		return f

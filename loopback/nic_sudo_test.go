@@ -25,7 +25,7 @@ const controlWait = 300 * time.Millisecond
 // "With 127.0.0.1, data does not pass through the NIC, so even with the NIC
 // unplugged, communication over loopback is unaffected."
 // equiv: ip link set eth0 down (or pull the cable); nc 127.0.0.1 PORT
-func TestLoopbackNeedsNoNIC(t *testing.T) {
+func TestL1LoopbackNeedsNoNIC(t *testing.T) {
 	v := claims.Check(t, "L1")
 	claims.Judge(v, observeNoNIC(t, nil), judgeNoNIC)
 }

@@ -27,7 +27,7 @@ import (
 //	A sends to 198.18.0.1, its own address: does lo carry it, or a?
 //
 // equiv: ip route get 198.18.0.1; nc -u 198.18.0.1 PORT; ip -s link show lo; ip -s link show IF
-func TestOwnAddressGoesThroughLo(t *testing.T) {
+func TestL3OwnAddressGoesThroughLo(t *testing.T) {
 	v := claims.Check(t, "L3")
 	// This namespace is "the host": its own address 198.18.0.1 sits on a
 	// veth end, whose peer (198.18.0.2) is in a second namespace. IPv6 is

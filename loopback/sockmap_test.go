@@ -35,30 +35,23 @@ var seenL5 = SockmapFacts{
 	}},
 }
 
-func with(f SockmapFacts, change func(*SockmapFacts)) SockmapFacts {
-	change(&f)
-	return f
-}
-
 // onlyTCPCells keeps the first n cells of the TCP comparison.
-func onlyTCPCells(f *SockmapFacts, n int) {
-	f.VsTCP.Cells = append([]bench.CellFacts(nil), f.VsTCP.Cells[:n]...)
-}
+func onlyTCPCells(f *SockmapFacts, n int) { f.VsTCP.Cells = f.VsTCP.Cells[:n] }
 
-func TestJudgeSockmap(t *testing.T) {
+func TestJudgeL5Sockmap(t *testing.T) {
 	claims.TestJudge(t, "L5", judgeSockmap, []claims.Case[SockmapFacts]{
 		{Name: "seen on 6.18: off lo (the speed, faster but for a stream of 100 B messages, is a note)", Facts: seenL5, Want: claims.Confirmed,
 			Parts: map[string]string{"redirect": claims.Confirmed, "lo": claims.Confirmed}},
-		{Name: "redirected, but the target's bytes are out of order", Facts: with(seenL5, func(f *SockmapFacts) {
+		{Name: "redirected, but the target's bytes are out of order", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.TargetInOrder = false
 		}), Want: claims.Refined, Parts: map[string]string{"redirect": claims.Refined, "lo": claims.Confirmed}},
-		{Name: "the control did not cross lo either: lo's stillness tells nothing", Facts: with(seenL5, func(f *SockmapFacts) {
+		{Name: "the control did not cross lo either: lo's stillness tells nothing", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.ControlLoXmit, f.ControlLoTxPackets = 0, 0
 		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Undecided}},
-		{Name: "some other packet on lo, none of the writes' length", Facts: with(seenL5, func(f *SockmapFacts) {
+		{Name: "some other packet on lo, none of the writes' length", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.LoTxPackets = 1
 		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Refined}},
-		{Name: "inside make matrix's VM: not measured, and the note says why", Facts: with(seenL5, func(f *SockmapFacts) {
+		{Name: "inside make matrix's VM: not measured, and the note says why", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{}
 			f.NotMeasured = "not measured in a virtual machine (qemu): timing under emulation measures the emulator"
 		}), Want: claims.Confirmed},
@@ -67,27 +60,27 @@ func TestJudgeSockmap(t *testing.T) {
 
 // The speed is a note beside L5's verdict, not a part of it: whatever the
 // measurement says, the verdict stays; the note says what it found.
-func TestSockmapSpeedIsANote(t *testing.T) {
+func TestJudgeL5SpeedIsANote(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		facts SockmapFacts
 		want  string
 	}{
 		{"seen on 6.18: faster but for a stream of 100 B messages", seenL5, "faster than TCP in some cells, slower in others"},
-		{"faster in every cell", with(seenL5, func(f *SockmapFacts) { onlyTCPCells(f, 2) }), "faster than TCP in every cell"},
-		{"a loaded machine: the pairs straddle 1", with(seenL5, func(f *SockmapFacts) {
+		{"faster in every cell", claims.With(seenL5, func(f *SockmapFacts) { onlyTCPCells(f, 2) }), "faster than TCP in every cell"},
+		{"a loaded machine: the pairs straddle 1", claims.With(seenL5, func(f *SockmapFacts) {
 			f.VsTCP.Cells = []bench.CellFacts{
 				sockmapCell(bench.RoundTrip, 100, 90000, 70000, 0.23, 1.44, 1.45, 0.8, 1.2),
 				sockmapCell(bench.Stream, 65536, 90000, 70000, 0.32, 1.38, 2.63, 1.1, 1.5),
 			}
 		}), "undecided"},
-		{"fewer than 5 pairs decide nothing", with(seenL5, func(f *SockmapFacts) {
+		{"fewer than 5 pairs decide nothing", claims.With(seenL5, func(f *SockmapFacts) {
 			f.VsTCP.Cells = []bench.CellFacts{sockmapCell(bench.RoundTrip, 100, 127645, 71646, 1.7, 1.8, 1.75)}
 		}), "undecided"},
-		{"slower in every cell", with(seenL5, func(f *SockmapFacts) {
+		{"slower in every cell", claims.With(seenL5, func(f *SockmapFacts) {
 			f.VsTCP.Cells = []bench.CellFacts{sockmapCell(bench.RoundTrip, 100, 70000, 74000, 0.93, 0.95, 0.97, 0.94, 0.96)}
 		}), "slower than TCP in every cell"},
-		{"not measured", with(seenL5, func(f *SockmapFacts) { f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{} }), "not measured"},
+		{"not measured", claims.With(seenL5, func(f *SockmapFacts) { f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{} }), "not measured"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := judgeSockmap(c.facts)

@@ -54,7 +54,7 @@
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
-// (internal/claims/matrix.txt); R1-R4 get the same verdicts on all of them.
+// (internal/records/matrix.txt); R1-R4 get the same verdicts on all of them.
 // 5.10 shows what the notes' older kernel showed and 5.14 removed: a
 // broadcast route for the network address, `broadcast 127.0.0.0 dev lo` in
 // R1's table local and `broadcast 198.18.0.0` next to R2's address. The

@@ -24,7 +24,7 @@ var (
 	seenOnLo = []Entry{loLocal8, loLocal1, loBrdAll}
 )
 
-func TestJudgeLoopbackTable(t *testing.T) {
+func TestJudgeR1LoopbackTable(t *testing.T) {
 	seen := LoopbackTableFacts{
 		LoAddrs: []string{"127.0.0.1/8"}, Table: seenOnLo, AnyLoopback: viaLo,
 		WhileLoDown: []Entry{loLocal8, loLocal1}, LoAddrsAfterUp: []string{"127.0.0.1/8"},
@@ -47,7 +47,7 @@ func TestJudgeLoopbackTable(t *testing.T) {
 	})
 }
 
-func TestJudgeAddressEntries(t *testing.T) {
+func TestJudgeR2AddressEntries(t *testing.T) {
 	facts := func(atAdd, atUp, afterDel []Entry) AddressEntriesFacts {
 		return AddressEntriesFacts{Addr: "198.18.0.1/24", Dev: "nnley-1a", Before: []Entry{}, AtAdd: atAdd, AtUp: atUp, AfterDel: afterDel}
 	}
@@ -76,7 +76,7 @@ func TestJudgeAddressEntries(t *testing.T) {
 	})
 }
 
-func TestJudgeLocalEntry(t *testing.T) {
+func TestJudgeR3LocalEntry(t *testing.T) {
 	facts := func(entries []Entry, got, neighbour Lookup) LocalEntryFacts {
 		return LocalEntryFacts{Addr: "198.18.0.1", Dev: "nnley-1a", Entries: entries, Lookup: got, Neighbour: "198.18.0.2", NeighbourLookup: neighbour}
 	}
@@ -100,7 +100,7 @@ func TestJudgeLocalEntry(t *testing.T) {
 	})
 }
 
-func TestJudgeLocalFirst(t *testing.T) {
+func TestJudgeR4LocalFirst(t *testing.T) {
 	split := Lookup{Type: "local", Dev: "lo", Table: 255}
 	claims.TestJudge(t, "R4", judgeLocalFirst, []claims.Case[LocalFirstFacts]{
 		{Name: "seen on 6.18: local wins, and loses once moved behind main",

@@ -17,7 +17,7 @@ import (
 // "Although it shows enp4s0, every RTN_LOCAL entry still routes through the
 // loopback device."
 // equiv: ip route show table local; ip route get 198.18.0.1
-func TestLocalEntryNamesTheInterfaceButLookupSaysLo(t *testing.T) {
+func TestR3LocalEntryNamesTheInterfaceButLookupSaysLo(t *testing.T) {
 	v := claims.Check(t, "R3")
 	p := sandbox.NewPair(t) // 198.18.0.1/24 on A's veth end, 198.18.0.2/24 on B's
 	claims.Judge(v, observeLocalEntry(t, p), judgeLocalEntry)
@@ -59,7 +59,7 @@ func observeLocalEntry(t *testing.T, p *sandbox.Pair) LocalEntryFacts {
 //	ip route get 198.18.0.1 in A: local via lo, or unicast out of a?
 //
 // equiv: ip route add 198.18.0.1/32 dev IF; ip route get 198.18.0.1; ip rule
-func TestLocalTableWinsOverMoreSpecificRoute(t *testing.T) {
+func TestR4LocalTableWinsOverMoreSpecificRoute(t *testing.T) {
 	v := claims.Check(t, "R4")
 	p := sandbox.NewPair(t)
 	claims.Judge(v, observeLocalFirst(t, p), judgeLocalFirst)

@@ -29,7 +29,7 @@ const tableWait = 3 * time.Second
 //	broadcast 127.255.255.255 dev lo proto kernel scope link src 127.0.0.1
 //
 // equiv: ip link set lo up; ip route show table local
-func TestLocalTableHoldsLoopbackEntries(t *testing.T) {
+func TestR1LocalTableHoldsLoopbackEntries(t *testing.T) {
 	v := claims.Check(t, "R1")
 	ns := sandbox.New(t) // a fresh namespace whose lo has just come up
 	facts := observeLoopbackTable(t, ns)

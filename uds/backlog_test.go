@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"errors"
@@ -15,7 +15,6 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
 	"netnotes/internal/sockdiag"
-	"netnotes/uds"
 )
 
 // The notes: a UDS needs "no TCP-like three-way handshake, no half-open or
@@ -26,16 +25,16 @@ import (
 // Go's net.Listen always passes somaxconn as the backlog and net.Dial gives
 // up on EAGAIN, so this note uses plain system calls.
 // equiv: ss -xl  (Recv-Q: connections waiting, Send-Q: the backlog)
-func TestU4_NoHandshakeButAnAcceptQueue(t *testing.T) {
+func TestU4NoHandshakeButAnAcceptQueue(t *testing.T) {
 	v := claims.Check(t, "U4")
 	dir := socketDir(t)
-	var f uds.BacklogFacts
+	var f BacklogFacts
 
 	// listen(n) with nobody calling accept: how many connects get in?
 	for _, backlog := range []int{0, 1, 3} {
 		path := filepath.Join(dir, fmt.Sprintf("backlog%d.sock", backlog))
 		rawListen(t, path, backlog)
-		a := uds.Admission{Backlog: backlog, Tried: backlog + 6}
+		a := Admission{Backlog: backlog, Tried: backlog + 6}
 		for range a.Tried {
 			if err := nonBlockingConnect(t, path); err != nil {
 				a.Then = errnoName(err)
@@ -95,7 +94,7 @@ func TestU4_NoHandshakeButAnAcceptQueue(t *testing.T) {
 	}
 
 	f.Connect, f.ConnectNotMeasured = measureConnections(t)
-	claims.Judge(v, f, uds.JudgeBacklog)
+	claims.Judge(v, f, judgeBacklog)
 }
 
 // measureConnections is the note beside U4: what a connection costs over

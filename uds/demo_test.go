@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"fmt"
@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
-	"netnotes/uds"
 )
 
 // The notes' demo (uds_server.c and uds_client.c) in one program: the
@@ -52,7 +51,7 @@ func Example_demo() {
 			return
 		}
 		fmt.Printf("Received from client: %s\n", buf[:n])
-		_, err = c.Write([]byte(uds.ServerHello))
+		_, err = c.Write([]byte(ServerHello))
 		served <- err
 	}()
 
@@ -94,7 +93,7 @@ func Example_demo() {
 // prints "Received from server: Hello from server!" while the server prints
 // "Received from client: Hello from client!".
 // equiv: ./server & ./client
-func TestU2_TheNotesDemoExchange(t *testing.T) {
+func TestU2TheNotesDemoExchange(t *testing.T) {
 	v := claims.Check(t, "U2")
 	dir := socketDir(t)
 	path := filepath.Join(dir, "uds_demo.sock")
@@ -120,7 +119,7 @@ func TestU2_TheNotesDemoExchange(t *testing.T) {
 		buf := make([]byte, 64)
 		n, err := c.Read(buf)
 		if err == nil {
-			_, _ = c.Write([]byte(uds.ServerHello))
+			_, _ = c.Write([]byte(ServerHello))
 		}
 		s.got = string(buf[:n])
 		done <- s
@@ -136,8 +135,8 @@ func TestU2_TheNotesDemoExchange(t *testing.T) {
 		s.cred = &unix.Ucred{}
 	}
 
-	claims.Judge(v, uds.DemoFacts{
+	claims.Judge(v, DemoFacts{
 		ServerReceived: s.got, ClientLines: client.Lines,
 		ServerPID: os.Getpid(), ClientPID: client.PID, PeerPID: s.cred.Pid,
-	}, uds.JudgeDemo)
+	}, judgeDemo)
 }

@@ -22,7 +22,7 @@
 // as the claim's rule, what confirms, refines and refutes it. A kernel that
 // behaves otherwise than the notes say gets a refuted verdict with the
 // facts as evidence, not a failed test; a test fails only when it could not
-// observe. The judges' tests (*_judge_test.go) feed them the facts seen on
+// observe. The judges' tests (judge_test.go) feed them the facts seen on
 // the project machine and hand-made facts that refute. A claim that says
 // two things has a part per thing, and its verdict comes from the parts
 // (claims.Combine): all confirmed, confirmed; all refuted, refuted;
@@ -45,7 +45,7 @@
 // The data does still travel in sk_buffs (skb:consume_skb fires), just
 // never through a device. The tracepoints need tracefs and real root:
 // where tracefs is refused (in a user namespace, say) that part is not
-// observed and lo decides. A drill (TestDrillU3_...) runs the same
+// observed and lo decides. A drill (TestDrillU3...) runs the same
 // observation on a unix:// endpoint a proxy relays over TCP, and the judge
 // refutes it: the instruments do see a path through the stack.
 //
@@ -113,7 +113,7 @@
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
-// (internal/claims/matrix.txt): U1-U7 and U9 get the same verdicts there as
+// (internal/records/matrix.txt): U1-U7 and U9 get the same verdicts there as
 // on 6.18. U8 is a measurement and skips inside a VM, where timing measures
 // the emulator.
 //

@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"errors"
@@ -17,17 +17,16 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
-	"netnotes/uds"
 )
 
 // The notes: crictl's `runtime-endpoint: unix:///var/run/containerd/containerd.sock`
 // "is the file path a UDS binds to": the address is a sockaddr_un with
 // family AF_UNIX, and bind creates the file.
 // equiv: stat -c %F /var/run/containerd/containerd.sock   # socket
-func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
+func TestU1BindCreatesTheFileAnEndpointNames(t *testing.T) {
 	v := claims.Check(t, "U1")
 	dir := socketDir(t)
-	f := uds.BindFacts{Path: filepath.Join(dir, "containerd.sock")}
+	f := BindFacts{Path: filepath.Join(dir, "containerd.sock")}
 
 	// Before bind there is no file: bind is what makes it.
 	_, err := os.Lstat(f.Path)
@@ -46,14 +45,14 @@ func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
 	// Each endpoint form, parsed, dials the server it names. The relative
 	// form resolves against the working directory, as ./uds_demo.sock does.
 	t.Chdir(dir)
-	for _, d := range []uds.EndpointDial{
+	for _, d := range []EndpointDial{
 		{Endpoint: "unix://" + f.Path, Names: "path"},
 		{Endpoint: "unix:" + f.Path, Names: "path"},
 		{Endpoint: "unix:containerd.sock", Names: "path"},
 		{Endpoint: "unix:@" + abstract, Names: "abstract"},
 		{Endpoint: "unix-abstract:" + abstract, Names: "abstract"},
 	} {
-		e, err := uds.ParseEndpoint(d.Endpoint)
+		e, err := ParseEndpoint(d.Endpoint)
 		require.NoError(t, err, d.Endpoint)
 		if d.Reached, err = ask(e); err != nil {
 			d.Err = errnoName(err)
@@ -61,7 +60,7 @@ func TestU1_BindCreatesTheFileAnEndpointNames(t *testing.T) {
 		f.Dials = append(f.Dials, d)
 	}
 
-	claims.Judge(v, f, uds.JudgeBind)
+	claims.Judge(v, f, judgeBind)
 }
 
 // Malformed endpoints get an error that says what is wrong.
@@ -70,17 +69,17 @@ func TestParseEndpointRefusesMalformed(t *testing.T) {
 		endpoint string
 		want     error
 	}{
-		{"tcp://127.0.0.1:10010", uds.ErrScheme},
-		{"/var/run/containerd/containerd.sock", uds.ErrScheme},
-		{"unix://var/run/containerd/containerd.sock", uds.ErrAuthority},
-		{"unix://", uds.ErrEmptyPath},
-		{"unix:", uds.ErrEmptyPath},
-		{"unix:@", uds.ErrEmptyPath},
-		{"unix:///" + strings.Repeat("p", uds.MaxPathLen), uds.ErrTooLong},
-		{"unix:@" + strings.Repeat("a", uds.MaxAbstractLen+1), uds.ErrTooLong},
-		{"unix:/tmp/a\x00b", uds.ErrNUL},
+		{"tcp://127.0.0.1:10010", ErrScheme},
+		{"/var/run/containerd/containerd.sock", ErrScheme},
+		{"unix://var/run/containerd/containerd.sock", ErrAuthority},
+		{"unix://", ErrEmptyPath},
+		{"unix:", ErrEmptyPath},
+		{"unix:@", ErrEmptyPath},
+		{"unix:///" + strings.Repeat("p", MaxPathLen), ErrTooLong},
+		{"unix:@" + strings.Repeat("a", MaxAbstractLen+1), ErrTooLong},
+		{"unix:/tmp/a\x00b", ErrNUL},
 	} {
-		_, err := uds.ParseEndpoint(b.endpoint)
+		_, err := ParseEndpoint(b.endpoint)
 		assert.ErrorIs(t, err, b.want, "%q", b.endpoint)
 	}
 }
@@ -123,7 +122,7 @@ func answerWith(l net.Listener, name string) {
 }
 
 // ask dials an endpoint and reads what the server says.
-func ask(e uds.Endpoint) (string, error) {
+func ask(e Endpoint) (string, error) {
 	c, err := e.Dial()
 	if err != nil {
 		return "", err
@@ -135,24 +134,24 @@ func ask(e uds.Endpoint) (string, error) {
 }
 
 func TestParseEndpointForms(t *testing.T) {
-	for in, want := range map[string]uds.Endpoint{
-		"unix:///var/run/containerd/containerd.sock":       {Name: "/var/run/containerd/containerd.sock"},
-		"unix:/run/crio/crio.sock":                         {Name: "/run/crio/crio.sock"},
-		"unix:./uds_demo.sock":                             {Name: "./uds_demo.sock"},
-		"unix:@containerd-shim":                            {Name: "containerd-shim", Abstract: true},
-		"unix-abstract:grpc":                               {Name: "grpc", Abstract: true},
-		"unix:///" + strings.Repeat("p", uds.MaxPathLen-1): {Name: "/" + strings.Repeat("p", uds.MaxPathLen-1)},
+	for in, want := range map[string]Endpoint{
+		"unix:///var/run/containerd/containerd.sock":   {Name: "/var/run/containerd/containerd.sock"},
+		"unix:/run/crio/crio.sock":                     {Name: "/run/crio/crio.sock"},
+		"unix:./uds_demo.sock":                         {Name: "./uds_demo.sock"},
+		"unix:@containerd-shim":                        {Name: "containerd-shim", Abstract: true},
+		"unix-abstract:grpc":                           {Name: "grpc", Abstract: true},
+		"unix:///" + strings.Repeat("p", MaxPathLen-1): {Name: "/" + strings.Repeat("p", MaxPathLen-1)},
 	} {
-		got, err := uds.ParseEndpoint(in)
+		got, err := ParseEndpoint(in)
 		if assert.NoError(t, err, in) {
 			assert.Equal(t, want, got, in)
-			again, err := uds.ParseEndpoint(got.String())
+			again, err := ParseEndpoint(got.String())
 			assert.NoError(t, err, "String() of %q: %q", in, got.String())
 			assert.Equal(t, got, again, "round trip through %q", got.String())
 		}
 	}
-	_, err := uds.ParseEndpoint("http://x")
-	assert.True(t, errors.Is(err, uds.ErrScheme), "%v", err)
+	_, err := ParseEndpoint("http://x")
+	assert.True(t, errors.Is(err, ErrScheme), "%v", err)
 }
 
 // The endpoint crictl's configuration names, and the mistakes people make
@@ -165,7 +164,7 @@ func ExampleParseEndpoint() {
 		"unix://var/run/containerd/containerd.sock",
 		"tcp://127.0.0.1:10010",
 	} {
-		e, err := uds.ParseEndpoint(s)
+		e, err := ParseEndpoint(s)
 		if err != nil {
 			fmt.Println(err)
 			continue
@@ -187,11 +186,11 @@ func FuzzParseEndpoint(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		e, err := uds.ParseEndpoint(s)
+		e, err := ParseEndpoint(s)
 		if err != nil {
 			return
 		}
-		again, err := uds.ParseEndpoint(e.String())
+		again, err := ParseEndpoint(e.String())
 		if err != nil || again != e {
 			t.Fatalf("%q parsed to %+v, whose String %q parses to %+v, %v", s, e, e.String(), again, err)
 		}

@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"fmt"
@@ -12,7 +12,6 @@ import (
 
 	"netnotes/internal/claims"
 	"netnotes/internal/sockdiag"
-	"netnotes/uds"
 )
 
 // The notes' open TODO: "the I-Node [netstat and ss show] differs from the
@@ -26,16 +25,16 @@ import (
 // sock_diag reports that one only when asked (UDIAG_SHOW_VFS; `ss -xe`
 // prints it as ino:N dev:MAJ/MIN).
 // equiv: netstat -xlp; ss -xl; ss -xle; stat -c %i uds_demo.sock
-func TestU5_TwoInodes(t *testing.T) {
+func TestU5TwoInodes(t *testing.T) {
 	v := claims.Check(t, "U5")
 	dir := socketDir(t)
 	path := filepath.Join(dir, "uds_demo.sock")
 
-	look := func() uds.InodeRun {
+	look := func() InodeRun {
 		l, err := net.Listen("unix", path)
 		require.NoError(t, err)
 		defer l.Close()
-		var r uds.InodeRun
+		var r InodeRun
 		fdOf(t, l.(*net.UnixListener), func(fd int) {
 			var st unix.Stat_t
 			require.NoError(t, unix.Fstat(fd, &st))
@@ -52,15 +51,15 @@ func TestU5_TwoInodes(t *testing.T) {
 		require.NoError(t, err)
 		r.DiagInode, r.DiagName = diag.Inode, diag.Name
 		if diag.VFS != nil {
-			r.DiagVFS = &uds.DiagVFS{Inode: diag.VFS.Ino, Dev: fmt.Sprintf("%d:%d", diag.VFS.Major(), diag.VFS.Minor())}
+			r.DiagVFS = &DiagVFS{Inode: diag.VFS.Ino, Dev: fmt.Sprintf("%d:%d", diag.VFS.Major(), diag.VFS.Minor())}
 		}
 		return r
 	}
 	// Listen, close, and listen again on the same path, as rerunning
 	// ./server does.
-	f := uds.InodeFacts{Runs: []uds.InodeRun{look(), look()}}
+	f := InodeFacts{Runs: []InodeRun{look(), look()}}
 
-	claims.Judge(v, f, uds.JudgeInodes)
+	claims.Judge(v, f, judgeInodes)
 }
 
 // devName writes a device number as MAJ:MIN.

@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"errors"
@@ -13,18 +13,17 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
-	"netnotes/uds"
 )
 
 // The notes' server calls unlink on its .sock path before bind. Why: the
 // file outlives the socket, and bind will not reuse a path that exists.
 // equiv: ./server; kill it; ./server again   (bind: Address already in use)
-func TestU6_TheSocketFileOutlivesItsSocket(t *testing.T) {
+func TestU6TheSocketFileOutlivesItsSocket(t *testing.T) {
 	v := claims.Check(t, "U6")
 	dir := socketDir(t)
 	path := filepath.Join(dir, "uds_demo.sock")
 	addr := &unix.SockaddrUnix{Name: path}
-	var f uds.LifecycleFacts
+	var f LifecycleFacts
 
 	// A server that exits without unlinking: what does it leave behind?
 	old, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
@@ -80,7 +79,7 @@ func TestU6_TheSocketFileOutlivesItsSocket(t *testing.T) {
 	_, err = net.DialTimeout("unix", goPath, time.Second)
 	f.GoDialKept = errnoName(err)
 
-	claims.Judge(v, f, uds.JudgeLifecycle)
+	claims.Judge(v, f, judgeLifecycle)
 }
 
 // carry writes msg on one end of a connection and reads it on the other:

@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"bufio"

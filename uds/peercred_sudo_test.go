@@ -1,6 +1,6 @@
 //go:build linux && sudo
 
-package uds_test
+package uds
 
 import (
 	"bufio"
@@ -20,7 +20,6 @@ import (
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
-	"netnotes/uds"
 )
 
 // nobody is the user the other client runs as.
@@ -34,7 +33,7 @@ var nobody = &syscall.Credential{Uid: 65534, Gid: 65534}
 // efficient: U8's measurement, shared with TestU8 in this test binary.
 // equiv: chmod 600 /run/x.sock; sudo -u nobody socat - UNIX-CONNECT:/run/x.sock
 // equiv: sudo -u nobody socat - TCP:127.0.0.1:PORT
-func TestU9_FilePermissionsGateConnect(t *testing.T) {
+func TestU9FilePermissionsGateConnect(t *testing.T) {
 	v := claims.Check(t, "U9")
 	// In the matrix's VMs timing measures the emulator: the security part
 	// still runs there, the efficiency part is not measured. Under -short
@@ -44,23 +43,23 @@ func TestU9_FilePermissionsGateConnect(t *testing.T) {
 		gate.SkipShort(t, "U8's measurement of a few seconds, which U9's more-efficient part takes")
 	}
 
-	facts := uds.U9Facts{Security: observeSecurity(t)}
+	facts := U9Facts{Security: observeSecurity(t)}
 	if inVM {
 		facts.EfficiencyNotMeasured = emulated
 	} else {
-		facts.Efficiency, _ = uds.MeasureSameCPU(t)
+		facts.Efficiency, _ = measureSameCPU(t)
 	}
 
-	claims.Judge(v, facts, uds.JudgeU9)
+	claims.Judge(v, facts, judgeU9)
 }
 
 // observeSecurity tries a root-owned 0600 socket file and a root-owned
 // 127.0.0.1 port as uid 65534. Without a second uid it says why.
-func observeSecurity(t *testing.T) uds.SecurityFacts {
+func observeSecurity(t *testing.T) SecurityFacts {
 	if why := secondUIDMissing(); why != "" {
-		return uds.SecurityFacts{NotObserved: why}
+		return SecurityFacts{NotObserved: why}
 	}
-	var f uds.SecurityFacts
+	var f SecurityFacts
 
 	// A root-owned socket file of mode 0600, in a directory everyone may
 	// enter: only the socket's own mode decides.
@@ -78,18 +77,18 @@ func observeSecurity(t *testing.T) uds.SecurityFacts {
 
 	refused := runClient(t, path, nobody)
 	f.OtherUID, f.Mode0600 = refused.UID, outcome(refused)
-	if f.Mode0600 == uds.Connected {
+	if f.Mode0600 == Connected {
 		<-creds
 	}
 	owner := runClient(t, path, nil)
-	if f.OwnerOn0600 = outcome(owner); f.OwnerOn0600 == uds.Connected {
+	if f.OwnerOn0600 = outcome(owner); f.OwnerOn0600 == Connected {
 		<-creds
 	}
 	require.NoError(t, os.Chmod(path, 0o666))
 	allowed := runClient(t, path, nobody)
-	if f.Mode0666 = outcome(allowed); f.Mode0666 == uds.Connected {
+	if f.Mode0666 = outcome(allowed); f.Mode0666 == Connected {
 		f.PeerCred = credOf(t, creds)
-		f.Client = uds.Cred{PID: int64(allowed.PID), UID: int64(allowed.UID), GID: int64(allowed.GID)}
+		f.Client = Cred{PID: int64(allowed.PID), UID: int64(allowed.UID), GID: int64(allowed.GID)}
 	}
 
 	// The TCP control: root listens on 127.0.0.1 in a private namespace,
@@ -98,7 +97,7 @@ func observeSecurity(t *testing.T) uds.SecurityFacts {
 	tl := ns.Listen(t, "tcp4", "127.0.0.1:0")
 	tcpCreds := serveHello(t, tl, func(c net.Conn) (*unix.Ucred, error) { return peerCred(c.(*net.TCPConn)) })
 	tcp := runClientIn(t, ns.Do, "tcp:"+tl.Addr().String(), nobody)
-	if f.TCPLoopback = outcome(tcp); f.TCPLoopback == uds.Connected {
+	if f.TCPLoopback = outcome(tcp); f.TCPLoopback == Connected {
 		f.TCPPeerCred = credOf(t, tcpCreds)
 	}
 	return f
@@ -154,15 +153,15 @@ func serveHello(t *testing.T, l net.Listener, cred func(net.Conn) (*unix.Ucred, 
 	return creds
 }
 
-func credOf(t *testing.T, creds <-chan *unix.Ucred) uds.Cred {
+func credOf(t *testing.T, creds <-chan *unix.Ucred) Cred {
 	t.Helper()
 	select {
 	case c := <-creds:
 		require.NotNil(t, c, "SO_PEERCRED failed")
-		return uds.Cred{PID: int64(c.Pid), UID: int64(c.Uid), GID: int64(c.Gid)}
+		return Cred{PID: int64(c.Pid), UID: int64(c.Uid), GID: int64(c.Gid)}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the server accepted nothing in 10s")
-		return uds.Cred{}
+		return Cred{}
 	}
 }
 
@@ -170,7 +169,7 @@ func credOf(t *testing.T, creds <-chan *unix.Ucred) uds.Cred {
 // errno its connect returned.
 func outcome(r clientRun) string {
 	if slices.Contains(r.Lines, "Received from server: Hello from server!") {
-		return uds.Connected
+		return Connected
 	}
 	if len(r.Lines) == 1 {
 		if e, ok := strings.CutPrefix(r.Lines[0], "connect: "); ok {

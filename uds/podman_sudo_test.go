@@ -1,6 +1,6 @@
 //go:build linux && sudo
 
-package uds_test
+package uds
 
 import (
 	"context"
@@ -20,7 +20,6 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/podman"
 	"netnotes/internal/wait"
-	"netnotes/uds"
 )
 
 // The notes' endpoints are a real runtime's: crictl's
@@ -44,7 +43,7 @@ func TestU1PodmanServiceListensOnTheSocketFileItsEndpointNames(t *testing.T) {
 		gate.Skip(t, "podman's API service runs here as root in private namespaces, which needs real root (%s): run %s", gate.CurrentMode(), gate.RunAsRoot)
 	}
 	h := podman.Start(t, nil)
-	f := uds.BindFacts{Path: filepath.Join(socketDir(t), "podman.sock")}
+	f := BindFacts{Path: filepath.Join(socketDir(t), "podman.sock")}
 	endpoint := "unix://" + f.Path
 	_, err := os.Lstat(f.Path)
 	f.ExistedBefore = !errors.Is(err, fs.ErrNotExist)
@@ -76,11 +75,11 @@ func TestU1PodmanServiceListensOnTheSocketFileItsEndpointNames(t *testing.T) {
 	f.FileType, f.Inode = fileType(t, f.Path)
 
 	// A real request of the runtime's API over the endpoint, parsed.
-	e, err := uds.ParseEndpoint(endpoint)
+	e, err := ParseEndpoint(endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := uds.EndpointDial{Endpoint: endpoint, Names: "podman"}
+	d := EndpointDial{Endpoint: endpoint, Names: "podman"}
 	var answer string
 	if answer, err = ping(e); err != nil {
 		d.Err = err.Error()
@@ -89,12 +88,12 @@ func TestU1PodmanServiceListensOnTheSocketFileItsEndpointNames(t *testing.T) {
 	}
 	f.Dials = append(f.Dials, d)
 	f.BoundBy = fmt.Sprintf("podman system service %s, up in %v; GET /_ping over it: %s", endpoint, time.Since(start).Round(time.Millisecond), answer)
-	claims.Judge(v, f, uds.JudgeBind)
+	claims.Judge(v, f, judgeBind)
 }
 
 // ping asks a Docker-compatible API for /_ping over the endpoint and says
 // who answered: libpod names itself in its headers.
-func ping(e uds.Endpoint) (string, error) {
+func ping(e Endpoint) (string, error) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		DialContext: func(context.Context, string, string) (net.Conn, error) { return e.Dial() },
 	}}

@@ -1,6 +1,6 @@
 //go:build linux && sudo
 
-package uds_test
+package uds
 
 import (
 	"fmt"
@@ -19,7 +19,6 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/ktrace"
 	"netnotes/internal/sandbox"
-	"netnotes/uds"
 )
 
 // transferSize is what each transport carries while the tracer watches.
@@ -33,7 +32,7 @@ const transferSize = 1 << 20
 // counted for this process's threads in process context (where a UDS write
 // would have to raise them: it runs no softirq), tell the two apart.
 // equiv: ip -s link show lo; perf stat -e 'net:*' ./uds_demo
-func TestU3_UDSBypassesTheNetworkStack(t *testing.T) {
+func TestU3UDSBypassesTheNetworkStack(t *testing.T) {
 	v := claims.Check(t, "U3")
 	ns := sandbox.New(t)
 	path := filepath.Join(socketDir(t), "stack.sock")
@@ -42,22 +41,22 @@ func TestU3_UDSBypassesTheNetworkStack(t *testing.T) {
 
 	f := observeStack(t, ns, [2]net.Conn{udsServer, udsClient}, [2]net.Conn{tcpServer, tcpClient})
 
-	claims.Judge(v, f, uds.JudgeStack)
+	claims.Judge(v, f, judgeStack)
 }
 
 // observeStack carries transferSize bytes over a would-be UDS connection
 // and over the TCP control (each a server and a client end, in ns), once
 // watching lo's counters, once more watching the net:* tracepoints where
 // tracefs lets it.
-func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) uds.StackFacts {
+func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) StackFacts {
 	t.Helper()
-	f := uds.StackFacts{Bytes: transferSize}
-	loDuring := func(c [2]net.Conn) uds.LoCounters {
+	f := StackFacts{Bytes: transferSize}
+	loDuring := func(c [2]net.Conn) LoCounters {
 		before := ns.Counters(t, "lo")
 		moved, err := transfer(c[0], c[1])
 		require.NoError(t, err)
 		require.Equal(t, int64(transferSize), moved)
-		return uds.LoCounters(ns.Counters(t, "lo").Sub(before))
+		return LoCounters(ns.Counters(t, "lo").Sub(before))
 	}
 	f.LoUDS, f.LoTCP = loDuring(udsConn), loDuring(tcpConn)
 
@@ -84,8 +83,8 @@ func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) ud
 			return ours(t, events)
 		}
 		udsEvents, tcpEvents := eventsDuring(udsConn), eventsDuring(tcpConn)
-		f.NetUDS, f.NetTCP = tally(udsEvents, "net_"), tally(tcpEvents, "net_")
-		f.SkbUDS = tally(udsEvents, "consume_skb")["consume_skb"]
+		f.NetUDS, f.NetTCP = countEvents(udsEvents, "net_"), countEvents(tcpEvents, "net_")
+		f.SkbUDS = countEvents(udsEvents, "consume_skb")["consume_skb"]
 		f.Traced = true
 	})
 	if !f.Traced {
@@ -107,7 +106,7 @@ func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) ud
 // reach their reader through lo, and the judge must say so (refuted), or
 // the instrument is blind.
 // equiv: socat UNIX-LISTEN:x.sock TCP:127.0.0.1:PORT & (then U3 against x.sock)
-func TestDrillU3_AUnixEndpointRelayedOverTCP(t *testing.T) {
+func TestDrillU3AUnixEndpointRelayedOverTCP(t *testing.T) {
 	ns := sandbox.New(t)
 	backend := ns.Listen(t, "tcp", "127.0.0.1:0")
 	front := ns.Listen(t, "unix", filepath.Join(socketDir(t), "relayed.sock"))
@@ -127,7 +126,7 @@ func TestDrillU3_AUnixEndpointRelayedOverTCP(t *testing.T) {
 		require.NoError(t, err, "the relay stopped before the transfers ended")
 	default: // still relaying, as it should until cleanup
 	}
-	claims.Drill(t, "U3", f, uds.JudgeStack, claims.Refuted)
+	claims.Drill(t, "U3", f, judgeStack, claims.Refuted)
 }
 
 // relay accepts one connection on front and copies what it receives to a
@@ -205,8 +204,8 @@ func ours(t *testing.T, events []ktrace.Event) []ktrace.Event {
 	return kept
 }
 
-// tally counts events by name, for names starting with prefix.
-func tally(events []ktrace.Event, prefix string) map[string]int {
+// countEvents counts events by name, for names starting with prefix.
+func countEvents(events []ktrace.Event, prefix string) map[string]int {
 	n := map[string]int{}
 	for _, e := range events {
 		if strings.HasPrefix(e.Name, prefix) {

@@ -1,6 +1,6 @@
 //go:build linux && sudo
 
-package uds_test
+package uds
 
 import (
 	"io"
@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/sandbox"
-	"netnotes/uds"
 )
 
 func init() { abstractNamesPerNetns = checkAbstractNamesPerNetns }
@@ -20,12 +19,12 @@ func init() { abstractNamesPerNetns = checkAbstractNamesPerNetns }
 // An abstract name lives in the network namespace of the socket that bound
 // it, where a path lives in the filesystem that all namespaces here share.
 // equiv: ip netns exec A ss -xl; ip netns exec B ss -xl
-func checkAbstractNamesPerNetns(t *testing.T) uds.AbstractNetnsFacts {
+func checkAbstractNamesPerNetns(t *testing.T) AbstractNetnsFacts {
 	a, b := sandbox.New(t), sandbox.New(t)
 	name := "@" + abstractName("ns")
 	la := a.Listen(t, "unix", name)
 	go answerWith(la, "A")
-	var f uds.AbstractNetnsFacts
+	var f AbstractNetnsFacts
 
 	listedIn := func(ns *sandbox.NS) int {
 		var inodes []uint64

@@ -1,4 +1,4 @@
-package uds_test
+package uds
 
 import (
 	"encoding/binary"
@@ -19,18 +19,17 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/sockdiag"
 	"netnotes/internal/wait"
-	"netnotes/uds"
 )
 
 // abstractNamesPerNetns is the privileged half of U7, set by
 // sunpath_sudo_test.go (built with -tags sudo).
-var abstractNamesPerNetns func(t *testing.T) uds.AbstractNetnsFacts
+var abstractNamesPerNetns func(t *testing.T) AbstractNetnsFacts
 
 // The notes' server copies its path into sun_path:
 // `strcpy(serun.sun_path, socket_path)`. sun_path is 108 bytes: how long
 // may the path be, and who says no?
 // equiv: python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("/tmp/" + "s"*103)'
-func TestU7_ThePathMustFitSunPath(t *testing.T) {
+func TestU7ThePathMustFitSunPath(t *testing.T) {
 	v := claims.Check(t, "U7")
 	dir := socketDir(t)
 	if len(dir) > 90 {
@@ -38,7 +37,7 @@ func TestU7_ThePathMustFitSunPath(t *testing.T) {
 	}
 	pathOfLen := func(n int) string { return dir + "/" + strings.Repeat("s", n-len(dir)-1) }
 	p107, p108, p109 := pathOfLen(107), pathOfLen(108), pathOfLen(109)
-	var f uds.SunPathFacts
+	var f SunPathFacts
 
 	// 107 bytes and the NUL fill sun_path: does Go bind and dial it?
 	l, err := net.Listen("unix", p107)
@@ -114,7 +113,7 @@ func TestU7_ThePathMustFitSunPath(t *testing.T) {
 		f.Netns, f.NetnsNotObserved = &n, ""
 	})
 
-	claims.Judge(v, f, uds.JudgeSunPath)
+	claims.Judge(v, f, judgeSunPath)
 }
 
 // rawBind calls bind(2) with sun_path holding exactly path, no NUL, and

@@ -33,11 +33,6 @@ func sameCPUFacts(rt100, rt64k, st100, st64k float64) U8Facts {
 	}}
 }
 
-func with(f U8Facts, cells ...bench.CellFacts) U8Facts {
-	f.Cells = append(append([]bench.CellFacts(nil), f.Cells...), cells...)
-	return f
-}
-
 func TestJudgeU8(t *testing.T) {
 	oneSize := U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 		cell(bench.RoundTrip, bench.OneCPU, 100, 3, 0.1), cell(bench.Stream, bench.OneCPU, 100, 2.5, 0.1)}}
@@ -61,8 +56,9 @@ func TestJudgeU8(t *testing.T) {
 			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
 		{Name: "one upset pair of eight does not stretch the interval", Facts: outlier,
 			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Confirmed}},
-		{Name: "free placement is shown, not decisive", Facts: with(sameCPUFacts(3, 1.2, 3.5, 1.1),
-			cell(bench.Stream, bench.Free, 100, 0.5, 0.01), cell(bench.Stream, bench.Free, 65536, 4, 0.01)),
+		{Name: "free placement is shown, not decisive", Facts: claims.With(sameCPUFacts(3, 1.2, 3.5, 1.1), func(f *U8Facts) {
+			f.Cells = append(f.Cells, cell(bench.Stream, bench.Free, 100, 0.5, 0.01), cell(bench.Stream, bench.Free, 65536, 4, 0.01))
+		}),
 			Want: claims.Confirmed},
 		{Name: "one size measured: no trend, the other part decides", Facts: oneSize,
 			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Skipped}},

@@ -8,47 +8,77 @@ import (
 	"netnotes/internal/claims"
 )
 
-// The judges' tables. Each starts from the facts a root run logged on the
-// project machine (Linux 6.18.44, x86_64, GNU coreutils 9.1: the "facts
-// ID:" line, copied as is), then changes what a kernel or a system that
-// disagrees with the notes would show.
+// The judges' tables. Each starts from the facts a run recorded on the
+// project machine (Linux 6.18.44, x86_64, GNU coreutils 9.1), which
+// TestJudge replays as a case of its own (testdata/facts/linux-6.18), then
+// changes what a kernel or a system that disagrees with the notes would
+// show. N3's first row, with the strace lines of its commands, is the
+// "facts N3:" line of a run, its JSON laid out over lines.
 
-// seen and with name the claims package's helpers for these tables.
+// seen names claims.SeenFacts for N3's table.
 func seen[F any](line string) F { return claims.SeenFacts[F](line) }
 
-func with[F any](f F, edit func(*F)) F { return claims.With(f, edit) }
+var seenN1 = claims.RecordedFacts[LinkCountFacts]("linux-6.18", "N1")
 
-var seenN1 = seen[LinkCountFacts](`{"FreshNlink":1,"LinkedNlinkA":2,"LinkedNlinkB":2,"LinkSameInode":true,"UnlinkA":"0","LstatAAfter":"ENOENT","NlinkBAfter":1,"BSameInode":true,"DataIntact":true,"Listing":["b"]}`)
-
-func TestJudgeLinkCount(t *testing.T) {
+func TestJudgeN1LinkCount(t *testing.T) {
 	claims.TestJudge(t, "N1", judgeLinkCount, []claims.Case[LinkCountFacts]{
-		{Name: "seen on 6.18", Facts: seenN1, Want: claims.Confirmed},
-		{Name: "a reader's FUSE filesystem that reports a fixed link count (sshfs): a fresh file with two links, a count unlink does not lower", Facts: with(seenN1, func(f *LinkCountFacts) {
+		{Name: "a reader's FUSE filesystem that reports a fixed link count (sshfs): a fresh file with two links, a count unlink does not lower", Facts: claims.With(seenN1, func(f *LinkCountFacts) {
 			f.FreshNlink, f.NlinkBAfter = 2, 2
 		}), Want: claims.Refuted, Parts: map[string]string{"fresh": claims.Refuted, "decrement": claims.Refuted}},
-		{Name: "unlink leaves the name", Facts: with(seenN1, func(f *LinkCountFacts) { f.LstatAAfter = "0" }),
+		{Name: "unlink leaves the name", Facts: claims.With(seenN1, func(f *LinkCountFacts) { f.LstatAAfter = "0" }),
 			Want: claims.Refined, Parts: map[string]string{"fresh": claims.Confirmed, "decrement": claims.Refuted}},
-		{Name: "the other name lost the data", Facts: with(seenN1, func(f *LinkCountFacts) { f.DataIntact = false }),
+		{Name: "the other name lost the data", Facts: claims.With(seenN1, func(f *LinkCountFacts) { f.DataIntact = false }),
 			Want: claims.Refined, Parts: map[string]string{"decrement": claims.Refined}},
 	})
 }
 
-var seenN2 = seen[SpaceFacts](`{"FileMiB":24,"FreeEmpty":64,"FreeWritten":40,"NlinkOpen":0,"FdLink":"/big (deleted)","DataReadable":true,"FreeUnlinked":40,"FreeClosed":64,"ClosedWaitMs":0,"FreeOtherName":40}`)
+var seenN2 = claims.RecordedFacts[SpaceFacts]("linux-6.18", "N2")
 
-func TestJudgeSpace(t *testing.T) {
+func TestJudgeN2Space(t *testing.T) {
 	claims.TestJudge(t, "N2", judgeSpace, []claims.Case[SpaceFacts]{
-		{Name: "seen on 6.18", Facts: seenN2, Want: claims.Confirmed},
-		{Name: "a reader's copy-on-write filesystem with a snapshot holding the file's extents (btrfs, ZFS): freed at unlink, and never given back at close", Facts: with(seenN2, func(f *SpaceFacts) {
+		{Name: "a reader's copy-on-write filesystem with a snapshot holding the file's extents (btrfs, ZFS): freed at unlink, and never given back at close", Facts: claims.With(seenN2, func(f *SpaceFacts) {
 			f.FreeUnlinked, f.FreeClosed = 64, 40
 		}), Want: claims.Refuted},
-		{Name: "the last close frees it though a name is left", Facts: with(seenN2, func(f *SpaceFacts) { f.FreeOtherName = 64 }),
+		{Name: "the last close frees it though a name is left", Facts: claims.With(seenN2, func(f *SpaceFacts) { f.FreeOtherName = 64 }),
 			Want: claims.Refined, Parts: map[string]string{"reclaimed": claims.Confirmed, "held": claims.Refuted}},
-		{Name: "the space comes back late, or not at all", Facts: with(seenN2, func(f *SpaceFacts) { f.FreeClosed, f.ClosedWaitMs = 40, 5000 }),
+		{Name: "the space comes back late, or not at all", Facts: claims.With(seenN2, func(f *SpaceFacts) { f.FreeClosed, f.ClosedWaitMs = 40, 5000 }),
 			Want: claims.Refined, Parts: map[string]string{"reclaimed": claims.Refuted}},
 	})
 }
 
-var seenN3 = seen[CommandCallsFacts](`{"Arch":"amd64","ArchHasUnlink":true,"Rm":{"Path":"/usr/bin/rm","Resolved":"","Version":"rm (GNU coreutils) 9.1"},"Unlink":{"Path":"/usr/bin/unlink","Resolved":"","Version":"unlink (GNU coreutils) 9.1"},"RmFile":{"Command":"rm -f 111","ExitCode":0,"Removed":true,"Calls":[{"Call":"unlinkat(AT_FDCWD, \"111\", 0) = 0","Name":"unlinkat","AtFDCWD":true,"Path":"111","Flags":"0","Errno":""}]},"UnlinkFile":{"Command":"unlink 111","ExitCode":0,"Removed":true,"Calls":[{"Call":"unlink(\"111\") = 0","Name":"unlink","AtFDCWD":false,"Path":"111","Flags":"","Errno":""}]},"RmDir":{"Command":"rm -r dir","ExitCode":0,"Removed":true,"Calls":[{"Call":"unlinkat(4, \"f\", 0) = 0","Name":"unlinkat","AtFDCWD":false,"Path":"f","Flags":"0","Errno":""},{"Call":"unlinkat(AT_FDCWD, \"dir\", AT_REMOVEDIR) = 0","Name":"unlinkat","AtFDCWD":true,"Path":"dir","Flags":"AT_REMOVEDIR","Errno":""}]}}`)
+var seenN3 = seen[CommandCallsFacts](`{
+	"Arch":"amd64","ArchHasUnlink":true,
+	"Rm":{"Path":"/usr/bin/rm","Resolved":"","Version":"rm (GNU coreutils) 9.1"},
+	"Unlink":{"Path":"/usr/bin/unlink","Resolved":"","Version":"unlink (GNU coreutils) 9.1"},
+	"RmFile":{
+		"Command":"rm -f 111","ExitCode":0,"Removed":true,
+		"Calls":[
+			{
+				"Call":"unlinkat(AT_FDCWD, \"111\", 0) = 0","Name":"unlinkat","AtFDCWD":true,"Path":"111",
+				"Flags":"0","Errno":""
+			}
+		]
+	},
+	"UnlinkFile":{
+		"Command":"unlink 111","ExitCode":0,"Removed":true,
+		"Calls":[
+			{"Call":"unlink(\"111\") = 0","Name":"unlink","AtFDCWD":false,"Path":"111","Flags":"","Errno":""}
+		]
+	},
+	"RmDir":{
+		"Command":"rm -r dir","ExitCode":0,"Removed":true,
+		"Calls":[
+			{
+				"Call":"unlinkat(4, \"f\", 0) = 0","Name":"unlinkat","AtFDCWD":false,"Path":"f","Flags":"0",
+				"Errno":""
+			},
+			{
+				"Call":"unlinkat(AT_FDCWD, \"dir\", AT_REMOVEDIR) = 0","Name":"unlinkat","AtFDCWD":true,
+				"Path":"dir","Flags":"AT_REMOVEDIR","Errno":""
+			}
+		]
+	}
+}`)
 
 // The unlink command's run on an architecture with no unlink system call:
 // its C library turns unlink() into unlinkat.
@@ -61,64 +91,62 @@ var rmViaUnlink = CommandRun{Command: "rm -f 111", Removed: true, Calls: []Remov
 	{Call: `unlink("111") = 0`, Name: "unlink", Path: "111"},
 }}
 
-func TestJudgeCommandCalls(t *testing.T) {
+func TestJudgeN3CommandCalls(t *testing.T) {
 	claims.TestJudge(t, "N3", judgeCommandCalls, []claims.Case[CommandCallsFacts]{
 		{Name: "seen on 6.18 x86_64", Facts: seenN3, Want: claims.Confirmed},
-		{Name: "arm64: no unlink system call", Facts: with(seenN3, func(f *CommandCallsFacts) {
+		{Name: "arm64: no unlink system call", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.Arch, f.ArchHasUnlink, f.UnlinkFile = "arm64", false, unlinkViaUnlinkat
 		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Confirmed, "unlink": claims.Refined}},
-		{Name: "x86_64 with an unlink command that calls unlinkat", Facts: with(seenN3, func(f *CommandCallsFacts) {
+		{Name: "x86_64 with an unlink command that calls unlinkat", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.UnlinkFile = unlinkViaUnlinkat
 		}), Want: claims.Refined, Parts: map[string]string{"unlink": claims.Refuted}},
-		{Name: "busybox rm calls unlink", Facts: with(seenN3, func(f *CommandCallsFacts) {
+		{Name: "busybox rm calls unlink", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.Rm.Resolved, f.RmFile = "/bin/busybox", rmViaUnlink
 		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
 		{Name: "busybox's rm and unlink first on PATH (Debian's busybox 1.35, x86_64)", Facts: busyboxN3,
 			Want: claims.Refined, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
-		{Name: "rm tries unlink first, then unlinkat", Facts: with(seenN3, func(f *CommandCallsFacts) {
+		{Name: "rm tries unlink first, then unlinkat", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.RmFile.Calls = append([]RemovalCall{{Call: `unlink("111") = -1 EPERM`, Name: "unlink", Path: "111", Errno: "EPERM"}}, f.RmFile.Calls...)
 		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refined}},
 	})
 }
 
-var seenN4 = seen[DirfdFacts](`{"AfterChdir":"0","TargetGone":true,"DecoyKept":true,"OldPathAfterMv":"ENOENT","AfterRename":"0","RenamedGone":true,"DirWithFlags0":"EISDIR","FileWithRmdir":"ENOTDIR","FileKept":true,"EmptyWithRmdir":"0","EmptyDirRemoved":true}`)
+var seenN4 = claims.RecordedFacts[DirfdFacts]("linux-6.18", "N4")
 
-func TestJudgeDirfd(t *testing.T) {
+func TestJudgeN4Dirfd(t *testing.T) {
 	claims.TestJudge(t, "N4", judgeDirfd, []claims.Case[DirfdFacts]{
-		{Name: "seen on 6.18", Facts: seenN4, Want: claims.Confirmed},
-		{Name: "refutable only by a kernel without unlinkat(2) (Linux has had it since 2.6.16): paths from the working directory, flags ignored", Facts: with(seenN4, func(f *DirfdFacts) {
+		{Name: "refutable only by a kernel without unlinkat(2) (Linux has had it since 2.6.16): paths from the working directory, flags ignored", Facts: claims.With(seenN4, func(f *DirfdFacts) {
 			f.TargetGone, f.DecoyKept = false, false
 			f.AfterRename, f.RenamedGone = "ENOENT", false
 			f.DirWithFlags0, f.FileWithRmdir, f.FileKept = "0", "0", false
 			f.EmptyWithRmdir, f.EmptyDirRemoved = "ENOENT", false
 		}), Want: claims.Refuted},
-		{Name: "the rename breaks the fd", Facts: with(seenN4, func(f *DirfdFacts) { f.AfterRename, f.RenamedGone = "ENOENT", false }),
+		{Name: "the rename breaks the fd", Facts: claims.With(seenN4, func(f *DirfdFacts) { f.AfterRename, f.RenamedGone = "ENOENT", false }),
 			Want: claims.Refined, Parts: map[string]string{"dirfd": claims.Refuted, "like-unlink": claims.Confirmed}},
-		{Name: "a directory refused with EPERM, as POSIX allows", Facts: with(seenN4, func(f *DirfdFacts) { f.DirWithFlags0 = "EPERM" }),
+		{Name: "a directory refused with EPERM, as POSIX allows", Facts: claims.With(seenN4, func(f *DirfdFacts) { f.DirWithFlags0 = "EPERM" }),
 			Want: claims.Refined, Parts: map[string]string{"like-unlink": claims.Refined}},
 	})
 }
 
-var seenN5 = seen[OneFileFacts](`{"UnlinkDir":"EISDIR","RmdirFull":"ENOTEMPTY","UnlinkMissing":"ENOENT","RmdirEmpty":"0","SocketUnlink":"0","ConnectAfter":"ENOENT","AcceptAfter":"0","CommandsRun":true,"UnlinkTwo":"unlink: extra operand 'b' (exit status 1)","UnlinkTwoFailed":true,"UnlinkTwoKept":true,"RmMany":"exit 0","RmManyRemovedAll":true}`)
+var seenN5 = claims.RecordedFacts[OneFileFacts]("linux-6.18", "N5")
 
-func TestJudgeOneFile(t *testing.T) {
+func TestJudgeN5OneFile(t *testing.T) {
 	claims.TestJudge(t, "N5", judgeOneFile, []claims.Case[OneFileFacts]{
-		{Name: "seen on 6.18", Facts: seenN5, Want: claims.Confirmed},
-		{Name: "refutable only by a system whose unlink(2) removes directories and whose unlink command takes two operands (neither Linux nor GNU coreutils nor busybox)", Facts: with(seenN5, func(f *OneFileFacts) {
+		{Name: "refutable only by a system whose unlink(2) removes directories and whose unlink command takes two operands (neither Linux nor GNU coreutils nor busybox)", Facts: claims.With(seenN5, func(f *OneFileFacts) {
 			f.UnlinkDir, f.RmdirEmpty = "0", "ENOENT"
 			f.UnlinkTwo, f.UnlinkTwoFailed, f.UnlinkTwoKept = " (exit 0)", false, false
 			f.RmManyRemovedAll = false
 		}), Want: claims.Refuted},
-		{Name: "EPERM for a directory (POSIX's other answer)", Facts: with(seenN5, func(f *OneFileFacts) { f.UnlinkDir = "EPERM" }),
+		{Name: "EPERM for a directory (POSIX's other answer)", Facts: claims.With(seenN5, func(f *OneFileFacts) { f.UnlinkDir = "EPERM" }),
 			Want: claims.Refined, Parts: map[string]string{"no-directories": claims.Refined}},
-		{Name: "no commands on PATH", Facts: with(seenN5, func(f *OneFileFacts) { f.CommandsRun = false }),
+		{Name: "no commands on PATH", Facts: claims.With(seenN5, func(f *OneFileFacts) { f.CommandsRun = false }),
 			Want: claims.Confirmed, Parts: map[string]string{"one-file": claims.Skipped, "rm-more": claims.Skipped}},
 	})
 }
 
 // What N3's test saw with links rm and unlink -> /usr/bin/busybox first on
 // PATH (Debian 12's busybox 1.35.0, x86_64).
-var busyboxN3 = with(seenN3, func(f *CommandCallsFacts) {
+var busyboxN3 = claims.With(seenN3, func(f *CommandCallsFacts) {
 	bb := func(name string) BinaryFacts {
 		return BinaryFacts{Path: "/tmp/bb/" + name, Resolved: "/usr/bin/busybox",
 			Version:        fmt.Sprintf("no version: --version gave %q, exit status 1", name+": unrecognized option '--version'"),

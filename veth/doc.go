@@ -93,7 +93,7 @@
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
-// (internal/claims/matrix.txt); V1-V9 get the same verdicts on all of them.
+// (internal/records/matrix.txt); V1-V9 get the same verdicts on all of them.
 // What differs:
 //
 //   - V6: Debian's kernels have kprobe events, so there the test also puts

@@ -7,54 +7,77 @@ import (
 	"netnotes/internal/claims"
 )
 
-// The judges' tables. Each starts from the facts a root run logged on the
-// project machine (Linux 6.18.44, x86_64: the "facts ID:" line, copied as
-// is), then changes what a kernel that disagrees with the notes would show.
+// The judges' tables. Each starts from the facts a root run recorded on
+// the project machine (Linux 6.18.44, x86_64: testdata/facts/linux-6.18),
+// which TestJudge replays as a case of its own, then changes what a kernel
+// that disagrees with the notes would show. V8's recording is its last
+// runtime's (rootless podman), so its table starts from the "facts V8:"
+// line of the bridge test, its JSON laid out over lines.
 
-// seen and with name the claims package's helpers for these tables.
+// seen names claims.SeenFacts for these tables.
 func seen[F any](line string) F { return claims.SeenFacts[F](line) }
 
-func with[F any](f F, edit func(*F)) F { return claims.With(f, edit) }
+var seenV1 = claims.RecordedFacts[PairFacts]("linux-6.18", "V1")
 
-var seenV1 = seen[PairFacts](`{"LinksBefore":1,"LinksAfter":3,"Same":[{"Name":"nn43v-7a","Type":"veth","Index":3,"Peer":2,"NetnsID":-1,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":-1},{"Name":"nn43v-7b","Type":"veth","Index":2,"Peer":3,"NetnsID":-1,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":-1}],"Cross":[{"Name":"nn43v-8a","Type":"veth","Index":4,"Peer":2,"NetnsID":0,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"here","PeerNSID":0},{"Name":"nn43v-8b","Type":"veth","Index":2,"Peer":4,"NetnsID":0,"Flags":"BROADCAST,MULTICAST","Oper":"down","Carrier":false,"AdminUp":false,"InNetns":"there","PeerNSID":0}],"DeletedSame":"nn43v-7b","OtherGoneSame":true,"DeletedCross":"nn43v-8a","OtherGoneCross":true,"BystanderKept":true,"LeftThere":["lo"]}`)
+var seenV2 = claims.RecordedFacts[StateFacts]("linux-6.18", "V2")
 
-var seenV2 = seen[StateFacts](`{"Placements":[{"Placement":"same netns","Fresh":{"Flags":"BROADCAST,MULTICAST","Oper":"down","UpLower":false,"Up":false,"Carrier":false},"AddrsWhileDown":1,"OneUp":{"Flags":"NO-CARRIER,BROADCAST,MULTICAST,UP","Oper":"lower-layer-down","UpLower":false,"Up":true,"Carrier":false},"OneUpSettled":true,"OneUpAfter":"14µs","PeerSetUp":true,"BothUp":[{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true},{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true}],"BothUpSettled":true},{"Placement":"peer in another netns","Fresh":{"Flags":"BROADCAST,MULTICAST","Oper":"down","UpLower":false,"Up":false,"Carrier":false},"AddrsWhileDown":1,"OneUp":{"Flags":"NO-CARRIER,BROADCAST,MULTICAST,UP","Oper":"down","UpLower":false,"Up":true,"Carrier":false},"OneUpSettled":true,"OneUpAfter":"19µs","PeerSetUp":true,"BothUp":[{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true},{"Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Oper":"up","UpLower":true,"Up":true,"Carrier":true}],"BothUpSettled":true}]}`)
+var seenV3 = claims.RecordedFacts[LinkLocalFacts]("linux-6.18", "V3")
 
-var seenV3 = seen[LinkLocalFacts](`{"AddrGenMode":"0","DisableIPv6":"0","AcceptDAD":"1","Ends":[{"Name":"nn43v-4a","MAC":"ea:6e:39:d0:a0:92","LinkLocal":"fe80::e86e:39ff:fed0:a092","Tentative":true},{"Name":"nn43v-4b","MAC":"9a:2e:ed:06:0c:56","LinkLocal":"fe80::982e:edff:fe06:c56","Tentative":false}],"UsableWithinMs":5,"DADTentative":true,"DADBindErr":"EADDRNOTAVAIL","DADUsableAfterMs":1558}`)
+var seenV4 = claims.RecordedFacts[CrossPingFacts]("linux-6.18", "V4")
 
-var seenV4 = seen[CrossPingFacts](`{"Sent":5,"Replies":5,"LastReply":"last: 64 bytes from 198.18.0.2: icmp_seq=5 time=36.825µs","SenderTx":{"Packets":6,"Bytes":532},"PeerRx":{"Packets":6,"Bytes":532},"PeerInEchos":5,"PeerOutEchoRep":5,"SenderLoTx":0}`)
+var seenV5 = claims.RecordedFacts[SameNetnsPingFacts]("linux-6.18", "V5")
 
-var seenV5 = seen[SameNetnsPingFacts](`{"Routes":[{"Dst":"198.18.5.1","Type":"local","Dev":"lo"},{"Dst":"198.18.5.2","Type":"local","Dev":"lo"}],"Sent":6,"Answered":6,"LoTx":12,"VethTx":0,"LoEvents":12,"VethEvents":0,"Forced":[{"AcceptLocal":"0","RpFilter":"0","SenderTx":1,"PeerRx":1,"InEchos":0,"Answered":false,"Reply":"no echo reply from 198.18.5.2 for icmp_seq=1 within 1s (from netns 4026532671)","LoTx":0},{"AcceptLocal":"1","RpFilter":"1","SenderTx":1,"PeerRx":1,"InEchos":0,"Answered":false,"Reply":"no echo reply from 198.18.5.2 for icmp_seq=2 within 1s (from netns 4026532671)","LoTx":0},{"AcceptLocal":"1","RpFilter":"2","SenderTx":1,"PeerRx":1,"InEchos":1,"Answered":true,"Reply":"82µs","LoTx":1},{"AcceptLocal":"1","RpFilter":"0","SenderTx":1,"PeerRx":1,"InEchos":1,"Answered":true,"Reply":"21µs","LoTx":1}]}`)
+var seenV6 = claims.RecordedFacts[FirstPacketFacts]("linux-6.18", "V6")
 
-var seenV6 = seen[FirstPacketFacts](`{"Mechanism":"tracepoint","Neighbour":"198.18.0.2","Sent":3,"NeighCreates":1,"NeighCreateText":"family 2 dev nn43v-ea entries 2 primary_key4 198.18.0.2 primary_key6 300:6c6f:33:762d:6461::16 created 1 gc_exempt 0","NeighCreateStack":["___neigh_create","ip_finish_output2"],"ARPOut":1,"ARPOutStack":["dev_hard_start_xmit","__dev_queue_xmit","arp_xmit","arp_solicit","neigh_probe","__neigh_event_send","neigh_resolve_output","ip_finish_output2"],"ARPIntoPeer":1,"ARPIntoPeerStack":["netif_rx_internal","__netif_rx","veth_xmit","dev_hard_start_xmit","__dev_queue_xmit","arp_xmit","arp_solicit","neigh_probe","__neigh_event_send","neigh_resolve_output","ip_finish_output2"],"Echoes":3,"FirstEchoStack":["dev_hard_start_xmit","__dev_queue_xmit","__neigh_update","arp_process"],"LaterEchoStacks":[["dev_hard_start_xmit","__dev_queue_xmit","ip_finish_output2"],["dev_hard_start_xmit","__dev_queue_xmit","ip_finish_output2"]]}`)
+var seenV7 = claims.RecordedFacts[HandoffFacts]("linux-6.18", "V7")
 
-var seenV7 = seen[HandoffFacts](`{"Mechanism":"tracepoint","Sent":3,"RequestsRx":3,"RequestsRxOnPeer":3,"RepliesRx":3,"RepliesRxOnA":3,"InsideVethXmit":6,"ForwardStack":["netif_rx_internal","__netif_rx","veth_xmit","dev_hard_start_xmit","__dev_queue_xmit","ip_finish_output2","ip_output","ip_push_pending_frames","raw_sendmsg"],"Received":3,"ReceivedSoftirq":3,"ReceivedBacklog":3,"ReceivedVethNAPI":0,"ReceiveStack":["__netif_receive_skb_core","__netif_receive_skb_one_core","process_backlog","__napi_poll","net_rx_action"],"ReceiveFlags":"..s1."}`)
+var seenV8 = seen[ContainerFacts](`{
+	"Bridge":"nn43v-1br","Gateway":"198.18.8.1/24",
+	"Ports":[
+		{
+			"Name":"nn43v-2a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":0,
+			"ContainerNSID":0,"FdbLearnt":true
+		},
+		{
+			"Name":"nn43v-3a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":1,
+			"ContainerNSID":1,"FdbLearnt":true
+		}
+	],
+	"Pings":[
+		{"From":"198.18.8.2","To":"198.18.8.3","Answered":true,"Reply":"reply from 198.18.8.3"},
+		{"From":"198.18.8.2","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"},
+		{"From":"198.18.8.3","To":"198.18.8.2","Answered":true,"Reply":"reply from 198.18.8.2"},
+		{"From":"198.18.8.3","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"}
+	],
+	"OutsideVia":"198.18.8.1","ControlPort":"nn43v-2a",
+	"ControlPing":{
+		"From":"198.18.8.2","To":"198.18.8.3","Answered":false,
+		"Reply":"no echo reply from 198.18.8.3 for icmp_seq=3 within 2s (from netns 4026532387)"
+	},
+	"ControlMaster":false
+}`)
 
-var seenV8 = seen[ContainerFacts](`{"Bridge":"nn43v-1br","Gateway":"198.18.8.1/24","Ports":[{"Name":"nn43v-2a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":0,"ContainerNSID":0,"FdbLearnt":true},{"Name":"nn43v-3a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":1,"ContainerNSID":1,"FdbLearnt":true}],"Pings":[{"From":"198.18.8.2","To":"198.18.8.3","Answered":true,"Reply":"reply from 198.18.8.3"},{"From":"198.18.8.2","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"},{"From":"198.18.8.3","To":"198.18.8.2","Answered":true,"Reply":"reply from 198.18.8.2"},{"From":"198.18.8.3","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"}],"OutsideVia":"198.18.8.1","ControlPort":"nn43v-2a","ControlPing":{"From":"198.18.8.2","To":"198.18.8.3","Answered":false,"Reply":"no echo reply from 198.18.8.3 for icmp_seq=3 within 2s (from netns 4026532387)"},"ControlMaster":false}`)
+var seenV9 = claims.RecordedFacts[LoFacts]("linux-6.18", "V9")
 
-var seenV9 = seen[LoFacts](`{"NewNetnsDevices":[["lo"],["lo"]],"Lo":{"Name":"lo","Index":1,"LinkType":"loopback","Flags":"LOOPBACK,UP,LOWER_UP","Loopback":true,"ParentDev":"","Qdisc":"noqueue","MTU":65536},"Veth":{"Name":"nn43v-6a","Index":3,"LinkType":"ether","Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Loopback":false,"ParentDev":"","Qdisc":"noqueue","MTU":1500}}`)
-
-func TestJudgePair(t *testing.T) {
+func TestJudgeV1Pair(t *testing.T) {
 	claims.TestJudge(t, "V1", judgePair, []claims.Case[PairFacts]{
-		{Name: "seen on 6.18", Facts: seenV1, Want: claims.Confirmed},
-		{Name: "refutable only by a kernel whose veth add makes one device (no Linux kernel does)", Facts: with(seenV1, func(f *PairFacts) {
+		{Name: "refutable only by a kernel whose veth add makes one device (no Linux kernel does)", Facts: claims.With(seenV1, func(f *PairFacts) {
 			f.LinksAfter = f.LinksBefore + 1
 			f.Same[0].Peer, f.Cross[0].Peer = 0, 0
 			f.OtherGoneSame, f.OtherGoneCross = false, false
 		}), Want: claims.Refuted},
-		{Name: "the cross pair's link-netnsid names another namespace", Facts: with(seenV1, func(f *PairFacts) { f.Cross[0].NetnsID = 7 }),
+		{Name: "the cross pair's link-netnsid names another namespace", Facts: claims.With(seenV1, func(f *PairFacts) { f.Cross[0].NetnsID = 7 }),
 			Want: claims.Refined, Parts: map[string]string{"each-names-other": claims.Refined}},
-		{Name: "deleting across namespaces leaves the far end", Facts: with(seenV1, func(f *PairFacts) { f.OtherGoneCross = false }),
+		{Name: "deleting across namespaces leaves the far end", Facts: claims.With(seenV1, func(f *PairFacts) { f.OtherGoneCross = false }),
 			Want: claims.Refined, Parts: map[string]string{"delete-removes-both": claims.Refined}},
-		{Name: "the cross pair's ends not seen: nothing to confirm on", Facts: with(seenV1, func(f *PairFacts) { f.Cross = [2]End{} }),
+		{Name: "the cross pair's ends not seen: nothing to confirm on", Facts: claims.With(seenV1, func(f *PairFacts) { f.Cross = [2]End{} }),
 			Want: claims.Confirmed, Parts: map[string]string{"each-names-other": claims.Skipped}},
 	})
 }
 
-func TestJudgeStates(t *testing.T) {
+func TestJudgeV2States(t *testing.T) {
 	claims.TestJudge(t, "V2", judgeStates, []claims.Case[StateFacts]{
-		{Name: "seen on 6.18", Facts: seenV2, Want: claims.Confirmed},
-		{Name: "refutable only by a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)", Facts: with(seenV2, func(f *StateFacts) {
+		{Name: "refutable only by a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)", Facts: claims.With(seenV2, func(f *StateFacts) {
 			f.Placements = append([]StatePlacement(nil), f.Placements...)
 			for i := range f.Placements {
 				p := &f.Placements[i]
@@ -67,8 +90,8 @@ func TestJudgeStates(t *testing.T) {
 	})
 }
 
-func TestJudgeLinkLocal(t *testing.T) {
-	stablePrivacy := with(seenV3, func(f *LinkLocalFacts) {
+func TestJudgeV3LinkLocal(t *testing.T) {
+	stablePrivacy := claims.With(seenV3, func(f *LinkLocalFacts) {
 		f.AddrGenMode = "2"
 		f.Ends = []LinkLocalEnd{
 			{Name: "a", MAC: "d2:f3:46:a5:25:ca", LinkLocal: "fe80::5c1e:93a0:2b41:7d02"},
@@ -76,21 +99,20 @@ func TestJudgeLinkLocal(t *testing.T) {
 		}
 	})
 	claims.TestJudge(t, "V3", judgeLinkLocal, []claims.Case[LinkLocalFacts]{
-		{Name: "seen on 6.18", Facts: seenV3, Want: claims.Confirmed},
-		{Name: "a reader's net.ipv6.conf.default.addr_gen_mode=1 (none), which new namespaces inherit: no link-local address at all", Facts: with(seenV3, func(f *LinkLocalFacts) {
+		{Name: "a reader's net.ipv6.conf.default.addr_gen_mode=1 (none), which new namespaces inherit: no link-local address at all", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.AddrGenMode = "1"
 			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
 		}), Want: claims.Refuted},
 		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refined,
 			Parts: map[string]string{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
-		{Name: "EUI-64 that differs from the notes only in the u/l bit", Facts: with(seenV3, func(f *LinkLocalFacts) {
+		{Name: "EUI-64 that differs from the notes only in the u/l bit", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.Ends = []LinkLocalEnd{f.Ends[0], {Name: "b", MAC: NotesMAC, LinkLocal: "fe80::9a2e:edff:fe06:c56"}}
 		}), Want: claims.Refined, Parts: map[string]string{"notes-pair": claims.Refuted}},
-		{Name: "no end carried the notes' MAC", Facts: with(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
+		{Name: "no end carried the notes' MAC", Facts: claims.With(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
 			Want: claims.Confirmed, Parts: map[string]string{"notes-pair": claims.Skipped}},
 		{Name: "a kernel booted with ipv6.disable=1: no IPv6 sysctls, no fe80:: address", Facts: noIPv6V3,
 			Want: claims.Refuted, Parts: map[string]string{"each-end": claims.Refuted, "notes-pair": claims.Refuted}},
-		{Name: "disable_ipv6=1 inherited (devconf_inherit_init_net=1 on a host with IPv6 off)", Facts: with(seenV3, func(f *LinkLocalFacts) {
+		{Name: "disable_ipv6=1 inherited (devconf_inherit_init_net=1 on a host with IPv6 off)", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.DisableIPv6 = "1"
 			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
 			f.DADTentative, f.DADBindErr, f.DADUsableAfterMs = false, "no address came", 0
@@ -103,8 +125,8 @@ var noIPv6V3 = LinkLocalFacts{NoIPv6: true, Ends: []LinkLocalEnd{{Name: "nn43v-4
 
 // Without IPv6 the evidence says so: the refutation is the host's, not the
 // claim's on a kernel that runs IPv6.
-func TestJudgeLinkLocalSaysIPv6IsOff(t *testing.T) {
-	for _, f := range []LinkLocalFacts{noIPv6V3, with(seenV3, func(f *LinkLocalFacts) {
+func TestJudgeV3SaysIPv6IsOff(t *testing.T) {
+	for _, f := range []LinkLocalFacts{noIPv6V3, claims.With(seenV3, func(f *LinkLocalFacts) {
 		f.DisableIPv6 = "1"
 		f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
 	})} {
@@ -114,40 +136,39 @@ func TestJudgeLinkLocalSaysIPv6IsOff(t *testing.T) {
 	}
 }
 
-func TestJudgeCrossPing(t *testing.T) {
+func TestJudgeV4CrossPing(t *testing.T) {
 	claims.TestJudge(t, "V4", judgeCrossPing, []claims.Case[CrossPingFacts]{
-		{Name: "seen on 6.18", Facts: seenV4, Want: claims.Confirmed},
-		{Name: "answered, but the peer's counters short", Facts: with(seenV4, func(f *CrossPingFacts) { f.PeerRx.Packets-- }), Want: claims.Refined},
-		{Name: "only some answered", Facts: with(seenV4, func(f *CrossPingFacts) { f.Replies = 2; f.PeerInEchos = 2 }), Want: claims.Refined},
+		{Name: "answered, but the peer's counters short", Facts: claims.With(seenV4, func(f *CrossPingFacts) { f.PeerRx.Packets-- }), Want: claims.Refined},
+		{Name: "only some answered", Facts: claims.With(seenV4, func(f *CrossPingFacts) { f.Replies = 2; f.PeerInEchos = 2 }), Want: claims.Refined},
 	})
 }
 
-func TestJudgeSameNetnsPing(t *testing.T) {
+func TestJudgeV5SameNetnsPing(t *testing.T) {
 	claims.TestJudge(t, "V5", judgeSameNetnsPing, []claims.Case[SameNetnsPingFacts]{
 		{Name: "seen on 6.18: via lo, forced only with accept_local and loose rp_filter", Facts: seenV5, Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
-		{Name: "no ping sent: 0/0 is not answered", Facts: with(seenV5, func(f *SameNetnsPingFacts) { f.Sent, f.Answered = 0, 0 }), Want: claims.Refined,
+		{Name: "no ping sent: 0/0 is not answered", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) { f.Sent, f.Answered = 0, 0 }), Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Skipped}},
-		{Name: "a reader's BPF cgroup program that drops ICMP (cgroup/skb egress): nothing answered, nothing moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "a reader's BPF cgroup program that drops ICMP (cgroup/skb egress): nothing answered, nothing moved", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents = 0, 0, 0
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
 			for i := range f.Forced {
 				f.Forced[i].Answered = false
 			}
 		}), Want: claims.Refuted},
-		{Name: "as the notes took it: over the veth, and ping -I always answered", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "as the notes took it: over the veth, and ping -I always answered", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.LoTx, f.LoEvents, f.VethTx, f.VethEvents = 0, 0, 12, 12
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
 			for i := range f.Forced {
 				f.Forced[i].Answered = true
 			}
 		}), Want: claims.Confirmed},
-		{Name: "rootless, seen on 6.18: no tracepoints, the counters alone say lo", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "rootless, seen on 6.18: no tracepoints, the counters alone say lo", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.LoEvents, f.VethEvents = 0, 0
 			f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
 		}), Want: claims.Refined,
 			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
-		{Name: "the same BPF cgroup program, as an ordinary user (counters only): nothing answered, no counter moved", Facts: with(seenV5, func(f *SameNetnsPingFacts) {
+		{Name: "the same BPF cgroup program, as an ordinary user (counters only): nothing answered, no counter moved", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents, f.VethEvents = 0, 0, 0, 0
 			f.TraceNotObserved = "needs real root"
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
@@ -158,73 +179,71 @@ func TestJudgeSameNetnsPing(t *testing.T) {
 	})
 }
 
-func TestJudgeFirstPacket(t *testing.T) {
+func TestJudgeV6FirstPacket(t *testing.T) {
 	claims.TestJudge(t, "V6", judgeFirstPacket, []claims.Case[FirstPacketFacts]{
 		{Name: "seen on 6.18 (tracepoints): the notes' stack is the ARP request's", Facts: seenV6, Want: claims.Refined,
 			Parts: map[string]string{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
 		{Name: "a reader's permanent neighbour entry for the peer (ip neigh add ... nud permanent, as some CNI plugins write), then ping -c 1: no ARP, the echo goes straight",
-			Facts: with(seenV6, func(f *FirstPacketFacts) {
+			Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 				f.Sent, f.Echoes = 1, 1
 				f.NeighCreates, f.NeighCreateText, f.NeighCreateStack = 0, "", nil
 				f.ARPOut, f.ARPOutStack, f.ARPIntoPeer, f.ARPIntoPeerStack = 0, nil, 0, nil
 				f.FirstEchoStack = []string{"dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
 				f.LaterEchoStacks = nil
 			}), Want: claims.Refuted, Parts: map[string]string{"arp-first": claims.Refuted, "later-direct": claims.Skipped, "whose-stack": claims.Refuted}},
-		{Name: "seen on Debian 6.1 (make matrix): the kprobe's first stack at veth_xmit is the ARP request's", Facts: with(seenV6, func(f *FirstPacketFacts) {
+		{Name: "seen on Debian 6.1 (make matrix): the kprobe's first stack at veth_xmit is the ARP request's", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
-		{Name: "seen on Debian arm64 6.12 (make matrix): the kprobe's stack at veth_xmit's entry lacks its caller, the tracepoint's has it", Facts: with(seenV6, func(f *FirstPacketFacts) {
+		{Name: "seen on Debian arm64 6.12 (make matrix): the kprobe's stack at veth_xmit's entry lacks its caller, the tracepoint's has it", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
-		{Name: "the kprobe's stack lacks veth_xmit's caller and so does the stack inside veth_xmit", Facts: with(seenV6, func(f *FirstPacketFacts) {
+		{Name: "the kprobe's stack lacks veth_xmit's caller and so does the stack inside veth_xmit", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 			f.ARPIntoPeerStack = []string{"netif_rx_internal", "__netif_rx", "veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
-		{Name: "a kprobe's stack at veth_xmit entered from somewhere else than dev_hard_start_xmit's caller", Facts: with(seenV6, func(f *FirstPacketFacts) {
+		{Name: "a kprobe's stack at veth_xmit entered from somewhere else than dev_hard_start_xmit's caller", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "ip_finish_output2", "__dev_queue_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
-		{Name: "a kprobe's first stack at veth_xmit that is not the notes'", Facts: with(seenV6, func(f *FirstPacketFacts) {
+		{Name: "a kprobe's first stack at veth_xmit that is not the notes'", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
 		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
 	})
 }
 
-func TestJudgeHandoff(t *testing.T) {
+func TestJudgeV7Handoff(t *testing.T) {
 	claims.TestJudge(t, "V7", judgeHandoff, []claims.Case[HandoffFacts]{
-		{Name: "seen on 6.18", Facts: seenV7, Want: claims.Confirmed},
-		{Name: "a reader's veth with GRO on or an XDP program (ethtool -K DEV gro on): no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) {
+		{Name: "a reader's veth with GRO on or an XDP program (ethtool -K DEV gro on): no netif_rx inside veth_xmit, the peer polled by veth's NAPI", Facts: claims.With(seenV7, func(f *HandoffFacts) {
 			f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit = 0, 0, 0, 0, 0
 			f.ReceivedBacklog, f.ReceivedVethNAPI = 0, 3
 		}), Want: claims.Refuted},
-		{Name: "GRO on: some packets through veth's NAPI", Facts: with(seenV7, func(f *HandoffFacts) { f.ReceivedBacklog, f.ReceivedVethNAPI = 1, 2 }),
+		{Name: "GRO on: some packets through veth's NAPI", Facts: claims.With(seenV7, func(f *HandoffFacts) { f.ReceivedBacklog, f.ReceivedVethNAPI = 1, 2 }),
 			Want: claims.Refined, Parts: map[string]string{"forward": claims.Confirmed, "backlog": claims.Refined}},
 	})
 }
 
-func TestJudgeContainer(t *testing.T) {
+func TestJudgeV8Container(t *testing.T) {
 	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
 		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
-		{Name: "still reachable with a port out of the bridge", Facts: with(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
+		{Name: "still reachable with a port out of the bridge", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
 			Want: claims.Refined, Parts: map[string]string{"bridge-carries": claims.Refined}},
-		{Name: "no host end seen: no port to confirm on", Facts: with(seenV8, func(f *ContainerFacts) { f.Ports = nil }), Want: claims.Confirmed,
+		{Name: "no host end seen: no port to confirm on", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Ports = nil }), Want: claims.Confirmed,
 			Parts: map[string]string{"peer-in-container": claims.Skipped, "bridge-port": claims.Skipped}},
-		{Name: "no ping tried", Facts: with(seenV8, func(f *ContainerFacts) { f.Pings = nil }), Want: claims.Confirmed,
+		{Name: "no ping tried", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Pings = nil }), Want: claims.Confirmed,
 			Parts: map[string]string{"bridge-carries": claims.Skipped}},
 	})
 }
 
-func TestJudgeLo(t *testing.T) {
+func TestJudgeV9Lo(t *testing.T) {
 	claims.TestJudge(t, "V9", judgeLo, []claims.Case[LoFacts]{
-		{Name: "seen on 6.18", Facts: seenV9, Want: claims.Confirmed},
 		{Name: "refutable only by a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
-			Facts: with(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
-		{Name: "lo with a queue", Facts: with(seenV9, func(f *LoFacts) { f.Lo.Qdisc = "pfifo_fast" }), Want: claims.Refined},
-		{Name: "ipip and sit loaded: tunl0 and sit0 in every new namespace beside lo", Facts: with(seenV9, func(f *LoFacts) {
+			Facts: claims.With(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
+		{Name: "lo with a queue", Facts: claims.With(seenV9, func(f *LoFacts) { f.Lo.Qdisc = "pfifo_fast" }), Want: claims.Refined},
+		{Name: "ipip and sit loaded: tunl0 and sit0 in every new namespace beside lo", Facts: claims.With(seenV9, func(f *LoFacts) {
 			f.NewNetnsDevices = [][]string{{"lo", "tunl0", "sit0"}, {"lo", "tunl0", "sit0"}}
 		}), Want: claims.Confirmed},
 	})

@@ -26,12 +26,12 @@ var rootlessTap = seen[RuntimeFacts](`{"Part":"podman-rootless","Runtime":"podma
 // onRuntime is with for a runtime's facts, in the ContainerFacts that V8's
 // judge takes.
 func onRuntime(f RuntimeFacts, edit func(*RuntimeFacts)) ContainerFacts {
-	f = with(f, edit)
+	f = claims.With(f, edit)
 	return ContainerFacts{Runtime: &f}
 }
 
-func TestJudgeRuntime(t *testing.T) {
-	unplugged := with(seenV8CNI, func(f *RuntimeFacts) {
+func TestJudgeV8Runtime(t *testing.T) {
+	unplugged := claims.With(seenV8CNI, func(f *RuntimeFacts) {
 		f.Containers = append([]RuntimeContainer(nil), f.Containers...)
 		for i := range f.Containers {
 			p := *f.Containers[i].Peer

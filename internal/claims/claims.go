@@ -1,5 +1,6 @@
-// Package claims holds the notes' claims and the one way a test reports on
-// them: facts, a judge, and verdict lines.
+// Package claims is what a chapter's tests use to report on the notes'
+// claims (the catalogue is in internal/records): facts, a judge, and
+// verdict lines.
 //
 // A claim's test observes, then hands what it saw to the claim's judge:
 //
@@ -32,37 +33,40 @@ package claims
 
 import (
 	"encoding/json"
-	"fmt"
-	"regexp"
-	"strings"
 	"testing"
 
 	"netnotes/internal/gate"
+	"netnotes/internal/records"
 )
 
 // Verdicts a test can reach about a claim.
 const (
-	Confirmed = "confirmed" // the kernel behaves as the notes say
-	Refined   = "refined"   // true, with a sharper or corrected picture
-	Refuted   = "refuted"   // the kernel does not behave as the notes say
-	Skipped   = "skipped"   // could not be checked here
+	Confirmed = records.Confirmed // the kernel behaves as the notes say
+	Refined   = records.Refined   // true, with a sharper or corrected picture
+	Refuted   = records.Refuted   // the kernel does not behave as the notes say
+	Skipped   = records.Skipped   // could not be checked here
+	// Undecided is the word of a part whose measurement straddles the
+	// claim's threshold: its spread lies on both sides, so this run cannot
+	// say. It is a part's verdict only; the claim it belongs to is refined.
+	Undecided = records.Undecided
 )
 
-// Verdict is one test's report on one claim.
-type Verdict struct {
+// Checking is a test under way on one claim: Check opens it, Judge closes
+// it with the claim's verdict. A test that ends without Judge fails.
+type Checking struct {
 	t     testing.TB
 	id    string
 	given bool
 }
 
 // Check starts the test of claim id. It fails the test at once for an ID
-// that is not in the Catalogue.
-func Check(t testing.TB, id string) *Verdict {
+// that is not in the catalogue (internal/records/catalogue.go).
+func Check(t testing.TB, id string) *Checking {
 	t.Helper()
-	if _, ok := Lookup(id); !ok {
-		t.Fatalf("claim %q is not in the catalogue (internal/claims/catalogue.go)", id)
+	if _, ok := records.Lookup(id); !ok {
+		t.Fatalf("claim %q is not in the catalogue (internal/records/catalogue.go)", id)
 	}
-	v := &Verdict{t: t, id: id}
+	v := &Checking{t: t, id: id}
 	t.Cleanup(func() {
 		switch {
 		case v.given || t.Failed():
@@ -71,7 +75,7 @@ func Check(t testing.TB, id string) *Verdict {
 			if !ok {
 				reason = "see the test's log"
 			}
-			t.Log(Line(id, Skipped, reason))
+			t.Log(records.Line(id, Skipped, reason))
 		default:
 			t.Errorf("claim %s: the test ended without a verdict", id)
 		}
@@ -87,7 +91,7 @@ func Check(t testing.TB, id string) *Verdict {
 // observed here) skips the test through the gate, with the judge's reason;
 // in strict mode a part that could not be observed fails the test, naming
 // the part.
-func Judge[F any](v *Verdict, facts F, judge func(F) Finding) Finding {
+func Judge[F any](v *Checking, facts F, judge func(F) Finding) Finding {
 	t := v.t
 	t.Helper()
 	if v.given {
@@ -106,7 +110,7 @@ func Judge[F any](v *Verdict, facts F, judge func(F) Finding) Finding {
 	if err != nil {
 		t.Fatalf("claim %s: the facts do not encode as JSON: %v", v.id, err)
 	}
-	t.Log(FactsLine(v.id, data))
+	t.Log(records.FactsLine(v.id, data))
 	f := judge(facts)
 	if err := f.check(); err != nil {
 		t.Fatalf("claim %s: the judge's finding is malformed: %v", v.id, err)
@@ -117,9 +121,9 @@ func Judge[F any](v *Verdict, facts F, judge func(F) Finding) Finding {
 	}
 	v.given = true
 	for _, p := range f.Parts {
-		t.Log(PartLine(v.id, p.Name, p.Verdict, p.Evidence))
+		t.Log(records.PartLine(v.id, p.Name, p.Verdict, p.Evidence))
 	}
-	t.Log(Line(v.id, f.Verdict, f.Evidence))
+	t.Log(records.Line(v.id, f.Verdict, f.Evidence))
 	if gate.Strict() {
 		for _, p := range f.Parts {
 			if p.Verdict == Skipped {
@@ -128,138 +132,4 @@ func Judge[F any](v *Verdict, facts F, judge func(F) Finding) Finding {
 		}
 	}
 	return f
-}
-
-// Confirmed reports that the kernel behaves as the notes say.
-//
-// Deprecated: observe into facts and call Judge, so that the verdict can go
-// the other way.
-func (v *Verdict) Confirmed(format string, args ...any) {
-	v.t.Helper()
-	v.give(Confirmed, format, args)
-}
-
-// Refined reports that the claim holds, with a sharper picture in evidence.
-//
-// Deprecated: observe into facts and call Judge.
-func (v *Verdict) Refined(format string, args ...any) { v.t.Helper(); v.give(Refined, format, args) }
-
-// Refuted reports that the kernel does not behave as the notes say.
-//
-// Deprecated: observe into facts and call Judge.
-func (v *Verdict) Refuted(format string, args ...any) { v.t.Helper(); v.give(Refuted, format, args) }
-
-func (v *Verdict) give(verdict, format string, args []any) {
-	v.t.Helper()
-	if v.given {
-		v.t.Errorf("claim %s: a second verdict (%s) for one test", v.id, verdict)
-		return
-	}
-	v.given = true
-	if v.t.Failed() {
-		v.t.Logf("claim %s: no verdict, because the test failed before it could observe", v.id)
-		return
-	}
-	v.t.Log(Line(v.id, verdict, fmt.Sprintf(format, args...)))
-}
-
-// Line formats a claim's verdict line. Evidence is kept on one line.
-func Line(id, verdict, evidence string) string {
-	return fmt.Sprintf("claim %s: %s — %s", id, verdict, oneLine(evidence))
-}
-
-// PartLine formats the verdict line of one part of a claim.
-func PartLine(id, part, verdict, evidence string) string {
-	return fmt.Sprintf("claim %s/%s: %s — %s", id, part, verdict, oneLine(evidence))
-}
-
-// FactsLine formats the line that carries a claim's facts, as JSON.
-func FactsLine(id string, facts []byte) string {
-	return fmt.Sprintf("facts %s: %s", id, facts)
-}
-
-// VerdictLine is one parsed verdict line: a claim's, or one part's.
-type VerdictLine struct {
-	ID       string
-	Part     string // "" for the claim's own line
-	Verdict  string
-	Evidence string
-}
-
-// A verdict line, as Line and PartLine write it, at the start of a line or
-// behind the "file_test.go:12: " prefix the testing package gives t.Log.
-var (
-	lineRE  = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?claim ([A-Z][0-9]+)(?:/([a-z0-9][a-z0-9-]*))?: (confirmed|refined|refuted|skipped|undecided) — (.*)$`)
-	logRE   = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
-	factsRE = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?facts ([A-Z][0-9]+): (\{.*\})$`)
-)
-
-// ParseLine finds a verdict line (a claim's or a part's) in one line of
-// output. The line must start with it, or with the test log's prefix and
-// then it: a verdict quoted inside other text is not one.
-func ParseLine(output string) (VerdictLine, bool) {
-	m := lineRE.FindStringSubmatch(strings.TrimRight(output, "\n"))
-	if m == nil {
-		return VerdictLine{}, false
-	}
-	l := VerdictLine{ID: m[1], Part: m[2], Verdict: m[3], Evidence: m[4]}
-	if l.Part == "" && l.Verdict == Undecided {
-		return VerdictLine{}, false // undecided is a part's word only
-	}
-	return l, true
-}
-
-// ParseLogLine is ParseLine for a line of test output as `go test -json`
-// carries it: the verdict must come behind the t.Log prefix
-// ("    file_test.go:12: "), where only a test's own log puts it.
-func ParseLogLine(output string) (VerdictLine, bool) {
-	if !logRE.MatchString(output) {
-		return VerdictLine{}, false
-	}
-	return ParseLine(output)
-}
-
-// Parse finds a claim's own verdict line in one line of test output (which
-// may carry a "file.go:12: " prefix). Part lines are not claim lines.
-func Parse(output string) (id, verdict, evidence string, ok bool) {
-	l, ok := ParseLine(output)
-	if !ok || l.Part != "" {
-		return "", "", "", false
-	}
-	return l.ID, l.Verdict, l.Evidence, true
-}
-
-// ParseFacts finds a facts line (FactsLine) and returns the claim's ID and
-// the facts' JSON.
-func ParseFacts(output string) (id string, facts json.RawMessage, ok bool) {
-	m := factsRE.FindStringSubmatch(strings.TrimRight(output, "\n"))
-	if m == nil || !json.Valid([]byte(m[2])) {
-		return "", nil, false
-	}
-	return m[1], json.RawMessage(m[2]), true
-}
-
-// Counts says whether a line that test logged, in a run whose tests ended
-// as result tells ("pass", "skip", "fail"; "" for a test with no end event,
-// whose binary died first), may stand in a report: the test and every test
-// above it (test names with their "/" parts cut off) passed. A skipped
-// test stands only for its own skipped line; verdict "" (a facts line)
-// needs a pass.
-func Counts(result func(test string) string, test, verdict string) bool {
-	for t := test; ; {
-		switch result(t) {
-		case "pass":
-		case "skip":
-			if t != test || verdict != Skipped {
-				return false
-			}
-		default:
-			return false
-		}
-		i := strings.LastIndexByte(t, '/')
-		if i < 0 {
-			return true
-		}
-		t = t[:i]
-	}
 }

@@ -16,14 +16,14 @@ var (
 	numberRE = regexp.MustCompile(`^\d+(?:\.\d+)?$`)
 )
 
-// Unsupported lists the numbers, addresses and device names in evidence
+// unsupported lists the numbers, addresses and device names in evidence
 // that the facts (their JSON) do not hold: a judge writes what it saw, so
 // a number or a device of its evidence that no fact holds was written in,
 // not read. A token is held when the facts hold it as a value or inside a
 // string, or a number rounds a fact's value (an interval's ends are ratios
 // the facts hold); rule lists what the claim's rule itself names (its
 // threshold, the address its test always uses: Register's rule).
-func Unsupported(evidence string, facts []byte, rule ...string) []string {
+func unsupported(evidence string, facts []byte, rule ...string) []string {
 	var v any
 	if err := json.Unmarshal(facts, &v); err != nil {
 		return []string{"facts: " + err.Error()}
@@ -87,7 +87,7 @@ func checkEvidence(t interface {
 	rule := registry.judges[id].rule
 	registry.Unlock()
 	for _, p := range append([]Part{{Finding: f}}, f.Parts...) {
-		if u := Unsupported(p.Evidence, facts, rule...); len(u) > 0 {
+		if u := unsupported(p.Evidence, facts, rule...); len(u) > 0 {
 			name := id
 			if p.Name != "" {
 				name += "/" + p.Name

@@ -2,15 +2,11 @@ package claims
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
-)
 
-// Undecided is the word of a part whose measurement straddles the claim's
-// threshold: its spread lies on both sides, so this run cannot say. It is a
-// part's verdict only; the claim it belongs to is refined.
-const Undecided = "undecided"
+	"netnotes/internal/records"
+)
 
 // Finding is what a judge makes of a claim's facts: the verdict and the
 // evidence that carries it. A compound claim (one that says two things) has
@@ -109,7 +105,7 @@ func (f Finding) check() error {
 	}
 	names := map[string]bool{}
 	for _, p := range f.Parts {
-		if !partNameRE.MatchString(p.Name) {
+		if !records.IsPartName(p.Name) {
 			return fmt.Errorf("part name %q: want lower-case letters, digits and dashes", p.Name)
 		}
 		if names[p.Name] {
@@ -145,5 +141,3 @@ func (f Finding) Part(name string) (Part, bool) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-var partNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

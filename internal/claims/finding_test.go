@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/records"
 )
 
 // Combine's one rule, both ways: every row here is a reading of the rule in
@@ -38,22 +39,22 @@ func TestCombineGivesTheClaimItsVerdictFromItsParts(t *testing.T) {
 }
 
 func TestPartAndFactsLinesRoundTrip(t *testing.T) {
-	line := claims.PartLine("U4", "handshake", claims.Confirmed, "connect\n before accept")
+	line := records.PartLine("U4", "handshake", claims.Confirmed, "connect\n before accept")
 	assert.Equal(t, "claim U4/handshake: confirmed — connect before accept", line)
-	l, ok := claims.ParseLogLine("    backlog_test.go:42: " + line + "\n")
+	l, ok := records.ParseLogLine("    backlog_test.go:42: " + line + "\n")
 	assert.True(t, ok)
-	assert.Equal(t, claims.VerdictLine{ID: "U4", Part: "handshake", Verdict: "confirmed", Evidence: "connect before accept"}, l)
+	assert.Equal(t, records.VerdictLine{ID: "U4", Part: "handshake", Verdict: "confirmed", Evidence: "connect before accept"}, l)
 
-	_, _, _, ok = claims.Parse(line)
+	_, _, _, ok = records.Parse(line)
 	assert.False(t, ok, "a part's line is not the claim's")
 
-	l, ok = claims.ParseLine(claims.PartLine("U8", "small", claims.Undecided, "1.9-2.1x"))
+	l, ok = records.ParseLine(records.PartLine("U8", "small", claims.Undecided, "1.9-2.1x"))
 	assert.True(t, ok)
 	assert.Equal(t, claims.Undecided, l.Verdict)
-	_, ok = claims.ParseLine("claim U8: undecided — a claim's own verdict is never undecided")
+	_, ok = records.ParseLine("claim U8: undecided — a claim's own verdict is never undecided")
 	assert.False(t, ok)
 
-	id, facts, ok := claims.ParseFacts("    x_test.go:9: " + claims.FactsLine("L3", []byte(`{"Dev":"lo"}`)))
+	id, facts, ok := records.ParseFacts("    x_test.go:9: " + records.FactsLine("L3", []byte(`{"Dev":"lo"}`)))
 	assert.True(t, ok)
 	assert.Equal(t, "L3", id)
 	assert.JSONEq(t, `{"Dev":"lo"}`, string(facts))
@@ -67,9 +68,9 @@ func TestVerdictLinesAreAnchored(t *testing.T) {
 		"got: claim L3: confirmed — x",
 		"    x_test.go:3:  claim L3: confirmed — x",
 	} {
-		_, ok := claims.ParseLine(s)
+		_, ok := records.ParseLine(s)
 		assert.False(t, ok, "%q", s)
 	}
-	_, ok := claims.ParseLogLine("claim L3: confirmed — no log prefix")
+	_, ok := records.ParseLogLine("claim L3: confirmed — no log prefix")
 	assert.False(t, ok, "ParseLogLine wants the t.Log prefix")
 }

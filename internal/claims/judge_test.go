@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/records"
 )
 
 // recorder is a testing.TB that keeps what a test would log, so that the
@@ -125,10 +126,9 @@ func TestNoVerdictAfterAFailure(t *testing.T) {
 		v := claims.Check(r, "N1")
 		r.Errorf("the harness could not make its file")
 		claims.Judge(v, 1, func(int) claims.Finding { return claims.Confirm("looks fine") })
-		v.Confirmed("the old way, too")
 	})
 	for _, l := range r.logs {
-		_, ok := claims.ParseLine(l)
+		_, ok := records.ParseLine(l)
 		assert.False(t, ok, "a verdict was logged after a failure: %q", l)
 	}
 }
@@ -191,17 +191,17 @@ func TestTestJudgeChecksVerdictsAndParts(t *testing.T) {
 
 func TestRecordedFactsAreReplayed(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, claims.RecordFacts(dir, "linux-6.18", "U4", claims.Recorded{
+	require.NoError(t, records.RecordFacts(dir, "linux-6.18", "U4", records.Recorded{
 		Kernel: "Linux 6.18 x86_64", Verdict: claims.Refined, Facts: []byte(`{"ConnectBeforeAccept":true,"Admitted":2}`),
 	}))
-	got, err := claims.ReadRecorded(dir+"/uds", "U4")
+	got, err := records.ReadRecorded(dir+"/uds", "U4")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, "Linux 6.18 x86_64", got[0].Kernel)
 
-	assert.Error(t, claims.RecordFacts(dir, "../up", "U4", got[0]), "a kernel name that is a path")
-	assert.Error(t, claims.RecordFacts(dir, "k", "Z9", got[0]), "a claim not in the catalogue")
-	assert.Error(t, claims.RecordFacts(dir, "k", "U4", claims.Recorded{Kernel: "k", Verdict: "confirmed", Facts: []byte("{")}))
+	assert.Error(t, records.RecordFacts(dir, "../up", "U4", got[0]), "a kernel name that is a path")
+	assert.Error(t, records.RecordFacts(dir, "k", "Z9", got[0]), "a claim not in the catalogue")
+	assert.Error(t, records.RecordFacts(dir, "k", "U4", records.Recorded{Kernel: "k", Verdict: "confirmed", Facts: []byte("{")}))
 }
 
 func TestADrillIsNotAVerdict(t *testing.T) {
@@ -211,7 +211,7 @@ func TestADrillIsNotAVerdict(t *testing.T) {
 	assert.False(t, r.failed)
 	assert.Equal(t, "drill U4: refuted — parts: handshake refuted, queues refuted", r.logs[len(r.logs)-1])
 	for _, l := range r.logs {
-		_, ok := claims.ParseLine(l)
+		_, ok := records.ParseLine(l)
 		assert.False(t, ok, "a drill logged a verdict line: %q", l)
 	}
 	r = run(t, func(r *recorder) {
@@ -228,4 +228,21 @@ func TestUnsupportedNamesWhatTheFactsDoNotHold(t *testing.T) {
 	assert.Equal(t, []string{"3", "nn4a-2b", "198.18.5.1"},
 		claims.Unsupported("back via lo (lo tx +3) on nn4a-2b, reply from 198.18.5.1", facts))
 	assert.Empty(t, claims.Unsupported("within the band 0.91-1.10x", facts, "0.91", "1.10"), "the rule's own numbers")
+}
+
+func TestWithCopiesDeep(t *testing.T) {
+	type facts struct {
+		Cells []int
+		Names map[string]string
+		Peer  *struct{ Up bool }
+	}
+	seen := facts{Cells: []int{1, 2}, Names: map[string]string{"a": "lo"}, Peer: &struct{ Up bool }{true}}
+	changed := claims.With(seen, func(f *facts) {
+		f.Cells[0], f.Names["a"], f.Peer.Up = 9, "eth0", false
+		f.Cells = append(f.Cells, 3)
+	})
+	assert.Equal(t, facts{Cells: []int{1, 2}, Names: map[string]string{"a": "lo"}, Peer: &struct{ Up bool }{true}}, seen, "the seen row is untouched")
+	assert.Equal(t, []int{9, 2, 3}, changed.Cells)
+	assert.Equal(t, "eth0", changed.Names["a"])
+	assert.False(t, changed.Peer.Up)
 }

@@ -2,10 +2,9 @@ package claims
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
+	"netnotes/internal/records"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,20 +22,6 @@ type Case[F any] struct {
 	Parts map[string]string // part name -> verdict; the parts not named are not checked
 }
 
-// FactsDir is where a chapter keeps facts recorded on real kernels, relative
-// to its package directory: FactsDir/KERNEL/ID.json, written by RecordFacts.
-const FactsDir = "testdata/facts"
-
-// Recorded is one claim's facts as a real kernel gave them, with what the
-// judge found then.
-type Recorded struct {
-	Drill   string            `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
-	Kernel  string            `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
-	Verdict string            `json:"verdict"`         // the claim's verdict on that kernel
-	Parts   map[string]string `json:"parts,omitempty"`
-	Facts   json.RawMessage   `json:"facts"`
-}
-
 // TestJudge runs a claim's judge on a table of facts and checks each
 // finding: its verdict, the verdicts of the parts the case names, and that
 // the finding is well formed (evidence given, parts that combine to the
@@ -49,7 +34,7 @@ type Recorded struct {
 // that refute count too.
 func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Case[F]) {
 	t.Helper()
-	if _, ok := Lookup(id); !ok {
+	if _, ok := records.Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
 	}
 	if msg := notRegistered(id, judge); msg != "" {
@@ -68,11 +53,11 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			ranRefuting(id, c.Name)
 		}
 	}
-	recorded, err := ReadRecorded(".", id)
+	recorded, err := records.ReadRecorded(".", id)
 	if err != nil {
 		t.Fatalf("claim %s: %v", id, err)
 	}
-	drills, err := ReadDrills(".", id)
+	drills, err := records.ReadDrills(".", id)
 	if err != nil {
 		t.Fatalf("claim %s: %v", id, err)
 	}
@@ -126,81 +111,6 @@ func partNames(f Finding) []string {
 	return names
 }
 
-// DrillsDir is where a chapter keeps the facts its drills observed,
-// relative to its package directory: DrillsDir/ID.json, written by Drill
-// when RecordDrillsEnv is set. TestJudge replays them: a drill's facts are
-// the claim's refuting case that a real kernel gave.
-const DrillsDir = "testdata/drills"
-
-// RecordDrillsEnv, set to 1, makes each drill write what it observed to
-// DrillsDir (as root: go test -tags sudo -run '^TestDrill' ./CHAPTER).
-const RecordDrillsEnv = "NETNOTES_RECORD_DRILLS"
-
-// ReadDrills reads the drill facts recorded for claim id under
-// dir/DrillsDir.
-func ReadDrills(dir, id string) ([]Recorded, error) {
-	return readRecorded([]string{filepath.Join(dir, DrillsDir, id+".json")})
-}
-
-// ReadRecorded reads the facts recorded for claim id under dir/FactsDir, one
-// per kernel, in the order of the kernels' directory names.
-func ReadRecorded(dir, id string) ([]Recorded, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, FactsDir, "*", id+".json"))
-	if err != nil {
-		return nil, err
-	}
-	return readRecorded(paths)
-}
-
-func readRecorded(paths []string) ([]Recorded, error) {
-	slices.Sort(paths)
-	var out []Recorded
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var r Recorded
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if r.Kernel == "" || r.Verdict == "" || len(r.Facts) == 0 {
-			return nil, fmt.Errorf("%s: want kernel, verdict and facts", p)
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// RecordFacts writes what a run observed for claim id, and what its judge
-// found, to moduleRoot/CHAPTER/FactsDir/kernelDir/ID.json, so that the
-// judge's tests replay it. kernelDir names the kernel as one path element
-// ("linux-6.18").
-func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
-	c, ok := Lookup(id)
-	if !ok {
-		return fmt.Errorf("claim %q is not in the catalogue", id)
-	}
-	if kernelDir == "" || strings.ContainsAny(kernelDir, `/\ `) || kernelDir[0] == '.' {
-		return fmt.Errorf("kernel directory name %q: want one plain path element", kernelDir)
-	}
-	if !json.Valid(r.Facts) {
-		return fmt.Errorf("claim %s: the facts are not JSON", id)
-	}
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	dir := filepath.Join(moduleRoot, c.Chapter, FactsDir, kernelDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, id+".json"), append(data, '\n'), 0o644)
-}
-
 // Drill judges facts observed on a namespace that a test set up so that the
 // claim is false, and fails unless the judge finds want (usually Refuted):
 // the end-to-end proof that the claim's own observation code and judge can
@@ -209,7 +119,7 @@ func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
 // report never counts it.
 func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want string) Finding {
 	t.Helper()
-	if _, ok := Lookup(id); !ok {
+	if _, ok := records.Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
 	}
 	if msg := notRegistered(id, judge); msg != "" {
@@ -235,7 +145,7 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 		t.Errorf("drill %s: the judge found %s on a namespace where the claim is false, want %s", id, f.Verdict, want)
 		return f
 	}
-	if os.Getenv(RecordDrillsEnv) == "1" {
+	if os.Getenv(records.RecordDrillsEnv) == "1" {
 		if err := recordDrill(t.Name(), id, f, data); err != nil {
 			t.Errorf("drill %s: recording its facts: %v", id, err)
 		}
@@ -243,13 +153,13 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 	return f
 }
 
-// recordDrill writes a drill's facts and finding to DrillsDir/ID.json.
+// recordDrill writes a drill's facts and finding to records.DrillsDir/ID.json.
 func recordDrill(test, id string, f Finding, facts []byte) error {
 	var u unix.Utsname
 	if err := unix.Uname(&u); err != nil {
 		return err
 	}
-	r := Recorded{Drill: test, Kernel: "Linux " + unix.ByteSliceToString(u.Release[:]) + " " + unix.ByteSliceToString(u.Machine[:]),
+	r := records.Recorded{Drill: test, Kernel: "Linux " + unix.ByteSliceToString(u.Release[:]) + " " + unix.ByteSliceToString(u.Machine[:]),
 		Verdict: f.Verdict, Facts: facts}
 	for _, p := range f.Parts {
 		if r.Parts == nil {
@@ -261,10 +171,10 @@ func recordDrill(test, id string, f Finding, facts []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(DrillsDir, 0o755); err != nil {
+	if err := os.MkdirAll(records.DrillsDir, 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(DrillsDir, id+".json"), append(data, '\n'), 0o644)
+	return os.WriteFile(filepath.Join(records.DrillsDir, id+".json"), append(data, '\n'), 0o644)
 }
 
 // SeenFacts decodes a facts line's JSON, as a run logged it, into the
@@ -281,10 +191,39 @@ func SeenFacts[F any](logged string) F {
 	return f
 }
 
-// With returns a copy of facts changed by edit: the refuting rows of a
+// RecordedFacts decodes the facts recorded for claim id on kernelDir
+// (FactsDir/KERNEL/ID.json in the chapter, "linux-6.18"): the first row of a
+// judge's table, when a run recorded it, without copying it into the
+// table. TestJudge replays the recording itself as a case; the rows made
+// from it With a change are the table's own. It panics when the file is
+// missing or no longer decodes (a field renamed since): re-record it.
+func RecordedFacts[F any](kernelDir, id string) F {
+	data, err := os.ReadFile(filepath.Join(records.FactsDir, kernelDir, id+".json"))
+	if err != nil {
+		panic(fmt.Sprintf("claims.RecordedFacts: %v", err))
+	}
+	var r records.Recorded
+	if err := json.Unmarshal(data, &r); err != nil {
+		panic(fmt.Sprintf("claims.RecordedFacts: %s/%s.json: %v", kernelDir, id, err))
+	}
+	return SeenFacts[F](string(r.Facts))
+}
+
+// With returns a deep copy of facts changed by edit: the refuting rows of a
 // judge's table are the seen facts with what a disagreeing kernel would
-// show instead.
+// show instead. Facts are JSON (Judge logs them so), so the copy goes
+// through JSON: edit may change a slice, map or pointer of the copy
+// without touching the row it was made from. It panics for facts that do
+// not round-trip through JSON.
 func With[F any](facts F, edit func(*F)) F {
-	edit(&facts)
-	return facts
+	data, err := json.Marshal(facts)
+	if err != nil {
+		panic(fmt.Sprintf("claims.With: the facts do not encode as JSON: %v", err))
+	}
+	var c F
+	if err := json.Unmarshal(data, &c); err != nil {
+		panic(fmt.Sprintf("claims.With: the facts do not decode from their own JSON into %T: %v", c, err))
+	}
+	edit(&c)
+	return c
 }

@@ -6,10 +6,11 @@ import (
 	"os"
 	"reflect"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"netnotes/internal/records"
 )
 
 // The registry holds each claim's judge, registered once in its chapter
@@ -32,17 +33,17 @@ var registry = struct {
 type registered struct {
 	pc   uintptr  // the judge function's entry
 	name string   // its name, for messages
-	rule []string // numbers and names the rule itself writes (Unsupported)
+	rule []string // numbers and names the rule itself writes (unsupported)
 }
 
 // Register records judge as claim id's judge, for the whole test binary.
 // rule lists the numbers, addresses and names the judge's evidence may
 // hold that its facts do not: the rule's own threshold, the address its
-// test always uses (see Unsupported). It panics for an ID that is not in
+// test always uses (see unsupported). It panics for an ID that is not in
 // the catalogue or is registered twice. It returns true, so that a
 // package-level `var _ =` can call it.
 func Register[F any](id string, judge func(F) Finding, rule ...string) bool {
-	if _, ok := Lookup(id); !ok {
+	if _, ok := records.Lookup(id); !ok {
 		panic(fmt.Sprintf("claims.Register: claim %q is not in the catalogue", id))
 	}
 	r := registered{pc: funcPC(judge), name: funcName(judge), rule: rule}
@@ -113,7 +114,7 @@ func uncovered(chapter string) []string {
 	registry.Lock()
 	defer registry.Unlock()
 	var out []string
-	for _, c := range Catalogue {
+	for _, c := range records.Catalogue {
 		if c.Chapter != chapter {
 			continue
 		}
@@ -123,8 +124,8 @@ func uncovered(chapter string) []string {
 			out = append(out, fmt.Sprintf("claim %s has no judge registered (var _ = claims.Register(%q, judge) beside its judge in %s/)", c.ID, c.ID, chapter))
 		case registry.refuted[c.ID] == "":
 			out = append(out, fmt.Sprintf("claim %s: no case of claims.TestJudge(t, %q, %s, ...) with Want: claims.Refuted ran and passed", c.ID, c.ID, r.name))
-		case RefutableOnlyBy[c.ID] != "" && !strings.HasPrefix(registry.refuted[c.ID], "refutable only by "):
-			out = append(out, fmt.Sprintf("claim %s is refutable only by %s: name its refuting case so (\"refutable only by ...\"), not %q", c.ID, RefutableOnlyBy[c.ID], registry.refuted[c.ID]))
+		case records.RefutableOnlyBy[c.ID] != "" && !strings.HasPrefix(registry.refuted[c.ID], "refutable only by "):
+			out = append(out, fmt.Sprintf("claim %s is refutable only by %s: name its refuting case so (\"refutable only by ...\"), not %q", c.ID, records.RefutableOnlyBy[c.ID], registry.refuted[c.ID]))
 		}
 	}
 	return out
@@ -140,22 +141,10 @@ func filtered() bool {
 	return false
 }
 
-// RefutingCaseRan reports which refuting case of claim id's registered
+// refutingCaseRan reports which refuting case of claim id's registered
 // judge ran in this test binary ("" for none).
-func RefutingCaseRan(id string) string {
+func refutingCaseRan(id string) string {
 	registry.Lock()
 	defer registry.Unlock()
 	return registry.refuted[id]
-}
-
-// Registered lists the claims with a registered judge in this binary.
-func Registered() []string {
-	registry.Lock()
-	defer registry.Unlock()
-	var ids []string
-	for id := range registry.judges {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }

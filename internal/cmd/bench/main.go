@@ -20,6 +20,7 @@ import (
 	"netnotes/internal/bench/chart"
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
+	"netnotes/internal/records"
 	"netnotes/internal/sandbox"
 	"netnotes/internal/sockmap"
 )
@@ -257,7 +258,7 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 	if l4 != nil {
 		return printVerdict("L4", l4, bench.JudgeL4)
 	}
-	fmt.Println(claims.Line("L4", claims.Skipped, l4skip))
+	fmt.Println(records.Line("L4", records.Skipped, l4skip))
 	return nil
 }
 
@@ -272,12 +273,12 @@ func printVerdict(id string, c *bench.Comparison, judge func(bench.Facts) claims
 	if err != nil {
 		return err
 	}
-	fmt.Println(claims.FactsLine(id, data))
+	fmt.Println(records.FactsLine(id, data))
 	f := judge(facts)
 	for _, p := range f.Parts {
-		fmt.Println(claims.PartLine(id, p.Name, p.Verdict, p.Evidence))
+		fmt.Println(records.PartLine(id, p.Name, p.Verdict, p.Evidence))
 	}
-	fmt.Println(claims.Line(id, f.Verdict, f.Evidence))
+	fmt.Println(records.Line(id, f.Verdict, f.Evidence))
 	return nil
 }
 

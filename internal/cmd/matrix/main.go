@@ -16,7 +16,7 @@
 // arm64 package of that line, with arm64 test binaries and arm64 programs
 // from Debian's packages, booted with qemu-system-aarch64 (vm.Arch says
 // how); its column is named the same way, in the table, in
-// internal/claims/matrix.txt and in the README.
+// internal/records/matrix.txt and in the README.
 //
 // The notes run with -short: what the matrix compares is functional. The
 // drills (TestDrill*, which make a claim false on purpose and give no
@@ -40,7 +40,7 @@
 //	go run ./internal/cmd/matrix -kernels linux-image-6.1.0-56-rt-amd64
 //	go run ./internal/cmd/matrix -arch arm64          # arm64's 6.1 and 6.12
 //	go run ./internal/cmd/matrix -kernels "arm64:6.12 6.12"
-//	go run ./internal/cmd/matrix -record   # write internal/claims/matrix.txt
+//	go run ./internal/cmd/matrix -record   # write internal/records/matrix.txt
 //	go run ./internal/cmd/matrix -check    # fail when a recorded kernel line disagrees
 //
 // `make matrix` runs it; `make matrix KERNELS="..."` passes -kernels,
@@ -68,7 +68,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"netnotes/internal/claims"
+	"netnotes/internal/exit"
+	"netnotes/internal/records"
 	"netnotes/internal/vm"
 )
 
@@ -110,87 +111,17 @@ type options struct {
 // 70 s under emulation), so the matrix leaves them out unless -drills.
 const drillTests = "^TestDrill"
 
+// run is the tool: read the flags, plan a task per kernel and scenario,
+// boot them, print the table, record or check it. Every step returns an
+// error; this is the one place that prints it, a line at a time.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o options
-	kernels := fs.String("kernels", "", "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host; arch:kernel for another architecture's (arm64:6.1) (default \""+DefaultKernels+"\", with -arch arm64 \""+DefaultArmKernels+"\")")
-	archName := fs.String("arch", "amd64", "the `architecture` of the kernels named without one (amd64, arm64: Debian's arm64 kernels under qemu-system-aarch64)")
-	fs.StringVar(&o.run, "run", "", "pass -test.run `regexp` to the tests")
-	fs.DurationVar(&o.timeout, "timeout", 6*time.Minute, "kill a VM that has not powered off after this `duration` and report its kernel as hung; unless given, a VM of another architecture than this machine's gets twice the default")
-	fs.StringVar(&o.cache, "cache", "", "cache `directory` for apt lists, packages and unpacked kernels (default: the user's cache dir/netnotes)")
-	fs.StringVar(&o.out, "out", "", "also write each kernel's `go test -json` stream into `directory` (read one with: go run ./internal/cmd/notes -from FILE)")
-	fs.BoolVar(&o.evidence, "evidence", false, "print each kernel's evidence under the table")
-	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+claims.MatrixFile)
-	fs.BoolVar(&o.drills, "drills", false, "also run the drills (tests that make a claim false on purpose; they give no verdict)")
-	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+claims.MatrixFile+" (plain runs only)")
-	fs.IntVar(&o.jobs, "jobs", 1, "boot up to `n` VMs at a time (each takes one CPU under emulation)")
-	names := fs.String("scenarios", "", "also run these built-in host `scenarios` (space-separated) on each Debian kernel:"+builtinHelp())
-	defs := fs.String("scenario", "", "define and run host scenarios (space-separated `definitions`), each "+scenarioKeys)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	fs.Visit(func(f *flag.Flag) { o.timeoutSet = o.timeoutSet || f.Name == "timeout" })
-	var err error
-	if o.scens, err = scenarios(*names, *defs); err != nil {
-		fmt.Fprintln(stderr, "matrix:", err)
-		return 2
-	}
-	if o.jobs < 1 {
-		fmt.Fprintln(stderr, "matrix: -jobs wants 1 or more")
-		return 2
-	}
-	if o.record && len(o.scens) > 0 {
-		fmt.Fprintln(stderr, "matrix: -record records the plain runs only; run it without scenarios")
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "matrix: unexpected arguments %q (kernels go in -kernels)\n", fs.Args())
-		return 2
-	}
-	if o.arch, err = vm.LookupArch(*archName); err != nil {
-		fmt.Fprintln(stderr, "matrix: -arch:", err)
-		return 2
-	}
-	if *kernels == "" {
-		*kernels = DefaultKernels
-		if o.arch.Name == "arm64" {
-			*kernels = DefaultArmKernels
-		}
-	}
-	// Each kernel with its architecture: named "6.1" (amd64's) or
-	// "arm64:6.1" from here on.
-	kernelArch := map[string]vm.Arch{}
-	for _, name := range strings.Fields(*kernels) {
-		arch, k, err := vm.SplitKernel(name, o.arch)
-		if err != nil {
-			fmt.Fprintf(stderr, "matrix: kernel %s: %v\n", name, err)
-			return 2
-		}
-		if k != "host" {
-			k = arch.KernelName(k)
-		} else if arch.Name != vm.HostArch().Name {
-			fmt.Fprintf(stderr, "matrix: kernel %s: this machine is %s; %s kernels run under qemu only\n", name, vm.HostArch().Name, arch.Name)
-			return 2
-		}
-		o.kernels = append(o.kernels, k)
-		kernelArch[k] = arch
-	}
-	if len(o.kernels) == 0 {
-		fmt.Fprintln(stderr, "matrix: no kernels given")
-		return 2
-	}
-	if len(o.scens) > 0 && !slices.ContainsFunc(o.kernels, func(k string) bool { return k != "host" }) {
-		fmt.Fprintln(stderr, "matrix: the scenarios run on Debian kernels under qemu, and -kernels names none (e.g. -kernels 6.12)")
-		return 2
-	}
-	if o.cache == "" {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			fmt.Fprintln(stderr, "matrix: no cache directory (set -cache):", err)
-			return 2
-		}
-		o.cache = filepath.Join(dir, "netnotes")
+	return exit.Code("matrix", matrix(ctx, args, stdout, stderr), stderr)
+}
+
+func matrix(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, kernelArch, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
 	}
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "matrix: "+format+"\n", a...)
@@ -198,127 +129,214 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if removed := vm.Sweep(); len(removed) > 0 {
 		logf("removed what a killed run left: %s", strings.Join(removed, ", "))
 	}
-
-	var scan *claims.Scan
-	var root string
-	root, scan, err = claims.ScanModule(".")
+	root, scan, err := records.ScanModule(".")
 	if err != nil {
-		fmt.Fprintln(stderr, "matrix:", err)
-		return 2
+		return exit.CannotRun(err)
 	}
-	pkgs := chapters(scan)
-
-	// Each test binary's own timeout comes before the VM's, so that a hung
-	// test is reported by name (with its goroutines) rather than as a
-	// hung kernel.
-	testArgs := func(vmTimeout time.Duration) []string {
-		testTimeout := vmTimeout * 9 / 10
-		if vmTimeout > 2*time.Minute {
-			testTimeout = vmTimeout - 30*time.Second
-		}
-		args := []string{"-test.v=test2json", "-test.short", "-test.count=1", "-test.timeout=" + testTimeout.String()}
-		if o.run != "" {
-			args = append(args, "-test.run", o.run)
-		}
-		if !o.drills {
-			args = append(args, "-test.skip", drillTests)
-		}
-		return args
+	r := &runner{ctx: ctx, o: o, root: root, pkgs: chapters(scan), kernelArch: kernelArch, logf: logf}
+	tasks := r.plan()
+	if err := r.prepare(scan.Module, tasks); err != nil {
+		return exit.Failed(err)
 	}
+	cols := r.runAll(tasks)
+	diffs := scenarioDiffs(cols)
+	writeTable(stdout, cols, diffs, o.evidence)
 
-	// One task per kernel and scenario, in the table's order: each
-	// kernel's plain run, then its scenarios (VMs only). The host runs
-	// alone first; the VMs then run -jobs at a time.
-	type task struct {
-		kernel string
-		sc     *vm.Scenario
+	problems := problemsOf(cols, diffs)
+	path := filepath.Join(root, records.MatrixFile)
+	if o.record {
+		if len(problems) > 0 {
+			return exit.Failed(errors.Join(append(problems, errors.New("a kernel failed, so nothing was recorded"))...))
+		}
+		if err := recordAll(path, root, cols, logf); err != nil {
+			return exit.Failed(err)
+		}
+	}
+	if o.check {
+		diffs, err := check(path, cols)
+		if err != nil {
+			return exit.Failed(err)
+		}
+		for _, d := range diffs {
+			problems = append(problems, errors.New("differs from the record: "+d))
+		}
+	}
+	if len(problems) > 0 {
+		return exit.Failed(errors.Join(problems...))
+	}
+	return nil
+}
+
+// parseFlags reads the command line into options, and each kernel named
+// into its architecture: "6.1" (amd64's) or "arm64:6.1" from here on.
+func parseFlags(args []string, stderr io.Writer) (o options, kernelArch map[string]vm.Arch, err error) {
+	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	kernels := fs.String("kernels", "", "kernels to run, space-separated: Debian kernel lines (5.10, 6.1, 6.12), linux-image-* package names, or host; arch:kernel for another architecture's (arm64:6.1) (default \""+DefaultKernels+"\", with -arch arm64 \""+DefaultArmKernels+"\")")
+	archName := fs.String("arch", "amd64", "the `architecture` of the kernels named without one (amd64, arm64: Debian's arm64 kernels under qemu-system-aarch64)")
+	fs.StringVar(&o.run, "run", "", "pass -test.run `regexp` to the tests")
+	fs.DurationVar(&o.timeout, "timeout", 6*time.Minute, "kill a VM that has not powered off after this `duration` and report its kernel as hung; unless given, a VM of another architecture than this machine's gets twice the default")
+	fs.StringVar(&o.cache, "cache", "", "cache `directory` for apt lists, packages and unpacked kernels (default: the user's cache dir/netnotes)")
+	fs.StringVar(&o.out, "out", "", "also write each kernel's `go test -json` stream into `directory` (read one with: go run ./internal/cmd/notes -from FILE)")
+	fs.BoolVar(&o.evidence, "evidence", false, "print each kernel's evidence under the table")
+	fs.BoolVar(&o.record, "record", false, "write the Debian kernels' verdicts to "+records.MatrixFile)
+	fs.BoolVar(&o.drills, "drills", false, "also run the drills (tests that make a claim false on purpose; they give no verdict)")
+	fs.BoolVar(&o.check, "check", false, "exit non-zero when a kernel line's verdicts differ from "+records.MatrixFile+" (plain runs only)")
+	fs.IntVar(&o.jobs, "jobs", 1, "boot up to `n` VMs at a time (each takes one CPU under emulation)")
+	names := fs.String("scenarios", "", "also run these built-in host `scenarios` (space-separated) on each Debian kernel:"+builtinHelp())
+	defs := fs.String("scenario", "", "define and run host scenarios (space-separated `definitions`), each "+scenarioKeys)
+	if err := fs.Parse(args); err != nil {
+		return o, nil, exit.CannotRun(nil) // the flag package has said why
+	}
+	fs.Visit(func(f *flag.Flag) { o.timeoutSet = o.timeoutSet || f.Name == "timeout" })
+	if o.scens, err = scenarios(*names, *defs); err != nil {
+		return o, nil, exit.CannotRun(err)
+	}
+	switch {
+	case o.jobs < 1:
+		return o, nil, exit.CannotRun(errors.New("-jobs wants 1 or more"))
+	case o.record && len(o.scens) > 0:
+		return o, nil, exit.CannotRun(errors.New("-record records the plain runs only; run it without scenarios"))
+	case fs.NArg() > 0:
+		return o, nil, exit.CannotRun(fmt.Errorf("unexpected arguments %q (kernels go in -kernels)", fs.Args()))
+	}
+	if o.arch, err = vm.LookupArch(*archName); err != nil {
+		return o, nil, exit.CannotRun(fmt.Errorf("-arch: %w", err))
+	}
+	if *kernels == "" {
+		*kernels = DefaultKernels
+		if o.arch.Name == "arm64" {
+			*kernels = DefaultArmKernels
+		}
+	}
+	kernelArch = map[string]vm.Arch{}
+	for _, name := range strings.Fields(*kernels) {
+		arch, k, err := vm.SplitKernel(name, o.arch)
+		if err != nil {
+			return o, nil, exit.CannotRun(fmt.Errorf("kernel %s: %w", name, err))
+		}
+		if k != "host" {
+			k = arch.KernelName(k)
+		} else if arch.Name != vm.HostArch().Name {
+			return o, nil, exit.CannotRun(fmt.Errorf("kernel %s: this machine is %s; %s kernels run under qemu only", name, vm.HostArch().Name, arch.Name))
+		}
+		o.kernels = append(o.kernels, k)
+		kernelArch[k] = arch
+	}
+	if len(o.kernels) == 0 {
+		return o, nil, exit.CannotRun(errors.New("no kernels given"))
+	}
+	if len(o.scens) > 0 && !slices.ContainsFunc(o.kernels, func(k string) bool { return k != "host" }) {
+		return o, nil, exit.CannotRun(errors.New("the scenarios run on Debian kernels under qemu, and -kernels names none (e.g. -kernels 6.12)"))
+	}
+	if o.cache == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return o, nil, exit.CannotRun(fmt.Errorf("no cache directory (set -cache): %w", err))
+		}
+		o.cache = filepath.Join(dir, "netnotes")
+	}
+	return o, kernelArch, nil
+}
+
+// runner boots the kernels of one run of the matrix.
+type runner struct {
+	ctx        context.Context
+	o          options
+	root       string
+	pkgs       []string
+	kernelArch map[string]vm.Arch
+	logf       func(string, ...any)
+	apts       map[string]*vm.Apt     // per architecture
+	payloads   map[string]*vm.Payload // per architecture
+}
+
+// task is one column of the table: a kernel's plain run, or a scenario on it.
+type task struct {
+	kernel string
+	sc     *vm.Scenario
+}
+
+// plan lists one task per kernel and scenario, in the table's order: each
+// kernel's plain run, then its scenarios (VMs only).
+func (r *runner) plan() []task {
+	if len(r.o.scens) > 0 && slices.Contains(r.o.kernels, "host") {
+		r.logf("host: the scenarios need a VM of their own, so host runs plain only")
 	}
 	var tasks []task
-	if len(o.scens) > 0 && slices.Contains(o.kernels, "host") {
-		logf("host: the scenarios need a VM of their own, so host runs plain only")
-	}
-	needVM := false
-	for _, k := range o.kernels {
+	for _, k := range r.o.kernels {
 		tasks = append(tasks, task{k, nil})
 		if k != "host" {
-			needVM = true
-			for _, sc := range o.scens {
+			for _, sc := range r.o.scens {
 				tasks = append(tasks, task{k, sc})
 			}
 		}
 	}
-	payloads := map[string]*vm.Payload{} // per architecture
-	apts := map[string]*vm.Apt{}
-	for _, k := range o.kernels {
-		arch := kernelArch[k]
-		if !needVM || k == "host" || payloads[arch.Name] != nil {
+	return tasks
+}
+
+// prepare builds, for each architecture of a VM among the tasks, the test
+// binaries and the packages its kernels need.
+func (r *runner) prepare(module string, tasks []task) error {
+	r.apts, r.payloads = map[string]*vm.Apt{}, map[string]*vm.Payload{}
+	for _, t := range tasks {
+		arch := r.kernelArch[t.kernel]
+		if t.kernel == "host" || r.payloads[arch.Name] != nil {
 			continue
 		}
-		apt, payload, err := prepare(ctx, arch, root, scan.Module, pkgs, o, logf)
+		apt, payload, err := prepare(r.ctx, arch, r.root, module, r.pkgs, r.o, r.logf)
 		if err != nil {
-			fmt.Fprintln(stderr, "matrix:", err)
-			return 1
+			return err
 		}
-		payload.Args = testArgs(o.timeoutFor(arch))
-		payloads[arch.Name], apts[arch.Name] = payload, apt
+		payload.Args = testArgs(r.o, r.o.timeoutFor(arch))
+		r.payloads[arch.Name], r.apts[arch.Name] = payload, apt
 	}
+	return nil
+}
+
+// testArgs are the test binaries' flags in a VM. Each binary's own timeout
+// comes before the VM's, so that a hung test is reported by name (with its
+// goroutines) rather than as a hung kernel.
+func testArgs(o options, vmTimeout time.Duration) []string {
+	testTimeout := vmTimeout * 9 / 10
+	if vmTimeout > 2*time.Minute {
+		testTimeout = vmTimeout - 30*time.Second
+	}
+	args := []string{"-test.v=test2json", "-test.short", "-test.count=1", "-test.timeout=" + testTimeout.String()}
+	if o.run != "" {
+		args = append(args, "-test.run", o.run)
+	}
+	if !o.drills {
+		args = append(args, "-test.skip", drillTests)
+	}
+	return args
+}
+
+// runAll runs the tasks: the host alone first, then the VMs -jobs at a
+// time. It returns the columns of the tasks that ran (an interrupt stops
+// the rest), in the tasks' order.
+func (r *runner) runAll(tasks []task) []column {
 	cols := make([]column, len(tasks))
 	ran := make([]bool, len(tasks))
-	do := func(i int) {
-		t := tasks[i]
-		col := column{Kernel: t.kernel}
-		name := t.kernel
-		if t.sc != nil {
-			col.Scenario, col.Def = t.sc.Name, describeScenario(t.sc)
-			name += " " + t.sc.Name
-		}
-		var res *vm.Result
-		if t.kernel == "host" {
-			res = runHost(ctx, root, pkgs, o, logf)
-		} else {
-			arch := kernelArch[t.kernel]
-			res = vm.RunKernel(ctx, apts[arch.Name], t.kernel, payloads[arch.Name], vm.Options{Cache: o.cache, Accel: arch.Accel(), Timeout: o.timeoutFor(arch), Log: logf, Scenario: t.sc})
-		}
-		col.Release = res.Release
-		col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
-		col.Why = failureReasons(res.JSON)
-		if res.Err != nil {
-			col.Err = res.Err.Error()
-		}
-		col.Problems, col.Seen = res.Problems, res.Seen
-		for _, p := range res.Problems {
-			logf("%s: %s", name, p)
-		}
-		logf("%s: %d verdicts, %d failed tests, %s", name, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
-		if res.Err != nil {
-			logf("%v", res.Err)
-		}
-		if o.out != "" {
-			if err := save(o.out, strings.ReplaceAll(name, " ", "+"), res); err != nil {
-				logf("%v", err)
-			}
-		}
-		cols[i], ran[i] = col, true
-	}
 	for i, t := range tasks {
-		if t.kernel == "host" && ctx.Err() == nil {
-			do(i)
+		if t.kernel == "host" && r.ctx.Err() == nil {
+			cols[i], ran[i] = r.runTask(t), true
 		}
 	}
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, o.jobs)
+	slots := make(chan struct{}, r.o.jobs)
 	for i, t := range tasks {
 		if t.kernel == "host" {
 			continue
 		}
 		slots <- struct{}{}
-		if ctx.Err() != nil {
+		if r.ctx.Err() != nil {
 			break
 		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			do(i)
+			cols[i], ran[i] = r.runTask(t), true
 		}()
 	}
 	wg.Wait()
@@ -328,56 +346,78 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			done = append(done, cols[i])
 		}
 	}
-	cols = done
+	return done
+}
 
-	diffs := scenarioDiffs(cols)
-	writeTable(stdout, cols, diffs, o.evidence)
-	status := 0
+// runTask runs one kernel (or scenario) and reads its column of the table.
+func (r *runner) runTask(t task) column {
+	col := column{Kernel: t.kernel}
+	name := t.kernel
+	if t.sc != nil {
+		col.Scenario, col.Def = t.sc.Name, describeScenario(t.sc)
+		name += " " + t.sc.Name
+	}
+	var res *vm.Result
+	if t.kernel == "host" {
+		res = runHost(r.ctx, r.root, r.pkgs, r.o, r.logf)
+	} else {
+		arch := r.kernelArch[t.kernel]
+		res = vm.RunKernel(r.ctx, r.apts[arch.Name], t.kernel, r.payloads[arch.Name], vm.Options{Cache: r.o.cache, Accel: arch.Accel(), Timeout: r.o.timeoutFor(arch), Log: r.logf, Scenario: t.sc})
+	}
+	col.Release = res.Release
+	col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
+	col.Why = failureReasons(res.JSON)
+	if res.Err != nil {
+		col.Err = res.Err.Error()
+	}
+	col.Problems, col.Seen = res.Problems, res.Seen
+	for _, p := range res.Problems {
+		r.logf("%s: %s", name, p)
+	}
+	r.logf("%s: %d verdicts, %d failed tests, %s", name, len(col.Verdicts), len(col.Failed), res.Took.Round(time.Second))
+	if res.Err != nil {
+		r.logf("%v", res.Err)
+	}
+	if r.o.out != "" {
+		if err := save(r.o.out, strings.ReplaceAll(name, " ", "+"), res); err != nil {
+			r.logf("%v", err)
+		}
+	}
+	return col
+}
+
+// problemsOf lists what makes the run fail: a kernel that failed (its lines
+// above say how), and a scenario that leaves a claim without a verdict
+// where its kernel's plain run gave one (a note that could not observe
+// there, not a finding).
+func problemsOf(cols []column, diffs []difference) []error {
+	var problems []error
 	for _, c := range cols {
 		if c.Err != "" || len(c.Failed) > 0 || len(c.Problems) > 0 {
-			status = 1
+			name := strings.TrimSpace(c.Kernel + " " + c.Scenario)
+			problems = append(problems, fmt.Errorf("%s failed (see above)", name))
 		}
 	}
-	// A scenario must give a verdict wherever its kernel's plain run
-	// did: a claim it leaves without one is a note that could not
-	// observe there, not a finding.
 	for _, d := range diffs {
 		if d.Now == "" {
-			fmt.Fprintf(stderr, "matrix: %s %s: no verdict for %s, where the plain run gave %s\n", d.Kernel, d.Scenario, d.ID, d.Plain)
-			status = 1
+			problems = append(problems, fmt.Errorf("%s %s: no verdict for %s, where the plain run gave %s", d.Kernel, d.Scenario, d.ID, d.Plain))
 		}
 	}
-	path := filepath.Join(root, claims.MatrixFile)
-	if o.record {
-		if status != 0 {
-			fmt.Fprintln(stderr, "matrix: a kernel failed, so nothing was recorded")
-			return status
-		}
-		if err := record(path, cols); err != nil {
-			fmt.Fprintln(stderr, "matrix:", err)
-			return 1
-		}
-		n, err := recordFacts(root, cols)
-		if err != nil {
-			fmt.Fprintln(stderr, "matrix:", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "matrix: recorded in %s and %d facts files under the chapters' %s; review and commit them\n", claims.MatrixFile, n, claims.FactsDir)
+	return problems
+}
+
+// recordAll writes the Debian kernels' verdicts to matrix.txt and their
+// facts under the chapters.
+func recordAll(path, root string, cols []column, logf func(string, ...any)) error {
+	if err := record(path, cols); err != nil {
+		return err
 	}
-	if o.check {
-		diffs, err := check(path, cols)
-		if err != nil {
-			fmt.Fprintln(stderr, "matrix:", err)
-			return 1
-		}
-		for _, d := range diffs {
-			fmt.Fprintln(stderr, "matrix: differs from the record:", d)
-		}
-		if len(diffs) > 0 {
-			status = 1
-		}
+	n, err := recordFacts(root, cols)
+	if err != nil {
+		return err
 	}
-	return status
+	logf("recorded in %s and %d facts files under the chapters' %s; review and commit them", records.MatrixFile, n, records.FactsDir)
+	return nil
 }
 
 // alsoRun are packages without claims whose privileged tests need what
@@ -385,7 +425,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 var alsoRun = []string{"internal/ktrace"}
 
 // chapters lists the packages whose tests check claims, and alsoRun.
-func chapters(scan *claims.Scan) []string {
+func chapters(scan *records.Scan) []string {
 	seen := map[string]bool{}
 	var pkgs []string
 	for _, p := range alsoRun {

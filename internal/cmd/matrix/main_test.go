@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"netnotes/internal/claims"
+	"netnotes/internal/records"
 	"netnotes/internal/vm"
 )
 
@@ -94,7 +94,7 @@ func TestRecordThenCheck(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{`R1 on 5.10: recorded "confirmed", now ""`, `L1 on 6.12: recorded "confirmed", now "refuted"`}, diffs)
 
-	m, err := claims.ReadMatrix(path)
+	m, err := records.ReadMatrix(path)
 	require.NoError(t, err)
 	assert.Equal(t, "confirmed", m.Verdict("U4/handshake", "5.10"))
 	assert.Equal(t, "", m.Verdict("U4/handshake", "6.12"))
@@ -125,14 +125,14 @@ func TestRecordFactsPerKernelLine(t *testing.T) {
 	n, err := recordFacts(root, cols)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	got, err := claims.ReadRecorded(filepath.Join(root, "uds"), "U4")
+	got, err := records.ReadRecorded(filepath.Join(root, "uds"), "U4")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, "refined", got[0].Verdict)
 	assert.Equal(t, map[string]string{"handshake": "confirmed"}, got[0].Parts)
 	assert.Contains(t, got[0].Kernel, "6.1.0-56-cloud-amd64")
 	assert.JSONEq(t, `{"Admitted":2}`, string(got[0].Facts))
-	_, err = os.Stat(filepath.Join(root, "uds", claims.FactsDir, "linux-6.1", "U4.json"))
+	_, err = os.Stat(filepath.Join(root, "uds", records.FactsDir, "linux-6.1", "U4.json"))
 	assert.NoError(t, err)
 }
 
@@ -148,7 +148,7 @@ func TestRecordKeepsTheOtherArchitecture(t *testing.T) {
 	require.NoError(t, record(path, amd))
 	arm := []column{{Kernel: "arm64:6.1", Release: "6.1.0-57-cloud-arm64", Verdicts: map[string]string{"N3": "refined", "N3/unlink": "refined"}}}
 	require.NoError(t, record(path, arm))
-	m, err := claims.ReadMatrix(path)
+	m, err := records.ReadMatrix(path)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"6.1", "6.12", "arm64:6.1"}, m.Kernels)
 	assert.Equal(t, "confirmed", m.Verdict("N3/unlink", "6.1"))
@@ -158,7 +158,7 @@ func TestRecordKeepsTheOtherArchitecture(t *testing.T) {
 	// Recording amd64's 6.1 again replaces that column alone, in its place.
 	amd[0].Verdicts["N3"] = "refuted"
 	require.NoError(t, record(path, amd[:1]))
-	m, err = claims.ReadMatrix(path)
+	m, err = records.ReadMatrix(path)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"6.1", "6.12", "arm64:6.1"}, m.Kernels)
 	assert.Equal(t, "refuted", m.Verdict("N3", "6.1"))
@@ -169,11 +169,11 @@ func TestRecordKeepsTheOtherArchitecture(t *testing.T) {
 	n, err := recordFacts(root, arm)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	got, err := claims.ReadRecorded(filepath.Join(root, "unlink"), "N3")
+	got, err := records.ReadRecorded(filepath.Join(root, "unlink"), "N3")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Contains(t, got[0].Kernel, "6.1.0-57-cloud-arm64 aarch64")
-	_, err = os.Stat(filepath.Join(root, "unlink", claims.FactsDir, "linux-6.1-arm64", "N3.json"))
+	_, err = os.Stat(filepath.Join(root, "unlink", records.FactsDir, "linux-6.1-arm64", "N3.json"))
 	assert.NoError(t, err)
 }
 

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"netnotes/internal/claims"
+	"netnotes/internal/records"
 	"netnotes/internal/vm"
 )
 
@@ -15,11 +15,11 @@ import (
 // The file's other columns stay as they were: recording the arm64
 // kernels keeps the amd64 ones, and the other way round.
 func record(path string, cols []column) error {
-	old, err := claims.ReadMatrix(path)
+	old, err := records.ReadMatrix(path)
 	if err != nil {
 		return err
 	}
-	m := claims.Matrix{Verdicts: map[string][]string{}}
+	m := records.Matrix{Verdicts: map[string][]string{}}
 	// The recorded columns in their order, this run's in place of its
 	// own, then this run's new ones.
 	var vmCols []column
@@ -82,10 +82,10 @@ func recordFacts(root string, cols []column) (int, error) {
 		}
 		for id, facts := range c.Facts {
 			verdict := c.Verdicts[id]
-			if verdict == "" || verdict == claims.Skipped || strings.Contains(verdict, "/") {
+			if verdict == "" || verdict == records.Skipped || strings.Contains(verdict, "/") {
 				continue
 			}
-			rec := claims.Recorded{Kernel: fmt.Sprintf("Linux %s %s, as root, Debian's package under qemu (make matrix)", c.Release, machineOf(c.Kernel)),
+			rec := records.Recorded{Kernel: fmt.Sprintf("Linux %s %s, as root, Debian's package under qemu (make matrix)", c.Release, machineOf(c.Kernel)),
 				Verdict: verdict, Facts: facts}
 			for key, v := range c.Verdicts {
 				if claim, part, ok := strings.Cut(key, "/"); ok && claim == id {
@@ -95,7 +95,7 @@ func recordFacts(root string, cols []column) (int, error) {
 					rec.Parts[part] = v
 				}
 			}
-			if err := claims.RecordFacts(root, kernelDir(c.Release)+archSuffix(c.Kernel), id, rec); err != nil {
+			if err := records.RecordFacts(root, kernelDir(c.Release)+archSuffix(c.Kernel), id, rec); err != nil {
 				return n, err
 			}
 			n++
@@ -146,7 +146,7 @@ func machineOf(kernel string) string {
 
 // check compares every recorded kernel line that this run also ran.
 func check(path string, cols []column) ([]string, error) {
-	m, err := claims.ReadMatrix(path)
+	m, err := records.ReadMatrix(path)
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"netnotes/internal/records"
 	"sort"
 	"strings"
-
-	"netnotes/internal/claims"
 )
 
 // column is what one kernel said about each claim (and part).
@@ -27,7 +26,7 @@ type column struct {
 }
 
 // readColumn reads a `go test -json` stream: every verdict line, a
-// claim's or a part's (through claims.ParseLogLine, the report's parser),
+// claim's or a part's (through records.ParseLogLine, the report's parser),
 // the facts lines, and every failed test. A part's row is "ID/part".
 // As in the report, a line counts only when its test, and every test above
 // it, ended with a pass event (a skipped line may come from a skipped
@@ -44,16 +43,16 @@ func readColumn(stream []byte) (verdicts map[string]string, evidence map[string]
 	}
 	var lines []logged
 	finished := func(k key, verdict string) bool {
-		return claims.Counts(func(test string) string { return results[key{k.pkg, test}] }, k.test, verdict)
+		return records.Counts(func(test string) string { return results[key{k.pkg, test}] }, k.test, verdict)
 	}
 	line := func(k key, text string) {
-		if id, f, ok := claims.ParseFacts(strings.TrimSpace(text)); ok {
+		if id, f, ok := records.ParseFacts(strings.TrimSpace(text)); ok {
 			if finished(k, "") {
 				facts[id] = f
 			}
 			return
 		}
-		l, ok := claims.ParseLogLine(text)
+		l, ok := records.ParseLogLine(text)
 		if !ok || !finished(k, l.Verdict) {
 			return
 		}
@@ -128,7 +127,7 @@ func rowKeys(cols []column) []string {
 		}
 	}
 	var keys []string
-	for _, c := range claims.Catalogue {
+	for _, c := range records.Catalogue {
 		keys = append(keys, c.ID)
 		sort.Strings(parts[c.ID])
 		keys = append(keys, parts[c.ID]...)

@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"netnotes/internal/records"
 	"regexp"
 	"slices"
 	"strings"
-
-	"netnotes/internal/claims"
 )
 
 // event is one line of `go test -json` (see `go doc cmd/test2json`), plus
@@ -30,7 +29,7 @@ type event struct {
 type verdictLine struct {
 	ID, Verdict, Evidence string
 	Package, Test         string
-	Parts                 []claims.VerdictLine
+	Parts                 []records.VerdictLine
 	Facts                 string // the facts line's JSON, when the test logged one
 }
 
@@ -196,11 +195,11 @@ func (c *collector) line(k testKey, line string) {
 	c.lines[k] = append(c.lines[k], line)
 	// Only a test's own log (the "file_test.go:12: " prefix) carries
 	// verdicts; a verdict quoted in other output is not one.
-	if id, facts, ok := claims.ParseFacts(line); ok && logPrefixRE.MatchString(line) {
+	if id, facts, ok := records.ParseFacts(line); ok && logPrefixRE.MatchString(line) {
 		c.pendingFor(k, id).Facts = string(facts)
 		return
 	}
-	l, ok := claims.ParseLogLine(line)
+	l, ok := records.ParseLogLine(line)
 	if !ok {
 		return
 	}
@@ -276,5 +275,5 @@ func (c *collector) linesUnder(k testKey) []string {
 // ended with a pass event (a skipped line may come from a skipped test).
 // A test with no event at all did not finish: its binary died first.
 func (c *collector) passed(v verdictLine) bool {
-	return claims.Counts(func(test string) string { return c.results[testKey{v.Package, test}] }, v.Test, v.Verdict)
+	return records.Counts(func(test string) string { return c.results[testKey{v.Package, test}] }, v.Test, v.Verdict)
 }

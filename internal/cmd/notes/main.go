@@ -38,8 +38,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"netnotes/internal/claims"
+	"netnotes/internal/exit"
 	"netnotes/internal/gate"
+	"netnotes/internal/records"
 	"netnotes/internal/sandbox"
 )
 
@@ -59,7 +60,69 @@ type options struct {
 	pkgs        []string
 }
 
+// run is the tool: read the flags, find the tests, run them (or read a
+// saved run), report, record what was asked, and say whether all went well.
+// Every step returns an error; this is the one place that prints it.
 func run(args []string, stdout, stderr io.Writer) int {
+	return exit.Code("notes", notes(args, stdout, stderr), stderr)
+}
+
+func notes(args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	root, scan, err := records.ScanModule(".")
+	if err != nil {
+		return exit.CannotRun(err)
+	}
+	if o.readme {
+		if err := writeReadme(root, scan); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
+		return nil
+	}
+	env := machine()
+	if o.updateSeen {
+		if !env.Root {
+			return exit.CannotRun(errors.New("-update-seen records the CI machine's verdicts as root: run it as root"))
+		}
+		// New tests since the last recording leave the README's table
+		// stale, and the README test would fail this very run.
+		if err := writeReadme(root, scan); err != nil {
+			return exit.Failed(err)
+		}
+	}
+	col, goFailed, err := collect(o, root, scan, &env, stderr)
+	if err != nil {
+		return err
+	}
+	env.Strict = gate.Strict()
+	report, err := newReport(root, scan, col, env, goFailed)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(report, o.md, stdout, stderr); err != nil {
+		return err
+	}
+	if err := record(o, root, scan, report, env, stderr); err != nil {
+		return err
+	}
+	if report.Failed() {
+		return exit.Failed(nil)
+	}
+	if o.checkSeen {
+		if fatal := report.changedBeyondNoise(); len(fatal) > 0 {
+			return exit.Failed(fmt.Errorf("-check-seen: %d verdicts differ from %s: %s", len(fatal), records.SeenFile, strings.Join(fatal, "; ")))
+		}
+	}
+	return nil
+}
+
+// parseFlags reads the command line; the flag package has said what is
+// wrong with one it refuses.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("notes", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
@@ -67,162 +130,138 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
 	fs.StringVar(&o.from, "from", "", "report on a saved `go test -json` stream read from `file` instead of running the tests")
-	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+claims.SeenFile+"); runs no test")
-	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+claims.SeenFile+", the facts under each chapter's "+claims.FactsDir+", and rewrite README.md's table")
-	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+claims.SeenFile)
-	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+claims.FactsDir+"/KERNEL/, for the judges' tests to replay")
+	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+"); runs no test")
+	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
+	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
+	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+records.FactsDir+"/KERNEL/, for the judges' tests to replay")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/notes [flags] [packages]   (default ./...)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return o, exit.CannotRun(nil)
 	}
 	o.pkgs = fs.Args()
+	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(o.pkgs) > 0) {
+		return o, exit.CannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
+	}
 	if len(o.pkgs) == 0 {
 		o.pkgs = []string{"./..."}
 	}
-	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(fs.Args()) > 0) {
-		fmt.Fprintln(stderr, "notes: -update-seen records a full run: it takes no -from, -run, -short or packages")
-		return 2
-	}
+	return o, nil
+}
 
-	root, scan, err := claims.ScanModule(".")
-	if err != nil {
-		fmt.Fprintln(stderr, "notes:", err)
-		return 2
-	}
-	if o.readme {
-		if err := writeReadme(root, scan); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
-		return 0
-	}
-
-	env := machine()
-	if o.updateSeen && !env.Root {
-		fmt.Fprintln(stderr, "notes: -update-seen records the CI machine's verdicts as root: run it as root")
-		return 2
-	}
-	if o.updateSeen {
-		// New tests since the last recording leave the README's table
-		// stale, and the README test would fail this very run.
-		if err := writeReadme(root, scan); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-	}
-	col := newCollector()
+// collect gathers the tests' events: from a saved run (-from), or by
+// running go test, phase by phase. It says in env how the notes ran, and
+// returns what go test said when it failed outside any test.
+func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Writer) (col *collector, goFailed string, err error) {
+	col = newCollector()
 	if isTerminal(stderr) {
 		col.onEvent = newProgress(stderr, scan.Module).event
 	}
-	goFailed := ""
 	if o.from != "" {
 		env.Command = "a saved run, read from " + o.from
 		f, err := os.Open(o.from)
 		if err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 2
+			return nil, "", exit.CannotRun(err)
 		}
-		err = col.read(f)
-		f.Close()
+		defer f.Close()
+		if err := col.read(f); err != nil {
+			return nil, "", exit.CannotRun(err)
+		}
+		return col, "", nil
+	}
+	var commands []string
+	for i, phase := range phases(o, scan) {
+		commands = append(commands, "go "+strings.Join(phase, " "))
+		var c *compiling
+		if i == 0 { // later phases find every test binary built
+			c = startCompiling(stderr, isTerminal(stderr))
+			col.onStart = c.done
+		}
+		failed, err := goTest(root, phase, col, stderr)
+		if c != nil {
+			c.stop()
+		}
 		if err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 2
+			return nil, "", exit.CannotRun(err)
 		}
-	} else {
-		var commands []string
-		for i, phase := range phases(o, scan) {
-			commands = append(commands, "go "+strings.Join(phase, " "))
-			var c *compiling
-			if i == 0 { // later phases find every test binary built
-				c = startCompiling(stderr, isTerminal(stderr))
-				col.onStart = c.done
-			}
-			failed, err := goTest(root, phase, col, stderr)
-			if c != nil {
-				c.stop()
-			}
-			if err != nil {
-				fmt.Fprintln(stderr, "notes:", err)
-				return 2
-			}
-			if goFailed == "" {
-				goFailed = failed
-			}
-		}
-		env.Command = strings.Join(commands, "; then ")
-		if len(commands) > 1 {
-			env.Measured = measuredNote(scan)
+		if goFailed == "" {
+			goFailed = failed
 		}
 	}
-	if gate.Strict() {
-		env.Strict = true
+	env.Command = strings.Join(commands, "; then ")
+	if len(commands) > 1 {
+		env.Measured = measuredNote(scan)
 	}
+	return col, goFailed, nil
+}
 
-	report := buildReport(claims.Catalogue, scan, col, env)
+// newReport builds the report from what the tests logged, beside the
+// verdicts seen on the CI machine.
+func newReport(root string, scan *records.Scan, col *collector, env Env, goFailed string) (*Report, error) {
+	report := buildReport(records.Catalogue, scan, col, env)
 	if goFailed != "" && !report.Failed() {
 		report.Failures = append(report.Failures, Failure{Test: "", Package: "go test", Why: goFailed})
 	}
-	seen, err := claims.ReadSeen(filepath.Join(root, claims.SeenFile), claims.Catalogue)
+	seen, err := records.ReadSeen(filepath.Join(root, records.SeenFile), records.Catalogue)
 	if err != nil {
-		fmt.Fprintln(stderr, "notes:", err)
-		return 2
+		return nil, exit.CannotRun(err)
 	}
 	report.SeenOn = seen.Kernel
-	report.Changed = seen.Differences(seenFrom(report), claims.Catalogue)
+	report.Changed = seen.Differences(seenFrom(report), records.Catalogue)
+	return report, nil
+}
+
+// writeReport prints the report, and writes it as Markdown to md if asked.
+func writeReport(report *Report, md string, stdout, stderr io.Writer) error {
 	report.writeText(stdout, width(stdout))
-	if o.md != "" {
-		var b bytes.Buffer
-		report.writeMarkdown(&b)
-		if err := os.WriteFile(o.md, b.Bytes(), 0o644); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "notes: the report is also in %s\n", o.md)
+	if md == "" {
+		return nil
 	}
-	if o.recordFacts || o.updateSeen {
-		if report.Failed() {
-			fmt.Fprintln(stderr, "notes: tests failed, so their facts were not recorded")
-			return 1
-		}
-		n, err := recordFacts(root, report)
-		if err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, claims.FactsDir, kernelDir(env.Kernel))
+	var b bytes.Buffer
+	report.writeMarkdown(&b)
+	if err := os.WriteFile(md, b.Bytes(), 0o644); err != nil {
+		return exit.Failed(err)
 	}
-	if o.updateSeen {
-		if report.Failed() {
-			fmt.Fprintln(stderr, "notes: tests failed, so the verdicts were not recorded: fix them and run -update-seen again")
-			return 1
-		}
-		if err := recordSeen(root, scan, report); err != nil {
-			fmt.Fprintln(stderr, "notes:", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "notes: recorded in %s and README.md; review and commit both\n", claims.SeenFile)
+	fmt.Fprintf(stderr, "notes: the report is also in %s\n", md)
+	return nil
+}
+
+// record keeps what -record-facts and -update-seen ask for: the facts under
+// each chapter, the verdicts in seen.txt and the README's table. A run
+// with a failed test records nothing.
+func record(o options, root string, scan *records.Scan, report *Report, env Env, stderr io.Writer) error {
+	if !o.recordFacts && !o.updateSeen {
+		return nil
 	}
 	if report.Failed() {
-		return 1
-	}
-	if o.checkSeen {
-		if fatal := report.changedBeyondNoise(); len(fatal) > 0 {
-			fmt.Fprintf(stderr, "notes: -check-seen: %d verdicts differ from %s: %s\n", len(fatal), claims.SeenFile, strings.Join(fatal, "; "))
-			return 1
+		what := "their facts were not recorded"
+		if o.updateSeen {
+			what = "neither facts nor verdicts were recorded: fix them and run -update-seen again"
 		}
+		return exit.Failed(errors.New("tests failed, so " + what))
 	}
-	return 0
+	n, err := recordFacts(root, report)
+	if err != nil {
+		return exit.Failed(err)
+	}
+	fmt.Fprintf(stderr, "notes: recorded the facts of %d claims under each chapter's %s/%s/\n", n, records.FactsDir, kernelDir(env.Kernel))
+	if !o.updateSeen {
+		return nil
+	}
+	if err := recordSeen(root, scan, report); err != nil {
+		return exit.Failed(err)
+	}
+	fmt.Fprintf(stderr, "notes: recorded in %s and README.md; review and commit both\n", records.SeenFile)
+	return nil
 }
 
 // phases returns the go test invocations of a run. The claims judged from
 // timing measurements run alone, after everything else (go test runs
 // packages in parallel, and a measurement must not share the CPUs with
 // other tests); with -run, the reader chose the tests, and one run does.
-func phases(o options, scan *claims.Scan) [][]string {
+func phases(o options, scan *records.Scan) [][]string {
 	base := []string{"test", "-json", "-count=1", "-tags", "sudo"}
 	if o.short {
 		base = append(base, "-short")
@@ -250,9 +289,9 @@ func phases(o options, scan *claims.Scan) [][]string {
 
 // measuredPackages lists the packages of the measured claims' tests,
 // "./loopback", in the order of the catalogue.
-func measuredPackages(scan *claims.Scan) []string {
+func measuredPackages(scan *records.Scan) []string {
 	var pkgs []string
-	for _, id := range claims.Measured {
+	for _, id := range records.Measured {
 		for _, ref := range scan.Tests(id) {
 			if p := "./" + ref.Dir; !slices.Contains(pkgs, p) {
 				pkgs = append(pkgs, p)
@@ -264,9 +303,9 @@ func measuredPackages(scan *claims.Scan) []string {
 
 // measuredTests is a -run pattern for the top-level tests of the measured
 // claims.
-func measuredTests(scan *claims.Scan) string {
+func measuredTests(scan *records.Scan) string {
 	var names []string
-	for _, id := range claims.Measured {
+	for _, id := range records.Measured {
 		for _, ref := range scan.Tests(id) {
 			if !slices.Contains(names, ref.Func) {
 				names = append(names, regexp.QuoteMeta(ref.Func))
@@ -281,9 +320,9 @@ func measuredTests(scan *claims.Scan) string {
 }
 
 // measuredNote says, for the header, which claims were measured alone.
-func measuredNote(scan *claims.Scan) string {
+func measuredNote(scan *records.Scan) string {
 	var ids []string
-	for _, id := range claims.Measured {
+	for _, id := range records.Measured {
 		if len(scan.Tests(id)) > 0 {
 			ids = append(ids, id)
 		}
@@ -312,17 +351,17 @@ func kernelDir(release string) string {
 func recordFacts(root string, r *Report) (int, error) {
 	n := 0
 	for _, row := range r.Rows {
-		if row.Facts == "" || row.Verdict == noResult || row.Verdict == claims.Skipped {
+		if row.Facts == "" || row.Verdict == noResult || row.Verdict == records.Skipped {
 			continue
 		}
-		rec := claims.Recorded{Kernel: r.Env.describe(), Verdict: row.Verdict, Facts: json.RawMessage(row.Facts)}
+		rec := records.Recorded{Kernel: r.Env.describe(), Verdict: row.Verdict, Facts: json.RawMessage(row.Facts)}
 		for _, p := range row.Parts {
 			if rec.Parts == nil {
 				rec.Parts = map[string]string{}
 			}
 			rec.Parts[p.Part] = p.Verdict
 		}
-		if err := claims.RecordFacts(root, kernelDir(r.Env.Kernel), row.ID, rec); err != nil {
+		if err := records.RecordFacts(root, kernelDir(r.Env.Kernel), row.ID, rec); err != nil {
 			return n, err
 		}
 		n++
@@ -381,8 +420,11 @@ func machine() Env {
 	return env
 }
 
-func writeReadme(root string, scan *claims.Scan) error {
-	seen, err := claims.ReadSeen(filepath.Join(root, claims.SeenFile), claims.Catalogue)
+func writeReadme(root string, scan *records.Scan) error {
+	if err := addNotSeen(root); err != nil {
+		return err
+	}
+	seen, err := records.ReadSeen(filepath.Join(root, records.SeenFile), records.Catalogue)
 	if err != nil {
 		return err
 	}
@@ -391,22 +433,47 @@ func writeReadme(root string, scan *claims.Scan) error {
 	if err != nil {
 		return err
 	}
-	matrix, err := claims.ReadMatrix(filepath.Join(root, claims.MatrixFile))
+	matrix, err := records.ReadMatrix(filepath.Join(root, records.MatrixFile))
 	if err != nil {
 		return err
 	}
-	updated, err := claims.SpliceTable(readme, claims.ReadmeMatrixTable(claims.Catalogue, scan, seen, matrix))
+	updated, err := records.SpliceTable(readme, records.ReadmeMatrixTable(records.Catalogue, scan, seen, matrix))
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(path, updated, 0o644)
 }
 
+// addNotSeen gives a claim new to the catalogue its lines in seen.txt and
+// matrix.txt: NotSeen (—), until a root run (-update-seen) and make matrix
+// -record record what the kernels did.
+func addNotSeen(root string) error {
+	seenPath := filepath.Join(root, records.SeenFile)
+	seen, err := records.ReadSeen(seenPath, records.Catalogue)
+	if err != nil {
+		return err
+	}
+	if len(seen.Verdicts) < len(records.Catalogue) {
+		if err := os.WriteFile(seenPath, seen.Format(records.Catalogue), 0o644); err != nil {
+			return err
+		}
+	}
+	matrixPath := filepath.Join(root, records.MatrixFile)
+	m, err := records.ReadMatrix(matrixPath)
+	if err != nil {
+		return err
+	}
+	if m.AddNotSeen(records.Catalogue) {
+		return os.WriteFile(matrixPath, m.Format(), 0o644)
+	}
+	return nil
+}
+
 // recordSeen writes this run's verdicts as the CI machine's, then the README.
-func recordSeen(root string, scan *claims.Scan, r *Report) error {
+func recordSeen(root string, scan *records.Scan, r *Report) error {
 	seen := seenFrom(r)
-	path := filepath.Join(root, claims.SeenFile)
-	if err := os.WriteFile(path, seen.Format(claims.Catalogue), 0o644); err != nil {
+	path := filepath.Join(root, records.SeenFile)
+	if err := os.WriteFile(path, seen.Format(records.Catalogue), 0o644); err != nil {
 		return err
 	}
 	return writeReadme(root, scan)
@@ -414,8 +481,8 @@ func recordSeen(root string, scan *claims.Scan, r *Report) error {
 
 // seenFrom turns a report into the seen file's content: one verdict per
 // claim ("confirmed/refined" when its tests disagree), NotSeen for no result.
-func seenFrom(r *Report) claims.Seen {
-	seen := claims.Seen{
+func seenFrom(r *Report) records.Seen {
+	seen := records.Seen{
 		Kernel:   r.Env.describe(),
 		Verdicts: map[string]string{},
 		Parts:    map[string]string{},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"netnotes/internal/records"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"netnotes/internal/claims"
 )
 
 // stream writes events as a `go test -json` stream.
@@ -61,7 +60,7 @@ func TestFirstErrorFindsTheReason(t *testing.T) {
 func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
 	dir := t.TempDir()
 	// The report takes R1's verdict only from the test that checks R1.
-	scan, err := claims.ScanTests("../../..")
+	scan, err := records.ScanTests("../../..")
 	require.NoError(t, err)
 	require.NotEmpty(t, scan.Tests("R1"))
 	r1 := scan.Tests("R1")[0].Func
@@ -104,11 +103,11 @@ func TestReportNamesATestThatNeverFinished(t *testing.T) {
 	)
 	col := newCollector()
 	require.NoError(t, col.read(strings.NewReader(in)))
-	scan := &claims.Scan{Module: "netnotes", Refs: []claims.TestRef{
+	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{
 		{ID: "U3", Dir: "uds", Func: "TestU3"},
 		{ID: "U8", Dir: "uds", Func: "BenchmarkRoundTrip"},
 	}}
-	cat := []claims.Claim{{ID: "U3", Chapter: "uds", Claim: "no stack"}, {ID: "U8", Chapter: "uds", Claim: "2x"}}
+	cat := []records.Claim{{ID: "U3", Chapter: "uds", Claim: "no stack"}, {ID: "U8", Chapter: "uds", Claim: "2x"}}
 	r := buildReport(cat, scan, col, Env{Root: true})
 
 	require.Len(t, r.Rows, 2)
@@ -145,10 +144,10 @@ func TestReportTrustsOnlyTheLinkedTestsOwnLines(t *testing.T) {
 	)
 	col := newCollector()
 	require.NoError(t, col.read(strings.NewReader(in)))
-	scan := &claims.Scan{Module: "netnotes", Refs: []claims.TestRef{
+	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{
 		{ID: "U4", Dir: "uds", Func: "TestU4"}, {ID: "U5", Dir: "uds", Func: "TestU5"}, {ID: "U6", Dir: "uds", Func: "TestU6"},
 	}}
-	cat := []claims.Claim{{ID: "U4", Chapter: "uds", Claim: "No handshake."}, {ID: "U5", Chapter: "uds", Claim: "Two inodes."}, {ID: "U6", Chapter: "uds", Claim: "Unlink first."}}
+	cat := []records.Claim{{ID: "U4", Chapter: "uds", Claim: "No handshake."}, {ID: "U5", Chapter: "uds", Claim: "Two inodes."}, {ID: "U6", Chapter: "uds", Claim: "Unlink first."}}
 	r := buildReport(cat, scan, col, Env{Root: true})
 
 	require.Len(t, r.Rows, 3)
@@ -156,7 +155,7 @@ func TestReportTrustsOnlyTheLinkedTestsOwnLines(t *testing.T) {
 	assert.Equal(t, "refined", u4.Verdict)
 	assert.Equal(t, `{"Admitted":2}`, u4.Facts)
 	require.Len(t, u4.Parts, 2)
-	assert.Equal(t, claims.VerdictLine{ID: "U4", Part: "queues", Verdict: "refuted", Evidence: "listen(1) admitted 2"}, u4.Parts[1])
+	assert.Equal(t, records.VerdictLine{ID: "U4", Part: "queues", Verdict: "refuted", Evidence: "listen(1) admitted 2"}, u4.Parts[1])
 	require.Len(t, r.Stray, 1)
 	assert.Equal(t, "TestOther", r.Stray[0].Test)
 	assert.Equal(t, noResult, r.Rows[1].Verdict, "a quoted verdict is not one")
@@ -176,7 +175,7 @@ func TestReportTrustsOnlyTheLinkedTestsOwnLines(t *testing.T) {
 // The measured claims' tests run alone, after the others; a -run of the
 // reader's own is one run.
 func TestMeasuredClaimsRunAloneAfterTheOthers(t *testing.T) {
-	scan := &claims.Scan{Module: "netnotes", Refs: []claims.TestRef{
+	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{
 		{ID: "U3", Dir: "uds", Func: "TestU3"},
 		{ID: "U8", Dir: "uds", Func: "TestU8Measured"},
 		{ID: "L4", Dir: "loopback", Func: "TestL4Measured"},
@@ -202,7 +201,7 @@ func TestKernelDirNamesTheKernelLine(t *testing.T) {
 // CI fails on a changed verdict, but lets a measured part move between
 // decided and undecided: that is what a spread does.
 func TestCheckSeenFailsOnChangesBeyondNoise(t *testing.T) {
-	r := &Report{Changed: []claims.Difference{
+	r := &Report{Changed: []records.Difference{
 		{Key: "U8/2x-at-100b", Was: "undecided", Is: "refuted", Noise: true},
 		{Key: "L4", Was: "confirmed", Is: "refined", Noise: true},
 		{Key: "U8/gap-shrinks", Was: "confirmed", Is: "refuted"},
@@ -219,15 +218,15 @@ func TestCheckSeenFailsOnChangesBeyondNoise(t *testing.T) {
 // from the other side) fails it, and a measured part's move between
 // decided and undecided does not.
 func TestCheckSeenCatchesEachRegression(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", claims.SeenFile))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", records.SeenFile))
 	require.NoError(t, err)
-	ci, err := claims.ParseSeen(data, claims.Catalogue)
+	ci, err := records.ParseSeen(data, records.Catalogue)
 	require.NoError(t, err)
 	check := func(seenText []byte) []string {
 		t.Helper()
-		seen, err := claims.ParseSeen(seenText, claims.Catalogue)
+		seen, err := records.ParseSeen(seenText, records.Catalogue)
 		require.NoError(t, err)
-		return (&Report{Changed: seen.Differences(ci, claims.Catalogue)}).changedBeyondNoise()
+		return (&Report{Changed: seen.Differences(ci, records.Catalogue)}).changedBeyondNoise()
 	}
 	require.Empty(t, check(data), "the run saw what CI saw")
 
@@ -239,7 +238,7 @@ func TestCheckSeenCatchesEachRegression(t *testing.T) {
 		for _, line := range strings.Split(string(data), "\n") {
 			if k, v, _ := strings.Cut(line, " "); k == key {
 				found = true
-				require.NotEqual(t, verdict, v, "%s is already %s in %s: pick another edit", key, v, claims.SeenFile)
+				require.NotEqual(t, verdict, v, "%s is already %s in %s: pick another edit", key, v, records.SeenFile)
 				if verdict == "" {
 					continue
 				}
@@ -247,7 +246,7 @@ func TestCheckSeenCatchesEachRegression(t *testing.T) {
 			}
 			out = append(out, line)
 		}
-		require.True(t, found, "%s has no line for %s", claims.SeenFile, key)
+		require.True(t, found, "%s has no line for %s", records.SeenFile, key)
 		return []byte(strings.Join(out, "\n"))
 	}
 	for _, c := range []struct{ key, to string }{
@@ -268,26 +267,26 @@ func TestCheckSeenCatchesEachRegression(t *testing.T) {
 
 	// A measured part that the spread moves to undecided, and its claim
 	// with it, are noise.
-	moved := claims.Seen{Kernel: ci.Kernel, Verdicts: maps.Clone(ci.Verdicts), Parts: maps.Clone(ci.Parts)}
-	moved.Parts["L4/no-difference"] = claims.Undecided
-	moved.Verdicts["L4"] = claims.Refined
-	assert.Empty(t, (&Report{Changed: ci.Differences(moved, claims.Catalogue)}).changedBeyondNoise())
-	moved.Parts["L4/no-difference"] = claims.Refuted
-	moved.Verdicts["L4"] = claims.Refuted
-	assert.NotEmpty(t, (&Report{Changed: ci.Differences(moved, claims.Catalogue)}).changedBeyondNoise(), "confirmed to refuted is no spread")
+	moved := records.Seen{Kernel: ci.Kernel, Verdicts: maps.Clone(ci.Verdicts), Parts: maps.Clone(ci.Parts)}
+	moved.Parts["L4/no-difference"] = records.Undecided
+	moved.Verdicts["L4"] = records.Refined
+	assert.Empty(t, (&Report{Changed: ci.Differences(moved, records.Catalogue)}).changedBeyondNoise())
+	moved.Parts["L4/no-difference"] = records.Refuted
+	moved.Verdicts["L4"] = records.Refuted
+	assert.NotEmpty(t, (&Report{Changed: ci.Differences(moved, records.Catalogue)}).changedBeyondNoise(), "confirmed to refuted is no spread")
 }
 
 func TestRecordFactsWritesWhatTheLinkedTestsSaw(t *testing.T) {
 	root := t.TempDir()
 	r := &Report{Env: Env{Kernel: "6.18.44-x", Arch: "x86_64", Root: true, GoVersion: "go1.26.8"}, Rows: []Row{
-		{ID: "U4", Verdict: "refined", Facts: `{"Admitted":2}`, Parts: []claims.VerdictLine{{ID: "U4", Part: "queues", Verdict: "refuted"}}},
+		{ID: "U4", Verdict: "refined", Facts: `{"Admitted":2}`, Parts: []records.VerdictLine{{ID: "U4", Part: "queues", Verdict: "refuted"}}},
 		{ID: "U5", Verdict: noResult},
 		{ID: "U6", Verdict: "confirmed"}, // logged no facts
 	}}
 	n, err := recordFacts(root, r)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	rec, err := claims.ReadRecorded(filepath.Join(root, "uds"), "U4")
+	rec, err := records.ReadRecorded(filepath.Join(root, "uds"), "U4")
 	require.NoError(t, err)
 	require.Len(t, rec, 1)
 	assert.Equal(t, "Linux 6.18.44-x, x86_64, as root, go1.26.8", rec[0].Kernel)

@@ -5,12 +5,12 @@ import (
 	"io"
 	"strings"
 
-	"netnotes/internal/claims"
+	"netnotes/internal/records"
 	textwrap "netnotes/internal/wrap"
 )
 
 // verdictOrder is the footer's order.
-var verdictOrder = []string{claims.Confirmed, claims.Refined, claims.Refuted, claims.Skipped, noResult}
+var verdictOrder = []string{records.Confirmed, records.Refined, records.Refuted, records.Skipped, noResult}
 
 // asRoot says how the notes ran: root, rootless user namespace, or
 // unprivileged.
@@ -108,14 +108,14 @@ func (r *Report) writeText(w io.Writer, width int) {
 			fmt.Fprintf(w, "  %-14s %s there, %s here\n", d.Key, d.Was, d.Is)
 		}
 	}
-	if r.Counts[claims.Refuted] > 0 {
+	if r.Counts[records.Refuted] > 0 {
 		fmt.Fprintln(w, "A refuted claim is a finding about the notes, not a failure of the tests.")
 	}
 }
 
 // writeMarkdown writes the report as Markdown, to paste into an issue or a post.
 func (r *Report) writeMarkdown(w io.Writer) {
-	cell := claims.MarkdownCell
+	cell := records.MarkdownCell
 	fmt.Fprintf(w, "# netnotes: verdicts on Linux %s (%s)\n\n", r.Env.Kernel, r.Env.Arch)
 	fmt.Fprintf(w, "- **Kernel:** %s, %s\n", r.Env.Kernel, r.Env.Arch)
 	fmt.Fprintf(w, "- **Ran as:** %s\n", r.asRoot())

@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
+	"netnotes/internal/records"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
-
-	"netnotes/internal/claims"
 )
 
 // noResult is the verdict column of a claim no test reported on.
@@ -55,9 +54,9 @@ type Row struct {
 	ID, Chapter, Claim string
 	Verdict            string // confirmed, refined, refuted, skipped, or noResult
 	Evidence           string
-	Parts              []claims.VerdictLine // a compound claim's parts, in the order logged
-	Facts              string               // the facts the verdict was judged from (JSON)
-	Test               string               // the test that gave the verdict, when one did
+	Parts              []records.VerdictLine // a compound claim's parts, in the order logged
+	Facts              string                // the facts the verdict was judged from (JSON)
+	Test               string                // the test that gave the verdict, when one did
 	Package            string
 }
 
@@ -70,10 +69,10 @@ type Failure struct {
 type Report struct {
 	Env      Env
 	Rows     []Row
-	Unknown  []verdictLine       // verdict lines for IDs the catalogue lacks
-	Stray    []verdictLine       // verdict lines from a test the scanner does not link to that claim
-	SeenOn   string              // the machine of the seen file
-	Changed  []claims.Difference // verdicts that differ from what that machine saw
+	Unknown  []verdictLine        // verdict lines for IDs the catalogue lacks
+	Stray    []verdictLine        // verdict lines from a test the scanner does not link to that claim
+	SeenOn   string               // the machine of the seen file
+	Changed  []records.Difference // verdicts that differ from what that machine saw
 	Failures []Failure
 	Counts   map[string]int // rows per verdict
 	Claims   int
@@ -86,7 +85,7 @@ func (r *Report) Failed() bool { return len(r.Failures) > 0 }
 // buildReport puts the verdict lines of a run next to the catalogue. Every
 // claim gets at least one row; a claim whose test gave no verdict line gets
 // a noResult row saying what happened to that test.
-func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env) *Report {
+func buildReport(cat []records.Claim, scan *records.Scan, col *collector, env Env) *Report {
 	r := &Report{Env: env, Counts: map[string]int{}, Claims: len(cat)}
 	byID := map[string][]verdictLine{}
 	for _, v := range col.verdicts {
@@ -115,10 +114,10 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 		for _, v := range lines {
 			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence,
 				Parts: v.Parts, Facts: v.Facts, Test: v.Test, Package: v.Package}
-			if v.Verdict == claims.Skipped && !strings.Contains(v.Evidence, "run ") {
+			if v.Verdict == records.Skipped && !strings.Contains(v.Evidence, "run ") {
 				row.Evidence += "; to run it: " + rerun(env, v.Package, scan.Module, v.Test)
 			}
-			if cmd, ok := fullSweep[c.ID]; ok && v.Verdict != claims.Skipped {
+			if cmd, ok := fullSweep[c.ID]; ok && v.Verdict != records.Skipped {
 				row.Evidence += fmt.Sprintf(" (short run; the full sweep: `%s`)", cmd)
 			}
 			r.Rows = append(r.Rows, row)
@@ -149,7 +148,7 @@ func buildReport(cat []claims.Claim, scan *claims.Scan, col *collector, env Env)
 // linked reports whether the scanner links v's test to v's claim: the line
 // comes from the package of a test that calls claims.Check with that ID, and
 // from that very test (or one of its subtests).
-func linked(scan *claims.Scan, v verdictLine) bool {
+func linked(scan *records.Scan, v verdictLine) bool {
 	for _, ref := range scan.Tests(v.ID) {
 		if scan.Module+"/"+ref.Dir == v.Package && ref.Func == topLevel(v.Test) {
 			return true
@@ -179,18 +178,18 @@ func (r *Report) changedBeyondNoise() []string {
 	return out
 }
 
-func lookup(cat []claims.Claim, id string) (claims.Claim, bool) {
+func lookup(cat []records.Claim, id string) (records.Claim, bool) {
 	for _, c := range cat {
 		if c.ID == id {
 			return c, true
 		}
 	}
-	return claims.Claim{}, false
+	return records.Claim{}, false
 }
 
 // whyNoResult explains a claim without a verdict line, from what happened
 // to the tests that check it.
-func whyNoResult(c claims.Claim, pkg string, scan *claims.Scan, col *collector, env Env) string {
+func whyNoResult(c records.Claim, pkg string, scan *records.Scan, col *collector, env Env) string {
 	refs := scan.Tests(c.ID)
 	if len(refs) == 0 {
 		return fmt.Sprintf("no test checks this claim yet (nothing calls claims.Check(t, %q) in %s/)", c.ID, c.Chapter)

@@ -2,14 +2,13 @@ package main
 
 import (
 	"bytes"
+	"netnotes/internal/records"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"netnotes/internal/claims"
 )
 
 // The fixtures: testdata/tree is a small fake module whose chapters hold a
@@ -17,7 +16,7 @@ import (
 // `go test -json -count=1 -tags sudo` printed for those tests as root and as
 // an ordinary user (veth's test does not compile, on purpose; U5's test was
 // not run; N2 has no test).
-var fixtureCatalogue = []claims.Claim{
+var fixtureCatalogue = []records.Claim{
 	{ID: "L1", Chapter: "loopback", Claim: "Loopback traffic needs no NIC."},
 	{ID: "L2", Chapter: "loopback", Claim: "The skb goes through the stack."},
 	{ID: "L3", Chapter: "loopback", Claim: "Own addresses go through lo."},
@@ -34,7 +33,7 @@ var fixtureCatalogue = []claims.Claim{
 
 func fixtureReport(t *testing.T, stream string, root bool) *Report {
 	t.Helper()
-	scan, err := claims.ScanTests("testdata/tree")
+	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
 	f, err := os.Open(stream)
 	require.NoError(t, err)
@@ -188,7 +187,7 @@ func TestSeenTakesOneVerdictPerClaim(t *testing.T) {
 	assert.Equal(t, "Linux 6.18.44-test, x86_64, as root, go1.26.8", seen.Kernel)
 	assert.Equal(t, "confirmed/refined", seen.Verdict("L1"))
 	assert.Equal(t, "refuted", seen.Verdict("R1"))
-	assert.Equal(t, claims.NotSeen, seen.Verdict("N2"))
+	assert.Equal(t, records.NotSeen, seen.Verdict("N2"))
 }
 
 // The header says how the notes ran; rerun commands need sudo only when
@@ -222,7 +221,7 @@ func TestReportDoesNotCountATestThatDidNotFinish(t *testing.T) {
 		`{"Action":"output","Package":"netnotes/loopback","Output":"panic: test timed out after 10m0s\n"}`,
 		`{"Action":"fail","Package":"netnotes/loopback","Elapsed":600}`,
 	}, "\n")
-	scan, err := claims.ScanTests("testdata/tree")
+	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
 	col := newCollector()
 	require.NoError(t, col.read(strings.NewReader(stream)))

@@ -1,4 +1,4 @@
-package claims
+package records
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 
 // SeenFile is where the verdicts of the project's CI machine are kept,
 // relative to the module root. The README's claim table shows them.
-const SeenFile = "internal/claims/seen.txt"
+const SeenFile = "internal/records/seen.txt"
 
 // NotSeen stands for a verdict (or kernel) not recorded yet.
 const NotSeen = "—"

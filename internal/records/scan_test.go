@@ -1,27 +1,26 @@
-package claims_test
+package records_test
 
 import (
+	"netnotes/internal/records"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"netnotes/internal/claims"
 )
 
 // fakeCatalogue goes with the fake module in testdata/tree.
-var fakeCatalogue = []claims.Claim{
+var fakeCatalogue = []records.Claim{
 	{ID: "A1", Chapter: "alpha", Claim: "the first claim"},
 	{ID: "A2", Chapter: "alpha", Claim: "the second claim"},
 	{ID: "A3", Chapter: "alpha", Claim: "a claim nobody checks"},
 }
 
 func TestScanFindsChecksAndTheirTests(t *testing.T) {
-	scan, err := claims.ScanTests("testdata/tree")
+	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
 	assert.Equal(t, "example.com/fake", scan.Module)
 
-	assert.Equal(t, []claims.TestRef{
+	assert.Equal(t, []records.TestRef{
 		{ID: "A2", Dir: "alpha", File: "alpha/alpha_sudo_test.go", Line: 15, Func: "TestAlphaTwo", Privileged: true},
 		{ID: "A1", Dir: "alpha", File: "alpha/alpha_test.go", Line: 12, Func: "TestAlphaOne"},
 		{ID: "Z9", Dir: "beta", File: "beta/beta_test.go", Line: 12, Func: "TestUnknown"},
@@ -34,7 +33,7 @@ func TestScanFindsChecksAndTheirTests(t *testing.T) {
 }
 
 func TestScanNamesEveryDisagreement(t *testing.T) {
-	scan, err := claims.ScanTests("testdata/tree")
+	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
 
 	untested := scan.Untested(fakeCatalogue)
@@ -53,19 +52,19 @@ func TestScanNamesEveryDisagreement(t *testing.T) {
 }
 
 func TestScanRefusesANonModule(t *testing.T) {
-	_, err := claims.ScanTests("testdata")
+	_, err := records.ScanTests("testdata")
 	assert.ErrorContains(t, err, "not a module root")
 }
 
 func TestScanFindsTheChaptersMains(t *testing.T) {
-	scan, err := claims.ScanTests("testdata/tree")
+	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
 	require.Len(t, scan.Mains, 2)
-	assert.Equal(t, claims.MainRef{Chapter: "alpha", Dir: "alpha", File: "alpha/main_test.go"}, scan.Mains[0])
+	assert.Equal(t, records.MainRef{Chapter: "alpha", Dir: "alpha", File: "alpha/main_test.go"}, scan.Mains[0])
 	assert.True(t, scan.Mains[1].Tagged, "beta's is in a file the build ignores")
 
 	var ids []string
-	cat := append(fakeCatalogue[:1:1], claims.Claim{ID: "B1", Chapter: "beta", Claim: "a beta claim"})
+	cat := append(fakeCatalogue[:1:1], records.Claim{ID: "B1", Chapter: "beta", Claim: "a beta claim"})
 	for _, c := range scan.Uncheckable(cat) {
 		ids = append(ids, c.ID)
 	}

@@ -1,4 +1,4 @@
-package claims
+package records
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func ReadmeTable(cat []Claim, scan *Scan, seen Seen) string {
 // a recorded matrix (MatrixFile), before the CI machine's.
 func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 	var b strings.Builder
-	b.WriteString("<!-- generated from internal/claims by `go generate ./internal/claims`; do not edit -->\n")
+	b.WriteString("<!-- generated from internal/records by `go generate ./internal/records`; do not edit -->\n")
 	if seen.Kernel == NotSeen || seen.Kernel == "" {
 		b.WriteString("The last column shows the verdicts of the project's CI machine once it has run\n")
 		b.WriteString("the notes (" + NotSeen + ": not recorded yet). Run `make notes` to see your own kernel's.\n\n")

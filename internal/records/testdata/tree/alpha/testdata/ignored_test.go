@@ -1,5 +1,9 @@
 package ignored
 
-import "example.com/fake/internal/claims"
+import (
+	"testing"
+
+	"example.com/fake/internal/claims"
+)
 
 func TestIgnored(t *testing.T) { claims.Check(t, "Z1") }

@@ -1,34 +1,33 @@
-package claims_test
+package records_test
 
 import (
+	"netnotes/internal/records"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"netnotes/internal/claims"
 )
 
 func TestLineRoundTrips(t *testing.T) {
-	line := claims.Line("L3", claims.Confirmed, "route type local dev lo;\n lo tx +5")
+	line := records.Line("L3", records.Confirmed, "route type local dev lo;\n lo tx +5")
 	assert.Equal(t, "claim L3: confirmed — route type local dev lo; lo tx +5", line)
 
-	id, verdict, evidence, ok := claims.Parse("    l3_test.go:42: " + line + "\n")
+	id, verdict, evidence, ok := records.Parse("    l3_test.go:42: " + line + "\n")
 	assert.True(t, ok)
 	assert.Equal(t, []string{"L3", "confirmed", "route type local dev lo; lo tx +5"}, []string{id, verdict, evidence})
 
-	_, _, _, ok = claims.Parse("claim L3 is fine")
+	_, _, _, ok = records.Parse("claim L3 is fine")
 	assert.False(t, ok)
 }
 
 // The catalogue's shape, not its size: a claim is added by adding a row
 // (README.md, "Adding a claim"), with nothing else to count.
 func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
-	root, err := claims.FindModuleRoot(".")
+	root, err := records.FindModuleRoot(".")
 	require.NoError(t, err)
 	seen := map[string]bool{}
-	for _, c := range claims.Catalogue {
+	for _, c := range records.Catalogue {
 		assert.False(t, seen[c.ID], "%s twice", c.ID)
 		seen[c.ID] = true
 		// One letter per chapter, then a number: the tools sort and
@@ -38,7 +37,7 @@ func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
 		assert.NotEmpty(t, c.Claim, c.ID)
 		assert.NotEmpty(t, c.Note, c.ID)
 	}
-	assert.NotEmpty(t, claims.Catalogue)
+	assert.NotEmpty(t, records.Catalogue)
 }
 
 func TestCountsOnlyLinesOfTestsThatPassed(t *testing.T) {
@@ -48,15 +47,15 @@ func TestCountsOnlyLinesOfTestsThatPassed(t *testing.T) {
 		test, verdict string
 		want          bool
 	}{
-		{"TestA", claims.Refuted, true},
-		{"TestA/sub", claims.Confirmed, true},
-		{"TestA", "", true},                    // a facts line of a passed test
-		{"TestB", claims.Skipped, true},        // a skipped test's own skip line
-		{"TestB", claims.Confirmed, false},     // but no verdict from it
-		{"TestC", claims.Refuted, false},       // a failed test
-		{"TestD/sub", claims.Confirmed, false}, // its parent never ended: the binary died
-		{"TestE", claims.Confirmed, false},     // no event at all
+		{"TestA", records.Refuted, true},
+		{"TestA/sub", records.Confirmed, true},
+		{"TestA", "", true},                     // a facts line of a passed test
+		{"TestB", records.Skipped, true},        // a skipped test's own skip line
+		{"TestB", records.Confirmed, false},     // but no verdict from it
+		{"TestC", records.Refuted, false},       // a failed test
+		{"TestD/sub", records.Confirmed, false}, // its parent never ended: the binary died
+		{"TestE", records.Confirmed, false},     // no event at all
 	} {
-		assert.Equal(t, c.want, claims.Counts(result, c.test, c.verdict), "%s %q", c.test, c.verdict)
+		assert.Equal(t, c.want, records.Counts(result, c.test, c.verdict), "%s %q", c.test, c.verdict)
 	}
 }

@@ -1,17 +1,18 @@
-package claims
+package records
 
 import (
 	"bufio"
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
 // MatrixFile records the verdicts the matrix (internal/cmd/matrix) saw on
 // Debian's kernel lines, relative to the module root; the README's claim
 // table shows one column per kernel line from it.
-const MatrixFile = "internal/claims/matrix.txt"
+const MatrixFile = "internal/records/matrix.txt"
 
 // Matrix is the recorded verdicts per kernel line.
 type Matrix struct {
@@ -89,6 +90,24 @@ func (m Matrix) Format() []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// AddNotSeen gives each claim of cat that the matrix does not name a row
+// of NotSeen, one per kernel, and reports whether it added any: a claim
+// new to the catalogue, until make matrix records it.
+func (m *Matrix) AddNotSeen(cat []Claim) bool {
+	added := false
+	for _, c := range cat {
+		if _, ok := m.Verdicts[c.ID]; ok || len(m.Kernels) == 0 {
+			continue
+		}
+		if m.Verdicts == nil {
+			m.Verdicts = map[string][]string{}
+		}
+		m.Verdicts[c.ID] = slices.Repeat([]string{NotSeen}, len(m.Kernels))
+		added = true
+	}
+	return added
 }
 
 // sortParts orders a claim before its parts, parts by name.

@@ -1,12 +1,11 @@
-package claims_test
+package records_test
 
 import (
+	"netnotes/internal/records"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"netnotes/internal/claims"
 )
 
 // The catalogue and the tests must agree: every claim has a test that calls
@@ -14,37 +13,49 @@ import (
 // ID the catalogue does not hold. The scanner reads the source of every test
 // file, privileged ones too, so this holds whichever tags a run uses.
 
-func scanRepository(t *testing.T) *claims.Scan {
+func scanRepository(t *testing.T) *records.Scan {
 	t.Helper()
-	scan, err := claims.ScanTests("../..")
+	scan, err := records.ScanTests("../..")
 	require.NoError(t, err)
 	return scan
 }
 
 func TestEveryClaimHasATest(t *testing.T) {
 	var missing []string
-	for _, c := range scanRepository(t).Untested(claims.Catalogue) {
+	for _, c := range scanRepository(t).Untested(records.Catalogue) {
 		missing = append(missing, "\n  "+c.ID+" ("+c.Chapter+"/): "+c.Claim)
 	}
 	if len(missing) > 0 {
-		t.Errorf("%d claims of the catalogue have no test calling claims.Check(t, \"ID\"):%s",
+		t.Errorf("%d claims of the catalogue have no test calling claims.Check(t, \"ID\") (README.md, \"Adding a claim\", step 3):%s",
 			len(missing), strings.Join(missing, ""))
 	}
 }
 
 func TestEveryCheckNamesACatalogueClaim(t *testing.T) {
 	scan := scanRepository(t)
-	for _, r := range scan.Unknown(claims.Catalogue) {
-		t.Errorf("%s:%d: %s checks claim %q, which is not in the catalogue (internal/claims/catalogue.go)",
+	for _, r := range scan.Unknown(records.Catalogue) {
+		t.Errorf("%s:%d: %s checks claim %q, which is not in the catalogue (internal/records/catalogue.go)",
 			r.File, r.Line, r.Func, r.ID)
 	}
 	for _, p := range scan.Problems {
 		t.Errorf("%s: %s", p.Pos, p.Msg)
 	}
-	for _, r := range scan.Misplaced(claims.Catalogue) {
-		c, _ := claims.Lookup(r.ID)
+	for _, r := range scan.Misplaced(records.Catalogue) {
+		c, _ := records.Lookup(r.ID)
 		t.Errorf("%s:%d: %s checks claim %s, which the catalogue puts in chapter %s/: move the test or fix the catalogue",
 			r.File, r.Line, r.Func, r.ID, c.Chapter)
+	}
+}
+
+// A claim's test carries the claim's ID at the head of its name
+// (TestL3OwnAddressGoesThroughLo), so that `-run '^TestL3'` runs it and a
+// reader finds it from the ID: README.md, "Adding a claim", step 3.
+func TestEveryCheckIsInATestNamedAfterItsClaim(t *testing.T) {
+	for _, r := range scanRepository(t).Refs {
+		if !strings.HasPrefix(r.Func, "Test"+r.ID) && !strings.HasPrefix(r.Func, "Benchmark"+r.ID) {
+			t.Errorf("%s:%d: %s checks claim %s: name it Test%s<WhatItShows> (README.md, \"Adding a claim\", step 3)",
+				r.File, r.Line, r.Func, r.ID, r.ID)
+		}
 	}
 }
 
@@ -54,7 +65,7 @@ func TestEveryCheckNamesACatalogueClaim(t *testing.T) {
 // judge ran. That check runs, not reads: here, only that every chapter
 // wires it.
 func TestEveryChapterChecksItsJudgesRefute(t *testing.T) {
-	for _, c := range scanRepository(t).Uncheckable(claims.Catalogue) {
+	for _, c := range scanRepository(t).Uncheckable(records.Catalogue) {
 		t.Errorf("claim %s (%s/): no TestMain calling claims.Main(m, %q) in an untagged test file of %s/, so nothing checks that its judge's refuting case ran",
 			c.ID, c.Chapter, c.Chapter, c.Chapter)
 	}

@@ -1,4 +1,4 @@
-package claims
+package records
 
 // Claim is one statement of the notes that a test checks.
 type Claim struct {

@@ -1,5 +1,9 @@
 package nested
 
-import "example.com/fake/internal/claims"
+import (
+	"testing"
+
+	"example.com/fake/internal/claims"
+)
 
 func TestNested(t *testing.T) { claims.Check(t, "Z2") }

@@ -1,0 +1,109 @@
+package records
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Line formats a claim's verdict line. Evidence is kept on one line.
+func Line(id, verdict, evidence string) string {
+	return fmt.Sprintf("claim %s: %s — %s", id, verdict, oneLine(evidence))
+}
+
+// PartLine formats the verdict line of one part of a claim.
+func PartLine(id, part, verdict, evidence string) string {
+	return fmt.Sprintf("claim %s/%s: %s — %s", id, part, verdict, oneLine(evidence))
+}
+
+// FactsLine formats the line that carries a claim's facts, as JSON.
+func FactsLine(id string, facts []byte) string {
+	return fmt.Sprintf("facts %s: %s", id, facts)
+}
+
+// VerdictLine is one parsed verdict line: a claim's, or one part's.
+type VerdictLine struct {
+	ID       string
+	Part     string // "" for the claim's own line
+	Verdict  string
+	Evidence string
+}
+
+// A verdict line, as Line and PartLine write it, at the start of a line or
+// behind the "file_test.go:12: " prefix the testing package gives t.Log.
+var (
+	lineRE  = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?claim ([A-Z][0-9]+)(?:/([a-z0-9][a-z0-9-]*))?: (confirmed|refined|refuted|skipped|undecided) — (.*)$`)
+	logRE   = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
+	factsRE = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?facts ([A-Z][0-9]+): (\{.*\})$`)
+)
+
+// ParseLine finds a verdict line (a claim's or a part's) in one line of
+// output. The line must start with it, or with the test log's prefix and
+// then it: a verdict quoted inside other text is not one.
+func ParseLine(output string) (VerdictLine, bool) {
+	m := lineRE.FindStringSubmatch(strings.TrimRight(output, "\n"))
+	if m == nil {
+		return VerdictLine{}, false
+	}
+	l := VerdictLine{ID: m[1], Part: m[2], Verdict: m[3], Evidence: m[4]}
+	if l.Part == "" && l.Verdict == Undecided {
+		return VerdictLine{}, false // undecided is a part's word only
+	}
+	return l, true
+}
+
+// ParseLogLine is ParseLine for a line of test output as `go test -json`
+// carries it: the verdict must come behind the t.Log prefix
+// ("    file_test.go:12: "), where only a test's own log puts it.
+func ParseLogLine(output string) (VerdictLine, bool) {
+	if !logRE.MatchString(output) {
+		return VerdictLine{}, false
+	}
+	return ParseLine(output)
+}
+
+// Parse finds a claim's own verdict line in one line of test output (which
+// may carry a "file.go:12: " prefix). Part lines are not claim lines.
+func Parse(output string) (id, verdict, evidence string, ok bool) {
+	l, ok := ParseLine(output)
+	if !ok || l.Part != "" {
+		return "", "", "", false
+	}
+	return l.ID, l.Verdict, l.Evidence, true
+}
+
+// ParseFacts finds a facts line (FactsLine) and returns the claim's ID and
+// the facts' JSON.
+func ParseFacts(output string) (id string, facts json.RawMessage, ok bool) {
+	m := factsRE.FindStringSubmatch(strings.TrimRight(output, "\n"))
+	if m == nil || !json.Valid([]byte(m[2])) {
+		return "", nil, false
+	}
+	return m[1], json.RawMessage(m[2]), true
+}
+
+// Counts says whether a line that test logged, in a run whose tests ended
+// as result tells ("pass", "skip", "fail"; "" for a test with no end event,
+// whose binary died first), may stand in a report: the test and every test
+// above it (test names with their "/" parts cut off) passed. A skipped
+// test stands only for its own skipped line; verdict "" (a facts line)
+// needs a pass.
+func Counts(result func(test string) string, test, verdict string) bool {
+	for t := test; ; {
+		switch result(t) {
+		case "pass":
+		case "skip":
+			if t != test || verdict != Skipped {
+				return false
+			}
+		default:
+			return false
+		}
+		i := strings.LastIndexByte(t, '/')
+		if i < 0 {
+			return true
+		}
+		t = t[:i]
+	}
+}
