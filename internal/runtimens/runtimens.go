@@ -262,7 +262,22 @@ func (h *Holder) Processes() []string {
 // stop kills the holder, and with it every process of its PID namespace,
 // then removes the cgroups.
 func (h *Holder) stop(t testing.TB) {
-	_ = h.holder.Process.Kill()
+	// Kill the PID namespace's init, not unshare: the init's exit waits
+	// until every other process of the namespace is gone, and unshare
+	// exits once it has reaped the init, so the Wait below returns with
+	// no daemon left. Killing unshare first would leave them dying after
+	// the test's cleanup.
+	killed := false
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", h.Pid, h.Pid)); err == nil {
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil && unix.Kill(pid, unix.SIGKILL) == nil {
+				killed = true
+			}
+		}
+	}
+	if !killed {
+		_ = h.holder.Process.Kill()
+	}
 	_ = h.holder.Wait()
 	close(h.keep)
 	err := wait.Until(10*time.Second, func() error { return removeCgroup(h.Cgroup) })
