@@ -308,14 +308,21 @@ func kernelDir(release string) string {
 }
 
 // recordFacts writes the facts of every claim that got a verdict from its
-// linked test, with that verdict, for the judges' tests to replay.
+// linked test, with that verdict, for the judges' tests to replay: a row
+// each, the first of a claim's rows in ID.json, the others named by their
+// test.
 func recordFacts(root string, r *Report) (int, error) {
 	n := 0
+	first := map[string]bool{}
 	for _, row := range r.Rows {
 		if row.Facts == "" || row.Verdict == noResult || row.Verdict == claims.Skipped {
 			continue
 		}
 		rec := claims.Recorded{Kernel: r.Env.describe(), Verdict: row.Verdict, Facts: json.RawMessage(row.Facts)}
+		if first[row.ID] {
+			rec.Test = row.Test
+		}
+		first[row.ID] = true
 		for _, p := range row.Parts {
 			if rec.Parts == nil {
 				rec.Parts = map[string]string{}
