@@ -147,8 +147,8 @@ func ReadDrills(dir, id string) ([]Recorded, error) {
 }
 
 // ReadRecorded reads the facts recorded for claim id under dir/FactsDir, a
-// file per kernel and row (ID.json, ID.TEST.json), in the order of their
-// paths.
+// file per kernel (ID.json), or per kernel and row where a kernel gave the
+// claim several (ID.TEST.json), in the order of their paths.
 func ReadRecorded(dir, id string) ([]Recorded, error) {
 	var paths []string
 	for _, name := range []string{id + ".json", id + ".*.json"} {
@@ -190,8 +190,9 @@ func readRecorded(paths []string) ([]Recorded, error) {
 // ("linux-6.18").
 //
 // A claim with several rows (a test each, as V8's runtimes) keeps each: a
-// further row's r.Test names its test, and its facts go to ID.TEST.json
-// beside the first row's ID.json.
+// row whose r.Test names its test goes to ID.TEST.json instead, and an
+// ID.json left there by an earlier recording is removed (it held the last
+// of several rows).
 func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
 	c, ok := Lookup(id)
 	if !ok {
@@ -217,6 +218,9 @@ func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
 			return fmt.Errorf("claim %s: test name %q: want one plain path element", id, r.Test)
 		}
 		name = id + "." + r.Test + ".json"
+		if err := os.Remove(filepath.Join(dir, id+".json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644)
 }
