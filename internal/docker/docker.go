@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -60,11 +59,21 @@ const Bridge = "198.18.11.1/24"
 // Binaries are the programs a Daemon needs, and the packages they come in.
 var Binaries = map[string]string{"dockerd": Package, "containerd": Package + " (containerd)", "docker": Package, "runc": "runc"}
 
-// Find reports the first of Binaries missing from PATH.
+// Find reports the first of Binaries missing from both PATH and the
+// directories the daemons run with (runtimens.PATH: dockerd is in
+// /usr/sbin, which an ordinary user's PATH often lacks).
 func Find() error {
+	dirs := filepath.SplitList(os.Getenv("PATH") + ":" + runtimens.PATH)
 	for _, b := range []string{"dockerd", "containerd", "docker", "runc"} {
-		if _, err := exec.LookPath(b); err != nil {
-			return fmt.Errorf("no %s on PATH: install %s", b, Binaries[b])
+		found := false
+		for _, d := range dirs {
+			if st, err := os.Stat(filepath.Join(d, b)); d != "" && err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("no %s on PATH or in %s: install %s", b, runtimens.PATH, Binaries[b])
 		}
 	}
 	return nil
