@@ -290,7 +290,7 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 		gate.Binary(t, b, "util-linux")
 	}
 	if ok, why := gate.CanSwitchUser(); !ok {
-		gate.Skip(t, "rootless podman runs here as uid 65534, started by real root inside private namespaces, and %s; as yourself, try podman run --rootfs DIR CMD and ip -d link show in its namespace", why)
+		gate.Skip(t, "rootless podman runs here as uid 65534, started by real root inside private namespaces%s, and %s; as yourself, try podman run --rootfs DIR CMD and ip -d link show in its namespace", tunForYou(), why)
 	}
 	built := runtimens.Rootfs(t)
 	t1 := time.Now()
@@ -398,6 +398,20 @@ func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
 		strings.Join(modes, ", "), docker.Bridge, d.Cgroup, d.Started.Round(time.Millisecond), strings.Join(took, " and "))
 	f.Pings = pingAcross(t, ctrs, f.Containers)
 	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// tunForYou says when this process cannot open /dev/net/tun, which
+// rootless podman's slirp4netns and pasta open as the user.
+func tunForYou() string {
+	err := unix.Access("/dev/net/tun", unix.R_OK|unix.W_OK)
+	if err == nil {
+		return ""
+	}
+	mode := "missing"
+	if st, serr := os.Stat("/dev/net/tun"); serr == nil {
+		mode = st.Mode().Perm().String()
+	}
+	return fmt.Sprintf(" (/dev/net/tun, %s, refuses you: %v, so podman run as yourself would have no slirp4netns or pasta network either)", mode, err)
 }
 
 // runTwo starts the containers c1 and c2 from rootfs, one after the
