@@ -81,7 +81,10 @@
 // then says ECONNREFUSED and bind says EADDRINUSE, hence the unlink before
 // bind. Unlinking a live listener's file leaves established connections
 // working while new ones get ENOENT. Go's UnixListener unlinks its file on
-// Close, unless SetUnlinkOnClose(false).
+// Close, unless SetUnlinkOnClose(false). On a real server, podman system
+// service (root only): killed, it leaves its file and a request says
+// ECONNREFUSED; stopped with SIGTERM, it unlinks the file itself, so a
+// request says ENOENT and only a crash or kill -9 leaves the file.
 //
 // U7 (refined; fit confirmed, limit refined, abstract confirmed): a
 // 107-byte path works; at 108 bytes Go's net and x/sys/unix refuse before

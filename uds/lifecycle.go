@@ -1,6 +1,10 @@
 package uds
 
-import "netnotes/internal/claims"
+import (
+	"fmt"
+
+	"netnotes/internal/claims"
+)
 
 // LifecycleFacts is what U6's test saw of a socket file's life apart from
 // its socket's. Errors are errno names; "ok" is success.
@@ -18,6 +22,13 @@ type LifecycleFacts struct {
 	GoCloseLeaves string // what Close leaves at the path
 	GoKeptLeaves  string // what Close leaves after SetUnlinkOnClose(false)
 	GoDialKept    string // dialling that kept file
+
+	// A real server instead (podman system service), "" for the test's
+	// own sockets: the fields above are then its socket's, killed
+	// (SIGKILL) for AfterClose, and a request of its API for the connects.
+	Server      string // who served, and how it was stopped
+	StopLeaves  string // what its own graceful stop (SIGTERM) left at its path
+	StopRequest string // a request after that stop
 }
 
 // judgeLifecycle is U6's rule. The notes' server unlinks its path before
@@ -42,22 +53,45 @@ var _ = claims.Register("U6", judgeLifecycle)
 func judgeOutlives(f LifecycleFacts) claims.Finding {
 	switch {
 	case f.AfterClose != "socket":
-		return claims.Refute("after the bound socket closed, its path holds %s, not the socket file", f.AfterClose)
+		return claims.Refute("%safter the bound socket closed, its path holds %s, not the socket file%s", server(f), f.AfterClose, ownStop(f))
 	case f.CarriedAfterUnlink != "ok":
-		return claims.Refine("after close the file stays (S_IFSOCK, inode %d; connect: %s), but unlinking a live listener's file broke its established connection (%s)",
-			f.Inode, f.ConnectStale, f.CarriedAfterUnlink)
+		return claims.Refine("%safter close the file stays (S_IFSOCK, inode %d; connect: %s), but unlinking a live listener's file broke its established connection (%s)%s",
+			server(f), f.Inode, f.ConnectStale, f.CarriedAfterUnlink, ownStop(f))
 	}
-	return claims.Confirm("after close the file stays (S_IFSOCK, inode %d) and connect to it says %s; the other way round too: "+
-		"a live listener whose file was unlinked kept its established connection (%s) while new connects said %s",
-		f.Inode, f.ConnectStale, f.CarriedAfterUnlink, f.ConnectUnlinked)
+	return claims.Confirm("%safter close the file stays (S_IFSOCK, inode %d) and connect to it says %s; the other way round too: "+
+		"a live listener whose file was unlinked kept its established connection (%s) while new connects said %s%s",
+		server(f), f.Inode, f.ConnectStale, f.CarriedAfterUnlink, f.ConnectUnlinked, ownStop(f))
+}
+
+// server names a real server, for the evidence.
+func server(f LifecycleFacts) string {
+	if f.Server == "" {
+		return ""
+	}
+	return f.Server + ": "
+}
+
+// ownStop says what a real server's graceful stop left, for the evidence.
+func ownStop(f LifecycleFacts) string {
+	if f.StopLeaves == "" {
+		return ""
+	}
+	s := fmt.Sprintf("; its own graceful stop (SIGTERM) left %s at the path, and a request then said %s", f.StopLeaves, f.StopRequest)
+	if f.StopLeaves == "none" {
+		s += ": the server unlinks its file itself when it stops, so only a killed one leaves it"
+	}
+	return s
 }
 
 func judgeBindOver(f LifecycleFacts) claims.Finding {
 	switch {
 	case f.BindOver == "ok":
-		return claims.Refute("the next server's bind on the path of a closed socket (%s there) succeeded: nothing to unlink first", f.AfterClose)
+		return claims.Refute("%sthe next server's bind on the path of a closed socket (%s there) succeeded: nothing to unlink first", server(f), f.AfterClose)
 	case f.BindUnlinked != "ok":
-		return claims.Refine("bind over the leftover file said %s, and after unlink still %s", f.BindOver, f.BindUnlinked)
+		return claims.Refine("%sbind over the leftover file said %s, and after unlink still %s", server(f), f.BindOver, f.BindUnlinked)
+	}
+	if f.GoCloseLeaves == "" {
+		return claims.Confirm("%sbind over the leftover file: %s; unlink, then bind: ok, which is why the notes' server unlinks first", server(f), f.BindOver)
 	}
 	return claims.Confirm("bind over the leftover file: %s; unlink, then bind: ok, which is why the notes' server unlinks first. "+
 		"Go's UnixListener does it for you: after Close its path holds %s; with SetUnlinkOnClose(false), %s (dial: %s)",

@@ -71,12 +71,17 @@
 //     v1 or hybrid, which crun refuses);
 //   - rootless podman (slirp4netns): no veth at all, but tap0, a tuntap
 //     device fed by a user-mode stack, 10.0.2.100/24 in every container,
-//     each on a network of its own; so that part is refuted.
+//     each on a network of its own; so that part is refuted;
+//   - docker (dockerd with a containerd of its own, the image made by
+//     docker import of the test's rootfs): docker0, and for each
+//     container an eth0 whose peer vethXXXXXXX@ifN (a random name, not
+//     podman's numbered veth0) is a port of docker0; confirmed.
 //
-// Podman runs in private network, mount and PID namespaces with a tmpfs on
-// /run, its cgroups under a parent of the test's own (internal/podman), so
-// nothing of it reaches the host; a missing runtime is a skip that names
-// its package. And lo (V9) is
+// Podman, dockerd and containerd run in private network, mount and PID
+// namespaces with a tmpfs on /run that holds all their state, their
+// containers' cgroups under a parent of the test's own
+// (internal/runtimens), so nothing of them reaches the host; a missing
+// runtime is a skip that names its package. And lo (V9) is
 // loopback-typed, has the LOOPBACK flag and no queue, and is the one device
 // every new namespace is born with.
 //

@@ -17,6 +17,7 @@ const (
 	PartCNIBridge      = "cni-bridge"      // the CNI bridge plugin, as kubelet or CRI-O call it
 	PartPodman         = "podman"          // rootful podman (netavark or CNI)
 	PartPodmanRootless = "podman-rootless" // podman as an ordinary user (slirp4netns or pasta)
+	PartDocker         = "docker"          // dockerd (and its containerd) on its default bridge, docker0
 )
 
 // SeedPodman is the seed's own picture of a podman container's veth, from

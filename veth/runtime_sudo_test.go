@@ -18,9 +18,11 @@ import (
 
 	"netnotes/internal/claims"
 	"netnotes/internal/cni"
+	"netnotes/internal/docker"
 	"netnotes/internal/gate"
 	"netnotes/internal/ping"
 	"netnotes/internal/podman"
+	"netnotes/internal/runtimens"
 	"netnotes/internal/sandbox"
 )
 
@@ -241,7 +243,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
 	}
 	t0 := time.Now()
-	built := podman.Rootfs(t)
+	built := runtimens.Rootfs(t)
 	t1 := time.Now()
 	h := podman.Start(t, nil)
 	rootfs, err := h.Install(built, "sleeper")
@@ -288,9 +290,9 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 		gate.Binary(t, b, "util-linux")
 	}
 	if ok, why := gate.CanSwitchUser(); !ok {
-		gate.Skip(t, "rootless podman runs here as uid 65534, started by real root inside private namespaces, and %s; as yourself, try podman run --rootfs DIR CMD and ip -d link show in its namespace", why)
+		gate.Skip(t, "rootless podman runs here as uid 65534, started by real root inside private namespaces%s, and %s; as yourself, try podman run --rootfs DIR CMD and ip -d link show in its namespace", tunForYou(), why)
 	}
-	built := podman.Rootfs(t)
+	built := runtimens.Rootfs(t)
 	t1 := time.Now()
 	h := podman.Start(t, &podman.User{UID: 65534, GID: 65534})
 	rootfs, err := h.Install(built, "sleeper")
@@ -323,6 +325,93 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 	f.How += "; podman run took " + strings.Join(took, " and ")
 	f.Pings = pingAcross(t, ctrs, f.Containers)
 	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// Docker, as a reader runs it: dockerd with its own containerd, two
+// containers on docker's default network, whose bridge is docker0. Both
+// daemons run in private network, mount and PID namespaces, with their
+// data-root, exec-root, pidfile, sockets and configuration in the private
+// /run (internal/docker); the containers' cgroups go under a parent of the
+// test's own and are removed. The image is made here from the directory
+// the podman parts run (docker import): nothing is pulled.
+//
+//	         dockerd's private "host" namespace
+//	+------------------------------------------------+
+//	|      docker0 198.18.11.1/24 (bridge)           |
+//	|        /                      \                |
+//	|  vethXXXX@ifN (master docker0) vethYYYY (...)  |
+//	+-----[ ]-----------------------[ ]--------------+
+//	       || veth                   || veth
+//	+-----[eth0]-----+       +-----[eth0]-----+
+//	| container c1   |       | container c2   |
+//	+----------------+       +----------------+
+//
+// equiv: dockerd --data-root DIR/data --exec-root DIR/exec --pidfile DIR/docker.pid -H unix://DIR/docker.sock --bip 198.18.11.1/24 &
+// equiv: tar -C ROOTFS -c . | docker import - netnotes/sleeper; docker run -d --name c1 netnotes/sleeper /sleeper; docker inspect --format '{{.State.Pid}}' c1
+// equiv: ip -d link show (in dockerd's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
+func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
+	gate.SkipInVM(t, "docker")
+	v := claims.Check(t, "V8")
+	if err := docker.Find(); err != nil {
+		gate.Skip(t, "docker's part runs where dockerd is installed: %v (Debian, Ubuntu), and run again", err)
+	}
+	gate.Binary(t, "unshare", "util-linux")
+	gate.Binary(t, "nsenter", "util-linux")
+	if !gate.IsRealRoot() {
+		gate.Skip(t, "dockerd needs real root (it runs runc as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+	}
+	t0 := time.Now()
+	built := runtimens.Rootfs(t)
+	d := docker.Start(t)
+	t1 := time.Now()
+	const image = "netnotes/sleeper"
+	if err := d.Import(built, image); err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.Open(t, d.HostNetns())
+	var started []docker.Container
+	for _, name := range []string{"c1", "c2"} {
+		c, err := d.Run(name, image, "/sleeper")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, d.Logs())
+		}
+		started = append(started, c)
+	}
+	info, err := d.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("docker: the rootfs built and both daemons up in %v (dockerd answered %v after its holder started), the image imported and two containers started in %v",
+		t1.Sub(t0).Round(time.Millisecond), d.Started.Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
+	f := RuntimeFacts{Part: PartDocker, Runtime: info.String()}
+	var ctrs []*sandbox.NS
+	var took, modes []string
+	for _, c := range started {
+		took = append(took, c.Took.Round(time.Millisecond).String())
+		modes = append(modes, c.Name+" "+c.Network)
+		ctr := sandbox.Open(t, d.NetnsPath(c.Pid))
+		ctrs = append(ctrs, ctr)
+		how := fmt.Sprintf("docker inspect: PID %d (in dockerd's PID namespace), sandbox %s", c.Pid, c.SandboxKey)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, "eth0"))
+	}
+	f.How = fmt.Sprintf("docker run -d IMAGE (docker import of the test's rootfs), network mode %s, dockerd --bip %s --cgroup-parent %s, cgroup driver cgroupfs, containerd of its own, in private network, mount and PID namespaces with a tmpfs on /run; dockerd answered %v after start; docker run took %s",
+		strings.Join(modes, ", "), docker.Bridge, d.Cgroup, d.Started.Round(time.Millisecond), strings.Join(took, " and "))
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// tunForYou says when this process cannot open /dev/net/tun, which
+// rootless podman's slirp4netns and pasta open as the user.
+func tunForYou() string {
+	err := unix.Access("/dev/net/tun", unix.R_OK|unix.W_OK)
+	if err == nil {
+		return ""
+	}
+	mode := "missing"
+	if st, serr := os.Stat("/dev/net/tun"); serr == nil {
+		mode = st.Mode().Perm().String()
+	}
+	return fmt.Sprintf(" (/dev/net/tun, %s, refuses you: %v, so podman run as yourself would have no slirp4netns or pasta network either)", mode, err)
 }
 
 // runTwo starts the containers c1 and c2 from rootfs, one after the

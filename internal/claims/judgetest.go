@@ -64,6 +64,9 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	recorded = append(recorded, drills...)
 	for _, r := range recorded {
 		name := "recorded on " + r.Kernel
+		if r.Test != "" {
+			name += " by " + r.Test
+		}
 		if r.Drill != "" {
 			name = "the drill " + r.Drill + ", recorded on " + r.Kernel
 		}

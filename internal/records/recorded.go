@@ -19,6 +19,7 @@ const FactsDir = "testdata/facts"
 // judge found then.
 type Recorded struct {
 	Drill   string            `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
+	Test    string            `json:"test,omitempty"`  // the test that observed them, for a claim's further rows
 	Kernel  string            `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
 	Verdict string            `json:"verdict"`         // the claim's verdict on that kernel
 	Parts   map[string]string `json:"parts,omitempty"`
@@ -41,12 +42,17 @@ func ReadDrills(dir, id string) ([]Recorded, error) {
 	return readRecorded([]string{filepath.Join(dir, DrillsDir, id+".json")})
 }
 
-// ReadRecorded reads the facts recorded for claim id under dir/FactsDir, one
-// per kernel, in the order of the kernels' directory names.
+// ReadRecorded reads the facts recorded for claim id under dir/FactsDir, a
+// file per kernel (ID.json), or per kernel and row where a kernel gave the
+// claim several (ID.TEST.json), in the order of their paths.
 func ReadRecorded(dir, id string) ([]Recorded, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, FactsDir, "*", id+".json"))
-	if err != nil {
-		return nil, err
+	var paths []string
+	for _, name := range []string{id + ".json", id + ".*.json"} {
+		p, err := filepath.Glob(filepath.Join(dir, FactsDir, "*", name))
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, p...)
 	}
 	return readRecorded(paths)
 }
@@ -78,6 +84,11 @@ func readRecorded(paths []string) ([]Recorded, error) {
 // found, to moduleRoot/CHAPTER/FactsDir/kernelDir/ID.json, so that the
 // judge's tests replay it. kernelDir names the kernel as one path element
 // ("linux-6.18").
+//
+// A claim with several rows (a test each, as V8's runtimes) keeps each: a
+// row whose r.Test names its test goes to ID.TEST.json instead, and an
+// ID.json left there by an earlier recording is removed (it held the last
+// of several rows).
 func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
 	c, ok := Lookup(id)
 	if !ok {
@@ -97,5 +108,15 @@ func RecordFacts(moduleRoot, kernelDir, id string, r Recorded) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, id+".json"), append(data, '\n'), 0o644)
+	name := id + ".json"
+	if r.Test != "" {
+		if strings.ContainsAny(r.Test, `/\ `) || r.Test[0] == '.' {
+			return fmt.Errorf("claim %s: test name %q: want one plain path element", id, r.Test)
+		}
+		name = id + "." + r.Test + ".json"
+		if err := os.Remove(filepath.Join(dir, id+".json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644)
 }

@@ -347,14 +347,28 @@ func kernelDir(release string) string {
 }
 
 // recordFacts writes the facts of every claim that got a verdict from its
-// linked test, with that verdict, for the judges' tests to replay.
+// linked test, with that verdict, for the judges' tests to replay: a claim
+// with one such row in ID.json, a claim with several (V8: the topology and
+// each runtime) a file per row, named by its test.
 func recordFacts(root string, r *Report) (int, error) {
 	n := 0
+	recorded := func(row Row) bool {
+		return row.Facts != "" && row.Verdict != noResult && row.Verdict != records.Skipped
+	}
+	rows := map[string]int{}
 	for _, row := range r.Rows {
-		if row.Facts == "" || row.Verdict == noResult || row.Verdict == records.Skipped {
+		if recorded(row) {
+			rows[row.ID]++
+		}
+	}
+	for _, row := range r.Rows {
+		if !recorded(row) {
 			continue
 		}
 		rec := records.Recorded{Kernel: r.Env.describe(), Verdict: row.Verdict, Facts: json.RawMessage(row.Facts)}
+		if rows[row.ID] > 1 {
+			rec.Test = row.Test
+		}
 		for _, p := range row.Parts {
 			if rec.Parts == nil {
 				rec.Parts = map[string]string{}

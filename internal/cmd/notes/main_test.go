@@ -293,3 +293,30 @@ func TestRecordFactsWritesWhatTheLinkedTestsSaw(t *testing.T) {
 	assert.Equal(t, map[string]string{"queues": "refuted"}, rec[0].Parts)
 	assert.JSONEq(t, `{"Admitted":2}`, string(rec[0].Facts))
 }
+
+// A claim with a row per test (V8: the topology and each runtime) keeps
+// every row's facts, not the last row's alone.
+func TestRecordFactsKeepsEveryRowOfAClaim(t *testing.T) {
+	root := t.TempDir()
+	r := &Report{Env: Env{Kernel: "6.18.44-x", Arch: "x86_64", Root: true, GoVersion: "go1.26.8"}, Rows: []Row{
+		{ID: "V8", Verdict: "confirmed", Facts: `{"Bridge":"br"}`, Test: "TestV8A"},
+		{ID: "V8", Verdict: "confirmed", Facts: `{"Runtime":{"Part":"podman"}}`, Test: "TestV8C"},
+		{ID: "V8", Verdict: "skipped", Test: "TestV8D"},
+		{ID: "V8", Verdict: "refuted", Facts: `{"Runtime":{"Part":"docker"}}`, Test: "TestV8E"},
+	}}
+	dir := filepath.Join(root, "veth", records.FactsDir, "linux-6.18")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "V8.json"), []byte("an earlier recording's last row"), 0o644))
+	n, err := recordFacts(root, r)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	rec, err := records.ReadRecorded(filepath.Join(root, "veth"), "V8")
+	require.NoError(t, err)
+	var tests []string
+	for _, x := range rec {
+		tests = append(tests, x.Test+" "+x.Verdict)
+	}
+	assert.Equal(t, []string{"TestV8A confirmed", "TestV8C confirmed", "TestV8E refuted"}, tests)
+	_, err = os.Stat(filepath.Join(dir, "V8.json"))
+	assert.True(t, os.IsNotExist(err), "V8.json, an earlier recording's last row, is gone: %v", err)
+}

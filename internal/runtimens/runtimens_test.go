@@ -1,4 +1,4 @@
-package podman
+package runtimens
 
 import (
 	"fmt"
@@ -14,8 +14,8 @@ func TestSweepRemovesOnlyTheCgroupsOfGoneTests(t *testing.T) {
 	saved := CgroupRoot
 	t.Cleanup(func() { CgroupRoot = saved })
 	CgroupRoot = t.TempDir()
-	gone := fmt.Sprintf("%s%d-1", CgroupPrefix, 1<<22+1) // above pid_max: no such process
-	alive := fmt.Sprintf("%s%d-1", CgroupPrefix, os.Getpid())
+	gone := fmt.Sprintf("%s%d-1", CgroupPrefix+"podman-", 1<<22+1) // above pid_max: no such process
+	alive := fmt.Sprintf("%s%d-1", CgroupPrefix+"docker-", os.Getpid())
 	for _, h := range []string{"cpu", "memory", "unified"} {
 		for _, d := range []string{gone + "/libpod-0123/sub", gone + "/conmon", alive + "/libpod-4567"} {
 			if err := os.MkdirAll(filepath.Join(CgroupRoot, h, d), 0o755); err != nil {

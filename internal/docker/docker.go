@@ -1,0 +1,321 @@
+// Package docker runs a docker daemon (dockerd, with a containerd of its
+// own) for a test without letting it touch the host. Both daemons run in
+// the private network, mount and PID namespaces of a holder
+// (internal/runtimens):
+//
+//   - docker0, the containers' veth ends, docker's iptables rules and its
+//     ip_forward sysctl: in the private network namespace;
+//   - dockerd's data-root, exec-root, pidfile, socket, configuration and
+//     trust key, and containerd's root, state, socket, temporary files
+//     and "opt" directory: under Dir, in the tmpfs on the private /run
+//     (the defaults, /var/lib/docker, /run/docker, /etc/docker/key.json,
+//     /var/lib/containerd, /run/containerd and /opt/containerd, are never
+//     written);
+//   - dockerd, containerd, the shims and the containers: in the private
+//     PID namespace, killed with the holder;
+//   - the containers' cgroups: under --cgroup-parent
+//     /netnotes-docker-PID-N (cgroup driver cgroupfs), removed at cleanup,
+//     swept by the next Start after a kill -9.
+//
+// Images are made locally with docker import from a directory: nothing is
+// pulled.
+package docker
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"netnotes/internal/runtimens"
+	"netnotes/internal/wait"
+)
+
+// Package is what to install for dockerd and its containerd, on Debian and
+// Ubuntu.
+const Package = "docker.io"
+
+// Timeout bounds one docker command and each daemon's start.
+const Timeout = runtimens.Timeout
+
+// Dir is where both daemons keep everything, inside the holder's /run.
+const Dir = runtimens.Dir + "/docker"
+
+// Socket is dockerd's API socket, as the holder's mount namespace names it.
+const Socket = Dir + "/docker.sock"
+
+// Bridge is the address docker0 gets (--bip), in the test's range.
+const Bridge = "198.18.11.1/24"
+
+// Binaries are the programs a Daemon needs, and the packages they come in.
+var Binaries = map[string]string{"dockerd": Package, "containerd": Package + " (containerd)", "docker": Package, "runc": "runc"}
+
+// Find reports the first of Binaries missing from both PATH and the
+// directories the daemons run with (runtimens.PATH: dockerd is in
+// /usr/sbin, which an ordinary user's PATH often lacks).
+func Find() error {
+	dirs := filepath.SplitList(os.Getenv("PATH") + ":" + runtimens.PATH)
+	for _, b := range []string{"dockerd", "containerd", "docker", "runc"} {
+		found := false
+		for _, d := range dirs {
+			if st, err := os.Stat(filepath.Join(d, b)); d != "" && err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("no %s on PATH or in %s: install %s", b, runtimens.PATH, Binaries[b])
+		}
+	}
+	return nil
+}
+
+// Daemon is dockerd and its containerd, running in a holder.
+type Daemon struct {
+	*runtimens.Holder
+	Started time.Duration // from Start to dockerd answering
+	logs    []*logFile
+}
+
+// containerdConf keeps containerd's every path under Dir; its CRI plugin
+// (for kubelet) is off, as docker does not use it.
+const containerdConf = `version = 2
+root = "` + Dir + `/containerd/root"
+state = "` + Dir + `/containerd/state"
+temp = "` + Dir + `/containerd/tmp"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+
+[grpc]
+  address = "` + Dir + `/containerd/containerd.sock"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "` + Dir + `/containerd/opt"
+`
+
+// daemonJSON keeps dockerd's trust key (deprecated-key-path, by default
+// /etc/docker/key.json) under Dir.
+const daemonJSON = `{"deprecated-key-path": "` + Dir + `/key.json"}
+`
+
+// Start starts containerd and then dockerd in a holder of their own, and
+// returns once dockerd answers on Socket. Both go at t's cleanup, with
+// the holder.
+func Start(t testing.TB) *Daemon {
+	t.Helper()
+	start := time.Now()
+	d := &Daemon{Holder: runtimens.Start(t, runtimens.Options{Runtime: "docker", DefaultCgroupParents: []string{"docker"}})}
+	for name, text := range map[string]string{"docker/containerd.toml": containerdConf, "docker/daemon.json": daemonJSON} {
+		if err := d.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.daemon(t, Dir+"/containerd/containerd.sock", "containerd", "--config", Dir+"/containerd.toml")
+	d.daemon(t, Socket, "dockerd",
+		"--config-file", Dir+"/daemon.json",
+		"--containerd", Dir+"/containerd/containerd.sock",
+		"--data-root", Dir+"/data", "--exec-root", Dir+"/exec", "--pidfile", Dir+"/docker.pid",
+		"--host", "unix://"+Socket, "--bip", Bridge,
+		"--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", d.Cgroup)
+	if err := wait.Until(Timeout, func() error { _, err := d.Docker(nil, "version", "--format", "{{.Server.Version}}"); return err }); err != nil {
+		t.Fatalf("dockerd does not answer on %s: %v\n%s", Socket, err, d.Logs())
+	}
+	d.Started = time.Since(start)
+	return d
+}
+
+// daemon starts a daemon in the holder and waits for it to make its socket.
+// At cleanup its nsenter is killed; the daemon goes with the holder.
+func (d *Daemon) daemon(t testing.TB, sock, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := d.Command(ctx, []string{"HOME=" + Dir, "TMPDIR=" + Dir + "/tmp"}, name, args...)
+	log := &logFile{name: name}
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.WaitDelay = time.Second
+	d.logs = append(d.logs, log)
+	if err := os.MkdirAll(d.Path(Dir+"/tmp"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("%s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	err := wait.Until(Timeout, func() error {
+		if cmd.ProcessState != nil {
+			return fmt.Errorf("it exited")
+		}
+		_, err := os.Stat(d.Path(sock))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("%s made no socket %s: %v\n%s", name, sock, err, d.Logs())
+	}
+}
+
+// Logs is the tail of what the daemons said.
+func (d *Daemon) Logs() string {
+	var s []string
+	for _, l := range d.logs {
+		s = append(s, l.String())
+	}
+	return strings.Join(s, "\n")
+}
+
+// logFile keeps the last 8 KiB a daemon wrote.
+type logFile struct {
+	name string
+	mu   sync.Mutex
+	buf  bytes.Buffer
+}
+
+func (l *logFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	if n := l.buf.Len(); n > 8<<10 {
+		l.buf.Next(n - 8<<10)
+	}
+	return len(p), nil
+}
+
+func (l *logFile) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.name + " said: " + l.buf.String()
+}
+
+// Docker runs one docker client command against the daemon, in the
+// holder, with stdin (may be nil), and returns its stdout; the error
+// carries its stderr.
+func (d *Daemon) Docker(stdin io.Reader, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := d.Command(ctx, []string{"DOCKER_HOST=unix://" + Socket, "DOCKER_CONFIG=" + Dir + "/cli", "HOME=" + Dir}, "docker", args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.Bytes(), fmt.Errorf("docker %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return stdout.Bytes(), nil
+}
+
+// Info is what docker says about itself.
+type Info struct {
+	Server, Client, Containerd, Runc string // versions
+	Driver, CgroupDriver             string // storage driver, cgroup driver
+}
+
+func (i Info) String() string {
+	return fmt.Sprintf("dockerd %s (client %s, containerd %s, runc %s, storage %s, cgroup driver %s)",
+		i.Server, i.Client, i.Containerd, i.Runc, i.Driver, i.CgroupDriver)
+}
+
+// Info asks docker for its versions and drivers.
+func (d *Daemon) Info() (Info, error) {
+	out, err := d.Docker(nil, "version", "--format", "{{.Server.Version}}|{{.Client.Version}}|{{range .Server.Components}}{{.Name}}={{.Version}};{{end}}")
+	if err != nil {
+		return Info{}, err
+	}
+	f := strings.Split(strings.TrimSpace(string(out)), "|")
+	if len(f) != 3 {
+		return Info{}, fmt.Errorf("docker version: %q", out)
+	}
+	i := Info{Server: f[0], Client: f[1]}
+	for _, c := range strings.Split(f[2], ";") {
+		name, v, _ := strings.Cut(c, "=")
+		switch strings.ToLower(name) {
+		case "containerd":
+			i.Containerd = v
+		case "runc":
+			i.Runc = v
+		}
+	}
+	out, err = d.Docker(nil, "info", "--format", "{{.Driver}}|{{.CgroupDriver}}")
+	if err != nil {
+		return i, err
+	}
+	i.Driver, i.CgroupDriver, _ = strings.Cut(strings.TrimSpace(string(out)), "|")
+	return i, nil
+}
+
+// Import makes the image name from the regular files of the directory
+// src (docker import of a tar stream): nothing is pulled.
+func (d *Daemon) Import(src, name string) error {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: e.Name(), Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(data); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	_, err = d.Docker(&buf, "import", "-", name)
+	return err
+}
+
+// Container is one container docker started, as docker inspect reports it.
+type Container struct {
+	Name       string
+	ID         string
+	Pid        int    // its init's pid, in the holder's PID namespace
+	SandboxKey string // its network namespace's file: EXEC-ROOT/netns/...
+	IPAddress  string
+	Network    string        // its network mode: default (the bridge), ...
+	Took       time.Duration // docker run
+}
+
+// Run starts a container from image with cmd as its process, detached, on
+// docker's default network (the bridge docker0), and returns what docker
+// inspect says about it.
+func (d *Daemon) Run(name, image string, cmd ...string) (Container, error) {
+	start := time.Now()
+	if _, err := d.Docker(nil, append([]string{"run", "-d", "--name", name, image}, cmd...)...); err != nil {
+		return Container{}, err
+	}
+	c := Container{Name: name, Took: time.Since(start)}
+	out, err := d.Docker(nil, "inspect", "--format", "{{.Id}} {{.State.Pid}} {{.HostConfig.NetworkMode}} {{.NetworkSettings.SandboxKey}} {{.NetworkSettings.IPAddress}}", name)
+	if err != nil {
+		return c, err
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 3 {
+		return c, fmt.Errorf("docker inspect %s: %q", name, out)
+	}
+	c.ID, c.Network = f[0], f[2]
+	if len(f) > 3 {
+		c.SandboxKey = f[3]
+	}
+	if len(f) > 4 {
+		c.IPAddress = f[4]
+	}
+	if c.Pid, err = strconv.Atoi(f[1]); err != nil || c.Pid <= 0 {
+		return c, errors.Join(err, fmt.Errorf("docker inspect %s: no pid in %q", name, out))
+	}
+	return c, nil
+}
