@@ -31,31 +31,7 @@ var seenV6 = claims.RecordedFacts[FirstPacketFacts]("linux-6.18", "V6")
 
 var seenV7 = claims.RecordedFacts[HandoffFacts]("linux-6.18", "V7")
 
-var seenV8 = seen[ContainerFacts](`{
-	"Bridge":"nn43v-1br","Gateway":"198.18.8.1/24",
-	"Ports":[
-		{
-			"Name":"nn43v-2a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":0,
-			"ContainerNSID":0,"FdbLearnt":true
-		},
-		{
-			"Name":"nn43v-3a","MasterIsBridge":true,"PeerIndex":2,"ContainerEth":2,"NetnsID":1,
-			"ContainerNSID":1,"FdbLearnt":true
-		}
-	],
-	"Pings":[
-		{"From":"198.18.8.2","To":"198.18.8.3","Answered":true,"Reply":"reply from 198.18.8.3"},
-		{"From":"198.18.8.2","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"},
-		{"From":"198.18.8.3","To":"198.18.8.2","Answered":true,"Reply":"reply from 198.18.8.2"},
-		{"From":"198.18.8.3","To":"198.18.8.1","Answered":true,"Reply":"reply from 198.18.8.1"}
-	],
-	"OutsideVia":"198.18.8.1","ControlPort":"nn43v-2a",
-	"ControlPing":{
-		"From":"198.18.8.2","To":"198.18.8.3","Answered":false,
-		"Reply":"no echo reply from 198.18.8.3 for icmp_seq=3 within 2s (from netns 4026532387)"
-	},
-	"ControlMaster":false
-}`)
+var seenV8 = claims.RecordedFacts[ContainerFacts]("linux-6.18", "V8.TestV8AContainersVethIsABridgePortWithItsPeerInTheContainer")
 
 var seenV9 = claims.RecordedFacts[LoFacts]("linux-6.18", "V9")
 
@@ -246,5 +222,70 @@ func TestJudgeV9Lo(t *testing.T) {
 		{Name: "ipip and sit loaded: tunl0 and sit0 in every new namespace beside lo", Facts: claims.With(seenV9, func(f *LoFacts) {
 			f.NewNetnsDevices = [][]string{{"lo", "tunl0", "sit0"}, {"lo", "tunl0", "sit0"}}
 		}), Want: claims.Confirmed},
+	})
+}
+
+// seenV8CNI is what the CNI bridge plugin (containernetworking-plugins
+// 1.1.1, Debian 12) did on the project machine, as root (the "facts V8:"
+// line of TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0).
+var seenV8CNI = recordedRuntime("TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0")
+
+// seenV8Podman is rootful podman 4.3.1 with netavark on the project
+// machine (TestV8CPodmanGivesEachContainerAVethOnPodman0): the seed's
+// podman0 and veth0@if2, master podman0.
+var seenV8Podman = recordedRuntime("TestV8CPodmanGivesEachContainerAVethOnPodman0")
+
+// seenV8Docker is dockerd 20.10 (Debian's docker.io) with its own
+// containerd on the project machine (TestV8EDockerGivesEachContainerAVethOnDocker0):
+// each container's eth0 is a veth whose peer, vethXXXXXXX, is a port of
+// docker0.
+var seenV8Docker = recordedRuntime("TestV8EDockerGivesEachContainerAVethOnDocker0")
+
+// rootlessTap is what rootless podman with slirp4netns gave each container
+// on the project machine (TestV8DRootlessPodmanWiresItsContainers): a tap
+// device (netlink kind tuntap, no peer), 10.0.2.100/24, and no device of
+// the runtime's namespace behind it; each container has a network of its
+// own, so a ping to the other's address is a ping to its own.
+var rootlessTap = recordedRuntime("TestV8DRootlessPodmanWiresItsContainers")
+
+// recordedRuntime is the runtime part of the V8 row that test recorded on
+// the project machine (veth/testdata/facts/linux-6.18/V8.TEST.json).
+func recordedRuntime(test string) RuntimeFacts {
+	return *claims.RecordedFacts[ContainerFacts]("linux-6.18", "V8."+test).Runtime
+}
+
+// onRuntime is claims.With for a runtime's facts, in the ContainerFacts that V8's
+// judge takes.
+func onRuntime(f RuntimeFacts, edit func(*RuntimeFacts)) ContainerFacts {
+	f = claims.With(f, edit)
+	return ContainerFacts{Runtime: &f}
+}
+
+func TestJudgeV8Runtime(t *testing.T) {
+	unplugged := claims.With(seenV8CNI, func(f *RuntimeFacts) {
+		f.Containers = append([]RuntimeContainer(nil), f.Containers...)
+		for i := range f.Containers {
+			p := *f.Containers[i].Peer
+			p.Master, p.MasterKind, p.MasterAddrs = "", "", nil
+			f.Containers[i].Peer = &p
+		}
+		f.Pings = []PingSeen{{From: "198.18.9.2", To: "198.18.9.3", Reply: "no echo reply from 198.18.9.3 for icmp_seq=1 within 2s"}}
+	})
+	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
+		{Name: "CNI bridge plugin seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8CNI}, Want: claims.Confirmed, Parts: map[string]string{PartCNIBridge: claims.Confirmed}},
+		{Name: "rootful podman seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Podman}, Want: claims.Confirmed, Parts: map[string]string{PartPodman: claims.Confirmed}},
+		{Name: "docker seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Docker}, Want: claims.Confirmed, Parts: map[string]string{PartDocker: claims.Confirmed}},
+		{Name: "rootless podman seen on 6.18: a tap, no veth", Facts: ContainerFacts{Runtime: &rootlessTap}, Want: claims.Refuted, Parts: map[string]string{PartPodmanRootless: claims.Refuted}},
+		{Name: "veths with no bridge behind them (a routed plugin, ptp)", Facts: ContainerFacts{Runtime: &unplugged}, Want: claims.Refined},
+		{Name: "on a bridge, but the containers do not reach each other", Facts: onRuntime(seenV8CNI, func(f *RuntimeFacts) {
+			f.Pings = []PingSeen{{From: "198.18.9.2", To: "198.18.9.3", Reply: "no echo reply"}, f.Pings[1]}
+		}), Want: claims.Refined},
+		{Name: "the peers are in a namespace other than the runtime's", Facts: onRuntime(seenV8CNI, func(f *RuntimeFacts) {
+			f.Containers = append([]RuntimeContainer(nil), f.Containers...)
+			for i := range f.Containers {
+				f.Containers[i].RuntimeNSID, f.Containers[i].Peer = 3, nil
+			}
+		}), Want: claims.Refuted},
+		{Name: "no container started", Facts: onRuntime(seenV8CNI, func(f *RuntimeFacts) { f.Containers = nil }), Want: claims.Skipped},
 	})
 }

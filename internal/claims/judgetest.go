@@ -199,7 +199,9 @@ func SeenFacts[F any](logged string) F {
 // judge's table, when a run recorded it, without copying it into the
 // table. TestJudge replays the recording itself as a case; the rows made
 // from it With a change are the table's own. It panics when the file is
-// missing or no longer decodes (a field renamed since): re-record it.
+// missing or no longer decodes (a field renamed since): re-record it. For
+// a claim with several rows on one kernel (a test each, as V8's runtimes),
+// id names the row as ID.TEST, the file RecordFacts wrote for it.
 func RecordedFacts[F any](kernelDir, id string) F {
 	data, err := os.ReadFile(filepath.Join(records.FactsDir, kernelDir, id+".json"))
 	if err != nil {
