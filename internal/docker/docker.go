@@ -25,12 +25,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -280,15 +278,7 @@ func (d *Daemon) Import(src, name string) error {
 }
 
 // Container is one container docker started, as docker inspect reports it.
-type Container struct {
-	Name       string
-	ID         string
-	Pid        int    // its init's pid, in the holder's PID namespace
-	SandboxKey string // its network namespace's file: EXEC-ROOT/netns/...
-	IPAddress  string
-	Network    string        // its network mode: default (the bridge), ...
-	Took       time.Duration // docker run
-}
+type Container = runtimens.Container
 
 // Run starts a container from image with cmd as its process, detached, on
 // docker's default network (the bridge docker0), and returns what docker
@@ -299,23 +289,9 @@ func (d *Daemon) Run(name, image string, cmd ...string) (Container, error) {
 		return Container{}, err
 	}
 	c := Container{Name: name, Took: time.Since(start)}
-	out, err := d.Docker(nil, "inspect", "--format", "{{.Id}} {{.State.Pid}} {{.HostConfig.NetworkMode}} {{.NetworkSettings.SandboxKey}} {{.NetworkSettings.IPAddress}}", name)
+	out, err := d.Docker(nil, "inspect", "--format", "{{.Id}} "+runtimens.InspectFields, name)
 	if err != nil {
 		return c, err
 	}
-	f := strings.Fields(string(out))
-	if len(f) < 3 {
-		return c, fmt.Errorf("docker inspect %s: %q", name, out)
-	}
-	c.ID, c.Network = f[0], f[2]
-	if len(f) > 3 {
-		c.SandboxKey = f[3]
-	}
-	if len(f) > 4 {
-		c.IPAddress = f[4]
-	}
-	if c.Pid, err = strconv.Atoi(f[1]); err != nil || c.Pid <= 0 {
-		return c, errors.Join(err, fmt.Errorf("docker inspect %s: no pid in %q", name, out))
-	}
-	return c, nil
+	return runtimens.ParseInspect("docker", c, out)
 }

@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,15 +167,7 @@ func (h *Host) Info() (Info, error) {
 }
 
 // Container is one container podman started, as podman inspect reports it.
-type Container struct {
-	Name       string
-	ID         string
-	Pid        int    // its init's pid, in podman's PID namespace
-	SandboxKey string // its network namespace's file: /run/netns/netns-...
-	IPAddress  string
-	Network    string        // its network mode: bridge, slirp4netns, pasta
-	Took       time.Duration // podman run
-}
+type Container = runtimens.Container
 
 // Run starts a container from rootfs (a directory: nothing is pulled) with
 // cmd as its process, detached, on podman's default network, and returns
@@ -193,23 +184,9 @@ func (h *Host) Run(name, rootfs string, cmd ...string) (Container, error) {
 		return Container{}, err
 	}
 	c := Container{Name: name, Took: time.Since(start)}
-	out, err := h.Podman("inspect", "--format", "{{.ID}} {{.State.Pid}} {{.HostConfig.NetworkMode}} {{.NetworkSettings.SandboxKey}} {{.NetworkSettings.IPAddress}}", name)
+	out, err := h.Podman("inspect", "--format", "{{.ID}} "+runtimens.InspectFields, name)
 	if err != nil {
 		return c, err
 	}
-	f := strings.Fields(string(out))
-	if len(f) < 3 {
-		return c, fmt.Errorf("podman inspect %s: %q", name, out)
-	}
-	c.ID, c.Network = f[0], f[2]
-	if len(f) > 3 {
-		c.SandboxKey = f[3]
-	}
-	if len(f) > 4 {
-		c.IPAddress = f[4]
-	}
-	if c.Pid, err = strconv.Atoi(f[1]); err != nil || c.Pid <= 0 {
-		return c, fmt.Errorf("podman inspect %s: no pid in %q", name, out)
-	}
-	return c, nil
+	return runtimens.ParseInspect("podman", c, out)
 }

@@ -367,3 +367,42 @@ func Sweep() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Container is what a runtime's inspect says about a container it
+// started: podman and docker answer the same template (inspectFields).
+type Container struct {
+	Name       string
+	ID         string
+	Pid        int    // its init's pid, in the runtime's PID namespace
+	SandboxKey string // its network namespace's file (/run/netns/netns-..., EXEC-ROOT/netns/...)
+	IPAddress  string
+	Network    string        // its network mode: bridge or default, slirp4netns, pasta
+	Took       time.Duration // the run command
+}
+
+// InspectFields is the inspect template's fields after the ID (podman
+// names it .ID, docker .Id), in the order ParseInspect reads them.
+const InspectFields = "{{.State.Pid}} {{.HostConfig.NetworkMode}} {{.NetworkSettings.SandboxKey}} {{.NetworkSettings.IPAddress}}"
+
+// ParseInspect fills c from the output of `TOOL inspect --format "{{.ID}}
+// InspectFields" NAME`: the ID, pid and network mode always, the sandbox
+// and address where the container has them.
+func ParseInspect(tool string, c Container, out []byte) (Container, error) {
+	f := strings.Fields(string(out))
+	if len(f) < 3 {
+		return c, fmt.Errorf("%s inspect %s: %q", tool, c.Name, out)
+	}
+	c.ID, c.Network = f[0], f[2]
+	if len(f) > 3 {
+		c.SandboxKey = f[3]
+	}
+	if len(f) > 4 {
+		c.IPAddress = f[4]
+	}
+	pid, err := strconv.Atoi(f[1])
+	if err != nil || pid <= 0 {
+		return c, errors.Join(err, fmt.Errorf("%s inspect %s: no pid in %q", tool, c.Name, out))
+	}
+	c.Pid = pid
+	return c, nil
+}
