@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"time"
 )
 
 // Facts are what a Comparison measured, as a verdict reads them: per cell,
@@ -23,6 +25,9 @@ type Facts struct {
 	// mode with it (bbr paces, cubic does not), so verdicts name it.
 	Congestion string      `json:"congestion,omitempty"`
 	Cells      []CellFacts `json:"cells"`
+	// NotBeside says why no cell was measured with another congestion
+	// control beside the default's (Beside): the kernel does not have it.
+	NotBeside string `json:"notBeside,omitempty"`
 }
 
 // CellFacts are one cell's measurements.
@@ -33,6 +38,27 @@ type CellFacts struct {
 	RateA     float64   `json:"rateA"`  // median msgs/s
 	RateB     float64   `json:"rateB"`  // median msgs/s
 	Ratios    []float64 `json:"ratios"` // A/B msgs/s, one per interleaved pair
+	// The same pairs by CPU time per message (raw path): B's CPU time
+	// per message over A's, pair by pair (above 1: A costs less), and
+	// each side's median in ns. Both peers share one CPU, so with nothing
+	// else running the rate is one over the CPU time; unlike the rate,
+	// other work on the machine barely moves it. Where every pair has
+	// one, the judges decide by it (Decider).
+	CPURatios []float64 `json:"cpuRatios,omitempty"`
+	CPUA      float64   `json:"cpuA,omitempty"`
+	CPUB      float64   `json:"cpuB,omitempty"`
+	// TCP's mode (a TCP side only, from TCP_INFO on the client's socket
+	// over the timed part): data segments sent per 1000 messages, median.
+	// A stream of small writes goes out a segment per write (1000) or
+	// merged, many writes a segment; the cell's cost depends on which.
+	SegsA float64 `json:"segsA,omitempty"`
+	SegsB float64 `json:"segsB,omitempty"`
+	// Congestion is the congestion control set on this cell's TCP
+	// connections with TCP_CONGESTION (Config.Congestion), when it is not
+	// the namespace's default (Facts.Congestion): such a cell is shown
+	// beside the deciding ones, as what a reader with that default sees,
+	// and decides nothing.
+	Congestion string `json:"congestion,omitempty"`
 }
 
 // Facts returns what the comparison measured, with the address each
@@ -49,8 +75,9 @@ func (c *Comparison) Facts() (Facts, error) {
 		a, b := c.Rates(cell)
 		cf := CellFacts{Shape: cell.Shape, Placement: cell.Placement, Size: cell.Size, RateA: math.Round(a), RateB: math.Round(b)}
 		for i := range n {
-			cf.Ratios = append(cf.Ratios, math.Round(1e4*c.ratesA[cell][i]/c.ratesB[cell][i])/1e4)
+			cf.Ratios = append(cf.Ratios, round4(c.ratesA[cell][i]/c.ratesB[cell][i]))
 		}
+		c.addCounts(&cf, cell, n)
 		f.Cells = append(f.Cells, cf)
 	}
 	var cc [2]string
@@ -68,6 +95,93 @@ func (c *Comparison) Facts() (Facts, error) {
 	}
 	f.Congestion = congestion(cc[0], cc[1])
 	return f, nil
+}
+
+// keep records a measurement for Facts.
+func (c *Comparison) keep(tr Transport, cell Cell, r Result) {
+	if c.kept == nil {
+		c.kept = map[Transport]map[Cell][]Result{}
+	}
+	if c.kept[tr] == nil {
+		c.kept[tr] = map[Cell][]Result{}
+	}
+	c.kept[tr][cell] = append(c.kept[tr][cell], r)
+}
+
+// addCounts fills a cell's CPU and TCP mode from the first n
+// measurements of each side, where every one of them has its counts (the
+// raw path's); otherwise it leaves them empty.
+func (c *Comparison) addCounts(cf *CellFacts, cell Cell, n int) {
+	ra, rb := c.kept[c.A][cell], c.kept[c.B][cell]
+	if len(ra) < n || len(rb) < n {
+		return
+	}
+	perMsg := func(r Result, x int64) float64 { return float64(x) / float64(r.Msgs) }
+	var cpuA, cpuB, segA, segB, ratios []float64
+	for i := range n {
+		if ra[i].Counts.CPU <= 0 || rb[i].Counts.CPU <= 0 || ra[i].Msgs == 0 || rb[i].Msgs == 0 {
+			return
+		}
+		a, b := perMsg(ra[i], ra[i].Counts.CPU.Nanoseconds()), perMsg(rb[i], rb[i].Counts.CPU.Nanoseconds())
+		cpuA, cpuB, ratios = append(cpuA, a), append(cpuB, b), append(ratios, round4(b/a))
+		segA = append(segA, 1000*perMsg(ra[i], ra[i].Counts.TCPDataSegments))
+		segB = append(segB, 1000*perMsg(rb[i], rb[i].Counts.TCPDataSegments))
+	}
+	cf.CPURatios, cf.CPUA, cf.CPUB = ratios, math.Round(Median(cpuA)), math.Round(Median(cpuB))
+	cf.SegsA, cf.SegsB = math.Round(Median(segA)), math.Round(Median(segB))
+}
+
+func round4(x float64) float64 { return math.Round(1e4*x) / 1e4 }
+
+// WithCongestion adds the cells of other, measured the same way but with
+// another congestion control set on its connections (Config.Congestion),
+// to f, marked with it: shown beside f's own cells, deciding nothing.
+func (f *Facts) WithCongestion(cc string, other Facts) {
+	for _, c := range other.Cells {
+		c.Congestion = cc
+		f.Cells = append(f.Cells, c)
+	}
+}
+
+// Beside measures cells again, same CPU, with the congestion control a
+// reader most likely has instead of f.Congestion (OtherCongestion) set on
+// the connections (base is f's comparison's Base), and adds them to f
+// (WithCongestion): they decide nothing, and show what such a reader's
+// run decides from. Where the kernel does not have that congestion
+// control, f.NotBeside says so and nothing is measured.
+func (f *Facts) Beside(base Config, shapes []Shape, sizes []int, reps int, d time.Duration) error {
+	cc, err := OtherCongestion(f.Congestion)
+	if err != nil {
+		f.NotBeside = err.Error()
+		return nil
+	}
+	base.Congestion = cc
+	c := NewComparison(base, f.A, f.B, shapes, []Placement{OneCPU}, sizes)
+	if err := c.Run(reps, d); err != nil {
+		return fmt.Errorf("with %s: %w", cc, err)
+	}
+	other, err := c.Facts()
+	if err != nil {
+		return fmt.Errorf("with %s: %w", cc, err)
+	}
+	if other.Congestion != cc {
+		return fmt.Errorf("TCP_CONGESTION %s was set, and the connections had %q", cc, other.Congestion)
+	}
+	f.WithCongestion(cc, other)
+	return nil
+}
+
+// OtherCongestion returns the congestion control a reader is most likely
+// to have instead of def, the connections' default here: cubic (most
+// Linux distributions' default) where def is not cubic, else bbr. It
+// returns why not when the kernel does not have it (a module not
+// loaded is never loaded for a note: that would change the host).
+func OtherCongestion(def string) (string, error) {
+	cc := "cubic"
+	if def == "cubic" {
+		cc = "bbr"
+	}
+	return cc, CongestionAvailable(cc)
 }
 
 // congestion names the congestion control of sides a and b ("" where a
@@ -168,11 +282,92 @@ func (iv Interval) gap() (lo, hi float64) {
 	return min(dlo, dhi), max(dlo, dhi)
 }
 
-// cells returns the cells of one placement and size, in measuring order.
+// ByCPU reports whether the cell decides by CPU time per message: every
+// pair has its CPU ratio (the raw path's measurements do).
+func (c CellFacts) ByCPU() bool { return len(c.CPURatios) > 0 && len(c.CPURatios) == len(c.Ratios) }
+
+// Decider is the interval a judge reads for a cell: of the CPU ratios
+// where the cell has them (ByCPU), else of the msgs/s ratios (facts
+// recorded before the CPU was, the netconn path).
+func (c CellFacts) Decider() Interval {
+	if c.ByCPU() {
+		return CellFacts{Ratios: c.CPURatios}.Interval()
+	}
+	return c.Interval()
+}
+
+// Quantity names what Decider read, for evidence.
+func (c CellFacts) Quantity() string {
+	if c.ByCPU() {
+		return "by CPU time per message"
+	}
+	return "by msgs/s"
+}
+
+// Seen describes the cell's deciding interval with the other quantity
+// beside it: "1.10-1.16x by CPU time per message (msgs/s 0.95-1.30x,
+// 38544 vs 25428)".
+func (c CellFacts) Seen() string {
+	if !c.ByCPU() {
+		return fmt.Sprintf("%s by msgs/s (%.0f vs %.0f)", c.Interval(), c.RateA, c.RateB)
+	}
+	return fmt.Sprintf("%s by CPU time per message (%.0f vs %.0f ns; msgs/s %s, %.0f vs %.0f)",
+		c.Decider(), c.CPUA, c.CPUB, c.Interval(), c.RateA, c.RateB)
+}
+
+// Mode describes TCP's mode on the cell's TCP sides (streams only: a
+// round trip sends a segment per message whatever the mode), with the
+// congestion control cc the connections had: "TCP bbr: 37 data segments
+// per 1000 messages (writes merged)". a and b name the sides; a side
+// without segments (not TCP) is left out.
+func (c CellFacts) Mode(cc, a, b string) string {
+	if c.Shape != Stream || (c.SegsA == 0 && c.SegsB == 0) {
+		return ""
+	}
+	if c.Congestion != "" {
+		cc = c.Congestion
+	}
+	words := func(segs float64) string {
+		switch {
+		case c.Size >= 1000:
+			return fmt.Sprintf("%.0f", segs)
+		case segs < 500:
+			return fmt.Sprintf("%.0f (writes merged, about %.0f a segment)", segs, 1000/max(segs, 1))
+		}
+		return fmt.Sprintf("%.0f (a segment per write)", segs)
+	}
+	var sides []string
+	if c.SegsA > 0 {
+		sides = append(sides, a+" "+words(c.SegsA))
+	}
+	if c.SegsB > 0 {
+		sides = append(sides, b+" "+words(c.SegsB))
+	}
+	if cc == "" {
+		cc = "(congestion control unknown)"
+	}
+	return fmt.Sprintf("TCP %s, data segments per 1000 messages: %s", cc, strings.Join(sides, ", "))
+}
+
+// cells returns the deciding cells of one placement and size, in
+// measuring order: those measured with the connections' default
+// congestion control.
 func (f Facts) cells(p Placement, size int) []CellFacts {
 	var out []CellFacts
 	for _, c := range f.Cells {
-		if c.Placement == p && c.Size == size && len(c.Ratios) > 0 {
+		if c.Placement == p && c.Size == size && len(c.Ratios) > 0 && c.Congestion == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// otherCongestion returns the cells measured with another congestion
+// control than the default, which decide nothing.
+func (f Facts) otherCongestion() []CellFacts {
+	var out []CellFacts
+	for _, c := range f.Cells {
+		if c.Congestion != "" && len(c.Ratios) > 0 {
 			out = append(out, c)
 		}
 	}
@@ -204,7 +399,7 @@ func (f Facts) intervalKind() string {
 	if len(f.Cells) == 0 {
 		return "no pairs"
 	}
-	return f.Cells[0].Interval().Kind()
+	return f.Cells[0].Decider().Kind()
 }
 
 func abs(x int) int {
