@@ -28,7 +28,7 @@ func TestL4LoopbackAddressVersusHostAddress(t *testing.T) {
 	c := bench.NewComparison(base, bench.TCP, bench.TCPHostAddr,
 		[]bench.Shape{bench.RoundTrip, bench.Stream}, []bench.Placement{bench.OneCPU}, []int{100, 65536})
 
-	if err := c.Run(6, 20*time.Millisecond); err != nil {
+	if err := c.Run(8, 20*time.Millisecond); err != nil {
 		t.Fatalf("measuring: %v", err)
 	}
 	facts, err := c.Facts()

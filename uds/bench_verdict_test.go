@@ -14,7 +14,7 @@ import (
 
 // The short measurement's pairs and the timed part of each measurement.
 const (
-	u8Pairs = 6
+	u8Pairs = 8
 	u8Each  = 20 * time.Millisecond
 )
 
