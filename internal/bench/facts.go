@@ -143,6 +143,37 @@ func (f *Facts) WithCongestion(cc string, other Facts) {
 	}
 }
 
+// SameCPU compares a with b (A and B) on base's path, both peers on one
+// CPU, in every shape at every size, reps interleaved pairs per cell; each
+// shape's measurements last each[shape] (a stream of small messages
+// changes TCP mode within milliseconds, and a longer window averages its
+// modes). It returns the facts, with every shape's cells, and the tables.
+func SameCPU(base Config, a, b Transport, shapes []Shape, sizes []int, reps int, each map[Shape]time.Duration) (Facts, string, error) {
+	var f Facts
+	var tables []string
+	for i, shape := range shapes {
+		c := NewComparison(base, a, b, []Shape{shape}, []Placement{OneCPU}, sizes)
+		if err := c.Run(reps, each[shape]); err != nil {
+			return f, "", err
+		}
+		tables = append(tables, fmt.Sprintf("%s, %v a measurement:\n%s", shape, each[shape], c.Table()))
+		g, err := c.Facts()
+		if err != nil {
+			return f, "", err
+		}
+		if i == 0 {
+			f = g
+			continue
+		}
+		if g.PeerA != f.PeerA && !strings.HasPrefix(g.PeerA, "/") || g.PeerB != f.PeerB && !strings.HasPrefix(g.PeerB, "/") || g.Congestion != f.Congestion {
+			return f, "", fmt.Errorf("the %s cells' connections differ from the %s cells': %s/%s/%s, then %s/%s/%s",
+				shape, shapes[0], f.PeerA, f.PeerB, f.Congestion, g.PeerA, g.PeerB, g.Congestion)
+		}
+		f.Cells = append(f.Cells, g.Cells...)
+	}
+	return f, strings.Join(tables, "\n"), nil
+}
+
 // Beside measures cells again, same CPU, with the congestion control a
 // reader most likely has instead of f.Congestion (OtherCongestion) set on
 // the connections (base is f's comparison's Base), and adds them to f
@@ -317,8 +348,8 @@ func (c CellFacts) Seen() string {
 
 // Mode describes TCP's mode on the cell's TCP sides (streams only: a
 // round trip sends a segment per message whatever the mode), with the
-// congestion control cc the connections had: "TCP bbr: 37 data segments
-// per 1000 messages (writes merged)". a and b name the sides; a side
+// congestion control cc the connections had: "TCP bbr, data segments per
+// 1000 messages: tcp 37 (writes merged)". a and b name the sides; a side
 // without segments (not TCP) is left out.
 func (c CellFacts) Mode(cc, a, b string) string {
 	if c.Shape != Stream || (c.SegsA == 0 && c.SegsB == 0) {
@@ -332,7 +363,7 @@ func (c CellFacts) Mode(cc, a, b string) string {
 		case c.Size >= 1000:
 			return fmt.Sprintf("%.0f", segs)
 		case segs < 500:
-			return fmt.Sprintf("%.0f (writes merged, about %.0f a segment)", segs, 1000/max(segs, 1))
+			return fmt.Sprintf("%.0f (writes merged)", segs)
 		}
 		return fmt.Sprintf("%.0f (a segment per write)", segs)
 	}
