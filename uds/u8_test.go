@@ -118,7 +118,7 @@ func TestJudgeU8(t *testing.T) {
 // the congestion control decides the 100 B stream's mode: a reader with
 // bbr and a reader with cubic get different verdicts from the same rule.
 func TestJudgeU8ByCPUTimeAndCongestionControl(t *testing.T) {
-	bbr := readerFacts("bbr", 0.9, 40)      // bbr: writes merged, TCP cheaper per message than UDS
+	bbr := readerFacts("bbr", 0.9, 40)       // bbr: writes merged, TCP cheaper per message than UDS
 	cubic := readerFacts("cubic", 3.5, 1000) // cubic: a segment per write
 	straddleByRate := U8Facts{A: bench.UDS, B: bench.TCP, Congestion: "bbr", Cells: []bench.CellFacts{
 		cpuCell(bench.RoundTrip, 100, around(2.3, 0.6), around(2.5, 0.1), 1000, ""),
