@@ -5,17 +5,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
 )
-
-// The short measurement's pairs and the timed part of each measurement.
-const u8Pairs = 8
-
-var u8Each = map[bench.Shape]time.Duration{bench.RoundTrip: 20 * time.Millisecond, bench.Stream: 50 * time.Millisecond}
 
 // sameCPU is the short U8 measurement, made once per test binary by
 // whichever test asks first: U8 judges it, and U9 takes its "more
@@ -28,28 +22,30 @@ var sameCPU struct {
 }
 
 // measureSameCPU measures UDS against TCP over 127.0.0.1: raw path, both
-// peers on one CPU, both shapes, 100 B and 64 KiB, 8 interleaved pairs
-// (round trips of 20 ms, streams of 50 ms, which average the modes a TCP
-// stream of small writes goes through); then the 100 B stream, whose TCP
-// mode the congestion control decides, again with the other of cubic and
-// bbr set on the connections (bench.Facts.Beside), 5 pairs. About 10 s on
-// a quiet machine, set-up and warm-up included (the warm-up dominates: a
-// TCP stream's mode settles only after megabytes). The judges decide by
-// CPU time per message, which other work barely moves
-// (bench.CellFacts.Decider). `make bench` has the full sweep.
+// peers on one CPU, both shapes, 100 B and 64 KiB, interleaved pairs
+// (bench.NotesWindows: 12 round-trip pairs of 40 ms, 8 stream pairs of
+// 50 ms, which average the modes a TCP stream of small writes goes
+// through); then the 100 B stream, whose TCP mode the congestion control
+// decides, again with the other of cubic and bbr set on the connections
+// (bench.Facts.Beside), 5 pairs. About 10 s on a quiet machine, set-up
+// and warm-up included (the streams' warm-up dominates: a TCP stream's
+// mode settles only after megabytes). The judges decide by CPU time per
+// message, which other work barely moves (bench.CellFacts.Decider).
+// `make bench` has the full sweep.
 func measureSameCPU(t testing.TB) (U8Facts, string) {
 	t.Helper()
 	sameCPU.once.Do(func() {
 		base := bench.Config{Path: bench.Raw}
 		sameCPU.facts, sameCPU.table, sameCPU.err = bench.SameCPU(base, bench.UDS, bench.TCP,
-			[]bench.Shape{bench.RoundTrip, bench.Stream}, []int{100, 65536}, u8Pairs, u8Each)
+			[]bench.Shape{bench.RoundTrip, bench.Stream}, []int{100, 65536}, bench.NotesWindows)
 		if sameCPU.err != nil {
 			return
 		}
 		if sameCPU.err = measuredPeers(sameCPU.facts); sameCPU.err != nil {
 			return
 		}
-		sameCPU.err = sameCPU.facts.Beside(base, []bench.Shape{bench.Stream}, []int{100}, 5, u8Each[bench.Stream])
+		stream := bench.NotesWindows[bench.Stream]
+		sameCPU.err = sameCPU.facts.Beside(base, []bench.Shape{bench.Stream}, []int{100}, 5, stream.Each)
 	})
 	if sameCPU.err != nil {
 		t.Fatalf("measuring UDS against TCP: %v", sameCPU.err)

@@ -79,6 +79,11 @@ type Config struct {
 	// (net.ipv4.tcp_available_congestion_control) is taken: setting
 	// another as root would load its module into the host's kernel.
 	Congestion string
+	// Warmup, when positive, is how many messages (round trips) are
+	// exchanged untimed before timing instead of the default (warmup).
+	// A round trip has no mode to settle into, and the notes' short
+	// measurements spend what they save on more pairs.
+	Warmup int
 }
 
 // MaxSize bounds Config.Size.

@@ -143,20 +143,33 @@ func (f *Facts) WithCongestion(cc string, other Facts) {
 	}
 }
 
+// Window is how a shape's cells are measured: Pairs interleaved pairs
+// of measurements of Each, after Warmup messages (0: the default, see
+// Config.Warmup).
+type Window struct {
+	Pairs  int
+	Each   time.Duration
+	Warmup int
+}
+
 // SameCPU compares a with b (A and B) on base's path, both peers on one
-// CPU, in every shape at every size, reps interleaved pairs per cell; each
-// shape's measurements last each[shape] (a stream of small messages
-// changes TCP mode within milliseconds, and a longer window averages its
-// modes). It returns the facts, with every shape's cells, and the tables.
-func SameCPU(base Config, a, b Transport, shapes []Shape, sizes []int, reps int, each map[Shape]time.Duration) (Facts, string, error) {
+// CPU, in every shape of plan at every size, each shape measured as its
+// Window says (a stream of small messages changes TCP mode within
+// milliseconds, and a longer window averages its modes; a round trip
+// needs little warm-up, and more pairs narrow its interval). It returns
+// the facts, with every shape's cells, and the tables.
+func SameCPU(base Config, a, b Transport, shapes []Shape, sizes []int, plan map[Shape]Window) (Facts, string, error) {
 	var f Facts
 	var tables []string
 	for i, shape := range shapes {
-		c := NewComparison(base, a, b, []Shape{shape}, []Placement{OneCPU}, sizes)
-		if err := c.Run(reps, each[shape]); err != nil {
+		w := plan[shape]
+		cfg := base
+		cfg.Warmup = w.Warmup
+		c := NewComparison(cfg, a, b, []Shape{shape}, []Placement{OneCPU}, sizes)
+		if err := c.Run(w.Pairs, w.Each); err != nil {
 			return f, "", err
 		}
-		tables = append(tables, fmt.Sprintf("%s, %v a measurement:\n%s", shape, each[shape], c.Table()))
+		tables = append(tables, fmt.Sprintf("%s, %d pairs of %v:\n%s", shape, w.Pairs, w.Each, c.Table()))
 		g, err := c.Facts()
 		if err != nil {
 			return f, "", err
@@ -172,6 +185,14 @@ func SameCPU(base Config, a, b Transport, shapes []Shape, sizes []int, reps int,
 		f.Cells = append(f.Cells, g.Cells...)
 	}
 	return f, strings.Join(tables, "\n"), nil
+}
+
+// NotesWindows are the notes' short measurements (U8, L4): round trips
+// 12 pairs of 40 ms after 300 round trips; streams 8 pairs of 50 ms after
+// the default warm-up (megabytes: a TCP stream's mode settles only then).
+var NotesWindows = map[Shape]Window{
+	RoundTrip: {Pairs: 12, Each: 40 * time.Millisecond, Warmup: 300},
+	Stream:    {Pairs: 8, Each: 50 * time.Millisecond},
 }
 
 // Beside measures cells again, same CPU, with the congestion control a
