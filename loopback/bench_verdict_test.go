@@ -12,8 +12,8 @@ import (
 //
 // TCP to 127.0.0.1 versus TCP to another address of this host (see
 // l4Target), raw path, both peers on one CPU, both shapes, 100 B and
-// 64 KiB, interleaved pairs (bench.NotesWindows: 12 round-trip pairs of
-// 40 ms, 8 stream pairs of 50 ms, which average the modes a TCP stream of
+// 64 KiB, interleaved pairs (bench.NotesWindows: 16 round-trip pairs of
+// 25 ms, 8 stream pairs of 50 ms, which average the modes a TCP stream of
 // small writes goes through): about 7 s on a quiet machine, set-up and
 // warm-up included. No speed is asserted: the judge
 // reads the ratios with their spread (judgeL4), by CPU time per message,

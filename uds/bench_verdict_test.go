@@ -23,7 +23,7 @@ var sameCPU struct {
 
 // measureSameCPU measures UDS against TCP over 127.0.0.1: raw path, both
 // peers on one CPU, both shapes, 100 B and 64 KiB, interleaved pairs
-// (bench.NotesWindows: 12 round-trip pairs of 40 ms, 8 stream pairs of
+// (bench.NotesWindows: 16 round-trip pairs of 25 ms, 8 stream pairs of
 // 50 ms, which average the modes a TCP stream of small writes goes
 // through); then the 100 B stream, whose TCP mode the congestion control
 // decides, again with the other of cubic and bbr set on the connections
