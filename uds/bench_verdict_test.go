@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
@@ -23,9 +24,9 @@ var sameCPU struct {
 
 // measureSameCPU measures UDS against TCP over 127.0.0.1: raw path, both
 // peers on one CPU, both shapes, 100 B and 64 KiB, interleaved pairs
-// (bench.NotesWindows: 16 round-trip pairs of 25 ms, 8 stream pairs of
-// 50 ms, which average the modes a TCP stream of small writes goes
-// through); then the 100 B stream, whose TCP mode the congestion control
+// (bench.NotesWindows: 16 round-trip pairs of 25 ms, 11 pairs of 100 B
+// streams of 50 ms, which average the modes a TCP stream of small writes
+// goes through, 16 of 64 KiB streams); then the 100 B stream, whose TCP mode the congestion control
 // decides, again with the other of cubic and bbr set on the connections
 // (bench.Facts.Beside), 5 pairs. About 10 s on a quiet machine, set-up
 // and warm-up included (the streams' warm-up dominates: a TCP stream's
@@ -36,16 +37,14 @@ func measureSameCPU(t testing.TB) (U8Facts, string) {
 	t.Helper()
 	sameCPU.once.Do(func() {
 		base := bench.Config{Path: bench.Raw}
-		sameCPU.facts, sameCPU.table, sameCPU.err = bench.SameCPU(base, bench.UDS, bench.TCP,
-			[]bench.Shape{bench.RoundTrip, bench.Stream}, []int{100, 65536}, bench.NotesWindows)
+		sameCPU.facts, sameCPU.table, sameCPU.err = bench.SameCPU(base, bench.UDS, bench.TCP, bench.NotesWindows)
 		if sameCPU.err != nil {
 			return
 		}
 		if sameCPU.err = measuredPeers(sameCPU.facts); sameCPU.err != nil {
 			return
 		}
-		stream := bench.NotesWindows[bench.Stream]
-		sameCPU.err = sameCPU.facts.Beside(base, []bench.Shape{bench.Stream}, []int{100}, 5, stream.Each)
+		sameCPU.err = sameCPU.facts.Beside(base, []bench.Shape{bench.Stream}, []int{100}, 5, 50*time.Millisecond)
 	})
 	if sameCPU.err != nil {
 		t.Fatalf("measuring UDS against TCP: %v", sameCPU.err)

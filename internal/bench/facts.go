@@ -143,33 +143,34 @@ func (f *Facts) WithCongestion(cc string, other Facts) {
 	}
 }
 
-// Window is how a shape's cells are measured: Pairs interleaved pairs
-// of measurements of Each, after Warmup messages (0: the default, see
-// Config.Warmup).
+// Window is how some cells are measured: a shape at sizes, Pairs
+// interleaved pairs of measurements of Each, after Warmup messages (0:
+// the default, see Config.Warmup).
 type Window struct {
+	Shape  Shape
+	Sizes  []int
 	Pairs  int
 	Each   time.Duration
 	Warmup int
 }
 
 // SameCPU compares a with b (A and B) on base's path, both peers on one
-// CPU, in every shape of plan at every size, each shape measured as its
-// Window says (a stream of small messages changes TCP mode within
-// milliseconds, and a longer window averages its modes; a round trip
-// needs little warm-up, and more pairs narrow its interval). It returns
-// the facts, with every shape's cells, and the tables.
-func SameCPU(base Config, a, b Transport, shapes []Shape, sizes []int, plan map[Shape]Window) (Facts, string, error) {
+// CPU, cell by cell as the windows say (a stream of small messages changes
+// TCP mode within milliseconds, and a longer window averages its modes;
+// a round trip needs little warm-up; more pairs narrow an interval, and
+// cost least where the warm-up is short). It returns the facts, with
+// every window's cells, and the tables.
+func SameCPU(base Config, a, b Transport, windows []Window) (Facts, string, error) {
 	var f Facts
 	var tables []string
-	for i, shape := range shapes {
-		w := plan[shape]
+	for i, w := range windows {
 		cfg := base
 		cfg.Warmup = w.Warmup
-		c := NewComparison(cfg, a, b, []Shape{shape}, []Placement{OneCPU}, sizes)
+		c := NewComparison(cfg, a, b, []Shape{w.Shape}, []Placement{OneCPU}, w.Sizes)
 		if err := c.Run(w.Pairs, w.Each); err != nil {
 			return f, "", err
 		}
-		tables = append(tables, fmt.Sprintf("%s, %d pairs of %v:\n%s", shape, w.Pairs, w.Each, c.Table()))
+		tables = append(tables, fmt.Sprintf("%s %v, %d pairs of %v:\n%s", w.Shape, w.Sizes, w.Pairs, w.Each, c.Table()))
 		g, err := c.Facts()
 		if err != nil {
 			return f, "", err
@@ -179,21 +180,24 @@ func SameCPU(base Config, a, b Transport, shapes []Shape, sizes []int, plan map[
 			continue
 		}
 		if g.PeerA != f.PeerA && !strings.HasPrefix(g.PeerA, "/") || g.PeerB != f.PeerB && !strings.HasPrefix(g.PeerB, "/") || g.Congestion != f.Congestion {
-			return f, "", fmt.Errorf("the %s cells' connections differ from the %s cells': %s/%s/%s, then %s/%s/%s",
-				shape, shapes[0], f.PeerA, f.PeerB, f.Congestion, g.PeerA, g.PeerB, g.Congestion)
+			return f, "", fmt.Errorf("the %s cells' connections differ from the first cells': %s/%s/%s, then %s/%s/%s",
+				w.Shape, f.PeerA, f.PeerB, f.Congestion, g.PeerA, g.PeerB, g.Congestion)
 		}
 		f.Cells = append(f.Cells, g.Cells...)
 	}
 	return f, strings.Join(tables, "\n"), nil
 }
 
-// NotesWindows are the notes' short measurements (U8, L4): round trips
-// 16 pairs of 25 ms after 300 round trips (16 pairs: the interval leaves
-// out 4 at each end, 92%); streams 8 pairs of 50 ms after the default
-// warm-up (megabytes: a TCP stream's mode settles only then).
-var NotesWindows = map[Shape]Window{
-	RoundTrip: {Pairs: 16, Each: 25 * time.Millisecond, Warmup: 300},
-	Stream:    {Pairs: 8, Each: 50 * time.Millisecond},
+// NotesWindows are the notes' short measurements (U8, L4), at 100 B and
+// 64 KiB: round trips 16 pairs of 25 ms after 300 round trips (the
+// interval leaves out 4 pairs at each end, 92%); 64 KiB streams 16 pairs
+// of 30 ms (their warm-up is short); 100 B streams 11 pairs of 50 ms
+// after the default warm-up (megabytes: a TCP stream's mode settles only
+// then; 11 pairs leave out 2 at each end, 93%).
+var NotesWindows = []Window{
+	{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 16, Each: 25 * time.Millisecond, Warmup: 300},
+	{Shape: Stream, Sizes: []int{100}, Pairs: 11, Each: 50 * time.Millisecond},
+	{Shape: Stream, Sizes: []int{65536}, Pairs: 16, Each: 30 * time.Millisecond},
 }
 
 // Beside measures cells again, same CPU, with the congestion control a
