@@ -13,9 +13,9 @@ import (
 // TCP to 127.0.0.1 versus TCP to another address of this host (see
 // l4Target), raw path, both peers on one CPU, both shapes, 100 B and
 // 64 KiB, interleaved pairs (bench.NotesWindows: 16 round-trip pairs of
-// 25 ms, 11 pairs of 100 B streams of 50 ms, which average the modes a
+// 25 ms, 13 pairs of 100 B streams of 60 ms, which average the modes a
 // TCP stream of small writes goes through, 16 of 64 KiB streams): about
-// 9 s on a quiet machine, set-up and
+// 10 s on a quiet machine, set-up and
 // warm-up included. No speed is asserted: the judge
 // reads the ratios with their spread (judgeL4), by CPU time per message,
 // which other work barely moves. Run it alone: other tests on the same

@@ -96,8 +96,8 @@
 // measured: TCP to 127.0.0.1 against TCP to another address of the same
 // namespace (as root 198.18.0.1 on a veth device in a private namespace,
 // otherwise the host's own address), each side's peer address checked
-// with getpeername, 16 interleaved pairs per cell (11 for the 100 B
-// stream: about 9 s). Each cell is decided by CPU time per message,
+// with getpeername, 16 interleaved pairs per cell (13 for the 100 B
+// stream: about 10 s). Each cell is decided by CPU time per message,
 // which other work on the machine barely moves (a short measurement's
 // msgs/s interval straddled the band on a quiet machine once in three
 // runs), msgs/s beside it. "No difference" is read as a ratio within 10%

@@ -24,8 +24,8 @@ var sameCPU struct {
 
 // measureSameCPU measures UDS against TCP over 127.0.0.1: raw path, both
 // peers on one CPU, both shapes, 100 B and 64 KiB, interleaved pairs
-// (bench.NotesWindows: 16 round-trip pairs of 25 ms, 11 pairs of 100 B
-// streams of 50 ms, which average the modes a TCP stream of small writes
+// (bench.NotesWindows: 16 round-trip pairs of 25 ms, 13 pairs of 100 B
+// streams of 60 ms, which average the modes a TCP stream of small writes
 // goes through, 16 of 64 KiB streams); then the 100 B stream, whose TCP mode the congestion control
 // decides, again with the other of cubic and bbr set on the connections
 // (bench.Facts.Beside), 5 pairs. About 10 s on a quiet machine, set-up

@@ -84,7 +84,7 @@
 // U8, the performance claim, is measured: the package's benchmarks sweep
 // sizes, shapes and placements, and TestU8 makes a short same-CPU
 // measurement (UDS against TCP to 127.0.0.1, 100 B and 64 KiB, 16
-// interleaved pairs per cell, 11 for the 100 B stream, about 12 s). Each
+// interleaved pairs per cell, 13 for the 100 B stream, about 13 s). Each
 // cell is decided by CPU time per message (both peers share one CPU, so
 // with nothing else running the rate is one over it; unlike the rate,
 // other work on the machine barely moves it), with msgs/s beside it in

@@ -191,12 +191,13 @@ func SameCPU(base Config, a, b Transport, windows []Window) (Facts, string, erro
 // NotesWindows are the notes' short measurements (U8, L4), at 100 B and
 // 64 KiB: round trips 16 pairs of 25 ms after 300 round trips (the
 // interval leaves out 4 pairs at each end, 92%); 64 KiB streams 16 pairs
-// of 30 ms (their warm-up is short); 100 B streams 11 pairs of 50 ms
+// of 30 ms (their warm-up is short); 100 B streams 13 pairs of 60 ms
 // after the default warm-up (megabytes: a TCP stream's mode settles only
-// then; 11 pairs leave out 2 at each end, 93%).
+// then, and moves between 30 and 60 data segments per 1000 messages from
+// one 20 ms window to the next; 13 pairs leave out 3 at each end, 91%).
 var NotesWindows = []Window{
 	{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 16, Each: 25 * time.Millisecond, Warmup: 300},
-	{Shape: Stream, Sizes: []int{100}, Pairs: 11, Each: 50 * time.Millisecond},
+	{Shape: Stream, Sizes: []int{100}, Pairs: 13, Each: 60 * time.Millisecond},
 	{Shape: Stream, Sizes: []int{65536}, Pairs: 16, Each: 30 * time.Millisecond},
 }
 
