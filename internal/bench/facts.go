@@ -3,9 +3,12 @@ package bench
 import (
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Facts are what a Comparison measured, as a verdict reads them: per cell,
@@ -209,6 +212,9 @@ var NotesWindows = []Window{
 // control, f.NotBeside says so and nothing is measured.
 func (f *Facts) Beside(base Config, shapes []Shape, sizes []int, reps int, d time.Duration) error {
 	cc, err := OtherCongestion(f.Congestion)
+	if err == nil {
+		err = base.inNetns(func() error { return congestionSettable(cc) })
+	}
 	if err != nil {
 		f.NotBeside = err.Error()
 		return nil
@@ -226,6 +232,24 @@ func (f *Facts) Beside(base Config, shapes []Shape, sizes []int, reps int, d tim
 		return fmt.Errorf("TCP_CONGESTION %s was set, and the connections had %q", cc, other.Congestion)
 	}
 	f.WithCongestion(cc, other)
+	return nil
+}
+
+// congestionSettable reports whether this process may set cc on its TCP
+// sockets: one outside net.ipv4.tcp_allowed_congestion_control needs
+// CAP_NET_ADMIN (an ordinary user has it only in a user namespace of its
+// own, as the rootless mode's).
+func congestionSettable(cc string) error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("socket: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, cc); err != nil {
+		allowed, _ := os.ReadFile("/proc/sys/net/ipv4/tcp_allowed_congestion_control")
+		return fmt.Errorf("setsockopt(TCP_CONGESTION, %s): %w (net.ipv4.tcp_allowed_congestion_control: %s; another needs CAP_NET_ADMIN)",
+			cc, err, strings.TrimSpace(string(allowed)))
+	}
 	return nil
 }
 

@@ -180,3 +180,18 @@ func TestCongestionIsSetPerConnection(t *testing.T) {
 		t.Errorf("TCP_CONGESTION reno set, the connection has %q", p.congestion)
 	}
 }
+
+// An ordinary user outside a user namespace may set only the allowed
+// congestion controls: the other is then not measured, and the facts say
+// why, instead of the measurement failing.
+func TestBesideSaysWhyNot(t *testing.T) {
+	err := congestionSettable("netnotes-none")
+	if err == nil || !strings.Contains(err.Error(), "net.ipv4.tcp_allowed_congestion_control: ") {
+		t.Errorf("setting a congestion control nobody has: %v", err)
+	}
+	f := Facts{A: UDS, B: TCP, Congestion: "bbr", NotBeside: err.Error(),
+		Cells: []CellFacts{{Shape: Stream, Placement: OneCPU, Size: 100, Ratios: []float64{0.9, 0.9, 0.9, 0.9, 0.9}}}}
+	if ev := JudgeU8(f).Evidence; !strings.Contains(ev, "no other congestion control measured beside it: setsockopt(TCP_CONGESTION, netnotes-none)") {
+		t.Errorf("the evidence does not say why: %s", ev)
+	}
+}
