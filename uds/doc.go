@@ -119,7 +119,10 @@
 // too (TestU8 measures cubic's side at 100 B only). TestU8
 // measures the 100 B stream both ways, each connection's congestion
 // control set with setsockopt(TCP_CONGESTION) on the test's own sockets
-// (never the host's default, and only one the kernel already has): the
+// (never the host's default, and only one the kernel already has, and
+// this process may set: an ordinary user without a user namespace may
+// set only net.ipv4.tcp_allowed_congestion_control's, and the evidence
+// then says why the other is missing): the
 // namespace's default decides, the other is shown beside it as what a
 // reader with that default sees, and every stream cell names its
 // congestion control and its mode (data segments per 1000 messages, from
