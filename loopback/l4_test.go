@@ -84,7 +84,21 @@ func TestJudgeL4ByCPUTime(t *testing.T) {
 	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32, 1.29, 1.31, 1.3}
 	moded := []float64{1.0, 0.86, 1.15, 0.95, 1.05, 0.9, 1.12, 1.0} // the stream's mode moving under a pair
 
+	// The 100 B stream's pairs: three of eight whose connections settled
+	// into different modes (40 against 90 data segments per 1000 messages,
+	// 127.0.0.1's cheaper) and stretch the interval; the other five agree.
+	mixed := l4CPUFacts(same, same, same, []float64{1.0, 0.99, 1.35, 1.02, 1.3, 0.98, 1.4, 1.01}, same)
+	mixed.Cells[2].PairSegsA = []float64{40, 41, 40, 39, 42, 40, 38, 41}
+	mixed.Cells[2].PairSegsB = []float64{41, 40, 90, 40, 88, 42, 92, 40}
+	allMixed := l4CPUFacts(same, same, same, []float64{1.3, 1.35, 1.32, 1.28, 1.3, 1.31, 1.29, 1.33}, same)
+	allMixed.Cells[2].PairSegsA = []float64{40, 41, 40, 39, 42, 40, 38, 41}
+	allMixed.Cells[2].PairSegsB = []float64{90, 91, 90, 89, 92, 90, 88, 91}
+
 	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
+		{Name: "a stream's pairs in two TCP modes are left out; the pairs in one mode lie within the band", Facts: mixed,
+			Want: claims.Confirmed},
+		{Name: "every pair of the stream in two modes, 127.0.0.1's merging more: nothing left to compare", Facts: allMixed,
+			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "the rates straddle the band, the CPU time lies within it", Facts: l4CPUFacts(wideRates, same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "a reader's firewall that walks a long chain for the host address: 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),

@@ -56,6 +56,9 @@ type CellFacts struct {
 	// merged, many writes a segment; the cell's cost depends on which.
 	SegsA float64 `json:"segsA,omitempty"`
 	SegsB float64 `json:"segsB,omitempty"`
+	// The same, pair by pair (TCP sides only).
+	PairSegsA []float64 `json:"pairSegsA,omitempty"`
+	PairSegsB []float64 `json:"pairSegsB,omitempty"`
 	// Congestion is the congestion control set on this cell's TCP
 	// connections with TCP_CONGESTION (Config.Congestion), when it is not
 	// the namespace's default (Facts.Congestion): such a cell is shown
@@ -132,6 +135,52 @@ func (c *Comparison) addCounts(cf *CellFacts, cell Cell, n int) {
 	}
 	cf.CPURatios, cf.CPUA, cf.CPUB = ratios, math.Round(Median(cpuA)), math.Round(Median(cpuB))
 	cf.SegsA, cf.SegsB = math.Round(Median(segA)), math.Round(Median(segB))
+	if cf.SegsA > 0 {
+		cf.PairSegsA = roundAll(segA)
+	}
+	if cf.SegsB > 0 {
+		cf.PairSegsB = roundAll(segB)
+	}
+}
+
+func roundAll(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.Round(x)
+	}
+	return out
+}
+
+// SameModeBand is how far apart two connections' data segments per 1000
+// messages may lie and still count as one TCP mode (25% either way).
+const SameModeBand = 1.25
+
+// oneMode reports whether two connections' data segments per 1000
+// messages lie within SameModeBand of each other.
+func oneMode(a, b float64) bool { return a > 0 && b > 0 && max(a/b, b/a) <= SameModeBand }
+
+// SameMode returns the cell with only its pairs whose two TCP connections
+// were in one mode (data segments per 1000 messages within SameModeBand
+// of each other), and how many pairs that left. A stream of small writes
+// settles, connection by connection, into more or fewer writes a segment,
+// and what a message costs follows; a pair in two modes compares the
+// modes, not the two sides. A cell without both sides' segments per pair
+// is returned whole.
+func (c CellFacts) SameMode() (CellFacts, int) {
+	n := len(c.Ratios)
+	if len(c.PairSegsA) != n || len(c.PairSegsB) != n || len(c.CPURatios) != n {
+		return c, n
+	}
+	out := c
+	out.Ratios, out.CPURatios, out.PairSegsA, out.PairSegsB = nil, nil, nil, nil
+	for i := range n {
+		a, b := c.PairSegsA[i], c.PairSegsB[i]
+		if oneMode(a, b) {
+			out.Ratios, out.CPURatios = append(out.Ratios, c.Ratios[i]), append(out.CPURatios, c.CPURatios[i])
+			out.PairSegsA, out.PairSegsB = append(out.PairSegsA, a), append(out.PairSegsB, b)
+		}
+	}
+	return out, len(out.Ratios)
 }
 
 func round4(x float64) float64 { return math.Round(1e4*x) / 1e4 }

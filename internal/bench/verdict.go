@@ -155,7 +155,10 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 // address: the same speed, within 10% either way" (the notes: "no, there
 // is no difference"), from Facts of TCP to 127.0.0.1 (A) against TCP to
 // the other address (B). One part, no-difference: each same-CPU cell's
-// interval against the band 1/1.1-1.1. Every cell within the band:
+// interval against the band 1/1.1-1.1, a stream cell's from its pairs
+// whose two connections were in one TCP mode (CellFacts.SameMode: both
+// sides are TCP, and a pair in two modes compares the modes, not the
+// addresses; fewer than 5 such pairs decide nothing). Every cell within the band:
 // confirmed; a cell wholly outside it, 127.0.0.1 faster or slower:
 // refuted (the difference named, with its direction); otherwise undecided
 // (an interval wider than the band can resolve).
@@ -171,6 +174,26 @@ func noDifference(f Facts) claims.Finding {
 		if c.Placement != OneCPU || len(c.Ratios) == 0 || c.Congestion != "" {
 			continue
 		}
+		sameMode := ""
+		if c.Shape == Stream {
+			kept, n := c.SameMode()
+			if n < len(c.Ratios) {
+				var out []string
+				for i := range c.Ratios {
+					if !oneMode(c.PairSegsA[i], c.PairSegsB[i]) {
+						out = append(out, fmt.Sprintf("%.0f vs %.0f", c.PairSegsA[i], c.PairSegsB[i]))
+					}
+				}
+				sameMode = fmt.Sprintf(", left out: the pairs in two TCP modes (data segments per 1000 messages more than %.0f%% apart: %s)",
+					100*(SameModeBand-1), strings.Join(out, ", "))
+			}
+			if n == 0 {
+				count[undecided]++
+				words = append(words, fmt.Sprintf("%s %d B: no pair in one TCP mode%s (straddles)%s", shapeWords(c.Shape), c.Size, sameMode, f.mode(c)))
+				continue
+			}
+			c = kept
+		}
 		iv := c.Decider()
 		d := side(iv.Within(1/L4Band, L4Band), iv.Above(L4Band) || iv.Below(1/L4Band))
 		count[d]++
@@ -181,8 +204,8 @@ func noDifference(f Facts) claims.Finding {
 		case iv.Below(1 / L4Band):
 			where, slower = "outside: 127.0.0.1 slower", slower+1
 		}
-		words = append(words, fmt.Sprintf("%s %d B %s (%s)%s",
-			shapeWords(c.Shape), c.Size, c.Seen(), where, f.mode(c)))
+		words = append(words, fmt.Sprintf("%s %d B %s%s (%s)%s",
+			shapeWords(c.Shape), c.Size, c.Seen(), sameMode, where, f.mode(c)))
 	}
 	n := len(words)
 	if n == 0 {
