@@ -104,14 +104,19 @@
 // either way; the judge says so only when every same-CPU cell's interval
 // lies inside that band, refutes when one lies wholly outside, and is
 // undecided otherwise. Each stream cell names its TCP congestion control
-// and mode (data segments per 1000 messages): both sides share them, so
-// the verdict does not turn on them (the uds chapter's U8 does). On the
+// and mode (data segments per 1000 messages): both sides share the
+// congestion control, so the verdict does not turn on it (the uds
+// chapter's U8 does), and a stream cell decides from its pairs whose two
+// connections settled into one mode (within 25%), naming those left out:
+// a pair in two modes compares the modes, not the addresses. On the
 // project machine, with other sessions running (load average 2), three
 // runs in a row gave every interval within 0.91-1.14x, the round trips'
 // and the 64 KiB stream's mostly within 0.95-1.05x; one cell straddled
 // the band's edge in two of them (refined, confirmed, refined). The 100 B
-// stream is the widest: its TCP mode (37-91 data segments per 1000
-// messages) moves with the load on the machine. Which addresses count as
+// stream is the widest: its TCP mode (30-190 data segments per 1000
+// messages at a load average of 3.5) moves with the load on the machine,
+// and at that load its interval straddled the band in three runs of
+// three, the pairs in one mode included. Which addresses count as
 // loopback is shown by the package example.
 //
 // # On other kernels
