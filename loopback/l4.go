@@ -24,4 +24,4 @@ type L4Facts = bench.Facts
 // same verdict.
 func judgeL4(f L4Facts) claims.Finding { return bench.JudgeL4(f) }
 
-var _ = claims.Register("L4", judgeL4, "0.91", "1.10", "93", "94", "0")
+var _ = claims.Register("L4", judgeL4, "0.91", "1.10", "93", "94", "0", "25")

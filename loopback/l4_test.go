@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"strings"
 	"testing"
 
 	"netnotes/internal/bench"
@@ -24,6 +25,23 @@ func l4Facts(rt100, rt64k, st100, st64k []float64) L4Facts {
 	}
 	return L4Facts{A: bench.TCP, B: bench.TCPHostAddr, Path: bench.Raw, PeerA: "127.0.0.1", PeerB: "198.18.0.1", Cells: []bench.CellFacts{
 		mk(bench.RoundTrip, 100, rt100), mk(bench.RoundTrip, 65536, rt64k), mk(bench.Stream, 100, st100), mk(bench.Stream, 65536, st64k)}}
+}
+
+// l4CPUFacts builds facts whose cells have both rate ratios (rates, the
+// same in every cell) and CPU ratios (cpu per cell: round trip then
+// stream, 100 B then 64 KiB), TCP's data segments per 1000 messages on
+// both sides, bbr the default.
+func l4CPUFacts(rates []float64, cpu ...[]float64) L4Facts {
+	f := l4Facts(rates, rates, rates, rates)
+	f.Congestion = "bbr"
+	for i := range f.Cells {
+		f.Cells[i].CPURatios, f.Cells[i].CPUA, f.Cells[i].CPUB = cpu[i], 1000, 1000*cpu[i][0]
+		f.Cells[i].SegsA, f.Cells[i].SegsB = 1000, 1000
+		if f.Cells[i].Shape == bench.Stream && f.Cells[i].Size == 100 {
+			f.Cells[i].SegsA, f.Cells[i].SegsB = 40, 38
+		}
+	}
+	return f
 }
 
 func TestJudgeL4(t *testing.T) {
@@ -55,4 +73,43 @@ func TestJudgeL4(t *testing.T) {
 		{Name: "nothing measured is a skip", Facts: L4Facts{A: bench.TCP, B: bench.TCPHostAddr},
 			Want: claims.Skipped},
 	})
+}
+
+// With CPU time per message in the facts, the judge decides by it: the
+// rates of a short measurement straddle the band on a quiet machine now
+// and then, the CPU time does not; and a real difference shows in it.
+func TestJudgeL4ByCPUTime(t *testing.T) {
+	same := []float64{1.0, 0.97, 1.03, 0.98, 1.02, 0.99, 1.01, 1.0}
+	wideRates := []float64{1.0, 0.85, 1.15, 0.9, 1.1, 0.8, 1.2, 1.0}
+	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32, 1.29, 1.31, 1.3}
+	moded := []float64{1.0, 0.86, 1.15, 0.95, 1.05, 0.9, 1.12, 1.0} // the stream's mode moving under a pair
+
+	// The 100 B stream's pairs: three of eight whose connections settled
+	// into different modes (40 against 90 data segments per 1000 messages,
+	// 127.0.0.1's cheaper) and stretch the interval; the other five agree.
+	mixed := l4CPUFacts(same, same, same, []float64{1.0, 0.99, 1.35, 1.02, 1.3, 0.98, 1.4, 1.01}, same)
+	mixed.Cells[2].PairSegsA = []float64{40, 41, 40, 39, 42, 40, 38, 41}
+	mixed.Cells[2].PairSegsB = []float64{41, 40, 90, 40, 88, 42, 92, 40}
+	allMixed := l4CPUFacts(same, same, same, []float64{1.3, 1.35, 1.32, 1.28, 1.3, 1.31, 1.29, 1.33}, same)
+	allMixed.Cells[2].PairSegsA = []float64{40, 41, 40, 39, 42, 40, 38, 41}
+	allMixed.Cells[2].PairSegsB = []float64{90, 91, 90, 89, 92, 90, 88, 91}
+
+	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
+		{Name: "a stream's pairs in two TCP modes are left out; the pairs in one mode lie within the band", Facts: mixed,
+			Want: claims.Confirmed},
+		{Name: "every pair of the stream in two modes, 127.0.0.1's merging more: nothing left to compare", Facts: allMixed,
+			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+		{Name: "the rates straddle the band, the CPU time lies within it", Facts: l4CPUFacts(wideRates, same, same, same, same),
+			Want: claims.Confirmed},
+		{Name: "a reader's firewall that walks a long chain for the host address: 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),
+			Want: claims.Refuted},
+		{Name: "a small-message stream whose mode moves within each pair: undecided", Facts: l4CPUFacts(same, same, same, moded, same),
+			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+	})
+	f := judgeL4(l4CPUFacts(wideRates, same, same, same, same))
+	for _, w := range []string{"by CPU time per message", "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged), tcp-hostaddr 38 (writes merged)"} {
+		if !strings.Contains(f.Parts[0].Evidence, w) {
+			t.Errorf("the evidence does not say %q:\n%s", w, f.Parts[0].Evidence)
+		}
+	}
 }

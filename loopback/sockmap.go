@@ -32,8 +32,9 @@ type SockmapFacts struct {
 	ControlLoTxPackets uint64
 	ControlLoXmit      int
 
-	// The measurement: tcp-sockmap (A) against TCP and against UDS (B),
-	// raw path, both peers on one CPU, interleaved pairs.
+	// The measurement: tcp-sockmap (A) against TCP (B), raw path, both
+	// peers on one CPU, interleaved pairs. VsUDS, against UDS, is shown
+	// where facts have it (recorded before the note was cut to 2 s).
 	VsTCP bench.Facts
 	VsUDS bench.Facts
 	// Why there is no measurement, when the test did not take one (inside
@@ -122,7 +123,7 @@ func judgeSockmapSpeed(f SockmapFacts) claims.Finding {
 		if c.Placement != bench.OneCPU || len(c.Ratios) == 0 {
 			continue
 		}
-		iv := c.Interval()
+		iv := c.Decider()
 		switch {
 		case iv.Above(1):
 			faster++
@@ -131,7 +132,7 @@ func judgeSockmapSpeed(f SockmapFacts) claims.Finding {
 		default:
 			open++
 		}
-		words = append(words, fmt.Sprintf("%s %d B %.0f vs %.0f msgs/s, %s", shapeWord(c.Shape), c.Size, c.RateA, c.RateB, iv))
+		words = append(words, fmt.Sprintf("%s %d B %s", shapeWord(c.Shape), c.Size, c.Seen()))
 	}
 	n := faster + slower + open
 	if n == 0 {
@@ -140,7 +141,7 @@ func judgeSockmapSpeed(f SockmapFacts) claims.Finding {
 	var uds []string
 	for _, c := range vsUDS.Cells {
 		if c.Placement == bench.OneCPU && len(c.Ratios) > 0 {
-			uds = append(uds, fmt.Sprintf("%s %d B %s", shapeWord(c.Shape), c.Size, c.Interval()))
+			uds = append(uds, fmt.Sprintf("%s %d B %s %s", shapeWord(c.Shape), c.Size, c.Decider(), c.Quantity()))
 		}
 	}
 	ev := fmt.Sprintf("tcp-sockmap (to %s) vs TCP (to %s) on one CPU, raw path, ratio (%s): %s",
@@ -171,7 +172,7 @@ func intervalKind(f bench.Facts) string {
 	if len(f.Cells) == 0 {
 		return "no pairs"
 	}
-	return f.Cells[0].Interval().Kind()
+	return f.Cells[0].Decider().Kind()
 }
 
 func shapeWord(s bench.Shape) string {

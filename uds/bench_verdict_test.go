@@ -23,22 +23,28 @@ var sameCPU struct {
 }
 
 // measureSameCPU measures UDS against TCP over 127.0.0.1: raw path, both
-// peers on one CPU, both shapes, 100 B and 64 KiB, 8 interleaved pairs of
-// 50 ms each (under 10 s on a quiet machine, set-up and warm-up included;
-// 8 pairs, so that the interval can leave out one upset pair at each
-// end). `make bench` has the full sweep.
+// peers on one CPU, both shapes, 100 B and 64 KiB, interleaved pairs
+// (bench.NotesWindows: 16 round-trip pairs of 25 ms, 13 pairs of 100 B
+// streams of 60 ms, which average the modes a TCP stream of small writes
+// goes through, 16 of 64 KiB streams); then the 100 B stream, whose TCP mode the congestion control
+// decides, again with the other of cubic and bbr set on the connections
+// (bench.Facts.Beside), 5 pairs. About 10 s on a quiet machine, set-up
+// and warm-up included (the streams' warm-up dominates: a TCP stream's
+// mode settles only after megabytes). The judges decide by CPU time per
+// message, which other work barely moves (bench.CellFacts.Decider).
+// `make bench` has the full sweep.
 func measureSameCPU(t testing.TB) (U8Facts, string) {
 	t.Helper()
 	sameCPU.once.Do(func() {
-		c := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP,
-			[]bench.Shape{bench.RoundTrip, bench.Stream}, []bench.Placement{bench.OneCPU}, []int{100, 65536})
-		if sameCPU.err = c.Run(8, 50*time.Millisecond); sameCPU.err != nil {
+		base := bench.Config{Path: bench.Raw}
+		sameCPU.facts, sameCPU.table, sameCPU.err = bench.SameCPU(base, bench.UDS, bench.TCP, bench.NotesWindows)
+		if sameCPU.err != nil {
 			return
 		}
-		sameCPU.table = c.Table()
-		if sameCPU.facts, sameCPU.err = c.Facts(); sameCPU.err == nil {
-			sameCPU.err = measuredPeers(sameCPU.facts)
+		if sameCPU.err = measuredPeers(sameCPU.facts); sameCPU.err != nil {
+			return
 		}
+		sameCPU.err = sameCPU.facts.Beside(base, []bench.Shape{bench.Stream}, []int{100}, 5, 50*time.Millisecond)
 	})
 	if sameCPU.err != nil {
 		t.Fatalf("measuring UDS against TCP: %v", sameCPU.err)

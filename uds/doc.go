@@ -96,14 +96,52 @@
 //
 // U8, the performance claim, is measured: the package's benchmarks sweep
 // sizes, shapes and placements, and TestU8 makes a short same-CPU
-// measurement (UDS against TCP to 127.0.0.1, 100 B and 64 KiB, 8
-// interleaved pairs). Its judge decides a part only when the interval of
-// the pairs' ratios lies wholly on one side of the claim's threshold, and
-// says "undecided" otherwise. On the project machine (2 CPUs, heavily
-// loaded) UDS was 1.04-1.56x TCP for 100 B round trips and 0.71-0.85x for
-// 100 B streams: "more than 2x" refuted in both shapes; at 64 KiB streams
-// the ratio grew to 2.5-3.2x, so the gap grew rather than shrank there,
-// while the round-trip intervals overlapped (undecided): refined.
+// measurement (UDS against TCP to 127.0.0.1, 100 B and 64 KiB, 16
+// interleaved pairs per cell, 13 for the 100 B stream, about 13 s). Each
+// cell is decided by CPU time per message (both peers share one CPU, so
+// with nothing else running the rate is one over it; unlike the rate,
+// other work on the machine barely moves it), with msgs/s beside it in
+// the evidence. Its judge decides a part only when the interval of the
+// pairs' ratios lies wholly on one side of the claim's threshold, and
+// says "undecided" otherwise. On the project machine (bbr, other sessions
+// running) UDS cost 1.4-1.6x less CPU than TCP per 100 B round trip and
+// 0.86-0.99x per 100 B stream message: "more than 2x" refuted in both
+// shapes; at 64 KiB the stream ratio grew to about 1.5x (the gap grew),
+// while the round-trip intervals overlapped (undecided).
+//
+// # Why a reader with cubic and one with bbr see different verdicts
+//
+// A round trip has one message in flight: every write is a segment,
+// whatever the congestion control. A stream of small writes does not: TCP
+// may merge the writes queued behind an unacknowledged segment into one
+// (autocorking, and the congestion window or the pacing timer holding
+// segments back), and how many it merges decides what a message costs,
+// since most of TCP's cost is per segment. With bbr, which paces its
+// segments, a same-CPU stream of 100 B writes settles to about 40 data
+// segments per 1000 messages here (25 writes a segment): TCP then costs
+// less than UDS, which copies every write into an skb of its own, and the
+// stream's ratio is about 0.9x. With cubic (the default of most
+// distributions) the window opens wide during the warm-up, nothing holds
+// segments back, and the stream settles to a segment per write (1000 per
+// 1000 messages): TCP costs three to four times what it costs with bbr
+// and the ratio is 2.7-3.9x. So on the same kernel, a reader with bbr
+// sees U8's 2x part refuted in both shapes, and a reader with cubic sees
+// it refined (more than 2x for streams, not for round trips); the
+// stream's gap, which grows with size under bbr (about 0.9x at 100 B,
+// 1.5x at 64 KiB), starts from 3x under cubic, so gap-shrinks may turn
+// too (TestU8 measures cubic's side at 100 B only). TestU8
+// measures the 100 B stream both ways, each connection's congestion
+// control set with setsockopt(TCP_CONGESTION) on the test's own sockets
+// (never the host's default, and only one the kernel already has, and
+// this process may set: an ordinary user without a user namespace may
+// set only net.ipv4.tcp_allowed_congestion_control's, and the evidence
+// then says why the other is missing): the
+// namespace's default decides, the other is shown beside it as what a
+// reader with that default sees, and every stream cell names its
+// congestion control and its mode (data segments per 1000 messages, from
+// TCP_INFO). L4 (loopback) compares TCP with TCP, one congestion control
+// on both sides: its stream cells name theirs too, and do not change
+// verdict with it.
 //
 // U9 has two parts. More secure: a root-owned 0600 socket file refuses a
 // client running as uid 65534 (EACCES) and lets it in once the mode is
@@ -111,7 +149,9 @@
 // 127.0.0.1 in the same namespace, where no file mode gates anything; the
 // server reads the UDS client's pid, uid and gid with SO_PEERCRED (on the
 // TCP connection SO_PEERCRED says pid 0, uid -1). More efficient: taken
-// from U8's measurement (faster except for small streams here: refined).
+// from U8's measurement, by CPU time per message, which is what
+// efficiency means here (cheaper except for small streams with bbr:
+// refined; with cubic, cheaper in every cell).
 //
 // # On other kernels
 //

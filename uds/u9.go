@@ -92,11 +92,11 @@ func moreEfficient(f U8Facts, notMeasured string) claims.Finding {
 	}
 	var faster, slower, straddle []string
 	for _, c := range f.Cells {
-		if c.Placement != bench.OneCPU || len(c.Ratios) == 0 {
+		if c.Placement != bench.OneCPU || len(c.Ratios) == 0 || c.Congestion != "" {
 			continue
 		}
-		iv := c.Interval()
-		words := fmt.Sprintf("%s %d B %s", c.Shape, c.Size, iv)
+		iv := c.Decider()
+		words := fmt.Sprintf("%s %d B %s %s", c.Shape, c.Size, iv, c.Quantity())
 		switch {
 		case iv.Above(1):
 			faster = append(faster, words)
@@ -110,7 +110,7 @@ func moreEfficient(f U8Facts, notMeasured string) claims.Finding {
 	if n == 0 {
 		return claims.SkipPart("U8's measurement has no same-CPU cell")
 	}
-	ev := fmt.Sprintf("UDS/TCP msgs/s from U8's measurement on one CPU (intervals as in U8): faster in [%s], slower in [%s], undecided in [%s]",
+	ev := fmt.Sprintf("UDS/TCP from U8's measurement on one CPU (intervals as in U8; efficiency is the CPU time a message costs): faster in [%s], slower in [%s], undecided in [%s]",
 		strings.Join(faster, "; "), strings.Join(slower, "; "), strings.Join(straddle, "; "))
 	switch {
 	case len(straddle) > 0:

@@ -3,6 +3,7 @@ package uds
 import (
 	"testing"
 
+	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 )
 
@@ -39,6 +40,17 @@ func TestJudgeU9(t *testing.T) {
 			Want: claims.Confirmed, Parts: map[string]string{"more-secure": claims.Skipped}},
 		{Name: "rootless and nothing measured", Facts: U9Facts{Efficiency: U8Facts{}, Security: rootless},
 			Want: claims.Skipped},
+		{Name: "seen on 6.18 by CPU time: UDS cheaper per message but for 100 B streams (TCP merges them under bbr)", Facts: U9Facts{Efficiency: claims.SeenFacts[U8Facts](seenU8CPU), Security: seenSecurity},
+			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined}},
+		{Name: "a reader with cubic: UDS cheaper per message in every cell", Facts: U9Facts{Efficiency: readerFacts("cubic", 3.5, 1000), Security: seenSecurity},
+			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Confirmed}},
+		{Name: "the rates straddle 1.0 and the CPU time does not decide the other way: cheaper", Facts: U9Facts{Efficiency: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
+			cpuCell(bench.RoundTrip, 100, around(1.0, 0.4), around(1.3, 0.1), 1000, "")}}, Security: seenSecurity},
+			Want: claims.Confirmed},
+		{Name: "a reader whose UDS pays an LSM hook per message: dearer by CPU time in every cell", Facts: U9Facts{Efficiency: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
+			cpuCell(bench.RoundTrip, 100, around(1.0, 0.4), around(0.7, 0.05), 1000, ""),
+			cpuCell(bench.Stream, 100, around(1.0, 0.4), around(0.6, 0.05), 40, "")}}, Security: seenSecurity},
+			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refuted}},
 		{Name: "in a VM: secure, efficiency not measured", Facts: U9Facts{Security: seenSecurity, EfficiencyNotMeasured: "timing under emulation"},
 			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
 	})

@@ -5,6 +5,7 @@ package veth
 import (
 	"bytes"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,14 +85,31 @@ func observeContainers(t *testing.T, br *topo.Bridge, ctrs []*topo.Container) Co
 	}
 
 	// The containers should reach each other across the bridge, and the
-	// gateway.
+	// gateway. The four pings go out at once, each from a pinger of its
+	// own: one that is never answered (a drill's) then costs crossTimeout
+	// once, not four times.
 	pingers := make([]*ping.Pinger, len(ctrs))
+	type job struct {
+		p        *ping.Pinger
+		from, to netip.Addr
+	}
+	var jobs []job
 	for i, c := range ctrs {
 		pingers[i] = ping.New(t, c.NS, ping.Options{})
-		for _, dst := range []netip.Addr{ctrs[1-i].Addr.Addr(), br.Gateway.Addr()} {
-			f.Pings = append(f.Pings, echo(pingers[i], c.Addr.Addr(), dst))
+		for k, dst := range []netip.Addr{ctrs[1-i].Addr.Addr(), br.Gateway.Addr()} {
+			p := pingers[i]
+			if k > 0 {
+				p = ping.New(t, c.NS, ping.Options{})
+			}
+			jobs = append(jobs, job{p, c.Addr.Addr(), dst})
 		}
 	}
+	f.Pings = make([]PingSeen, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() { f.Pings[i] = echo(j.p, j.from, j.to) })
+	}
+	wg.Wait()
 
 	// The bridge did the forwarding if it learnt each container's MAC on
 	// that container's port.

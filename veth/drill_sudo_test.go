@@ -21,6 +21,7 @@ import (
 // namespaces".
 // equiv: ip -n B link set b down; ip netns exec A ping -c 5 198.18.0.2
 func TestDrillV4PeerEndDown(t *testing.T) {
+	t.Parallel()
 	p := sandbox.NewPair(t)
 	require.NoError(t, p.B.Netlink().LinkSetDown(p.LinkB))
 	facts := observeCrossPing(t, p)
@@ -46,6 +47,7 @@ func TestDrillV2OneEndKeptDown(t *testing.T) {
 // still true), so the claim is refined, not refuted.
 // equiv: ip link set H1 nomaster; ip link set H2 nomaster; then V8's observation
 func TestDrillV8PortsOutOfTheBridge(t *testing.T) {
+	t.Parallel()
 	br, ctrs := containerNetwork(t)
 	for _, c := range ctrs {
 		require.NoError(t, br.Host.Netlink().LinkSetNoMaster(c.HostEnd))

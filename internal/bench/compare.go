@@ -33,6 +33,7 @@ type Comparison struct {
 	ratesAlso  map[Transport]map[Cell][]float64
 	cpu        map[Transport]map[Cell][]float64            // CPU ns per message, raw path
 	lat        map[Transport]map[Cell][]Latency            // round trips' percentiles
+	kept       map[Transport]map[Cell][]Result             // every measurement, for Facts (facts.go)
 	Measurer   func(Config, time.Duration) (Result, error) // default Measure
 	OnProgress func(done, total int, current Config)
 	OnResult   func(Result) // called after each measurement, e.g. to count switches
@@ -94,6 +95,7 @@ func (c *Comparison) Run(reps int, d time.Duration) error {
 				if err != nil {
 					return fmt.Errorf("%s: %w", cfg, err)
 				}
+				c.keep(tr, cell, r)
 				switch tr {
 				case c.A:
 					c.ratesA[cell] = append(c.ratesA[cell], r.MsgsPerSec())

@@ -3,6 +3,9 @@ package bench
 import (
 	"fmt"
 	"net/netip"
+	"os"
+	"slices"
+	"strings"
 )
 
 // Shape is the workload: how the two peers use the connection.
@@ -69,6 +72,18 @@ type Config struct {
 	// InNetns, when set, runs socket creation inside a network namespace
 	// (sandbox.NS.Do fits). Sockets stay in the namespace they were made in.
 	InNetns func(func() error) error
+	// Congestion, when set, is the congestion control of both ends of a
+	// TCP connection ("cubic", "bbr"), set with setsockopt(TCP_CONGESTION)
+	// on the measurement's own sockets; "" leaves the namespace's
+	// net.ipv4.tcp_congestion_control. Other transports ignore it. Only one the kernel has already
+	// (net.ipv4.tcp_available_congestion_control) is taken: setting
+	// another as root would load its module into the host's kernel.
+	Congestion string
+	// Warmup, when positive, is how many messages (round trips) are
+	// exchanged untimed before timing instead of the default (warmup).
+	// A round trip has no mode to settle into, and the notes' short
+	// measurements spend what they save on more pairs.
+	Warmup int
 }
 
 // MaxSize bounds Config.Size.
@@ -77,7 +92,30 @@ const MaxSize = 1 << 20
 // Name is the sub-benchmark name below the shape, in the key=value form
 // benchstat groups by: "path=raw/placement=onecpu/transport=uds/size=100".
 func (c Config) Name() string {
-	return fmt.Sprintf("path=%s/placement=%s/transport=%s/size=%d", c.Path, c.Placement, c.Transport, c.Size)
+	name := fmt.Sprintf("path=%s/placement=%s/transport=%s/size=%d", c.Path, c.Placement, c.Transport, c.Size)
+	if c.Congestion != "" && c.isTCP() {
+		name += "/cc=" + c.Congestion
+	}
+	return name
+}
+
+// isTCP reports whether the transport is a TCP connection.
+func (c Config) isTCP() bool {
+	return c.Transport == TCP || c.Transport == TCPHostAddr || c.Transport == TCPSockmap
+}
+
+// CongestionAvailable reports whether the kernel has congestion control
+// cc already, as net.ipv4.tcp_available_congestion_control lists them (a
+// module not yet loaded is not listed; setting it as root would load it).
+func CongestionAvailable(cc string) error {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_available_congestion_control")
+	if err != nil {
+		return fmt.Errorf("bench: reading the available congestion controls: %w", err)
+	}
+	if !slices.Contains(strings.Fields(string(b)), cc) {
+		return fmt.Errorf("bench: congestion control %s is not available (net.ipv4.tcp_available_congestion_control: %s); modprobe tcp_%s would add it", cc, strings.TrimSpace(string(b)), cc)
+	}
+	return nil
 }
 
 func (c Config) String() string { return string(c.Shape) + "/" + c.Name() }
@@ -109,6 +147,11 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("bench: unknown transport %q", c.Transport)
+	}
+	if c.Congestion != "" && c.isTCP() {
+		if err := CongestionAvailable(c.Congestion); err != nil {
+			return err
+		}
 	}
 	if c.Size < 1 || c.Size > MaxSize {
 		return fmt.Errorf("bench: message size %d out of range 1..%d", c.Size, MaxSize)

@@ -3,7 +3,12 @@ package bench
 import (
 	"fmt"
 	"math"
+	"os"
 	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Facts are what a Comparison measured, as a verdict reads them: per cell,
@@ -23,6 +28,9 @@ type Facts struct {
 	// mode with it (bbr paces, cubic does not), so verdicts name it.
 	Congestion string      `json:"congestion,omitempty"`
 	Cells      []CellFacts `json:"cells"`
+	// NotBeside says why no cell was measured with another congestion
+	// control beside the default's (Beside): the kernel does not have it.
+	NotBeside string `json:"notBeside,omitempty"`
 }
 
 // CellFacts are one cell's measurements.
@@ -33,6 +41,30 @@ type CellFacts struct {
 	RateA     float64   `json:"rateA"`  // median msgs/s
 	RateB     float64   `json:"rateB"`  // median msgs/s
 	Ratios    []float64 `json:"ratios"` // A/B msgs/s, one per interleaved pair
+	// The same pairs by CPU time per message (raw path): B's CPU time
+	// per message over A's, pair by pair (above 1: A costs less), and
+	// each side's median in ns. Both peers share one CPU, so with nothing
+	// else running the rate is one over the CPU time; unlike the rate,
+	// other work on the machine barely moves it. Where every pair has
+	// one, the judges decide by it (Decider).
+	CPURatios []float64 `json:"cpuRatios,omitempty"`
+	CPUA      float64   `json:"cpuA,omitempty"`
+	CPUB      float64   `json:"cpuB,omitempty"`
+	// TCP's mode (a TCP side only, from TCP_INFO on the client's socket
+	// over the timed part): data segments sent per 1000 messages, median.
+	// A stream of small writes goes out a segment per write (1000) or
+	// merged, many writes a segment; the cell's cost depends on which.
+	SegsA float64 `json:"segsA,omitempty"`
+	SegsB float64 `json:"segsB,omitempty"`
+	// The same, pair by pair (TCP sides only).
+	PairSegsA []float64 `json:"pairSegsA,omitempty"`
+	PairSegsB []float64 `json:"pairSegsB,omitempty"`
+	// Congestion is the congestion control set on this cell's TCP
+	// connections with TCP_CONGESTION (Config.Congestion), when it is not
+	// the namespace's default (Facts.Congestion): such a cell is shown
+	// beside the deciding ones, as what a reader with that default sees,
+	// and decides nothing.
+	Congestion string `json:"congestion,omitempty"`
 }
 
 // Facts returns what the comparison measured, with the address each
@@ -49,8 +81,9 @@ func (c *Comparison) Facts() (Facts, error) {
 		a, b := c.Rates(cell)
 		cf := CellFacts{Shape: cell.Shape, Placement: cell.Placement, Size: cell.Size, RateA: math.Round(a), RateB: math.Round(b)}
 		for i := range n {
-			cf.Ratios = append(cf.Ratios, math.Round(1e4*c.ratesA[cell][i]/c.ratesB[cell][i])/1e4)
+			cf.Ratios = append(cf.Ratios, round4(c.ratesA[cell][i]/c.ratesB[cell][i]))
 		}
+		c.addCounts(&cf, cell, n)
 		f.Cells = append(f.Cells, cf)
 	}
 	var cc [2]string
@@ -68,6 +101,218 @@ func (c *Comparison) Facts() (Facts, error) {
 	}
 	f.Congestion = congestion(cc[0], cc[1])
 	return f, nil
+}
+
+// keep records a measurement for Facts.
+func (c *Comparison) keep(tr Transport, cell Cell, r Result) {
+	if c.kept == nil {
+		c.kept = map[Transport]map[Cell][]Result{}
+	}
+	if c.kept[tr] == nil {
+		c.kept[tr] = map[Cell][]Result{}
+	}
+	c.kept[tr][cell] = append(c.kept[tr][cell], r)
+}
+
+// addCounts fills a cell's CPU and TCP mode from the first n
+// measurements of each side, where every one of them has its counts (the
+// raw path's); otherwise it leaves them empty.
+func (c *Comparison) addCounts(cf *CellFacts, cell Cell, n int) {
+	ra, rb := c.kept[c.A][cell], c.kept[c.B][cell]
+	if len(ra) < n || len(rb) < n {
+		return
+	}
+	perMsg := func(r Result, x int64) float64 { return float64(x) / float64(r.Msgs) }
+	var cpuA, cpuB, segA, segB, ratios []float64
+	for i := range n {
+		if ra[i].Counts.CPU <= 0 || rb[i].Counts.CPU <= 0 || ra[i].Msgs == 0 || rb[i].Msgs == 0 {
+			return
+		}
+		a, b := perMsg(ra[i], ra[i].Counts.CPU.Nanoseconds()), perMsg(rb[i], rb[i].Counts.CPU.Nanoseconds())
+		cpuA, cpuB, ratios = append(cpuA, a), append(cpuB, b), append(ratios, round4(b/a))
+		segA = append(segA, 1000*perMsg(ra[i], ra[i].Counts.TCPDataSegments))
+		segB = append(segB, 1000*perMsg(rb[i], rb[i].Counts.TCPDataSegments))
+	}
+	cf.CPURatios, cf.CPUA, cf.CPUB = ratios, math.Round(Median(cpuA)), math.Round(Median(cpuB))
+	cf.SegsA, cf.SegsB = math.Round(Median(segA)), math.Round(Median(segB))
+	if cf.SegsA > 0 {
+		cf.PairSegsA = roundAll(segA)
+	}
+	if cf.SegsB > 0 {
+		cf.PairSegsB = roundAll(segB)
+	}
+}
+
+func roundAll(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.Round(x)
+	}
+	return out
+}
+
+// SameModeBand is how far apart two connections' data segments per 1000
+// messages may lie and still count as one TCP mode (25% either way).
+const SameModeBand = 1.25
+
+// oneMode reports whether two connections' data segments per 1000
+// messages lie within SameModeBand of each other.
+func oneMode(a, b float64) bool { return a > 0 && b > 0 && max(a/b, b/a) <= SameModeBand }
+
+// SameMode returns the cell with only its pairs whose two TCP connections
+// were in one mode (data segments per 1000 messages within SameModeBand
+// of each other), and how many pairs that left. A stream of small writes
+// settles, connection by connection, into more or fewer writes a segment,
+// and what a message costs follows; a pair in two modes compares the
+// modes, not the two sides. A cell without both sides' segments per pair
+// is returned whole.
+func (c CellFacts) SameMode() (CellFacts, int) {
+	n := len(c.Ratios)
+	if len(c.PairSegsA) != n || len(c.PairSegsB) != n || len(c.CPURatios) != n {
+		return c, n
+	}
+	out := c
+	out.Ratios, out.CPURatios, out.PairSegsA, out.PairSegsB = nil, nil, nil, nil
+	for i := range n {
+		a, b := c.PairSegsA[i], c.PairSegsB[i]
+		if oneMode(a, b) {
+			out.Ratios, out.CPURatios = append(out.Ratios, c.Ratios[i]), append(out.CPURatios, c.CPURatios[i])
+			out.PairSegsA, out.PairSegsB = append(out.PairSegsA, a), append(out.PairSegsB, b)
+		}
+	}
+	return out, len(out.Ratios)
+}
+
+func round4(x float64) float64 { return math.Round(1e4*x) / 1e4 }
+
+// WithCongestion adds the cells of other, measured the same way but with
+// another congestion control set on its connections (Config.Congestion),
+// to f, marked with it: shown beside f's own cells, deciding nothing.
+func (f *Facts) WithCongestion(cc string, other Facts) {
+	for _, c := range other.Cells {
+		c.Congestion = cc
+		f.Cells = append(f.Cells, c)
+	}
+}
+
+// Window is how some cells are measured: a shape at sizes, Pairs
+// interleaved pairs of measurements of Each, after Warmup messages (0:
+// the default, see Config.Warmup).
+type Window struct {
+	Shape  Shape
+	Sizes  []int
+	Pairs  int
+	Each   time.Duration
+	Warmup int
+}
+
+// SameCPU compares a with b (A and B) on base's path, both peers on one
+// CPU, cell by cell as the windows say (a stream of small messages changes
+// TCP mode within milliseconds, and a longer window averages its modes;
+// a round trip needs little warm-up; more pairs narrow an interval, and
+// cost least where the warm-up is short). It returns the facts, with
+// every window's cells, and the tables.
+func SameCPU(base Config, a, b Transport, windows []Window) (Facts, string, error) {
+	var f Facts
+	var tables []string
+	for i, w := range windows {
+		cfg := base
+		cfg.Warmup = w.Warmup
+		c := NewComparison(cfg, a, b, []Shape{w.Shape}, []Placement{OneCPU}, w.Sizes)
+		if err := c.Run(w.Pairs, w.Each); err != nil {
+			return f, "", err
+		}
+		tables = append(tables, fmt.Sprintf("%s %v, %d pairs of %v:\n%s", w.Shape, w.Sizes, w.Pairs, w.Each, c.Table()))
+		g, err := c.Facts()
+		if err != nil {
+			return f, "", err
+		}
+		if i == 0 {
+			f = g
+			continue
+		}
+		if g.PeerA != f.PeerA && !strings.HasPrefix(g.PeerA, "/") || g.PeerB != f.PeerB && !strings.HasPrefix(g.PeerB, "/") || g.Congestion != f.Congestion {
+			return f, "", fmt.Errorf("the %s cells' connections differ from the first cells': %s/%s/%s, then %s/%s/%s",
+				w.Shape, f.PeerA, f.PeerB, f.Congestion, g.PeerA, g.PeerB, g.Congestion)
+		}
+		f.Cells = append(f.Cells, g.Cells...)
+	}
+	return f, strings.Join(tables, "\n"), nil
+}
+
+// NotesWindows are the notes' short measurements (U8, L4), at 100 B and
+// 64 KiB: round trips 16 pairs of 25 ms after 300 round trips (the
+// interval leaves out 4 pairs at each end, 92%); 64 KiB streams 16 pairs
+// of 30 ms (their warm-up is short); 100 B streams 13 pairs of 60 ms
+// after the default warm-up (megabytes: a TCP stream's mode settles only
+// then, and moves between 30 and 60 data segments per 1000 messages from
+// one 20 ms window to the next; 13 pairs leave out 3 at each end, 91%).
+var NotesWindows = []Window{
+	{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 16, Each: 25 * time.Millisecond, Warmup: 300},
+	{Shape: Stream, Sizes: []int{100}, Pairs: 13, Each: 60 * time.Millisecond},
+	{Shape: Stream, Sizes: []int{65536}, Pairs: 16, Each: 30 * time.Millisecond},
+}
+
+// Beside measures cells again, same CPU, with the congestion control a
+// reader most likely has instead of f.Congestion (OtherCongestion) set on
+// the connections (base is f's comparison's Base), and adds them to f
+// (WithCongestion): they decide nothing, and show what such a reader's
+// run decides from. Where the kernel does not have that congestion
+// control, f.NotBeside says so and nothing is measured.
+func (f *Facts) Beside(base Config, shapes []Shape, sizes []int, reps int, d time.Duration) error {
+	cc, err := OtherCongestion(f.Congestion)
+	if err == nil {
+		err = base.inNetns(func() error { return congestionSettable(cc) })
+	}
+	if err != nil {
+		f.NotBeside = err.Error()
+		return nil
+	}
+	base.Congestion = cc
+	c := NewComparison(base, f.A, f.B, shapes, []Placement{OneCPU}, sizes)
+	if err := c.Run(reps, d); err != nil {
+		return fmt.Errorf("with %s: %w", cc, err)
+	}
+	other, err := c.Facts()
+	if err != nil {
+		return fmt.Errorf("with %s: %w", cc, err)
+	}
+	if other.Congestion != cc {
+		return fmt.Errorf("TCP_CONGESTION %s was set, and the connections had %q", cc, other.Congestion)
+	}
+	f.WithCongestion(cc, other)
+	return nil
+}
+
+// congestionSettable reports whether this process may set cc on its TCP
+// sockets: one outside net.ipv4.tcp_allowed_congestion_control needs
+// CAP_NET_ADMIN (an ordinary user has it only in a user namespace of its
+// own, as the rootless mode's).
+func congestionSettable(cc string) error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("socket: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, cc); err != nil {
+		allowed, _ := os.ReadFile("/proc/sys/net/ipv4/tcp_allowed_congestion_control")
+		return fmt.Errorf("setsockopt(TCP_CONGESTION, %s): %w (net.ipv4.tcp_allowed_congestion_control: %s; another needs CAP_NET_ADMIN)",
+			cc, err, strings.TrimSpace(string(allowed)))
+	}
+	return nil
+}
+
+// OtherCongestion returns the congestion control a reader is most likely
+// to have instead of def, the connections' default here: cubic (most
+// Linux distributions' default) where def is not cubic, else bbr. It
+// returns why not when the kernel does not have it (a module not
+// loaded is never loaded for a note: that would change the host).
+func OtherCongestion(def string) (string, error) {
+	cc := "cubic"
+	if def == "cubic" {
+		cc = "bbr"
+	}
+	return cc, CongestionAvailable(cc)
 }
 
 // congestion names the congestion control of sides a and b ("" where a
@@ -168,11 +413,92 @@ func (iv Interval) gap() (lo, hi float64) {
 	return min(dlo, dhi), max(dlo, dhi)
 }
 
-// cells returns the cells of one placement and size, in measuring order.
+// ByCPU reports whether the cell decides by CPU time per message: every
+// pair has its CPU ratio (the raw path's measurements do).
+func (c CellFacts) ByCPU() bool { return len(c.CPURatios) > 0 && len(c.CPURatios) == len(c.Ratios) }
+
+// Decider is the interval a judge reads for a cell: of the CPU ratios
+// where the cell has them (ByCPU), else of the msgs/s ratios (facts
+// recorded before the CPU was, the netconn path).
+func (c CellFacts) Decider() Interval {
+	if c.ByCPU() {
+		return CellFacts{Ratios: c.CPURatios}.Interval()
+	}
+	return c.Interval()
+}
+
+// Quantity names what Decider read, for evidence.
+func (c CellFacts) Quantity() string {
+	if c.ByCPU() {
+		return "by CPU time per message"
+	}
+	return "by msgs/s"
+}
+
+// Seen describes the cell's deciding interval with the other quantity
+// beside it: "1.10-1.16x by CPU time per message (msgs/s 0.95-1.30x,
+// 38544 vs 25428)".
+func (c CellFacts) Seen() string {
+	if !c.ByCPU() {
+		return fmt.Sprintf("%s by msgs/s (%.0f vs %.0f)", c.Interval(), c.RateA, c.RateB)
+	}
+	return fmt.Sprintf("%s by CPU time per message (%.0f vs %.0f ns; msgs/s %s, %.0f vs %.0f)",
+		c.Decider(), c.CPUA, c.CPUB, c.Interval(), c.RateA, c.RateB)
+}
+
+// Mode describes TCP's mode on the cell's TCP sides (streams only: a
+// round trip sends a segment per message whatever the mode), with the
+// congestion control cc the connections had: "TCP bbr, data segments per
+// 1000 messages: tcp 37 (writes merged)". a and b name the sides; a side
+// without segments (not TCP) is left out.
+func (c CellFacts) Mode(cc, a, b string) string {
+	if c.Shape != Stream || (c.SegsA == 0 && c.SegsB == 0) {
+		return ""
+	}
+	if c.Congestion != "" {
+		cc = c.Congestion
+	}
+	words := func(segs float64) string {
+		switch {
+		case c.Size >= 1000:
+			return fmt.Sprintf("%.0f", segs)
+		case segs < 500:
+			return fmt.Sprintf("%.0f (writes merged)", segs)
+		}
+		return fmt.Sprintf("%.0f (a segment per write)", segs)
+	}
+	var sides []string
+	if c.SegsA > 0 {
+		sides = append(sides, a+" "+words(c.SegsA))
+	}
+	if c.SegsB > 0 {
+		sides = append(sides, b+" "+words(c.SegsB))
+	}
+	if cc == "" {
+		cc = "(congestion control unknown)"
+	}
+	return fmt.Sprintf("TCP %s, data segments per 1000 messages: %s", cc, strings.Join(sides, ", "))
+}
+
+// cells returns the deciding cells of one placement and size, in
+// measuring order: those measured with the connections' default
+// congestion control.
 func (f Facts) cells(p Placement, size int) []CellFacts {
 	var out []CellFacts
 	for _, c := range f.Cells {
-		if c.Placement == p && c.Size == size && len(c.Ratios) > 0 {
+		if c.Placement == p && c.Size == size && len(c.Ratios) > 0 && c.Congestion == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// otherCongestion returns the cells measured with another congestion
+// control than the default, which decide nothing.
+func (f Facts) otherCongestion() []CellFacts {
+	var out []CellFacts
+	for _, c := range f.Cells {
+		if c.Congestion != "" && len(c.Ratios) > 0 {
 			out = append(out, c)
 		}
 	}
@@ -204,7 +530,7 @@ func (f Facts) intervalKind() string {
 	if len(f.Cells) == 0 {
 		return "no pairs"
 	}
-	return f.Cells[0].Interval().Kind()
+	return f.Cells[0].Decider().Kind()
 }
 
 func abs(x int) int {

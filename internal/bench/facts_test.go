@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"netnotes/internal/claims"
 )
@@ -94,5 +95,103 @@ func TestCongestionIsInTheEvidence(t *testing.T) {
 		if ev := judge(f).Evidence; strings.Contains(ev, "congestion control") {
 			t.Errorf("%s's evidence names a congestion control nobody saw: %s", name, ev)
 		}
+	}
+}
+
+// A comparison's facts carry, per pair, the CPU ratio (B's CPU time per
+// message over A's) and TCP's data segments per 1000 messages, from each
+// measurement's counts; the judges decide by the CPU ratio.
+func TestFactsCarryCPUTimeAndTCPMode(t *testing.T) {
+	c := NewComparison(Config{Path: Raw}, UDS, TCP, []Shape{Stream}, []Placement{OneCPU}, []int{100})
+	pair := 0
+	c.Measurer = func(cfg Config, d time.Duration) (Result, error) {
+		r := Result{Config: cfg, Msgs: 10000, Elapsed: 40 * time.Millisecond}
+		switch cfg.Transport {
+		case UDS: // 3 µs a message, the rate noisy
+			r.Counts.CPU = 30 * time.Millisecond
+			r.Elapsed = time.Duration(30+10*(pair%3)) * time.Millisecond
+		case TCP: // 2.7 µs a message, writes merged: 40 segments per 1000 messages
+			r.Counts.CPU = 27 * time.Millisecond
+			r.Counts.TCPDataSegments = 400
+			pair++
+		}
+		return r, nil
+	}
+	if err := c.Run(5, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Facts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := f.Cells[0]
+	if !cell.ByCPU() || cell.Decider().String() != "0.90x" || cell.CPUA != 3000 || cell.CPUB != 2700 || cell.SegsA != 0 || cell.SegsB != 40 {
+		t.Errorf("cell %+v: decider %v", cell, cell.Decider())
+	}
+	if got, want := cell.Mode("bbr", "uds", "tcp"), "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged)"; got != want {
+		t.Errorf("mode %q; want %q", got, want)
+	}
+	if ev := JudgeU8(f).Parts[0].Evidence; !strings.Contains(ev, "stream 0.90x by CPU time per message (3000 vs 2700 ns; msgs/s") {
+		t.Errorf("U8's evidence: %s", ev)
+	}
+	// A cell without CPU time (recorded facts, the netconn path) decides by msgs/s.
+	cell.CPURatios = nil
+	if cell.ByCPU() || cell.Decider() != cell.Interval() || cell.Quantity() != "by msgs/s" {
+		t.Errorf("without CPU ratios: %+v decides by %s", cell, cell.Quantity())
+	}
+}
+
+// Cells measured with another congestion control set on the connections
+// are shown, and decide nothing; one the kernel does not have is never
+// set (root setting it would load its module into the host's kernel).
+func TestOtherCongestionDecidesNothing(t *testing.T) {
+	under := CellFacts{Shape: Stream, Placement: OneCPU, Size: 100, RateA: 1, RateB: 1,
+		Ratios: []float64{0.9, 0.9, 0.9, 0.9, 0.9}, CPURatios: []float64{0.9, 0.88, 0.92, 0.9, 0.9}, SegsB: 40}
+	over := under
+	over.CPURatios, over.SegsB = []float64{3.5, 3.4, 3.6, 3.5, 3.5}, 1000
+	f := Facts{A: UDS, B: TCP, Congestion: "bbr", Cells: []CellFacts{under}}
+	f.WithCongestion("cubic", Facts{Cells: []CellFacts{over}})
+	p := JudgeU8(f).Parts[0]
+	if p.Verdict != claims.Refuted || !strings.Contains(p.Evidence, "with cubic set on the connections instead (not deciding") ||
+		!strings.Contains(p.Evidence, "TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)") {
+		t.Errorf("2x-at-100b: %s — %s", p.Verdict, p.Evidence)
+	}
+	if err := CongestionAvailable("netnotes-none"); err == nil || !strings.Contains(err.Error(), "modprobe tcp_netnotes-none") {
+		t.Errorf("an unknown congestion control: %v", err)
+	}
+	cfg := Config{Shape: Stream, Path: Raw, Placement: OneCPU, Transport: TCP, Size: 100, Congestion: "netnotes-none"}
+	if err := cfg.Validate(); err == nil {
+		t.Errorf("a configuration with a congestion control the kernel lacks validates")
+	}
+	cfg.Transport = UDS // UDS has none: ignored
+	if err := cfg.Validate(); err != nil || cfg.Name() != "path=raw/placement=onecpu/transport=uds/size=100" {
+		t.Errorf("UDS with a congestion control: %v, %s", err, cfg.Name())
+	}
+}
+
+// Config.Congestion is set on the measurement's own connections (reno:
+// every kernel has it, and it is always allowed).
+func TestCongestionIsSetPerConnection(t *testing.T) {
+	p, err := probe(Config{Shape: RoundTrip, Path: Raw, Placement: Free, Transport: TCP, Size: 1, Congestion: "reno"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.congestion != "reno" {
+		t.Errorf("TCP_CONGESTION reno set, the connection has %q", p.congestion)
+	}
+}
+
+// An ordinary user outside a user namespace may set only the allowed
+// congestion controls: the other is then not measured, and the facts say
+// why, instead of the measurement failing.
+func TestBesideSaysWhyNot(t *testing.T) {
+	err := congestionSettable("netnotes-none")
+	if err == nil || !strings.Contains(err.Error(), "net.ipv4.tcp_allowed_congestion_control: ") {
+		t.Errorf("setting a congestion control nobody has: %v", err)
+	}
+	f := Facts{A: UDS, B: TCP, Congestion: "bbr", NotBeside: err.Error(),
+		Cells: []CellFacts{{Shape: Stream, Placement: OneCPU, Size: 100, Ratios: []float64{0.9, 0.9, 0.9, 0.9, 0.9}}}}
+	if ev := JudgeU8(f).Evidence; !strings.Contains(ev, "no other congestion control measured beside it: setsockopt(TCP_CONGESTION, netnotes-none)") {
+		t.Errorf("the evidence does not say why: %s", ev)
 	}
 }

@@ -37,6 +37,9 @@ type Session struct {
 // warmup returns how many messages are exchanged, untimed, before timing:
 // enough to fill the socket buffers and let the scheduler settle.
 func warmup(c Config) int {
+	if c.Warmup > 0 {
+		return c.Warmup
+	}
 	if c.Shape == RoundTrip {
 		return 2000
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -101,9 +102,25 @@ func rawPairHere(c Config) (client, server int, err error) {
 				unix.Close(server)
 				return -1, -1, fmt.Errorf("TCP_NODELAY: %w", err)
 			}
+			if err := setCongestion(fd, c.Congestion); err != nil {
+				unix.Close(client)
+				unix.Close(server)
+				return -1, -1, err
+			}
 		}
 	}
 	return client, server, nil
+}
+
+// setCongestion sets a TCP socket's congestion control, if cc is set.
+func setCongestion(fd int, cc string) error {
+	if cc == "" {
+		return nil
+	}
+	if err := unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, cc); err != nil {
+		return fmt.Errorf("setsockopt(TCP_CONGESTION, %s): %w", cc, err)
+	}
+	return nil
 }
 
 // connPair returns the two ends of one connection as net.Conns.
@@ -145,6 +162,20 @@ func connPairHere(c Config) (client, server net.Conn, err error) {
 	if err != nil {
 		client.Close()
 		return nil, nil, err
+	}
+	if c.Congestion != "" && c.isTCP() {
+		for _, conn := range []net.Conn{client, server} {
+			raw, err := conn.(*net.TCPConn).SyscallConn()
+			if err == nil {
+				cerr := raw.Control(func(fd uintptr) { err = setCongestion(int(fd), c.Congestion) })
+				err = errors.Join(err, cerr)
+			}
+			if err != nil {
+				client.Close()
+				server.Close()
+				return nil, nil, err
+			}
+		}
 	}
 	return client, server, nil
 }

@@ -14,12 +14,20 @@ import (
 // How a measurement decides: each cell's ratio is known only as an
 // interval of its interleaved pairs' ratios (Interval: min to max, or with
 // 8 or more pairs the sign test's 90%+ interval of the median; fewer than
-// 5 pairs decide nothing). A part is decided only when the intervals lie
-// wholly on one side of the claim's own threshold; when one straddles it,
-// the part is undecided here, with the interval, and the claim is refined
-// (claims.Combine). The same-CPU cells decide (placement=onecpu: every
-// hand-over is a same-CPU switch, the stable layout); free-placement cells
-// are shown beside them.
+// 5 pairs decide nothing). The ratio is taken by CPU time per message
+// where the facts have it (CellFacts.Decider: both peers on one CPU, so
+// with nothing else running the rate is one over it, and unlike the rate
+// other work on the machine barely moves it; a short measurement's
+// msgs/s interval straddled a threshold on a quiet machine once in three
+// runs), else by msgs/s; the evidence names which, with the other beside
+// it. A part is decided only when the intervals lie wholly on one side of
+// the claim's own threshold; when one straddles it, the part is undecided
+// here, with the interval, and the claim is refined (claims.Combine). The
+// same-CPU cells decide (placement=onecpu: every hand-over is a same-CPU
+// switch, the stable layout); free-placement cells are shown beside them,
+// and so are cells measured with another congestion control set on the
+// connections (CellFacts.Congestion): what a reader with that default
+// would see.
 
 // The claims' decision points, as the notes state them.
 const (
@@ -44,7 +52,10 @@ func JudgeU8(f Facts) claims.Finding {
 // stream cells depend.
 func (f Facts) withCongestion(fnd claims.Finding) claims.Finding {
 	if f.Congestion != "" {
-		fnd.Evidence += fmt.Sprintf("; TCP congestion control %s (net.ipv4.tcp_congestion_control of the measuring namespace; the 100 B stream cell depends on it)", f.Congestion)
+		fnd.Evidence += fmt.Sprintf("; TCP congestion control %s (net.ipv4.tcp_congestion_control of the measuring namespace; the small-message stream's mode depends on it)", f.Congestion)
+	}
+	if f.NotBeside != "" {
+		fnd.Evidence += "; no other congestion control measured beside it: " + f.NotBeside
 	}
 	return fnd
 }
@@ -61,12 +72,40 @@ func moreThanTwiceAtSmall(f Facts) claims.Finding {
 	}
 	var items []decided
 	for _, c := range cells {
-		iv := c.Interval()
+		iv := c.Decider()
 		items = append(items, decided{side(iv.Above(U8Factor), iv.Below(U8Factor)),
-			fmt.Sprintf("%s %s (%.0f vs %.0f msgs/s)", shapeWords(c.Shape), iv, c.RateA, c.RateB)})
+			fmt.Sprintf("%s %s%s", shapeWords(c.Shape), c.Seen(), f.mode(c))})
 	}
-	return decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, f.intervalKind()),
-		freeCells(f, size))
+	aside := freeCells(f, size)
+	if o := f.otherCells(func(c CellFacts) bool { return c.Size == size }); o != "" {
+		aside = strings.TrimPrefix(aside+"; "+o, "; ")
+	}
+	return decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, f.intervalKind()), aside)
+}
+
+// mode is a cell's TCP mode for its evidence, after "; " ("" for none).
+func (f Facts) mode(c CellFacts) string {
+	m := c.Mode(f.Congestion, string(f.A), string(f.B))
+	if m == "" {
+		return ""
+	}
+	return "; " + m
+}
+
+// otherCells describes the cells measured with another congestion
+// control (of those keep selects), which decide nothing.
+func (f Facts) otherCells(keep func(CellFacts) bool) string {
+	var ps []string
+	for _, c := range f.otherCongestion() {
+		if keep(c) {
+			ps = append(ps, fmt.Sprintf("%s %d B %s%s", shapeWords(c.Shape), c.Size, c.Seen(), f.mode(c)))
+		}
+	}
+	if len(ps) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("with %s set on the connections instead (not deciding: what a reader whose default it is sees): %s",
+		f.otherCongestion()[0].Congestion, strings.Join(ps, "; "))
 }
 
 // gapShrinksWithSize: per same-CPU shape, how far the ratio lies from 1
@@ -90,7 +129,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		if cl == nil {
 			continue
 		}
-		ivS, ivL := cs.Interval(), cl.Interval()
+		ivS, ivL := cs.Decider(), cl.Decider()
 		sLo, sHi := ivS.gap()
 		lLo, lHi := ivL.gap()
 		d, trend := side(lHi < sLo, lLo > sHi), "the intervals overlap"
@@ -103,19 +142,23 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		case fails:
 			trend = "the gap grows"
 		}
-		items = append(items, decided{d, fmt.Sprintf("%s %s at %d B, %s at %d B: %s", shapeWords(cs.Shape), ivS, small, ivL, large, trend)})
+		items = append(items, decided{d, fmt.Sprintf("%s %s at %d B, %s at %d B (%s): %s", shapeWords(cs.Shape), ivS, small, ivL, large, cs.Quantity(), trend)})
 	}
 	if len(items) == 0 {
 		return claims.SkipPart("no same-CPU shape measured at both %d B and %d B", small, large)
 	}
-	return decideEach(items, fmt.Sprintf("UDS/TCP on one CPU, distance from 1x (%s)", f.intervalKind()), "")
+	return decideEach(items, fmt.Sprintf("UDS/TCP on one CPU, distance from 1x (%s)", f.intervalKind()),
+		f.otherCells(func(c CellFacts) bool { return c.Size == small || c.Size == large }))
 }
 
 // JudgeL4 is claim L4's rule: "127.0.0.1 is no faster than the host's own
 // address: the same speed, within 10% either way" (the notes: "no, there
 // is no difference"), from Facts of TCP to 127.0.0.1 (A) against TCP to
 // the other address (B). One part, no-difference: each same-CPU cell's
-// interval against the band 1/1.1-1.1. Every cell within the band:
+// interval against the band 1/1.1-1.1, a stream cell's from its pairs
+// whose two connections were in one TCP mode (CellFacts.SameMode: both
+// sides are TCP, and a pair in two modes compares the modes, not the
+// addresses; fewer than 5 such pairs decide nothing). Every cell within the band:
 // confirmed; a cell wholly outside it, 127.0.0.1 faster or slower:
 // refuted (the difference named, with its direction); otherwise undecided
 // (an interval wider than the band can resolve).
@@ -128,10 +171,30 @@ func noDifference(f Facts) claims.Finding {
 	var faster, slower int
 	count := map[int]int{}
 	for _, c := range f.Cells {
-		if c.Placement != OneCPU || len(c.Ratios) == 0 {
+		if c.Placement != OneCPU || len(c.Ratios) == 0 || c.Congestion != "" {
 			continue
 		}
-		iv := c.Interval()
+		sameMode := ""
+		if c.Shape == Stream {
+			kept, n := c.SameMode()
+			if n < len(c.Ratios) {
+				var out []string
+				for i := range c.Ratios {
+					if !oneMode(c.PairSegsA[i], c.PairSegsB[i]) {
+						out = append(out, fmt.Sprintf("%.0f vs %.0f", c.PairSegsA[i], c.PairSegsB[i]))
+					}
+				}
+				sameMode = fmt.Sprintf(", left out: the pairs in two TCP modes (data segments per 1000 messages more than %.0f%% apart: %s)",
+					100*(SameModeBand-1), strings.Join(out, ", "))
+			}
+			if n == 0 {
+				count[undecided]++
+				words = append(words, fmt.Sprintf("%s %d B: no pair in one TCP mode%s (straddles)%s", shapeWords(c.Shape), c.Size, sameMode, f.mode(c)))
+				continue
+			}
+			c = kept
+		}
+		iv := c.Decider()
 		d := side(iv.Within(1/L4Band, L4Band), iv.Above(L4Band) || iv.Below(1/L4Band))
 		count[d]++
 		where := map[int]string{holds: "within", fails: "outside", undecided: "straddles"}[d]
@@ -141,8 +204,8 @@ func noDifference(f Facts) claims.Finding {
 		case iv.Below(1 / L4Band):
 			where, slower = "outside: 127.0.0.1 slower", slower+1
 		}
-		words = append(words, fmt.Sprintf("%s %d B %.0f vs %.0f msgs/s, %s (%s)",
-			shapeWords(c.Shape), c.Size, c.RateA, c.RateB, iv, where))
+		words = append(words, fmt.Sprintf("%s %d B %s%s (%s)%s",
+			shapeWords(c.Shape), c.Size, c.Seen(), sameMode, where, f.mode(c)))
 	}
 	n := len(words)
 	if n == 0 {
@@ -150,6 +213,9 @@ func noDifference(f Facts) claims.Finding {
 	}
 	ev := fmt.Sprintf("TCP to %s vs to %s on one CPU, ratio (%s) against the band %.2f-%.2fx: %s",
 		orName(f.PeerA, f.A), orName(f.PeerB, f.B), f.intervalKind(), 1/L4Band, L4Band, strings.Join(words, "; "))
+	if o := f.otherCells(func(CellFacts) bool { return true }); o != "" {
+		ev += "; " + o
+	}
 	switch {
 	case count[fails] > 0:
 		return claims.Refute("%s; not the same speed in %d of %d cells (127.0.0.1 faster in %d, slower in %d)", ev, count[fails], n, faster, slower)
@@ -219,7 +285,7 @@ func decideEach(items []decided, head, aside string) claims.Finding {
 func freeCells(f Facts, size int) string {
 	var ps []string
 	for _, c := range f.cells(Free, size) {
-		ps = append(ps, fmt.Sprintf("%s %s", shapeWords(c.Shape), c.Interval()))
+		ps = append(ps, fmt.Sprintf("%s %s %s", shapeWords(c.Shape), c.Decider(), c.Quantity()))
 	}
 	if len(ps) == 0 {
 		return ""
