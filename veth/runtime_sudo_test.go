@@ -235,6 +235,10 @@ func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []Pin
 // equiv: ip link show (in podman's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	gate.SkipInVM(t, "podman")
+	// The runtimes start their containers side by side (t.Parallel): each
+	// has namespaces, storage, cgroups and a network of its own, and
+	// waiting for them one after the other made half of veth's time.
+	t.Parallel()
 	v := claims.Check(t, "V8")
 	gate.Binary(t, "podman", "podman")
 	gate.Binary(t, "unshare", "util-linux")
@@ -284,6 +288,10 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 // equiv: podman run -d --rootfs DIR /sleeper (as yourself); nsenter -t PID -U -n ip -d link show
 func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 	gate.SkipInVM(t, "podman")
+	// The runtimes start their containers side by side (t.Parallel): each
+	// has namespaces, storage, cgroups and a network of its own, and
+	// waiting for them one after the other made half of veth's time.
+	t.Parallel()
 	v := claims.Check(t, "V8")
 	gate.Binary(t, "podman", "podman")
 	for _, b := range []string{"unshare", "nsenter", "setpriv"} {
@@ -351,6 +359,10 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 // equiv: ip -d link show (in dockerd's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
 	gate.SkipInVM(t, "docker")
+	// The runtimes start their containers side by side (t.Parallel): each
+	// has namespaces, storage, cgroups and a network of its own, and
+	// waiting for them one after the other made half of veth's time.
+	t.Parallel()
 	v := claims.Check(t, "V8")
 	if err := docker.Find(); err != nil {
 		gate.Skip(t, "docker's part runs where dockerd is installed: %v (Debian, Ubuntu), and run again", err)
