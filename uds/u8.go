@@ -28,4 +28,9 @@ type U8Facts = bench.Facts
 // bench.JudgeU8, so that `make bench` prints the same verdict.
 func judgeU8(f U8Facts) claims.Finding { return bench.JudgeU8(f) }
 
-var _ = claims.Register("U8", judgeU8, "100", "0", "1", "2", "2.0", "88", "93", "94")
+// The rule's numbers: the 100 B cell, the 2.0x threshold, the 1x of
+// gap-shrinks, and the intervals' trims and coverages for the notes'
+// windows and for the 5 pairs measured with the other congestion control
+// (uds/bench_verdict_test.go), beside those of earlier windows (8 pairs).
+var _ = claims.Register("U8", judgeU8, append([]string{"100", "0", "1", "2", "2.0", "88", "93", "94"},
+	bench.IntervalRule(append(bench.NotesPairs(), 5)...)...)...)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -538,4 +539,31 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// IntervalRule lists the numbers an interval's evidence (Kind) may name
+// for cells of these pair counts: the pairs dropped at each end and the
+// coverage in percent. They are the interval rule's, not a run's: a judge
+// registers them beside its own thresholds (claims.Register), for the
+// windows it measures with (NotesPairs).
+func IntervalRule(pairCounts ...int) []string {
+	var words []string
+	for _, n := range pairCounts {
+		iv := CellFacts{Ratios: make([]float64, n)}.Interval()
+		for _, w := range []string{strconv.Itoa(iv.Dropped), fmt.Sprintf("%.0f", 100*iv.Coverage)} {
+			if !slices.Contains(words, w) {
+				words = append(words, w)
+			}
+		}
+	}
+	return words
+}
+
+// NotesPairs are the pair counts of NotesWindows.
+func NotesPairs() []int {
+	var ns []int
+	for _, w := range NotesWindows {
+		ns = append(ns, w.Pairs)
+	}
+	return ns
 }
