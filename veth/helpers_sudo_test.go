@@ -5,7 +5,6 @@ package veth
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
-	"netnotes/internal/ktrace"
 	"netnotes/internal/sandbox"
 )
 
@@ -88,23 +86,4 @@ func snmp(t testing.TB, ns *sandbox.NS, proto, field string) uint64 {
 		t.Fatalf("reading %s %s in %v: %v", proto, field, ns, err)
 	}
 	return value
-}
-
-// stackUpTo is an event's stack from the function that fired the
-// tracepoint up to (and including) the first frame named in stops, callee
-// first; without a stop frame, its first maxFrames frames. The tracing
-// machinery's own frames (__traceiter_*) are left out.
-func stackUpTo(e ktrace.Event, stops ...string) []string {
-	const maxFrames = 24
-	var out []string
-	for _, f := range e.Stack {
-		if strings.HasPrefix(f, "__traceiter_") || strings.HasPrefix(f, "trace_") {
-			continue
-		}
-		out = append(out, f)
-		if slices.Contains(stops, f) || len(out) == maxFrames {
-			break
-		}
-	}
-	return out
 }

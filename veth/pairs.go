@@ -2,7 +2,6 @@ package veth
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"netnotes/internal/claims"
@@ -157,27 +156,3 @@ func judgeStates(f StateFacts) claims.Finding {
 }
 
 var _ = claims.Register("V2", judgeStates)
-
-// inOrder reports whether want appear in stack in this order, callee
-// first, possibly with other frames between them (inlining differs
-// between kernel builds).
-func inOrder(stack []string, want ...string) bool {
-	i := 0
-	for _, f := range stack {
-		if i < len(want) && f == want[i] {
-			i++
-		}
-	}
-	return i == len(want)
-}
-
-func hasFrame(stack []string, fn string) bool { return slices.Contains(stack, fn) }
-
-// chain quotes a stack callee first, as the notes print them:
-// "veth_xmit <- dev_hard_start_xmit <- ...".
-func chain(stack []string) string {
-	if len(stack) == 0 {
-		return "(no stack)"
-	}
-	return strings.Join(stack, " <- ")
-}

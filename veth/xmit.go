@@ -2,8 +2,10 @@ package veth
 
 import (
 	"fmt"
+	"slices"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/ktrace"
 )
 
 // How a test saw the kernel's stacks: "tracepoint" (a stacktrace trigger
@@ -53,31 +55,31 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 	switch {
 	case f.NeighCreates == 0 || f.ARPOut == 0:
 		arp = claims.Refute("the first ping made %d neighbour entries and %d ARP requests (%s)", f.NeighCreates, f.ARPOut, how)
-	case f.ARPIntoPeer == 0 || !inOrder(f.ARPIntoPeerStack, notesARPStack...):
-		arp = claims.Refine("an ARP request went out (%s), but its stack into veth_xmit is not the notes': %s", chain(f.ARPOutStack), chain(f.ARPIntoPeerStack))
-	case len(f.XmitStack) > 1 && !inOrder(f.XmitStack, notesARPStack...) && f.XmitStack[1] == notesARPStack[2] &&
-		inOrder(f.XmitStack, append([]string{notesARPStack[0]}, notesARPStack[2:]...)...):
+	case f.ARPIntoPeer == 0 || !ktrace.InOrder(f.ARPIntoPeerStack, notesARPStack...):
+		arp = claims.Refine("an ARP request went out (%s), but its stack into veth_xmit is not the notes': %s", ktrace.Chain(f.ARPOutStack), ktrace.Chain(f.ARPIntoPeerStack))
+	case len(f.XmitStack) > 1 && !ktrace.InOrder(f.XmitStack, notesARPStack...) && f.XmitStack[1] == notesARPStack[2] &&
+		ktrace.InOrder(f.XmitStack, append([]string{notesARPStack[0]}, notesARPStack[2:]...)...):
 		// A kprobe on a function's first instruction, where the return
 		// address is still in the link register (arm64): the unwinder
 		// follows frame records and misses the caller. The tracepoint
 		// inside veth_xmit (checked above) has it.
 		arp = claims.Confirm("neigh_create %s from %s; the first of %d stacks at veth_xmit itself (kprobe), the ARP request's: %s, without veth_xmit's caller %s, as a stack taken at a function's entry misses it where the return address is still in a register (arm64); the stack inside veth_xmit has it: %s",
-			f.NeighCreateText, chain(f.NeighCreateStack), f.XmitHits, chain(f.XmitStack), notesARPStack[1], chain(f.ARPIntoPeerStack))
-	case len(f.XmitStack) > 0 && !inOrder(f.XmitStack, notesARPStack...):
-		arp = claims.Refine("an ARP request went out (%s), but the first stack at veth_xmit (kprobe) is not the notes': %s", chain(f.ARPOutStack), chain(f.XmitStack))
+			f.NeighCreateText, ktrace.Chain(f.NeighCreateStack), f.XmitHits, ktrace.Chain(f.XmitStack), notesARPStack[1], ktrace.Chain(f.ARPIntoPeerStack))
+	case len(f.XmitStack) > 0 && !ktrace.InOrder(f.XmitStack, notesARPStack...):
+		arp = claims.Refine("an ARP request went out (%s), but the first stack at veth_xmit (kprobe) is not the notes': %s", ktrace.Chain(f.ARPOutStack), ktrace.Chain(f.XmitStack))
 	case len(f.XmitStack) > 0:
 		arp = claims.Confirm("neigh_create %s from %s; the first of %d stacks at veth_xmit itself (kprobe), the ARP request's: %s",
-			f.NeighCreateText, chain(f.NeighCreateStack), f.XmitHits, chain(f.XmitStack))
+			f.NeighCreateText, ktrace.Chain(f.NeighCreateStack), f.XmitHits, ktrace.Chain(f.XmitStack))
 	default:
 		arp = claims.Confirm("neigh_create %s from %s; the ARP request seen inside veth_xmit (%s%s): %s",
-			f.NeighCreateText, chain(f.NeighCreateStack), how, refusedNote(f.KprobeRefused), chain(f.ARPIntoPeerStack))
+			f.NeighCreateText, ktrace.Chain(f.NeighCreateStack), how, refusedNote(f.KprobeRefused), ktrace.Chain(f.ARPIntoPeerStack))
 	}
 
 	var later claims.Finding
 	direct := 0
 	for _, s := range f.LaterEchoStacks {
-		if inOrder(s, "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2") &&
-			!hasFrame(s, "arp_solicit") && !hasFrame(s, "neigh_probe") && !hasFrame(s, "neigh_resolve_output") && !hasFrame(s, "__neigh_update") {
+		if ktrace.InOrder(s, "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2") &&
+			!slices.Contains(s, "arp_solicit") && !slices.Contains(s, "neigh_probe") && !slices.Contains(s, "neigh_resolve_output") && !slices.Contains(s, "__neigh_update") {
 			direct++
 		}
 	}
@@ -85,9 +87,9 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 	case len(f.LaterEchoStacks) == 0:
 		later = claims.SkipPart("no echo request after the first was seen (%d of %d)", f.Echoes, f.Sent)
 	case direct == len(f.LaterEchoStacks):
-		later = claims.Confirm("echo requests 2..%d: %s (no neighbour work)", f.Echoes, chain(f.LaterEchoStacks[len(f.LaterEchoStacks)-1]))
+		later = claims.Confirm("echo requests 2..%d: %s (no neighbour work)", f.Echoes, ktrace.Chain(f.LaterEchoStacks[len(f.LaterEchoStacks)-1]))
 	case direct == 0:
-		later = claims.Refute("later echo requests still went through the neighbour layer: %s", chain(f.LaterEchoStacks[0]))
+		later = claims.Refute("later echo requests still went through the neighbour layer: %s", ktrace.Chain(f.LaterEchoStacks[0]))
 	default:
 		later = claims.Refine("%d of %d later echo requests went straight from ip_finish_output2", direct, len(f.LaterEchoStacks))
 	}
@@ -96,14 +98,14 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 	switch {
 	case len(f.FirstEchoStack) == 0:
 		whose = claims.SkipPart("no first echo request was seen leaving (%d of %d)", f.Echoes, f.Sent)
-	case inOrder(f.FirstEchoStack, notesARPStack[1:]...):
-		whose = claims.Confirm("the first echo request itself has the notes' stack: %s", chain(f.FirstEchoStack))
-	case hasFrame(f.FirstEchoStack, "__neigh_update") || hasFrame(f.FirstEchoStack, "neigh_update"):
-		whose = claims.Refine("the notes' stack is the ARP request's; the first echo request waited in the neighbour's queue and left when the ARP reply came: %s", chain(f.FirstEchoStack))
-	case f.NeighCreates == 0 && f.ARPOut == 0 && inOrder(f.FirstEchoStack, "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"):
-		whose = claims.Refute("no neighbour work before it: the first echo request went straight from ip_finish_output2: %s", chain(f.FirstEchoStack))
+	case ktrace.InOrder(f.FirstEchoStack, notesARPStack[1:]...):
+		whose = claims.Confirm("the first echo request itself has the notes' stack: %s", ktrace.Chain(f.FirstEchoStack))
+	case slices.Contains(f.FirstEchoStack, "__neigh_update") || slices.Contains(f.FirstEchoStack, "neigh_update"):
+		whose = claims.Refine("the notes' stack is the ARP request's; the first echo request waited in the neighbour's queue and left when the ARP reply came: %s", ktrace.Chain(f.FirstEchoStack))
+	case f.NeighCreates == 0 && f.ARPOut == 0 && ktrace.InOrder(f.FirstEchoStack, "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"):
+		whose = claims.Refute("no neighbour work before it: the first echo request went straight from ip_finish_output2: %s", ktrace.Chain(f.FirstEchoStack))
 	default:
-		whose = claims.Refine("the first echo request left by neither the notes' path nor the neighbour update: %s", chain(f.FirstEchoStack))
+		whose = claims.Refine("the first echo request left by neither the notes' path nor the neighbour update: %s", ktrace.Chain(f.FirstEchoStack))
 	}
 	return claims.Combine(claims.P("arp-first", arp), claims.P("later-direct", later), claims.P("whose-stack", whose))
 }
@@ -151,7 +153,7 @@ func refusedNote(why string) string {
 func judgeHandoff(f HandoffFacts) claims.Finding {
 	all := f.RequestsRx + f.RepliesRx
 	seen := fmt.Sprintf("netif_rx fired %d times for the peer (requests, %d naming it) and %d for the sender (replies, %d naming it), %d of %d inside veth_xmit (%s): %s",
-		f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit, all, f.Mechanism, chain(f.ForwardStack))
+		f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit, all, f.Mechanism, ktrace.Chain(f.ForwardStack))
 	var forward claims.Finding
 	switch {
 	case f.RequestsRxOnPeer == 0 || f.InsideVethXmit == 0:
@@ -162,7 +164,7 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 		forward = claims.Confirm("%s%s", seen, calleesSeen(f))
 	}
 	rseen := fmt.Sprintf("netif_receive_skb on the peer %d times, %d in softirq (flags %s), %d from the backlog, %d from veth's NAPI: %s",
-		f.Received, f.ReceivedSoftirq, f.ReceiveFlags, f.ReceivedBacklog, f.ReceivedVethNAPI, chain(f.ReceiveStack))
+		f.Received, f.ReceivedSoftirq, f.ReceiveFlags, f.ReceivedBacklog, f.ReceivedVethNAPI, ktrace.Chain(f.ReceiveStack))
 	var backlog claims.Finding
 	switch {
 	case f.Received == 0 || f.ReceivedBacklog == 0:
@@ -189,7 +191,7 @@ func calleesSeen(f HandoffFacts) string {
 	out := "; what veth_xmit calls (kprobes):"
 	for _, fn := range vethXmitCallees {
 		if st, ok := f.CalleeStacks[fn]; ok {
-			out += " " + chain(st) + ";"
+			out += " " + ktrace.Chain(st) + ";"
 		} else {
 			out += " " + fn + " not seen inside veth_xmit;"
 		}

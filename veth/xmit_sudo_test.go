@@ -74,31 +74,31 @@ func observeFirstPacket(t *testing.T, p *sandbox.Pair) FirstPacketFacts {
 		switch {
 		case e.Name == "veth_xmit": // the kprobe
 			if f.XmitHits == 0 {
-				f.XmitStack = stackUpTo(e, "ip_finish_output2")
+				f.XmitStack = e.StackUpTo("ip_finish_output2")
 			}
 			f.XmitHits++
 		case e.Name == "neigh_create":
 			if f.NeighCreates == 0 {
-				f.NeighCreateText, f.NeighCreateStack = e.Text, stackUpTo(e, "ip_finish_output2")
+				f.NeighCreateText, f.NeighCreateStack = e.Text, e.StackUpTo("ip_finish_output2")
 			}
 			f.NeighCreates++
 		case e.Name == "net_dev_xmit" && e.Field("len") == fmt.Sprint(arpFrame):
 			if f.ARPOut == 0 {
-				f.ARPOutStack = stackUpTo(e, "ip_finish_output2")
+				f.ARPOutStack = e.StackUpTo("ip_finish_output2")
 			}
 			f.ARPOut++
 		case e.Name == "netif_rx" && e.Field("len") == fmt.Sprint(arpPacket):
 			if f.ARPIntoPeer == 0 {
-				f.ARPIntoPeerStack = stackUpTo(e, "ip_finish_output2")
+				f.ARPIntoPeerStack = e.StackUpTo("ip_finish_output2")
 			}
 			f.ARPIntoPeer++
 		case e.Name == "net_dev_xmit" && e.Field("len") == fmt.Sprint(echoFrame):
 			// The first echo request may leave from the ARP reply's
 			// softirq: its stack is kept up to the ARP layer.
 			if f.Echoes == 0 {
-				f.FirstEchoStack = stackUpTo(e, "arp_process", "ip_finish_output2")
+				f.FirstEchoStack = e.StackUpTo("arp_process", "ip_finish_output2")
 			} else {
-				f.LaterEchoStacks = append(f.LaterEchoStacks, stackUpTo(e, "ip_finish_output2"))
+				f.LaterEchoStacks = append(f.LaterEchoStacks, e.StackUpTo("ip_finish_output2"))
 			}
 			f.Echoes++
 		}
@@ -170,7 +170,7 @@ func (f *HandoffFacts) noteCallee(e ktrace.Event) {
 	if f.CalleeStacks == nil {
 		f.CalleeStacks = map[string][]string{}
 	}
-	f.CalleeStacks[e.Name] = stackUpTo(e, "veth_xmit")
+	f.CalleeStacks[e.Name] = e.StackUpTo("veth_xmit")
 }
 
 // noteReceive counts one netif_receive_skb on B: in a softirq, from the
@@ -181,14 +181,14 @@ func (f *HandoffFacts) noteReceive(e ktrace.Event) {
 	if e.InSoftirq() {
 		f.ReceivedSoftirq++
 	}
-	if inOrder(e.Stack, "process_backlog", "net_rx_action") {
+	if ktrace.InOrder(e.Stack, "process_backlog", "net_rx_action") {
 		f.ReceivedBacklog++
 	}
 	if e.HasFrame("veth_poll") {
 		f.ReceivedVethNAPI++
 	}
 	if f.Received == 1 {
-		f.ReceiveStack, f.ReceiveFlags = stackUpTo(e, "net_rx_action"), e.Flags
+		f.ReceiveStack, f.ReceiveFlags = e.StackUpTo("net_rx_action"), e.Flags
 	}
 }
 
@@ -210,12 +210,12 @@ func (f *HandoffFacts) noteHandoff(e ktrace.Event, nameA, nameB string) {
 			f.RequestsRxOnPeer++
 		}
 		if f.RequestsRx == 1 {
-			f.ForwardStack = stackUpTo(e, "raw_sendmsg")
+			f.ForwardStack = e.StackUpTo("raw_sendmsg")
 		}
 	default:
 		return
 	}
-	if inOrder(e.Stack, "veth_xmit", "dev_hard_start_xmit") {
+	if ktrace.InOrder(e.Stack, "veth_xmit", "dev_hard_start_xmit") {
 		f.InsideVethXmit++
 	}
 }

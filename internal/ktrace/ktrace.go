@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -391,4 +392,45 @@ func Count(events []Event, name string) int {
 		}
 	}
 	return n
+}
+
+// StackUpTo is the event's stack from the function that fired the
+// tracepoint up to (and including) the first frame named in stops, callee
+// first; without a stop frame, its first 24 frames. The tracing
+// machinery's own frames (__traceiter_*, trace_*) are left out.
+func (e Event) StackUpTo(stops ...string) []string {
+	const maxFrames = 24
+	var out []string
+	for _, f := range e.Stack {
+		if strings.HasPrefix(f, "__traceiter_") || strings.HasPrefix(f, "trace_") {
+			continue
+		}
+		out = append(out, f)
+		if slices.Contains(stops, f) || len(out) == maxFrames {
+			break
+		}
+	}
+	return out
+}
+
+// InOrder reports whether want appear in stack in this order, callee
+// first, possibly with other frames between them (inlining differs
+// between kernel builds).
+func InOrder(stack []string, want ...string) bool {
+	i := 0
+	for _, f := range stack {
+		if i < len(want) && f == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+// Chain quotes a stack callee first, as the notes print them:
+// "veth_xmit <- dev_hard_start_xmit <- ...".
+func Chain(stack []string) string {
+	if len(stack) == 0 {
+		return "(no stack)"
+	}
+	return strings.Join(stack, " <- ")
 }

@@ -83,3 +83,18 @@ func TestInProcessContext(t *testing.T) {
 		assert.Equal(t, want, ktrace.Event{Flags: flags}.InProcessContext(), "flags %q", flags)
 	}
 }
+
+func TestStackHelpers(t *testing.T) {
+	e := ktrace.Event{Stack: []string{"trace_event_raw_event_net_dev_xmit", "__traceiter_net_dev_xmit",
+		"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2", "ip_output"}}
+	stack := e.StackUpTo("ip_finish_output2")
+	assert.Equal(t, []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}, stack)
+	assert.Len(t, e.StackUpTo("not_there"), 5, "without its stop frame, the whole stack less the machinery")
+
+	assert.True(t, ktrace.InOrder(stack, "veth_xmit", "ip_finish_output2"), "other frames may come between")
+	assert.False(t, ktrace.InOrder(stack, "ip_finish_output2", "veth_xmit"), "callee first")
+	assert.False(t, ktrace.InOrder(stack, "veth_xmit", "neigh_resolve_output"))
+
+	assert.Equal(t, "veth_xmit <- dev_hard_start_xmit <- __dev_queue_xmit <- ip_finish_output2", ktrace.Chain(stack))
+	assert.Equal(t, "(no stack)", ktrace.Chain(nil))
+}
