@@ -10,12 +10,8 @@ import (
 // The judges' tables. Each starts from the facts a root run recorded on
 // the project machine (Linux 6.18.44, x86_64: testdata/facts/linux-6.18),
 // which TestJudge replays as a case of its own, then changes what a kernel
-// that disagrees with the notes would show. V8's recording is its last
-// runtime's (rootless podman), so its table starts from the "facts V8:"
-// line of the bridge test, its JSON laid out over lines.
-
-// seen names claims.SeenFacts for these tables.
-func seen[F any](line string) F { return claims.SeenFacts[F](line) }
+// that disagrees with the notes would show. V8 recorded a row per test
+// (V8.TEST.json): the bridge test's and each runtime's.
 
 var seenV1 = claims.RecordedFacts[PairFacts]("linux-6.18", "V1")
 
