@@ -25,7 +25,8 @@ type L4Facts = bench.Facts
 func judgeL4(f L4Facts) claims.Finding { return bench.JudgeL4(f) }
 
 // The rule's numbers: the band, the same-mode band's 25%, the counts of
-// its four same-CPU cells ("2 of 4 cells straddle"), and the intervals' trims and coverages for the notes' windows (bench.NotesPairs)
-// beside those of earlier windows (8 pairs).
+// its four same-CPU cells ("2 of 4 cells straddle"), and the intervals'
+// trims and coverages for its windows (bench.L4Windows) beside those of
+// earlier windows (8 pairs).
 var _ = claims.Register("L4", judgeL4, append([]string{"0.91", "1.10", "93", "94", "0", "1", "2", "3", "4", "25"},
-	bench.IntervalRule(bench.NotesPairs()...)...)...)
+	bench.IntervalRule(bench.WindowPairs(bench.L4Windows)...)...)...)

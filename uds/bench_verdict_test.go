@@ -23,21 +23,21 @@ var sameCPU struct {
 }
 
 // measureSameCPU measures UDS against TCP over 127.0.0.1: raw path, both
-// peers on one CPU, both shapes, 100 B and 64 KiB, interleaved pairs
-// (bench.NotesWindows: 16 round-trip pairs of 25 ms, 13 pairs of 100 B
-// streams of 60 ms, which average the modes a TCP stream of small writes
-// goes through, 16 of 64 KiB streams); then the 100 B stream, whose TCP mode the congestion control
-// decides, again with the other of cubic and bbr set on the connections
-// (bench.Facts.Beside), 5 pairs. About 10 s on a quiet machine, set-up
-// and warm-up included (the streams' warm-up dominates: a TCP stream's
-// mode settles only after megabytes). The judges decide by CPU time per
+// peers on one CPU, both shapes, 100 B and 64 KiB, in pairs whose two
+// sides are timed in alternating chunks (bench.MeasurePair;
+// bench.U8Windows: 16 round-trip pairs of 25 ms a side, 24 pairs of 100 B
+// streams of 30 ms, 16 of 64 KiB streams of 100 ms); then the 100 B
+// stream, whose TCP mode the congestion control decides, again with the
+// other of cubic and bbr set on the connections (bench.Facts.Beside), 5
+// pairs. About 13 s on a quiet machine, set-up and warm-up included.
+// The judges decide by CPU time per
 // message, which other work barely moves (bench.CellFacts.Decider).
 // `make bench` has the full sweep.
 func measureSameCPU(t testing.TB) (U8Facts, string) {
 	t.Helper()
 	sameCPU.once.Do(func() {
 		base := bench.Config{Path: bench.Raw}
-		sameCPU.facts, sameCPU.table, sameCPU.err = bench.SameCPU(base, bench.UDS, bench.TCP, bench.NotesWindows)
+		sameCPU.facts, sameCPU.table, sameCPU.err = bench.SameCPU(base, bench.UDS, bench.TCP, bench.U8Windows)
 		if sameCPU.err != nil {
 			return
 		}

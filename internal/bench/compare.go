@@ -71,71 +71,99 @@ func NewComparison(base Config, a, b Transport, shapes []Shape, placements []Pla
 
 // Run measures every cell reps times, each for about d, interleaved: the
 // repeats are the outer loop, and within a pair the transport measured
-// first alternates.
+// first alternates. A and B are measured as one pair (MeasurePair: side
+// by side, in alternating chunks), the Also transports after them one by
+// one; a Measurer, if set, measures every run on its own instead.
 func (c *Comparison) Run(reps int, d time.Duration) error {
-	measure := c.Measurer
-	if measure == nil {
-		measure = Measure
-	}
 	total, done := c.Measurements(reps), 0
+	progress := func(cfg Config) {
+		if c.OnProgress != nil {
+			c.OnProgress(done, total, cfg)
+		}
+		done++
+	}
 	for rep := range reps {
 		for i, cell := range c.Cells {
 			order := []Transport{c.A, c.B}
 			if (rep+i)%2 == 1 {
 				order = []Transport{c.B, c.A}
 			}
-			order = append(order, c.Also...)
-			for _, tr := range order {
+			configs := map[Transport]Config{}
+			for _, tr := range append(slices.Clone(order), c.Also...) {
 				cfg := c.Base
 				cfg.Shape, cfg.Placement, cfg.Size, cfg.Transport = cell.Shape, cell.Placement, cell.Size, tr
-				if c.OnProgress != nil {
-					c.OnProgress(done, total, cfg)
-				}
-				r, err := measure(cfg, d)
+				configs[tr] = cfg
+			}
+			alone := c.Also
+			if c.Measurer != nil {
+				alone = append(slices.Clone(order), c.Also...)
+			} else {
+				first, second := configs[order[0]], configs[order[1]]
+				progress(first)
+				progress(second)
+				r1, r2, err := MeasurePair(first, second, d)
 				if err != nil {
-					return fmt.Errorf("%s: %w", cfg, err)
+					return fmt.Errorf("%s beside %s: %w", first, second.Transport, err)
 				}
-				c.keep(tr, cell, r)
-				switch tr {
-				case c.A:
-					c.ratesA[cell] = append(c.ratesA[cell], r.MsgsPerSec())
-				case c.B:
-					c.ratesB[cell] = append(c.ratesB[cell], r.MsgsPerSec())
-				default:
-					if c.ratesAlso == nil {
-						c.ratesAlso = map[Transport]map[Cell][]float64{}
-					}
-					if c.ratesAlso[tr] == nil {
-						c.ratesAlso[tr] = map[Cell][]float64{}
-					}
-					c.ratesAlso[tr][cell] = append(c.ratesAlso[tr][cell], r.MsgsPerSec())
+				c.record(cell, r1)
+				c.record(cell, r2)
+			}
+			for _, tr := range alone {
+				progress(configs[tr])
+				measure := c.Measurer
+				if measure == nil {
+					measure = Measure
 				}
-				if r.Counts.CPU > 0 && r.Msgs > 0 {
-					if c.cpu == nil {
-						c.cpu = map[Transport]map[Cell][]float64{}
-					}
-					if c.cpu[tr] == nil {
-						c.cpu[tr] = map[Cell][]float64{}
-					}
-					c.cpu[tr][cell] = append(c.cpu[tr][cell], float64(r.Counts.CPU.Nanoseconds())/float64(r.Msgs))
+				r, err := measure(configs[tr], d)
+				if err != nil {
+					return fmt.Errorf("%s: %w", configs[tr], err)
 				}
-				if r.Latency.N > 0 {
-					if c.lat == nil {
-						c.lat = map[Transport]map[Cell][]Latency{}
-					}
-					if c.lat[tr] == nil {
-						c.lat[tr] = map[Cell][]Latency{}
-					}
-					c.lat[tr][cell] = append(c.lat[tr][cell], r.Latency)
-				}
-				if c.OnResult != nil {
-					c.OnResult(r)
-				}
-				done++
+				c.record(cell, r)
 			}
 		}
 	}
 	return nil
+}
+
+// record keeps one run's result under its transport.
+func (c *Comparison) record(cell Cell, r Result) {
+	tr := r.Config.Transport
+	c.keep(tr, cell, r)
+	switch tr {
+	case c.A:
+		c.ratesA[cell] = append(c.ratesA[cell], r.MsgsPerSec())
+	case c.B:
+		c.ratesB[cell] = append(c.ratesB[cell], r.MsgsPerSec())
+	default:
+		if c.ratesAlso == nil {
+			c.ratesAlso = map[Transport]map[Cell][]float64{}
+		}
+		if c.ratesAlso[tr] == nil {
+			c.ratesAlso[tr] = map[Cell][]float64{}
+		}
+		c.ratesAlso[tr][cell] = append(c.ratesAlso[tr][cell], r.MsgsPerSec())
+	}
+	if r.Counts.CPU > 0 && r.Msgs > 0 {
+		if c.cpu == nil {
+			c.cpu = map[Transport]map[Cell][]float64{}
+		}
+		if c.cpu[tr] == nil {
+			c.cpu[tr] = map[Cell][]float64{}
+		}
+		c.cpu[tr][cell] = append(c.cpu[tr][cell], float64(r.Counts.CPU.Nanoseconds())/float64(r.Msgs))
+	}
+	if r.Latency.N > 0 {
+		if c.lat == nil {
+			c.lat = map[Transport]map[Cell][]Latency{}
+		}
+		if c.lat[tr] == nil {
+			c.lat[tr] = map[Cell][]Latency{}
+		}
+		c.lat[tr][cell] = append(c.lat[tr][cell], r.Latency)
+	}
+	if c.OnResult != nil {
+		c.OnResult(r)
+	}
 }
 
 // CPUPerMsg returns every repeat's CPU time per message (ns, both peers,

@@ -99,10 +99,7 @@ func (s *Session) counts() Counts {
 		out.CPU = time.Duration(ts.Nano())
 	}
 	out.CPU += schedstatCPU(fmt.Sprintf("/proc/%d/task/%d/schedstat", pid, pid))
-	if s.softirqd > 0 {
-		v, i := procSwitches(fmt.Sprintf("/proc/%d/status", s.softirqd))
-		out.Softirqd = v + i
-	}
+	out.Softirqd = s.softirqdSwitches()
 	if s.cfg.Transport != Pipe && s.cfg.Transport != UDS && s.cfg.Transport != UDSSeqpacket {
 		if ti, err := unix.GetsockoptTCPInfo(s.wfd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
 			out.TCPDataSegments, out.TCPSegmentsIn = int64(ti.Data_segs_out), int64(ti.Segs_in)
@@ -113,6 +110,16 @@ func (s *Session) counts() Counts {
 		out.TCPAutoCorking = procNetCounter("/proc/thread-self/net/netstat", "TcpExt:", "TCPAutoCorking")
 	}
 	return out
+}
+
+// softirqdSwitches is the context switches of the pinned CPU's ksoftirqd
+// so far (0 without a pinned CPU).
+func (s *Session) softirqdSwitches() int64 {
+	if s.softirqd <= 0 {
+		return 0
+	}
+	v, i := procSwitches(fmt.Sprintf("/proc/%d/status", s.softirqd))
+	return v + i
 }
 
 // ksoftirqd returns the pid of the ksoftirqd thread of cpu, or 0.

@@ -17,7 +17,8 @@
 // Stream: the client writes messages back to back, the peer reads them
 // (one read call per message, as a receiver that parses messages would),
 // and the clock stops when the peer has everything (the client shuts its
-// sending side, the peer answers EOF with one byte). It measures
+// sending side, the peer answers EOF with one byte; in a pair's chunk, the
+// peer answers the chunk's last message, which is marked). It measures
 // throughput: the sender runs ahead until the socket buffer is full, so
 // few hand-overs happen per message. TCP streaming is bimodal: when the
 // receiver lags, segments queue and are read in fewer, larger reads.
@@ -108,7 +109,10 @@
 //     than one message per call.
 //   - Warm-up: 2000 round trips, or max(256, min(50000, 8 MiB/SIZE))
 //     stream messages, which the peer acknowledges with one byte once it
-//     has read them all; then the timed part.
+//     has read them all (C: by counting bytes; Go: the last warm-up
+//     message starts with the byte 1, syncMark, where the others start
+//     with 0, and the Go peer looks at each message's first byte: one
+//     compare per message more than C's loop); then the timed part.
 //   - Timed part: the clock (CLOCK_MONOTONIC) is read before the first
 //     message and after every 16; the loop ends at the first read past
 //     the duration, so the count is a multiple of 16. A stream ends when
@@ -222,6 +226,28 @@
 // (0.036 against 0.020 over UDS in the quiet run), not yet explained.
 // Creating the sockets on another CPU than the measured one (as the Go
 // engine does, pinning afterwards) made no difference to C.
+//
+// # Pairs: side by side, in chunks
+//
+// The verdicts compare two transports by the ratio of their costs, pair
+// by pair (Comparison). On a small VM of a shared host the cost itself
+// moves from one moment to the next by more than the differences the
+// claims are about: one 64 KiB TCP round trip took 43-65 µs of CPU from
+// one 25 ms measurement to the next (the same segments and switches per
+// message), and within one connection it fell from 55 to 43 µs over 150
+// ms. A pair measured one transport after the other (each alone, tens of
+// milliseconds apart) inherited that: two measurements of the same
+// transport gave ratios from 0.75 to 1.3, and L4's cells straddled its
+// ±10% band in 4 of 5 quiet `make notes` runs. So a pair's two sessions
+// are open at once (connections made, peers started, placed, warmed up)
+// and timed in alternating chunks, A, B, A, B, until each has had its
+// time (MeasurePair): both sides see the same moments. A stream's chunk
+// ends with a marked message and the peer's answer, so that each side's
+// peer has read everything within its own chunks and its CPU time is its
+// own; pairChunk gives the lengths and the spreads of same-transport
+// pairs they gave (0.92-1.08 at worst, against 0.75-1.3 alone). The Also
+// transports (the pipe) and Measure, BenchmarkX and the C comparison
+// still time one session alone.
 //
 // # The pipe: the floor
 //

@@ -37,25 +37,31 @@ func init() {
 type peerSpec struct {
 	shape Shape
 	size  int
-	warm  int // messages of warm-up the stream peer acknowledges
 	cpu   int // -1: not pinned
 }
 
 func (p peerSpec) String() string {
-	return fmt.Sprintf("%s,%d,%d,%d", p.shape, p.size, p.warm, p.cpu)
+	return fmt.Sprintf("%s,%d,%d", p.shape, p.size, p.cpu)
 }
+
+// syncMark, as a stream message's first byte, asks the peer to answer
+// with one byte once it has read that message: the client then knows that
+// everything it sent so far has been read (after the warm-up, and at the
+// end of each chunk of a paired measurement, MeasurePair). Other
+// messages start with 0 (the buffer holds byte(i) at i). The peer reads
+// whole messages, so their first bytes are where it looks.
+const syncMark byte = 1
 
 func parsePeerSpec(s string) (peerSpec, error) {
 	f := strings.Split(s, ",")
-	if len(f) != 4 {
-		return peerSpec{}, fmt.Errorf("want shape,size,warm,cpu; got %q", s)
+	if len(f) != 3 {
+		return peerSpec{}, fmt.Errorf("want shape,size,cpu; got %q", s)
 	}
 	var p peerSpec
-	var err [3]error
+	var err [2]error
 	p.shape = Shape(f[0])
 	p.size, err[0] = strconv.Atoi(f[1])
-	p.warm, err[1] = strconv.Atoi(f[2])
-	p.cpu, err[2] = strconv.Atoi(f[3])
+	p.cpu, err[1] = strconv.Atoi(f[2])
 	if e := errors.Join(err[:]...); e != nil {
 		return peerSpec{}, e
 	}
@@ -107,51 +113,41 @@ func childPeer(spec string) error {
 	}
 	// The stream peer's loop, written out as the C peer's is (no function
 	// values in the loop): read messages until EOF, acknowledging with one
-	// byte once the warm-up is in and once more at EOF.
+	// byte each message marked syncMark and once more at EOF.
 	ack := []byte{'!'}
-	warmBytes := int64(p.warm) * int64(p.size)
-	var got int64
-	acked := p.warm <= 0
 	for {
-		n, err := readFull(rfd, buf)
-		got += int64(n)
-		if !acked && got >= warmBytes {
-			if err := writeFull(wfd, ack); err != nil {
-				return err
-			}
-			acked = true
-		}
+		_, err := readFull(rfd, buf)
 		if err == io.EOF {
 			return writeFull(wfd, ack)
 		}
 		if err != nil {
 			return err
 		}
+		if buf[0] == syncMark {
+			if err := writeFull(wfd, ack); err != nil {
+				return err
+			}
+		}
 	}
 }
 
-// streamPeer reads messages until EOF, acknowledging with one byte once the
-// warm-up messages are in and once more at EOF.
-func streamPeer(size, warm int, read func([]byte) (int, error), write func([]byte) error) error {
+// streamPeer reads messages until EOF, acknowledging with one byte each
+// message marked syncMark and once more at EOF.
+func streamPeer(size int, read func([]byte) (int, error), write func([]byte) error) error {
 	buf := make([]byte, size)
 	ack := []byte{'!'}
-	warmBytes := int64(warm) * int64(size)
-	var got int64
-	acked := warm <= 0
 	for {
-		n, err := read(buf)
-		got += int64(n)
-		if !acked && got >= warmBytes {
-			if err := write(ack); err != nil {
-				return err
-			}
-			acked = true
-		}
+		_, err := read(buf)
 		if err == io.EOF {
 			return write(ack)
 		}
 		if err != nil {
 			return err
+		}
+		if buf[0] == syncMark {
+			if err := write(ack); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -172,7 +168,7 @@ func connPeer(c net.Conn, p peerSpec) error {
 			}
 		}
 	}
-	return streamPeer(p.size, p.warm, func(b []byte) (int, error) {
+	return streamPeer(p.size, func(b []byte) (int, error) {
 		n, err := io.ReadFull(c, b)
 		if err == io.ErrUnexpectedEOF {
 			err = io.EOF

@@ -32,6 +32,7 @@ type Session struct {
 	// table (privateFiles); it stays locked and ends with its goroutine.
 	ownThread bool
 	softirqd  int // pid of the pinned CPU's ksoftirqd (Counts), or 0
+	cpu       int // the CPU of the OneCPU placement, or -1
 }
 
 // warmup returns how many messages are exchanged, untimed, before timing:
@@ -48,27 +49,41 @@ func warmup(c Config) int {
 
 // Start sets up the connection and the peer, applies the placement and
 // warms up. The caller must Close it.
-func Start(c Config) (s *Session, err error) {
+func Start(c Config) (*Session, error) {
+	s, err := open(c)
+	if err == nil {
+		err = s.place()
+	}
+	if err == nil {
+		err = s.warm()
+	}
+	if err != nil {
+		if s != nil {
+			s.Close()
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// open makes the connection and starts the peer, placed nowhere yet: a
+// raw session's peer process is started before this thread is pinned, so
+// that the child's runtime threads inherit a free mask (it pins its own
+// main thread). On error the session is returned for Close.
+func open(c Config) (s *Session, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	s = &Session{cfg: c, buf: pageAligned(c.Size), rfd: -1, wfd: -1}
+	s = &Session{cfg: c, buf: pageAligned(c.Size), rfd: -1, wfd: -1, cpu: -1}
 	for i := range s.buf {
 		s.buf[i] = byte(i)
 	}
-	defer func() {
-		if err != nil {
-			s.Close()
-			s = nil
-		}
-	}()
-	cpu := -1
 	if c.Placement == OneCPU {
-		if cpu, err = PinCPU(); err != nil {
+		if s.cpu, err = PinCPU(); err != nil {
 			return s, err
 		}
 	}
-	spec := peerSpec{shape: c.Shape, size: c.Size, warm: warmup(c), cpu: cpu}
+	spec := peerSpec{shape: c.Shape, size: c.Size, cpu: s.cpu}
 
 	switch c.Path {
 	case Raw:
@@ -91,24 +106,8 @@ func Start(c Config) (s *Session, err error) {
 		if undo != nil {
 			s.undo = append(s.undo, undo)
 		}
-		// The child is started before this thread is pinned, so that the
-		// child's runtime threads inherit a free mask; it pins its own
-		// main thread.
 		if s.child, err = startChildPeer(server, spec); err != nil {
 			return s, err
-		}
-		if cpu >= 0 {
-			others, err := moveOtherThreads(cpu)
-			if err != nil {
-				return s, err
-			}
-			s.undo = append(s.undo, others)
-			restore, err := pinThread(cpu)
-			if err != nil {
-				return s, err
-			}
-			s.undo = append(s.undo, restore)
-			s.softirqd = ksoftirqd(cpu)
 		}
 	case NetConn:
 		client, server, err := connPair(c)
@@ -118,26 +117,52 @@ func Start(c Config) (s *Session, err error) {
 		s.conn = client
 		s.peerDone = make(chan error, 1)
 		go func() { s.peerDone <- connPeer(server, spec) }()
-		if cpu >= 0 {
-			restore, err := pinProcess(cpu)
-			if err != nil {
-				return s, err
-			}
-			s.undo = append(s.undo, restore)
-		}
-	}
-
-	for range spec.warm {
-		if err := s.Op(); err != nil {
-			return s, fmt.Errorf("warming up: %w", err)
-		}
-	}
-	if c.Shape == Stream {
-		if err := s.readAck(); err != nil {
-			return s, fmt.Errorf("waiting for the peer to take the warm-up: %w", err)
-		}
 	}
 	return s, nil
+}
+
+// place applies the placement: for OneCPU, the raw path's client thread
+// on the CPU and this process's other threads off it, or (netconn) every
+// thread on it.
+func (s *Session) place() error {
+	if s.cpu < 0 {
+		return nil
+	}
+	if s.cfg.Path == NetConn {
+		restore, err := pinProcess(s.cpu)
+		if err != nil {
+			return err
+		}
+		s.undo = append(s.undo, restore)
+		return nil
+	}
+	others, err := moveOtherThreads(s.cpu)
+	if err != nil {
+		return err
+	}
+	s.undo = append(s.undo, others)
+	restore, err := pinThread(s.cpu)
+	if err != nil {
+		return err
+	}
+	s.undo = append(s.undo, restore)
+	s.softirqd = ksoftirqd(s.cpu)
+	return nil
+}
+
+// warm exchanges the warm-up messages; a stream's last one is marked, so
+// that the peer has read them all when warm returns.
+func (s *Session) warm() error {
+	n := warmup(s.cfg)
+	for range n - 1 {
+		if err := s.Op(); err != nil {
+			return fmt.Errorf("warming up: %w", err)
+		}
+	}
+	if err := s.syncOp(); err != nil {
+		return fmt.Errorf("warming up: %w", err)
+	}
+	return nil
 }
 
 // Op sends one message (Stream) or makes one round trip (RoundTrip).
@@ -162,6 +187,22 @@ func (s *Session) Op() error {
 		}
 	}
 	return nil
+}
+
+// syncOp is Op for a round trip; for a stream it sends one message
+// marked syncMark and waits for the peer's answer, so that everything
+// sent so far has been read when it returns.
+func (s *Session) syncOp() error {
+	if s.cfg.Shape != Stream {
+		return s.Op()
+	}
+	s.buf[0] = syncMark
+	err := s.Op()
+	s.buf[0] = 0
+	if err != nil {
+		return err
+	}
+	return s.readAck()
 }
 
 // Finish waits, for Stream, until the peer has read everything sent: the

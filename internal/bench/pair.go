@@ -1,0 +1,254 @@
+package bench
+
+import (
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// MeasurePair measures a and b side by side, as one interleaved pair:
+// both sessions are opened, placed and warmed up together, then timed in
+// alternating chunks (a, b, a, b, ...) until each has been timed for
+// about d. A measurement of a alone and then one of b alone, tens of
+// milliseconds apart, each on a fresh connection, differ by what the
+// machine did meanwhile: on the project's machine (2 vCPUs of a shared
+// host) the CPU time of one 64 KiB round trip over TCP moved between 43
+// and 65 µs from one 25 ms measurement to the next, with the same counts
+// (segments, switches), and a pair of two such measurements of the same
+// transport gave ratios from 0.75 to 1.3. Chunks of a few milliseconds
+// share that drift: two TCP sessions timed in alternating 2 ms chunks
+// gave ratios of 0.95-1.06 over 25 ms each, while their own CPU times
+// moved between 45 and 77 µs. Each side's Result sums its chunks: the
+// messages, the time, and the CPU time of the client thread and of the
+// side's own peer within them (the peer of a stream has read everything
+// its chunk sent when the chunk ends, see chunk).
+//
+// The pair's sessions run on one goroutine of their own (as Measure's),
+// both peers of both sessions on one CPU for OneCPU.
+func MeasurePair(a, b Config, d time.Duration) (ra, rb Result, err error) {
+	err = onOwnGoroutine(func() error {
+		ra, rb, err = measurePairHere(a, b, d)
+		return err
+	})
+	return ra, rb, err
+}
+
+// pairChunk is how long one side is timed before the other's turn: the
+// lengths that gave the narrowest spread of ratios when both sides were
+// the same (TCP against TCP, 12 pairs, on the project's machine). A
+// round trip's every op ends answered: 2 ms chunks (64 KiB, 25 ms a
+// side: 0.95-1.06). A stream's chunk ends when the peer has read all of
+// it (a marked message and its answer: the socket buffers drain), which
+// changes what a stream of small messages does if it comes too often:
+// 100 B in 1 ms chunks went out 55-91 data segments per 1000 messages,
+// in 10 ms chunks 25-64, as without chunks (18-66); 10 ms chunks gave
+// 0.93-1.05 (30 ms a side), unchunked pairs 0.85-1.08. A stream of
+// 64 KiB messages (tens of them in 1 ms) wanders most: 1 ms chunks gave
+// 0.92-1.08 over 100 ms a side, 5 and 10 ms chunks 0.84-1.23.
+func pairChunk(c Config) time.Duration {
+	switch {
+	case c.Shape == RoundTrip:
+		return 2 * time.Millisecond
+	case c.Size >= 16384:
+		return time.Millisecond
+	}
+	return 10 * time.Millisecond
+}
+
+func measurePairHere(a, b Config, d time.Duration) (Result, Result, error) {
+	var sessions []*Session
+	closeAll := func() error {
+		var errs []error
+		for i := len(sessions) - 1; i >= 0; i-- {
+			errs = append(errs, sessions[i].Close())
+		}
+		sessions = nil
+		return errors.Join(errs...)
+	}
+	fail := func(err error) (Result, Result, error) {
+		closeAll()
+		return Result{}, Result{}, err
+	}
+	// Both connections and peers first, then the placement: every peer
+	// process starts with a free CPU mask (see open).
+	for _, c := range []Config{a, b} {
+		s, err := open(c)
+		if s != nil {
+			sessions = append(sessions, s)
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	for _, s := range sessions {
+		if err := s.place(); err != nil {
+			return fail(err)
+		}
+	}
+	for _, s := range sessions {
+		if err := s.warm(); err != nil {
+			return fail(err)
+		}
+		if err := s.privateFiles(); err != nil {
+			return fail(err)
+		}
+	}
+	sides := []*pairSide{newPairSide(sessions[0]), newPairSide(sessions[1])}
+	defer func() {
+		for _, sd := range sides {
+			sd.closeStat()
+		}
+	}()
+	for _, sd := range sides {
+		sd.before = sd.s.counts()
+	}
+	chunk := pairChunk(a)
+	for sides[0].elapsed < d || sides[1].elapsed < d {
+		for _, sd := range sides {
+			if sd.elapsed >= d {
+				continue
+			}
+			if err := sd.chunk(chunk); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	var rs [2]Result
+	for i, sd := range sides {
+		rs[i] = sd.result()
+		// The peer answers the end of a stream (EOF) with one byte.
+		if err := sd.s.Finish(); err != nil {
+			return fail(err)
+		}
+	}
+	if err := closeAll(); err != nil {
+		return rs[0], rs[1], err
+	}
+	return rs[0], rs[1], nil
+}
+
+// pairSide is one session of a pair and what its chunks have summed.
+type pairSide struct {
+	s        *Session
+	stat     *os.File // the peer's schedstat, read again at each chunk's ends
+	before   Counts   // at the first chunk's start: the session's own counters
+	msgs     int64
+	elapsed  time.Duration
+	cpu      time.Duration // client thread and peer, within the chunks
+	vol      int64         // the client thread's switches within the chunks
+	invol    int64
+	softirqd int64
+	lat      latencies
+}
+
+func newPairSide(s *Session) *pairSide {
+	sd := &pairSide{s: s, lat: newLatencies(s.cfg.Shape)}
+	if s.child != nil {
+		pid := s.child.Process.Pid
+		sd.stat, _ = os.Open("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(pid) + "/schedstat")
+	}
+	return sd
+}
+
+func (sd *pairSide) closeStat() {
+	if sd.stat != nil {
+		sd.stat.Close()
+	}
+}
+
+// peerCPU is the peer thread's time on CPU so far (0 without a peer
+// process). The file stays open: a read at offset 0 renders it again.
+func (sd *pairSide) peerCPU() time.Duration {
+	if sd.stat == nil {
+		return 0
+	}
+	var b [64]byte
+	n, err := sd.stat.ReadAt(b[:], 0)
+	if n == 0 && err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[:n]))
+	if len(f) == 0 {
+		return 0
+	}
+	ns, _ := strconv.ParseInt(f[0], 10, 64)
+	return time.Duration(ns)
+}
+
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
+
+// chunk times the side for about length. A stream's chunk ends with a
+// message marked syncMark and the peer's answer, so that the peer has
+// read, within the chunk, every message the chunk wrote: its CPU time
+// then belongs to this chunk only, and none of it runs in the other
+// side's. The bookkeeping (reading the counters) lies outside the clocks:
+// the peer's CPU time is read first at the start and last at the end, the
+// client thread's innermost.
+func (sd *pairSide) chunk(length time.Duration) error {
+	withPeer := sd.s.child != nil
+	var ru0, ru1 unix.Rusage
+	var irq0 int64
+	if withPeer {
+		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru0)
+		irq0 = sd.s.softirqdSwitches()
+	}
+	peer0 := sd.peerCPU()
+	client0 := threadCPU()
+	start := time.Now()
+	// The clock is read every few ops: a chunk of 64 KiB round trips
+	// holds only some tens.
+	const batch = 4
+	var n int64
+	for {
+		for range batch {
+			began := sd.lat.start()
+			if err := sd.s.Op(); err != nil {
+				return err
+			}
+			sd.lat.record(began)
+		}
+		n += batch
+		if time.Since(start) >= length {
+			break
+		}
+	}
+	if sd.s.cfg.Shape == Stream {
+		if err := sd.s.syncOp(); err != nil {
+			return err
+		}
+		n++
+	}
+	elapsed := time.Since(start)
+	client1 := threadCPU()
+	peer1 := sd.peerCPU()
+	if withPeer {
+		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru1)
+		sd.vol += ru1.Nvcsw - ru0.Nvcsw
+		sd.invol += ru1.Nivcsw - ru0.Nivcsw
+		sd.softirqd += sd.s.softirqdSwitches() - irq0
+		sd.cpu += client1 - client0 + peer1 - peer0
+	}
+	sd.msgs += n
+	sd.elapsed += elapsed
+	return nil
+}
+
+// result is the side's Result: its chunks' sums, and the session's own
+// counters (the peer's switches, TCP's) over the whole pair.
+func (sd *pairSide) result() Result {
+	counts := sd.s.counts().sub(sd.before)
+	counts.CPU = sd.cpu
+	counts.ClientVoluntary, counts.ClientInvoluntary = sd.vol, sd.invol
+	counts.Softirqd = sd.softirqd
+	return Result{Config: sd.s.cfg, Msgs: sd.msgs, Elapsed: sd.elapsed, Counts: counts, Latency: sd.lat.summary()}
+}

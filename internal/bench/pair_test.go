@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A pair times both sides for about the duration asked, each side's
+// result is its own (its transport, its messages, its CPU time on the
+// raw path), and the peers end cleanly: for every path and shape, UDS
+// beside TCP, and a pipe beside UDS (a pipe's peer reads from one
+// descriptor and answers on another).
+func TestMeasurePairTimesBothSidesInChunks(t *testing.T) {
+	const d = 30 * time.Millisecond
+	for _, path := range []Path{Raw, NetConn} {
+		for _, shape := range []Shape{RoundTrip, Stream} {
+			for _, trs := range [][2]Transport{{UDS, TCP}, {Pipe, UDS}} {
+				a := Config{Shape: shape, Path: path, Placement: OneCPU, Transport: trs[0], Size: 1000}
+				b := a
+				b.Transport = trs[1]
+				if a.Validate() != nil || b.Validate() != nil {
+					continue
+				}
+				ra, rb, err := MeasurePair(a, b, d)
+				if err != nil {
+					t.Errorf("%s beside %s: %v", a, b.Transport, err)
+					continue
+				}
+				for _, r := range []Result{ra, rb} {
+					if r.Msgs <= 0 || r.Elapsed < d || r.Elapsed > 20*d {
+						t.Errorf("%s in a pair: %d messages in %v; want some, in about %v", r.Config, r.Msgs, r.Elapsed, d)
+					}
+					if path == Raw && r.Counts.CPU <= 0 {
+						t.Errorf("%s in a pair: no CPU time counted", r.Config)
+					}
+				}
+				if ra.Config.Transport != a.Transport || rb.Config.Transport != b.Transport {
+					t.Errorf("results for %s and %s; want %s and %s", ra.Config.Transport, rb.Config.Transport, a.Transport, b.Transport)
+				}
+			}
+		}
+	}
+}
+
+// A stream's chunk ends when the peer has read it all: the peer answers
+// a marked message, and only that one, with one byte.
+func TestStreamPeerAnswersTheMarkedMessage(t *testing.T) {
+	err := onOwnGoroutine(func() error {
+		s, err := Start(Config{Shape: Stream, Path: Raw, Placement: Free, Transport: UDS, Size: 100, Warmup: 1})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		for range 100 {
+			if err := s.Op(); err != nil {
+				return err
+			}
+		}
+		if err := s.syncOp(); err != nil {
+			return err
+		}
+		if s.buf[0] != 0 {
+			t.Errorf("the buffer kept the mark: first byte %d", s.buf[0])
+		}
+		// No other answer follows (an early one, to an unmarked message,
+		// would have left the marked message's answer to come).
+		fds := []unix.PollFd{{Fd: int32(s.rfd), Events: unix.POLLIN}}
+		if n, err := unix.Poll(fds, 100); err != nil {
+			return err
+		} else if n != 0 {
+			t.Errorf("another answer waits after the marked message's")
+		}
+		return s.Finish()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
