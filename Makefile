@@ -50,7 +50,7 @@ matrix:
 # BENCH_OUT=prefix: where the sweep's data and chart go (uds/bench.json,
 # uds/bench.svg, shown in the README); BENCH_OUT= writes neither.
 bench:
-	@echo "make bench: full sweep, raw path, uds/tcp/pipe, both shapes and placements, 7 sizes, 5 interleaved repeats of 0.4 s;"
+	@echo "make bench: full sweep, raw path, uds/tcp/pipe, both shapes and placements, 7 sizes, 5 pairs of 0.4 s a side (timed side by side);"
 	@echo "  L4, L5 (root), round-trip latency and connections (about 5.5 minutes, progress below)."
 	@echo "  against a minimal C program instead: make bench BENCH_FLAGS=-fidelity;  Go's view too: BENCH_FLAGS=-netconn"
 	$(GO) run ./internal/cmd/bench -reps 5 -time 400ms $(if $(BENCH_OUT),$(if $(filter -fidelity,$(BENCH_FLAGS)),,-out $(BENCH_OUT))) $(BENCH_FLAGS)

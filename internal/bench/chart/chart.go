@@ -493,7 +493,7 @@ func (d Data) caption(width vg.Length) []string {
 	sty := captionStyle()
 	var lines []string
 	paras := []string{
-		fmt.Sprintf("UDS versus TCP over 127.0.0.1 (%s path): median of %d interleaved repeats of %s; bars: range; by CPU time: %s/%s from CPU time per message", d.Path, d.Reps, d.Each, d.A, d.B),
+		fmt.Sprintf("UDS versus TCP over 127.0.0.1 (%s path): median of %d pairs, the two timed side by side in alternating chunks, %s each (the pipe alone); bars: range; by CPU time: %s/%s from CPU time per message", d.Path, d.Reps, d.Each, d.A, d.B),
 	}
 	if d.hasLatency() {
 		paras = append(paras, "Latency: one round trip's time at the 50th, 99th and 99.9th percentiles of every round trip timed (HdrHistogram), median over the repeats; bars: range")
