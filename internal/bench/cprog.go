@@ -34,30 +34,46 @@ func CompileC(cc, dir string) (string, error) {
 // MeasureC runs the yardstick compiled by CompileC on the raw path's
 // experiment c (transports uds, uds-seqpacket and tcp) for about d.
 func MeasureC(bin string, c Config, d time.Duration) (Result, error) {
-	if err := c.Validate(); err != nil {
+	cmd, err := CCommand(bin, c, d)
+	if err != nil {
 		return Result{}, err
 	}
+	out, err := cmd.Output()
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", bin, err)
+	}
+	return ParseC(c, out)
+}
+
+// CCommand is the command that runs the yardstick on c for about d after
+// its warm-up, both processes on PinCPU's CPU for OneCPU; it prints one
+// line, which ParseC reads.
+func CCommand(bin string, c Config, d time.Duration) (*exec.Cmd, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
 	if c.Path != Raw || c.Transport == TCPHostAddr || c.InNetns != nil {
-		return Result{}, fmt.Errorf("bench: the C yardstick runs the raw path over uds, uds-seqpacket or tcp only, not %s", c)
+		return nil, fmt.Errorf("bench: the C yardstick runs the raw path over uds, uds-seqpacket or tcp only, not %s", c)
 	}
 	cpu := -1
 	if c.Placement == OneCPU {
 		var err error
 		if cpu, err = PinCPU(); err != nil {
-			return Result{}, err
+			return nil, err
 		}
 	}
-	out, err := exec.Command(bin, string(c.Transport), string(c.Shape), strconv.Itoa(c.Size),
-		strconv.FormatFloat(d.Seconds(), 'f', 3, 64), strconv.Itoa(cpu), strconv.Itoa(warmup(c))).Output()
-	if err != nil {
-		return Result{}, fmt.Errorf("%s: %w", bin, err)
-	}
+	return exec.Command(bin, string(c.Transport), string(c.Shape), strconv.Itoa(c.Size),
+		strconv.FormatFloat(d.Seconds(), 'f', 3, 64), strconv.Itoa(cpu), strconv.Itoa(warmup(c))), nil
+}
+
+// ParseC reads the yardstick's line: what it measured of c.
+func ParseC(c Config, out []byte) (Result, error) {
 	var msgs, cpuNS, segs, segsIn, sndbuf, rcvbuf int64
 	var secs float64
 	var cc string
 	if _, err := fmt.Sscanf(string(out), "msgs %d secs %g cpu_ns %d data_segs %d segs_in %d cc %s sndbuf %d rcvbuf %d",
 		&msgs, &secs, &cpuNS, &segs, &segsIn, &cc, &sndbuf, &rcvbuf); err != nil {
-		return Result{}, fmt.Errorf("%s printed %q: %w", bin, out, err)
+		return Result{}, fmt.Errorf("the C yardstick printed %q: %w", out, err)
 	}
 	counts := Counts{CPU: time.Duration(cpuNS)}
 	if c.Transport == TCP {

@@ -8,6 +8,8 @@
  * messages. With CPU >= 0 both processes run on that CPU only.
  *
  *   pingpong TRANSPORT roundtrip|stream SIZE SECONDS CPU WARM
+ *   (with PINGPONG_STOP_BEFORE_TIMING set, the client stops itself with
+ *   SIGSTOP after the warm-up, until continued)
  *   prints: msgs N secs S cpu_ns C data_segs D segs_in I cc NAME sndbuf B rcvbuf R
  *
  * Per message: the client write()s SIZE bytes from one buffer (looping
@@ -31,6 +33,7 @@
 #include <netinet/in.h>
 #include <linux/tcp.h> /* struct tcp_info with tcpi_data_segs_out */
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +188,9 @@ int main(int argc, char **argv) {
 		if (!stream) read_full(cl, buf, size);
 	}
 	if (stream && read_full(cl, &ack, 1) != 1) die("warm-up ack");
+	/* Side by side with another program (the fidelity check): stop before
+	 * the timed part; the controller lets the runs go on in turns. */
+	if (getenv("PINGPONG_STOP_BEFORE_TIMING")) raise(SIGSTOP);
 
 	long long segs0 = 0, in0 = 0, segs1 = 0, in1 = 0;
 	if (tcp) tcp_counts(cl, &segs0, &in0);

@@ -79,59 +79,84 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	cRuns := map[fkey][]bench.Result{}
 	goCost := map[fkey]*cost{}
 	cCost := map[fkey]*cost{}
-	total := reps * len(cells) * 2
+	total := reps * len(cells)
 	done := 0
 	loadBefore, started := loadavg(), time.Now()
-	fmt.Fprintf(os.Stderr, "fidelity: %d measurements of %v plus warm-up, about %.0f s; progress below.\n",
+	fmt.Fprintf(os.Stderr, "fidelity: %d pairs of C and Go side by side for %v each plus warm-up, about %.0f s; progress below.\n",
 		total, d, float64(total)*(d.Seconds()+0.15))
+	var free, one unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &free); err != nil {
+		return err
+	}
+	one.Set(cpu)
 	for rep := range reps {
 		for i, k := range cells {
 			cfg := bench.Config{Shape: k.shape, Path: bench.Raw, Placement: bench.OneCPU, Transport: k.transport, Size: k.size}
-			order := []string{"c", "go"}
-			if (rep+i)%2 == 1 {
-				order = []string{"go", "c"}
+			cCmd, err := bench.CCommand(bin, cfg, d)
+			if err != nil {
+				return err
 			}
-			for _, who := range order {
-				var r bench.Result
-				var err error
-				before := usage()
-				if who == "c" {
-					r, err = bench.MeasureC(bin, cfg, d)
-				} else {
-					r, err = measureGo(k.placement, cpu, cfg, d)
+			cCmd.Env = append(os.Environ(), "PINGPONG_STOP_BEFORE_TIMING=1")
+			goCmd, err := goCommand(cfg, d)
+			if err != nil {
+				return err
+			}
+			// Who starts first alternates, as who runs the first chunk.
+			cmds := []*exec.Cmd{cCmd, goCmd}
+			if (rep+i)%2 == 1 {
+				cmds = []*exec.Cmd{goCmd, cCmd}
+			}
+			// The process placement starts the Go program pinned, as
+			// taskset would; the harness placement and C start free.
+			outs, usages, err := sideBySide(cpu, cmds, func(cmd *exec.Cmd) error {
+				if cmd == goCmd && k.placement == "process" {
+					return startOnMask(cmd, &one)
 				}
-				spent := usage().sub(before)
+				return startOnMask(cmd, &free)
+			})
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", k.placement, cfg, err)
+			}
+			for j, cmd := range cmds {
+				var r bench.Result
 				costs := goCost
-				if who == "c" {
+				if cmd == cCmd {
 					costs = cCost
+					r, err = bench.ParseC(cfg, outs[j])
+				} else {
+					r, err = parseGoOne(cfg, outs[j])
+				}
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", k.placement, cfg, err)
 				}
 				if costs[k] == nil {
 					costs[k] = &cost{}
 				}
-				costs[k].add(spent, r.Msgs)
-				if err != nil {
-					return fmt.Errorf("%s %s (%s): %w", k.placement, cfg, who, err)
-				}
-				if who == "c" {
+				costs[k].add(rusageOf(usages[j]), r.Msgs)
+				if cmd == cCmd {
 					cRuns[k] = append(cRuns[k], r)
 				} else {
 					goRuns[k] = append(goRuns[k], r)
 				}
-				done++
-				progress("fidelity", done, total, k.placement+" "+cfg.String()+" "+who)
 			}
+			done++
+			progress("fidelity", done, total, k.placement+" "+cfg.String())
 		}
 	}
 	clearProgress()
 	fmt.Printf("Fidelity: raw path (Go engine) versus a minimal C program (cc %s, testdata/pingpong.c), both peers on CPU %d, "+
-		"%d interleaved repeats of %v; load %s before, %s after (1-minute average); took %v.\n",
-		cc, cpu, reps, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
+		"%d pairs, C and Go side by side in turns of %v for %v each; load %s before, %s after (1-minute average); took %v.\n",
+		cc, cpu, reps, fidelityChunk, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
 	fmt.Printf("Placements: harness = as `go test -bench` pins (client and peer threads; Go's other threads on the other CPUs);\n"+
 		"process = the whole Go process pinned from its start (as `taskset -c N go test -bench`; GOMAXPROCS %v). C's two processes on the same CPU in both.\n",
-		slices.Sorted(maps.Keys(processProcs)))
+		slices.Sorted(maps.Keys(goProcs)))
+	fmt.Printf("Side by side: both programs warm up, stop, then run in turns (SIGCONT, %v, SIGSTOP), so that their timed parts span the same\n"+
+		"moments of the machine. A stopped program accrues no CPU time: CPU time per message is each one's own. Its wall-clock rate is not\n"+
+		"(it also waited for the other's turns): msgs/s here is per second of the pair's time on the CPU, which on one CPU, the pair\n"+
+		"alone there, is one over its CPU time per message; the rate check is the CPU check.\n", fidelityChunk)
 	fmt.Printf("TCP mode: data segments per 1000 messages (TCP_INFO of the client's socket, timed part), per run, C | Go;\n" +
-		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only repeats whose C and Go runs are both\n" +
-		"in one mode (the mode both have most runs in). Ratios are per repeat (C and Go back to back), their median and range.\n\n")
+		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only pairs whose C and Go runs are both\n" +
+		"in one mode (the mode both have most runs in). Ratios are per pair, their median and range.\n\n")
 
 	// Per kind of comparison: how many, and how many within 5%.
 	var kinds []string
@@ -156,20 +181,18 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	}
 
 	fmt.Printf("%-8s %-9s %6s %-4s %10s %10s %20s %10s %10s %20s  %s\n", "placement", "shape", "size", "tr",
-		"C ns/msg", "Go ns/msg", "C/Go by CPU (range)", "C msgs/s", "Go msgs/s", "Go/C by rate (range)", "TCP mode C | Go")
+		"C ns/msg", "Go ns/msg", "C/Go by CPU (range)", "C msgs/s", "Go msgs/s", "", "TCP mode C | Go")
 	for _, k := range cells {
 		_, _, mode := sameMode(cRuns[k], goRuns[k])
 		reps := inMode(cRuns[k], goRuns[k], mode)
 		cpuR := pairRatios(reps, func(i int) float64 { return cpuOf(cRuns[k][i]) / cpuOf(goRuns[k][i]) })
-		rateR := pairRatios(reps, func(i int) float64 { return goRuns[k][i].MsgsPerSec() / cRuns[k][i].MsgsPerSec() })
-		fmt.Printf("%s %10.0f %10.0f %5.2f %-9s%-5s %10.0f %10.0f %5.2f %-9s%-5s  %s\n", k,
-			medianOf(reps, cRuns[k], cpuOf), medianOf(reps, goRuns[k], cpuOf), cpuR.Median, rangeOf(cpuR), check("by CPU", k, cpuR.Median),
-			medianOf(reps, cRuns[k], bench.Result.MsgsPerSec), medianOf(reps, goRuns[k], bench.Result.MsgsPerSec),
-			rateR.Median, rangeOf(rateR), check("by rate", k, rateR.Median), modes(cRuns[k], goRuns[k], mode))
+		fmt.Printf("%s %10.0f %10.0f %5.2f %-9s%-5s %10.0f %10.0f %20s  %s\n", k,
+			medianOf(reps, cRuns[k], cpuOf), medianOf(reps, goRuns[k], cpuOf), cpuR.Median, rangeOf(cpuR), check("by CPU (and rate)", k, cpuR.Median),
+			medianOf(reps, cRuns[k], rateOnCPU), medianOf(reps, goRuns[k], rateOnCPU), "", modes(cRuns[k], goRuns[k], mode))
 	}
-	fmt.Printf("\nUDS/TCP ratio, Go's over C's (the U8 verdict rests on it), repeat by repeat (the four runs of a repeat back to back),\n" +
-		"from msgs/s and from CPU time per message (TCP's over UDS's); medians of the repeats:\n")
-	fmt.Printf("%-8s %-9s %6s      %8s %8s %16s      %8s %8s %16s\n", "placement", "shape", "size", "C rate", "Go rate", "Go/C (range)", "C CPU", "Go CPU", "Go/C (range)")
+	fmt.Printf("\nUDS/TCP ratio, Go's over C's (the U8 verdict rests on it), pair by pair (Go's UDS and TCP runs each beside C's),\n" +
+		"from CPU time per message (TCP's over UDS's; the same as from msgs/s on the CPU); medians of the pairs:\n")
+	fmt.Printf("%-8s %-9s %6s      %8s %8s %16s\n", "placement", "shape", "size", "C", "Go", "Go/C (range)")
 	for _, k := range cells {
 		if k.transport != bench.UDS {
 			continue
@@ -180,11 +203,6 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		// UDS runs have no mode: the TCP cell's decides which repeats count.
 		reps := inMode(cRuns[t], goRuns[t], modeT)
 		reps = slices.DeleteFunc(reps, func(i int) bool { return i >= len(cRuns[k]) || i >= len(goRuns[k]) })
-		rc := pairRatios(reps, func(i int) float64 { return cRuns[k][i].MsgsPerSec() / cRuns[t][i].MsgsPerSec() })
-		rg := pairRatios(reps, func(i int) float64 { return goRuns[k][i].MsgsPerSec() / goRuns[t][i].MsgsPerSec() })
-		rr := pairRatios(reps, func(i int) float64 {
-			return (goRuns[k][i].MsgsPerSec() / goRuns[t][i].MsgsPerSec()) / (cRuns[k][i].MsgsPerSec() / cRuns[t][i].MsgsPerSec())
-		})
 		pc := pairRatios(reps, func(i int) float64 { return cpuOf(cRuns[t][i]) / cpuOf(cRuns[k][i]) })
 		pg := pairRatios(reps, func(i int) float64 { return cpuOf(goRuns[t][i]) / cpuOf(goRuns[k][i]) })
 		pr := pairRatios(reps, func(i int) float64 {
@@ -192,12 +210,11 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		})
 		kk := k
 		kk.transport = "u/t"
-		fmt.Printf("%-8s %-9s %6d      %7.2fx %7.2fx %5.2f %-9s%-5s      %7.2fx %7.2fx %5.2f %-9s%-5s\n", k.placement, k.shape, k.size,
-			rc.Median, rg.Median, rr.Median, rangeOf(rr), check("UDS/TCP by rate", kk, rr.Median),
-			pc.Median, pg.Median, pr.Median, rangeOf(pr), check("UDS/TCP by CPU", kk, pr.Median))
+		fmt.Printf("%-8s %-9s %6d      %7.2fx %7.2fx %5.2f %-9s%-5s\n", k.placement, k.shape, k.size,
+			pc.Median, pg.Median, pr.Median, rangeOf(pr), check("UDS/TCP", kk, pr.Median))
 	}
 
-	fmt.Printf("\nWhere the time goes (per message, whole run incl. warm-up and setup; both processes; getrusage):\n")
+	fmt.Printf("\nWhere the time goes (per message, whole run incl. warm-up and setup; both processes; wait4's rusage):\n")
 	fmt.Printf("%-8s %-9s %6s %-4s %22s %22s %22s\n", "placement", "shape", "size", "tr", "user µs C / Go", "sys µs C / Go", "ctx switches C / Go")
 	for _, k := range cells {
 		c, g := cCost[k], goCost[k]
@@ -211,48 +228,39 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	fmt.Printf("\nWithin %.0f%% of C (both placements): %s.\n", 100*fidelityTolerance, strings.Join(sum, "; "))
 	if len(failures) > 0 {
 		fmt.Printf("Outside: %s.\n", strings.Join(failures, "; "))
-		fmt.Printf("Rates and ratios need a quiet machine; CPU time moves less with load, but it moves too "+
-			"(C's own, cell by cell, by up to 25%% at load 5-16 on 2 vCPUs). Load now %s.\n", loadavg())
+		fmt.Printf("Side by side, load moves both programs alike, but not exactly: nothing else should run. Load now %s.\n", loadavg())
 	}
 	return nil
 }
 
-// measureGo measures the raw path in one of the fidelity placements.
-// For "process" it runs this program again (-fidelity-one) with every
-// thread on cpu from the start, as `taskset -c cpu` would start it: the Go
-// runtime then sizes itself for one CPU (GOMAXPROCS 1), which pinning a
-// running process's threads afterwards would not give.
-func measureGo(placement string, cpu int, c bench.Config, d time.Duration) (bench.Result, error) {
-	if placement != "process" {
-		return bench.Measure(c, d)
-	}
+// goCommand is this program again, measuring one raw-path cell
+// (-fidelity-one) and stopping itself before the timed part: started
+// free, it is the placement `go test -bench` gives (the harness pins the
+// client's thread and the peer); started pinned, `taskset -c N`'s (the
+// Go runtime then sizes itself for one CPU, GOMAXPROCS 1).
+func goCommand(c bench.Config, d time.Duration) (*exec.Cmd, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return bench.Result{}, err
+		return nil, err
 	}
 	cmd := exec.Command(exe, "-fidelity-one", fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d))
-	cmd.Stderr = os.Stderr
-	var out []byte
-	// A child inherits the CPU mask of the thread that forks it.
-	err = onPinnedThread(cpu, func() error {
-		var err error
-		out, err = cmd.Output()
-		return err
-	})
-	if err != nil {
-		return bench.Result{}, fmt.Errorf("%s -fidelity-one: %w", exe, err)
-	}
+	cmd.Env = append(os.Environ(), stopBeforeTiming+"=1")
+	return cmd, nil
+}
+
+// parseGoOne reads what -fidelity-one printed.
+func parseGoOne(c bench.Config, out []byte) (bench.Result, error) {
 	var one oneResult
 	if err := json.Unmarshal(out, &one); err != nil {
-		return bench.Result{}, fmt.Errorf("%s -fidelity-one printed %q: %w", exe, out, err)
+		return bench.Result{}, fmt.Errorf("-fidelity-one printed %q: %w", out, err)
 	}
-	processProcs[one.Procs] = true
+	goProcs[one.Procs] = true
 	return bench.Result{Config: c, Msgs: one.Msgs, Elapsed: one.Elapsed, Counts: one.Counts}, nil
 }
 
-// processProcs is the GOMAXPROCS values the process placement's runs had
-// (1, when pinning from the start worked as taskset's does).
-var processProcs = map[int]bool{}
+// goProcs is the GOMAXPROCS values the Go runs had (1 in the process
+// placement, when pinning from the start worked as taskset's does).
+var goProcs = map[int]bool{}
 
 // oneResult is what -fidelity-one prints.
 type oneResult struct {
@@ -278,28 +286,16 @@ func fidelityOne(spec string) error {
 		return err
 	}
 	c := bench.Config{Shape: bench.Shape(f[0]), Path: bench.Raw, Placement: bench.OneCPU, Transport: bench.Transport(f[1]), Size: size}
-	r, err := bench.Measure(c, d)
+	var stop func()
+	if os.Getenv(stopBeforeTiming) != "" {
+		// Until the fidelity check's controller gives this run its turns.
+		stop = func() { _ = unix.Kill(os.Getpid(), unix.SIGSTOP) }
+	}
+	r, err := bench.MeasureAfter(c, d, stop)
 	if err != nil {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(oneResult{r.Msgs, r.Elapsed, r.Counts, runtime.GOMAXPROCS(0)})
-}
-
-// onPinnedThread runs fn on a locked thread whose CPU mask is cpu alone,
-// and restores the mask afterwards.
-func onPinnedThread(cpu int, fn func() error) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var old, one unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		return err
-	}
-	one.Set(cpu)
-	if err := unix.SchedSetaffinity(0, &one); err != nil {
-		return err
-	}
-	defer unix.SchedSetaffinity(0, &old)
-	return fn()
 }
 
 // sameMode keeps, of C's and Go's runs of a cell, those in the TCP mode
@@ -387,32 +383,30 @@ func medianOf(reps []int, rs []bench.Result, f func(bench.Result) float64) float
 	return bench.Median(xs)
 }
 
+// rateOnCPU is a run's messages per second of its time on the CPU (both
+// peers' CPU time): side by side, its wall-clock rate includes the other
+// program's turns.
+func rateOnCPU(r bench.Result) float64 {
+	return float64(r.Msgs) / max(r.Counts.CPU.Seconds(), 1e-9)
+}
+
 // cpuOf is a run's CPU time per message, ns.
 func cpuOf(r bench.Result) float64 {
 	return float64(r.Counts.CPU.Nanoseconds()) / float64(max(r.Msgs, 1))
 }
 
-// rusage sums this process (every thread) and its waited-for children:
-// the Go harness and its peer process, or the C program and its child.
+// rusage is one program's, its waited-for peer's included: the Go
+// harness and its peer process, or the C program and its child.
 type rusage struct {
 	user, sys time.Duration
 	switches  int64
 }
 
-func usage() rusage {
-	var self, kids unix.Rusage
-	_ = unix.Getrusage(unix.RUSAGE_SELF, &self)
-	_ = unix.Getrusage(unix.RUSAGE_CHILDREN, &kids)
+// rusageOf is what wait4 said of one program: its own and its waited-for
+// peer's.
+func rusageOf(ru unix.Rusage) rusage {
 	tv := func(t unix.Timeval) time.Duration { return time.Duration(t.Nano()) }
-	return rusage{
-		user:     tv(self.Utime) + tv(kids.Utime),
-		sys:      tv(self.Stime) + tv(kids.Stime),
-		switches: self.Nvcsw + self.Nivcsw + kids.Nvcsw + kids.Nivcsw,
-	}
-}
-
-func (a rusage) sub(b rusage) rusage {
-	return rusage{a.user - b.user, a.sys - b.sys, a.switches - b.switches}
+	return rusage{user: tv(ru.Utime), sys: tv(ru.Stime), switches: ru.Nvcsw + ru.Nivcsw}
 }
 
 type cost struct {
