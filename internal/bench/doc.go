@@ -126,10 +126,9 @@
 //     segments in over the timed part, and its TCP_CONGESTION.
 //
 // `make bench BENCH_FLAGS=-fidelity` (or `go run ./internal/cmd/bench
-// -fidelity`) compiles the C program with cc and measures it and the raw
-// path alternately, both peers on one CPU (the one PinCPU names, for C
-// and Go alike), same cells, 5 interleaved repeats, in two placements of
-// the Go side:
+// -fidelity`) compiles the C program with cc and measures it beside the
+// raw path, both peers on one CPU (the one PinCPU names, for C and Go
+// alike), same cells, 5 pairs, in two placements of the Go side:
 //
 //   - harness: what `go test -bench` gives (placement=onecpu): the
 //     client's thread and the peer's pinned, the Go runtime's other
@@ -139,19 +138,33 @@
 //     mask set): the runtime sizes itself for one CPU (GOMAXPROCS 1) and
 //     its threads share the CPU with the peers.
 //
+// The two programs run side by side, as a pair of the verdicts' does
+// (see Pairs): each warms up and stops itself (SIGSTOP) before its timed
+// part; then the tool, from the other CPUs, lets their process groups run
+// in turns of 5 ms (SIGCONT, SIGSTOP) until both have ended. Measured
+// one after the other instead, the same 100 B TCP round trip cost C
+// 19.9-22.0 µs of CPU and Go 21.1-21.6 µs over four 2 s runs: a 5% check
+// then tells a moment of the shared VM from a harness difference no
+// better than chance, and three quiet runs had 9-11 of 16 cells within
+// 5%. A stopped program accrues no CPU time, so each one's CPU time per
+// message is its own; its wall-clock rate is not (it also waited for the
+// other's turns), and the tool gives msgs/s per second on the CPU, which
+// for a same-CPU pair is one over the CPU time per message.
+//
 // Every run of both programs records its TCP mode (data segments per 1000
 // messages: about 1000 for round trips, 20-50 for bbr's merged 100 B
 // streams, one per write otherwise), and a cell compares only runs of one
 // mode (the mode both programs have most runs in). It prints, per cell
-// and placement, C/Go by CPU time per message, Go/C by rate and the
-// UDS/TCP ratios of both, each marked ok when within 5% and OUT when not.
-// With both peers on one CPU and nothing else running, the rate is one
-// over the CPU time; with other work the rate moves with that work and
-// the CPU time less, but not little enough for 5%: at load 5-16 on the
-// 2-vCPU VM (other helpers' tests running), C's own CPU time per message
-// moved by up to 25% between groups of runs of one cell, and the per-
-// repeat C/Go CPU ratios ranged over 0.7-1.3 around medians of 0.87-1.24.
-// The 5% check needs a quiet machine for every figure.
+// and placement, C/Go by CPU time per message and the UDS/TCP ratios of
+// both, each marked ok when within 5% and OUT when not. Three runs on the
+// quiet project machine (2026-12-03, 46 s each): every cell within 5% by
+// CPU time each time (medians 0.96-1.05), and the UDS/TCP ratios 7, 7
+// and 8 of 8. The one outside, twice (0.94), is the process placement's
+// 100 B stream, whose TCP side merged more in Go's runs (2-9 data
+// segments per 1000 messages against C's 5-46) and so cost less; run
+// alone, outside the turns, Go's merged less (48-53 against C's 39-43).
+// Stopping and continuing a pinned Go process moves its mode, and 20 ms
+// turns did not change that.
 //
 // Why an outside measurement (issue 23: Go/C 0.89 for a 100 B UDS stream,
 // 1.12-1.20 at 64 KiB, the UDS/TCP ratios 7-23% from C's) differed from
