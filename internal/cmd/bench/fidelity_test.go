@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"slices"
 	"testing"
 
@@ -34,5 +35,35 @@ func TestCellsCompareModeAgainstMode(t *testing.T) {
 	uds := []bench.Result{{Msgs: 1000}, {Msgs: 1000}}
 	if _, _, mode := sameMode(uds, uds); mode != "" {
 		t.Errorf("UDS mode %q, want none", mode)
+	}
+}
+
+// Side by side, each program stops itself before its timed part and then
+// runs in turns until it ends; a program that ends before stopping (it
+// failed to set up) is an error, and nothing of it is left behind.
+func TestSideBySideRunsEachInTurnsToTheEnd(t *testing.T) {
+	cpu, err := bench.PinCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(cmd *exec.Cmd) error { return cmd.Start() }
+	// Each counts to 2000 in its turns, after stopping itself.
+	counting := func(name string) *exec.Cmd {
+		return exec.Command("sh", "-c", `kill -STOP $$; i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo `+name)
+	}
+	outs, usages, err := sideBySide(cpu, []*exec.Cmd{counting("c"), counting("go")}, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{string(outs[0]), string(outs[1])}; !slices.Equal(got, []string{"c\n", "go\n"}) {
+		t.Errorf("outputs %q; want each program's own", got)
+	}
+	if len(usages) != 2 {
+		t.Errorf("%d rusages; want one per program", len(usages))
+	}
+
+	failed := exec.Command("sh", "-c", "exit 3")
+	if _, _, err := sideBySide(cpu, []*exec.Cmd{counting("c"), failed}, start); err == nil {
+		t.Error("a program that ended before its timed part was not reported")
 	}
 }
