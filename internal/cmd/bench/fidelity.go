@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -45,14 +46,15 @@ func (k fkey) String() string {
 }
 
 // fidelity compares the engine's raw path with the C yardstick, both peers
-// on one CPU, interleaved: for each repeat and cell, C and Go back to back
-// (alternating which goes first).
+// on one CPU: for each repeat and cell, C and Go side by side
+// (sideBySide), alternating which starts first.
 func fidelity(reps int, d time.Duration, sizes []int) error {
 	cc, err := exec.LookPath("cc")
 	if err != nil {
 		return fmt.Errorf("the fidelity check needs a C compiler (cc) on PATH: install gcc or clang")
 	}
-	dir, err := os.MkdirTemp("", "nnbench")
+	sweepWorkDirs()
+	dir, err := os.MkdirTemp("", fmt.Sprintf("nnbench-%d-", os.Getpid()))
 	if err != nil {
 		return err
 	}
@@ -108,7 +110,7 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 			}
 			// The process placement starts the Go program pinned, as
 			// taskset would; the harness placement and C start free.
-			outs, usages, err := sideBySide(cpu, cmds, func(cmd *exec.Cmd) error {
+			outs, usages, err := sideBySide(dir, cpu, cmds, func(cmd *exec.Cmd) error {
 				if cmd == goCmd && k.placement == "process" {
 					return startOnMask(cmd, &one)
 				}
@@ -231,6 +233,36 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		fmt.Printf("Side by side, load moves both programs alike, but not exactly: nothing else should run. Load now %s.\n", loadavg())
 	}
 	return nil
+}
+
+// sweepWorkDirs removes the work directories (the compiled C program,
+// the programs' outputs) of fidelity runs that were killed: their
+// names carry the pid of a process that no longer exists.
+func sweepWorkDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "nnbench-*-*"))
+	for _, d := range dirs {
+		f := strings.SplitN(filepath.Base(d), "-", 3)
+		pid, err := strconv.Atoi(f[1])
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if !alive(pid) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// alive reports whether process pid exists and has not exited (a zombie
+// waiting for its parent to reap it has).
+func alive(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: the state follows the last ')'.
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 // goCommand is this program again, measuring one raw-path cell

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"slices"
 	"testing"
@@ -51,7 +52,7 @@ func TestSideBySideRunsEachInTurnsToTheEnd(t *testing.T) {
 	counting := func(name string) *exec.Cmd {
 		return exec.Command("sh", "-c", `kill -STOP $$; i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo `+name)
 	}
-	outs, usages, err := sideBySide(cpu, []*exec.Cmd{counting("c"), counting("go")}, start)
+	outs, usages, err := sideBySide(t.TempDir(), cpu, []*exec.Cmd{counting("c"), counting("go")}, start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,22 @@ func TestSideBySideRunsEachInTurnsToTheEnd(t *testing.T) {
 	}
 
 	failed := exec.Command("sh", "-c", "exit 3")
-	if _, _, err := sideBySide(cpu, []*exec.Cmd{counting("c"), failed}, start); err == nil {
+	if _, _, err := sideBySide(t.TempDir(), cpu, []*exec.Cmd{counting("c"), failed}, start); err == nil {
 		t.Error("a program that ended before its timed part was not reported")
+	}
+}
+
+// A killed run's work directory is swept by the next: its pid names a
+// process that is gone, or a zombie nobody reaped.
+func TestAliveTellsAKilledRunFromALiveOne(t *testing.T) {
+	if !alive(os.Getpid()) {
+		t.Error("this process is not alive")
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if alive(cmd.Process.Pid) {
+		t.Errorf("pid %d of an ended, reaped process is alive", cmd.Process.Pid)
 	}
 }

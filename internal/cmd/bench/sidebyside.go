@@ -33,10 +33,10 @@ const stopBeforeTiming = "NETNOTES_FIDELITY_STOP"
 // time per message is its own; its wall-clock rate is not (it also
 // waited for the others' turns). start starts one command (on a thread
 // with the CPU mask the program is to inherit); the commands' standard
-// output is returned, with what wait4 said of each (its rusage includes
-// its waited-for peer). This process's threads leave cpu while the
-// programs run there.
-func sideBySide(cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) error) ([][]byte, []unix.Rusage, error) {
+// output (kept in files in dir meanwhile) is returned, with what wait4
+// said of each (its rusage includes its waited-for peer). This process's
+// threads leave cpu while the programs run there.
+func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) error) ([][]byte, []unix.Rusage, error) {
 	outs := make([]*os.File, len(cmds))
 	defer func() {
 		for _, f := range outs {
@@ -58,7 +58,7 @@ func sideBySide(cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) error) ([][]byt
 	}()
 	pids := make([]int, len(cmds))
 	for i, cmd := range cmds {
-		f, err := os.CreateTemp("", "nnfidelity")
+		f, err := os.CreateTemp(dir, "out")
 		if err != nil {
 			return nil, nil, err
 		}
