@@ -108,7 +108,7 @@ func measureConnectHere(tr Transport, pl Placement, d time.Duration, inNetns fun
 		}
 	}
 	out0, opens0 := tcpCounters()
-	cpu0 := k.cpu()
+	cpu0, cpuOK := k.cpu()
 	start := time.Now()
 	deadline := start.Add(d)
 	for {
@@ -123,7 +123,9 @@ func measureConnectHere(tr Transport, pl Placement, d time.Duration, inNetns fun
 		}
 	}
 	res.Elapsed = time.Since(start)
-	res.CPU = k.cpu() - cpu0
+	if cpu1, ok := k.cpu(); ok && cpuOK {
+		res.CPU = cpu1 - cpu0
+	}
 	out1, opens1 := tcpCounters()
 	res.TCPOutSegs, res.TCPActiveOpens = out1-out0, opens1-opens0
 	if tr == TCP {
@@ -293,11 +295,12 @@ func (k *connector) sample() (ConnectSample, error) {
 	return ConnectSample{SegsOut: int64(ti.Segs_out), SegsIn: int64(ti.Segs_in)}, nil
 }
 
-// cpu is the CPU time of the client thread and the server thread so far.
-func (k *connector) cpu() time.Duration {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
-	return time.Duration(ts.Nano()) + schedstatCPU(fmt.Sprintf("/proc/self/task/%d/schedstat", k.serverTid))
+// cpu is the CPU time of the client thread and the server thread so far;
+// false where either is unreadable (the result then has none).
+func (k *connector) cpu() (time.Duration, bool) {
+	server, ok := schedstatCPU(fmt.Sprintf("/proc/self/task/%d/schedstat", k.serverTid))
+	client, ok2 := threadCPU()
+	return client + server, ok && ok2
 }
 
 // close ends the server (a last connection whose byte is 'q') and undoes
@@ -529,8 +532,11 @@ func JudgeConnect(f ConnectFacts) claims.Finding {
 		if len(c.Ratios) == 0 {
 			continue
 		}
-		w := fmt.Sprintf("%s: UDS %.0f vs TCP %.0f connections/s, UDS/TCP %s over %d pairs; CPU per connection (both threads) %.0f vs %.0f ns",
-			placementWord(c.Placement), c.RateUDS, c.RateTCP, c.Interval(), len(c.Ratios), c.CPUUDS, c.CPUTCP)
+		w := fmt.Sprintf("%s: UDS %.0f vs TCP %.0f connections/s, UDS/TCP %s over %d pairs",
+			placementWord(c.Placement), c.RateUDS, c.RateTCP, c.Interval(), len(c.Ratios))
+		if c.CPUUDS > 0 && c.CPUTCP > 0 {
+			w += fmt.Sprintf("; CPU per connection (both threads) %.0f vs %.0f ns", c.CPUUDS, c.CPUTCP)
+		}
 		words = append(words, w)
 		if c.Placement == OneCPU {
 			same = &f.Cells[i]

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -139,6 +138,7 @@ type pairSide struct {
 	msgs     int64
 	elapsed  time.Duration
 	cpu      time.Duration // client thread and peer, within the chunks
+	noCPU    bool          // a chunk's CPU time was unreadable: none reported
 	vol      int64         // the client thread's switches within the chunks
 	invol    int64
 	softirqd int64
@@ -160,31 +160,19 @@ func (sd *pairSide) closeStat() {
 	}
 }
 
-// peerCPU is the peer thread's time on CPU so far (0 without a peer
-// process). The file stays open: a read at offset 0 renders it again.
-func (sd *pairSide) peerCPU() time.Duration {
+// peerCPU is the peer thread's time on CPU so far; false without a
+// readable schedstat. The file stays open: a read at offset 0 renders it
+// again.
+func (sd *pairSide) peerCPU() (time.Duration, bool) {
 	if sd.stat == nil {
-		return 0
+		return 0, false
 	}
 	var b [64]byte
 	n, err := sd.stat.ReadAt(b[:], 0)
 	if n == 0 && err != nil {
-		return 0
+		return 0, false
 	}
-	f := strings.Fields(string(b[:n]))
-	if len(f) == 0 {
-		return 0
-	}
-	ns, _ := strconv.ParseInt(f[0], 10, 64)
-	return time.Duration(ns)
-}
-
-func threadCPU() time.Duration {
-	var ts unix.Timespec
-	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
-		return 0
-	}
-	return time.Duration(ts.Nano())
+	return parseSchedstat(b[:n])
 }
 
 // chunk times the side for about length. A stream's chunk ends with a
@@ -202,8 +190,8 @@ func (sd *pairSide) chunk(length time.Duration) error {
 		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru0)
 		irq0 = sd.s.softirqdSwitches()
 	}
-	peer0 := sd.peerCPU()
-	client0 := threadCPU()
+	peer0, peerOK := sd.peerCPU()
+	client0, clientOK := threadCPU()
 	start := time.Now()
 	// The clock is read every few ops: a chunk of 64 KiB round trips
 	// holds only some tens.
@@ -229,14 +217,18 @@ func (sd *pairSide) chunk(length time.Duration) error {
 		n++
 	}
 	elapsed := time.Since(start)
-	client1 := threadCPU()
-	peer1 := sd.peerCPU()
+	client1, clientOK1 := threadCPU()
+	peer1, peerOK1 := sd.peerCPU()
 	if withPeer {
 		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru1)
 		sd.vol += ru1.Nvcsw - ru0.Nvcsw
 		sd.invol += ru1.Nivcsw - ru0.Nivcsw
 		sd.softirqd += sd.s.softirqdSwitches() - irq0
-		sd.cpu += client1 - client0 + peer1 - peer0
+		if peerOK && peerOK1 && clientOK && clientOK1 {
+			sd.cpu += client1 - client0 + peer1 - peer0
+		} else {
+			sd.noCPU = true
+		}
 	}
 	sd.msgs += n
 	sd.elapsed += elapsed
@@ -248,6 +240,10 @@ func (sd *pairSide) chunk(length time.Duration) error {
 func (sd *pairSide) result() Result {
 	counts := sd.s.counts().sub(sd.before)
 	counts.CPU = sd.cpu
+	if sd.noCPU {
+		// As counts does: no CPU time rather than part of it.
+		counts.CPU = 0
+	}
 	counts.ClientVoluntary, counts.ClientInvoluntary = sd.vol, sd.invol
 	counts.Softirqd = sd.softirqd
 	return Result{Config: sd.s.cfg, Msgs: sd.msgs, Elapsed: sd.elapsed, Counts: counts, Latency: sd.lat.summary()}

@@ -78,3 +78,24 @@ func TestStreamPeerAnswersTheMarkedMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Where the peer's schedstat cannot be read (a kernel without
+// CONFIG_SCHED_INFO), a run reports no CPU time rather than the client's
+// half of it, and the judges decide by msgs/s.
+func TestSchedstatUnreadableGivesNoCPUTime(t *testing.T) {
+	if d, ok := parseSchedstat([]byte("123456 789 10\n")); !ok || d != 123456 {
+		t.Errorf("parseSchedstat = %v, %v; want 123456ns, true", d, ok)
+	}
+	for _, bad := range []string{"", "x 1 2"} {
+		if _, ok := parseSchedstat([]byte(bad)); ok {
+			t.Errorf("parseSchedstat(%q) read a time", bad)
+		}
+	}
+	if _, ok := schedstatCPU("/proc/self/task/0/schedstat"); ok {
+		t.Error("schedstatCPU read a file that does not exist")
+	}
+	sd := &pairSide{noCPU: true, cpu: time.Second, s: &Session{}}
+	if r := sd.result(); r.Counts.CPU != 0 {
+		t.Errorf("a side with an unreadable chunk reports %v of CPU; want none", r.Counts.CPU)
+	}
+}
