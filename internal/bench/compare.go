@@ -45,7 +45,7 @@ func (c *Comparison) Measurements(reps int) int {
 }
 
 // RatesOf returns every repeat's msgs/s of a transport in a cell, in the
-// order measured (A's and B's i-th were measured back to back).
+// order measured (A's and B's i-th were measured side by side).
 func (c *Comparison) RatesOf(tr Transport, cell Cell) []float64 {
 	switch tr {
 	case c.A:
@@ -228,7 +228,7 @@ func (c *Comparison) Table() string {
 		}
 		sb.WriteString("\n")
 	}
-	fmt.Fprintf(&sb, "ratio = %s/%s msgs/s, median of %d back-to-back pairs; spread = range of either transport's own rates over its median;\n"+
+	fmt.Fprintf(&sb, "ratio = %s/%s msgs/s, median of %d pairs timed side by side; spread = range of either transport's own rates over its median;\n"+
 		"by CPU = the same ratio from CPU time per message (%s's over %s's; same CPU only): what the rate would be with nothing else running\n",
 		c.A, c.B, c.Ratio(c.Cells[0]).N, c.B, c.A)
 	return sb.String()

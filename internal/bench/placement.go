@@ -54,6 +54,28 @@ func pinProcess(cpu int) (restore func(), err error) {
 	return func() { _ = setAllThreads(&old) }, nil
 }
 
+// LeaveCPU moves every thread of this process off cpu, onto the other
+// CPUs it may use, and returns the function that gives them the previous
+// mask: a tool that runs measured programs on cpu (the fidelity check)
+// keeps its own sleeps and signals off it. On a machine with one usable
+// CPU it does nothing.
+func LeaveCPU(cpu int) (restore func(), err error) {
+	var old unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return nil, fmt.Errorf("sched_getaffinity: %w", err)
+	}
+	others := old
+	others.Clear(cpu)
+	if others.Count() == 0 {
+		return func() {}, nil
+	}
+	if err := setAllThreads(&others); err != nil {
+		_ = setAllThreads(&old)
+		return nil, err
+	}
+	return func() { _ = setAllThreads(&old) }, nil
+}
+
 func setAllThreads(set *unix.CPUSet) error {
 	// Two passes: a thread started during the first inherits whatever
 	// its creator had at that moment.

@@ -6,11 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/bench"
 )
 
 // fidelityChunk is how long one program runs before the other's turn.
@@ -98,7 +99,7 @@ func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) err
 			return nil, nil, errors.Join(fmt.Errorf("%s ended before its timed part", cmds[i].Path), err)
 		}
 	}
-	restore, err := leaveCPU(cpu)
+	restore, err := bench.LeaveCPU(cpu)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,40 +134,6 @@ func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) err
 		texts = append(texts, b)
 	}
 	return texts, usages, nil
-}
-
-// leaveCPU moves every thread of this process off cpu (the controller's
-// sleeps and signals then do not land between the measured peers) and
-// returns the function that gives them their masks back.
-func leaveCPU(cpu int) (restore func(), err error) {
-	var old unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		return nil, err
-	}
-	others := old
-	others.Clear(cpu)
-	if others.Count() == 0 {
-		return func() {}, nil // one CPU: nowhere else to go
-	}
-	each := func(set *unix.CPUSet) error {
-		tasks, err := os.ReadDir("/proc/self/task")
-		if err != nil {
-			return err
-		}
-		for _, t := range tasks {
-			if tid, err := strconv.Atoi(t.Name()); err == nil {
-				if err := unix.SchedSetaffinity(tid, set); err != nil && err != unix.ESRCH {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if err := each(&others); err != nil {
-		_ = each(&old)
-		return nil, fmt.Errorf("moving this process's threads off CPU %d: %w", cpu, err)
-	}
-	return func() { _ = each(&old) }, nil
 }
 
 // startOnMask starts cmd from a thread whose CPU mask is set (a child

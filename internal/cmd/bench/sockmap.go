@@ -23,6 +23,6 @@ func threeWay(u8, sm *bench.Comparison) string {
 			uds, tcp, s, r.Median, fmt.Sprintf("%.2f-%.2f", r.Min, r.Max), s/uds)
 	}
 	fmt.Fprintf(&sb, "sockmap = TCP over 127.0.0.1 with both ends in a sockhash, an sk_msg program redirecting each end's writes to the other's receive queue;\n"+
-		"sockmap/tcp: median (range) of %d back-to-back pairs; /uds: ratio of medians (UDS measured beside TCP in U8's pairs)\n", sm.Ratio(sm.Cells[0]).N)
+		"sockmap/tcp: median (range) of %d pairs timed side by side; /uds: ratio of medians (UDS measured beside TCP in U8's pairs)\n", sm.Ratio(sm.Cells[0]).N)
 	return sb.String()
 }
