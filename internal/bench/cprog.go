@@ -31,20 +31,6 @@ func CompileC(cc, dir string) (string, error) {
 	return bin, nil
 }
 
-// MeasureC runs the yardstick compiled by CompileC on the raw path's
-// experiment c (transports uds, uds-seqpacket and tcp) for about d.
-func MeasureC(bin string, c Config, d time.Duration) (Result, error) {
-	cmd, err := CCommand(bin, c, d)
-	if err != nil {
-		return Result{}, err
-	}
-	out, err := cmd.Output()
-	if err != nil {
-		return Result{}, fmt.Errorf("%s: %w", bin, err)
-	}
-	return ParseC(c, out)
-}
-
 // CCommand is the command that runs the yardstick on c for about d after
 // its warm-up, both processes on PinCPU's CPU for OneCPU; it prints one
 // line, which ParseC reads.

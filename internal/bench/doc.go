@@ -108,11 +108,11 @@
 //     returns less), as a receiver that parses messages would, never more
 //     than one message per call.
 //   - Warm-up: 2000 round trips, or max(256, min(50000, 8 MiB/SIZE))
-//     stream messages, which the peer acknowledges with one byte once it
-//     has read them all (C: by counting bytes; Go: the last warm-up
-//     message starts with the byte 1, syncMark, where the others start
-//     with 0, and the Go peer looks at each message's first byte: one
-//     compare per message more than C's loop); then the timed part.
+//     stream messages, the last of which starts with the byte 1
+//     (syncMark; the others start with something else): the peer looks
+//     at each message's first byte and answers a marked one with one
+//     byte, so the client knows it has read them all; then the timed
+//     part.
 //   - Timed part: the clock (CLOCK_MONOTONIC) is read before the first
 //     message and after every 16; the loop ends at the first read past
 //     the duration, so the count is a multiple of 16. A stream ends when
@@ -120,6 +120,12 @@
 //     answer to EOF: the clock stops there. The Go engine also reads the
 //     clock around every round trip (the latency percentiles, as `go
 //     test -bench` does): two vDSO calls per round trip, under 1% of it.
+//   - Timed in turns (the fidelity check): the timed part is cut into
+//     chunks of PairChunk's length, and the client waits for its turn
+//     (a byte on descriptor 3) before each and says it is done after
+//     each (a byte on descriptor 4); in a chunk the clock is read every
+//     4 messages, and a stream's chunk ends with a marked message and
+//     the peer's answer. The time and CPU time are the chunks' sums.
 //   - CPU time: both peers' (client: its thread's or process's CPU clock;
 //     peer: /proc/PID/schedstat's first field) over the timed part.
 //   - TCP mode: the client socket's TCP_INFO data segments out and
@@ -139,32 +145,50 @@
 //     its threads share the CPU with the peers.
 //
 // The two programs run side by side, as a pair of the verdicts' does
-// (see Pairs): each warms up and stops itself (SIGSTOP) before its timed
-// part; then the tool, from the other CPUs, lets their process groups run
-// in turns of 5 ms (SIGCONT, SIGSTOP) until both have ended. Measured
+// (see Pairs), and take turns the same way: each warms up and says so on
+// a pipe; then the tool, from the other CPUs, gives them turns, one
+// chunk each (PairChunk's lengths: 2 ms of round trips, 10 ms of a small
+// stream, 1 ms of a 64 KiB one), until each has been timed for its
+// duration (MeasureInTurns; PINGPONG_TURNS in the C program). Measured
 // one after the other instead, the same 100 B TCP round trip cost C
 // 19.9-22.0 µs of CPU and Go 21.1-21.6 µs over four 2 s runs: a 5% check
 // then tells a moment of the shared VM from a harness difference no
 // better than chance, and three quiet runs had 9-11 of 16 cells within
-// 5%. A stopped program accrues no CPU time, so each one's CPU time per
-// message is its own; its wall-clock rate is not (it also waited for the
-// other's turns), and the tool gives msgs/s per second on the CPU, which
-// for a same-CPU pair is one over the CPU time per message.
+// 5%. Between its turns a program's client waits in read and its peer
+// in its own, so each one's CPU time per message is its own; its
+// wall-clock rate is not (it also waited for the other's turns), and the
+// tool gives msgs/s per second on the CPU, which for a same-CPU pair is
+// one over the CPU time per message.
+//
+// The turns are cooperative because stopping and continuing a program
+// (SIGSTOP, SIGCONT, the first way this was done) wakes every thread of
+// a Go process: with the whole process pinned to the measured CPU, its
+// runtime's threads then ran there at each turn, and its 100 B TCP
+// stream merged its writes far more than C's (2-11 data segments per
+// 1000 messages against 13-38), so the UDS/TCP ratio came out at 0.94
+// of C's. The Go side waits for its turn with a raw read (the runtime
+// does not see it): waiting in an ordinary system call, the runtime's
+// monitor thread takes the processor away and, once the call returns,
+// polls every 20 µs or so for the next milliseconds, on the measured CPU
+// in the process placement: that cost the Go side 15-25% more CPU time
+// per message than C in every round trip cell.
 //
 // Every run of both programs records its TCP mode (data segments per 1000
-// messages: about 1000 for round trips, 20-50 for bbr's merged 100 B
+// messages: about 1000 for round trips, 20-60 for bbr's merged 100 B
 // streams, one per write otherwise), and a cell compares only runs of one
 // mode (the mode both programs have most runs in). It prints, per cell
 // and placement, C/Go by CPU time per message and the UDS/TCP ratios of
-// both, each marked ok when within 5% and OUT when not. Three runs on the
-// quiet project machine (2026-12-03, 46 s each): every cell within 5% by
-// CPU time each time (medians 0.96-1.05), and the UDS/TCP ratios 7, 7
-// and 8 of 8. The one outside, twice (0.94), is the process placement's
-// 100 B stream, whose TCP side merged more in Go's runs (2-9 data
-// segments per 1000 messages against C's 5-46) and so cost less; run
-// alone, outside the turns, Go's merged less (48-53 against C's 39-43).
-// Stopping and continuing a pinned Go process moves its mode, and 20 ms
-// turns did not change that.
+// both, each marked ok when within 5% and OUT when not. Three runs in a
+// row on the quiet project machine (2026-12-03, 86 s each): the UDS/TCP
+// ratios within 5% of C's in all 8 cells each time (medians 0.97-1.04),
+// and 14 of 16 cells by CPU time each time (0.95-1.01). The two outside,
+// all three times, are the 100 B TCP stream in both placements, at
+// 0.92-0.94: Go spends 4-5% more CPU time per 100 B message than C
+// over UDS too (0.95-0.96), and its TCP stream, a little slower to
+// write, sends more data segments in the same merged mode (36-62 per
+// 1000 messages against C's 29-48), each a trip through TCP's receive
+// path. Longer turns (20 ms of round trips, 40 ms of streams) moved no
+// cell by more than 0.02.
 //
 // Why an outside measurement (issue 23: Go/C 0.89 for a 100 B UDS stream,
 // 1.12-1.20 at 64 KiB, the UDS/TCP ratios 7-23% from C's) differed from
@@ -257,7 +281,7 @@
 // time (MeasurePair): both sides see the same moments. A stream's chunk
 // ends with a marked message and the peer's answer, so that each side's
 // peer has read everything within its own chunks and its CPU time is its
-// own; pairChunk gives the lengths and the spreads of same-transport
+// own; PairChunk gives the lengths and the spreads of same-transport
 // pairs they gave (0.92-1.08 at worst, against 0.75-1.3 alone). The Also
 // transports (the pipe) and Measure, BenchmarkX and the C comparison
 // still time one session alone.

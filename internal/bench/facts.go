@@ -251,7 +251,7 @@ func SameCPU(base Config, a, b Transport, windows []Window) (Facts, string, erro
 // mode is then a long stream's: it moves between 20 and 65 data segments
 // per 1000 messages from one connection to the next, and a pair's ratio
 // with it; 7 left out at each end, 94%); 64 KiB streams 16 pairs of 100
-// ms (their cost wanders most, see pairChunk). The stream's gap-shrinks
+// ms (their cost wanders most, see PairChunk). The stream's gap-shrinks
 // compares about 0.8x at 100 B with about 1.45x at 64 KiB: 16 pairs of
 // 100 B streams left the two overlapping in one of three make notes runs.
 var U8Windows = []Window{

@@ -36,7 +36,7 @@ func MeasurePair(a, b Config, d time.Duration) (ra, rb Result, err error) {
 	return ra, rb, err
 }
 
-// pairChunk is how long one side is timed before the other's turn: the
+// PairChunk is how long one side is timed before the other's turn: the
 // lengths that gave the narrowest spread of ratios when both sides were
 // the same (TCP against TCP, 12 pairs, on the project's machine). A
 // round trip's every op ends answered: 2 ms chunks (64 KiB, 25 ms a
@@ -48,7 +48,7 @@ func MeasurePair(a, b Config, d time.Duration) (ra, rb Result, err error) {
 // 0.93-1.05 (30 ms a side), unchunked pairs 0.85-1.08. A stream of
 // 64 KiB messages (tens of them in 1 ms) wanders most: 1 ms chunks gave
 // 0.92-1.08 over 100 ms a side, 5 and 10 ms chunks 0.84-1.23.
-func pairChunk(c Config) time.Duration {
+func PairChunk(c Config) time.Duration {
 	switch {
 	case c.Shape == RoundTrip:
 		return 2 * time.Millisecond
@@ -105,7 +105,7 @@ func measurePairHere(a, b Config, d time.Duration) (Result, Result, error) {
 	for _, sd := range sides {
 		sd.before = sd.s.counts()
 	}
-	chunk := pairChunk(a)
+	chunk := PairChunk(a)
 	for sides[0].elapsed < d || sides[1].elapsed < d {
 		for _, sd := range sides {
 			if sd.elapsed >= d {
@@ -128,6 +128,86 @@ func measurePairHere(a, b Config, d time.Duration) (Result, Result, error) {
 		return rs[0], rs[1], err
 	}
 	return rs[0], rs[1], nil
+}
+
+// Turns is how a measurement shares the CPU with another program, taking
+// turns as the two sides of a pair do (the fidelity check runs the C
+// yardstick beside the engine this way). Wait returns when the
+// measurement may run its next chunk; Yield hands the turn back: ready
+// after the warm-up, a chunk done, or the last one (the measurement has
+// ended and will not wait again).
+type Turns interface {
+	Wait() error
+	Yield(Yield) error
+}
+
+// Yield is what a measurement says when it hands its turn back.
+type Yield byte
+
+const (
+	Ready     Yield = 'r' // warmed up, waiting for its first turn
+	ChunkDone Yield = 'c' // a chunk timed, waiting for the next turn
+	Ended     Yield = 'e' // timed for its duration, finished and closed
+)
+
+// MeasureInTurns is Measure in turns: after the warm-up, c is timed in
+// chunks of about chunk, each in a turn that turns gives, until it has
+// been timed for about d; the stream's end (Finish) and the connection's
+// close fall within its last turn. Between its turns nothing of the
+// measurement runs: the client thread waits in Wait, the peer in its
+// read. Without a signal to stop and continue it, no other thread of the
+// process is woken either (a stopped and continued Go process wakes them
+// all, and pinned to one CPU with its peers, their running changed what
+// TCP did, see the package doc).
+func MeasureInTurns(c Config, d, chunk time.Duration, turns Turns) (r Result, err error) {
+	err = onOwnGoroutine(func() error {
+		r, err = measureInTurnsHere(c, d, chunk, turns)
+		return err
+	})
+	return r, err
+}
+
+func measureInTurnsHere(c Config, d, chunk time.Duration, turns Turns) (Result, error) {
+	s, err := Start(c)
+	if err != nil {
+		return Result{}, err
+	}
+	fail := func(err error) (Result, error) {
+		s.Close()
+		return Result{}, err
+	}
+	if err := s.privateFiles(); err != nil {
+		return fail(err)
+	}
+	side := newPairSide(s)
+	defer side.closeStat()
+	side.before = s.counts()
+	if err := turns.Yield(Ready); err != nil {
+		return fail(err)
+	}
+	for {
+		if err := turns.Wait(); err != nil {
+			return fail(err)
+		}
+		if err := side.chunk(chunk); err != nil {
+			return fail(err)
+		}
+		if side.elapsed >= d {
+			break
+		}
+		if err := turns.Yield(ChunkDone); err != nil {
+			return fail(err)
+		}
+	}
+	r := side.result()
+	err = s.Finish()
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return r, turns.Yield(Ended)
 }
 
 // pairSide is one session of a pair and what its chunks have summed.

@@ -99,3 +99,68 @@ func TestSchedstatUnreadableGivesNoCPUTime(t *testing.T) {
 		t.Errorf("a side with an unreadable chunk reports %v of CPU; want none", r.Counts.CPU)
 	}
 }
+
+// turnLog is Turns that gives every turn at once and writes down what
+// the measurement said, and when it waited.
+type turnLog struct {
+	said  []Yield
+	waits int
+	fail  error // returned by the third Wait, if set
+}
+
+func (l *turnLog) Wait() error {
+	l.waits++
+	if l.fail != nil && l.waits == 3 {
+		return l.fail
+	}
+	return nil
+}
+
+func (l *turnLog) Yield(y Yield) error {
+	l.said = append(l.said, y)
+	return nil
+}
+
+// In turns, a measurement says Ready once warmed up, waits before each
+// chunk, says ChunkDone after each but the last and Ended after the
+// last, and is timed for about the duration asked; a turn that cannot be
+// had ends it with an error and nothing left running.
+func TestMeasureInTurnsTakesATurnPerChunk(t *testing.T) {
+	const d, chunk = 20 * time.Millisecond, 2 * time.Millisecond
+	for _, shape := range []Shape{RoundTrip, Stream} {
+		c := Config{Shape: shape, Path: Raw, Placement: OneCPU, Transport: UDS, Size: 100}
+		var log turnLog
+		r, err := MeasureInTurns(c, d, chunk, &log)
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		if r.Msgs <= 0 || r.Elapsed < d || r.Counts.CPU <= 0 {
+			t.Errorf("%s in turns: %d messages, %v timed, %v CPU; want some in at least %v", c, r.Msgs, r.Elapsed, r.Counts.CPU, d)
+		}
+		n := len(log.said)
+		if n < 3 || log.said[0] != Ready || log.said[n-1] != Ended {
+			t.Fatalf("%s said %q; want r, then c per chunk, then e", c, log.said)
+		}
+		for _, y := range log.said[1 : n-1] {
+			if y != ChunkDone {
+				t.Errorf("%s said %q between its chunks; want c", c, y)
+			}
+		}
+		if log.waits != n-1 {
+			t.Errorf("%s waited %d times for %d chunks", c, log.waits, n-1)
+		}
+		// Chunks of about 2 ms make about 10 turns in 20 ms.
+		if chunks := n - 1; chunks < 5 || chunks > 11 {
+			t.Errorf("%s took %d turns for %v in chunks of %v", c, chunks, d, chunk)
+		}
+	}
+
+	c := Config{Shape: Stream, Path: Raw, Placement: OneCPU, Transport: TCP, Size: 100}
+	gone := &turnLog{fail: unix.EPIPE}
+	if _, err := MeasureInTurns(c, d, chunk, gone); err == nil {
+		t.Error("a turn that failed did not end the measurement with an error")
+	}
+	if len(gone.said) > 0 && gone.said[len(gone.said)-1] == Ended {
+		t.Errorf("it said %q after its turns failed", gone.said)
+	}
+}

@@ -350,20 +350,15 @@ func (r Result) MsgsPerSec() float64 { return float64(r.Msgs) / r.Elapsed.Second
 
 // Measure runs one experiment for about d after warm-up, on a goroutine
 // of its own, and returns what it timed.
-func Measure(c Config, d time.Duration) (Result, error) { return MeasureAfter(c, d, nil) }
-
-// MeasureAfter is Measure, calling beforeTiming (if not nil) between the
-// warm-up and the timed part: the fidelity check stops the process there
-// (SIGSTOP) until its turn beside the C program.
-func MeasureAfter(c Config, d time.Duration, beforeTiming func()) (r Result, err error) {
+func Measure(c Config, d time.Duration) (r Result, err error) {
 	err = onOwnGoroutine(func() error {
-		r, err = measureHere(c, d, beforeTiming)
+		r, err = measureHere(c, d)
 		return err
 	})
 	return r, err
 }
 
-func measureHere(c Config, d time.Duration, beforeTiming func()) (Result, error) {
+func measureHere(c Config, d time.Duration) (Result, error) {
 	s, err := Start(c)
 	if err != nil {
 		return Result{}, err
@@ -371,9 +366,6 @@ func measureHere(c Config, d time.Duration, beforeTiming func()) (Result, error)
 	if err := s.privateFiles(); err != nil {
 		s.Close()
 		return Result{}, err
-	}
-	if beforeTiming != nil {
-		beforeTiming()
 	}
 	// The clock is read every batch messages, as the C program does.
 	const batch = 16

@@ -8,15 +8,25 @@
  * messages. With CPU >= 0 both processes run on that CPU only.
  *
  *   pingpong TRANSPORT roundtrip|stream SIZE SECONDS CPU WARM
- *   (with PINGPONG_STOP_BEFORE_TIMING set, the client stops itself with
- *   SIGSTOP after the warm-up, until continued)
  *   prints: msgs N secs S cpu_ns C data_segs D segs_in I cc NAME sndbuf B rcvbuf R
+ *
+ * With PINGPONG_TURNS=CHUNK (seconds) set, the timed part is taken in
+ * turns with another program, as the Go engine's MeasureInTurns does:
+ * the client waits for a byte on descriptor 3 before each chunk and
+ * writes one to descriptor 4 after it ('r' once warmed up, 'c' after a
+ * chunk, 'e' after the last, once the stream has ended and the peer is
+ * gone). A chunk is timed alone: its messages (the clock read every 4),
+ * then, for a stream, one marked message that the peer answers, so that
+ * the peer's CPU time falls within the chunk; S and C sum the chunks.
  *
  * Per message: the client write()s SIZE bytes from one buffer (looping
  * on short writes); a round trip's client then read()s until it has SIZE
  * bytes back, the peer having read()n SIZE bytes and written them back.
  * A stream's peer read()s SIZE bytes per message (several calls when a
- * read returns less), as a receiver that parses messages would. One
+ * read returns less), as a receiver that parses messages would, and
+ * answers with one byte each message whose first byte is 1 (the last of
+ * the warm-up, the last of a turn's chunk; the others start with 7) and
+ * the end of the stream. One
  * buffer per process, page-aligned (posix_memalign). Socket buffers:
  * the kernel's defaults (no SO_SNDBUF/SO_RCVBUF); printed: the client's
  * SO_SNDBUF and the peer's SO_RCVBUF as the kernel reports them.
@@ -33,7 +43,6 @@
 #include <netinet/in.h>
 #include <linux/tcp.h> /* struct tcp_info with tcpi_data_segs_out */
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <errno.h>
+#include <fcntl.h>
 
 static void die(const char *what) { perror(what); exit(1); }
 
@@ -95,6 +105,43 @@ static void tcp_counts(int fd, long long *data_segs, long long *segs_in) {
 	}
 }
 
+/* The first byte of a message the stream's peer answers. */
+#define MARK 1
+
+/* One message: a write, and for a round trip the echo read back. */
+static void one(int fd, char *buf, long size, int stream) {
+	write_full(fd, buf, size);
+	if (!stream && read_full(fd, buf, size) != size) die("short echo");
+}
+
+/* Turns (PINGPONG_TURNS): the controller's byte arrives on TURN_FD, ours
+ * goes out on YIELD_FD. */
+#define TURN_FD 3
+#define YIELD_FD 4
+
+static void wait_turn(void) {
+	char b;
+	if (read_full(TURN_FD, &b, 1) != 1) { fprintf(stderr, "pingpong: no turn (the controller is gone)\n"); exit(1); }
+}
+
+static void yield(char what) { write_full(YIELD_FD, &what, 1); }
+
+/* This process's CPU time and the peer's (its schedstat, read again at
+ * offset 0 each time; -1 when it cannot be opened: then 0). */
+static long long self_ns(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long peer_ns(int stat) {
+	char b[64];
+	ssize_t n = stat < 0 ? -1 : pread(stat, b, sizeof b - 1, 0);
+	if (n <= 0) return 0;
+	b[n] = 0;
+	return atoll(b);
+}
+
 static double now(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -112,6 +159,13 @@ int main(int argc, char **argv) {
 	double secs = atof(argv[4]);
 	int cpu = atoi(argv[5]);
 	long warm = atol(argv[6]);
+	const char *turns_env = getenv("PINGPONG_TURNS");
+	int turns = turns_env != NULL;
+	double chunk = turns ? atof(turns_env) : 0;
+	if (turns && chunk <= 0) {
+		fprintf(stderr, "PINGPONG_TURNS wants the chunk's length in seconds\n");
+		return 2;
+	}
 	if (size < 1 || size > (1 << 20) || secs <= 0) {
 		fprintf(stderr, "bad size or seconds\n");
 		return 2;
@@ -168,57 +222,91 @@ int main(int argc, char **argv) {
 	if (pid < 0) die("fork");
 	if (pid == 0) { /* the peer */
 		close(cl);
+		if (turns) { close(TURN_FD); close(YIELD_FD); }
 		if (!stream) {
 			while (read_full(sv, buf, size) == size) write_full(sv, buf, size);
 			_exit(0);
 		}
-		long long got = 0, warm_bytes = (long long)warm * size;
-		int acked = warm <= 0;
 		for (;;) {
 			long n = read_full(sv, buf, size);
-			got += n;
-			if (!acked && got >= warm_bytes) { write_full(sv, &ack, 1); acked = 1; }
 			if (n < size) { write_full(sv, &ack, 1); _exit(0); }
+			if (buf[0] == MARK) write_full(sv, &ack, 1);
 		}
 	}
 	close(sv);
 
+	/* The warm-up; a stream's last message is marked, and the peer's
+	 * answer says it has read them all. */
 	for (long i = 0; i < warm; i++) {
+		if (stream && i == warm - 1) buf[0] = MARK;
 		write_full(cl, buf, size);
+		buf[0] = 7;
 		if (!stream) read_full(cl, buf, size);
 	}
-	if (stream && read_full(cl, &ack, 1) != 1) die("warm-up ack");
-	/* Side by side with another program (the fidelity check): stop before
-	 * the timed part; the controller lets the runs go on in turns. */
-	if (getenv("PINGPONG_STOP_BEFORE_TIMING")) raise(SIGSTOP);
+	if (stream && warm > 0 && read_full(cl, &ack, 1) != 1) die("warm-up ack");
 
 	long long segs0 = 0, in0 = 0, segs1 = 0, in1 = 0;
 	if (tcp) tcp_counts(cl, &segs0, &in0);
-	long long msgs = 0, cpu0 = cpu_ns(pid);
-	double start = now(), deadline = start + secs;
-	for (;;) {
-		for (int i = 0; i < 16; i++) {
-			write_full(cl, buf, size);
-			if (!stream && read_full(cl, buf, size) != size) die("short echo");
+	long long msgs = 0, spent = 0;
+	double elapsed = 0;
+	if (turns) {
+		char statpath[64];
+		snprintf(statpath, sizeof statpath, "/proc/%d/schedstat", (int)pid);
+		int stat = open(statpath, O_RDONLY);
+		yield('r');
+		for (;;) {
+			wait_turn();
+			/* The peer's clock first and last, the client's innermost. */
+			long long peer0 = peer_ns(stat), self0 = self_ns();
+			double start = now();
+			do {
+				for (int i = 0; i < 4; i++) one(cl, buf, size, stream);
+				msgs += 4;
+			} while (now() - start < chunk);
+			if (stream) {
+				buf[0] = MARK;
+				write_full(cl, buf, size);
+				buf[0] = 7;
+				if (read_full(cl, &ack, 1) != 1) die("chunk ack");
+				msgs++;
+			}
+			elapsed += now() - start;
+			long long self1 = self_ns(), peer1 = peer_ns(stat);
+			spent += self1 - self0 + peer1 - peer0;
+			if (elapsed >= secs) break;
+			yield('c');
 		}
-		msgs += 16;
-		if (now() >= deadline) break;
+		if (stat >= 0) close(stat);
+		if (tcp) tcp_counts(cl, &segs1, &in1);
+	} else {
+		long long cpu0 = cpu_ns(pid);
+		double start = now(), deadline = start + secs;
+		for (;;) {
+			for (int i = 0; i < 16; i++) one(cl, buf, size, stream);
+			msgs += 16;
+			if (now() >= deadline) break;
+		}
+		if (stream) {
+			shutdown(cl, SHUT_WR);
+			if (read_full(cl, &ack, 1) != 1) die("final ack");
+		}
+		elapsed = now() - start;
+		spent = cpu_ns(pid) - cpu0;
+		if (tcp) tcp_counts(cl, &segs1, &in1);
 	}
-	if (stream) {
-		shutdown(cl, SHUT_WR);
-		if (read_full(cl, &ack, 1) != 1) die("final ack");
-	}
-	double elapsed = now() - start;
-	long long spent = cpu_ns(pid) - cpu0;
 	char cc[32] = "-";
 	if (tcp) {
 		socklen_t cclen = sizeof cc - 1;
-		tcp_counts(cl, &segs1, &in1);
 		memset(cc, 0, sizeof cc);
 		if (getsockopt(cl, IPPROTO_TCP, TCP_CONGESTION, cc, &cclen) || !cc[0]) strcpy(cc, "?");
 	}
+	if (turns && stream) {
+		shutdown(cl, SHUT_WR);
+		if (read_full(cl, &ack, 1) != 1) die("final ack");
+	}
 	close(cl);
 	waitpid(pid, NULL, 0);
+	if (turns) yield('e');
 	printf("msgs %lld secs %.6f cpu_ns %lld data_segs %lld segs_in %lld cc %s sndbuf %d rcvbuf %d\n",
 	       msgs, elapsed, spent, segs1 - segs0, in1 - in0, cc, sndbuf, rcvbuf);
 	return 0;

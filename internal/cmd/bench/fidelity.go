@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -98,7 +100,8 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 			if err != nil {
 				return err
 			}
-			cCmd.Env = append(os.Environ(), "PINGPONG_STOP_BEFORE_TIMING=1")
+			// Both take their turns in the chunks a pair's sides take.
+			cCmd.Env = append(os.Environ(), fmt.Sprintf("PINGPONG_TURNS=%g", bench.PairChunk(cfg).Seconds()))
 			goCmd, err := goCommand(cfg, d)
 			if err != nil {
 				return err
@@ -147,15 +150,16 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	}
 	clearProgress()
 	fmt.Printf("Fidelity: raw path (Go engine) versus a minimal C program (cc %s, testdata/pingpong.c), both peers on CPU %d, "+
-		"%d pairs, C and Go side by side in turns of %v for %v each; load %s before, %s after (1-minute average); took %v.\n",
-		cc, cpu, reps, fidelityChunk, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
+		"%d pairs, C and Go side by side in turns for %v each; load %s before, %s after (1-minute average); took %v.\n",
+		cc, cpu, reps, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
 	fmt.Printf("Placements: harness = as `go test -bench` pins (client and peer threads; Go's other threads on the other CPUs);\n"+
 		"process = the whole Go process pinned from its start (as `taskset -c N go test -bench`; GOMAXPROCS %v). C's two processes on the same CPU in both.\n",
 		slices.Sorted(maps.Keys(goProcs)))
-	fmt.Printf("Side by side: both programs warm up, stop, then run in turns (SIGCONT, %v, SIGSTOP), so that their timed parts span the same\n"+
-		"moments of the machine. A stopped program accrues no CPU time: CPU time per message is each one's own. Its wall-clock rate is not\n"+
-		"(it also waited for the other's turns): msgs/s here is per second of the pair's time on the CPU, which on one CPU, the pair\n"+
-		"alone there, is one over its CPU time per message; the rate check is the CPU check.\n", fidelityChunk)
+	fmt.Printf("Side by side: both programs warm up, then take turns on a pipe from this tool, a chunk each (a pair's: round trips 2 ms,\n" +
+		"streams 10 ms, 1 ms from 16 KiB; a stream's chunk ends when the peer has read it), so that their timed parts span the same\n" +
+		"moments of the machine. A waiting program accrues no CPU time: CPU time per message is each one's own. Its wall-clock rate is not\n" +
+		"(it also waited for the other's turns): msgs/s here is per second of the pair's time on the CPU, which on one CPU, the pair\n" +
+		"alone there, is one over its CPU time per message; the rate check is the CPU check.\n")
 	fmt.Printf("TCP mode: data segments per 1000 messages (TCP_INFO of the client's socket, timed part), per run, C | Go;\n" +
 		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only pairs whose C and Go runs are both\n" +
 		"in one mode (the mode both have most runs in). Ratios are per pair, their median and range.\n\n")
@@ -276,7 +280,7 @@ func goCommand(c bench.Config, d time.Duration) (*exec.Cmd, error) {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "-fidelity-one", fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d))
-	cmd.Env = append(os.Environ(), stopBeforeTiming+"=1")
+	cmd.Env = append(os.Environ(), turnsEnv+"="+bench.PairChunk(c).String())
 	return cmd, nil
 }
 
@@ -318,16 +322,70 @@ func fidelityOne(spec string) error {
 		return err
 	}
 	c := bench.Config{Shape: bench.Shape(f[0]), Path: bench.Raw, Placement: bench.OneCPU, Transport: bench.Transport(f[1]), Size: size}
-	var stop func()
-	if os.Getenv(stopBeforeTiming) != "" {
-		// Until the fidelity check's controller gives this run its turns.
-		stop = func() { _ = unix.Kill(os.Getpid(), unix.SIGSTOP) }
+	var r bench.Result
+	if os.Getenv(turnsEnv) != "" {
+		// The controller gives this run its turns beside the C program.
+		for _, fd := range []int{turnFD, yieldFD} {
+			// Not the peer's, which this process starts.
+			unix.CloseOnExec(fd)
+		}
+		chunk, perr := time.ParseDuration(os.Getenv(turnsEnv))
+		if perr != nil {
+			return fmt.Errorf("%s: %w", turnsEnv, perr)
+		}
+		r, err = bench.MeasureInTurns(c, d, chunk, pipeTurns{})
+	} else {
+		r, err = bench.Measure(c, d)
 	}
-	r, err := bench.MeasureAfter(c, d, stop)
 	if err != nil {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(oneResult{r.Msgs, r.Elapsed, r.Counts, runtime.GOMAXPROCS(0)})
+}
+
+// pipeTurns takes a -fidelity-one run's turns on the descriptors the
+// controller gave it (sideBySide). Its reads and writes are raw system
+// calls, which the Go runtime does not see: a read that blocks for the
+// other program's turn, made as an ordinary system call, has the
+// runtime's monitor thread (sysmon) take the processor away, and the
+// runtime wakes the monitor again when the read returns, betting on
+// more such calls: it then polls every 20 µs or so through the next
+// milliseconds, the chunk being timed. With the whole process pinned to
+// the measured CPU, that cost the Go side 15-25% more CPU time per
+// message than C in every round trip cell. Unseen, the wait is a
+// goroutine that keeps running, as a stopped process's would; the
+// turns are shorter than the 10 ms after which the monitor asks a
+// running goroutine to yield.
+type pipeTurns struct{}
+
+func (pipeTurns) Wait() error {
+	var b [1]byte
+	for {
+		n, _, errno := unix.RawSyscall(unix.SYS_READ, turnFD, uintptr(unsafe.Pointer(&b[0])), 1)
+		switch {
+		case errno == unix.EINTR:
+			continue
+		case errno != 0:
+			return fmt.Errorf("waiting for a turn: %w", errno)
+		case n == 0:
+			return errors.New("waiting for a turn: the controller is gone")
+		}
+		return nil
+	}
+}
+
+func (pipeTurns) Yield(y bench.Yield) error {
+	b := [1]byte{byte(y)}
+	for {
+		_, _, errno := unix.RawSyscall(unix.SYS_WRITE, yieldFD, uintptr(unsafe.Pointer(&b[0])), 1)
+		switch errno {
+		case unix.EINTR:
+			continue
+		case 0:
+			return nil
+		}
+		return fmt.Errorf("ending a turn: %w", errno)
+	}
 }
 
 // sameMode keeps, of C's and Go's runs of a cell, those in the TCP mode

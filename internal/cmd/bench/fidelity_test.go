@@ -3,8 +3,14 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
 )
@@ -39,20 +45,27 @@ func TestCellsCompareModeAgainstMode(t *testing.T) {
 	}
 }
 
-// Side by side, each program stops itself before its timed part and then
-// runs in turns until it ends; a program that ends before stopping (it
-// failed to set up) is an error, and nothing of it is left behind.
+// Side by side, each program warms up (says r), then takes its turns on
+// descriptor 3, saying c after each, until it says e and ends; a program
+// that ends before its timed part, or in the middle of it, is an error,
+// and nothing of it is left behind.
 func TestSideBySideRunsEachInTurnsToTheEnd(t *testing.T) {
 	cpu, err := bench.PinCPU()
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := func(cmd *exec.Cmd) error { return cmd.Start() }
-	// Each counts to 2000 in its turns, after stopping itself.
-	counting := func(name string) *exec.Cmd {
-		return exec.Command("sh", "-c", `kill -STOP $$; i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo `+name)
+	// Each takes three turns, counting them in a file of its own.
+	dir := t.TempDir()
+	turnTaking := func(name string, turns int) *exec.Cmd {
+		return exec.Command("sh", "-c", `printf r >&4; n=0
+while [ $n -lt `+strconv.Itoa(turns)+` ]; do
+	head -c1 <&3 >/dev/null; n=$((n+1)); echo turn >>`+filepath.Join(dir, name)+`
+	[ $n -lt `+strconv.Itoa(turns)+` ] && printf c >&4
+done
+printf e >&4; echo `+name)
 	}
-	outs, usages, err := sideBySide(t.TempDir(), cpu, []*exec.Cmd{counting("c"), counting("go")}, start)
+	outs, usages, err := sideBySide(t.TempDir(), cpu, []*exec.Cmd{turnTaking("c", 3), turnTaking("go", 5)}, start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,10 +75,53 @@ func TestSideBySideRunsEachInTurnsToTheEnd(t *testing.T) {
 	if len(usages) != 2 {
 		t.Errorf("%d rusages; want one per program", len(usages))
 	}
+	for name, want := range map[string]int{"c": 3, "go": 5} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		if got := strings.Count(string(b), "turn"); got != want {
+			t.Errorf("%s took %d turns; want %d", name, got, want)
+		}
+	}
 
 	failed := exec.Command("sh", "-c", "exit 3")
-	if _, _, err := sideBySide(t.TempDir(), cpu, []*exec.Cmd{counting("c"), failed}, start); err == nil {
+	if _, _, err := sideBySide(t.TempDir(), cpu, []*exec.Cmd{turnTaking("c2", 3), failed}, start); err == nil {
 		t.Error("a program that ended before its timed part was not reported")
+	} else {
+		t.Log(err)
+	}
+	quitting := exec.Command("sh", "-c", "printf r >&4; head -c1 <&3 >/dev/null; exit 4")
+	if _, _, err := sideBySide(t.TempDir(), cpu, []*exec.Cmd{turnTaking("c3", 3), quitting}, start); err == nil {
+		t.Error("a program that ended during its turns was not reported")
+	} else {
+		t.Log(err)
+	}
+}
+
+// A program that stops taking part (here: silent after its warm-up) is
+// given up on after turnTimeout and killed, its peer with it.
+func TestSideBySideGivesUpOnASilentProgram(t *testing.T) {
+	cpu, err := bench.PinCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { turnTimeout = d }(turnTimeout)
+	turnTimeout = 200 * time.Millisecond
+	silent := exec.Command("sh", "-c", "printf r >&4; sleep 30 & wait")
+	began := time.Now()
+	_, _, err = sideBySide(t.TempDir(), cpu, []*exec.Cmd{silent}, func(cmd *exec.Cmd) error { return cmd.Start() })
+	if err == nil || !strings.Contains(err.Error(), "said nothing") {
+		t.Fatalf("err %v; want that it said nothing", err)
+	}
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("giving up took %v", took)
+	}
+	// Its process group (sleep included) was killed; the sleep, an
+	// orphan, is reaped by whoever inherits it, soon.
+	deadline := time.Now().Add(5 * time.Second)
+	for unix.Kill(-silent.Process.Pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("process group %d is still there", silent.Process.Pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -14,89 +14,64 @@ import (
 	"netnotes/internal/bench"
 )
 
-// fidelityChunk is how long one program runs before the other's turn.
-const fidelityChunk = 5 * time.Millisecond
+// turnsEnv is set in a -fidelity-one child's environment to the length
+// of its chunks: it takes its turns on descriptors 3 and 4
+// (bench.MeasureInTurns), as the C program does with PINGPONG_TURNS.
+const turnsEnv = "NETNOTES_FIDELITY_TURNS"
 
-// stopBeforeTiming is set in a -fidelity-one child's environment: it stops
-// itself (SIGSTOP) between its warm-up and its timed part, as the C
-// program does with PINGPONG_STOP_BEFORE_TIMING.
-const stopBeforeTiming = "NETNOTES_FIDELITY_STOP"
+// The descriptors a program in turns reads its turn from and writes its
+// word to (bench.Yield): os/exec's first ExtraFiles.
+const (
+	turnFD  = 3
+	yieldFD = 4
+)
+
+// turnTimeout is how long the controller waits for a program's word
+// before it gives up on it: a warm-up or a turn takes milliseconds.
+var turnTimeout = 30 * time.Second
 
 // sideBySide runs programs in turns, a chunk each, so that each one's
 // timed part spans the same moments of the machine as the others': C and
 // Go measured one after the other differ by what a shared VM did in
 // between (the same 64 KiB TCP round trip cost 43 to 65 µs of CPU from
-// one 25 ms window to the next here). Each command is started in a
-// process group of its own (its peer process joins it) and stops itself
-// before its timed part; once all have stopped, the groups are continued
-// and stopped again in turn (SIGCONT, a chunk, SIGSTOP) until every one
-// has exited. A stopped program accrues no CPU time, so each one's CPU
-// time per message is its own; its wall-clock rate is not (it also
-// waited for the others' turns). start starts one command (on a thread
+// one 25 ms window to the next here). The turns are cooperative, as a
+// pair's sessions take theirs inside one process (bench.MeasurePair):
+// each program gets a pipe to read its turn from (descriptor 3) and one
+// to say when its turn is over (descriptor 4, a bench.Yield byte). It
+// warms up and says Ready; then each in turn is given a byte, times one
+// chunk and says ChunkDone, until it says Ended. Between its turns a
+// program's client waits in read and its peer in its own read, so each
+// one's CPU time per message is its own; its wall-clock rate is not (it
+// also waited for the others' turns). Nothing else of a program is woken
+// between turns, as stopping and continuing it (SIGSTOP, SIGCONT) would:
+// that wakes every thread of a Go process, which pinned to the measured
+// CPU changed what its TCP did. start starts one command (on a thread
 // with the CPU mask the program is to inherit); the commands' standard
 // output (kept in files in dir meanwhile) is returned, with what wait4
-// said of each (its rusage includes its waited-for peer). This process's
+// said of each (its rusage includes its waited-for peer). Each command
+// runs in a process group of its own, killed on an error. This process's
 // threads leave cpu while the programs run there.
 func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) error) ([][]byte, []unix.Rusage, error) {
-	outs := make([]*os.File, len(cmds))
+	progs := make([]*turnTaker, len(cmds))
 	defer func() {
-		for _, f := range outs {
-			if f != nil {
-				f.Close()
-				os.Remove(f.Name())
+		// On an error, nothing of ours stays running.
+		for _, p := range progs {
+			if p != nil {
+				p.close()
 			}
 		}
 	}()
-	alive := map[int]bool{}
-	defer func() {
-		// On an error, nothing of ours stays stopped or running.
-		for pid := range alive {
-			_ = unix.Kill(-pid, unix.SIGKILL)
-			_ = unix.Kill(-pid, unix.SIGCONT)
-			var ws unix.WaitStatus
-			_, _ = unix.Wait4(pid, &ws, 0, nil)
-		}
-	}()
-	pids := make([]int, len(cmds))
 	for i, cmd := range cmds {
-		f, err := os.CreateTemp(dir, "out")
+		p, err := startInTurns(dir, cmd, start)
 		if err != nil {
 			return nil, nil, err
 		}
-		outs[i] = f
-		cmd.Stdout, cmd.Stderr = f, os.Stderr
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := start(cmd); err != nil {
-			return nil, nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
-		}
-		pids[i] = cmd.Process.Pid
-		alive[pids[i]] = true
+		progs[i] = p
 	}
-	usages := make([]unix.Rusage, len(cmds))
-	// reap notes how a program ended; false while it is only stopped.
-	reap := func(i int, ws unix.WaitStatus, ru unix.Rusage) (ended bool, err error) {
-		switch {
-		case ws.Stopped():
-			return false, nil
-		case ws.Exited() && ws.ExitStatus() == 0:
-		case ws.Exited():
-			err = fmt.Errorf("%s exited with status %d", cmds[i].Path, ws.ExitStatus())
-		default:
-			err = fmt.Errorf("%s ended by %v", cmds[i].Path, ws.Signal())
-		}
-		delete(alive, pids[i])
-		usages[i] = ru
-		return true, err
-	}
-	// Every program stops itself after its warm-up.
-	for i, pid := range pids {
-		var ws unix.WaitStatus
-		var ru unix.Rusage
-		if _, err := unix.Wait4(pid, &ws, unix.WUNTRACED, &ru); err != nil {
-			return nil, nil, fmt.Errorf("waiting for %s to stop before timing: %w", cmds[i].Path, err)
-		}
-		if ended, err := reap(i, ws, ru); ended {
-			return nil, nil, errors.Join(fmt.Errorf("%s ended before its timed part", cmds[i].Path), err)
+	// Every program warms up first.
+	for _, p := range progs {
+		if err := p.expect(bench.Ready); err != nil {
+			return nil, nil, fmt.Errorf("%w before its timed part", err)
 		}
 	}
 	restore, err := bench.LeaveCPU(cpu)
@@ -104,36 +79,178 @@ func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) err
 		return nil, nil, err
 	}
 	defer restore()
-	for len(alive) > 0 {
-		for i, pid := range pids {
-			if !alive[pid] {
+	for running := len(progs); running > 0; {
+		for _, p := range progs {
+			if p.ended {
 				continue
 			}
-			if err := unix.Kill(-pid, unix.SIGCONT); err != nil {
-				return nil, nil, fmt.Errorf("continuing %s: %w", cmds[i].Path, err)
-			}
-			time.Sleep(fidelityChunk)
-			_ = unix.Kill(-pid, unix.SIGSTOP)
-			// Stopped, or ended during its turn.
-			var ws unix.WaitStatus
-			var ru unix.Rusage
-			if _, err := unix.Wait4(pid, &ws, unix.WUNTRACED, &ru); err != nil {
-				return nil, nil, fmt.Errorf("waiting for %s: %w", cmds[i].Path, err)
-			}
-			if _, err := reap(i, ws, ru); err != nil {
+			word, err := p.turn()
+			if err != nil {
 				return nil, nil, err
+			}
+			if word == bench.Ended {
+				if err := p.wait(); err != nil {
+					return nil, nil, err
+				}
+				running--
 			}
 		}
 	}
-	var texts [][]byte
-	for _, f := range outs {
-		b, err := os.ReadFile(f.Name())
+	texts := make([][]byte, len(progs))
+	usages := make([]unix.Rusage, len(progs))
+	for i, p := range progs {
+		b, err := os.ReadFile(p.out.Name())
 		if err != nil {
 			return nil, nil, err
 		}
-		texts = append(texts, b)
+		texts[i], usages[i] = b, p.usage
 	}
 	return texts, usages, nil
+}
+
+// turnTaker is one program side by side: its pipes' ends on our side,
+// its output file, and how it ended.
+type turnTaker struct {
+	cmd   *exec.Cmd
+	turnW *os.File // we write a byte: its turn
+	wordR *os.File // it writes a bench.Yield
+	out   *os.File
+	ended bool // it said Ended and was waited for
+	usage unix.Rusage
+}
+
+// startInTurns starts cmd with its turn pipes as descriptors 3 and 4.
+func startInTurns(dir string, cmd *exec.Cmd, start func(*exec.Cmd) error) (*turnTaker, error) {
+	if len(cmd.ExtraFiles) > 0 {
+		return nil, fmt.Errorf("%s: its descriptors 3 and 4 are for the turns", cmd.Path)
+	}
+	p := &turnTaker{cmd: cmd}
+	var err error
+	if p.out, err = os.CreateTemp(dir, "out"); err != nil {
+		return nil, err
+	}
+	turnR, turnW, err := turnPipe(false)
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	wordR, wordW, err := turnPipe(true)
+	if err != nil {
+		turnR.Close()
+		turnW.Close()
+		p.close()
+		return nil, err
+	}
+	p.turnW, p.wordR = turnW, wordR
+	cmd.Stdout, cmd.Stderr = p.out, os.Stderr
+	cmd.ExtraFiles = []*os.File{turnR, wordW}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	err = start(cmd)
+	// Its ends are its own now: our copies would hide its end (EOF).
+	turnR.Close()
+	wordW.Close()
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
+	}
+	return p, nil
+}
+
+// turnPipe is a pipe whose program's end blocks (the program waits in
+// read or write) and whose end here does not (reads with a deadline):
+// the two ends are two open files, each with its own O_NONBLOCK. ours
+// says which end is ours: the read end (true) or the write end.
+func turnPipe(oursReads bool) (r, w *os.File, err error) {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+		return nil, nil, err
+	}
+	ours := fds[1]
+	if oursReads {
+		ours = fds[0]
+	}
+	if err := unix.SetNonblock(ours, true); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fds[0]), "turn-r"), os.NewFile(uintptr(fds[1]), "turn-w"), nil
+}
+
+// turn gives the program one turn and returns what it said at its end.
+func (p *turnTaker) turn() (bench.Yield, error) {
+	if _, err := p.turnW.Write([]byte{'g'}); err != nil {
+		return 0, p.gone(err)
+	}
+	return p.word()
+}
+
+// expect reads the program's next word, which must be want.
+func (p *turnTaker) expect(want bench.Yield) error {
+	got, err := p.word()
+	if err == nil && got != want {
+		err = fmt.Errorf("%s said %q, not %q", p.cmd.Path, got, want)
+	}
+	return err
+}
+
+// word reads one bench.Yield, within turnTimeout.
+func (p *turnTaker) word() (bench.Yield, error) {
+	if err := p.wordR.SetReadDeadline(time.Now().Add(turnTimeout)); err != nil {
+		return 0, err
+	}
+	var b [1]byte
+	if _, err := p.wordR.Read(b[:]); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return 0, fmt.Errorf("%s said nothing for %v", p.cmd.Path, turnTimeout)
+		}
+		return 0, p.gone(err)
+	}
+	return bench.Yield(b[0]), nil
+}
+
+// gone explains a pipe that failed: the program ended (how, from wait4).
+func (p *turnTaker) gone(err error) error {
+	if werr := p.wait(); werr != nil {
+		return werr
+	}
+	return fmt.Errorf("%s ended without saying so: %w", p.cmd.Path, err)
+}
+
+// wait waits for the program (its peer was waited for by it) and says
+// how it ended, when not well.
+func (p *turnTaker) wait() error {
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(p.cmd.Process.Pid, &ws, 0, &p.usage); err != nil {
+		return fmt.Errorf("waiting for %s: %w", p.cmd.Path, err)
+	}
+	p.ended = true
+	switch {
+	case ws.Exited() && ws.ExitStatus() == 0:
+		return nil
+	case ws.Exited():
+		return fmt.Errorf("%s exited with status %d", p.cmd.Path, ws.ExitStatus())
+	default:
+		return fmt.Errorf("%s ended by %v", p.cmd.Path, ws.Signal())
+	}
+}
+
+// close ends what is left of the program: its process group is killed
+// (its peer too) and waited for, the pipes and its output file removed.
+func (p *turnTaker) close() {
+	if p.cmd.Process != nil && !p.ended {
+		_ = unix.Kill(-p.cmd.Process.Pid, unix.SIGKILL)
+		_ = p.wait()
+	}
+	for _, f := range []*os.File{p.turnW, p.wordR} {
+		if f != nil {
+			f.Close()
+		}
+	}
+	if p.out != nil {
+		p.out.Close()
+		os.Remove(p.out.Name())
+	}
 }
 
 // startOnMask starts cmd from a thread whose CPU mask is set (a child
