@@ -186,9 +186,9 @@
 // 0.92-0.94: Go spends 4-5% more CPU time per 100 B message than C
 // over UDS too (0.95-0.96), and its TCP stream, a little slower to
 // write, sends more data segments in the same merged mode (36-62 per
-// 1000 messages against C's 29-48), each a trip through TCP's receive
-// path. Longer turns (20 ms of round trips, 40 ms of streams) moved no
-// cell by more than 0.02.
+// 1000 messages against C's 28-49), each a trip through TCP's receive
+// path. Longer turns (20 ms of round trips, 40 ms of streams) left the
+// same two cells outside (0.95 and 0.94) and the others within.
 //
 // Why an outside measurement (issue 23: Go/C 0.89 for a 100 B UDS stream,
 // 1.12-1.20 at 64 KiB, the UDS/TCP ratios 7-23% from C's) differed from

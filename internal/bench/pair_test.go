@@ -164,3 +164,39 @@ func TestMeasureInTurnsTakesATurnPerChunk(t *testing.T) {
 		t.Errorf("it said %q after its turns failed", gone.said)
 	}
 }
+
+// PipeTurns reads a turn from one pipe and writes its word to another; a
+// closed turn pipe (the controller gone) is an error, not a hang.
+func TestPipeTurnsWaitsAndSays(t *testing.T) {
+	var turn, word [2]int
+	if err := unix.Pipe2(turn[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Pipe2(word[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, fd := range []int{turn[0], turn[1], word[0], word[1]} {
+			unix.Close(fd)
+		}
+	})
+	turns := PipeTurns(turn[0], word[1])
+	if _, err := unix.Write(turn[1], []byte{'g'}); err != nil {
+		t.Fatal(err)
+	}
+	if err := turns.Wait(); err != nil {
+		t.Fatalf("a turn given: %v", err)
+	}
+	if err := turns.Yield(ChunkDone); err != nil {
+		t.Fatal(err)
+	}
+	var b [1]byte
+	if n, err := unix.Read(word[0], b[:]); err != nil || n != 1 || Yield(b[0]) != ChunkDone {
+		t.Errorf("said %q (%d bytes, %v); want %q", b[:n], n, err, ChunkDone)
+	}
+	unix.Close(turn[1])
+	turn[1] = -1
+	if err := turns.Wait(); err == nil {
+		t.Error("a closed turn pipe gave a turn")
+	}
+}

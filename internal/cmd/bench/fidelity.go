@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -14,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -333,7 +331,7 @@ func fidelityOne(spec string) error {
 		if perr != nil {
 			return fmt.Errorf("%s: %w", turnsEnv, perr)
 		}
-		r, err = bench.MeasureInTurns(c, d, chunk, pipeTurns{})
+		r, err = bench.MeasureInTurns(c, d, chunk, bench.PipeTurns(turnFD, yieldFD))
 	} else {
 		r, err = bench.Measure(c, d)
 	}
@@ -341,51 +339,6 @@ func fidelityOne(spec string) error {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(oneResult{r.Msgs, r.Elapsed, r.Counts, runtime.GOMAXPROCS(0)})
-}
-
-// pipeTurns takes a -fidelity-one run's turns on the descriptors the
-// controller gave it (sideBySide). Its reads and writes are raw system
-// calls, which the Go runtime does not see: a read that blocks for the
-// other program's turn, made as an ordinary system call, has the
-// runtime's monitor thread (sysmon) take the processor away, and the
-// runtime wakes the monitor again when the read returns, betting on
-// more such calls: it then polls every 20 µs or so through the next
-// milliseconds, the chunk being timed. With the whole process pinned to
-// the measured CPU, that cost the Go side 15-25% more CPU time per
-// message than C in every round trip cell. Unseen, the wait is a
-// goroutine that keeps running, as a stopped process's would; the
-// turns are shorter than the 10 ms after which the monitor asks a
-// running goroutine to yield.
-type pipeTurns struct{}
-
-func (pipeTurns) Wait() error {
-	var b [1]byte
-	for {
-		n, _, errno := unix.RawSyscall(unix.SYS_READ, turnFD, uintptr(unsafe.Pointer(&b[0])), 1)
-		switch {
-		case errno == unix.EINTR:
-			continue
-		case errno != 0:
-			return fmt.Errorf("waiting for a turn: %w", errno)
-		case n == 0:
-			return errors.New("waiting for a turn: the controller is gone")
-		}
-		return nil
-	}
-}
-
-func (pipeTurns) Yield(y bench.Yield) error {
-	b := [1]byte{byte(y)}
-	for {
-		_, _, errno := unix.RawSyscall(unix.SYS_WRITE, yieldFD, uintptr(unsafe.Pointer(&b[0])), 1)
-		switch errno {
-		case unix.EINTR:
-			continue
-		case 0:
-			return nil
-		}
-		return fmt.Errorf("ending a turn: %w", errno)
-	}
 }
 
 // sameMode keeps, of C's and Go's runs of a cell, those in the TCP mode
