@@ -84,8 +84,10 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	total := reps * len(cells)
 	done := 0
 	loadBefore, started := loadavg(), time.Now()
-	fmt.Fprintf(os.Stderr, "fidelity: %d pairs of C and Go side by side for %v each plus warm-up, about %.0f s; progress below.\n",
-		total, d, float64(total)*(d.Seconds()+0.15))
+	// Each program of a pair is timed for d in turns (the other waits),
+	// after its own start and warm-up: about a quarter second a pair.
+	fmt.Fprintf(os.Stderr, "fidelity: %d pairs of C and Go, each program timed for %v in turns plus warm-up, about %.0f s; progress below.\n",
+		total, d, float64(total)*(2*d.Seconds()+0.25))
 	var free, one unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &free); err != nil {
 		return err
