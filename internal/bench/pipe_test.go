@@ -112,8 +112,57 @@ func TestMeasureCountsSwitches(t *testing.T) {
 // moveOtherThreads keeps the runtime's other threads off the measured CPU
 // and gives them their mask back.
 func TestMoveOtherThreadsOffTheCPU(t *testing.T) {
+	cpu := measuredCPUWithAnother(t)
+
+	restore, err := moveOtherThreads(cpu, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := otherThreadsOn(cpu); on != 0 {
+		t.Errorf("%d other threads may still run on CPU %d", on, cpu)
+	}
+	restore()
+	if on, _ := otherThreadsOn(cpu); on == 0 {
+		t.Errorf("after restore no other thread may run on CPU %d", cpu)
+	}
+}
+
+// Started on the measured CPU alone (as the peer is under taskset),
+// the runtime's other threads have no other CPU in their mask: only
+// beyond it can they leave, and the restore gives them the one CPU back.
+func TestMoveOtherThreadsBeyondAOneCPUMask(t *testing.T) {
+	cpu := measuredCPUWithAnother(t)
+	unpin, err := pinProcess(cpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unpin()
+
+	if _, err := moveOtherThreads(cpu, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, off := otherThreadsOn(cpu); off != 0 {
+		t.Errorf("within the one-CPU mask: %d threads moved off CPU %d", off, cpu)
+	}
+	restore, err := moveOtherThreads(cpu, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := otherThreadsOn(cpu); on != 0 {
+		t.Errorf("beyond the mask: %d other threads may still run on CPU %d", on, cpu)
+	}
+	restore()
+	if _, off := otherThreadsOn(cpu); off != 0 {
+		t.Errorf("after restore %d threads may not run on CPU %d", off, cpu)
+	}
+}
+
+// measuredCPUWithAnother locks the test to its thread and returns the CPU
+// the OneCPU placement uses, skipping where no other CPU is usable.
+func measuredCPUWithAnother(t *testing.T) int {
+	t.Helper()
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	t.Cleanup(runtime.UnlockOSThread)
 	cpu, err := PinCPU()
 	if err != nil {
 		t.Fatal(err)
@@ -125,28 +174,26 @@ func TestMoveOtherThreadsOffTheCPU(t *testing.T) {
 	if mine.Count() < 2 {
 		t.Skip("one usable CPU: nothing to move the threads to")
 	}
-	onCPU := func() (n int) {
-		tasks, _ := os.ReadDir("/proc/self/task")
-		for _, task := range tasks {
-			tid, _ := strconv.Atoi(task.Name())
-			var set unix.CPUSet
-			if tid != unix.Gettid() && unix.SchedGetaffinity(tid, &set) == nil && set.IsSet(cpu) {
-				n++
-			}
+	return cpu
+}
+
+// otherThreadsOn counts this process's threads but the calling one that
+// may run on cpu, and those that may not.
+func otherThreadsOn(cpu int) (on, off int) {
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, task := range tasks {
+		tid, _ := strconv.Atoi(task.Name())
+		var set unix.CPUSet
+		if tid == unix.Gettid() || unix.SchedGetaffinity(tid, &set) != nil {
+			continue
 		}
-		return n
+		if set.IsSet(cpu) {
+			on++
+		} else {
+			off++
+		}
 	}
-	restore, err := moveOtherThreads(cpu)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := onCPU(); n != 0 {
-		t.Errorf("%d other threads may still run on CPU %d", n, cpu)
-	}
-	restore()
-	if n := onCPU(); n == 0 {
-		t.Errorf("after restore no other thread may run on CPU %d", cpu)
-	}
+	return on, off
 }
 
 func TestPeerOfAPipeIsAPipe(t *testing.T) {

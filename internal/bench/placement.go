@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -47,11 +48,11 @@ func pinProcess(cpu int) (restore func(), err error) {
 		return nil, fmt.Errorf("sched_getaffinity: %w", err)
 	}
 	one.Set(cpu)
-	if err := setAllThreads(&one); err != nil {
-		_ = setAllThreads(&old)
+	if err := setThreads(0, &one); err != nil {
+		_ = setThreads(0, &old)
 		return nil, err
 	}
-	return func() { _ = setAllThreads(&old) }, nil
+	return func() { _ = setThreads(0, &old) }, nil
 }
 
 // LeaveCPU moves every thread of this process off cpu, onto the other
@@ -60,23 +61,52 @@ func pinProcess(cpu int) (restore func(), err error) {
 // keeps its own sleeps and signals off it. On a machine with one usable
 // CPU it does nothing.
 func LeaveCPU(cpu int) (restore func(), err error) {
+	return threadsOff(cpu, 0, false)
+}
+
+// moveOtherThreads moves every thread of this process but the calling one
+// off cpu and returns the function that gives them the calling thread's
+// mask of now. The Go runtime's own threads (sysmon, idle Ms, the
+// template thread) then do not wake up on the measured CPU between the
+// two peers, as a C program has no such threads. They go onto the other
+// CPUs the calling thread may use; where that mask holds cpu alone and
+// beyond is set, onto any other CPU the process's cpuset allows (see
+// childPeer). Where there is none, it does nothing.
+func moveOtherThreads(cpu int, beyond bool) (restore func(), err error) {
+	return threadsOff(cpu, unix.Gettid(), beyond)
+}
+
+// threadsOff moves this process's threads but skip (a thread ID; 0
+// skips none) off cpu.
+func threadsOff(cpu, skip int, beyond bool) (restore func(), err error) {
 	var old unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
 		return nil, fmt.Errorf("sched_getaffinity: %w", err)
 	}
 	others := old
 	others.Clear(cpu)
+	if beyond && others.Count() == 0 {
+		// Every other CPU: the kernel keeps those the cpuset allows.
+		for i := range len(others) * 64 {
+			others.Set(i)
+		}
+		others.Clear(cpu)
+	}
 	if others.Count() == 0 {
 		return func() {}, nil
 	}
-	if err := setAllThreads(&others); err != nil {
-		_ = setAllThreads(&old)
+	if err := setThreads(skip, &others); err != nil {
+		_ = setThreads(skip, &old)
+		if beyond && errors.Is(err, unix.EINVAL) {
+			// The cpuset allows cpu only: nowhere to go.
+			return func() {}, nil
+		}
 		return nil, err
 	}
-	return func() { _ = setAllThreads(&old) }, nil
+	return func() { _ = setThreads(skip, &old) }, nil
 }
 
-func setAllThreads(set *unix.CPUSet) error {
+func setThreads(skip int, set *unix.CPUSet) error {
 	// Two passes: a thread started during the first inherits whatever
 	// its creator had at that moment.
 	for pass := 0; pass < 2; pass++ {
@@ -86,53 +116,10 @@ func setAllThreads(set *unix.CPUSet) error {
 		}
 		for _, task := range tasks {
 			tid, err := strconv.Atoi(task.Name())
-			if err != nil {
+			if err != nil || tid == skip {
 				continue
 			}
 			// A thread may have exited since the listing: ESRCH is fine.
-			if err := unix.SchedSetaffinity(tid, set); err != nil && err != unix.ESRCH {
-				return fmt.Errorf("sched_setaffinity(thread %d): %w", tid, err)
-			}
-		}
-	}
-	return nil
-}
-
-// moveOtherThreads moves every thread of this process but the calling one
-// off cpu, onto the other CPUs the calling thread may use, and returns the
-// function that gives them the calling thread's mask of now. The Go
-// runtime's own threads (sysmon, idle Ms, the template thread) then do not
-// wake up on the measured CPU between the two peers, as a C program has no
-// such threads. On a machine with one usable CPU it does nothing.
-func moveOtherThreads(cpu int) (restore func(), err error) {
-	var old unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		return nil, fmt.Errorf("sched_getaffinity: %w", err)
-	}
-	others := old
-	others.Clear(cpu)
-	if others.Count() == 0 {
-		return func() {}, nil
-	}
-	self := unix.Gettid()
-	if err := setOtherThreads(self, &others); err != nil {
-		_ = setOtherThreads(self, &old)
-		return nil, err
-	}
-	return func() { _ = setOtherThreads(self, &old) }, nil
-}
-
-func setOtherThreads(self int, set *unix.CPUSet) error {
-	for pass := 0; pass < 2; pass++ {
-		tasks, err := os.ReadDir("/proc/self/task")
-		if err != nil {
-			return fmt.Errorf("listing this process's threads: %w", err)
-		}
-		for _, task := range tasks {
-			tid, err := strconv.Atoi(task.Name())
-			if err != nil || tid == self {
-				continue
-			}
 			if err := unix.SchedSetaffinity(tid, set); err != nil && err != unix.ESRCH {
 				return fmt.Errorf("sched_setaffinity(thread %d): %w", tid, err)
 			}

@@ -136,7 +136,7 @@ func (s *Session) place() error {
 		s.undo = append(s.undo, restore)
 		return nil
 	}
-	others, err := moveOtherThreads(s.cpu)
+	others, err := moveOtherThreads(s.cpu, false)
 	if err != nil {
 		return err
 	}
