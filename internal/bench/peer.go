@@ -267,45 +267,76 @@ func count(n int, err error) int {
 // readFull reads len(buf) bytes; io.EOF when the connection ends (even
 // mid-message), with the count read so far.
 func readFull(fd int, buf []byte) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	return readAfter(fd, buf, readOnce(fd, buf))
+}
+
+// readAfter goes on reading into buf after a first call that returned n
+// (a count or -errno).
+//
+// Session.Op makes that first call itself and calls readAfter or
+// writeAfter only when it did not move the whole message, so that no
+// function lies between the client's loop and the system call's stub,
+// as in C's loop (libc's read and write). See the package doc for what
+// that changed, and why the peer's loops stay as they were.
+func readAfter(fd int, buf []byte, n int) (int, error) {
 	got := 0
-	for got < len(buf) {
-		var n int
-		if rawSyscalls {
-			n = sysRead(fd, buf[got:])
-		} else {
-			n = goRead(fd, buf[got:])
-		}
+	for {
 		switch {
 		case n == -int(unix.EINTR), n == -int(unix.EAGAIN):
 			// EAGAIN on these blocking descriptors: a socket in a sockhash
 			// (tcp-sockmap) can wake from its wait with nothing to read
 			// (tcp_bpf_recvmsg); the next read blocks again.
-			continue
 		case n < 0:
 			return got, fmt.Errorf("read: %w", syscall.Errno(-n))
 		case n == 0:
 			return got, io.EOF
+		default:
+			got += n
 		}
-		got += n
+		if got == len(buf) {
+			return got, nil
+		}
+		n = readOnce(fd, buf[got:])
 	}
-	return got, nil
+}
+
+func readOnce(fd int, buf []byte) int {
+	if rawSyscalls {
+		return sysRead(fd, buf)
+	}
+	return goRead(fd, buf)
 }
 
 func writeFull(fd int, buf []byte) error {
-	for len(buf) > 0 {
-		var n int
-		if rawSyscalls {
-			n = sysWrite(fd, buf)
-		} else {
-			n = goWrite(fd, buf)
-		}
-		if n == -int(unix.EINTR) {
-			continue
-		}
-		if n < 0 {
-			return fmt.Errorf("write: %w", syscall.Errno(-n))
-		}
-		buf = buf[n:]
+	if len(buf) == 0 {
+		return nil
 	}
-	return nil
+	return writeAfter(fd, buf, writeOnce(fd, buf))
+}
+
+// writeAfter goes on writing buf after a first call that returned n.
+func writeAfter(fd int, buf []byte, n int) error {
+	for {
+		switch {
+		case n == -int(unix.EINTR):
+		case n < 0:
+			return fmt.Errorf("write: %w", syscall.Errno(-n))
+		default:
+			buf = buf[n:]
+		}
+		if len(buf) == 0 {
+			return nil
+		}
+		n = writeOnce(fd, buf)
+	}
+}
+
+func writeOnce(fd int, buf []byte) int {
+	if rawSyscalls {
+		return sysWrite(fd, buf)
+	}
+	return goWrite(fd, buf)
 }
