@@ -167,29 +167,30 @@ func (s *Session) warm() error {
 
 // Op sends one message (Stream) or makes one round trip (RoundTrip).
 func (s *Session) Op() error {
-	if s.wfd >= 0 && rawSyscalls {
-		// The common case written out (see readAfter for why).
-		if n := sysWrite(s.wfd, s.buf); n != len(s.buf) {
+	if s.wfd >= 0 {
+		// The first call of each written out, no function between this
+		// loop and the stub (see readAfter for why).
+		var n int
+		if rawSyscalls {
+			n = sysWrite(s.wfd, s.buf)
+		} else {
+			n = goWrite(s.wfd, s.buf)
+		}
+		if n != len(s.buf) {
 			if err := writeAfter(s.wfd, s.buf, n); err != nil {
 				return err
 			}
 		}
 		if s.cfg.Shape == RoundTrip {
-			if n := sysRead(s.rfd, s.buf); n != len(s.buf) {
+			if rawSyscalls {
+				n = sysRead(s.rfd, s.buf)
+			} else {
+				n = goRead(s.rfd, s.buf)
+			}
+			if n != len(s.buf) {
 				if _, err := readAfter(s.rfd, s.buf, n); err != nil {
 					return err
 				}
-			}
-		}
-		return nil
-	}
-	if s.wfd >= 0 {
-		if err := writeFull(s.wfd, s.buf); err != nil {
-			return err
-		}
-		if s.cfg.Shape == RoundTrip {
-			if _, err := readFull(s.rfd, s.buf); err != nil {
-				return err
 			}
 		}
 		return nil
