@@ -32,9 +32,10 @@ const (
 )
 
 // distinctivePayloadSize returns a UDP payload size for one test's packets.
-// Tracepoints see lo traffic from every namespace on the machine, so the
-// filters select the test's own packets by length; a random size in a range
-// that little real traffic uses makes a collision with another test unlikely.
+// Tracepoints see lo traffic from every namespace on the machine; a filter
+// on a random length in a range that little traffic uses keeps the record
+// small, and ktrace.CausedBy then keeps the test's own packets (other
+// tests' TCP streams over lo do send frames of these lengths).
 func distinctivePayloadSize() int { return 1101 + rand.IntN(300) }
 
 // deliveryWait bounds each step of a delivery over loopback, where an echo

@@ -9,12 +9,20 @@ import (
 // Path is where one batch of the test's datagrams went: how many arrived,
 // what lo's and the interface's transmit counters moved by, and the
 // net_dev_xmit events of the datagrams' length, by device.
+//
+// The tracepoint fires for every namespace's lo, all named "lo", so the
+// lo events the judge counts are those the sending thread caused
+// (ktrace.CausedBy); the rest are kept apart, as what they are: frames of
+// the same length that other threads sent, which a length filter alone
+// would have taken for the test's. The interface's name is the test's
+// own, so its events need no such care.
 type Path struct {
-	Received int    // datagrams that arrived at the listener
-	LoTx     uint64 // lo's tx_packets, moved
-	DevTx    uint64 // the interface's tx_packets, moved
-	XmitLo   int    // net_dev_xmit dev=lo of the datagrams' length
-	XmitDev  int    // net_dev_xmit dev=IF of the datagrams' length
+	Received     int    // datagrams that arrived at the listener
+	LoTx         uint64 // lo's tx_packets, moved
+	DevTx        uint64 // the interface's tx_packets, moved
+	XmitLo       int    // net_dev_xmit dev=lo of the datagrams' length, from the sending thread
+	XmitDev      int    // net_dev_xmit dev=IF of the datagrams' length
+	XmitLoOthers int    `json:",omitempty"` // net_dev_xmit dev=lo of that length that other threads caused
 }
 
 // show says what the batch did; dev names the interface. Untraced, the
@@ -23,6 +31,9 @@ func (p Path) show(dev string, traced bool) string {
 	s := fmt.Sprintf("received %d, lo tx +%d, %s tx +%d", p.Received, p.LoTx, dev, p.DevTx)
 	if traced {
 		s += fmt.Sprintf(", net_dev_xmit %d dev=lo, %d dev=%s", p.XmitLo, p.XmitDev, dev)
+	}
+	if traced && p.XmitLoOthers > 0 {
+		s += fmt.Sprintf(" (not counted: %d dev=lo of the same length from other threads)", p.XmitLoOthers)
 	}
 	return s
 }

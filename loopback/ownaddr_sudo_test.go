@@ -81,13 +81,18 @@ func observeOwnAddress(t *testing.T, p *sandbox.Pair) OwnAddressFacts {
 	toPeer := p.B.ListenPacket(t, "udp4", net.JoinHostPort(peer.String(), "0"))
 	cliPeer := p.A.Dial(t, "udp4", toPeer.LocalAddr().String())
 
-	// One batch, traced and counted on its own.
+	// One batch, traced and counted on its own. The datagrams are sent
+	// from one known thread: on lo, the transmit happens in the sending
+	// system call, and only that thread's events are the test's.
 	batch := func(cli net.Conn, srv net.PacketConn) Path {
 		loBefore, devBefore := p.A.Counters(t, "lo"), p.A.Counters(t, f.Dev)
 		if tr != nil {
 			tr.Start(t)
 		}
-		received := countDatagrams(t, cli, srv, f.Datagrams, f.Payload, deliveryWait)
+		var received int
+		sender := ktrace.OnThread(func() {
+			received = countDatagrams(t, cli, srv, f.Datagrams, f.Payload, deliveryWait)
+		})
 		var events []ktrace.Event
 		if tr != nil {
 			events = tr.Stop(t)
@@ -97,13 +102,16 @@ func observeOwnAddress(t *testing.T, p *sandbox.Pair) OwnAddressFacts {
 			LoTx:     p.A.Counters(t, "lo").Sub(loBefore).TxPackets,
 			DevTx:    p.A.Counters(t, f.Dev).Sub(devBefore).TxPackets,
 		}
+		var onLo []ktrace.Event
 		for _, e := range events {
 			if e.Field("dev") == "lo" {
-				path.XmitLo++
+				onLo = append(onLo, e)
 			} else {
-				path.XmitDev++
+				path.XmitDev++ // the veth end's name is this test's own
 			}
 		}
+		ours, others := ktrace.CausedBy(onLo, sender)
+		path.XmitLo, path.XmitLoOthers = len(ours), len(others)
 		return path
 	}
 	f.ToOwn = batch(cliOwn, toOwn)

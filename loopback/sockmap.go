@@ -23,7 +23,7 @@ type SockmapFacts struct {
 	TargetInOrder bool   // exactly the bytes written, in order
 	PeerBytes     int    // of them, bytes the app's own TCP peer ever received (read after the control)
 	LoTxPackets   uint64 // lo's transmit counter over the transfer
-	LoXmit        int    // net_dev_xmit events on lo with the length of one write's segment
+	LoXmit        int    // net_dev_xmit events on lo with the length of one write's segment, caused by the writing thread
 
 	// The control: the same sockets taken out of the sockhash, the same writes.
 	ControlPeerBytes   int  // bytes the app's TCP peer read
@@ -93,7 +93,7 @@ func judgeRedirect(f SockmapFacts) claims.Finding {
 }
 
 func judgeSkipsLo(f SockmapFacts) claims.Finding {
-	ev := fmt.Sprintf("redirected: lo tx +%d packets, %d net_dev_xmit of the writes' length; control, the same sockets out of the sockhash: lo tx +%d, %d net_dev_xmit, the app's peer read %d B%s, the sidecar's socket %d B",
+	ev := fmt.Sprintf("redirected: lo tx +%d packets, %d net_dev_xmit of the writes' length from the writing thread; control, the same sockets out of the sockhash: lo tx +%d, %d net_dev_xmit, the app's peer read %d B%s, the sidecar's socket %d B",
 		f.LoTxPackets, f.LoXmit, f.ControlLoTxPackets, f.ControlLoXmit, f.ControlPeerBytes, inOrder(f.ControlPeerInOrder), f.ControlTargetBytes)
 	switch {
 	case f.Writes > 0 && f.LoXmit >= f.Writes:

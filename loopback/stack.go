@@ -36,6 +36,9 @@ func (tp Tracepoint) show(name string, frames []string) string {
 
 // StackFacts is what L2's test saw of its own datagrams to 127.0.0.1: the
 // three tracepoints of lo's way through the kernel, with their stacks.
+// Every namespace's loopback is "lo", so the events counted are those the
+// sending thread caused (ktrace.CausedBy: its transmits, and each packet's
+// receive wherever the softirq ran); the rest are kept apart.
 type StackFacts struct {
 	Datagrams int // sent and received, over UDP to 127.0.0.1
 	Payload   int // bytes each
@@ -48,10 +51,15 @@ type StackFacts struct {
 	LoTxPackets                  uint64
 	// Control, that the events show the IP stack: the same tracepoints,
 	// with the same filters, traced while only a Unix socket pair carried
-	// as many datagrams of the same size. That way skips the IP stack, so
-	// it must fire none; events here mean the filters catch more than the
-	// test's IP packets.
+	// as many datagrams of the same size, and attributed the same way to
+	// the thread that wrote them. That way skips the IP stack, so it must
+	// fire none; events here mean the filters and the attribution catch
+	// more than the test's IP packets.
 	UnixPairEvents int
+	// Events of the datagrams' filters that other threads caused while
+	// the test's datagrams went (another namespace's lo traffic of the
+	// same length): not counted above.
+	OtherThreads int `json:",omitempty"`
 }
 
 // judgeStack is L2's rule, in two parts.
@@ -79,6 +87,9 @@ func judgeStack(f StackFacts) claims.Finding {
 		return found
 	}
 
+	if f.OtherThreads > 0 {
+		control += fmt.Sprintf("; not counted: %d events of the same filters from other threads", f.OtherThreads)
+	}
 	xmitSeen := fmt.Sprintf("%d datagrams of %d B to 127.0.0.1: %s; lo tx +%d; %s",
 		n, f.Payload, f.Xmit.show("net_dev_xmit", XmitFrames), f.LoTxPackets, control)
 	var xmit claims.Finding

@@ -70,7 +70,7 @@ type SameNetnsPingFacts struct {
 	Routes         []RouteSeen
 	Sent, Answered int
 	LoTx, VethTx   uint64 // device counters, delta over the pings
-	LoEvents       int    // net_dev_xmit dev=lo of this test's packets
+	LoEvents       int    // net_dev_xmit dev=lo that the pinging thread caused: its echo requests (replies leave from a softirq)
 	VethEvents     int    // net_dev_xmit on either veth end
 	Forced         []ForcedPing
 	// TraceNotObserved says why net_dev_xmit could not be recorded here
@@ -101,7 +101,7 @@ func judgeSameNetnsPing(f SameNetnsPingFacts) claims.Finding {
 		answered = claims.Refute("%d/%d answered", f.Answered, f.Sent)
 	}
 	traced := f.TraceNotObserved == ""
-	moved := fmt.Sprintf("route get %s; lo tx +%d (%d net_dev_xmit dev=lo), veth tx +%d (%d events)",
+	moved := fmt.Sprintf("route get %s; lo tx +%d (%d net_dev_xmit dev=lo from the pinging thread), veth tx +%d (%d events)",
 		strings.Join(routes, ", "), f.LoTx, f.LoEvents, f.VethTx, f.VethEvents)
 	if !traced {
 		moved = fmt.Sprintf("route get %s; lo tx +%d, veth tx +%d", strings.Join(routes, ", "), f.LoTx, f.VethTx)

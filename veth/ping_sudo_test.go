@@ -124,9 +124,10 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 		f.Routes = append(f.Routes, RouteSeen{Dst: dst.String(), Type: sandbox.RouteTypeName(routes[0].Type), Dev: names[routes[0].LinkIndex]})
 	}
 
-	// The notes' ping, and one to the other end. A payload of 1199 bytes
-	// makes the tracepoint filter pick this test's packets out of every
-	// namespace's lo.
+	// The notes' ping, and one to the other end. The tracepoint fires for
+	// every namespace's lo, so a payload of 1199 bytes narrows the record
+	// and the pinging thread decides (ktrace.CausedBy): its echo requests
+	// leave in its own system calls. The veth ends' names are the test's.
 	const size, n = 1199, 3
 	// The tracepoint needs real root (tracefs); the counters do not.
 	var tr *ktrace.Tracer
@@ -141,27 +142,32 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 	if tr != nil {
 		tr.Start(t)
 	}
-	for _, dst := range []netip.Addr{addrA.Addr(), addrB.Addr()} {
-		for range n {
-			f.Sent++
-			if _, err := pinger.Echo(dst, replyTimeout); err == nil {
-				f.Answered++
+	pinging := ktrace.OnThread(func() {
+		for _, dst := range []netip.Addr{addrA.Addr(), addrB.Addr()} {
+			for range n {
+				f.Sent++
+				if _, err := pinger.Echo(dst, replyTimeout); err == nil {
+					f.Answered++
+				}
 			}
 		}
-	}
+	})
 	var events []ktrace.Event
 	if tr != nil {
 		events = tr.Stop(t)
 	}
 	f.LoTx = ns.Counters(t, "lo").Sub(loBefore).TxPackets
 	f.VethTx = ns.Counters(t, nameA).Sub(aBefore).TxPackets + ns.Counters(t, nameB).Sub(bBefore).TxPackets
+	var onLo []ktrace.Event
 	for _, e := range events {
 		if e.Field("dev") == "lo" {
-			f.LoEvents++
+			onLo = append(onLo, e)
 		} else {
 			f.VethEvents++
 		}
 	}
+	fromPinger, _ := ktrace.CausedBy(onLo, pinging)
+	f.LoEvents = len(fromPinger)
 
 	// Forcing it across: a socket bound to A (ping -I A) sends to B's
 	// address out of A, because a lookup restricted to A skips the local
