@@ -201,5 +201,6 @@ func (p *Pinger) Echo(dst netip.Addr, timeout time.Duration) (Reply, error) {
 
 // WireLen is the length of one echo request as a tracepoint on an Ethernet
 // device reports it (net_dev_xmit's len): Ethernet, IPv4 and ICMP headers
-// plus the payload. Notes use distinctive sizes to find their own packets.
+// plus the payload. A distinctive size narrows a trace of lo, which every
+// namespace shares by name; ktrace.CausedBy then keeps the test's own.
 func WireLen(size int) int { return 14 + 20 + 8 + size }
