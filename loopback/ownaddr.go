@@ -30,7 +30,7 @@ type Path struct {
 func (p Path) show(dev string, traced bool) string {
 	s := fmt.Sprintf("received %d, lo tx +%d, %s tx +%d", p.Received, p.LoTx, dev, p.DevTx)
 	if traced {
-		s += fmt.Sprintf(", net_dev_xmit %d dev=lo, %d dev=%s", p.XmitLo, p.XmitDev, dev)
+		s += fmt.Sprintf(", net_dev_xmit %d dev=lo from the sending thread, %d dev=%s", p.XmitLo, p.XmitDev, dev)
 	}
 	if traced && p.XmitLoOthers > 0 {
 		s += fmt.Sprintf(" (not counted: %d dev=lo of the same length from other threads)", p.XmitLoOthers)
