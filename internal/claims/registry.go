@@ -124,8 +124,8 @@ func uncovered(chapter string) []string {
 			out = append(out, fmt.Sprintf("claim %s has no judge registered (var _ = claims.Register(%q, judge) beside its judge in %s/)", c.ID, c.ID, chapter))
 		case registry.refuted[c.ID] == "":
 			out = append(out, fmt.Sprintf("claim %s: no case of claims.TestJudge(t, %q, %s, ...) with Want: claims.Refuted ran and passed", c.ID, c.ID, r.name))
-		case records.RefutableOnlyBy[c.ID] != "" && !strings.HasPrefix(registry.refuted[c.ID], "refutable only by "):
-			out = append(out, fmt.Sprintf("claim %s is refutable only by %s: name its refuting case so (\"refutable only by ...\"), not %q", c.ID, records.RefutableOnlyBy[c.ID], registry.refuted[c.ID]))
+		case c.RefutableOnlyBy != "" && !strings.HasPrefix(registry.refuted[c.ID], "refutable only by "):
+			out = append(out, fmt.Sprintf("claim %s is refutable only by %s: name its refuting case so (\"refutable only by ...\"), not %q", c.ID, c.RefutableOnlyBy, registry.refuted[c.ID]))
 		}
 	}
 	return out

@@ -68,7 +68,7 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 			test = strings.Join(tests, ", ")
 		}
 		claim := c.Claim
-		if by, ok := RefutableOnlyBy[c.ID]; ok {
+		if by := c.RefutableOnlyBy; by != "" {
 			claim += " *(refutable only by " + by + ")*"
 		}
 		fmt.Fprintf(&b, "| %s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(claim), c.Chapter, c.Chapter, test)

@@ -35,7 +35,7 @@ func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
 		assert.Regexp(t, `^[A-Z][0-9]+$`, c.ID)
 		assert.DirExists(t, filepath.Join(root, c.Chapter), "%s's chapter", c.ID)
 		assert.NotEmpty(t, c.Claim, c.ID)
-		assert.NotEmpty(t, c.Note, c.ID)
+		assert.NotEmpty(t, c.Post.English, c.ID)
 	}
 	assert.NotEmpty(t, records.Catalogue)
 }

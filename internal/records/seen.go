@@ -93,7 +93,7 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 // could not observe (skipped) is not, since it says nothing about what the
 // kernels did (strict mode, which CI sets, fails on every skip anyway).
 //
-// A measurement's spread may move a measured part (MeasuredParts) between
+// A measurement's spread may move a measured part (Claim.MeasuredParts) between
 // decided and undecided: such a difference, and its claim's change when
 // the claim's changed parts are all such moves, is marked Noise. Nothing
 // else is: a part that is not measured is compared strictly, even within a
@@ -165,26 +165,6 @@ func (d Difference) Flip() bool {
 	decided := func(v string) bool { return v == Confirmed || v == Refuted }
 	return decided(d.Was) && decided(d.Is)
 }
-
-// Measured lists the claims whose verdicts come from timing measurements,
-// or whose evidence carries a measured note deciding nothing (L5's speed,
-// U4's cost of a connection): the report runs their tests alone, after the
-// others, so that nothing else of the run shares the CPUs while they
-// measure.
-var Measured = []string{"L4", "L5", "U4", "U8", "U9"}
-
-// MeasuredParts lists the parts judged from a timing measurement, the only
-// verdicts a run's spread may move between decided and undecided.
-var MeasuredParts = []string{"L4/no-difference", "U8/2x-at-100b", "U8/gap-shrinks", "U9/more-efficient"}
-
-// IsMeasured reports whether claim id is judged from a measurement.
-func IsMeasured(id string) bool {
-	id, _, _ = strings.Cut(id, "/")
-	return slices.Contains(Measured, id)
-}
-
-// IsMeasuredPart reports whether key ("ID/part") is a measured part.
-func IsMeasuredPart(key string) bool { return slices.Contains(MeasuredParts, key) }
 
 // Format writes s as a seen file, one line per claim of cat.
 func (s Seen) Format(cat []Claim) []byte {

@@ -319,7 +319,7 @@ func chaptersFirst(scan *records.Scan) []string {
 // "./loopback", in the order of the catalogue.
 func measuredPackages(scan *records.Scan) []string {
 	var pkgs []string
-	for _, id := range records.Measured {
+	for _, id := range records.Measured() {
 		for _, ref := range scan.Tests(id) {
 			if p := "./" + ref.Dir; !slices.Contains(pkgs, p) {
 				pkgs = append(pkgs, p)
@@ -333,7 +333,7 @@ func measuredPackages(scan *records.Scan) []string {
 // claims.
 func measuredTests(scan *records.Scan) string {
 	var names []string
-	for _, id := range records.Measured {
+	for _, id := range records.Measured() {
 		for _, ref := range scan.Tests(id) {
 			if !slices.Contains(names, ref.Func) {
 				names = append(names, regexp.QuoteMeta(ref.Func))
@@ -350,7 +350,7 @@ func measuredTests(scan *records.Scan) string {
 // measuredNote says, for the header, which claims were measured alone.
 func measuredNote(scan *records.Scan) string {
 	var ids []string
-	for _, id := range records.Measured {
+	for _, id := range records.Measured() {
 		if len(scan.Tests(id)) > 0 {
 			ids = append(ids, id)
 		}
