@@ -107,3 +107,56 @@ func Counts(result func(test string) string, test, verdict string) bool {
 		t = t[:i]
 	}
 }
+
+// Where is where a run of the notes ran: the machine, and what the
+// process could do there. Each chapter's test binary logs it once, at its
+// start (WhereLine), so that a saved `go test -json` stream names the
+// machine that made it, and the report read later, or beside other
+// machines' streams, labels it from the stream itself.
+type Where struct {
+	Host      string `json:"host,omitempty"` // the node's name, for a column's label
+	Kernel    string `json:"kernel"`         // uname -r
+	Arch      string `json:"arch"`           // uname -m
+	GoVersion string `json:"go,omitempty"`   // the Go that built the test binary
+	// Mode is how the privileged notes ran: "root", "rootless user
+	// namespace" or "unprivileged".
+	Mode string `json:"mode"`
+	// Container names the container the notes ran in ("podman",
+	// "docker", "kubernetes", or "container" where the runtime cannot be
+	// told); "" on a host.
+	Container string `json:"container,omitempty"`
+	// PIDNamespace is "host" (the initial PID namespace) or "own" (a
+	// container's, a pod's); "" where it cannot be told.
+	PIDNamespace string `json:"pid_namespace,omitempty"`
+	// MissingCaps lists the capabilities the notes use that the process
+	// lacks ("CAP_SYS_ADMIN", ...), in the initial user namespace's
+	// terms.
+	MissingCaps []string `json:"missing_caps,omitempty"`
+	// ProcSysReadOnly: writes under /proc/sys are refused (EROFS), as in
+	// a default container.
+	ProcSysReadOnly bool `json:"proc_sys_read_only,omitempty"`
+	// Lockdown is the kernel's lockdown mode ("none", "integrity",
+	// "confidentiality"), "" where it cannot be read.
+	Lockdown string `json:"lockdown,omitempty"`
+}
+
+// WhereLine formats the line that carries where a run ran, as JSON.
+func WhereLine(w Where) string {
+	data, _ := json.Marshal(w) // a struct of strings, a bool and a list: always encodes
+	return "netnotes where: " + string(data)
+}
+
+var whereRE = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?netnotes where: (\{.*\})$`)
+
+// ParseWhere finds a WhereLine in one line of output.
+func ParseWhere(output string) (Where, bool) {
+	m := whereRE.FindStringSubmatch(strings.TrimRight(output, "\n"))
+	if m == nil {
+		return Where{}, false
+	}
+	var w Where
+	if err := json.Unmarshal([]byte(m[1]), &w); err != nil || w.Kernel == "" {
+		return Where{}, false
+	}
+	return w, true
+}

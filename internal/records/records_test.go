@@ -59,3 +59,16 @@ func TestCountsOnlyLinesOfTestsThatPassed(t *testing.T) {
 		assert.Equal(t, c.want, records.Counts(result, c.test, c.verdict), "%s %q", c.test, c.verdict)
 	}
 }
+
+func TestWhereLineRoundTrips(t *testing.T) {
+	w := records.Where{Host: "node-1", Kernel: "6.12.117+deb12-cloud-amd64", Arch: "x86_64", Mode: "root",
+		Container: "podman", PIDNamespace: "own", MissingCaps: []string{"CAP_SYS_ADMIN"}, ProcSysReadOnly: true, Lockdown: "none"}
+	got, ok := records.ParseWhere(records.WhereLine(w) + "\n")
+	assert.True(t, ok)
+	assert.Equal(t, w, got)
+
+	_, ok = records.ParseWhere(`said netnotes where: {"kernel":"6.1"}`)
+	assert.False(t, ok, "a where line quoted inside other text is not one")
+	_, ok = records.ParseWhere(`netnotes where: {"arch":"x86_64"}`)
+	assert.False(t, ok, "a where line without a kernel says nothing")
+}
