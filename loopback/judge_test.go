@@ -79,7 +79,7 @@ func TestJudgeL2Stack(t *testing.T) {
 			Want:  claims.Refuted},
 		{Name: "received straight from the driver, not by a softirq (a NIC-like ring)",
 			Facts: facts(all, Tracepoint{Events: 5}, Tracepoint{Events: 5}, 0),
-			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
 		{Name: "one datagram's receive in process context",
 			Facts: facts(all, all, Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 4}, 0),
 			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refined}},
@@ -106,7 +106,7 @@ func TestJudgeL3OwnAddress(t *testing.T) {
 			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed}},
 		{Name: "the lookup says lo, the datagrams leave through the veth",
 			Facts: facts("local", "lo", Path{Received: 5, DevTx: 5, XmitDev: 5}, outOfVeth),
-			Want:  claims.Refined, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
 		{Name: "some datagrams on each device",
 			Facts: facts("local", "lo", Path{Received: 5, LoTx: 3, DevTx: 2, XmitLo: 3, XmitDev: 2}, outOfVeth),
 			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined}},
@@ -177,7 +177,7 @@ func TestJudgeL4(t *testing.T) {
 
 	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
 		{Name: "seen on 6.18 under load: intervals wider than the band", Facts: seen,
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "within 5% in every cell", Facts: l4Facts(same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "a reader's firewall that accepts -d 127.0.0.0/8 first and walks a long chain for the host address: 127.0.0.1 30% faster for small round trips", Facts: l4Facts(faster, same, same, same),
@@ -185,7 +185,7 @@ func TestJudgeL4(t *testing.T) {
 		{Name: "a reader's firewall or tc filter that inspects 127.0.0.0/8 and not the host address: 127.0.0.1 20% slower for small streams", Facts: l4Facts(same, same, slower, same),
 			Want: claims.Refuted},
 		{Name: "a cell whose interval straddles the band's edge", Facts: l4Facts(same, wide, same, same),
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "such a firewall, with another cell undecided: the difference decides", Facts: l4Facts(wide, faster, same, same),
 			Want: claims.Refuted},
 		{Name: "free placement alone does not decide", Facts: onlyFree,
@@ -218,13 +218,13 @@ func TestJudgeL4ByCPUTime(t *testing.T) {
 		{Name: "a stream's pairs in two TCP modes are left out; the pairs in one mode lie within the band", Facts: mixed,
 			Want: claims.Confirmed},
 		{Name: "every pair of the stream in two modes, 127.0.0.1's merging more: nothing left to compare", Facts: allMixed,
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "the rates straddle the band, the CPU time lies within it", Facts: l4CPUFacts(wideRates, same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "a reader's firewall that walks a long chain for the host address: 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),
 			Want: claims.Refuted},
 		{Name: "a small-message stream whose mode moves within each pair: undecided", Facts: l4CPUFacts(same, same, same, moded, same),
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 	})
 	f := judgeL4(l4CPUFacts(wideRates, same, same, same, same))
 	for _, w := range []string{"by CPU time per message", "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged), tcp-hostaddr 38 (writes merged)"} {
@@ -273,7 +273,7 @@ func TestJudgeL5Sockmap(t *testing.T) {
 		}), Want: claims.Refined, Parts: map[string]string{"redirect": claims.Refined, "lo": claims.Confirmed}},
 		{Name: "the control did not cross lo either: lo's stillness tells nothing", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.ControlLoXmit, f.ControlLoTxPackets = 0, 0
-		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Undecided}},
+		}), Want: claims.Undecided, Parts: map[string]string{"lo": claims.Undecided}},
 		{Name: "some other packet on lo, none of the writes' length", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.LoTxPackets = 1
 		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Refined}},

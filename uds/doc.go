@@ -25,8 +25,10 @@
 // observe. The judges' tests (judge_test.go) feed them the facts seen on
 // the project machine and hand-made facts that refute. A claim that says
 // two things has a part per thing, and its verdict comes from the parts
-// (claims.Combine): all confirmed, confirmed; all refuted, refuted;
-// otherwise refined; a part that could not be observed here does not vote.
+// (claims.Combine): a part refuted, refuted (the report says "partly
+// refuted" and names the part when another held); else a part undecided,
+// undecided; else a part refined, refined; else confirmed. A part that
+// could not be observed here does not vote.
 //
 // # What the tests found
 //
@@ -49,7 +51,7 @@
 // observation on a unix:// endpoint a proxy relays over TCP, and the judge
 // refutes it: the instruments do see a path through the stack.
 //
-// U4 (refined; handshake confirmed, queues refuted): there is no
+// U4 (partly refuted: handshake confirmed, queues refuted): there is no
 // handshake, connect returns before anyone calls accept and the client can
 // send at once. But there is an accept queue: listen(n) admits n+1
 // connections, the next non-blocking connect fails with EAGAIN and a
@@ -126,7 +128,7 @@
 // 1000 messages): TCP costs three to four times what it costs with bbr
 // and the ratio is 2.7-3.9x. So on the same kernel, a reader with bbr
 // sees U8's 2x part refuted in both shapes, and a reader with cubic sees
-// it refined (more than 2x for streams, not for round trips); the
+// that part refined (more than 2x for streams, not for round trips); the
 // stream's gap, which grows with size under bbr (about 0.9x at 100 B,
 // 1.5x at 64 KiB), starts from 3x under cubic, so gap-shrinks may turn
 // too (TestU8 measures cubic's side at 100 B only). TestU8

@@ -36,7 +36,7 @@ func TestJudgeU1Bind(t *testing.T) {
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
 		{Name: "a reader's server on an abstract address (@name, as some daemons bind): no file, and a unix:// path dials nothing", Facts: noFile, Want: claims.Refuted,
 			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Refuted}},
-		{Name: "a regular file after bind", Facts: regular, Want: claims.Refined,
+		{Name: "a regular file after bind", Facts: regular, Want: claims.Refuted,
 			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Confirmed}},
 		{Name: "only the relative form misses", Facts: relative, Want: claims.Refined,
 			Parts: map[string]string{"file": claims.Confirmed, "endpoint": claims.Refined}},
@@ -80,7 +80,7 @@ func TestJudgeU3Stack(t *testing.T) {
 		{Name: "seen on 6.18 as root", Facts: seen, Want: claims.Confirmed},
 		{Name: "tracing refused", Facts: untraced, Want: claims.Confirmed,
 			Parts: map[string]string{"lo": claims.Confirmed, "tracepoints": claims.Skipped}},
-		{Name: "a tracepoint fires", Facts: oneEvent, Want: claims.Refined,
+		{Name: "a tracepoint fires", Facts: oneEvent, Want: claims.Refuted,
 			Parts: map[string]string{"lo": claims.Confirmed, "tracepoints": claims.Refuted}},
 		{Name: "the control moves nothing", Facts: blind, Want: claims.Skipped},
 	})
@@ -134,11 +134,11 @@ func TestJudgeU4Backlog(t *testing.T) {
 	}
 
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[BacklogFacts]{
-		{Name: "seen on 6.18 with the connection note: UDS connects 2-3x as fast, deciding nothing", Facts: measured, Want: claims.Refined,
+		{Name: "seen on 6.18 with the connection note: UDS connects 2-3x as fast, deciding nothing", Facts: measured, Want: claims.Refuted,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
-		{Name: "a security hook makes UDS connects dearer: the note refutes, the claim stands as measured", Facts: hooked, Want: claims.Refined,
+		{Name: "a security hook makes UDS connects dearer: the note refutes, the claim stands as measured", Facts: hooked, Want: claims.Refuted,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
-		{Name: "seen on 6.18: no handshake, an accept queue", Facts: seen, Want: claims.Refined,
+		{Name: "seen on 6.18: no handshake, an accept queue", Facts: seen, Want: claims.Refuted,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: unbounded, Want: claims.Confirmed},
 		{Name: "a reader's busy server, its listen(0) queue already full: connect refused with EAGAIN", Facts: full, Want: claims.Refuted,
@@ -189,7 +189,7 @@ func TestJudgeU6Lifecycle(t *testing.T) {
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
 		{Name: "a reader's Go server (net.Listen: the listener unlinks its socket file on Close): close removes the file", Facts: cleans, Want: claims.Refuted,
 			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
-		{Name: "bind reuses the leftover", Facts: reused, Want: claims.Refined,
+		{Name: "bind reuses the leftover", Facts: reused, Want: claims.Refuted,
 			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Refuted}},
 		{Name: "unlink cuts live connections", Facts: cut, Want: claims.Refined,
 			Parts: map[string]string{"outlives": claims.Refined, "bind": claims.Confirmed}},
@@ -321,7 +321,7 @@ func TestJudgeU8(t *testing.T) {
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
 		{Name: "seen on 6.18 under load: below 2x in both shapes, the gap grows for streams only", Facts: claims.SeenFacts[U8Facts](seenU8),
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "as the notes say: 3x at 100 B, 1.2x at 64 KiB", Facts: sameCPUFacts(3, 1.2, 3.5, 1.1),
 			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},
 		{Name: "a reader's machine where every UDS message pays a heavy LSM hook (an AppArmor profile on the socket): TCP faster at 100 B and further ahead at 64 KiB", Facts: sameCPUFacts(0.8, 0.5, 0.9, 0.6),
@@ -329,13 +329,13 @@ func TestJudgeU8(t *testing.T) {
 		{Name: "the notes' own C program on a reader's machine: UDS ahead but under 2x, and further ahead at 64 KiB", Facts: sameCPUFacts(1.4, 2.4, 0.87, 2.5),
 			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		{Name: "an interval straddling 2.0 decides nothing", Facts: sameCPUFacts(2.0, 1.1, 3, 1.1),
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Confirmed}},
 		{Name: "2x for round trips only", Facts: sameCPUFacts(3, 1.2, 0.8, 1.0),
 			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined}},
 		{Name: "a gap the same at both sizes is undecided", Facts: sameCPUFacts(3, 3, 3, 3),
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
 		{Name: "one upset pair of eight does not stretch the interval", Facts: outlier,
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Confirmed}},
 		{Name: "free placement is shown, not decisive", Facts: claims.With(sameCPUFacts(3, 1.2, 3.5, 1.1), func(f *U8Facts) {
 			f.Cells = append(f.Cells, cell(bench.Stream, bench.Free, 100, 0.5, 0.01), cell(bench.Stream, bench.Free, 65536, 4, 0.01))
 		}),
@@ -345,7 +345,7 @@ func TestJudgeU8(t *testing.T) {
 		{Name: "four pairs are too few to decide", Facts: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			{Shape: bench.RoundTrip, Placement: bench.OneCPU, Size: 100, RateA: 3000, RateB: 1000, Ratios: []float64{3, 3, 3, 3}},
 			{Shape: bench.RoundTrip, Placement: bench.OneCPU, Size: 65536, RateA: 1000, RateB: 1000, Ratios: []float64{1, 1, 1, 1}}}},
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
 		{Name: "nothing measured is a skip, not refined", Facts: U8Facts{A: bench.UDS, B: bench.TCP},
 			Want: claims.Skipped},
 	})
@@ -367,15 +367,15 @@ func TestJudgeU8ByCPUTimeAndCongestionControl(t *testing.T) {
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
 		{Name: "seen on 6.18 (bbr) under load, by CPU: below 2x in both shapes; cubic beside, deciding nothing", Facts: claims.SeenFacts[U8Facts](seenU8CPU),
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "a reader with bbr: round trips 1.5x and merged streams 0.9x, below 2x in both", Facts: bbr,
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
 		{Name: "a reader with cubic: the stream 3.5x (a segment per write), the round trip 1.5x: 2x for streams only", Facts: cubic,
 			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Confirmed}},
 		{Name: "the rates straddle 2x, the CPU time decides: above", Facts: straddleByRate,
 			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed}},
 		{Name: "facts without CPU time decide by msgs/s, whose spread straddles 2x", Facts: ratesOnly,
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided}},
 	})
 	for _, c := range []struct {
 		name  string
@@ -428,7 +428,7 @@ func TestJudgeU9(t *testing.T) {
 		{Name: "SO_PEERCRED named someone else", Facts: U9Facts{Efficiency: faster, Security: wrongCred},
 			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
 		{Name: "an interval straddling 1.0 is undecided", Facts: U9Facts{Efficiency: sameCPUFacts(1.0, 1.2, 1.5, 1.1), Security: seenSecurity},
-			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"more-efficient": claims.Undecided}},
 		{Name: "rootless: no second uid, efficiency alone decides", Facts: U9Facts{Efficiency: faster, Security: rootless},
 			Want: claims.Confirmed, Parts: map[string]string{"more-secure": claims.Skipped}},
 		{Name: "rootless and nothing measured", Facts: U9Facts{Efficiency: U8Facts{}, Security: rootless},
@@ -443,7 +443,7 @@ func TestJudgeU9(t *testing.T) {
 		{Name: "a reader whose UDS pays an LSM hook per message: dearer by CPU time in every cell", Facts: U9Facts{Efficiency: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			cpuCell(bench.RoundTrip, 100, around(1.0, 0.4), around(0.7, 0.05), 1000, ""),
 			cpuCell(bench.Stream, 100, around(1.0, 0.4), around(0.6, 0.05), 40, "")}}, Security: seenSecurity},
-			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted}},
 		{Name: "in a VM: secure, efficiency not measured", Facts: U9Facts{Security: seenSecurity, EfficiencyNotMeasured: "timing under emulation"},
 			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
 	})

@@ -92,8 +92,8 @@
 // machine and facts that refute it. Drills (TestDrill...) run the claims'
 // own observations where the claim is false: V4 with the peer's end down
 // (refuted), V2 with one end kept down and V8 with the ports out of the
-// bridge (the parts that say so refuted, the claims refined, since their
-// other parts still hold).
+// bridge (the parts that say so refuted, the claims partly refuted, since
+// their other parts still hold).
 //
 // # On other kernels
 //

@@ -75,11 +75,11 @@ func TestJudgeV3LinkLocal(t *testing.T) {
 			f.AddrGenMode = "1"
 			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
 		}), Want: claims.Refuted},
-		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refined,
+		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refuted,
 			Parts: map[string]string{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
 		{Name: "EUI-64 that differs from the notes only in the u/l bit", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.Ends = []LinkLocalEnd{f.Ends[0], {Name: "b", MAC: NotesMAC, LinkLocal: "fe80::9a2e:edff:fe06:c56"}}
-		}), Want: claims.Refined, Parts: map[string]string{"notes-pair": claims.Refuted}},
+		}), Want: claims.Refuted, Parts: map[string]string{"notes-pair": claims.Refuted}},
 		{Name: "no end carried the notes' MAC", Facts: claims.With(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
 			Want: claims.Confirmed, Parts: map[string]string{"notes-pair": claims.Skipped}},
 		{Name: "a kernel booted with ipv6.disable=1: no IPv6 sysctls, no fe80:: address", Facts: noIPv6V3,

@@ -85,8 +85,9 @@ func TestSeenFileRoundTripsAndRejectsNonsense(t *testing.T) {
 	assert.ErrorContains(t, err, "has no value")
 	_, err = records.ParseSeen([]byte("A1 true\n"), fakeCatalogue)
 	assert.ErrorContains(t, err, `"true" is not a verdict`)
-	_, err = records.ParseSeen([]byte("A1 undecided\n"), fakeCatalogue)
-	assert.ErrorContains(t, err, `"undecided" is not a verdict`, "a claim is never undecided, only a part")
+	out, err = records.ParseSeen([]byte("A1 undecided\nA1/small undecided\n"), fakeCatalogue)
+	require.NoError(t, err, "a claim whose measured part is undecided is undecided")
+	assert.Equal(t, records.Undecided, out.Verdict("A1"))
 	_, err = records.ParseSeen([]byte("A1/Small undecided\n"), fakeCatalogue)
 	assert.ErrorContains(t, err, "not a part name")
 }

@@ -66,12 +66,12 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 		if _, ok := lookupIn(cat, id); !ok {
 			return Seen{}, fmt.Errorf("%s line %d: claim %q is not in the catalogue", SeenFile, n, id)
 		}
-		into, words := s.Verdicts, []string{Confirmed, Refined, Refuted, Skipped, NotSeen}
+		into, words := s.Verdicts, []string{Confirmed, Refined, Refuted, Undecided, Skipped, NotSeen}
 		if isPart {
 			if !partNameRE.MatchString(part) {
 				return Seen{}, fmt.Errorf("%s line %d: %q is not a part name", SeenFile, n, part)
 			}
-			into, words = s.Parts, append(words, Undecided)
+			into = s.Parts
 		}
 		for _, w := range strings.Split(value, "/") {
 			if !slices.Contains(words, w) {
