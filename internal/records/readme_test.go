@@ -104,12 +104,20 @@ func TestSeenKeepsPartsAndNamesWhatChanged(t *testing.T) {
 		Parts: map[string]string{"A1/small": "confirmed", "A1/shrinks": "skipped"}}
 	diffs := ci.Differences(here, fakeCatalogue)
 	assert.Equal(t, []records.Difference{
+		{Key: "A1/shrinks", Was: "refuted", Is: "skipped"},
 		{Key: "A1/small", Was: "undecided", Is: "confirmed"},
 		{Key: "A2", Was: "confirmed", Is: "refuted"},
 		{Key: "A3", Was: records.NotSeen, Is: "confirmed"},
-	}, diffs, "A3 appeared; A1/shrinks was not observed here, which is no difference")
-	assert.False(t, diffs[0].Noise, "A1/small is not a measured part")
-	assert.True(t, diffs[1].Flip())
+	}, diffs, "A3 appeared; A1/shrinks was not observed here, listed apart")
+	assert.False(t, diffs[1].Noise, "A1/small is not a measured part")
+	assert.True(t, diffs[2].Flip())
+	var findings []string
+	for _, d := range diffs {
+		if d.Finding() {
+			findings = append(findings, d.Key)
+		}
+	}
+	assert.Equal(t, []string{"A2"}, findings, "only a decided verdict against a decided verdict is a finding")
 
 	// A part that disappears is a difference.
 	gone := records.Seen{Verdicts: map[string]string{"A1": "refined", "A2": "confirmed"},

@@ -66,3 +66,27 @@ func TestCombinedIsTheOneRule(t *testing.T) {
 	assert.Equal(t, records.Skipped, records.Combined("skipped"))
 	assert.Equal(t, records.Skipped, records.Combined())
 }
+
+// The report's "a finding" section once read, on a fresh machine without
+// podman or docker and with L4's stream cell straddling its band:
+// "L4 confirmed there, refined here", "V8 confirmed/refuted there,
+// confirmed/skipped here" and four "— here" runtime parts. None is a
+// finding: only a decided verdict against a decided verdict is.
+func TestOnlyDecidedAgainstDecidedIsAFinding(t *testing.T) {
+	ci := records.Seen{Verdicts: map[string]string{"L4": "confirmed", "V8": "confirmed/refuted", "U4": "refuted", "N3": "confirmed"},
+		Parts: map[string]string{"L4/no-difference": "confirmed", "V8/podman": "confirmed", "V8/podman-rootless": "refuted",
+			"V8/bridge-port": "confirmed", "U4/queues": "refuted", "U4/handshake": "confirmed", "N3/rm": "confirmed"}}
+	here := records.Seen{Verdicts: map[string]string{"L4": "undecided", "V8": "confirmed/skipped", "U4": "refuted", "N3": "refuted"},
+		Parts: map[string]string{"L4/no-difference": "undecided", "V8/bridge-port": "confirmed",
+			"U4/queues": "refuted", "U4/handshake": "refuted", "N3/rm": "refuted"}}
+	var findings, apart []string
+	for _, d := range ci.Differences(here, records.Catalogue) {
+		if d.Finding() {
+			findings = append(findings, d.Key)
+		} else {
+			apart = append(apart, d.Key)
+		}
+	}
+	assert.Equal(t, []string{"U4/handshake", "N3", "N3/rm"}, findings)
+	assert.Equal(t, []string{"L4", "L4/no-difference", "V8", "V8/podman", "V8/podman-rootless"}, apart)
+}
