@@ -108,8 +108,15 @@
 // says "undecided" otherwise. On the project machine (bbr, other sessions
 // running) UDS cost 1.4-1.6x less CPU than TCP per 100 B round trip and
 // 0.86-0.99x per 100 B stream message: "more than 2x" refuted in both
-// shapes; at 64 KiB the stream ratio grew to about 1.5x (the gap grew),
-// while the round-trip intervals overlapped (undecided).
+// shapes. "The gap shrinks with size" is read as the claim means it: UDS's
+// lead at 100 B larger than its lead at 64 KiB, in the same direction, two
+// leads within 10% of each other being about the same. At 64 KiB the
+// stream ratio grew to about 1.5x: UDS behind at 100 B and ahead at 64
+// KiB, a lead that reverses, not a gap that shrinks (when the rule
+// compared distances from 1x, either way, it counted this as a gap and
+// moved between confirmed and undecided). The round trip's lead, about
+// 1.45x at 100 B and 1.37x at 64 KiB, sits near the 10% edge: about the
+// same, or undecided where the intervals straddle it.
 //
 // # Why a reader with cubic and one with bbr see different verdicts
 //
@@ -129,7 +136,7 @@
 // and the ratio is 2.7-3.9x. So on the same kernel, a reader with bbr
 // sees U8's 2x part refuted in both shapes, and a reader with cubic sees
 // that part refined (more than 2x for streams, not for round trips); the
-// stream's gap, which grows with size under bbr (about 0.9x at 100 B,
+// stream's lead, which reverses with size under bbr (about 0.9x at 100 B,
 // 1.5x at 64 KiB), starts from 3x under cubic, so gap-shrinks may turn
 // too (TestU8 measures cubic's side at 100 B only). TestU8
 // measures the 100 B stream both ways, each connection's congestion

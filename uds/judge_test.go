@@ -268,11 +268,17 @@ func cell(shape bench.Shape, placement bench.Placement, size int, r, spread floa
 // sameCPU builds U8 facts from the same-CPU ratios at 100 B and 64 KiB,
 // round trip then stream, each with a 5% spread.
 func sameCPUFacts(rt100, rt64k, st100, st64k float64) U8Facts {
+	return spreadFacts(0.05, rt100, rt64k, st100, st64k)
+}
+
+// spreadFacts is sameCPUFacts with the pairs spread by ±spread of each
+// ratio.
+func spreadFacts(spread, rt100, rt64k, st100, st64k float64) U8Facts {
 	return U8Facts{A: bench.UDS, B: bench.TCP, Path: bench.Raw, Cells: []bench.CellFacts{
-		cell(bench.RoundTrip, bench.OneCPU, 100, rt100, 0.05*rt100),
-		cell(bench.RoundTrip, bench.OneCPU, 65536, rt64k, 0.05*rt64k),
-		cell(bench.Stream, bench.OneCPU, 100, st100, 0.05*st100),
-		cell(bench.Stream, bench.OneCPU, 65536, st64k, 0.05*st64k),
+		cell(bench.RoundTrip, bench.OneCPU, 100, rt100, spread*rt100),
+		cell(bench.RoundTrip, bench.OneCPU, 65536, rt64k, spread*rt64k),
+		cell(bench.Stream, bench.OneCPU, 100, st100, spread*st100),
+		cell(bench.Stream, bench.OneCPU, 65536, st64k, spread*st64k),
 	}}
 }
 
@@ -316,11 +322,11 @@ func readerFacts(cc string, st100, segs100 float64) U8Facts {
 func TestJudgeU8(t *testing.T) {
 	oneSize := U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 		cell(bench.RoundTrip, bench.OneCPU, 100, 3, 0.1), cell(bench.Stream, bench.OneCPU, 100, 2.5, 0.1)}}
-	outlier := sameCPUFacts(1.4, 1.2, 0.8, 0.9)
+	outlier := sameCPUFacts(1.4, 1.0, 0.8, 1.3)
 	outlier.Cells[0].Ratios = []float64{1.4, 1.3, 1.5, 13.3, 1.35, 1.45, 1.42, 1.38} // one pair upset by a neighbour
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 under load: below 2x in both shapes, the gap grows for streams only", Facts: claims.SeenFacts[U8Facts](seenU8),
+		{Name: "seen on 6.18 under load: below 2x in both shapes; the stream's lead reverses, the round trip's intervals too wide to tell", Facts: claims.SeenFacts[U8Facts](seenU8),
 			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "as the notes say: 3x at 100 B, 1.2x at 64 KiB", Facts: sameCPUFacts(3, 1.2, 3.5, 1.1),
 			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},
@@ -328,14 +334,31 @@ func TestJudgeU8(t *testing.T) {
 			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		{Name: "the notes' own C program on a reader's machine: UDS ahead but under 2x, and further ahead at 64 KiB", Facts: sameCPUFacts(1.4, 2.4, 0.87, 2.5),
 			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+		// Issue 32: the gap was the distance from 1x either way, so a swap
+		// of the faster side counted as the gap shrinking. UDS 40% slower
+		// at 100 B and 30% faster at 64 KiB is a lead that reverses.
+		{Name: "UDS 0.6x at 100 B, 1.3x at 64 KiB: the lead reverses, it does not shrink", Facts: sameCPUFacts(0.6, 1.3, 0.6, 1.3),
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+		// ... and UDS 3x at 100 B against TCP twice as fast at 64 KiB made
+		// the whole of U8 confirmed.
+		{Name: "UDS 3x at 100 B, TCP 2x at 64 KiB: more than 2x, but the lead reverses", Facts: sameCPUFacts(3, 0.5, 3, 0.5),
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Refuted}},
+		// The project machine's shapes, each a narrow 1% spread: the round
+		// trip's lead about the same at both sizes, the stream's 100 B
+		// ratio below 1x (TCP's merged writes under bbr) a lag that turns
+		// into a lead.
+		{Name: "the project machine's shape: round trips 1.45x and 1.40x, about the same; streams 0.75x then 1.45x, reversed", Facts: spreadFacts(0.01, 1.45, 1.40, 0.75, 1.45),
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+		{Name: "UDS behind at 100 B and further behind at 64 KiB: TCP's lead grows", Facts: sameCPUFacts(0.8, 0.6, 0.75, 0.5),
+			Want: claims.Refuted, Parts: map[string]string{"gap-shrinks": claims.Refuted}},
 		{Name: "an interval straddling 2.0 decides nothing", Facts: sameCPUFacts(2.0, 1.1, 3, 1.1),
 			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Confirmed}},
-		{Name: "2x for round trips only", Facts: sameCPUFacts(3, 1.2, 0.8, 1.0),
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined}},
-		{Name: "a gap the same at both sizes is undecided", Facts: sameCPUFacts(3, 3, 3, 3),
+		{Name: "2x for round trips only, the gap shrinking for round trips only", Facts: sameCPUFacts(3, 1.2, 0.8, 1.0),
+			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Refined}},
+		{Name: "the same lead at both sizes, with a spread as wide as the band: undecided", Facts: sameCPUFacts(3, 3, 3, 3),
 			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
 		{Name: "one upset pair of eight does not stretch the interval", Facts: outlier,
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
 		{Name: "free placement is shown, not decisive", Facts: claims.With(sameCPUFacts(3, 1.2, 3.5, 1.1), func(f *U8Facts) {
 			f.Cells = append(f.Cells, cell(bench.Stream, bench.Free, 100, 0.5, 0.01), cell(bench.Stream, bench.Free, 65536, 4, 0.01))
 		}),

@@ -20,17 +20,24 @@ type U8Facts = bench.Facts
 //     above 2.0 confirms, every shape's wholly below refutes, one that
 //     straddles 2.0 leaves the part undecided, and above in one shape but
 //     below in another refines it;
-//   - gap-shrinks: per shape, the ratio's distance from 1x at the largest
-//     size against at ~100 B; smaller in every shape (intervals apart)
-//     confirms, larger in every shape refutes, overlapping is undecided.
+//   - gap-shrinks: per shape, UDS's lead over TCP at ~100 B against its
+//     lead at the largest size, in the same direction: the 100 B ratio
+//     more than 10% above the large one's, with UDS ahead at 100 B and not
+//     more than 10% behind at the large size, holds; about the same
+//     (within 10% of each other), a lead that grows, or one that reverses
+//     (UDS behind at 100 B and ahead at 64 KiB, or the other way) fails;
+//     intervals that straddle one of those edges leave it undecided.
+//     Holding in every shape confirms, failing in every shape refutes, a
+//     mix refines.
 //
 // The claim combines its parts (claims.Combine). The rule is
 // bench.JudgeU8, so that `make bench` prints the same verdict.
 func judgeU8(f U8Facts) claims.Finding { return bench.JudgeU8(f) }
 
-// The rule's numbers: the 100 B cell, the 2.0x threshold, the 1x of
-// gap-shrinks, and the intervals' trims and coverages for the notes'
-// windows and for the 5 pairs measured with the other congestion control
+// The rule's numbers: the 100 B cell, the 2.0x threshold, the 1x and the
+// 10% band of gap-shrinks, the 2% of a narrow decision, and the
+// intervals' trims and coverages for the notes' windows and for the 5
+// pairs measured with the other congestion control
 // (uds/bench_verdict_test.go), beside those of earlier windows (8 pairs).
-var _ = claims.Register("U8", judgeU8, append([]string{"100", "0", "1", "2", "2.0", "88", "93", "94"},
+var _ = claims.Register("U8", judgeU8, append([]string{"100", "0", "1", "2", "2.0", "10", "88", "93", "94"},
 	bench.IntervalRule(append(bench.WindowPairs(bench.U8Windows), 5)...)...)...)

@@ -246,14 +246,17 @@ func SameCPU(base Config, a, b Transport, windows []Window) (Facts, string, erro
 // trips 16 pairs of 25 ms a side after 300 round trips (the interval
 // leaves out 4 pairs at each end, 92%: gap-shrinks compares the 100 B
 // round trip's ratio with the 64 KiB one's, about 1.45x against 1.37x on
-// the project's machine, which 10 pairs could not always tell apart);
+// the project's machine, near the 10% within which two leads are about
+// the same, which 10 pairs could not always tell);
 // 100 B streams 24 pairs of 30 ms after 5000 messages (a TCP stream's
 // mode is then a long stream's: it moves between 20 and 65 data segments
 // per 1000 messages from one connection to the next, and a pair's ratio
 // with it; 7 left out at each end, 94%); 64 KiB streams 16 pairs of 100
 // ms (their cost wanders most, see PairChunk). The stream's gap-shrinks
-// compares about 0.8x at 100 B with about 1.45x at 64 KiB: 16 pairs of
-// 100 B streams left the two overlapping in one of three make notes runs.
+// compares about 0.8x at 100 B with about 1.45x at 64 KiB, a lead that
+// reverses whatever the spread; when the rule compared distances from 1x
+// either way, 16 pairs of 100 B streams left the two overlapping in one of
+// three make notes runs.
 var U8Windows = []Window{
 	{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 16, Each: 25 * time.Millisecond, Warmup: 300},
 	{Shape: Stream, Sizes: []int{100}, Pairs: 24, Each: 30 * time.Millisecond, Warmup: 5000},
@@ -421,16 +424,6 @@ func (iv Interval) String() string {
 		return fmt.Sprintf("%.2fx", iv.Lo)
 	}
 	return fmt.Sprintf("%.2f-%.2fx", iv.Lo, iv.Hi)
-}
-
-// gap is how far the interval lies from 1 (no difference), either way,
-// on a log scale: 2x and 0.5x are the same gap.
-func (iv Interval) gap() (lo, hi float64) {
-	dlo, dhi := math.Abs(math.Log(iv.Lo)), math.Abs(math.Log(iv.Hi))
-	if iv.Lo <= 1 && iv.Hi >= 1 {
-		return 0, max(dlo, dhi)
-	}
-	return min(dlo, dhi), max(dlo, dhi)
 }
 
 // ByCPU reports whether the cell decides by CPU time per message: every
