@@ -1,8 +1,12 @@
 package loopback
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
@@ -320,5 +324,60 @@ func TestJudgeL5SpeedIsANote(t *testing.T) {
 				t.Errorf("evidence %q lacks the note %q", f.Evidence, c.want)
 			}
 		})
+	}
+}
+
+// A verdict a reader can repeat (issue 32). L4's recorded confirmation
+// rested on its 64 KiB stream's interval starting at 0.9123, against the
+// band's 0.909, printed as "0.91-1.05x ... within 0.91-1.10x": the
+// evidence now gives such an end as the facts hold it, and says the
+// decision was narrow. A cell measured while other work took a large
+// share of its CPU decides nothing, whatever its interval (on the shared
+// project machine at a load average of 20, U8's 100 B round trip came out
+// 0.66-0.95x by CPU time per message where the quiet machine gives
+// 1.35-1.56x), and the undecided verdict names the load and the spread.
+func TestJudgeL4SaysHowCloseAndWhatLeftItUndecided(t *testing.T) {
+	same := []float64{1.0, 0.97, 1.03, 0.98, 1.02, 0.99, 1.01, 1.0}
+	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32, 1.29, 1.31, 1.3}
+	// The recorded 64 KiB stream's 20 pairs (linux-6.18, L4.json).
+	recordedRates := []float64{0.9699, 1.0799, 1.141, 0.9311, 1.1676, 0.9039, 0.9297, 0.8087, 0.9234, 1.0399,
+		0.9046, 0.9932, 1.0334, 0.8125, 1.0168, 0.9373, 1.0141, 1.07, 1.1275, 0.8406}
+	recordedCPU := []float64{1.0198, 1.0525, 1.1983, 0.9161, 1.106, 0.9056, 0.9123, 0.7361, 0.9439, 1.0742,
+		0.9341, 0.8957, 1.0321, 0.7766, 1.0307, 0.9296, 1.0491, 1.1479, 1.0876, 0.805}
+	narrow := l4CPUFacts(same, same, same, same, same)
+	narrow.Cells[3].Ratios, narrow.Cells[3].CPURatios = recordedRates, recordedCPU
+	// The same cell's pairs a little lower: its interval straddles 0.909.
+	straddling := l4CPUFacts(same, same, same, same, same)
+	straddling.Cells[3].Ratios, straddling.Cells[3].CPURatios = recordedRates, slices.Clone(recordedCPU)
+	for i := range straddling.Cells[3].CPURatios {
+		straddling.Cells[3].CPURatios[i] = math.Round(1e4*0.97*straddling.Cells[3].CPURatios[i]) / 1e4
+	}
+	straddling.Load, straddling.CPUs = []float64{1.52, 2.31}, 2
+	// A reader's loaded machine: the 100 B round trip 30% cheaper to
+	// 127.0.0.1, measured while other work took 31% of the measured CPU.
+	loaded := l4CPUFacts(same, faster, same, same, same)
+	loaded.Cells[0].OtherCPU = 31
+	loaded.Load, loaded.CPUs = []float64{21.15, 24.19}, 2
+
+	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
+		{Name: "the recorded run's 64 KiB stream: within the band, narrowly", Facts: narrow, Want: claims.Confirmed},
+		{Name: "that stream 3% lower: it straddles the band's edge", Facts: straddling, Want: claims.Undecided},
+		{Name: "a cell outside the band, measured under load, decides nothing", Facts: loaded, Want: claims.Undecided},
+	})
+	for _, c := range []struct {
+		facts L4Facts
+		want  []string
+	}{
+		{narrow, []string{"against the band 0.909-1.10x", "stream 65536 B 0.9123-1.05x by CPU time per message", "(within, narrowly: within 2% of the edge)"}},
+		{straddling, []string{"1 of 4 cells straddle the band's edge; the spread: the pairs of stream 65536 B ranged 0.71-1.16x",
+			"load average 1.52 when the measurement started, 2.31 when it ended, on 2 CPUs"}},
+		{loaded, []string{"round trip 100 B 1.28-1.32x by CPU time per message", "(measured under load: other work took 31% of the measured CPU's time",
+			"1 of 4 cells measured under load;",
+			"load average 21.15 when the measurement started, 24.19 when it ended, on 2 CPUs"}},
+	} {
+		ev := judgeL4(c.facts).Parts[0].Evidence
+		for _, w := range c.want {
+			assert.Contains(t, ev, w)
+		}
 	}
 }

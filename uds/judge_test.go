@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 )
@@ -372,6 +374,44 @@ func TestJudgeU8(t *testing.T) {
 		{Name: "nothing measured is a skip, not refined", Facts: U8Facts{A: bench.UDS, B: bench.TCP},
 			Want: claims.Skipped},
 	})
+}
+
+// seenU8Loaded is what TestU8 measured as root on the project machine
+// while other engineers' builds, tests and VMs ran (load average 22 on 2
+// CPUs): other work took 11-33% of the measured CPU's time, and the 100 B
+// round trip came out 0.66-0.95x by CPU time per message (UDS dearer),
+// where the quiet machine gives 1.35-1.56x.
+const seenU8Loaded = `{"a":"uds","b":"tcp","path":"raw","peerA":"/tmp/nn4068007123/bench.sock","peerB":"127.0.0.1","congestion":"bbr","load":[22.05,21.55],"cpus":2,"cells":[
+{"shape":"roundtrip","placement":"onecpu","size":100,"rateA":28579,"rateB":34624,"ratios":[0.8897,0.9401,0.7807,0.8422,1.3242,1,1.0302,0.4698,0.8326,0.3859,0.8358,0.8374,0.2253,0.0427,0.8298,0.8457],"cpuRatios":[0.8943,0.9235,0.8798,0.8497,0.9111,0.8999,0.947,0.8727,0.8994,0.7977,0.8918,0.9329,0.85,0.6619,0.9388,0.9031],"cpuA":30540,"cpuB":27413,"segsB":1000,"pairSegsB":[1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000],"otherCPU":29.9},
+{"shape":"roundtrip","placement":"onecpu","size":65536,"rateA":22664,"rateB":21940,"ratios":[0.6302,0.9306,1.0329,0.998,0.9633,1.097,1.1816,1.0802,1.0555,0.0048,1.0984,1.0114,1.0733,1.2158,1.0424,1.0402],"cpuRatios":[0.973,0.9708,1.0265,1.0865,1.0588,1.067,1.0397,1.0345,1.0637,0.2287,1.0941,1.0575,1.0661,1.0524,1.0615,1.0381],"cpuA":40595,"cpuB":42375,"segsB":2000,"pairSegsB":[2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000],"otherCPU":11.2},
+{"shape":"stream","placement":"onecpu","size":100,"rateA":130980,"rateB":168750,"ratios":[1.0762,0.9563,2.4004,0.6264,0.4671,0.8847,1.4437,0.6243,1.7415,0.7728,0.0877,0.6559,2.8136,1.3065,1.0326,0.9427,0.6271,0.7892,0.275,0.5458,0.6723,1.4557,1.7393,1.3134],"cpuRatios":[0.951,0.9064,0.8827,0.8813,0.8175,0.9022,0.9305,0.8682,0.793,0.8648,0.7306,0.906,0.8068,0.8603,0.8028,0.8752,0.8769,0.9152,0.8021,0.9211,0.8885,0.9568,0.9816,0.9452],"cpuA":5879,"cpuB":5161,"segsB":51,"pairSegsB":[65,71,40,64,53,54,62,55,32,62,49,69,18,53,51,40,43,35,44,31,51,41,46,58],"otherCPU":32.8},
+{"shape":"stream","placement":"onecpu","size":65536,"rateA":63317,"rateB":33266,"ratios":[1.7568,1.8265,1.8836,2.3614,1.8984,1.9973,1.6838,2.1457,1.9832,2.045,5.0258,1.6765,1.3147,1.8145,1.9227,2.2494],"cpuRatios":[1.9291,1.8929,1.9353,1.9199,1.9218,1.9033,1.8589,1.9693,1.8138,1.9685,1.8159,1.9004,1.9907,1.8726,1.8189,1.9778],"cpuA":13940,"cpuB":26724,"segsB":1386,"pairSegsB":[1359,1390,1365,1412,1401,1390,1362,1409,1378,1347,1486,1387,1375,1384,1371,1438],"otherCPU":16},
+{"shape":"stream","placement":"onecpu","size":100,"rateA":188048,"rateB":114688,"ratios":[2.1149,1.0725,2.0963,0.6879,1.4215],"cpuRatios":[2.0776,1.4973,1.8864,0.8543,1.6896],"cpuA":4114,"cpuB":7972,"segsB":876,"pairSegsB":[1000,560,1000,37,876],"congestion":"cubic","otherCPU":12}]}`
+
+// A verdict a reader can repeat (issue 32): a cell measured while other
+// work took more than bench.MaxOtherCPU of its CPU decides nothing, and
+// the undecided part names the load; a reader's loaded machine never
+// turns U8 or U9 into another decided verdict.
+func TestJudgeU8AndU9UnderLoad(t *testing.T) {
+	loaded := sameCPUFacts(0.8, 0.9, 0.8, 0.9) // UDS dearer everywhere, as load made the 100 B round trip here
+	for i := range loaded.Cells {
+		loaded.Cells[i].OtherCPU = 30
+	}
+	loaded.Load, loaded.CPUs = []float64{21.11, 22.15}, 2
+	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
+		{Name: "seen on 6.18 under load (load average 22): every part undecided, naming the load", Facts: claims.SeenFacts[U8Facts](seenU8Loaded),
+			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load, decides nothing", Facts: loaded,
+			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+	})
+	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
+		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load: not refuted, undecided", Facts: U9Facts{Efficiency: loaded, Security: seenSecurity},
+			Want: claims.Undecided, Parts: map[string]string{"more-efficient": claims.Undecided, "more-secure": claims.Confirmed}},
+	})
+	for _, ev := range []string{judgeU8(loaded).Parts[0].Evidence, judgeU8(loaded).Parts[1].Evidence, judgeU9(U9Facts{Efficiency: loaded, Security: seenSecurity}).Parts[0].Evidence} {
+		assert.Contains(t, ev, "measured under load: other work took 30% of the measured CPU's time")
+		assert.Contains(t, ev, "load average 21.11 when the measurement started, 22.15 when it ended, on 2 CPUs")
+	}
 }
 
 // The judge decides by CPU time per message where the facts have it, and

@@ -48,13 +48,18 @@ type Counts struct {
 	// pacing timer fires, and writes made meanwhile merge.
 	TCPPacingRate int64
 	TCPCongestion string
+	// SoftirqdCPU is the pinned CPU's ksoftirqd's time on it within a
+	// paired measurement's chunks (MeasurePair only): the protocol work
+	// the kernel deferred from the peers' calls, not counted in CPU, and
+	// not other work either (Facts' OtherCPU).
+	SoftirqdCPU time.Duration
 }
 
 func (a Counts) sub(b Counts) Counts {
 	return Counts{a.CPU - b.CPU, a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
 		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary,
 		a.Softirqd - b.Softirqd, a.TCPDataSegments - b.TCPDataSegments, a.TCPSegmentsIn - b.TCPSegmentsIn,
-		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking, a.TCPPacingRate, a.TCPCongestion}
+		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking, a.TCPPacingRate, a.TCPCongestion, a.SoftirqdCPU - b.SoftirqdCPU}
 }
 
 // Switches is the number of context switches of both peers.
@@ -122,6 +127,16 @@ func (s *Session) softirqdSwitches() int64 {
 	}
 	v, i := procSwitches(fmt.Sprintf("/proc/%d/status", s.softirqd))
 	return v + i
+}
+
+// softirqdCPU is the pinned CPU's ksoftirqd's time on CPU so far (0
+// without a pinned CPU or a readable schedstat).
+func (s *Session) softirqdCPU() time.Duration {
+	if s.softirqd <= 0 {
+		return 0
+	}
+	d, _ := schedstatCPU(fmt.Sprintf("/proc/%d/schedstat", s.softirqd))
+	return d
 }
 
 // ksoftirqd returns the pid of the ksoftirqd thread of cpu, or 0.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +33,11 @@ type Facts struct {
 	// NotBeside says why no cell was measured with another congestion
 	// control beside the default's (Beside): the kernel does not have it.
 	NotBeside string `json:"notBeside,omitempty"`
+	// The machine while SameCPU measured: the 1-minute load average
+	// (/proc/loadavg) when it started and when it ended, and the CPUs this
+	// process may use. An undecided verdict names them beside the spread.
+	Load []float64 `json:"load,omitempty"`
+	CPUs int       `json:"cpus,omitempty"`
 }
 
 // CellFacts are one cell's measurements.
@@ -45,9 +51,10 @@ type CellFacts struct {
 	// The same pairs by CPU time per message (raw path): B's CPU time
 	// per message over A's, pair by pair (above 1: A costs less), and
 	// each side's median in ns. Both peers share one CPU, so with nothing
-	// else running the rate is one over the CPU time; unlike the rate,
-	// other work on the machine barely moves it. Where every pair has
-	// one, the judges decide by it (Decider).
+	// else running the rate is one over the CPU time; unlike the rate, a
+	// little other work on the machine barely moves it (much of it does:
+	// MaxOtherCPU). Where every pair has one, the judges decide by it
+	// (Decider).
 	CPURatios []float64 `json:"cpuRatios,omitempty"`
 	CPUA      float64   `json:"cpuA,omitempty"`
 	CPUB      float64   `json:"cpuB,omitempty"`
@@ -66,6 +73,12 @@ type CellFacts struct {
 	// beside the deciding ones, as what a reader with that default sees,
 	// and decides nothing.
 	Congestion string `json:"congestion,omitempty"`
+	// OtherCPU is the percentage of the measured CPU's time, over the
+	// cell's timed chunks (both sides, every pair), that neither the
+	// pair's two threads nor the CPU's ksoftirqd (their deferred protocol
+	// work) had: other work on that CPU, or time the hypervisor took. Near
+	// 0 on a quiet machine; the load a verdict was measured under.
+	OtherCPU float64 `json:"otherCPU,omitempty"`
 }
 
 // Facts returns what the comparison measured, with the address each
@@ -125,16 +138,22 @@ func (c *Comparison) addCounts(cf *CellFacts, cell Cell, n int) {
 	}
 	perMsg := func(r Result, x int64) float64 { return float64(x) / float64(r.Msgs) }
 	var cpuA, cpuB, segA, segB, ratios []float64
+	var cpu, wall time.Duration
 	for i := range n {
 		if ra[i].Counts.CPU <= 0 || rb[i].Counts.CPU <= 0 || ra[i].Msgs == 0 || rb[i].Msgs == 0 {
 			return
 		}
+		cpu += ra[i].Counts.CPU + rb[i].Counts.CPU + ra[i].Counts.SoftirqdCPU + rb[i].Counts.SoftirqdCPU
+		wall += ra[i].Elapsed + rb[i].Elapsed
 		a, b := perMsg(ra[i], ra[i].Counts.CPU.Nanoseconds()), perMsg(rb[i], rb[i].Counts.CPU.Nanoseconds())
 		cpuA, cpuB, ratios = append(cpuA, a), append(cpuB, b), append(ratios, round4(b/a))
 		segA = append(segA, 1000*perMsg(ra[i], ra[i].Counts.TCPDataSegments))
 		segB = append(segB, 1000*perMsg(rb[i], rb[i].Counts.TCPDataSegments))
 	}
 	cf.CPURatios, cf.CPUA, cf.CPUB = ratios, math.Round(Median(cpuA)), math.Round(Median(cpuB))
+	if wall > 0 {
+		cf.OtherCPU = max(0, math.Round(1000*(1-cpu.Seconds()/wall.Seconds()))/10)
+	}
 	cf.SegsA, cf.SegsB = math.Round(Median(segA)), math.Round(Median(segB))
 	if cf.SegsA > 0 {
 		cf.PairSegsA = roundAll(segA)
@@ -216,6 +235,7 @@ type Window struct {
 func SameCPU(base Config, a, b Transport, windows []Window) (Facts, string, error) {
 	var f Facts
 	var tables []string
+	start := loadAverage()
 	for i, w := range windows {
 		cfg := base
 		cfg.Warmup = w.Warmup
@@ -238,7 +258,28 @@ func SameCPU(base Config, a, b Transport, windows []Window) (Facts, string, erro
 		}
 		f.Cells = append(f.Cells, g.Cells...)
 	}
+	if end := loadAverage(); start >= 0 && end >= 0 {
+		f.Load, f.CPUs = []float64{start, end}, runtime.NumCPU()
+	}
 	return f, strings.Join(tables, "\n"), nil
+}
+
+// loadAverage is the 1-minute load average, -1 where /proc/loadavg is
+// unreadable.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return -1
+	}
+	x, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return x
 }
 
 // U8Windows are U8's short measurements (UDS against TCP), at 100 B and
@@ -263,13 +304,15 @@ var U8Windows = []Window{
 	{Shape: Stream, Sizes: []int{65536}, Pairs: 16, Each: 100 * time.Millisecond},
 }
 
-// L4Windows are L4's (TCP against TCP), the same cells: the two sides'
-// round trips differ by about 1% (10 pairs: one left out at each end,
-// 98%), while each side of a stream falls into a TCP mode of its own
-// connection, so a pair's ratio wanders by up to 15% there and the band
-// is ±10%: 24 pairs of 100 B streams (those whose two sides were in one
-// mode decide, see JudgeL4) and 20 pairs of 64 KiB streams of 50 ms (5
-// left out at each end, 96%).
+// L4Windows are L4's (TCP against TCP), the same cells: a round trip
+// pair's two sides differ little (0.92-1.04 by CPU time per message in
+// the recorded run, linux-6.18's L4.json: 10 pairs, one left out at each
+// end, 98%), while each side of a stream falls into a TCP mode of its own
+// connection, so a stream pair's ratio wanders more than the band's ±10%
+// (0.86-1.16 at 100 B, 0.74-1.20 at 64 KiB in that run): 24 pairs of
+// 100 B streams (those whose two sides were in one mode decide, see
+// JudgeL4) and 20 pairs of 64 KiB streams of 50 ms (5 left out at each
+// end, 96%).
 var L4Windows = []Window{
 	{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 10, Each: 25 * time.Millisecond, Warmup: 300},
 	{Shape: Stream, Sizes: []int{100}, Pairs: 24, Each: 30 * time.Millisecond, Warmup: 5000},
@@ -364,7 +407,23 @@ type Interval struct {
 	N        int     // pairs
 	Dropped  int     // pairs left out at each end
 	Coverage float64 // the probability that the interval holds the median
+	// Other is the cell's CellFacts.OtherCPU: the percentage of the
+	// measured CPU's time other work took while it was measured. Above
+	// MaxOtherCPU the interval decides nothing (Decisive).
+	Other float64
 }
+
+// MaxOtherCPU is the most of the measured CPU's time, in percent, that
+// other work may take while a cell is measured for the cell to decide
+// anything. On the quiet project machine it was 0-4% in round trips and
+// 100 B streams, 4-10% in 64 KiB streams (ksoftirqd and the kernel's own
+// workers among the "other"); at a load average of 20-25 on 2 CPUs
+// (other engineers' builds, tests and VMs), 15-48%, and U8's 100 B round
+// trip came out 0.86-1.10x by CPU time per message where the quiet
+// machine gives 1.35-1.56x: the other work's cache misses are not shared
+// evenly by the two sides, so the CPU time per message is not the
+// machine's any more. Such a cell is "measured under load", and says so.
+const MaxOtherCPU = 10.0
 
 // IntervalConfidence is the least coverage an Interval keeps.
 const IntervalConfidence = 0.90
@@ -381,7 +440,7 @@ func (c CellFacts) Interval() Interval {
 	for 2*(k+1) < n && coverage(n, k+1) >= IntervalConfidence {
 		k++
 	}
-	return Interval{Lo: s[k], Hi: s[n-1-k], N: n, Dropped: k, Coverage: coverage(n, k)}
+	return Interval{Lo: s[k], Hi: s[n-1-k], N: n, Dropped: k, Coverage: coverage(n, k), Other: c.OtherCPU}
 }
 
 // coverage is the probability that n samples' order statistics k+1 and
@@ -405,8 +464,27 @@ func (iv Interval) Kind() string {
 }
 
 // Decisive reports that the interval may decide anything: it holds the
-// median with at least IntervalConfidence, which takes 5 pairs or more.
-func (iv Interval) Decisive() bool { return iv.N > 0 && iv.Coverage >= IntervalConfidence }
+// median with at least IntervalConfidence, which takes 5 pairs or more,
+// and it was not measured under load (MaxOtherCPU).
+func (iv Interval) Decisive() bool {
+	return iv.N > 0 && iv.Coverage >= IntervalConfidence && !iv.Loaded()
+}
+
+// MaxOtherCPUWord is MaxOtherCPU as evidence writes it, for the judges'
+// rule numbers (claims.Register).
+var MaxOtherCPUWord = strconv.FormatFloat(MaxOtherCPU, 'f', 0, 64)
+
+// Loaded reports that other work took more than MaxOtherCPU of the
+// measured CPU's time while the interval's cell was measured.
+func (iv Interval) Loaded() bool { return iv.Other > MaxOtherCPU }
+
+// Undecisive says why an interval that is not Decisive decides nothing.
+func (iv Interval) Undecisive() string {
+	if iv.Loaded() {
+		return fmt.Sprintf("measured under load: other work took %.0f%% of the measured CPU's time, more than %.0f%%", iv.Other, MaxOtherCPU)
+	}
+	return "too few pairs to tell"
+}
 
 // Above reports that the interval is decisive and lies wholly above x.
 func (iv Interval) Above(x float64) bool { return iv.Decisive() && iv.Lo > x }
@@ -419,11 +497,24 @@ func (iv Interval) Within(lo, hi float64) bool {
 	return iv.Decisive() && iv.Lo >= lo && iv.Hi <= hi
 }
 
-func (iv Interval) String() string {
-	if iv.Lo == iv.Hi {
-		return fmt.Sprintf("%.2fx", iv.Lo)
+func (iv Interval) String() string { return iv.Near() }
+
+// Near formats the interval to two decimals, but an end that lies within
+// NarrowMargin of one of edges in full ("0.9123-1.05x" against 0.909):
+// rounded, it could read as the edge itself or as the other side of it.
+func (iv Interval) Near(edges ...float64) string {
+	end := func(x float64) string {
+		for _, e := range edges {
+			if x < NarrowMargin*e && e < NarrowMargin*x {
+				return strconv.FormatFloat(x, 'f', -1, 64)
+			}
+		}
+		return fmt.Sprintf("%.2f", x)
 	}
-	return fmt.Sprintf("%.2f-%.2fx", iv.Lo, iv.Hi)
+	if iv.Lo == iv.Hi {
+		return end(iv.Lo) + "x"
+	}
+	return end(iv.Lo) + "-" + end(iv.Hi) + "x"
 }
 
 // ByCPU reports whether the cell decides by CPU time per message: every
@@ -435,7 +526,7 @@ func (c CellFacts) ByCPU() bool { return len(c.CPURatios) > 0 && len(c.CPURatios
 // recorded before the CPU was, the netconn path).
 func (c CellFacts) Decider() Interval {
 	if c.ByCPU() {
-		return CellFacts{Ratios: c.CPURatios}.Interval()
+		return CellFacts{Ratios: c.CPURatios, OtherCPU: c.OtherCPU}.Interval()
 	}
 	return c.Interval()
 }
@@ -450,13 +541,29 @@ func (c CellFacts) Quantity() string {
 
 // Seen describes the cell's deciding interval with the other quantity
 // beside it: "1.10-1.16x by CPU time per message (msgs/s 0.95-1.30x,
-// 38544 vs 25428)".
-func (c CellFacts) Seen() string {
+// 38544 vs 25428)". An end of the deciding interval within NarrowMargin
+// of one of edges (the thresholds it was decided against) is given as the
+// facts hold it, "0.9123", so that a reader sees how close it came.
+func (c CellFacts) Seen(edges ...float64) string {
 	if !c.ByCPU() {
-		return fmt.Sprintf("%s by msgs/s (%.0f vs %.0f)", c.Interval(), c.RateA, c.RateB)
+		return fmt.Sprintf("%s by msgs/s (%.0f vs %.0f)", c.Interval().Near(edges...), c.RateA, c.RateB)
 	}
 	return fmt.Sprintf("%s by CPU time per message (%.0f vs %.0f ns; msgs/s %s, %.0f vs %.0f)",
-		c.Decider(), c.CPUA, c.CPUB, c.Interval(), c.RateA, c.RateB)
+		c.Decider().Near(edges...), c.CPUA, c.CPUB, c.Interval(), c.RateA, c.RateB)
+}
+
+// Range is the lowest and the highest of the deciding quantity's pair
+// ratios (CPU time per message where the cell has it): the spread an
+// interval is drawn from.
+func (c CellFacts) Range() string {
+	rs := c.Ratios
+	if c.ByCPU() {
+		rs = c.CPURatios
+	}
+	if len(rs) == 0 {
+		return "no pairs"
+	}
+	return fmt.Sprintf("%.2f-%.2fx", slices.Min(rs), slices.Max(rs))
 }
 
 // Mode describes TCP's mode on the cell's TCP sides (streams only: a

@@ -258,6 +258,7 @@ type pairSide struct {
 	vol      int64         // the client thread's switches within the chunks
 	invol    int64
 	softirqd int64
+	irqCPU   time.Duration // the pinned CPU's ksoftirqd's time within the chunks
 	lat      latencies
 }
 
@@ -302,9 +303,11 @@ func (sd *pairSide) chunk(length time.Duration) error {
 	withPeer := sd.s.child != nil
 	var ru0, ru1 unix.Rusage
 	var irq0 int64
+	var irqCPU0 time.Duration
 	if withPeer {
 		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru0)
 		irq0 = sd.s.softirqdSwitches()
+		irqCPU0 = sd.s.softirqdCPU()
 	}
 	peer0, peerOK := sd.peerCPU()
 	client0, clientOK := threadCPU()
@@ -340,6 +343,7 @@ func (sd *pairSide) chunk(length time.Duration) error {
 		sd.vol += ru1.Nvcsw - ru0.Nvcsw
 		sd.invol += ru1.Nivcsw - ru0.Nivcsw
 		sd.softirqd += sd.s.softirqdSwitches() - irq0
+		sd.irqCPU += sd.s.softirqdCPU() - irqCPU0
 		if peerOK && peerOK1 && clientOK && clientOK1 {
 			sd.cpu += client1 - client0 + peer1 - peer0
 		} else {
@@ -361,6 +365,6 @@ func (sd *pairSide) result() Result {
 		counts.CPU = 0
 	}
 	counts.ClientVoluntary, counts.ClientInvoluntary = sd.vol, sd.invol
-	counts.Softirqd = sd.softirqd
+	counts.Softirqd, counts.SoftirqdCPU = sd.softirqd, sd.irqCPU
 	return Result{Config: sd.s.cfg, Msgs: sd.msgs, Elapsed: sd.elapsed, Counts: counts, Latency: sd.lat.summary()}
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"netnotes/internal/claims"
@@ -79,14 +80,25 @@ func moreThanTwiceAtSmall(f Facts) claims.Finding {
 	var items []decided
 	for _, c := range cells {
 		iv := c.Decider()
-		items = append(items, decided{side(iv.Above(U8Factor), iv.Below(U8Factor)),
-			fmt.Sprintf("%s %s%s", shapeWords(c.Shape), c.Seen(), f.mode(c))})
+		d := side(iv.Above(U8Factor), iv.Below(U8Factor))
+		how := ", straddles"
+		if iv.Loaded() {
+			how = ", " + iv.Undecisive()
+		}
+		switch d {
+		case holds:
+			how = Narrowly(U8Factor, iv.Lo)
+		case fails:
+			how = Narrowly(iv.Hi, U8Factor)
+		}
+		items = append(items, decided{d, fmt.Sprintf("%s %s%s%s", shapeWords(c.Shape), c.Seen(U8Factor), how, f.mode(c)),
+			fmt.Sprintf("%s %d B ranged %s", shapeWords(c.Shape), c.Size, c.Range())})
 	}
 	aside := freeCells(f, size)
 	if o := f.otherCells(func(c CellFacts) bool { return c.Size == size }); o != "" {
 		aside = strings.TrimPrefix(aside+"; "+o, "; ")
 	}
-	return decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, f.intervalKind()), aside)
+	return f.decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, f.intervalKind()), aside)
 }
 
 // mode is a cell's TCP mode for its evidence, after "; " ("" for none).
@@ -155,12 +167,13 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		}
 		d, trend := leadTrend(cs.Decider(), cl.Decider())
 		items = append(items, decided{d, fmt.Sprintf("%s %s at %d B, %s at %d B (%s): %s",
-			shapeWords(cs.Shape), cs.Decider(), small, cl.Decider(), large, cs.Quantity(), trend)})
+			shapeWords(cs.Shape), cs.Decider(), small, cl.Decider(), large, cs.Quantity(), trend),
+			fmt.Sprintf("%s ranged %s at %d B and %s at %d B", shapeWords(cs.Shape), cs.Range(), small, cl.Range(), large)})
 	}
 	if len(items) == 0 {
 		return claims.SkipPart("no same-CPU shape measured at both %d B and %d B", small, large)
 	}
-	return decideEach(items, fmt.Sprintf("UDS's lead over TCP on one CPU at %d B against at %d B, two leads within %.0f%% of each other being about the same (%s)",
+	return f.decideEach(items, fmt.Sprintf("UDS's lead over TCP on one CPU at %d B against at %d B, two leads within %.0f%% of each other being about the same (%s)",
 		small, large, 100*(U8SameBand-1), f.intervalKind()),
 		f.otherCells(func(c CellFacts) bool { return c.Size == small || c.Size == large }))
 }
@@ -168,7 +181,12 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 // leadTrend decides one shape of gap-shrinks from the 100 B interval s
 // and the large size's l (see gapShrinksWithSize), with words.
 func leadTrend(s, l Interval) (int, string) {
-	if !s.Decisive() || !l.Decisive() {
+	switch {
+	case s.Loaded():
+		return undecided, "at the small size " + s.Undecisive()
+	case l.Loaded():
+		return undecided, "at the large size " + l.Undecisive()
+	case !s.Decisive() || !l.Decisive():
 		return undecided, "too few pairs to tell"
 	}
 	b := U8SameBand
@@ -181,13 +199,13 @@ func leadTrend(s, l Interval) (int, string) {
 	case larger:
 		return fails, fmt.Sprintf("UDS's lead grows with size, by more than %.0f%%", 100*(b-1))
 	case same:
-		return fails, fmt.Sprintf("about the same: the two leads lie within %.0f%% of each other%s", 100*(b-1), narrowly(s.Hi, b*l.Lo, s.Lo*b, l.Hi))
+		return fails, fmt.Sprintf("about the same: the two leads lie within %.0f%% of each other%s", 100*(b-1), Narrowly(s.Hi, b*l.Lo, s.Lo*b, l.Hi))
 	case smaller && s.Below(1):
 		return fails, "UDS behind TCP already at the small size, and further behind at the large one: TCP's lead grows"
 	case smaller && l.Below(1/b):
 		return fails, fmt.Sprintf("the lead reverses: TCP more than %.0f%% ahead at the large size", 100*(b-1))
 	case smaller && s.Above(1) && l.Lo >= 1/b:
-		return holds, "the gap shrinks" + narrowly(b*l.Hi, s.Lo)
+		return holds, fmt.Sprintf("the gap shrinks, by more than %.0f%%", 100*(b-1)) + Narrowly(b*l.Hi, s.Lo)
 	case smaller:
 		return undecided, "smaller at the large size, but which side leads is not clear (an interval straddles 1x, or TCP's 10% lead)"
 	}
@@ -210,8 +228,8 @@ func JudgeL4(f Facts) claims.Finding {
 }
 
 func noDifference(f Facts) claims.Finding {
-	var words []string
-	var faster, slower int
+	var words, straddling []string
+	var faster, slower, loaded int
 	count := map[int]int{}
 	for _, c := range f.Cells {
 		if c.Placement != OneCPU || len(c.Ratios) == 0 || c.Congestion != "" {
@@ -243,18 +261,24 @@ func noDifference(f Facts) claims.Finding {
 		where := map[int]string{holds: "within", fails: "outside", undecided: "straddles"}[d]
 		switch {
 		case iv.Above(L4Band):
-			where, faster = "outside: 127.0.0.1 faster", faster+1
+			where, faster = "outside: 127.0.0.1 faster"+Narrowly(L4Band, iv.Lo), faster+1
 		case iv.Below(1 / L4Band):
-			where, slower = "outside: 127.0.0.1 slower", slower+1
+			where, slower = "outside: 127.0.0.1 slower"+Narrowly(iv.Hi, 1/L4Band), slower+1
+		case d == holds:
+			where += Narrowly(1/L4Band, iv.Lo, iv.Hi, L4Band)
+		case iv.Loaded():
+			where, loaded = iv.Undecisive(), loaded+1
+		default:
+			straddling = append(straddling, fmt.Sprintf("%s %d B ranged %s", shapeWords(c.Shape), c.Size, c.Range()))
 		}
 		words = append(words, fmt.Sprintf("%s %d B %s%s (%s)%s",
-			shapeWords(c.Shape), c.Size, c.Seen(), sameMode, where, f.mode(c)))
+			shapeWords(c.Shape), c.Size, c.Seen(1/L4Band, L4Band), sameMode, where, f.mode(c)))
 	}
 	n := len(words)
 	if n == 0 {
 		return claims.SkipPart("no same-CPU measurement")
 	}
-	ev := fmt.Sprintf("TCP to %s vs to %s on one CPU, ratio (%s) against the band %.2f-%.2fx: %s",
+	ev := fmt.Sprintf("TCP to %s vs to %s on one CPU, ratio (%s) against the band %.3f-%.2fx: %s",
 		orName(f.PeerA, f.A), orName(f.PeerB, f.B), f.intervalKind(), 1/L4Band, L4Band, strings.Join(words, "; "))
 	if o := f.otherCells(func(CellFacts) bool { return true }); o != "" {
 		ev += "; " + o
@@ -265,7 +289,14 @@ func noDifference(f Facts) claims.Finding {
 	case count[holds] == n:
 		return claims.Confirm("%s", ev)
 	}
-	return claims.Undecide("%s; %d of %d cells straddle the band's edge", ev, count[undecided], n)
+	what := fmt.Sprintf("%d of %d cells straddle the band's edge", count[undecided]-loaded, n)
+	switch {
+	case loaded > 0 && loaded == count[undecided]:
+		what = fmt.Sprintf("%d of %d cells measured under load", loaded, n)
+	case loaded > 0:
+		what += fmt.Sprintf(", %d measured under load", loaded)
+	}
+	return claims.Undecide("%s; %s%s", ev, what, f.UndecidedWhy(straddling))
 }
 
 // NarrowMargin: a decision whose deciding interval end lies within 2% of
@@ -274,12 +305,58 @@ func noDifference(f Facts) claims.Finding {
 // on 0.9123 against the band's 0.909).
 const NarrowMargin = 1.02
 
-// narrowly words a decision that holds by a <= b for each pair (a, b) of
-// ab: " (narrowly: ...)" when one holds by less than NarrowMargin, else "".
-func narrowly(ab ...float64) string {
+// conditions words what the measurement ran under, for a verdict that it
+// left undecided: the other work on the measured CPU during the deciding
+// cells (CellFacts.OtherCPU), and the load average (Facts.Load). "" where
+// the facts hold neither (recorded before they did).
+func (f Facts) conditions() string {
+	var others []float64
+	for _, c := range f.Cells {
+		if c.Placement == OneCPU && c.Congestion == "" && c.ByCPU() {
+			others = append(others, c.OtherCPU)
+		}
+	}
+	var ws []string
+	if len(others) > 0 && slices.Max(others) > MaxOtherCPU {
+		ws = append(ws, fmt.Sprintf("a cell measured while other work took more than %.0f%% of the measured CPU's time decides nothing", MaxOtherCPU))
+	}
+	if len(others) > 0 {
+		lo, hi := slices.Min(others), slices.Max(others)
+		span := fmt.Sprintf("%.0f-%.0f%%", lo, hi)
+		if fmt.Sprintf("%.0f", lo) == fmt.Sprintf("%.0f", hi) {
+			span = fmt.Sprintf("%.0f%%", hi)
+		}
+		ws = append(ws, "other work took "+span+" of the measured CPU's time during the cells")
+	}
+	if len(f.Load) == 2 {
+		ws = append(ws, fmt.Sprintf("load average %.2f when the measurement started, %.2f when it ended, on %d CPUs", f.Load[0], f.Load[1], f.CPUs))
+	}
+	if len(ws) == 0 {
+		return ""
+	}
+	return "measured under: " + strings.Join(ws, "; ")
+}
+
+// UndecidedWhy is the tail of an undecided verdict's evidence: what left
+// it so, the spread of the cells that straddled (their pairs' range) and
+// what the measurement ran under.
+func (f Facts) UndecidedWhy(straddling []string) string {
+	why := ""
+	if len(straddling) > 0 {
+		why = "; the spread: the pairs of " + strings.Join(straddling, ", ")
+	}
+	if c := f.conditions(); c != "" {
+		why += "; " + c
+	}
+	return why
+}
+
+// Narrowly words a decision that holds by a <= b for each pair (a, b) of
+// ab: ", narrowly: ..." when one holds by less than NarrowMargin, else "".
+func Narrowly(ab ...float64) string {
 	for i := 0; i+1 < len(ab); i += 2 {
 		if ab[i+1] < NarrowMargin*ab[i] {
-			return fmt.Sprintf(" (narrowly: within %.0f%% of the edge)", 100*(NarrowMargin-1))
+			return fmt.Sprintf(", narrowly: within %.0f%% of the edge", 100*(NarrowMargin-1))
 		}
 	}
 	return ""
@@ -294,8 +371,9 @@ func orName(peer string, tr Transport) string {
 
 // A decided item: the claim holds, fails, or this run cannot tell.
 type decided struct {
-	d     int // holds, fails or undecided
-	words string
+	d      int // holds, fails or undecided
+	words  string
+	spread string // its pairs' range, named where it leaves the item undecided
 }
 
 const (
@@ -316,14 +394,18 @@ func side(holdsIf, failsIf bool) int {
 }
 
 // decideEach decides a part that must hold for every item (shape): all
-// hold, confirmed; all fail, refuted; any undecided, undecided; a mix of
-// holds and fails, refined. aside is shown after the deciding items.
-func decideEach(items []decided, head, aside string) claims.Finding {
+// hold, confirmed; all fail, refuted; any undecided, undecided (naming
+// the spread and the load: undecidedWhy); a mix of holds and fails,
+// refined. aside is shown after the deciding items.
+func (f Facts) decideEach(items []decided, head, aside string) claims.Finding {
 	count := map[int]int{}
-	var words []string
+	var words, straddling []string
 	for _, it := range items {
 		count[it.d]++
 		words = append(words, it.words)
+		if it.d == undecided && it.spread != "" {
+			straddling = append(straddling, it.spread)
+		}
 	}
 	ev := head + ": " + strings.Join(words, "; ")
 	if aside != "" {
@@ -331,7 +413,7 @@ func decideEach(items []decided, head, aside string) claims.Finding {
 	}
 	switch {
 	case count[undecided] > 0:
-		return claims.Undecide("%s", ev)
+		return claims.Undecide("%s%s", ev, f.UndecidedWhy(straddling))
 	case count[holds] == len(items):
 		return claims.Confirm("%s", ev)
 	case count[fails] == len(items):
