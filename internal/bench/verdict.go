@@ -91,8 +91,11 @@ func moreThanTwiceAtSmall(f Facts) claims.Finding {
 		case fails:
 			how = Narrowly(iv.Hi, U8Factor)
 		}
-		items = append(items, decided{d, fmt.Sprintf("%s %s%s%s", shapeWords(c.Shape), c.Seen(U8Factor), how, f.mode(c)),
-			fmt.Sprintf("%s %d B ranged %s", shapeWords(c.Shape), c.Size, c.Range())})
+		spread := fmt.Sprintf("%s %d B ranged %s", shapeWords(c.Shape), c.Size, c.Range())
+		if iv.Loaded() {
+			spread = "" // the load left it undecided, not its spread
+		}
+		items = append(items, decided{d, fmt.Sprintf("%s %s%s%s", shapeWords(c.Shape), c.Seen(U8Factor), how, f.mode(c)), spread})
 	}
 	aside := freeCells(f, size)
 	if o := f.otherCells(func(c CellFacts) bool { return c.Size == size }); o != "" {
@@ -166,9 +169,12 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 			continue
 		}
 		d, trend := leadTrend(cs.Decider(), cl.Decider())
+		spread := fmt.Sprintf("%s ranged %s at %d B and %s at %d B", shapeWords(cs.Shape), cs.Range(), small, cl.Range(), large)
+		if cs.Decider().Loaded() || cl.Decider().Loaded() {
+			spread = "" // the load left it undecided, not its spread
+		}
 		items = append(items, decided{d, fmt.Sprintf("%s %s at %d B, %s at %d B (%s): %s",
-			shapeWords(cs.Shape), cs.Decider(), small, cl.Decider(), large, cs.Quantity(), trend),
-			fmt.Sprintf("%s ranged %s at %d B and %s at %d B", shapeWords(cs.Shape), cs.Range(), small, cl.Range(), large)})
+			shapeWords(cs.Shape), cs.Decider(), small, cl.Decider(), large, cs.Quantity(), trend), spread})
 	}
 	if len(items) == 0 {
 		return claims.SkipPart("no same-CPU shape measured at both %d B and %d B", small, large)

@@ -28,6 +28,9 @@ func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
 	in := stream(t,
 		log(lo, "TestL4", "claim L4/no-difference: undecided — stream 65536 B 0.90-1.02x (straddles); 1 of 4 cells straddle the band's edge"),
 		log(lo, "TestL4", "claim L4: refined — parts: no-difference undecided"),
+		log(lo, "TestL5", "claim L5/speed: undecided — round trip 100 B 0.88-1.30x; 1 of 1 cells measured under load; measured under: other work took 28% of the measured CPU's time; load average 20.34 when the measurement started"),
+		log(lo, "TestL5", "claim L5: undecided — parts: speed undecided"),
+		pass(lo, "TestL5"),
 		pass(lo, "TestL4"),
 		log(veth, "TestV8A", "claim V8/bridge-port: confirmed — h1 and h2 are ports of br0"),
 		log(veth, "TestV8A", "claim V8: confirmed — parts: bridge-port confirmed"),
@@ -44,14 +47,14 @@ func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
 	col := newCollector()
 	require.NoError(t, col.read(strings.NewReader(in)))
 	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{
-		{ID: "L4", Dir: "loopback", Func: "TestL4"}, {ID: "N3", Dir: "unlink", Func: "TestN3"},
+		{ID: "L4", Dir: "loopback", Func: "TestL4"}, {ID: "L5", Dir: "loopback", Func: "TestL5"}, {ID: "N3", Dir: "unlink", Func: "TestN3"},
 		{ID: "V8", Dir: "veth", Func: "TestV8A"}, {ID: "V8", Dir: "veth", Func: "TestV8C"}, {ID: "V8", Dir: "veth", Func: "TestV8D"},
 	}}
-	cat := []records.Claim{{ID: "L4", Chapter: "loopback", Claim: "No faster."}, {ID: "N3", Chapter: "unlink", Claim: "rm calls unlinkat."},
+	cat := []records.Claim{{ID: "L4", Chapter: "loopback", Claim: "No faster."}, {ID: "L5", Chapter: "loopback", Claim: "A sockmap."}, {ID: "N3", Chapter: "unlink", Claim: "rm calls unlinkat."},
 		{ID: "V8", Chapter: "veth", Claim: "A container's veth."}}
 	r := buildReport(cat, scan, col, Env{Root: true})
-	ci := records.Seen{Kernel: "the project's machine", Verdicts: map[string]string{"L4": "confirmed", "N3": "confirmed", "V8": "confirmed/refuted"},
-		Parts: map[string]string{"L4/no-difference": "confirmed", "N3/rm": "confirmed", "V8/bridge-port": "confirmed",
+	ci := records.Seen{Kernel: "the project's machine", Verdicts: map[string]string{"L4": "confirmed", "L5": "confirmed", "N3": "confirmed", "V8": "confirmed/refuted"},
+		Parts: map[string]string{"L4/no-difference": "confirmed", "L5/speed": "confirmed", "N3/rm": "confirmed", "V8/bridge-port": "confirmed",
 			"V8/podman": "confirmed", "V8/podman-rootless": "refuted"}}
 	r.SeenOn = ci.Kernel
 	r.Changed = ci.Differences(seenFrom(r), cat)
@@ -66,7 +69,10 @@ func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
 	for _, want := range []string{
 		"  L4                 confirmed there, refined here\n",
 		"  L4/no-difference   confirmed there, undecided here\n" +
-			"                        undecided here, so no finding: the measurement's spread straddles the claim's threshold (stream 65536 B 0.90-1.02x",
+			"                        undecided here, so no finding: its spread straddles the claim's threshold (stream 65536 B 0.90-1.02x",
+		"  L5                 confirmed there, undecided here\n                        undecided here, so no finding: see its undecided parts\n",
+		"  L5/speed           confirmed there, undecided here\n" +
+			"                        undecided here, so no finding: measured under: other work took 28% of the measured CPU's time;",
 		"  V8                 confirmed/refuted there, confirmed/skipped here\n",
 		"  V8/podman          confirmed there, — here\n                        not run here: podman is not installed: apt-get install podman netavark runc",
 		"  V8/podman-rootless refuted there, — here\n",

@@ -256,11 +256,10 @@ func (r *Report) apart(d records.Difference) string {
 	switch {
 	case has(d.Is, records.Undecided):
 		ev := evidence(records.Undecided)
-		if ev == "" && !isPart {
-			return "undecided here: see its undecided parts"
+		if !isPart && len(rows) > 0 && len(rows[0].Parts) > 0 {
+			return "undecided here, so no finding: see its undecided parts"
 		}
-		return "undecided here, so no finding: the measurement's spread straddles the claim's threshold (" + ev +
-			"); a run on a quiet machine decides it"
+		return "undecided here, so no finding: " + whatLeftIt(ev) + "; a run on a quiet machine decides it"
 	case has(d.Is, records.Skipped):
 		if ev := evidence(records.Skipped); ev != "" && isPart {
 			return "not observed here: " + ev
@@ -276,6 +275,18 @@ func (r *Report) apart(d records.Difference) string {
 		return "not observed on the project's machine"
 	}
 	return "its parts differ only where one side did not decide: see them"
+}
+
+// whatLeftIt is the part of an undecided measurement's evidence that says
+// what left it so: from the spread or the load it names (bench's
+// UndecidedWhy) to its end, else all of it.
+func whatLeftIt(evidence string) string {
+	for _, from := range []string{"; the spread: ", "; measured under: "} {
+		if i := strings.Index(evidence, from); i >= 0 {
+			return strings.TrimPrefix(evidence[i:], "; ")
+		}
+	}
+	return "its spread straddles the claim's threshold (" + evidence + ")"
 }
 
 func lookup(cat []records.Claim, id string) (records.Claim, bool) {
