@@ -106,7 +106,7 @@
 // it in the evidence. Much other work does move it: at a load average of
 // 20 on the shared project machine the 100 B round trip came out
 // 0.66-0.95x where the quiet machine gives 1.35-1.56x, so a cell measured
-// while other work took more than 10% of the measured CPU's time
+// while other work took more than 5% of the measured CPU's time
 // (bench.MaxOtherCPU) decides nothing, and the verdict says undecided,
 // naming the load. Its judge decides a part only when the interval of the
 // pairs' ratios lies wholly on one side of the claim's threshold, and
