@@ -107,8 +107,9 @@
 // 20 on the shared project machine the 100 B round trip came out
 // 0.66-0.95x where the quiet machine gives 1.35-1.56x, so a cell measured
 // while other work took more than 5% of the measured CPU's time
-// (bench.MaxOtherCPU) decides nothing, and the verdict says undecided,
-// naming the load. Its judge decides a part only when the interval of the
+// (bench.MaxOtherCPU), or the other CPUs were busy more than 20% of
+// theirs (bench.MaxElseBusy), decides nothing, and the verdict says
+// undecided, naming the load. Its judge decides a part only when the interval of the
 // pairs' ratios lies wholly on one side of the claim's threshold, and
 // says "undecided" otherwise. On the project machine (bbr, other sessions
 // running) UDS cost 1.4-1.6x less CPU than TCP per 100 B round trip and

@@ -53,13 +53,21 @@ type Counts struct {
 	// the kernel deferred from the peers' calls, not counted in CPU, and
 	// not other work either (Facts' OtherCPU).
 	SoftirqdCPU time.Duration
+	// ElseBusy and ElseTotal are the other CPUs' busy and total time
+	// (/proc/stat's ticks: busy is user, nice, system, irq, softirq and
+	// steal) within a paired measurement's chunks (MeasurePair only): a
+	// quiet machine's other CPUs idle while the pair runs on its own, and
+	// a busy one's share caches, memory and, in a VM, perhaps a core with
+	// the measured CPU (Facts' ElseBusy).
+	ElseBusy, ElseTotal int64
 }
 
 func (a Counts) sub(b Counts) Counts {
 	return Counts{a.CPU - b.CPU, a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
 		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary,
 		a.Softirqd - b.Softirqd, a.TCPDataSegments - b.TCPDataSegments, a.TCPSegmentsIn - b.TCPSegmentsIn,
-		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking, a.TCPPacingRate, a.TCPCongestion, a.SoftirqdCPU - b.SoftirqdCPU}
+		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking, a.TCPPacingRate, a.TCPCongestion, a.SoftirqdCPU - b.SoftirqdCPU,
+		a.ElseBusy - b.ElseBusy, a.ElseTotal - b.ElseTotal}
 }
 
 // Switches is the number of context switches of both peers.
@@ -137,6 +145,34 @@ func (s *Session) softirqdCPU() time.Duration {
 	}
 	d, _ := schedstatCPU(fmt.Sprintf("/proc/%d/schedstat", s.softirqd))
 	return d
+}
+
+// elseTicks is the busy and total ticks so far of every CPU but cpu, from
+// /proc/stat (0, 0 where it is unreadable, or there is no other CPU).
+func elseTicks(cpu int) (busy, total int64) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	return parseElseTicks(string(data), cpu)
+}
+
+// parseElseTicks reads /proc/stat's per-CPU lines ("cpu1 user nice system
+// idle iowait irq softirq steal ...") for every CPU but cpu.
+func parseElseTicks(stat string, cpu int) (busy, total int64) {
+	for _, line := range strings.Split(stat, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !strings.HasPrefix(f[0], "cpu") || f[0] == "cpu" || f[0] == fmt.Sprintf("cpu%d", cpu) {
+			continue
+		}
+		var v [8]int64
+		for i := range v {
+			v[i], _ = strconv.ParseInt(f[i+1], 10, 64)
+		}
+		b := v[0] + v[1] + v[2] + v[5] + v[6] + v[7] // user nice system irq softirq steal
+		busy, total = busy+b, total+b+v[3]+v[4]      // + idle iowait
+	}
+	return busy, total
 }
 
 // ksoftirqd returns the pid of the ksoftirqd thread of cpu, or 0.

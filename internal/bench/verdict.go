@@ -316,23 +316,26 @@ const NarrowMargin = 1.02
 // cells (CellFacts.OtherCPU), and the load average (Facts.Load). "" where
 // the facts hold neither (recorded before they did).
 func (f Facts) conditions() string {
-	var others []float64
+	var others, elses []float64
 	for _, c := range f.Cells {
 		if c.Placement == OneCPU && c.Congestion == "" && c.ByCPU() {
-			others = append(others, c.OtherCPU)
+			others, elses = append(others, c.OtherCPU), append(elses, c.ElseBusy)
 		}
+	}
+	span := func(xs []float64) string {
+		lo, hi := slices.Min(xs), slices.Max(xs)
+		if fmt.Sprintf("%.0f", lo) == fmt.Sprintf("%.0f", hi) {
+			return fmt.Sprintf("%.0f%%", hi)
+		}
+		return fmt.Sprintf("%.0f-%.0f%%", lo, hi)
 	}
 	var ws []string
-	if len(others) > 0 && slices.Max(others) > MaxOtherCPU {
-		ws = append(ws, fmt.Sprintf("a cell measured while other work took more than %.0f%% of the measured CPU's time decides nothing", MaxOtherCPU))
+	if len(others) > 0 && (slices.Max(others) > MaxOtherCPU || slices.Max(elses) > MaxElseBusy) {
+		ws = append(ws, fmt.Sprintf("a cell measured while other work took more than %.0f%% of the measured CPU's time, or the other CPUs were busy more than %.0f%% of theirs, decides nothing",
+			MaxOtherCPU, MaxElseBusy))
 	}
 	if len(others) > 0 {
-		lo, hi := slices.Min(others), slices.Max(others)
-		span := fmt.Sprintf("%.0f-%.0f%%", lo, hi)
-		if fmt.Sprintf("%.0f", lo) == fmt.Sprintf("%.0f", hi) {
-			span = fmt.Sprintf("%.0f%%", hi)
-		}
-		ws = append(ws, "other work took "+span+" of the measured CPU's time during the cells")
+		ws = append(ws, "other work took "+span(others)+" of the measured CPU's time during the cells, and the other CPUs were busy "+span(elses)+" of theirs")
 	}
 	if len(f.Load) == 2 {
 		ws = append(ws, fmt.Sprintf("load average %.2f when the measurement started, %.2f when it ended, on %d CPUs", f.Load[0], f.Load[1], f.CPUs))
