@@ -445,11 +445,13 @@ const MaxOtherCPU = 5.0
 // MaxElseBusy is the most of the other CPUs' time, in percent, that they
 // may be busy while a cell is measured for the cell to decide anything.
 // A busy machine moves the measured CPU's figures even when nothing else
-// runs on it: with the pair at nice -20 on this loaded machine (other work
-// took 2.7% of the measured CPU's time), U8's 64 KiB round trip came out
-// 0.98-1.09x where the quiet machine gives 1.23-1.50x, the other CPU busy
-// with other engineers' builds. A quiet machine's other CPUs idle while
-// the pair runs; a reader's desktop keeps them busy a few percent.
+// runs on it: on this 2-CPU VM, its other CPU busy 99-100% of the time
+// with other engineers' builds, U8's 100 B round trip came out 0.81-0.95x
+// with other work taking 1% of the measured CPU's time, and its 64 KiB
+// round trip 0.98-1.09x with 2.7% (the pair at nice -20), where the quiet
+// machine gives 1.35-1.56x and 1.23-1.50x. A quiet machine's other CPUs
+// idle while the pair runs; a reader's desktop keeps them busy a few
+// percent.
 const MaxElseBusy = 20.0
 
 // IntervalConfidence is the least coverage an Interval keeps.
