@@ -103,13 +103,14 @@
 // cell is decided by CPU time per message (both peers share one CPU, so
 // with nothing else running the rate is one over it; unlike the rate, a
 // little other work on the machine barely moves it), with msgs/s beside
-// it in the evidence. Much other work does move it: at a load average of
-// 20 on the shared project machine the 100 B round trip came out
-// 0.66-0.95x where the quiet machine gives 1.35-1.56x, so a cell measured
+// it in the evidence. Much other work on the measured CPU does move it:
+// at load averages of 10-25 on the shared project machine, with other
+// work taking 11-23% of the cells' CPU, the 64 KiB round trip came out
+// 0.23-1.09x and the 64 KiB stream 1.58-2.78x, where a quiet moment of
+// the same machine gave 1.01-1.12x and 1.31-1.88x. So a cell measured
 // while other work took more than 5% of the measured CPU's time
-// (bench.MaxOtherCPU), or the other CPUs were busy more than 20% of
-// theirs (bench.MaxElseBusy), decides nothing, and the verdict says
-// undecided, naming the load. Its judge decides a part only when the interval of the
+// (bench.MaxOtherCPU) decides nothing, and the verdict says undecided,
+// naming the load. Its judge decides a part only when the interval of the
 // pairs' ratios lies wholly on one side of the claim's threshold, and
 // says "undecided" otherwise. On the project machine (bbr, other sessions
 // running) UDS cost 1.4-1.6x less CPU than TCP per 100 B round trip and

@@ -378,9 +378,9 @@ func TestJudgeU8(t *testing.T) {
 
 // seenU8Loaded is what TestU8 measured as root on the project machine
 // while other engineers' builds, tests and VMs ran (load average 22 on 2
-// CPUs): other work took 11-33% of the measured CPU's time, and the 100 B
-// round trip came out 0.66-0.95x by CPU time per message (UDS dearer),
-// where the quiet machine gives 1.35-1.56x.
+// CPUs): other work took 11-33% of the measured CPU's time, and the 64
+// KiB round trip's pairs ranged 0.23-1.09x by CPU time per message, where
+// a quiet moment of the same machine gave 1.01-1.12x.
 const seenU8Loaded = `{"a":"uds","b":"tcp","path":"raw","peerA":"/tmp/nn4068007123/bench.sock","peerB":"127.0.0.1","congestion":"bbr","load":[22.05,21.55],"cpus":2,"cells":[
 {"shape":"roundtrip","placement":"onecpu","size":100,"rateA":28579,"rateB":34624,"ratios":[0.8897,0.9401,0.7807,0.8422,1.3242,1,1.0302,0.4698,0.8326,0.3859,0.8358,0.8374,0.2253,0.0427,0.8298,0.8457],"cpuRatios":[0.8943,0.9235,0.8798,0.8497,0.9111,0.8999,0.947,0.8727,0.8994,0.7977,0.8918,0.9329,0.85,0.6619,0.9388,0.9031],"cpuA":30540,"cpuB":27413,"segsB":1000,"pairSegsB":[1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000],"otherCPU":29.9},
 {"shape":"roundtrip","placement":"onecpu","size":65536,"rateA":22664,"rateB":21940,"ratios":[0.6302,0.9306,1.0329,0.998,0.9633,1.097,1.1816,1.0802,1.0555,0.0048,1.0984,1.0114,1.0733,1.2158,1.0424,1.0402],"cpuRatios":[0.973,0.9708,1.0265,1.0865,1.0588,1.067,1.0397,1.0345,1.0637,0.2287,1.0941,1.0575,1.0661,1.0524,1.0615,1.0381],"cpuA":40595,"cpuB":42375,"segsB":2000,"pairSegsB":[2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000,2000],"otherCPU":11.2},

@@ -39,5 +39,5 @@ func judgeU8(f U8Facts) claims.Finding { return bench.JudgeU8(f) }
 // intervals' trims and coverages for the notes' windows and for the 5
 // pairs measured with the other congestion control
 // (uds/bench_verdict_test.go), beside those of earlier windows (8 pairs).
-var _ = claims.Register("U8", judgeU8, append([]string{"100", "0", "1", "2", "2.0", "10", "88", "93", "94", bench.MaxOtherCPUWord, bench.MaxElseBusyWord},
+var _ = claims.Register("U8", judgeU8, append([]string{"100", "0", "1", "2", "2.0", "10", "88", "93", "94", bench.MaxOtherCPUWord},
 	bench.IntervalRule(append(bench.WindowPairs(bench.U8Windows), 5)...)...)...)

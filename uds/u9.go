@@ -62,7 +62,7 @@ func judgeU9(f U9Facts) claims.Finding {
 	)
 }
 
-var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1", "8", "2", bench.MaxOtherCPUWord, bench.MaxElseBusyWord)
+var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1", "8", "2", bench.MaxOtherCPUWord)
 
 func moreSecure(s SecurityFacts) claims.Finding {
 	if s.NotObserved != "" {

@@ -56,9 +56,8 @@ type Counts struct {
 	// ElseBusy and ElseTotal are the other CPUs' busy and total time
 	// (/proc/stat's ticks: busy is user, nice, system, irq, softirq and
 	// steal) within a paired measurement's chunks (MeasurePair only): a
-	// quiet machine's other CPUs idle while the pair runs on its own, and
-	// a busy one's share caches, memory and, in a VM, perhaps a core with
-	// the measured CPU (Facts' ElseBusy).
+	// quiet machine's other CPUs idle while the pair runs on its own
+	// (Facts' ElseBusy).
 	ElseBusy, ElseTotal int64
 }
 
