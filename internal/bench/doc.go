@@ -221,8 +221,16 @@
 // TCP stream at 0.96-0.98 in both placements; outside, the 64 KiB streams
 // only (0.89-0.95), as with the peer before the change in a run beside
 // them at load 13 (13 of 16, 7 of 8, its 64 KiB streams 0.93-0.95, its
-// 100 B TCP stream 0.95 and 0.97). So "16 of 16 three runs in a row" is
-// shown by the quiet runs above, not by these. Where a peer's
+// 100 B TCP stream 0.95 and 0.97). Three more at a quieter moment (load
+// average 1-2, the check's own programs included): 13, 14 and 12 of 16
+// cells, 8, 7 and 8 of 8 ratios, the 100 B TCP stream at 0.95-0.99, the
+// 64 KiB UDS streams outside (0.91-0.94). The old peer, run in
+// alternation with it: 16 of 16 and 8 of 8 once, then its 64 KiB UDS
+// streams (0.93-0.94) and its harness 100 B TCP stream (0.95) outside
+// too, while the machine's cost per message moved by a third between two
+// runs (12.7 to 16.9 us per 64 KiB UDS message). This boot's kernel build
+// (6.18.44-fc-v1272) is not the one the quiet runs above were made on, so
+// "16 of 16 three runs in a row" is shown by those, not by these. Where a peer's
 // instructions lie, not what it does, moves
 // these cells by 5% or more: a 100 B stream's cost depends on how the two
 // sides' wake-ups interleave (data segments per message over TCP), which
