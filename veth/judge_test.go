@@ -389,12 +389,12 @@ var seenV12 = claims.SeenFacts[FloodFacts](`{"Bridge":"nn6fx-1br","AgeingTime":3
 func TestJudgeV12Flood(t *testing.T) {
 	claims.TestJudge(t, "V12", judgeFlood, []claims.Case[FloodFacts]{
 		{Name: "seen on 6.18: flooded to c2 and c3, learnt, then to c2 only", Facts: seenV12, Want: claims.Confirmed},
-		{Name: "learning off on every port: a hub", Facts: claims.With(seenV12, func(f *FloodFacts) {
-			f.Learning = []bool{false, false, false}
-			f.Fdb = nil
-			f.Answer.SeenBy, f.Answer.PortsTx = []string{"c1", "c3"}, []int64{1, 0, 1}
-			f.Second.SeenBy, f.Second.PortsTx, f.Second.Known = []string{"c2", "c3"}, []int64{0, 1, 1}, false
-		}), Want: claims.Refuted},
+		{Name: "ageing_time 0: the bridge learns nothing, a hub (seen on 6.18)", Facts: claims.SeenFacts[FloodFacts](`{"Bridge":"nn7cj-1br","AgeingTime":0,
+			"Ports":["nn7cj-2a","nn7cj-3a","nn7cj-4a"],"Learning":[true,true,true],"MACs":["32:31:89:47:d1:6d","36:6e:aa:5e:f7:a1","2e:45:0d:9a:b1:71"],
+			"First":{"From":"c1","To":"c2","DstMAC":"36:6e:aa:5e:f7:a1","Known":false,"SeenBy":["c2","c3"],"PortsTx":[0,1,1]},
+			"Answer":{"From":"c2","To":"c1","DstMAC":"32:31:89:47:d1:6d","Known":false,"SeenBy":["c1","c3"],"PortsTx":[1,0,1]},"Fdb":null,
+			"Second":{"From":"c1","To":"c2","DstMAC":"36:6e:aa:5e:f7:a1","Known":false,"SeenBy":["c2","c3"],"PortsTx":[0,1,1]}}`),
+			Want: claims.Refuted},
 		{Name: "the unknown destination not flooded to the third port", Facts: claims.With(seenV12, func(f *FloodFacts) {
 			f.First.SeenBy, f.First.PortsTx = []string{"c2"}, []int64{0, 1, 0}
 		}), Want: claims.Refuted},

@@ -19,7 +19,8 @@ import (
 
 func TestNftReadsWhatWasAdded(t *testing.T) {
 	ns := sandbox.New(t)
-	tables, err := nfread.Nft(ns.FD())
+	var tables []nfread.Table
+	err := ns.Do(func() (err error) { tables, err = nfread.NftHere(); return err })
 	if errors.Is(err, nfread.ErrNotInKernel) {
 		gate.Skip(t, "needs nf_tables: %v", err)
 	}
@@ -27,8 +28,9 @@ func TestNftReadsWhatWasAdded(t *testing.T) {
 	assert.Empty(t, tables, "a new namespace's ruleset")
 
 	// equiv: nft add table inet t; nft add chain inet t in '{ type filter hook input priority 0; policy drop; }'; nft add rule inet t in accept
-	c, err := nftables.New(nftables.WithNetNSFd(ns.FD()))
-	require.NoError(t, err)
+	var c *nftables.Conn
+	require.NoError(t, ns.Do(func() (err error) { c, err = nftables.New(nftables.AsLasting()); return err }))
+	defer c.CloseLasting()
 	tab := c.AddTable(&nftables.Table{Family: nftables.TableFamilyINet, Name: "t"})
 	drop := nftables.ChainPolicyDrop
 	in := c.AddChain(&nftables.Chain{Name: "in", Table: tab, Type: nftables.ChainTypeFilter,
@@ -36,8 +38,7 @@ func TestNftReadsWhatWasAdded(t *testing.T) {
 	c.AddRule(&nftables.Rule{Table: tab, Chain: in, Exprs: []expr.Any{&expr.Verdict{Kind: expr.VerdictAccept}}})
 	require.NoError(t, c.Flush())
 
-	tables, err = nfread.Nft(ns.FD())
-	require.NoError(t, err)
+	require.NoError(t, ns.Do(func() (err error) { tables, err = nfread.NftHere(); return err }))
 	require.Len(t, tables, 1)
 	assert.Equal(t, "table inet t {in (hook input, policy drop) 1 rules}", tables[0].String())
 }
