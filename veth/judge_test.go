@@ -312,10 +312,17 @@ func TestJudgeV10Fresh(t *testing.T) {
 	}
 	claims.TestJudge(t, "V10", judgeFresh, []claims.Case[FreshFacts]{
 		{Name: "seen on 6.18: only lo, down; no route, the default rules, no firewall", Facts: seenV10, Want: claims.Confirmed, Parts: all},
-		{Name: "tunnel modules loaded (a Calico host): tunl0, sit0 and gre0 beside lo, down", Facts: claims.With(seenV10, func(f *FreshFacts) {
+		{Name: "tunnel modules loaded (the matrix's calico-host on Debian's 6.12): their fallback devices beside lo, down", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links = append(f.Links, LinkSeen{Name: "tunl0", Kind: "ipip", Flags: "NOARP", OperState: "down"},
-				LinkSeen{Name: "sit0", Kind: "sit", Flags: "NOARP", OperState: "down"}, LinkSeen{Name: "gre0", Kind: "gre", Flags: "NOARP", OperState: "down"})
+				LinkSeen{Name: "sit0", Kind: "sit", Flags: "NOARP", OperState: "down"}, LinkSeen{Name: "gre0", Kind: "gre", Flags: "NOARP", OperState: "down"},
+				LinkSeen{Name: "gretap0", Kind: "gretap", Flags: "BROADCAST,MULTICAST", OperState: "down"},
+				LinkSeen{Name: "erspan0", Kind: "erspan", Flags: "BROADCAST,MULTICAST", OperState: "down"})
+			f.NftAbsent = "nftables: opening nfnetlink: not in this kernel (nfnetlink: socket: protocol not supported)"
+			f.Legacy = []nfread.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
 		}), Want: claims.Refined, Parts: with("links", claims.Refined)},
+		{Name: "a tunnel's fallback device up", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.Links = append(f.Links, LinkSeen{Name: "tunl0", Kind: "ipip", Flags: "NOARP,UP", Up: true, OperState: "unknown"})
+		}), Want: claims.Refined, Parts: with("links", claims.Refuted)},
 		{Name: "lo born up, with its addresses and routes", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links[0] = LinkSeen{Name: "lo", Kind: "device", Flags: "LOOPBACK,UP,LOWER_UP", Up: true, OperState: "unknown", Addrs: []string{"127.0.0.1/8"}}
 			f.Routes = f.ControlRoutes
