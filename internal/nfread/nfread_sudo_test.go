@@ -4,7 +4,9 @@ package nfread_test
 
 import (
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/nftables"
@@ -60,7 +62,11 @@ func TestLegacyReadsOnlyListedTables(t *testing.T) {
 	}
 	// equiv: ip netns exec NS iptables-legacy -P FORWARD DROP; ... -A INPUT -j ACCEPT
 	for _, args := range [][]string{{"-P", "FORWARD", "DROP"}, {"-A", "INPUT", "-j", "ACCEPT"}} {
-		out, err := exec.Command("nsenter", append([]string{"--net=" + ns.Path(), bin, "-w"}, args...)...).CombinedOutput()
+		cmd := exec.Command("nsenter", append([]string{"--net=" + ns.Path(), bin, "-w"}, args...)...)
+		// Its lock file, /run/xtables.lock by default, is the host's (and
+		// not writable in the rootless mode): one of the test's own.
+		cmd.Env = append(os.Environ(), "XTABLES_LOCKFILE="+filepath.Join(t.TempDir(), "xtables.lock"))
+		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "iptables-legacy %v: %s", args, out)
 	}
 	require.NoError(t, ns.Do(func() (err error) { got, err = nfread.LegacyHere(); return err }))
