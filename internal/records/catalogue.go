@@ -230,6 +230,58 @@ var Catalogue = []Claim{
 		Post:            Post{English: "The lo loopback device of local network IO is also a device virtualised in software."},
 		RefutableOnlyBy: "a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
 	},
+	{
+		ID: "V10", Chapter: "veth",
+		Claim: "(beyond the notes) A new network namespace holds only lo, down, with no routes, no rules beyond the defaults and no firewall rules.",
+		Post: Post{
+			Section: "1", Heading: "彻底弄懂 Linux 网络命名空间",
+			Original: "（不在本篇中：系列参考文章）新建的网络命名空间里只有一个 lo 设备，且处于 DOWN 状态；没有路由，没有默认之外的路由规则，也没有防火墙规则。",
+			English:  "(not in the notes: the series' reference) A new network namespace holds only an lo device, and it is DOWN; no routes, no rules beyond the defaults, no firewall rules.",
+		},
+		Commands: []string{
+			"ip netns add x",
+			"ip -n x -d link show; ip -n x addr",
+			"ip -n x route show table all; ip -n x -6 route show table all",
+			"ip -n x rule; ip -n x -6 rule",
+			"ip netns exec x nft list ruleset; ip netns exec x iptables-legacy-save",
+			"ip netns del x",
+		},
+	},
+	{
+		ID: "V11", Chapter: "veth",
+		Claim: "(beyond the notes) Moving a device into another namespace takes away its addresses and leaves it down.",
+		Post: Post{
+			Section: "1", Heading: "彻底弄懂 Linux 网络命名空间",
+			Original: "（不在本篇中：系列参考文章）把设备移到另一个网络命名空间后，它原来的 IP 地址都没有了，设备也处于 DOWN 状态，需要在新的命名空间里重新配置。",
+			English:  "(not in the notes: the series' reference) A device moved into another network namespace has lost its IP addresses and is down: it is configured again in the new namespace.",
+		},
+		Commands: []string{
+			"ip netns add x",
+			"ip link add v1 type veth peer name v2",
+			"ip addr add 198.18.11.1/24 dev v1; ip link set v1 up; ip link set v2 up; ip addr show v1",
+			"ip link set v1 netns x; ip -n x addr show v1",
+			"ip netns del x",
+		},
+	},
+	{
+		ID: "V12", Chapter: "veth",
+		Claim: "(beyond the notes) A bridge floods a frame for an unknown destination MAC to every port, then forwards by the learnt MAC to one port only.",
+		Post: Post{
+			Section: "1", Heading: "聊聊 Linux 上软件实现的“交换机” - Bridge",
+			Original: "（不在本篇中：系列参考文章）Bridge 像交换机一样工作：目的 MAC 未知的帧会被泛洪到所有端口；从源 MAC 学习到地址所在端口后，再发往该 MAC 的帧只从这一个端口转发。",
+			English:  "(not in the notes: the series' reference) A bridge works like a switch: a frame for an unknown destination MAC is flooded to every port; once it has learnt the port from the source MAC, frames for that MAC leave by that one port only.",
+		},
+		Commands: []string{
+			"ip netns add c1; ip netns add c2; ip netns add c3; ip netns add h",
+			"ip -n h link add br0 type bridge; ip -n h link set br0 up",
+			"for c in c1 c2 c3; do ip -n h link add $c-p type veth peer name eth0 netns $c; ip -n h link set $c-p master br0 up; ip -n $c link set eth0 up; ip -n $c addr add 198.18.12.1${c#c}/24 dev eth0; done",
+			"ip netns exec c3 tcpdump -leni eth0 &",
+			"ip -n c1 neigh add 198.18.12.99 lladdr 02:00:00:00:00:99 dev eth0; ip netns exec c1 ping -c1 -W1 198.18.12.99  # a MAC nobody has: c3 sees the frame (flooded)",
+			"ip netns exec c1 ping -c3 198.18.12.12  # the bridge knows c2's MAC (from its ARP reply, or its IPv6 chatter when eth0 came up): c3 sees the ARP broadcast, not the echoes",
+			"bridge -n h fdb show br br0 dynamic",
+			"for n in c1 c2 c3 h; do ip netns del $n; done",
+		},
+	},
 }
 
 // Lookup returns the claim with the given ID.
