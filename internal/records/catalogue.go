@@ -102,6 +102,76 @@ var Catalogue = []Claim{
 		Claim: "(beyond the notes) The local table wins over a more specific route in main.",
 		Post:  Post{English: "(not in the notes: ip rule priority 0 consults table local first)"},
 	},
+	{
+		ID: "R5", Chapter: "routing",
+		Claim: "(beyond the notes) With net.ipv4.ip_forward=0 a container's packets to beyond the host are dropped; with 1 they are forwarded.",
+		Post: Post{
+			Section:  "1",
+			Heading:  "天天讲路由，那 Linux 路由到底咋实现的！？",
+			Original: "（笔记之外，系列后续：路由）宿主机上 net.ipv4.ip_forward=0 时，容器发往宿主机之外的包被丢弃；设为 1 后才会被转发。",
+			English:  "(beyond the notes; the series' next part, routing) With net.ipv4.ip_forward=0 on the host, a container's packets to beyond the host are dropped; set to 1, they are forwarded.",
+		},
+		Commands: []string{
+			"ip netns add ctr; ip netns add host; ip netns add out",
+			"ip -n host link add br0 type bridge; ip -n host addr add 198.18.13.1/24 dev br0; ip -n host link set br0 up",
+			"ip -n host link add p0 type veth peer name eth0 netns ctr; ip -n host link set p0 master br0 up",
+			"ip -n ctr addr add 198.18.13.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up; ip -n ctr route add default via 198.18.13.1",
+			"ip -n host link add up0 type veth peer name eth0 netns out; ip -n host addr add 198.18.14.1/24 dev up0; ip -n host link set up0 up",
+			"ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up",
+			"ip netns exec host sysctl -w net.ipv4.ip_forward=0; ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams IpInAddrErrors; ip -n out -s link show eth0",
+			"ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip netns exec out timeout 2 nc -lu 7007 & ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams",
+		},
+	},
+	{
+		ID: "R6", Chapter: "routing",
+		Claim: "(beyond the notes) MASQUERADE rewrites a container's source address to the host's outgoing address; conntrack keeps the mapping and rewrites the replies back.",
+		Post: Post{
+			Section:  "1",
+			Heading:  "手工模拟实现 Docker 容器网络！",
+			Original: "（笔记之外，系列后续：容器网络）iptables 的 MASQUERADE 把容器的源地址改写成宿主机出口网卡的地址；conntrack 记住这个映射，并把回包改写回容器。",
+			English:  "(beyond the notes; the series' next part, Docker's network by hand) iptables' MASQUERADE rewrites a container's source address to the host's outgoing address; conntrack remembers the mapping and rewrites the replies back to the container.",
+		},
+		Commands: []string{
+			"# the namespaces ctr, host and out of R5's commands, then:",
+			"ip netns exec host sysctl -w net.ipv4.ip_forward=1",
+			"ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat postrouting '{ type nat hook postrouting priority 100; }'",
+			"ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade",
+			"ip netns exec out nc -lu 7007 & ip netns exec ctr nc -u 198.18.14.2 7007   # type a line in each",
+			"ip netns exec host conntrack -L; ip netns exec host nft list ruleset",
+		},
+	},
+	{
+		ID: "R7", Chapter: "routing",
+		Claim: "(beyond the notes) A published port (-p 8080:80) is a DNAT rule; from another namespace it is DNATed in PREROUTING, from the host itself another way (OUTPUT's DNAT, or docker-proxy's userland copy).",
+		Post: Post{
+			Section:  "1",
+			Heading:  "手工模拟实现 Docker 容器网络！",
+			Original: "（笔记之外，系列后续：容器网络）-p 8080:80 发布端口就是一条 DNAT 规则：从别的网络命名空间来的连接在 PREROUTING 被 DNAT，宿主机自己发起的连接走另一条路（OUTPUT 链的 DNAT，或 docker-proxy 在用户态转发）。",
+			English:  "(beyond the notes; the series' next part, Docker's network by hand) Publishing a port with -p 8080:80 is a DNAT rule: a connection from another network namespace is DNATed in PREROUTING, one the host makes itself takes another way (OUTPUT's DNAT, or docker-proxy copying it in user space).",
+		},
+		Commands: []string{
+			"docker run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat; ps -C docker-proxy -o pid,args",
+			"podman run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat",
+			"# from another namespace (R5's out, its route via the host): nc 198.18.14.1 8080; from the host itself: nc 198.18.14.1 8080; nc 127.0.0.1 8080; then iptables-save -c -t nat again",
+		},
+	},
+	{
+		ID: "R8", Chapter: "routing",
+		Claim: "(beyond the notes) Docker's network built by hand (namespace, veth, bridge, ip_forward, MASQUERADE, DNAT) behaves like docker's own.",
+		Post: Post{
+			Section:  "1",
+			Heading:  "手工模拟实现 Docker 容器网络！",
+			Original: "（笔记之外，系列后续：容器网络）用 namespace、veth、bridge、ip_forward、MASQUERADE 和 DNAT 手工搭出的网络，和 Docker 自己的容器网络表现一样。",
+			English:  "(beyond the notes; the series' next part, Docker's network by hand) A network built by hand from a namespace, a veth pair, a bridge, ip_forward, MASQUERADE and DNAT behaves like Docker's own container network.",
+		},
+		Commands: []string{
+			"# R5's namespaces ctr, host and out, R6's masquerade rule, then the published port:",
+			"ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'",
+			"ip netns exec host nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80",
+			"ip netns exec ctr nc -l 80 & ip netns exec out nc 198.18.14.1 8080",
+			"# beside docker's: docker run -d -p 8080:80 IMAGE; ip link; ip addr; ip route; ip rule; iptables-save -t nat",
+		},
+	},
 
 	{
 		ID: "U1", Chapter: "uds",
@@ -229,6 +299,26 @@ var Catalogue = []Claim{
 		Claim:           "lo is itself a purely software device.",
 		Post:            Post{English: "The lo loopback device of local network IO is also a device virtualised in software."},
 		RefutableOnlyBy: "a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
+	},
+	{
+		ID: "V13", Chapter: "veth",
+		Claim: "(beyond the notes) Bridged IPv4 traffic passes the iptables FORWARD chain only with br_netfilter loaded and net.bridge.bridge-nf-call-iptables=1.",
+		Post: Post{
+			Section:  "1",
+			Heading:  "聊聊 Linux 上软件实现的“交换机” - Bridge！",
+			Original: "（笔记之外，系列后续：Bridge）经网桥转发的 IPv4 流量只有在加载了 br_netfilter 且 net.bridge.bridge-nf-call-iptables=1 时才会经过 iptables 的 FORWARD 链。",
+			English:  "(beyond the notes; the series' next part, the bridge) IPv4 traffic forwarded by a bridge passes iptables' FORWARD chain only when br_netfilter is loaded and net.bridge.bridge-nf-call-iptables=1.",
+		},
+		Commands: []string{
+			"ip netns add host; ip netns add c1; ip netns add c2",
+			"ip -n host link add br0 type bridge; ip -n host link set br0 up",
+			"ip -n host link add p1 type veth peer name eth0 netns c1; ip -n host link set p1 master br0 up; ip -n c1 addr add 198.18.15.2/24 dev eth0; ip -n c1 link set eth0 up",
+			"ip -n host link add p2 type veth peer name eth0 netns c2; ip -n host link set p2 master br0 up; ip -n c2 addr add 198.18.15.3/24 dev eth0; ip -n c2 link set eth0 up",
+			"ip netns exec host nft add table ip filter; ip netns exec host nft add chain ip filter FORWARD '{ type filter hook forward priority 0; }'; ip netns exec host nft add rule ip filter FORWARD ip daddr 198.18.15.3 counter accept",
+			"ls /proc/sys/net/bridge   # br_netfilter loaded? (modprobe br_netfilter)",
+			"ip netns exec host sysctl -w net.bridge.bridge-nf-call-iptables=0; ip netns exec c1 bash -c 'echo hi > /dev/udp/198.18.15.3/7007'; ip netns exec host iptables -vL FORWARD",
+			"ip netns exec host sysctl -w net.bridge.bridge-nf-call-iptables=1; ip netns exec c1 bash -c 'echo hi > /dev/udp/198.18.15.3/7007'; ip netns exec host nft list chain ip filter FORWARD",
+		},
 	},
 }
 
