@@ -125,7 +125,6 @@ func moved(before, after map[string]uint64) map[string]uint64 {
 	return out
 }
 
-
 // prefixNet is p as netlink wants a destination.
 func prefixNet(p netip.Prefix) *net.IPNet {
 	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
