@@ -334,6 +334,7 @@ type Network struct {
 	NAT       []string // the host's NAT rules, quoted (nft's or iptables-save's words)
 	Out       Trip     // the container to the outside (UDP): what the outside saw
 	In        Trip     // the outside to the host's published port (TCP): what the container saw
+	FromHost  Trip     // the host itself to its published port
 }
 
 // Trip is one exchange and its addresses, by role.
@@ -371,10 +372,12 @@ type ByHandFacts struct {
 // two hosts' and containers' links, addresses, routes and rules are the
 // same line for line once names are roles; the NAT rules are shown side by
 // side (by hand in nftables' words, docker's in iptables'), compared by
-// what they did.
+// what they did. A third trip, the host itself to its published port,
+// only refines: the series' steps publish the port for others, docker
+// for the host too.
 func judgeByHand(f ByHandFacts) claims.Finding {
 	h := f.ByHand
-	trips := fmt.Sprintf("%s: out %s; in %s", h.Name, h.Out, h.In)
+	trips := fmt.Sprintf("%s: out %s; in %s; from the host itself %s", h.Name, h.Out, h.In, h.FromHost)
 	var byHand claims.Finding
 	outOK := h.Out.Seen == "HOSTOUT" && h.Out.Answer
 	inOK := h.In.Seen == "OUTSIDE"
@@ -406,7 +409,10 @@ func judgeByHand(f ByHandFacts) claims.Finding {
 	same := fmt.Sprintf("host links %s; addresses %s; routes %s; ip rules %s; container links %s, addresses %s, routes %s",
 		list2(d.HostLinks), list2(d.HostAddrs), list2(d.Routes), list2(d.Rules), list2(d.CtrLinks), list2(d.CtrAddrs), list2(d.CtrRoutes))
 	nat := fmt.Sprintf("NAT by hand: %s; docker's: %s", strings.Join(h.NAT, "; "), strings.Join(d.NAT, "; "))
-	dtrips := fmt.Sprintf("%s: out %s; in %s", d.Name, d.Out, d.In)
+	dtrips := fmt.Sprintf("%s: out %s; in %s; from the host itself %s", d.Name, d.Out, d.In, d.FromHost)
+	if d.FromHost.Seen != h.FromHost.Seen {
+		diffs = append(diffs, fmt.Sprintf("from the host itself the published port leads %s by hand, %s in docker's (docker's nat OUTPUT rule, or docker-proxy)", leads(h.FromHost), leads(d.FromHost)))
+	}
 	var like claims.Finding
 	switch {
 	case d.Out.Seen != h.Out.Seen || d.In.Seen != h.In.Seen || d.Out.Answer != h.Out.Answer:
@@ -417,6 +423,14 @@ func judgeByHand(f ByHandFacts) claims.Finding {
 		like = claims.Confirm("the same trips (%s) and, names aside, the same state: %s; %s; %s", dtrips, same, nat, d.Roles)
 	}
 	return claims.Combine(claims.P("by-hand", byHand), claims.P("like-docker", like))
+}
+
+// leads says where a trip to the published port led.
+func leads(tr Trip) string {
+	if tr.Seen == "" {
+		return "nowhere"
+	}
+	return "to the container (seen from " + tr.Seen + ")"
 }
 
 func list2(s []string) string {
