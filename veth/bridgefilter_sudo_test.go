@@ -161,4 +161,3 @@ func setBridgeNfCallIptables(t *testing.T, br *topo.Bridge) {
 		t.Fatalf("ip link set %s type bridge nf_call_iptables 1: %v", br.Link.Attrs().Name, err)
 	}
 }
-
