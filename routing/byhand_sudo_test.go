@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -19,8 +18,6 @@ import (
 	"netnotes/internal/claims"
 	"netnotes/internal/docker"
 	"netnotes/internal/firewall"
-	"netnotes/internal/gate"
-	"netnotes/internal/runtimens"
 	"netnotes/internal/sandbox"
 )
 
@@ -94,33 +91,10 @@ func observeByHand(t *testing.T, nat bool) Network {
 // where docker cannot run here.
 func observeDockerNetwork(t *testing.T) (*Network, string) {
 	t.Helper()
-	switch {
-	case os.Getenv(gate.EnvVM) != "":
-		return nil, "inside the matrix's virtual machine (" + os.Getenv(gate.EnvVM) + "), which holds no docker: docker's side runs on the machine itself"
-	case docker.Find() != nil:
-		return nil, fmt.Sprintf("docker's side runs where dockerd is installed: %v (Debian, Ubuntu)", docker.Find())
-	case !gate.IsRealRoot():
-		return nil, fmt.Sprintf("dockerd needs real root (%s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+	if why := whyNoDocker(); why != "" {
+		return nil, why
 	}
-	for _, b := range []string{"unshare", "nsenter"} {
-		if _, err := exec(b); err != nil {
-			return nil, fmt.Sprintf("docker's side needs %s (util-linux): %v", b, err)
-		}
-	}
-	built := runtimens.Rootfs(t)
-	d := docker.Start(t)
-	const image = "netnotes/sleeper"
-	if err := d.Import(built, image); err != nil {
-		t.Fatal(err)
-	}
-	c, err := d.RunWith([]string{"-p", fmt.Sprintf("%d:%d", hostPort, ctrPort)}, "web", image, "/sleeper")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, d.Logs())
-	}
-	info, err := d.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, c, server := publishedDocker(t)
 	host := sandbox.Open(t, d.HostNetns())
 	ctrNS := sandbox.Open(t, d.NetnsPath(c.Pid))
 	host.SetUp(t, host.Link(t, "lo"))
@@ -140,21 +114,11 @@ func observeDockerNetwork(t *testing.T) (*Network, string) {
 			}
 		}
 	}
-	n := observeNetwork(t, "docker", fmt.Sprintf("dockerd %s: docker run -d -p %d:%d", info.Server, hostPort, ctrPort), r, host, ctrNS, out)
+	n := observeNetwork(t, "docker", fmt.Sprintf("dockerd %s: docker run -d -p %d:%d", server, hostPort, ctrPort), r, host, ctrNS, out)
 	for _, rule := range firewall.IPTables(t, host, "nat").Rules {
 		n.NAT = append(n.NAT, r.replace([]string{rule.String()})...)
 	}
 	return &n, ""
-}
-
-// exec looks a program up as the runtimes' holder does.
-func exec(name string) (string, error) {
-	for _, d := range strings.Split(os.Getenv("PATH")+":"+runtimens.PATH, ":") {
-		if st, err := os.Stat(d + "/" + name); d != "" && err == nil && st.Mode().IsRegular() {
-			return d + "/" + name, nil
-		}
-	}
-	return "", fmt.Errorf("no %s on PATH", name)
 }
 
 // roles names the parts of a network, to write its state by role.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -210,14 +212,38 @@ func TestR7DockerPublishesAPortWithDNATAndDockerProxy(t *testing.T) {
 	gate.SkipInVM(t, "docker")
 	t.Parallel()
 	v := claims.Check(t, "R7")
+	if why := whyNoDocker(); why != "" {
+		gate.Skip(t, "%s", why)
+	}
+	d, c, server := publishedDocker(t)
+	claims.Judge(v, observeRuntimePublish(t, PublishDocker, "dockerd "+server, d.Holder, c), judgePublish)
+}
+
+// whyNoDocker says why docker cannot run here ("" when it can).
+func whyNoDocker() string {
+	if vm := os.Getenv(gate.EnvVM); vm != "" {
+		return "inside the matrix's virtual machine (" + vm + "), which holds no docker: docker's side runs on the machine itself"
+	}
 	if err := docker.Find(); err != nil {
-		gate.Skip(t, "docker's part runs where dockerd is installed: %v (Debian, Ubuntu), and run again", err)
+		return fmt.Sprintf("docker's part runs where dockerd is installed: %v (Debian, Ubuntu), and run again", err)
 	}
-	gate.Binary(t, "unshare", "util-linux")
-	gate.Binary(t, "nsenter", "util-linux")
+	for _, b := range []string{"unshare", "nsenter"} {
+		if _, err := exec.LookPath(b); err != nil {
+			return fmt.Sprintf("docker's part needs %s (util-linux): %v", b, err)
+		}
+	}
 	if !gate.IsRealRoot() {
-		gate.Skip(t, "dockerd needs real root (it runs runc as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+		return fmt.Sprintf("dockerd needs real root (it runs runc as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
 	}
+	return ""
+}
+
+// publishedDocker starts dockerd in its private namespaces and a
+// container from the test's rootfs publishing 8080 as its 80; it returns
+// the daemon, the container and dockerd's version.
+// equiv: docker run -d -p 8080:80 --name web IMAGE /sleeper
+func publishedDocker(t *testing.T) (*docker.Daemon, runtimens.Container, string) {
+	t.Helper()
 	built := runtimens.Rootfs(t)
 	d := docker.Start(t)
 	const image = "netnotes/sleeper"
@@ -232,7 +258,7 @@ func TestR7DockerPublishesAPortWithDNATAndDockerProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims.Judge(v, observeRuntimePublish(t, PublishDocker, "dockerd "+info.Server, d.Holder, c), judgePublish)
+	return d, c, info.Server
 }
 
 // equiv: podman run -d -p 8080:80 --rootfs DIR /sleeper; iptables-save -c -t nat; nc 198.18.12.1 8080 (from outside, then the host); nc 127.0.0.1 8080

@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
-	"golang.org/x/sys/unix"
 )
 
 // loaded is what a register holds while a rule is read: a field of the
@@ -127,14 +126,7 @@ func value(l loaded, data []byte) string {
 		return `"` + strings.TrimRight(string(data), "\x00") + `"`
 	case "meta l4proto", "ip protocol":
 		if len(data) == 1 {
-			switch data[0] {
-			case unix.IPPROTO_TCP:
-				return "tcp"
-			case unix.IPPROTO_UDP:
-				return "udp"
-			case unix.IPPROTO_ICMP:
-				return "icmp"
-			}
+			return protoName(data[0])
 		}
 	case "th sport", "th dport":
 		return fmt.Sprint(port(data))
