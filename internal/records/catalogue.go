@@ -118,6 +118,7 @@ var Catalogue = []Claim{
 			"ip -n ctr addr add 198.18.13.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up; ip -n ctr route add default via 198.18.13.1",
 			"ip -n host link add up0 type veth peer name eth0 netns out; ip -n host addr add 198.18.14.1/24 dev up0; ip -n host link set up0 up",
 			"ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up",
+			"ip -n out route add 198.18.13.0/24 via 198.18.14.1   # the outside routes the container's subnet back, as a LAN's router would",
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=0; ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams IpInAddrErrors; ip -n out -s link show eth0",
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip netns exec out timeout 2 nc -lu 7007 & ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams",
 		},
@@ -132,7 +133,7 @@ var Catalogue = []Claim{
 			English:  "(beyond the notes; the series' next part, Docker's network by hand) iptables' MASQUERADE rewrites a container's source address to the host's outgoing address; conntrack remembers the mapping and rewrites the replies back to the container.",
 		},
 		Commands: []string{
-			"# the namespaces ctr, host and out of R5's commands, then:",
+			"# the namespaces ctr, host and out of R5's commands, without the outside's route back (ip -n out route del 198.18.13.0/24), then:",
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=1",
 			"ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat postrouting '{ type nat hook postrouting priority 100; }'",
 			"ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade",
@@ -165,7 +166,7 @@ var Catalogue = []Claim{
 			English:  "(beyond the notes; the series' next part, Docker's network by hand) A network built by hand from a namespace, a veth pair, a bridge, ip_forward, MASQUERADE and DNAT behaves like Docker's own container network.",
 		},
 		Commands: []string{
-			"# R5's namespaces ctr, host and out, R6's masquerade rule, then the published port:",
+			"# R5's namespaces ctr, host and out (without the outside's route back), R6's masquerade rule, then the published port:",
 			"ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'",
 			"ip netns exec host nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80",
 			"ip netns exec ctr nc -l 80 & ip netns exec out nc 198.18.14.1 8080",
