@@ -115,8 +115,10 @@ func observeDockerNetwork(t *testing.T) (*Network, string) {
 		}
 	}
 	n := observeNetwork(t, "docker", fmt.Sprintf("dockerd %s: docker run -d -p %d:%d", server, hostPort, ctrPort), r, host, ctrNS, out)
-	for _, rule := range firewall.IPTables(t, host, "nat").Rules {
-		n.NAT = append(n.NAT, r.replace([]string{rule.String()})...)
+	for _, rule := range firewall.IPTables(t, host).Rules {
+		if rule.Table == "nat" {
+			n.NAT = append(n.NAT, r.replace([]string{rule.String()})...)
+		}
 	}
 	return &n, ""
 }

@@ -300,20 +300,22 @@ func observeRuntimePublish(t *testing.T, part, who string, h *runtimens.Holder, 
 	out, _, _ := addOutside(t, host, runtimeHostOut, runtimeOutside)
 	landed := listenIn(t, sandbox.Open(t, h.NetnsPath(c.Pid)), ctrPort)
 
-	nat := firewall.IPTables(t, host, "nat")
+	nat := firewall.IPTables(t, host)
 	f := PublishFacts{Part: part, Runtime: fmt.Sprintf("%s, iptables (%s)", who, nat.Mode),
 		Published: fmt.Sprintf("host port %d -> %s:%d", hostPort, c.IPAddress, ctrPort)}
 	counted := func() (uint64, uint64) {
-		s := firewall.IPTables(t, host, "nat")
-		return sum(s.In("PREROUTING")), sum(s.In("OUTPUT"))
+		s := firewall.IPTables(t, host)
+		return sum(s.In("nat", "PREROUTING")), sum(s.In("nat", "OUTPUT"))
 	}
 	published := netip.AddrPortFrom(runtimeHostOut.Addr(), hostPort)
 	f.Conns = append(f.Conns,
 		connect(t, "outside", out, published, landed, counted, true),
 		connect(t, "host", host, published, landed, counted, true),
 		connect(t, "host", host, netip.MustParseAddrPort(fmt.Sprintf("127.0.0.1:%d", hostPort)), landed, counted, true))
-	for _, r := range firewall.IPTables(t, host, "nat").Rules {
-		f.Rules = append(f.Rules, fmt.Sprintf("[%d:%d] %s", r.Packets, r.Bytes, r))
+	for _, r := range firewall.IPTables(t, host).Rules {
+		if r.Table == "nat" {
+			f.Rules = append(f.Rules, fmt.Sprintf("[%d:%d] %s", r.Packets, r.Bytes, r))
+		}
 	}
 	for _, proc := range h.Processes() {
 		if strings.Contains(proc, "proxy") || strings.Contains(proc, "rootlessport") {

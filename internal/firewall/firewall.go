@@ -25,12 +25,18 @@
 //	masq := post.Add(t, firewall.SrcNet(subnet), firewall.OifNot("br0"), firewall.Masquerade())
 //	masq.Read(t)                                             // the rule as the kernel holds it, with its counter
 //	nft.Ruleset(t)                                           // every table, chain and rule, in nft's words
-//	firewall.IPTables(t, ns, "nat")                          // iptables-save -c -t nat, run in ns
+//	firewall.IPTables(t, ns).In("nat", "PREROUTING")         // iptables-save -c, run in ns
 //	firewall.Conntrack(t, ns)                                // conntrack -L, through netlink
 //
 // Rules go only into the namespace given, which the test made (or a
 // runtime made inside the test's private namespaces), so they die with
-// it; nothing here ever opens the host's namespace.
+// it; nothing here ever opens the host's namespace. One thing is the
+// whole machine's: on a kernel that builds nf_tables, its NAT chains and
+// expressions, conntrack or ctnetlink as modules, the kernel loads the
+// ones not yet loaded when a namespace first uses them (as `nft`, docker
+// or podman would), and they stay loaded. br_netfilter is not loaded that
+// way and nothing here loads it. The project's CI machine loads no
+// modules at all and checks that the list stays as it was.
 package firewall
 
 import (

@@ -34,11 +34,12 @@ func TestRulesReadBackInNftsWords(t *testing.T) {
 	assert.Contains(t, rs, "chain ip nat postrouting { type nat hook postrouting priority 100; policy accept; }")
 }
 
-// iptables-save in a fresh namespace: no rule; its mode is named.
+// iptables-save in a fresh namespace: no table, no rule; its mode is named.
 func TestIPTablesOfAFreshNamespace(t *testing.T) {
 	ns := sandbox.New(t)
-	s := firewall.IPTables(t, ns, "nat")
+	s := firewall.IPTables(t, ns)
 	assert.Contains(t, []string{"nf_tables", "legacy"}, s.Mode)
+	assert.Empty(t, s.Tables)
 	assert.Empty(t, s.Rules)
 }
 

@@ -15,40 +15,45 @@ import (
 	"netnotes/internal/sandbox"
 )
 
-// Tables is what iptables-save printed for one table of a namespace.
+// Tables is what iptables-save printed for a namespace: the rules of every
+// table it holds.
 type Tables struct {
-	Mode  string // the binary's backend, from its --version: "nf_tables" or "legacy"
-	Rules []IPTRule
+	Mode   string   // the binary's backend, from its --version: "nf_tables" or "legacy"
+	Tables []string // the tables it printed ("nat", "filter"), none for a fresh namespace
+	Rules  []IPTRule
 }
 
 // IPTRule is one rule as iptables-save -c prints it: "[3:180] -A DOCKER !
 // -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination
 // 172.17.0.2:80".
 type IPTRule struct {
-	Chain          string
+	Table, Chain   string
 	Spec           string // the rule after "-A CHAIN "
 	Packets, Bytes uint64
 }
 
 func (r IPTRule) String() string { return "-A " + r.Chain + " " + r.Spec }
 
-// In lists the rules of one chain.
-func (s Tables) In(chain string) []IPTRule {
+// In lists the rules of one chain of one table.
+func (s Tables) In(table, chain string) []IPTRule {
 	var out []IPTRule
 	for _, r := range s.Rules {
-		if r.Chain == chain {
+		if r.Table == table && r.Chain == chain {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// IPTables runs `iptables-save -c -t TABLE` inside the namespace: the
-// binary on PATH, which is the one a container runtime there ran. It
-// takes no lock (only iptables' changes do), so it writes nothing to the
-// host. It skips, naming iptables, where no iptables-save is installed.
-// equiv: ip netns exec NS iptables-save -c -t TABLE
-func IPTables(t testing.TB, ns *sandbox.NS, table string) Tables {
+// IPTables runs `iptables-save -c` inside the namespace: the binary on
+// PATH, which is the one a container runtime there ran. It takes no lock
+// (only iptables' changes do), so it writes nothing to the host, and it
+// names no table: iptables-legacy would load a table's module (on the
+// host's kernel) to print a table the namespace does not have, while
+// without -t it prints only the tables that exist. It skips, naming
+// iptables, where no iptables-save is installed.
+// equiv: ip netns exec NS iptables-save -c
+func IPTables(t testing.TB, ns *sandbox.NS) Tables {
 	t.Helper()
 	bin := gate.Binary(t, "iptables-save", "iptables")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -62,12 +67,12 @@ func IPTables(t testing.TB, ns *sandbox.NS, table string) Tables {
 		if err := v.Run(); err != nil {
 			return fmt.Errorf("%s --version: %w", bin, err)
 		}
-		c := exec.CommandContext(ctx, bin, "-c", "-t", table)
+		c := exec.CommandContext(ctx, bin, "-c")
 		c.Stdout, c.Stderr = &out, &stderr
 		return c.Run()
 	})
 	if err != nil {
-		t.Fatalf("iptables-save -c -t %s in %v: %v: %s", table, ns, err, strings.TrimSpace(stderr.String()))
+		t.Fatalf("iptables-save -c in %v: %v: %s", ns, err, strings.TrimSpace(stderr.String()))
 	}
 	return ParseSave(version.String(), out.String())
 }
@@ -85,14 +90,21 @@ func ParseSave(version, text string) Tables {
 	if m := modeRE.FindStringSubmatch(version); m != nil {
 		s.Mode = m[1]
 	}
+	table := ""
 	for _, line := range strings.Split(text, "\n") {
-		m := saveRule.FindStringSubmatch(strings.TrimSpace(line))
+		line = strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(line, "*"); ok {
+			table = name
+			s.Tables = append(s.Tables, name)
+			continue
+		}
+		m := saveRule.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
 		p, _ := strconv.ParseUint(m[1], 10, 64)
 		b, _ := strconv.ParseUint(m[2], 10, 64)
-		s.Rules = append(s.Rules, IPTRule{Chain: m[3], Spec: m[4], Packets: p, Bytes: b})
+		s.Rules = append(s.Rules, IPTRule{Table: table, Chain: m[3], Spec: m[4], Packets: p, Bytes: b})
 	}
 	return s
 }
