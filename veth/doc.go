@@ -177,6 +177,44 @@
 // test's own user namespace: making and moving devices, bridges, packet
 // sockets, nftables and the legacy tables' getsockopt all work there.
 //
+// # Beyond the notes: a bridge and iptables' FORWARD chain (V13)
+//
+// The series' part on the bridge (聊聊 Linux 上软件实现的“交换机” -
+// Bridge) follows this one. A bridge forwards frames at layer 2, below
+// IP; br_netfilter hands its IPv4 frames to the IP hooks as well, which
+// is how docker's and Kubernetes' iptables rules see containers talking
+// across docker0 or cni0, and how a host's FORWARD DROP policy cuts them
+// off. V13: "bridged IPv4 traffic passes the iptables FORWARD chain only
+// with br_netfilter loaded and net.bridge.bridge-nf-call-iptables=1".
+// Two containers on one bridge (internal/topo), a counting rule on the
+// forward hook of the bridge's namespace (the base chain iptables-nft
+// makes for FORWARD), and three datagrams from one container to the
+// other with the namespace's bridge-nf-call-iptables 0, then 1:
+//
+//	           the bridge's namespace
+//	+---------------------------------------------+
+//	|  br 198.18.15.1/24                          |
+//	|  nft: ip filter FORWARD                     |
+//	|       ip daddr 198.18.15.3 counter accept   |
+//	+--[port]--------------------[port]-----------+
+//	    ||                         ||
+//	 [eth] c1 198.18.15.2       [eth] c2 198.18.15.3
+//
+// On the project's machine (6.18, br_netfilter built in) the datagrams
+// cross the bridge both times; the rule counts none with 0 and all three
+// with 1: both parts confirmed. The sysctl is the namespace's own (each
+// new namespace starts with 1), so the test never touches the host's.
+// Where br_netfilter is not loaded there is no /proc/sys/net/bridge: the
+// datagrams cross uncounted (the "without" part), and the "with" part is
+// not observed and says so, since a note never loads a module; the
+// matrix's br-netfilter scenario loads it. The drill sets the bridge's own
+// nf_call_iptables option (ip link set BR type bridge nf_call_iptables
+// 1), which br_netfilter obeys whatever the sysctl says: counted with 0
+// too, the "without" part refuted, the claim refined. In the matrix's VMs
+// (Debian's 5.10, 6.1, 6.12, arm64 6.12) br_netfilter is a module nobody
+// loaded: V13 is confirmed from its "without" part; with the br-netfilter
+// scenario (6.12) both parts are, as on 6.18.
+//
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
