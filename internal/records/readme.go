@@ -42,12 +42,12 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 		fmt.Fprintf(&b, "The columns %s are Debian's kernels, booted under qemu by `make matrix` with the notes run\n", strings.Join(m.Kernels, ", "))
 		fmt.Fprintf(&b, "in -short mode (%s; recorded in %s).\n\n", strings.Join(rels, ", "), MatrixFile)
 	}
-	b.WriteString("| ID | Claim | Chapter | Test |")
+	b.WriteString("| ID | Claim | The post | Chapter | Test |")
 	for _, k := range m.Kernels {
 		fmt.Fprintf(&b, " %s |", k)
 	}
 	b.WriteString(" Seen on CI |\n")
-	b.WriteString("|----|-------|---------|------|")
+	b.WriteString("|----|-------|----------|---------|------|")
 	for range m.Kernels {
 		b.WriteString("-----|")
 	}
@@ -71,7 +71,8 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 		if by := c.RefutableOnlyBy; by != "" {
 			claim += " *(refutable only by " + by + ")*"
 		}
-		fmt.Fprintf(&b, "| %s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(claim), c.Chapter, c.Chapter, test)
+		fmt.Fprintf(&b, "| %s | %s%s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(claim), commandsCell(c.Commands), postCell(c.Post),
+			c.Chapter, c.Chapter, test)
 		for _, k := range m.Kernels {
 			v := m.Verdict(c.ID, k)
 			if v == "" {
@@ -83,6 +84,34 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 	}
 	return b.String()
 }
+
+// postCell is the post's section, sentence and English, for a table cell.
+func postCell(p Post) string {
+	if p.Section == "" {
+		return ""
+	}
+	cell := MarkdownCell(p.Quote())
+	if p.English != "" {
+		cell += "<br>*" + MarkdownCell(p.English) + "*"
+	}
+	return cell
+}
+
+// commandsCell is the commands a reader types, folded away (a click
+// shows them) so that the table stays a table.
+func commandsCell(commands []string) string {
+	if len(commands) == 0 {
+		return ""
+	}
+	var lines []string
+	for _, cmd := range commands {
+		lines = append(lines, "<code>"+MarkdownCell(htmlText.Replace(cmd))+"</code>")
+	}
+	return "<details><summary>try it</summary>" + strings.Join(lines, "<br>") + "</details>"
+}
+
+// htmlText escapes what HTML would read as markup; quotes stay as typed.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // SpliceTable returns readme with the text between TableBegin and TableEnd
 // replaced by table.

@@ -196,7 +196,7 @@ func (c *collector) line(k testKey, line string) {
 	// Only a test's own log (the "file_test.go:12: " prefix) carries
 	// verdicts; a verdict quoted in other output is not one.
 	if id, facts, ok := records.ParseFacts(line); ok && logPrefixRE.MatchString(line) {
-		c.pendingFor(k, id).Facts = string(facts)
+		c.facts(k, id, string(facts))
 		return
 	}
 	l, ok := records.ParseLogLine(line)
@@ -214,6 +214,25 @@ func (c *collector) line(k testKey, line string) {
 	if k.Package != "" {
 		c.pkg(k.Package).Verdicts++
 	}
+}
+
+// facts files what test k logged as claim id's facts: with the verdict
+// line it follows (claims.Judge logs the facts last), or, from a test that
+// logs them first, with the verdict to come.
+func (c *collector) facts(k testKey, id, facts string) {
+	if _, waiting := c.pending[testKey{k.Package, k.Test + "\x00" + id}]; !waiting {
+		for i := len(c.verdicts) - 1; i >= 0; i-- {
+			v := &c.verdicts[i]
+			if v.Package == k.Package && v.Test == k.Test && v.ID == id {
+				if v.Facts == "" {
+					v.Facts = facts
+					return
+				}
+				break
+			}
+		}
+	}
+	c.pendingFor(k, id).Facts = facts
 }
 
 var logPrefixRE = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)

@@ -51,6 +51,7 @@ func main() {
 
 type options struct {
 	md          string
+	brief       bool
 	short       bool
 	run         string
 	from        string
@@ -81,7 +82,10 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		if err := writeReadme(root, scan); err != nil {
 			return exit.Failed(err)
 		}
-		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
+		if err := writeChapterDocs(root); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: README.md's claim table and each chapter's %s rewritten\n", records.ChapterDocFile)
 		return nil
 	}
 	env := machine()
@@ -104,6 +108,7 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	report.Brief = o.brief
 	if err := writeReport(report, o.md, stdout, stderr); err != nil {
 		return err
 	}
@@ -129,9 +134,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs.StringVar(&o.md, "md", "", "also write the report as Markdown to `file`")
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
+	fs.BoolVar(&o.brief, "brief", false, "verdicts and evidence only: not the post's words, nor the commands to see each claim")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
 	fs.StringVar(&o.from, "from", "", "report on a saved `go test -json` stream read from `file` instead of running the tests")
-	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+"); runs no test")
+	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+") and each chapter's "+records.ChapterDocFile+" (catalogue); runs no test")
 	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
 	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
 	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+records.FactsDir+"/KERNEL/, for the judges' tests to replay")
@@ -484,6 +490,22 @@ func writeReadme(root string, scan *records.Scan) error {
 		return err
 	}
 	return os.WriteFile(path, updated, 0o644)
+}
+
+// writeChapterDocs writes each chapter's generated doc (records.ChapterDoc).
+func writeChapterDocs(root string) error {
+	done := map[string]bool{}
+	for _, c := range records.Catalogue {
+		if done[c.Chapter] {
+			continue
+		}
+		done[c.Chapter] = true
+		path := filepath.Join(root, c.Chapter, records.ChapterDocFile)
+		if err := os.WriteFile(path, records.ChapterDoc(records.Catalogue, c.Chapter), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addNotSeen gives a claim new to the catalogue its lines in seen.txt and
