@@ -18,7 +18,7 @@ BENCH_OUT   ?= uds/bench
 
 # REPORT=file also writes the report as Markdown; NOTESFLAGS passes flags
 # to the tool (go run ./internal/cmd/notes -h lists them, e.g. -short).
-# go run builds the tool silently first: say so (README.md, "How long").
+# go run builds the tool silently first: say so (CONTRIBUTING.md, "Running the notes in detail").
 notes:
 	@echo "notes: building the report tool (about a minute on a cold Go build cache, a second warm)" >&2
 	@$(GO) run ./internal/cmd/notes $(if $(REPORT),-md $(REPORT)) $(NOTESFLAGS)

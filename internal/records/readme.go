@@ -116,17 +116,33 @@ var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // SpliceTable returns readme with the text between TableBegin and TableEnd
 // replaced by table.
 func SpliceTable(readme []byte, table string) ([]byte, error) {
-	begin := bytes.Index(readme, []byte(TableBegin))
-	end := bytes.Index(readme, []byte(TableEnd))
-	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("README.md has no %s ... %s markers in that order", TableBegin, TableEnd)
+	return Splice(readme, TableBegin, TableEnd, table)
+}
+
+// Splice returns text with what lies between the lines begin and end
+// replaced by part.
+func Splice(text []byte, begin, end, part string) ([]byte, error) {
+	b := bytes.Index(text, []byte(begin))
+	e := bytes.Index(text, []byte(end))
+	if b < 0 || e < b {
+		return nil, fmt.Errorf("README.md has no %s ... %s markers in that order", begin, end)
 	}
 	var out bytes.Buffer
-	out.Write(readme[:begin+len(TableBegin)])
+	out.Write(text[:b+len(begin)])
 	out.WriteString("\n")
-	out.WriteString(table)
-	out.Write(readme[end:])
+	out.WriteString(part)
+	out.Write(text[e:])
 	return out.Bytes(), nil
+}
+
+// Between returns what lies between the lines begin and end of text.
+func Between(text []byte, begin, end string) (string, bool) {
+	b := bytes.Index(text, []byte(begin))
+	e := bytes.Index(text, []byte(end))
+	if b < 0 || e < b {
+		return "", false
+	}
+	return string(text[b+len(begin)+1 : e]), true
 }
 
 // MarkdownCell makes text safe inside a Markdown table cell.

@@ -34,7 +34,7 @@ func TestReadmeTableMatchesTheCatalogue(t *testing.T) {
 				diff = append(diff, "have: "+l)
 			}
 		}
-		t.Errorf("README.md's claim table is out of date: run `go generate ./internal/records` (README.md, \"Adding a claim\", step 6)\n%s", strings.Join(diff, "\n"))
+		t.Errorf("README.md's claim table is out of date: run `go generate ./internal/records` (CONTRIBUTING.md, \"Adding a claim\", step 6)\n%s", strings.Join(diff, "\n"))
 	}
 }
 
@@ -53,7 +53,7 @@ func TestSeenFileHoldsEveryClaimOnce(t *testing.T) {
 	require.NoError(t, err)
 	for _, c := range records.Catalogue {
 		if _, ok := seen.Verdicts[c.ID]; !ok {
-			t.Errorf("claim %s has no line in seen.txt: run `go generate ./internal/records`, which gives it one (— until a root run records it: README.md, \"Adding a claim\", step 6)", c.ID)
+			t.Errorf("claim %s has no line in seen.txt: run `go generate ./internal/records`, which gives it one (— until a root run records it: CONTRIBUTING.md, \"Adding a claim\", step 6)", c.ID)
 		}
 	}
 	if t.Failed() {

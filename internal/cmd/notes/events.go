@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,6 +61,7 @@ type collector struct {
 	pending  map[testKey]*verdictLine      // parts and facts waiting for their claim's line
 	onEvent  func(e event, pkg *pkgResult) // progress, may be nil
 	onStart  func()                        // called once, when the first test binary starts; may be nil
+	raw      *bytes.Buffer                 // the stream as read, when asked to keep it (-record-sample); may be nil
 }
 
 func newCollector() *collector {
@@ -76,6 +78,9 @@ func newCollector() *collector {
 // read consumes a whole `go test -json` stream. Lines that are not JSON
 // (go test's own complaints) are kept as output of an unnamed package.
 func (c *collector) read(r io.Reader) error {
+	if c.raw != nil {
+		r = io.TeeReader(r, c.raw)
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {

@@ -59,6 +59,7 @@ type options struct {
 	updateSeen  bool
 	checkSeen   bool
 	recordFacts bool
+	sample      bool
 	pkgs        []string
 }
 
@@ -115,6 +116,15 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	if err := record(o, root, scan, report, env, stderr); err != nil {
 		return err
 	}
+	if o.sample && !report.Failed() {
+		if err := recordSample(root, scan, col.raw.Bytes(), report); err != nil {
+			return exit.Failed(err)
+		}
+		if err := writeReadme(root, scan); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the sample claims' run kept in %s, and README.md's sample rewritten\n", records.SampleFile)
+	}
 	if report.Failed() {
 		return exit.Failed(nil)
 	}
@@ -140,6 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+") and each chapter's "+records.ChapterDocFile+" (catalogue); runs no test")
 	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
 	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
+	fs.BoolVar(&o.sample, "record-sample", false, "keep the events of the README's sample claims ("+strings.Join(records.SampleClaims, ", ")+") in "+records.SampleFile+" (-update-seen does)")
 	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+records.FactsDir+"/KERNEL/, for the judges' tests to replay")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/notes [flags] [packages]   (default ./...)")
@@ -149,6 +160,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, exit.CannotRun(nil)
 	}
 	o.pkgs = fs.Args()
+	o.sample = o.sample || o.updateSeen
 	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(o.pkgs) > 0) {
 		return o, exit.CannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
 	}
@@ -163,6 +175,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // returns what go test said when it failed outside any test.
 func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Writer) (col *collector, goFailed string, err error) {
 	col = newCollector()
+	if o.sample {
+		col.raw = &bytes.Buffer{}
+	}
 	if isTerminal(stderr) {
 		col.onEvent = newProgress(stderr, scan.Module).event
 	}
@@ -487,6 +502,13 @@ func writeReadme(root string, scan *records.Scan) error {
 	}
 	updated, err := records.SpliceTable(readme, records.ReadmeMatrixTable(records.Catalogue, scan, seen, matrix))
 	if err != nil {
+		return err
+	}
+	sample, err := readmeSample(root, scan, seen)
+	if err != nil {
+		return err
+	}
+	if updated, err = records.Splice(updated, records.SampleBegin, records.SampleEnd, sample); err != nil {
 		return err
 	}
 	return os.WriteFile(path, updated, 0o644)

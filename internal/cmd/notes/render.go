@@ -57,6 +57,36 @@ func (r *Report) writeText(w io.Writer, width int) {
 		fmt.Fprintln(w, "  strict  NETNOTES_STRICT is set: a skip is a failure")
 	}
 
+	r.writeRows(w, width)
+	for _, v := range r.Unknown {
+		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, which the catalogue does not hold: %s\n", v.Package, v.Test, v.ID, v.Evidence)
+	}
+	for _, v := range r.Stray {
+		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, but is not the test that checks it; not counted: %s %s\n",
+			v.Package, v.Test, v.ID, v.Verdict, v.Evidence)
+	}
+
+	fmt.Fprintf(w, "\n%s\n", r.footer())
+	if len(r.Failures) > 0 {
+		fmt.Fprintln(w, "FAILED:")
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "  %s %s: %s\n", f.Package, f.Test, f.Why)
+		}
+	}
+	if len(r.Changed) > 0 {
+		fmt.Fprintf(w, "\nDifferent from the project's machine (%s), a finding:\n", r.SeenOn)
+		for _, d := range r.Changed {
+			fmt.Fprintf(w, "  %-14s %s there, %s here\n", d.Key, d.Was, d.Is)
+		}
+	}
+	if r.Counts[records.Refuted] > 0 {
+		fmt.Fprintln(w, "A refuted claim is a finding about the notes, not a failure of the tests.")
+	}
+}
+
+// writeRows writes a row per claim, under its chapter: the verdict and the
+// claim, the post's words, the evidence and parts, the commands to try it.
+func (r *Report) writeRows(w io.Writer, width int) {
 	const (
 		indent     = "                 " // under the claim column
 		evIndent   = indent + "  "       // the evidence, a little further in
@@ -97,30 +127,6 @@ func (r *Report) writeText(w io.Writer, width int) {
 				fmt.Fprintf(w, "%s  %s\n", evIndent, cmd) // not wrapped: copied as it is
 			}
 		}
-	}
-	for _, v := range r.Unknown {
-		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, which the catalogue does not hold: %s\n", v.Package, v.Test, v.ID, v.Evidence)
-	}
-	for _, v := range r.Stray {
-		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, but is not the test that checks it; not counted: %s %s\n",
-			v.Package, v.Test, v.ID, v.Verdict, v.Evidence)
-	}
-
-	fmt.Fprintf(w, "\n%s\n", r.footer())
-	if len(r.Failures) > 0 {
-		fmt.Fprintln(w, "FAILED:")
-		for _, f := range r.Failures {
-			fmt.Fprintf(w, "  %s %s: %s\n", f.Package, f.Test, f.Why)
-		}
-	}
-	if len(r.Changed) > 0 {
-		fmt.Fprintf(w, "\nDifferent from the project's machine (%s), a finding:\n", r.SeenOn)
-		for _, d := range r.Changed {
-			fmt.Fprintf(w, "  %-14s %s there, %s here\n", d.Key, d.Was, d.Is)
-		}
-	}
-	if r.Counts[records.Refuted] > 0 {
-		fmt.Fprintln(w, "A refuted claim is a finding about the notes, not a failure of the tests.")
 	}
 }
 
