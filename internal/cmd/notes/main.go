@@ -51,6 +51,7 @@ func main() {
 
 type options struct {
 	md          string
+	html        string
 	brief       bool
 	short       bool
 	run         string
@@ -113,6 +114,12 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	if err := writeReport(report, o.md, stdout, stderr); err != nil {
 		return err
 	}
+	if o.html != "" {
+		if err := writePageFile(o.html, root, report); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the page is in %s\n", o.html)
+	}
 	if err := record(o, root, scan, report, env, stderr); err != nil {
 		return err
 	}
@@ -143,6 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	var o options
 	fs.StringVar(&o.md, "md", "", "also write the report as Markdown to `file`")
+	fs.StringVar(&o.html, "html", "", "also write the notes as one self-contained page to `file`, in the post's order (open it in a browser)")
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
 	fs.BoolVar(&o.brief, "brief", false, "verdicts and evidence only: not the post's words, nor the commands to see each claim")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
