@@ -55,6 +55,8 @@ func TestFirstErrorFindsTheReason(t *testing.T) {
 	assert.Equal(t, "see its output", firstError([]string{"--- FAIL: TestX (0.00s)"}))
 	assert.Equal(t, "needs x", firstError([]string{"    claims.go:61: claim L3: skipped — y", "    x_test.go:3: needs x"}),
 		"a verdict line is not the error")
+	assert.Equal(t, "cleanup: gone", firstError([]string{"    x_test.go:3: claim V5: refined — y", `    x_test.go:3: facts V5: {"A":1}`, "    x_test.go:9: cleanup: gone"}),
+		"nor the facts logged after it")
 }
 
 func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {

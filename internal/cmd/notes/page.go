@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"netnotes/internal/records"
 )
@@ -125,7 +126,7 @@ func joinVerdict(have, v string) string {
 	switch {
 	case have == "":
 		return v
-	case have == v:
+	case slices.Contains(strings.Split(have, "/"), v):
 		return have
 	}
 	return have + "/" + v

@@ -258,8 +258,8 @@ func firstError(lines []string) string {
 			return strings.TrimSpace(line)
 		}
 		m := logLineRE.FindStringSubmatch(line)
-		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") {
-			continue
+		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") || strings.HasPrefix(strings.TrimSpace(m[1]), "facts ") {
+			continue // the verdict and the facts (logged after it) are not why a test failed
 		}
 		if msg := strings.TrimSpace(m[1]); msg != "" {
 			return msg

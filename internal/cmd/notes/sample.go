@@ -42,8 +42,15 @@ func sampleStream(stream []byte, scan *records.Scan) []byte {
 	return out.Bytes()
 }
 
+// sampleHead is the first line of records.SampleFile: the machine and the
+// mode the sample ran in, for the README to name.
+type sampleHead struct {
+	Machine string
+}
+
 // recordSample writes the sample claims' events of this run to
-// records.SampleFile, when each sample claim got a verdict.
+// records.SampleFile, after a line naming the machine, when each sample
+// claim got a verdict.
 func recordSample(root string, scan *records.Scan, stream []byte, r *Report) error {
 	for _, id := range records.SampleClaims {
 		if !slices.ContainsFunc(r.Rows, func(row Row) bool {
@@ -52,7 +59,12 @@ func recordSample(root string, scan *records.Scan, stream []byte, r *Report) err
 			return fmt.Errorf("%s: claim %s got no verdict in this run, so the README's sample would not show it", records.SampleFile, id)
 		}
 	}
-	return os.WriteFile(filepath.Join(root, records.SampleFile), sampleStream(stream, scan), 0o644)
+	head, err := json.Marshal(sampleHead{Machine: r.Env.describe()})
+	if err != nil {
+		return err
+	}
+	data := append(append(head, '\n'), sampleStream(stream, scan)...)
+	return os.WriteFile(filepath.Join(root, records.SampleFile), data, 0o644)
 }
 
 // readmeSample is the README's sample of `make notes` output: the rows of
@@ -61,6 +73,12 @@ func readmeSample(root string, scan *records.Scan, seen records.Seen) (string, e
 	stream, err := os.ReadFile(filepath.Join(root, records.SampleFile))
 	if err != nil {
 		return "", err
+	}
+	machine := seen.Kernel
+	first, _, _ := bytes.Cut(stream, []byte("\n"))
+	var head sampleHead
+	if json.Unmarshal(first, &head) == nil && head.Machine != "" {
+		machine = head.Machine
 	}
 	col := newCollector()
 	if err := col.read(bytes.NewReader(stream)); err != nil {
@@ -79,7 +97,7 @@ func readmeSample(root string, scan *records.Scan, seen records.Seen) (string, e
 	r.writeRows(&rows, sampleWidth)
 	var b strings.Builder
 	b.WriteString("<!-- generated from " + records.SampleFile + " by `go generate ./internal/records`; do not edit -->\n")
-	fmt.Fprintf(&b, "Two of its rows, on the project's CI machine (%s):\n\n", seen.Kernel)
+	fmt.Fprintf(&b, "Two of its rows, on the project's machine (%s):\n\n", machine)
 	b.WriteString("```\n")
 	b.WriteString(strings.TrimLeft(rows.String(), "\n"))
 	b.WriteString("```\n")
