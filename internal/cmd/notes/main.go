@@ -14,11 +14,17 @@
 //
 // Usage:
 //
-//	go run ./internal/cmd/notes [-md report.md] [-short] [-run regexp] [packages]
-//	go run ./internal/cmd/notes -readme        # rewrite README.md's claim table
-//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts
+//	go run ./internal/cmd/notes [-md report.md] [-html notes.html] [-brief] [-short] [-run regexp] [packages]
+//	go run ./internal/cmd/notes -readme        # rewrite README.md's table and sample, and each chapter's post.go
+//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts and the sample
 //
-// `make notes` runs it; `make notes REPORT=report.md` adds -md.
+// Under each claim's verdict the report quotes the post (its section, its
+// sentence in Chinese and in English) and lists the commands a reader
+// types to see the claim (records.Catalogue); -brief leaves them out.
+// -html writes the notes as one page in the post's order (page.go).
+//
+// `make notes` runs it; `make notes REPORT=report.md` adds -md,
+// `HTML=notes.html` -html.
 package main
 
 import (
