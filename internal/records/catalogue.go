@@ -107,6 +107,35 @@ func (c Claim) BeyondTheNotes() bool {
 	return strings.Contains(strings.ToLower(c.Claim+" "+c.Post.English), "beyond the notes")
 }
 
+// Commands that several claims share: the setting up of a veth pair
+// between two namespaces and its removal (V4, V6, V7), and a namespace
+// whose own address sits on a veth (L3, R3, R4).
+var (
+	vethBetweenNamespaces = []string{
+		"ip netns add nn1",
+		"ip netns add nn2",
+		"ip -n nn1 link add veth4 type veth peer name veth5 netns nn2",
+		"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
+		"ip -n nn2 addr add 198.18.0.2/24 dev veth5",
+		"ip -n nn1 link set veth4 up",
+		"ip -n nn2 link set veth5 up",
+	}
+	deleteBothNamespaces = []string{
+		"ip netns del nn1",
+		"ip netns del nn2",
+	}
+	ownAddressOnVeth = []string{
+		"ip netns add nn1",
+		"ip -n nn1 link set lo up",
+		"ip -n nn1 link add veth4 type veth peer name veth5",
+		"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
+		"ip -n nn1 link set veth4 up",
+	}
+)
+
+// commands joins lists of commands into a claim's Commands.
+func commands(lists ...[]string) []string { return slices.Concat(lists...) }
+
 // Catalogue lists every claim of the notes, in reading order. It is the one
 // source for the tests, the verdict report and the README's table. IDs are
 // stable: seen.txt, matrix.txt and the recorded facts name claims by them.
@@ -146,18 +175,13 @@ var Catalogue = []Claim{
 		Post: post("2.1",
 			"所有local路由表项内核都会标识为RTN_LOCAL，查找路由表时（__ip_route_output_key），都会路由选择loopback虚拟设备",
 			"The kernel marks every local route entry RTN_LOCAL; when it looks up the routing table (__ip_route_output_key), it routes all of them to the loopback virtual device."),
-		Commands: []string{
-			"ip netns add nn1",
-			"ip -n nn1 link set lo up",
-			"ip -n nn1 link add veth4 type veth peer name veth5",
-			"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
-			"ip -n nn1 link set veth4 up",
+		Commands: commands(ownAddressOnVeth, []string{
 			"ip -n nn1 route get 198.18.0.1",
 			"ip netns exec nn1 ping -c 3 198.18.0.1",
 			"ip -n nn1 -s link show lo",
 			"ip -n nn1 -s link show veth4",
 			"ip netns del nn1",
-		},
+		}),
 	},
 	{
 		ID: "L4", Chapter: "loopback",
@@ -221,17 +245,12 @@ var Catalogue = []Claim{
 		Post: post("2.1",
 			"虽然显示enp4s0，实际上所有的RTN_LOCAL项，路由还是会选择loopback 虚拟设备",
 			"Although it shows enp4s0, for every RTN_LOCAL entry the route still picks the loopback virtual device."),
-		Commands: []string{
-			"ip netns add nn1",
-			"ip -n nn1 link set lo up",
-			"ip -n nn1 link add veth4 type veth peer name veth5",
-			"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
-			"ip -n nn1 link set veth4 up",
+		Commands: commands(ownAddressOnVeth, []string{
 			"ip -n nn1 route show table local dev veth4",
 			"ip -n nn1 route get 198.18.0.1",
 			"ip -n nn1 route get 198.18.0.2",
 			"ip netns del nn1",
-		},
+		}),
 		RefutableOnlyBy: "a kernel that puts an address's local entry on lo and routes the address out of its interface (no Linux kernel does)",
 	},
 	{
@@ -239,12 +258,7 @@ var Catalogue = []Claim{
 		Claim: "(beyond the notes) The local table wins over a more specific route in main.",
 		Post: Post{Section: "2.1", Heading: heading("2.1"),
 			English: "Beyond the notes: the post does not say why its RTN_LOCAL entries win; ip rule priority 0 consults table local before main."},
-		Commands: []string{
-			"ip netns add nn1",
-			"ip -n nn1 link set lo up",
-			"ip -n nn1 link add veth4 type veth peer name veth5",
-			"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
-			"ip -n nn1 link set veth4 up",
+		Commands: commands(ownAddressOnVeth, []string{
 			"ip -n nn1 route add 198.18.0.1/32 dev veth4",
 			"ip -n nn1 rule",
 			"ip -n nn1 route get 198.18.0.1",
@@ -252,7 +266,7 @@ var Catalogue = []Claim{
 			"ip -n nn1 rule del pref 0",
 			"ip -n nn1 route get 198.18.0.1",
 			"ip netns del nn1",
-		},
+		}),
 	},
 
 	{
@@ -500,19 +514,10 @@ var Catalogue = []Claim{
 		Post: post("3",
 			"网络虚拟化：用软件来模拟真实网线的连接，实现数据交互。",
 			"Network virtualisation: software simulates the connection of a real network cable, so that data is exchanged."),
-		Commands: []string{
-			"ip netns add nn1",
-			"ip netns add nn2",
-			"ip -n nn1 link add veth4 type veth peer name veth5 netns nn2",
-			"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
-			"ip -n nn2 addr add 198.18.0.2/24 dev veth5",
-			"ip -n nn1 link set veth4 up",
-			"ip -n nn2 link set veth5 up",
+		Commands: commands(vethBetweenNamespaces, []string{
 			"ip netns exec nn1 ping -c 3 198.18.0.2",
 			"ip -n nn2 -s link show veth5",
-			"ip netns del nn1",
-			"ip netns del nn2",
-		},
+		}, deleteBothNamespaces),
 	},
 	{
 		ID: "V5", Chapter: "veth",
@@ -544,19 +549,10 @@ var Catalogue = []Claim{
 		Post: post("3.3",
 			"如下跟踪kprobe，通过ping 192.168.5.2 -I veth4来用veth4向veth5进行发包，可追踪到调用栈： … 调用veth_xmit之前的调用栈（谁调用到veth_xmit）：",
 			"Tracing the kprobe as below while ping 192.168.5.2 -I veth4 sends from veth4 to veth5 gives the call stack before veth_xmit (who calls veth_xmit): veth_xmit <- dev_hard_start_xmit <- __dev_queue_xmit <- arp_solicit <- neigh_probe <- __neigh_event_send <- neigh_resolve_output <- ip_finish_output2"),
-		Commands: []string{
-			"ip netns add nn1",
-			"ip netns add nn2",
-			"ip -n nn1 link add veth4 type veth peer name veth5 netns nn2",
-			"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
-			"ip -n nn2 addr add 198.18.0.2/24 dev veth5",
-			"ip -n nn1 link set veth4 up",
-			"ip -n nn2 link set veth5 up",
+		Commands: commands(vethBetweenNamespaces, []string{
 			`bpftrace -e 'tracepoint:net:net_dev_xmit /str(args->name) == "veth4" && comm == "ping"/ { printf("%s\n", kstack); }' -c '/sbin/ip netns exec nn1 ping -c 2 198.18.0.2'`,
 			"bpftrace -l 'kprobe:veth_xmit'",
-			"ip netns del nn1",
-			"ip netns del nn2",
-		},
+		}, deleteBothNamespaces),
 	},
 	{
 		ID: "V7", Chapter: "veth",
@@ -564,18 +560,9 @@ var Catalogue = []Claim{
 		Post: post("3.3",
 			"调用veth_xmit之后的调用栈，即veth_xmit中的实现流程：",
 			"The calls after veth_xmit, i.e. what veth_xmit does: __dev_forward_skb, then __netif_rx -> netif_rx_internal -> enqueue_to_backlog"),
-		Commands: []string{
-			"ip netns add nn1",
-			"ip netns add nn2",
-			"ip -n nn1 link add veth4 type veth peer name veth5 netns nn2",
-			"ip -n nn1 addr add 198.18.0.1/24 dev veth4",
-			"ip -n nn2 addr add 198.18.0.2/24 dev veth5",
-			"ip -n nn1 link set veth4 up",
-			"ip -n nn2 link set veth5 up",
+		Commands: commands(vethBetweenNamespaces, []string{
 			`bpftrace -e 'tracepoint:net:netif_rx /str(args->name) == "veth5"/ { printf("%s\n", kstack); }' -c '/sbin/ip netns exec nn1 ping -c 2 198.18.0.2'`,
-			"ip netns del nn1",
-			"ip netns del nn2",
-		},
+		}, deleteBothNamespaces),
 	},
 	{
 		ID: "V8", Chapter: "veth",

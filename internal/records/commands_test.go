@@ -217,14 +217,23 @@ func helpText(prog, sub string, man bool) string {
 	return e.text
 }
 
-// output runs a program that only prints, and returns what it printed.
+// helpTimeout bounds one ask for help: python3 --help took 1.4 s and man
+// 1 s on the project's machine, many times that at a load of 20.
+const helpTimeout = time.Minute
+
+// output runs a program that only prints, and returns what it printed; a
+// program that does not finish in time says so in the text, which then
+// names no option (the check says which program did not answer).
 func output(name string, args ...string) []byte {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), helpTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "MANWIDTH=200", "MANPAGER=cat", "PAGER=cat")
 	cmd.Stdin = nil
 	out, _ := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		out = append(out, fmt.Sprintf("\n(netnotes: %s %s did not finish within %v)\n", name, strings.Join(args, " "), helpTimeout)...)
+	}
 	return out
 }
 
@@ -318,7 +327,11 @@ func checkCommand(root, command string) (problems, missing []string) {
 			}
 		}
 		if unknown := unknownOptions(c); len(unknown) > 0 {
-			problems = append(problems, fmt.Sprintf("%s: no option %s in its help or man page", c.prog, strings.Join(unknown, ", ")))
+			why := ""
+			if h := helpText(c.prog, c.subcommand(), false); strings.Contains(h, "(netnotes: ") {
+				why = " (its help did not finish in time: " + h[strings.LastIndex(h, "(netnotes: "):] + ")"
+			}
+			problems = append(problems, fmt.Sprintf("%s: no option %s in its help or man page%s", c.prog, strings.Join(unknown, ", "), strings.TrimSpace(why)))
 		}
 	}
 	return problems, missing

@@ -41,37 +41,19 @@ var Topologies = map[string]Topology{
 		Caption: "TCP and UDP over 127.0.0.1 in A and in B: delivered; the control takes lo down",
 	},
 	"L3": {
-		Namespaces: []Namespace{
-			{Name: "A", Role: "the host", Devices: []Device{
-				{Name: "lo", Addr: "127.0.0.1/8", Kind: "lo"},
-				{Name: "a", Addr: "198.18.0.1/24", Kind: "veth"},
-			}},
-			{Name: "B", Role: "the neighbour", Devices: []Device{{Name: "b", Addr: "198.18.0.2/24", Kind: "veth"}}},
-		},
-		Pairs:   [][2]string{{"A/a", "B/b"}},
-		Caption: "A sends to 198.18.0.1, its own address: lo carries it, not a; to 198.18.0.2 (the control), a does",
+		Namespaces: hostAndNeighbour("the host"),
+		Pairs:      [][2]string{{"A/a", "B/b"}},
+		Caption:    "A sends to 198.18.0.1, its own address: lo carries it, not a; to 198.18.0.2 (the control), a does",
 	},
 	"R3": {
-		Namespaces: []Namespace{
-			{Name: "A", Role: "the host", Devices: []Device{
-				{Name: "lo", Addr: "127.0.0.1/8", Kind: "lo"},
-				{Name: "a", Addr: "198.18.0.1/24", Kind: "veth"},
-			}},
-			{Name: "B", Role: "the neighbour", Devices: []Device{{Name: "b", Addr: "198.18.0.2/24", Kind: "veth"}}},
-		},
-		Pairs:   [][2]string{{"A/a", "B/b"}},
-		Caption: "table local: local 198.18.0.1 dev a; ip route get 198.18.0.1 in A: local, dev lo",
+		Namespaces: hostAndNeighbour("the host"),
+		Pairs:      [][2]string{{"A/a", "B/b"}},
+		Caption:    "table local: local 198.18.0.1 dev a; ip route get 198.18.0.1 in A: local, dev lo",
 	},
 	"R4": {
-		Namespaces: []Namespace{
-			{Name: "A", Role: "rules: 0 local, 32766 main", Devices: []Device{
-				{Name: "lo", Addr: "127.0.0.1/8", Kind: "lo"},
-				{Name: "a", Addr: "198.18.0.1/24", Kind: "veth"},
-			}},
-			{Name: "B", Role: "the neighbour", Devices: []Device{{Name: "b", Addr: "198.18.0.2/24", Kind: "veth"}}},
-		},
-		Pairs:   [][2]string{{"A/a", "B/b"}},
-		Caption: "table main: 198.18.0.1/32 dev a, the more specific route; ip route get 198.18.0.1 in A still says local, dev lo",
+		Namespaces: hostAndNeighbour("rules: 0 local, 32766 main"),
+		Pairs:      [][2]string{{"A/a", "B/b"}},
+		Caption:    "table main: 198.18.0.1/32 dev a, the more specific route; ip route get 198.18.0.1 in A still says local, dev lo",
 	},
 	"V4": {
 		Namespaces: []Namespace{
@@ -111,6 +93,18 @@ func init() {
 	// V6 and V7 trace the same pair as V4.
 	Topologies["V6"] = withCaption(Topologies["V4"], "the first ping from A to a new neighbour: its ARP request's stack, then the echo's; later pings")
 	Topologies["V7"] = withCaption(Topologies["V4"], "netif_rx fires for b, with veth_xmit in its stack")
+}
+
+// hostAndNeighbour is the pair of namespaces of L3, R3 and R4: A, whose
+// own address 198.18.0.1 sits on a veth end, and B at the other end.
+func hostAndNeighbour(role string) []Namespace {
+	return []Namespace{
+		{Name: "A", Role: role, Devices: []Device{
+			{Name: "lo", Addr: "127.0.0.1/8", Kind: "lo"},
+			{Name: "a", Addr: "198.18.0.1/24", Kind: "veth"},
+		}},
+		{Name: "B", Role: "the neighbour", Devices: []Device{{Name: "b", Addr: "198.18.0.2/24", Kind: "veth"}}},
+	}
 }
 
 func withCaption(t Topology, caption string) Topology {
