@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,6 +61,7 @@ type collector struct {
 	pending  map[testKey]*verdictLine      // parts and facts waiting for their claim's line
 	onEvent  func(e event, pkg *pkgResult) // progress, may be nil
 	onStart  func()                        // called once, when the first test binary starts; may be nil
+	raw      *bytes.Buffer                 // the stream as read, when asked to keep it (-record-sample); may be nil
 }
 
 func newCollector() *collector {
@@ -76,6 +78,9 @@ func newCollector() *collector {
 // read consumes a whole `go test -json` stream. Lines that are not JSON
 // (go test's own complaints) are kept as output of an unnamed package.
 func (c *collector) read(r io.Reader) error {
+	if c.raw != nil {
+		r = io.TeeReader(r, c.raw)
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
@@ -196,7 +201,7 @@ func (c *collector) line(k testKey, line string) {
 	// Only a test's own log (the "file_test.go:12: " prefix) carries
 	// verdicts; a verdict quoted in other output is not one.
 	if id, facts, ok := records.ParseFacts(line); ok && logPrefixRE.MatchString(line) {
-		c.pendingFor(k, id).Facts = string(facts)
+		c.facts(k, id, string(facts))
 		return
 	}
 	l, ok := records.ParseLogLine(line)
@@ -214,6 +219,25 @@ func (c *collector) line(k testKey, line string) {
 	if k.Package != "" {
 		c.pkg(k.Package).Verdicts++
 	}
+}
+
+// facts files what test k logged as claim id's facts: with the verdict
+// line it follows (claims.Judge logs the facts last), or, from a test that
+// logs them first, with the verdict to come.
+func (c *collector) facts(k testKey, id, facts string) {
+	if _, waiting := c.pending[testKey{k.Package, k.Test + "\x00" + id}]; !waiting {
+		for i := len(c.verdicts) - 1; i >= 0; i-- {
+			v := &c.verdicts[i]
+			if v.Package == k.Package && v.Test == k.Test && v.ID == id {
+				if v.Facts == "" {
+					v.Facts = facts
+					return
+				}
+				break
+			}
+		}
+	}
+	c.pendingFor(k, id).Facts = facts
 }
 
 var logPrefixRE = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)

@@ -14,11 +14,17 @@
 //
 // Usage:
 //
-//	go run ./internal/cmd/notes [-md report.md] [-short] [-run regexp] [packages]
-//	go run ./internal/cmd/notes -readme        # rewrite README.md's claim table
-//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts
+//	go run ./internal/cmd/notes [-md report.md] [-html notes.html] [-brief] [-short] [-run regexp] [packages]
+//	go run ./internal/cmd/notes -readme        # rewrite README.md's table and sample, and each chapter's post.go
+//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts and the sample
 //
-// `make notes` runs it; `make notes REPORT=report.md` adds -md.
+// Under each claim's verdict the report quotes the post (its section, its
+// sentence in Chinese and in English) and lists the commands a reader
+// types to see the claim (records.Catalogue); -brief leaves them out.
+// -html writes the notes as one page in the post's order (page.go).
+//
+// `make notes` runs it; `make notes REPORT=report.md` adds -md,
+// `HTML=notes.html` -html.
 package main
 
 import (
@@ -51,6 +57,8 @@ func main() {
 
 type options struct {
 	md          string
+	html        string
+	brief       bool
 	short       bool
 	run         string
 	from        string
@@ -58,6 +66,7 @@ type options struct {
 	updateSeen  bool
 	checkSeen   bool
 	recordFacts bool
+	sample      bool
 	pkgs        []string
 }
 
@@ -81,7 +90,10 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		if err := writeReadme(root, scan); err != nil {
 			return exit.Failed(err)
 		}
-		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
+		if err := writeChapterDocs(root); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: README.md's claim table and each chapter's %s rewritten\n", records.ChapterDocFile)
 		return nil
 	}
 	env := machine()
@@ -104,11 +116,27 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	report.Brief = o.brief
 	if err := writeReport(report, o.md, stdout, stderr); err != nil {
 		return err
 	}
+	if o.html != "" {
+		if err := writePageFile(o.html, root, report); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the page is in %s\n", o.html)
+	}
 	if err := record(o, root, scan, report, env, stderr); err != nil {
 		return err
+	}
+	if o.sample && !report.Failed() {
+		if err := recordSample(root, scan, col.raw.Bytes(), report); err != nil {
+			return exit.Failed(err)
+		}
+		if err := writeReadme(root, scan); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the sample claims' run kept in %s, and README.md's sample rewritten\n", records.SampleFile)
 	}
 	if report.Failed() {
 		return exit.Failed(nil)
@@ -128,12 +156,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	var o options
 	fs.StringVar(&o.md, "md", "", "also write the report as Markdown to `file`")
+	fs.StringVar(&o.html, "html", "", "also write the notes as one self-contained page to `file`, in the post's order (open it in a browser)")
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
+	fs.BoolVar(&o.brief, "brief", false, "verdicts and evidence only: not the post's words, nor the commands to see each claim")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
 	fs.StringVar(&o.from, "from", "", "report on a saved `go test -json` stream read from `file` instead of running the tests")
-	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+"); runs no test")
+	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+") and each chapter's "+records.ChapterDocFile+" (catalogue); runs no test")
 	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
 	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
+	fs.BoolVar(&o.sample, "record-sample", false, "keep the events of the README's sample claims ("+strings.Join(records.SampleClaims, ", ")+") in "+records.SampleFile+" (-update-seen does)")
 	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+records.FactsDir+"/KERNEL/, for the judges' tests to replay")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/notes [flags] [packages]   (default ./...)")
@@ -143,6 +174,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, exit.CannotRun(nil)
 	}
 	o.pkgs = fs.Args()
+	o.sample = o.sample || o.updateSeen
 	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(o.pkgs) > 0) {
 		return o, exit.CannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
 	}
@@ -157,6 +189,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // returns what go test said when it failed outside any test.
 func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Writer) (col *collector, goFailed string, err error) {
 	col = newCollector()
+	if o.sample {
+		col.raw = &bytes.Buffer{}
+	}
 	if isTerminal(stderr) {
 		col.onEvent = newProgress(stderr, scan.Module).event
 	}
@@ -483,7 +518,30 @@ func writeReadme(root string, scan *records.Scan) error {
 	if err != nil {
 		return err
 	}
+	sample, err := readmeSample(root, scan, seen)
+	if err != nil {
+		return err
+	}
+	if updated, err = records.Splice(updated, records.SampleBegin, records.SampleEnd, sample); err != nil {
+		return err
+	}
 	return os.WriteFile(path, updated, 0o644)
+}
+
+// writeChapterDocs writes each chapter's generated doc (records.ChapterDoc).
+func writeChapterDocs(root string) error {
+	done := map[string]bool{}
+	for _, c := range records.Catalogue {
+		if done[c.Chapter] {
+			continue
+		}
+		done[c.Chapter] = true
+		path := filepath.Join(root, c.Chapter, records.ChapterDocFile)
+		if err := os.WriteFile(path, records.ChapterDoc(records.Catalogue, c.Chapter), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addNotSeen gives a claim new to the catalogue its lines in seen.txt and
