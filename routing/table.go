@@ -124,6 +124,8 @@ func judgeLoopbackTable(f LoopbackTableFacts) claims.Finding {
 	return claims.Confirm("the notes' three lo entries present (other entries on lo: %s); %s; %s", brief(others), seen, control)
 }
 
+// The rule's own addresses: the one its test looks up in 127.0.0.0/8 and
+// the notes' broadcast entry.
 var _ = claims.Register("R1", judgeLoopbackTable, "127.1.2.3", "127.255.255.255")
 
 // R2 — the entries an address adds.
@@ -204,7 +206,20 @@ func judgeAddressEntries(f AddressEntriesFacts) claims.Finding {
 	return parts
 }
 
-var _ = claims.Register("R2", judgeAddressEntries, "198.18.0.255")
+var _ = claims.Register("R2", judgeAddressEntries)
+
+// Derived gives the evidence check the broadcast address the rule
+// expects of Addr (claims.Deriver).
+func (f AddressEntriesFacts) Derived() []string {
+	addr, err := netip.ParsePrefix(f.Addr)
+	if err != nil {
+		return nil
+	}
+	if _, brd, ok, err := AddressEntries(addr, f.Dev); err == nil && ok {
+		return []string{brd.Dst}
+	}
+	return nil
+}
 
 // R3 — the entry names the interface, the lookup says lo.
 
@@ -289,4 +304,8 @@ func judgeLocalFirst(f LocalFirstFacts) claims.Finding {
 	return claims.Confirm("%s", seen)
 }
 
-var _ = claims.Register("R4", judgeLocalFirst, "198.18.0.1/32", "32")
+var _ = claims.Register("R4", judgeLocalFirst)
+
+// Derived gives the evidence check the /32 route the test adds for Addr
+// to table main (claims.Deriver).
+func (f LocalFirstFacts) Derived() []string { return []string{f.Addr + "/32"} }

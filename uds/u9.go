@@ -62,7 +62,9 @@ func judgeU9(f U9Facts) claims.Finding {
 	)
 }
 
-var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1", "8")
+// The rule's own words: the socket file's two modes the test sets and
+// the address of the TCP control.
+var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1")
 
 func moreSecure(s SecurityFacts) claims.Finding {
 	if s.NotObserved != "" {
