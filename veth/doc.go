@@ -98,8 +98,8 @@
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
-// (internal/records/matrix.txt); V1-V9 get the same verdicts on all of them.
-// What differs:
+// (internal/records/matrix.txt); V1-V6, V8 and V9 get the same verdicts on
+// all of them, V7 all but on 5.10. What differs:
 //
 //   - V6: Debian's kernels have kprobe events, so there the test also puts
 //     the notes' own probe on veth_xmit, and its evidence starts with the
@@ -114,7 +114,9 @@
 //     matrix offers the function graph tracer in a private instance.)
 //   - V6, V7: inside veth_xmit the packet enters the backlog through
 //     netif_rx on 5.10 and __netif_rx from 5.18 on; 6.1 and later show
-//     __napi_poll between process_backlog and net_rx_action.
+//     __napi_poll between process_backlog and net_rx_action. V7's forward
+//     part checks the name the notes give, so on 5.10 it is refined:
+//     veth_xmit hands the packet to netif_rx, that kernel's name for it.
 //   - V6, V7 on arm64 (`make matrix ARCH=arm64`, Debian's arm64 6.1 and
 //     6.12): the same paths and verdicts, seen differently. An arm64 kprobe
 //     is a BRK instruction, so its stacks begin with the debug exception

@@ -195,6 +195,13 @@ func TestJudgeV7Handoff(t *testing.T) {
 		}), Want: claims.Refuted},
 		{Name: "GRO on: some packets through veth's NAPI", Facts: claims.With(seenV7, func(f *HandoffFacts) { f.ReceivedBacklog, f.ReceivedVethNAPI = 1, 2 }),
 			Want: claims.Refined, Parts: map[string]string{"forward": claims.Confirmed, "backlog": claims.Refined}},
+		// 5.10's own stack (recorded under testdata/facts/linux-5.10 too):
+		// the hand-off is netif_rx, renamed __netif_rx in 5.18.
+		{Name: "a kernel that calls it netif_rx (5.10)", Facts: claims.With(seenV7, func(f *HandoffFacts) {
+			f.ForwardStack = []string{"netif_rx_internal", "netif_rx", "veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
+		}), Want: claims.Refined, Parts: map[string]string{"forward": claims.Refined, "backlog": claims.Confirmed}},
+		{Name: "a stack that does not show veth_xmit's callee", Facts: claims.With(seenV7, func(f *HandoffFacts) { f.ForwardStack = []string{"veth_xmit", "dev_hard_start_xmit"} }),
+			Want: claims.Refined, Parts: map[string]string{"forward": claims.Refined}},
 	})
 }
 

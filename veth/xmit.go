@@ -146,20 +146,31 @@ func refusedNote(why string) string {
 	return ", because " + why
 }
 
+// The function the notes name for veth_xmit's hand-off to the backlog.
+const notesHandoff = "__netif_rx"
+
 // judgeHandoff is V7's rule, in two parts: inside veth_xmit the packet is
-// handed to the peer (netif_rx fires for the peer device, inside
-// veth_xmit), and the peer takes it off the per-CPU backlog in the receive
-// softirq (process_backlog, not veth's NAPI).
+// handed to the peer through __netif_rx (netif_rx fires for the peer
+// device, inside veth_xmit, and the function veth_xmit called is the one
+// the notes name; a kernel that calls it by another name, as 5.10's
+// netif_rx, refines the part with its own name), and the peer takes it off
+// the per-CPU backlog in the receive softirq (process_backlog, not veth's
+// NAPI).
 func judgeHandoff(f HandoffFacts) claims.Finding {
 	all := f.RequestsRx + f.RepliesRx
 	seen := fmt.Sprintf("netif_rx fired %d times for the peer (requests, %d naming it) and %d for the sender (replies, %d naming it), %d of %d inside veth_xmit (%s): %s",
 		f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit, all, f.Mechanism, ktrace.Chain(f.ForwardStack))
+	handoff := calledBy(f.ForwardStack, "veth_xmit")
 	var forward claims.Finding
 	switch {
 	case f.RequestsRxOnPeer == 0 || f.InsideVethXmit == 0:
 		forward = claims.Refute("the peer did not receive through netif_rx inside veth_xmit: %s", seen)
 	case f.RequestsRxOnPeer < f.Sent || f.RequestsRxOnPeer != f.RequestsRx || f.InsideVethXmit != all || f.RepliesRxOnA != f.RepliesRx:
 		forward = claims.Refine("not for every packet: %s", seen)
+	case handoff == "":
+		forward = claims.Refine("the stack does not show what veth_xmit called, so not that it is %s: %s%s", notesHandoff, seen, calleesSeen(f))
+	case handoff != notesHandoff:
+		forward = claims.Refine("veth_xmit hands the packet to %s, this kernel's name where the notes say %s: %s%s", handoff, notesHandoff, seen, calleesSeen(f))
 	default:
 		forward = claims.Confirm("%s%s", seen, calleesSeen(f))
 	}
@@ -178,6 +189,17 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 }
 
 var _ = claims.Register("V7", judgeHandoff)
+
+// calledBy returns the function that caller called on the way to a
+// stack's top (the frame before caller in the stack, innermost first), or
+// "" when the stack does not show caller calling anything.
+func calledBy(stack []string, caller string) string {
+	i := slices.Index(stack, caller)
+	if i < 1 {
+		return ""
+	}
+	return stack[i-1]
+}
 
 // calleesSeen tells what the kprobes on veth_xmit's callees showed, or why
 // there were none.
