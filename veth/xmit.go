@@ -25,14 +25,19 @@ var notesARPStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xm
 // requests, each with its kernel stack (callee first, cut where the
 // interesting part ends).
 type FirstPacketFacts struct {
-	Mechanism        string
-	Neighbour        string // the address pinged
+	Mechanism string
+	Neighbour string // the address pinged
+	// NeighbourBefore is the state of the sending end's neighbour entry
+	// for Neighbour before the first ping ("PERMANENT", as a CNI plugin
+	// or `ip neigh add ... nud permanent` leaves one), "" for none.
+	NeighbourBefore  string `json:",omitempty"`
 	Sent             int
 	NeighCreates     int      // neigh_create on the sending end
 	NeighCreateText  string   // the first one's fields
 	NeighCreateStack []string // the first one's stack
 	ARPOut           int      // ARP requests out of the sending end (net_dev_xmit)
 	ARPOutStack      []string
+	ARPReplies       int      `json:",omitempty"` // ARP replies out of the sending end (to the peer's own requests: arp_process)
 	ARPIntoPeer      int      // ARP requests the peer received inside veth_xmit (netif_rx)
 	ARPIntoPeerStack []string // seen from inside veth_xmit: the notes' view
 	Echoes           int      // echo requests out of the sending end
@@ -54,7 +59,7 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 	var arp claims.Finding
 	switch {
 	case f.NeighCreates == 0 || f.ARPOut == 0:
-		arp = claims.Refute("the first ping made %d neighbour entries and %d ARP requests (%s)", f.NeighCreates, f.ARPOut, how)
+		arp = claims.Refute("the first ping made %d neighbour entries and %d ARP requests (%s)%s", f.NeighCreates, f.ARPOut, how, neighbourBefore(f))
 	case f.ARPIntoPeer == 0 || !ktrace.InOrder(f.ARPIntoPeerStack, notesARPStack...):
 		arp = claims.Refine("an ARP request went out (%s), but its stack into veth_xmit is not the notes': %s", ktrace.Chain(f.ARPOutStack), ktrace.Chain(f.ARPIntoPeerStack))
 	case len(f.XmitStack) > 1 && !ktrace.InOrder(f.XmitStack, notesARPStack...) && f.XmitStack[1] == notesARPStack[2] &&
@@ -112,6 +117,19 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 
 var _ = claims.Register("V6", judgeFirstPacket)
 
+// neighbourBefore says which neighbour entry the first ping found, if
+// there was one.
+func neighbourBefore(f FirstPacketFacts) string {
+	if f.NeighbourBefore == "" {
+		return ""
+	}
+	ev := fmt.Sprintf(": a %s neighbour entry for %s was there before it", f.NeighbourBefore, f.Neighbour)
+	if f.ARPReplies > 0 {
+		ev += fmt.Sprintf(" (the peer, with no entry for the sender, asked for it; ARP replies out of the sending end: %d)", f.ARPReplies)
+	}
+	return ev
+}
+
 // HandoffFacts is what V7's test saw while a namespace pinged its pair's
 // other end (neighbours warm): netif_rx events, who they name and where
 // they fired, and the peer's netif_receive_skb.
@@ -132,6 +150,10 @@ type HandoffFacts struct {
 	ReceiveFlags     string
 	CalleeStacks     map[string][]string `json:",omitempty"` // with kprobes: each callee's first stack inside veth_xmit
 	KprobeRefused    string              `json:",omitempty"` // why there were no kprobes (none on this kernel)
+	// PeerXDP is the XDP program the peer device had attached ("id 42,
+	// native"), "" for none: with one, veth_xmit hands packets to the
+	// peer's NAPI instead of the backlog.
+	PeerXDP string `json:",omitempty"`
 }
 
 // The functions the notes' funcgraph showed veth_xmit calling (on the way
@@ -164,7 +186,7 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 	var forward claims.Finding
 	switch {
 	case f.RequestsRxOnPeer == 0 || f.InsideVethXmit == 0:
-		forward = claims.Refute("the peer did not receive through netif_rx inside veth_xmit: %s", seen)
+		forward = claims.Refute("the peer did not receive through netif_rx inside veth_xmit%s: %s", peerXDP(f), seen)
 	case f.RequestsRxOnPeer < f.Sent || f.RequestsRxOnPeer != f.RequestsRx || f.InsideVethXmit != all || f.RepliesRxOnA != f.RepliesRx:
 		forward = claims.Refine("not for every packet: %s", seen)
 	case handoff == "":
@@ -179,7 +201,7 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 	var backlog claims.Finding
 	switch {
 	case f.Received == 0 || f.ReceivedBacklog == 0:
-		backlog = claims.Refute("the peer did not take the packets off the backlog: %s", rseen)
+		backlog = claims.Refute("the peer did not take the packets off the backlog%s: %s", peerXDP(f), rseen)
 	case f.ReceivedBacklog != f.Received || f.ReceivedSoftirq != f.Received:
 		backlog = claims.Refine("only some through the backlog in softirq: %s", rseen)
 	default:
@@ -189,6 +211,14 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 }
 
 var _ = claims.Register("V7", judgeHandoff)
+
+// peerXDP names the peer's XDP program, if it had one.
+func peerXDP(f HandoffFacts) string {
+	if f.PeerXDP == "" {
+		return ""
+	}
+	return " (the peer had an XDP program attached: " + f.PeerXDP + ")"
+}
 
 // calledBy returns the function that caller called on the way to a
 // stack's top (the frame before caller in the stack, innermost first), or
