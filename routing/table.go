@@ -139,6 +139,9 @@ type AddressEntriesFacts struct {
 	AtAdd    []Entry // right after ip addr add, link down
 	AtUp     []Entry // once the link was up (waited for the broadcast entry, bounded)
 	AfterDel []Entry // after ip addr del (control)
+	// Master is the interface's master device ("vrf NAME table 10"), ""
+	// for none: in a VRF the address's entries go to the VRF's table.
+	Master string `json:",omitempty"`
 }
 
 // AddressEntries returns the two entries the notes' rule expects an address
@@ -173,8 +176,12 @@ func judgeAddressEntries(f AddressEntriesFacts) claims.Finding {
 	if err != nil {
 		return claims.Combine(claims.P("local", claims.SkipPart("%v", err)))
 	}
-	seen := fmt.Sprintf("on %s: before %s; at ip addr add %s (link down): %s; at link up: %s; after ip addr del: %s",
-		f.Dev, brief(f.Before), f.Addr, brief(f.AtAdd), brief(f.AtUp), brief(f.AfterDel))
+	master := ""
+	if f.Master != "" {
+		master = " (enslaved to " + f.Master + ")"
+	}
+	seen := fmt.Sprintf("on %s%s: before %s; at ip addr add %s (link down): %s; at link up: %s; after ip addr del: %s",
+		f.Dev, master, brief(f.Before), f.Addr, brief(f.AtAdd), brief(f.AtUp), brief(f.AfterDel))
 
 	var localPart claims.Finding
 	switch {
