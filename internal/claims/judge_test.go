@@ -175,12 +175,12 @@ func TestTestJudgeChecksVerdictsAndParts(t *testing.T) {
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[backlogFacts]{
 		{Name: "seen on 6.18: no handshake, an accept queue", Facts: backlogFacts{true, 2}, Want: claims.Refined,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
-		{Name: "a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
+		{Name: "refutable only by a kernel with a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
 		{Name: "as the notes say", Facts: backlogFacts{true, 0}, Want: claims.Confirmed},
 	})
 	// The refuting case ran, so U4 is covered; uds's other claims have no
 	// judge registered in this binary, and Main would fail for them.
-	assert.Equal(t, "a handshake and a queue", claims.RefutingCaseRan("U4"))
+	assert.Equal(t, "refutable only by a kernel with a handshake and a queue", claims.RefutingCaseRan("U4"))
 	missing := claims.Uncovered("uds")
 	assert.NotEmpty(t, missing)
 	for _, m := range missing {

@@ -107,6 +107,8 @@ var Catalogue = []Claim{
 		ID: "U1", Chapter: "uds",
 		Claim: "A UDS is addressed by a filesystem path that bind creates; unix:// endpoints name it.",
 		Post:  Post{English: "unix:///var/run/containerd/containerd.sock is the file path a UDS binds to."},
+
+		RefutableOnlyBy: "a kernel whose bind(2) to a path makes no file there (no Linux kernel does; the test binds its own listener, so a reader's server on an abstract name never enters it)",
 	},
 	{
 		ID: "U2", Chapter: "uds",
@@ -123,6 +125,8 @@ var Catalogue = []Claim{
 		Claim:    "No three-way handshake, no half/full connection queues.",
 		Post:     Post{English: "No need for a TCP-like three-way handshake, half-open or full connection queues."},
 		Measured: true,
+
+		RefutableOnlyBy: "a kernel whose UNIX connect waits for the other side, as TCP's does (no Linux kernel's does; the test connects to its own listener, never a reader's busy server)",
 	},
 	{
 		ID: "U5", Chapter: "uds",
@@ -163,6 +167,8 @@ var Catalogue = []Claim{
 		ID: "N2", Chapter: "unlink",
 		Claim: "With link count 0 and no process holding it open, the kernel reclaims the space.",
 		Post:  Post{English: "When the link count reaches 0 and no process has the file open, the kernel reclaims its disk space."},
+
+		RefutableOnlyBy: "a kernel whose tmpfs frees an unlinked file's space while a descriptor holds it, or keeps it after the last close (no Linux kernel's does; the test measures on a private tmpfs, never a reader's btrfs or ZFS with snapshots)",
 	},
 	{
 		ID: "N3", Chapter: "unlink",
