@@ -60,6 +60,9 @@ func TestU9FilePermissionsGateConnect(t *testing.T) {
 // not measured in the drill.
 // equiv: sudo capsh --caps=cap_dac_override+eip --addamb=cap_dac_override --user=nobody -- -c 'socat - UNIX-CONNECT:/run/x.sock'
 func TestDrillU9AClientWithCAP_DAC_OVERRIDE(t *testing.T) {
+	if why := secondUIDMissing(); why != "" {
+		gate.Skip(t, "%s", why)
+	}
 	facts := U9Facts{Security: observeSecurity(t, unix.CAP_DAC_OVERRIDE), EfficiencyNotMeasured: "a drill: only the security part is observed"}
 	claims.Drill(t, "U9", facts, judgeU9, claims.Refuted)
 }
