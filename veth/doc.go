@@ -90,10 +90,15 @@
 // container.go, lo.go); claims that say several things get a verdict per
 // part. judge_test.go feeds every judge the facts seen on the project
 // machine and facts that refute it. Drills (TestDrill...) run the claims'
-// own observations where the claim is false: V4 with the peer's end down
-// (refuted), V2 with one end kept down and V8 with the ports out of the
-// bridge (the parts that say so refuted, the claims refined, since their
-// other parts still hold).
+// own observations where the claim is false: V4 with the peer's end down,
+// V3 with addr_gen_mode=1 in the namespace (no fe80:: address; a reader's
+// new namespaces inherit that only with devconf_inherit_init_net=1, as
+// make matrix -scenarios ipv6-inherit shows), V6 with a permanent
+// neighbour entry for the peer (no ARP before the first ping) and V7 with
+// an XDP program on the peer (no netif_rx inside veth_xmit, veth's NAPI
+// receives) (each refuted); V2 with one end kept down and V8 with the
+// ports out of the bridge (the parts that say so refuted, the claims
+// refined, since their other parts still hold).
 //
 // # On other kernels
 //
