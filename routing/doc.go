@@ -40,6 +40,10 @@
 //     scope link` entry comes when the link goes up, not before. Deleting
 //     the address removes both (the control). A /31 gets no broadcast
 //     entry at all; Broadcast computes which address the entry is for.
+//     The drill puts the interface in a VRF first: the entries go to the
+//     VRF's table, none to table local, refuted. It needs the vrf module,
+//     which the project machine lacks: make matrix -scenarios vrf runs it
+//     (Debian's 6.12: refuted, both parts).
 //   - R3, in two parts. entry: the local entry names the veth. lookup: `ip
 //     route get` of the same address answers type local, dev lo (the
 //     neighbour's address in the same /24, the control, is unicast out of

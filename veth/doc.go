@@ -90,13 +90,18 @@
 // container.go, lo.go); claims that say several things get a verdict per
 // part. judge_test.go feeds every judge the facts seen on the project
 // machine and facts that refute it. Drills (TestDrill...) run the claims'
-// own observations where the claim is false: V4 with the peer's end down
-// (refuted), V2 with one end kept down and V8 with the ports out of the
-// bridge (the parts that say so refuted, the claims refined, since their
-// other parts still hold); and, beyond the notes, V10 on a namespace in
-// use (lo up, a veth, a rule, an nftables table), V11 with a mover that
-// configures the device again on the other side, V12 with learning off on
-// the bridge's ports (all three refuted).
+// own observations where the claim is false: V4 with the peer's end down,
+// V3 with addr_gen_mode=1 in the namespace (no fe80:: address; a reader's
+// new namespaces inherit that only with devconf_inherit_init_net=1, as
+// make matrix -scenarios ipv6-inherit shows), V6 with a permanent
+// neighbour entry for the peer (no ARP before the first ping) and V7 with
+// an XDP program on the peer (no netif_rx inside veth_xmit, veth's NAPI
+// receives) (each refuted); V2 with one end kept down and V8 with the
+// ports out of the bridge (the parts that say so refuted, the claims
+// refined, since their other parts still hold); and, beyond the notes, V10
+// on a namespace in use (lo up, a veth, a rule, an nftables table), V11
+// with a mover that configures the device again on the other side, V12
+// with learning off on the bridge's ports (all three refuted).
 //
 // # Beyond the notes: namespaces and the bridge
 //
@@ -218,8 +223,9 @@
 // # On other kernels
 //
 // `make matrix` runs these notes on Debian's 5.10, 6.1 and 6.12 under qemu
-// (internal/records/matrix.txt); V1-V9 get the same verdicts on all of them,
-// and so do V10-V12 (with arm64's 6.12). What differs:
+// (internal/records/matrix.txt); V1-V6, V8 and V9 get the same verdicts on
+// all of them, V7 all but on 5.10, and V10-V12 the same (with arm64's
+// 6.12). What differs:
 //
 //   - V10: the VMs load no netfilter module, so there the firewall part
 //     rests on the kernel having none (nfnetlink refuses its socket, no
@@ -246,7 +252,9 @@
 //     matrix offers the function graph tracer in a private instance.)
 //   - V6, V7: inside veth_xmit the packet enters the backlog through
 //     netif_rx on 5.10 and __netif_rx from 5.18 on; 6.1 and later show
-//     __napi_poll between process_backlog and net_rx_action.
+//     __napi_poll between process_backlog and net_rx_action. V7's forward
+//     part checks the name the notes give, so on 5.10 it is refined:
+//     veth_xmit hands the packet to netif_rx, that kernel's name for it.
 //   - V6, V7 on arm64 (`make matrix ARCH=arm64`, Debian's arm64 6.1 and
 //     6.12): the same paths and verdicts, seen differently. An arm64 kprobe
 //     is a BRK instruction, so its stacks begin with the debug exception

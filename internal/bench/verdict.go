@@ -80,7 +80,7 @@ func moreThanTwiceAtSmall(f Facts) claims.Finding {
 	if o := f.otherCells(func(c CellFacts) bool { return c.Size == size }); o != "" {
 		aside = strings.TrimPrefix(aside+"; "+o, "; ")
 	}
-	return decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, f.intervalKind()), aside)
+	return decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, IntervalKind(cells)), aside)
 }
 
 // mode is a cell's TCP mode for its evidence, after "; " ("" for none).
@@ -119,6 +119,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		return claims.SkipPart("one message size measured (%d B): no trend to see", small)
 	}
 	var items []decided
+	var compared []CellFacts
 	for _, cs := range f.cells(OneCPU, small) {
 		var cl *CellFacts
 		for _, c := range f.cells(OneCPU, large) {
@@ -129,6 +130,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		if cl == nil {
 			continue
 		}
+		compared = append(compared, cs, *cl)
 		ivS, ivL := cs.Decider(), cl.Decider()
 		sLo, sHi := ivS.gap()
 		lLo, lHi := ivL.gap()
@@ -147,7 +149,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 	if len(items) == 0 {
 		return claims.SkipPart("no same-CPU shape measured at both %d B and %d B", small, large)
 	}
-	return decideEach(items, fmt.Sprintf("UDS/TCP on one CPU, distance from 1x (%s)", f.intervalKind()),
+	return decideEach(items, fmt.Sprintf("UDS/TCP on one CPU, distance from 1x (%s)", IntervalKind(compared)),
 		f.otherCells(func(c CellFacts) bool { return c.Size == small || c.Size == large }))
 }
 
@@ -168,6 +170,7 @@ func JudgeL4(f Facts) claims.Finding {
 
 func noDifference(f Facts) claims.Finding {
 	var words []string
+	var decidedCells []CellFacts
 	var faster, slower int
 	count := map[int]int{}
 	for _, c := range f.Cells {
@@ -194,6 +197,7 @@ func noDifference(f Facts) claims.Finding {
 			}
 			c = kept
 		}
+		decidedCells = append(decidedCells, c)
 		iv := c.Decider()
 		d := side(iv.Within(1/L4Band, L4Band), iv.Above(L4Band) || iv.Below(1/L4Band))
 		count[d]++
@@ -212,7 +216,7 @@ func noDifference(f Facts) claims.Finding {
 		return claims.SkipPart("no same-CPU measurement")
 	}
 	ev := fmt.Sprintf("TCP to %s vs to %s on one CPU, ratio (%s) against the band %.2f-%.2fx: %s",
-		orName(f.PeerA, f.A), orName(f.PeerB, f.B), f.intervalKind(), 1/L4Band, L4Band, strings.Join(words, "; "))
+		orName(f.PeerA, f.A), orName(f.PeerB, f.B), IntervalKind(decidedCells), 1/L4Band, L4Band, strings.Join(words, "; "))
 	if o := f.otherCells(func(CellFacts) bool { return true }); o != "" {
 		ev += "; " + o
 	}

@@ -169,6 +169,17 @@ func SkipEmulated(t testing.TB, what string) {
 	}
 }
 
+// SkipDrillWithout skips a drill (a TestDrill... test, which makes a claim
+// false on purpose and gives no verdict) whose set-up needs what this
+// machine lacks (a kernel module, say). A drill is no note, so the skip
+// stays a skip in strict mode; the reason names where the drill runs.
+func SkipDrillWithout(t testing.TB, needs, where string) {
+	t.Helper()
+	reason := "this drill needs " + needs + ", which this machine lacks: " + where
+	reasons.Store(t, reason)
+	t.Skip(reason)
+}
+
 // SkipInVM skips, inside the matrix's virtual machines, a note that needs
 // software their initramfs does not hold (a container runtime, say). Call
 // it before claims.Check: the VM's record then gets no line for the test,

@@ -351,6 +351,7 @@ var Catalogue = []Claim{
 			"stat -c '%F %i %n' uds_demo.sock",
 			"rm uds_demo.sock",
 		},
+		RefutableOnlyBy: "a kernel whose bind(2) to a path makes no file there (no Linux kernel does; the test binds its own listener, so a reader's server on an abstract name never enters it)",
 	},
 	{
 		ID: "U2", Chapter: "uds",
@@ -390,6 +391,8 @@ var Catalogue = []Claim{
 			"rm q.sock",
 		},
 		Measured: true,
+
+		RefutableOnlyBy: "a kernel whose UNIX connect waits for the other side, as TCP's does (no Linux kernel's does; the test connects to its own listener, never a reader's busy server)",
 	},
 	{
 		ID: "U5", Chapter: "uds",
@@ -484,6 +487,7 @@ var Catalogue = []Claim{
 		Commands: []string{
 			"sh -c 'dd if=/dev/zero of=big bs=1M count=100 status=none; exec 3<big; rm big; df -k .; ls -l /proc/self/fd/3; exec 3<&-; df -k .'",
 		},
+		RefutableOnlyBy: "a kernel whose tmpfs frees an unlinked file's space while a descriptor holds it, or keeps it after the last close (no Linux kernel's does; the test measures on a private tmpfs, never a reader's btrfs or ZFS with snapshots)",
 	},
 	{
 		ID: "N3", Chapter: "unlink",

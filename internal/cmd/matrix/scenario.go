@@ -19,6 +19,9 @@ var Builtin = []struct{ Name, Def, Why string }{
 	{"no-tracefs", "tracefs=off", "tracefs not mounted, as on a freshly booted host"},
 	{"br-netfilter", "modules=br_netfilter", "br_netfilter loaded, as on docker and Kubernetes hosts: bridged IPv4 passes iptables' FORWARD (V13)"},
 	{"busybox-userland", "userland=busybox,drills=N3", "busybox's rm and unlink, as in Alpine and many containers, in place of GNU coreutils', with the N3 drill"},
+	{"ipv6-inherit", "sysctl=net.core.devconf_inherit_init_net=1,sysctl=net.ipv6.conf.default.addr_gen_mode=1",
+		"new namespaces inherit the host's IPv6 settings, here addr_gen_mode=1 (none): no fe80:: addresses, as V3's drill sets in its own namespace"},
+	{"vrf", "modules=vrf,drills=R2", "the vrf module loaded, with the R2 drill: an interface in a VRF, its address's entries in the VRF's table"},
 }
 
 // scenarioKeys documents the grammar, for -h and for errors.
