@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -401,7 +402,7 @@ func (r *Reader) Problems() []Problem {
 		if t.result == "pass" && t.failedBelow() {
 			out = append(out, Problem{k.Package, k.Test, "passed, though a subtest under it failed (go test fails the parent of a failed subtest); its lines are not counted"})
 		}
-		for _, id := range sortedKeys(t.claims) {
+		for _, id := range slices.Sorted(maps.Keys(t.claims)) {
 			if vs := t.claims[id]; len(vs) > 1 {
 				out = append(out, Problem{k.Package, k.Test, fmt.Sprintf("logged %d verdicts for claim %s in one run (%s); none is counted", len(vs), id, strings.Join(vs, ", "))})
 			}
@@ -550,13 +551,4 @@ func SortKeys(keys []Key) {
 		}
 		return keys[i].Test < keys[j].Test
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -427,17 +427,9 @@ var alsoRun = []string{"internal/ktrace"}
 
 // chapters lists the packages whose tests check claims, and alsoRun.
 func chapters(scan *records.Scan) []string {
-	seen := map[string]bool{}
-	var pkgs []string
+	pkgs := scan.Chapters()
 	for _, p := range alsoRun {
 		pkgs = append(pkgs, scan.Module+"/"+p)
-	}
-	for _, r := range scan.Refs {
-		p := scan.Module + "/" + r.Dir
-		if !seen[p] {
-			seen[p] = true
-			pkgs = append(pkgs, p)
-		}
 	}
 	sort.Strings(pkgs)
 	return pkgs
