@@ -46,12 +46,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,7 +199,7 @@ func ImportChanges(arch vm.Arch) []string {
 		"WORKDIR " + srcDir,
 		"ENV PATH=" + pathEnv,
 		"LABEL org.opencontainers.image.title=netnotes",
-		"LABEL org.opencontainers.image.description=executable notes on Linux local networking: the report of the machine it runs on",
+		`LABEL org.opencontainers.image.description="executable notes on Linux local networking: the report of the machine it runs on"`,
 		"LABEL netnotes.arch=" + arch.Name,
 	}
 }
@@ -238,7 +239,7 @@ func gather(ctx context.Context, o options, root string, scan *records.Scan, log
 		return nil, err
 	}
 
-	pkgs := chapters(scan)
+	pkgs := scan.Chapters()
 	logf("building %d chapters' test binaries, the report tool and test2json (static, -tags sudo, GOARCH=%s) into %s", len(pkgs), o.arch.GOARCH, work)
 	tests, err := vm.BuildTests(ctx, o.arch, root, scan.Module, pkgs, work)
 	if err != nil {
@@ -247,7 +248,7 @@ func gather(ctx context.Context, o options, root string, scan *records.Scan, log
 	if len(tests) == 0 {
 		return nil, errors.New("no chapter has tests")
 	}
-	for _, pkg := range sortedKeys(tests) {
+	for _, pkg := range slices.Sorted(maps.Keys(tests)) {
 		fs.file(path.Join(testsDir, filepath.Base(tests[pkg])), tests[pkg], 0o755)
 	}
 	for name, target := range map[string]string{"notes": "./internal/cmd/notes", "test2json": "cmd/test2json"} {
@@ -306,21 +307,6 @@ func gather(ctx context.Context, o options, root string, scan *records.Scan, log
 	}
 	fs.base()
 	return fs, nil
-}
-
-// chapters lists the packages whose tests check claims.
-func chapters(scan *records.Scan) []string {
-	seen := map[string]bool{}
-	var pkgs []string
-	for _, r := range scan.Refs {
-		p := scan.Module + "/" + r.Dir
-		if !seen[p] {
-			seen[p] = true
-			pkgs = append(pkgs, p)
-		}
-	}
-	sort.Strings(pkgs)
-	return pkgs
 }
 
 // rootfs is the image's files, written as one tar stream: a directory
@@ -405,7 +391,7 @@ var mtime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 func (r *rootfs) write(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	tw := tar.NewWriter(bw)
-	for _, name := range sortedKeys(r.entries) {
+	for _, name := range slices.Sorted(maps.Keys(r.entries)) {
 		e := r.entries[name]
 		h := &tar.Header{Name: strings.TrimPrefix(name, "/"), Mode: e.mode, ModTime: mtime, Uname: "root", Gname: "root", Format: tar.FormatPAX}
 		if e.dir {
@@ -451,13 +437,4 @@ func writeFile(p string, r *rootfs) error {
 		os.Remove(tmp)
 	}
 	return err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
