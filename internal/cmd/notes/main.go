@@ -244,7 +244,7 @@ func collect(o options, root string, scan *records.Scan, env *Env, stdout, stder
 	}
 	env.Command = strings.Join(commands, "; then ")
 	if o.tests != "" {
-		env.Command = "the test binaries in " + o.tests + " under test2json, as `" + strings.Join(commands, "`; then `") + "` would run them"
+		env.Command = "the test binaries in " + o.tests + " (go test -c -tags sudo) under test2json, in the phases of `make notes`"
 	}
 	if len(commands) > 1 {
 		env.Measured = measuredNote(scan)
