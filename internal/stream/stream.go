@@ -483,7 +483,7 @@ func (r *Reader) LinesUnder(k Key) []string {
 			keys = append(keys, other)
 		}
 	}
-	SortKeys(keys)
+	sortKeys(keys)
 	var lines []string
 	for _, other := range keys {
 		lines = append(lines, r.Lines(other)...)
@@ -514,7 +514,7 @@ func (r *Reader) Failed() []Key {
 			leaves = append(leaves, k)
 		}
 	}
-	SortKeys(leaves)
+	sortKeys(leaves)
 	return leaves
 }
 
@@ -527,7 +527,7 @@ func (r *Reader) Unfinished() []Key {
 			out = append(out, k)
 		}
 	}
-	SortKeys(out)
+	sortKeys(out)
 	return out
 }
 
@@ -543,8 +543,8 @@ func (r *Reader) Packages() []*Package {
 	return out
 }
 
-// SortKeys orders keys by package, then test.
-func SortKeys(keys []Key) {
+// sortKeys orders keys by package, then test.
+func sortKeys(keys []Key) {
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].Package != keys[j].Package {
 			return keys[i].Package < keys[j].Package
