@@ -114,3 +114,136 @@ func TestJudgeR4LocalFirst(t *testing.T) {
 			Want:  claims.Refined},
 	})
 }
+
+// Part two: the facts a root run logged on the project machine (Linux
+// 6.18.44, x86_64, as root), copied from `go test -tags sudo -v ./routing`.
+
+var seenR5 = claims.SeenFacts[ForwardingFacts](`{"Container":"198.18.13.2","Outside":"198.18.14.2","Dev":"nnalf-1br","Off":{"IPForward":"0","DevForward":"0","Sent":3,"Received":0,"SeenFrom":"","Host":{"InAddrErrors":3,"InReceives":3,"OutRequests":1,"OutTransmits":1},"OutsideRx":0},"On":{"IPForward":"1","DevForward":"1","Sent":3,"Received":3,"SeenFrom":"198.18.13.2","Host":{"ForwDatagrams":3,"InReceives":3,"OutTransmits":3},"OutsideRx":4}}`)
+
+func TestJudgeR5Forwarding(t *testing.T) {
+	claims.TestJudge(t, "R5", judgeForwarding, []claims.Case[ForwardingFacts]{
+		{Name: "seen on 6.18: dropped with 0 (InAddrErrors), forwarded with 1", Facts: seenR5, Want: claims.Confirmed},
+		{Name: "a host whose bridge forwards on its own (conf.BRIDGE.forwarding=1) with ip_forward=0",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
+				f.Off = f.On
+				f.Off.IPForward = "0"
+			}),
+			Want: claims.Refined, Parts: map[string]string{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
+		{Name: "a host whose FORWARD chain drops everything (policy drop): nothing leaves with ip_forward=1 either",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
+				f.On.Received, f.On.OutsideRx, f.On.SeenFrom = 0, 0, ""
+			}),
+			Want: claims.Refined, Parts: map[string]string{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
+		{Name: "both ways wrong: forwarded with 0, dropped with 1",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
+				f.Off, f.On = f.On, f.Off
+				f.Off.IPForward, f.On.IPForward = "0", "1"
+			}),
+			Want: claims.Refuted},
+		{Name: "only some forwarded with 1",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) { f.On.Received = 2 }),
+			Want:  claims.Refined, Parts: map[string]string{"on-forwards": claims.Refined}},
+	})
+}
+
+var seenR6 = claims.SeenFacts[MasqueradeFacts](`{"Container":"198.18.13.2","HostOut":"198.18.14.1","Outside":"198.18.14.2","Rule":"ip saddr 198.18.13.0/24 oifname != \"nnalf-4br\" counter packets 1 bytes 38 masquerade","OutsideRoute":"network is unreachable","SeenFrom":"198.18.14.1:48801","Flows":[{"Proto":"udp","OrigSrc":"198.18.13.2","OrigDst":"198.18.14.2","ReplySrc":"198.18.14.2","ReplyDst":"198.18.14.1","OrigSport":48801,"ReplyDport":48801}],"ReplySent":"sent","ReplyFrom":"198.18.14.2:7007"}`)
+
+func TestJudgeR6Masquerade(t *testing.T) {
+	claims.TestJudge(t, "R6", judgeMasquerade, []claims.Case[MasqueradeFacts]{
+		{Name: "seen on 6.18: rewritten, mapped, answered", Facts: seenR6, Want: claims.Confirmed},
+		{Name: "a host that tracks nothing (notrack): the container's own address goes out and no answer comes back",
+			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
+				f.SeenFrom, f.Flows, f.ReplyFrom, f.ReplySent = "198.18.13.2:51908", nil, "", "network is unreachable"
+			}),
+			Want: claims.Refuted},
+		{Name: "an SNAT to another address than the outgoing one",
+			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
+				f.SeenFrom = "198.18.14.9:51908"
+				f.Flows[0].ReplyDst = "198.18.14.9"
+				f.ReplyFrom = ""
+			}),
+			Want: claims.Refined, Parts: map[string]string{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
+		{Name: "tracked but not translated (no NAT rule matched)",
+			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
+				f.SeenFrom = "198.18.13.2:51908"
+				f.Flows[0].ReplyDst = "198.18.13.2"
+				f.ReplyFrom = ""
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"conntrack": claims.Refuted}},
+	})
+}
+
+var (
+	seenR7Kernel = claims.SeenFacts[PublishFacts](`{"Part":"kernel","Runtime":"the test's own rules (nftables)","Published":"host port 8080 -\u003e 198.18.13.2:80","Rules":["prerouting: ip daddr 198.18.14.1 meta l4proto tcp th dport 8080 counter packets 1 bytes 60 dnat to 198.18.13.2:80","output: ip daddr 198.18.14.1 meta l4proto tcp th dport 8080 counter packets 1 bytes 60 dnat to 198.18.13.2:80"],"Proxies":null,"Conns":[{"From":"outside","Dialed":"198.18.14.1:8080","Client":"198.18.14.2:40514","Landed":"198.18.14.2:40514","Prerouting":1,"Output":0,"OutputRule":true},{"From":"host","Dialed":"198.18.14.1:8080","Client":"","Err":"dial tcp4 198.18.14.1:8080: connect: connection refused","Landed":"","Prerouting":0,"Output":0,"OutputRule":false},{"From":"host","Dialed":"198.18.14.1:8080","Client":"198.18.14.1:56422","Landed":"198.18.14.1:56422","Prerouting":0,"Output":1,"OutputRule":true}]}`)
+	seenR7Docker = claims.SeenFacts[PublishFacts](`{"Part":"docker","Runtime":"dockerd 20.10.24+dfsg1, iptables (nf_tables)","Published":"host port 8080 -\u003e 198.18.11.2:80","Rules":["[1:60] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER","[1:60] -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER","[0:0] -A POSTROUTING -s 198.18.11.0/24 ! -o docker0 -j MASQUERADE","[0:0] -A POSTROUTING -s 198.18.11.2/32 -d 198.18.11.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE","[0:0] -A DOCKER -i docker0 -j RETURN","[2:120] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 198.18.11.2:80"],"Proxies":["142 docker-proxy"],"Conns":[{"From":"outside","Dialed":"198.18.12.1:8080","Client":"198.18.12.2:44198","Landed":"198.18.12.2:44198","Prerouting":1,"Output":0,"OutputRule":true},{"From":"host","Dialed":"198.18.12.1:8080","Client":"198.18.12.1:45488","Landed":"198.18.12.1:45488","Prerouting":0,"Output":1,"OutputRule":true},{"From":"host","Dialed":"127.0.0.1:8080","Client":"127.0.0.1:59376","Landed":"198.18.11.1:53554","Prerouting":0,"Output":0,"OutputRule":true}]}`)
+	seenR7Podman = claims.SeenFacts[PublishFacts](`{"Part":"podman","Runtime":"podman 4.3.1 (network backend netavark), iptables (nf_tables)","Published":"host port 8080 -\u003e 198.18.10.2:80","Rules":["[1:60] -A PREROUTING -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT","[2:120] -A OUTPUT -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT","[3:180] -A POSTROUTING -j NETAVARK-HOSTPORT-MASQ","[1:40] -A POSTROUTING -s 198.18.10.0/24 -j NETAVARK-1D8721804F16F","[0:0] -A NETAVARK-1D8721804F16F -d 198.18.10.0/24 -j ACCEPT","[0:0] -A NETAVARK-1D8721804F16F ! -d 224.0.0.0/4 -j MASQUERADE","[0:0] -A NETAVARK-DN-1D8721804F16F -s 198.18.10.0/24 -p tcp -m tcp --dport 8080 -j NETAVARK-HOSTPORT-SETMARK","[1:60] -A NETAVARK-DN-1D8721804F16F -s 127.0.0.1/32 -p tcp -m tcp --dport 8080 -j NETAVARK-HOSTPORT-SETMARK","[3:180] -A NETAVARK-DN-1D8721804F16F -p tcp -m tcp --dport 8080 -j DNAT --to-destination 198.18.10.2:80","[3:180] -A NETAVARK-HOSTPORT-DNAT -p tcp -m tcp --dport 8080 -m comment --comment \"dnat name: podman id: 992c5b4565559d5993b30b4fb9676df6ded5bb0ef9363ee1fb5aaf773df926bb\" -j NETAVARK-DN-1D8721804F16F","[1:60] -A NETAVARK-HOSTPORT-MASQ -m comment --comment \"netavark portfw masq mark\" -m mark --mark 0x2000/0x2000 -j MASQUERADE","[1:60] -A NETAVARK-HOSTPORT-SETMARK -j MARK --set-xmark 0x2000/0x2000"],"Proxies":null,"Conns":[{"From":"outside","Dialed":"198.18.12.1:8080","Client":"198.18.12.2:44192","Landed":"198.18.12.2:44192","Prerouting":1,"Output":0,"OutputRule":true},{"From":"host","Dialed":"198.18.12.1:8080","Client":"198.18.12.1:45480","Landed":"198.18.12.1:45480","Prerouting":0,"Output":1,"OutputRule":true},{"From":"host","Dialed":"127.0.0.1:8080","Client":"127.0.0.1:59368","Landed":"198.18.10.1:59368","Prerouting":0,"Output":1,"OutputRule":true}]}`)
+)
+
+func TestJudgeR7Publish(t *testing.T) {
+	claims.TestJudge(t, "R7", judgePublish, []claims.Case[PublishFacts]{
+		{Name: "seen on 6.18, the test's own rules", Facts: seenR7Kernel, Want: claims.Confirmed},
+		{Name: "seen on 6.18, docker 20.10 (OUTPUT's DNAT, docker-proxy for 127.0.0.1)", Facts: seenR7Docker, Want: claims.Confirmed},
+		{Name: "seen on 6.18, podman 4.3 with netavark (OUTPUT's DNAT for both)", Facts: seenR7Podman, Want: claims.Confirmed},
+		{Name: "a userland proxy alone, no DNAT rule (docker --iptables=false, rootless podman's rootlessport)",
+			Facts: claims.With(seenR7Docker, func(f *PublishFacts) {
+				f.Rules = nil
+				f.Conns[0].Landed, f.Conns[0].Prerouting = "198.18.11.1:60070", 0
+				f.Conns[1].Landed, f.Conns[1].Output = "198.18.11.1:60068", 0
+			}),
+			Want: claims.Refined, Parts: map[string]string{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
+		{Name: "a port published for others only: the host's own connections find nothing",
+			Facts: claims.With(seenR7Docker, func(f *PublishFacts) {
+				for i := range f.Conns[1:] {
+					c := &f.Conns[i+1]
+					c.Client, c.Landed, c.Output, c.Err = "", "", 0, "connection refused"
+				}
+			}),
+			Want: claims.Refined, Parts: map[string]string{"docker-from-host": claims.Refuted}},
+		{Name: "a kernel whose PREROUTING saw the host's own connection",
+			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
+				f.Conns[1].Client, f.Conns[1].Landed, f.Conns[1].Prerouting, f.Conns[1].Err = "198.18.14.1:41294", "198.18.14.1:41294", 1, ""
+			}),
+			Want: claims.Refined, Parts: map[string]string{"kernel-from-host": claims.Refuted}},
+		{Name: "a port published by nothing (no NAT rule, no proxy): nothing reaches the container",
+			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
+				f.Rules = nil
+				for i := range f.Conns {
+					c := &f.Conns[i]
+					c.Client, c.Landed, c.Prerouting, c.Output, c.Err = "", "", 0, 0, "connection refused"
+				}
+			}),
+			Want: claims.Refuted},
+		{Name: "nothing reaches the container from outside",
+			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
+				f.Conns[0].Landed, f.Conns[0].Err = "", "connected, but nothing reached the container's listener within 3s"
+			}),
+			Want: claims.Refined, Parts: map[string]string{"kernel-from-outside": claims.Refuted}},
+	})
+}
+
+var seenR8 = claims.SeenFacts[ByHandFacts](`{"ByHand":{"Name":"by hand","How":"by hand: namespaces, a veth pair, a bridge, a default route, ip_forward=1, MASQUERADE and DNAT (nftables rules)","Roles":"BRIDGE=nnalf-abr PORT=nnalf-ba UPLINK=nnalf-ca ETH=nnalf-bb GW=198.18.13.1/24 CTR=198.18.13.2/24 HOSTOUT=198.18.14.1/24 OUTSIDE=198.18.14.2/24","HostLinks":["BRIDGE bridge up","PORT veth master BRIDGE up","UPLINK veth up","lo device up"],"HostAddrs":["127.0.0.1/8 dev lo","GW/24 dev BRIDGE","HOSTOUT/24 dev UPLINK"],"Routes":["OUTNET dev UPLINK scope link src HOSTOUT","SUBNET dev BRIDGE scope link src GW"],"Rules":["0: lookup 255","32766: lookup 254","32767: lookup 253"],"CtrLinks":["ETH veth up","lo device up"],"CtrAddrs":["127.0.0.1/8 dev lo","CTR/24 dev ETH"],"CtrRoutes":["SUBNET dev ETH scope link src CTR","default via GW dev ETH scope universe"],"NAT":["table ip nat","chain ip nat postrouting { type nat hook postrouting priority 100; policy accept; }","  ip saddr SUBNET oifname != \"BRIDGE\" counter packets 1 bytes 38 masquerade","chain ip nat prerouting { type nat hook prerouting priority -100; policy accept; }","  ip daddr HOSTOUT meta l4proto tcp th dport 8080 counter packets 1 bytes 60 dnat to CTR:80"],"Out":{"Dialed":"OUTSIDE:7007","Seen":"HOSTOUT","Answer":true,"Err":"sent"},"In":{"Dialed":"HOSTOUT:8080","Seen":"OUTSIDE","Answer":true},"FromHost":{"Dialed":"HOSTOUT:8080","Seen":"","Answer":false,"Err":"dial tcp4 HOSTOUT:8080: connect: connection refused"}},"Docker":{"Name":"docker","How":"dockerd 20.10.24+dfsg1: docker run -d -p 8080:80","Roles":"BRIDGE=docker0 PORT=vetha645a22 UPLINK=nnalf-da ETH=eth0 GW=198.18.11.1/24 CTR=198.18.11.2/24 HOSTOUT=198.18.12.1/24 OUTSIDE=198.18.12.2/24","HostLinks":["BRIDGE bridge up","PORT veth master BRIDGE up","UPLINK veth up","lo device up"],"HostAddrs":["127.0.0.1/8 dev lo","GW/24 dev BRIDGE","HOSTOUT/24 dev UPLINK"],"Routes":["OUTNET dev UPLINK scope link src HOSTOUT","SUBNET dev BRIDGE scope link src GW"],"Rules":["0: lookup 255","32766: lookup 254","32767: lookup 253"],"CtrLinks":["ETH veth up","lo device up"],"CtrAddrs":["127.0.0.1/8 dev lo","CTR/24 dev ETH"],"CtrRoutes":["SUBNET dev ETH scope link src CTR","default via GW dev ETH scope universe"],"NAT":["-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER","-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER","-A POSTROUTING -s SUBNET ! -o BRIDGE -j MASQUERADE","-A POSTROUTING -s CTR/32 -d CTR/32 -p tcp -m tcp --dport 80 -j MASQUERADE","-A DOCKER -i BRIDGE -j RETURN","-A DOCKER ! -i BRIDGE -p tcp -m tcp --dport 8080 -j DNAT --to-destination CTR:80"],"Out":{"Dialed":"OUTSIDE:7007","Seen":"HOSTOUT","Answer":true,"Err":"sent"},"In":{"Dialed":"HOSTOUT:8080","Seen":"OUTSIDE","Answer":true},"FromHost":{"Dialed":"HOSTOUT:8080","Seen":"HOSTOUT","Answer":true}}}`)
+
+func TestJudgeR8ByHand(t *testing.T) {
+	claims.TestJudge(t, "R8", judgeByHand, []claims.Case[ByHandFacts]{
+		{Name: "seen on 6.18: the same trips and state; docker also publishes to the host itself", Facts: seenR8, Want: claims.Refined,
+			Parts: map[string]string{"by-hand": claims.Confirmed, "like-docker": claims.Refined}},
+		{Name: "steps that also publish to the host itself (an OUTPUT rule): like docker's in every way",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) { f.ByHand.FromHost = f.Docker.FromHost }),
+			Want:  claims.Confirmed},
+		{Name: "where docker is not installed: the hand-built network alone",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) { f.Docker, f.NoDocker = nil, "no dockerd on PATH" }),
+			Want:  claims.Confirmed},
+		{Name: "the steps without MASQUERADE and DNAT",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) {
+				f.ByHand.Out = Trip{Dialed: "OUTSIDE:7007", Seen: "CTR", Err: "network is unreachable"}
+				f.ByHand.In = Trip{Dialed: "HOSTOUT:8080", Err: "connection refused"}
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"by-hand": claims.Refuted, "like-docker": claims.Refuted}},
+		{Name: "a docker whose network has another shape (its container on the host's network)",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) {
+				f.ByHand.FromHost = f.Docker.FromHost
+				f.Docker.CtrLinks = f.Docker.HostLinks
+			}),
+			Want: claims.Refined, Parts: map[string]string{"like-docker": claims.Refined}},
+	})
+}

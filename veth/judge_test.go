@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/nfread"
 )
 
 // The judges' tables. Each starts from the facts a root run recorded on
@@ -283,5 +284,136 @@ func TestJudgeV8Runtime(t *testing.T) {
 			}
 		}), Want: claims.Refuted},
 		{Name: "no container started", Facts: onRuntime(seenV8CNI, func(f *RuntimeFacts) { f.Containers = nil }), Want: claims.Skipped},
+	})
+}
+
+// V10-V12 go beyond the notes; their first rows are what a root run on
+// the project machine (Linux 6.18.44, x86_64) logged.
+
+var seenV10 = claims.SeenFacts[FreshFacts](`{"Links":[{"Name":"lo","Kind":"device","Flags":"LOOPBACK","Up":false,"OperState":"down"}],"Routes":null,
+	"Rules":["ipv4 pref 0 lookup 255","ipv4 pref 32766 lookup 254","ipv4 pref 32767 lookup 253","ipv6 pref 0 lookup 255","ipv6 pref 32766 lookup 254"],
+	"Legacy":[{"Family":"ip","Listing":[]},{"Family":"ip6","Listing":[]}],
+	"ControlAddrs":["127.0.0.1/8","::1/128"],
+	"ControlRoutes":["ipv4 table 255 local 127.0.0.0/8 dev lo","ipv4 table 255 local 127.0.0.1/32 dev lo","ipv4 table 255 broadcast 127.255.255.255/32 dev lo","ipv6 table 255 local ::1/128 dev lo"]}`)
+
+func TestJudgeV10Fresh(t *testing.T) {
+	all := map[string]string{"links": claims.Confirmed, "routes": claims.Confirmed, "rules": claims.Confirmed, "firewall": claims.Confirmed}
+	with := func(part, verdict string) map[string]string {
+		m := map[string]string{}
+		for k, v := range all {
+			m[k] = v
+		}
+		m[part] = verdict
+		return m
+	}
+	filter := func(forward string, rules int) []nfread.Legacy {
+		return []nfread.Legacy{{Family: "ip", Listing: []string{"filter"}, Tables: []nfread.XTable{{Family: "ip", Name: "filter",
+			Policies: []string{"INPUT ACCEPT", "FORWARD " + forward, "OUTPUT ACCEPT"}, Rules: rules}}}, {Family: "ip6", Listing: []string{}}}
+	}
+	claims.TestJudge(t, "V10", judgeFresh, []claims.Case[FreshFacts]{
+		{Name: "seen on 6.18: only lo, down; no route, the default rules, no firewall", Facts: seenV10, Want: claims.Confirmed, Parts: all},
+		{Name: "tunnel modules loaded (the matrix's calico-host on Debian's 6.12): their fallback devices beside lo, down", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.Links = append(f.Links, LinkSeen{Name: "tunl0", Kind: "ipip", Flags: "NOARP", OperState: "down"},
+				LinkSeen{Name: "sit0", Kind: "sit", Flags: "NOARP", OperState: "down"}, LinkSeen{Name: "gre0", Kind: "gre", Flags: "NOARP", OperState: "down"},
+				LinkSeen{Name: "gretap0", Kind: "gretap", Flags: "BROADCAST,MULTICAST", OperState: "down"},
+				LinkSeen{Name: "erspan0", Kind: "erspan", Flags: "BROADCAST,MULTICAST", OperState: "down"})
+			f.NftAbsent = "nftables: opening nfnetlink: not in this kernel (nfnetlink: socket: protocol not supported)"
+			f.Legacy = []nfread.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
+		}), Want: claims.Refined, Parts: with("links", claims.Refined)},
+		{Name: "a tunnel's fallback device up", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.Links = append(f.Links, LinkSeen{Name: "tunl0", Kind: "ipip", Flags: "NOARP,UP", Up: true, OperState: "unknown"})
+		}), Want: claims.Refined, Parts: with("links", claims.Refuted)},
+		{Name: "lo born up, with its addresses and routes", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.Links[0] = LinkSeen{Name: "lo", Kind: "device", Flags: "LOOPBACK,UP,LOWER_UP", Up: true, OperState: "unknown", Addrs: []string{"127.0.0.1/8"}}
+			f.Routes = f.ControlRoutes
+		}), Want: claims.Refined, Parts: map[string]string{"links": claims.Refuted, "routes": claims.Refuted, "rules": claims.Confirmed}},
+		{Name: "another device in the new namespace", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.Links = append(f.Links, LinkSeen{Name: "eth0", Kind: "veth", Flags: "BROADCAST,MULTICAST", OperState: "down"})
+		}), Want: claims.Refined, Parts: with("links", claims.Refuted)},
+		{Name: "a route, lo down", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Routes = []string{"ipv4 table 254 blackhole 198.18.0.0/15"} }),
+			Want: claims.Refined, Parts: with("routes", claims.Refuted)},
+		{Name: "the control shows no route either: the reading is blind", Facts: claims.With(seenV10, func(f *FreshFacts) { f.ControlRoutes = nil }),
+			Want: claims.Refined, Parts: with("routes", claims.Refined)},
+		{Name: "a rule beyond the defaults", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Rules = append(f.Rules, "ipv4 pref 100 lookup 100") }),
+			Want: claims.Refined, Parts: with("rules", claims.Refuted)},
+		{Name: "nftables already holds a table", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.Nft = []nfread.Table{{Family: "inet", Name: "nn", Chains: []nfread.Chain{{Name: "in", Hook: "input", Policy: "drop", Rules: 1}}}}
+		}), Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
+		{Name: "legacy filter made in every namespace with FORWARD DROP (iptable_filter forward=0)", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Legacy = filter("DROP", 0) }),
+			Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
+		{Name: "legacy filter made in every namespace, empty, ACCEPT (older kernels)", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Legacy = filter("ACCEPT", 0) }),
+			Want: claims.Confirmed, Parts: all},
+		{Name: "a kernel with neither firewall (a VM without the modules)", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.NftAbsent = "nftables: opening nfnetlink: not in this kernel (nfnetlink: protocol not supported)"
+			f.Legacy = []nfread.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
+		}), Want: claims.Confirmed, Parts: all},
+		{Name: "nftables refused the reading (no CAP_NET_ADMIN)", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.NftError = "nftables: listing tables: operation not permitted"
+		}), Want: claims.Confirmed, Parts: with("firewall", claims.Skipped)},
+		{Name: "a namespace somebody set up: lo up, a rule, a firewall", Facts: claims.With(seenV10, func(f *FreshFacts) {
+			f.Links[0] = LinkSeen{Name: "lo", Kind: "device", Flags: "LOOPBACK,UP,LOWER_UP", Up: true, OperState: "unknown", Addrs: []string{"127.0.0.1/8"}}
+			f.Routes = f.ControlRoutes
+			f.Rules = append(f.Rules, "ipv4 pref 100 lookup 100")
+			f.Legacy = filter("ACCEPT", 2)
+		}), Want: claims.Refuted},
+	})
+}
+
+var seenV11 = claims.SeenFacts[MoveFacts](`{"Before":{"Index":2,"Name":"nn6fx-aa","Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Up":true,"OperState":"up","Addrs":["198.18.11.1/24","198.19.11.1/24"]},
+	"RoutesBefore":["ipv4 table 254 unicast 198.18.11.0/24 dev nn6fx-aa","ipv4 table 254 unicast 198.19.11.0/24 dev nn6fx-aa","ipv4 table 255 local 198.18.11.1/32 dev nn6fx-aa",
+		"ipv4 table 255 broadcast 198.18.11.255/32 dev nn6fx-aa","ipv4 table 255 local 198.19.11.1/32 dev nn6fx-aa","ipv4 table 255 broadcast 198.19.11.255/32 dev nn6fx-aa"],
+	"After":{"Index":2,"Name":"nn6fx-aa","Flags":"BROADCAST,MULTICAST","Up":false,"OperState":"down","Addrs":null},"RoutesAfter":null,
+	"LeftBehind":"ip link show nn6fx-aa: Link not found","ControlAddrs":["198.18.11.1/24"],"ControlReAdds":"198.18.11.1/24"}`)
+
+func TestJudgeV11Move(t *testing.T) {
+	up := DeviceState{Index: 2, Name: "nn6fx-aa", Flags: "BROADCAST,MULTICAST,UP,LOWER_UP", Up: true, OperState: "up"}
+	claims.TestJudge(t, "V11", judgeMove, []claims.Case[MoveFacts]{
+		{Name: "seen on 6.18: no address, down, same ifindex and name", Facts: seenV11,
+			Want: claims.Confirmed, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Confirmed}},
+		{Name: "the addresses came along", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After.Addrs = f.Before.Addrs }),
+			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refuted, "down": claims.Confirmed}},
+		{Name: "still up on the other side", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After = up }),
+			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Refuted}},
+		{Name: "moved with its configuration, as if nothing happened", Facts: claims.With(seenV11, func(f *MoveFacts) {
+			f.After = up
+			f.After.Addrs = f.Before.Addrs
+			f.RoutesAfter = f.RoutesBefore
+		}), Want: claims.Refuted},
+		{Name: "the control's address does not show: the reading is blind", Facts: claims.With(seenV11, func(f *MoveFacts) { f.ControlAddrs = nil }),
+			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refined}},
+		{Name: "nothing to lose: down and bare before the move", Facts: claims.With(seenV11, func(f *MoveFacts) { f.Before = f.After }),
+			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refined, "down": claims.Refined}},
+	})
+}
+
+var seenV12 = claims.SeenFacts[FloodFacts](`{"Bridge":"nn6fx-1br","AgeingTime":30000,"Ports":["nn6fx-2a","nn6fx-3a","nn6fx-4a"],"Learning":[true,true,true],
+	"MACs":["ba:bc:cf:9a:c4:d1","1e:c2:73:6e:65:af","ce:49:23:8d:f3:47"],
+	"First":{"From":"c1","To":"c2","DstMAC":"1e:c2:73:6e:65:af","Known":false,"SeenBy":["c2","c3"],"PortsTx":[0,1,1]},
+	"Answer":{"From":"c2","To":"c1","DstMAC":"ba:bc:cf:9a:c4:d1","Known":true,"SeenBy":["c1"],"PortsTx":[1,0,0]},
+	"Fdb":[{"MAC":"ba:bc:cf:9a:c4:d1","Port":"nn6fx-2a"},{"MAC":"1e:c2:73:6e:65:af","Port":"nn6fx-3a"}],
+	"Second":{"From":"c1","To":"c2","DstMAC":"1e:c2:73:6e:65:af","Known":true,"SeenBy":["c2"],"PortsTx":[0,1,0]}}`)
+
+func TestJudgeV12Flood(t *testing.T) {
+	claims.TestJudge(t, "V12", judgeFlood, []claims.Case[FloodFacts]{
+		{Name: "seen on 6.18: flooded to c2 and c3, learnt, then to c2 only", Facts: seenV12, Want: claims.Confirmed},
+		{Name: "ageing_time 0: the bridge learns nothing, a hub (seen on 6.18)", Facts: claims.SeenFacts[FloodFacts](`{"Bridge":"nn7cj-1br","AgeingTime":0,
+			"Ports":["nn7cj-2a","nn7cj-3a","nn7cj-4a"],"Learning":[true,true,true],"MACs":["32:31:89:47:d1:6d","36:6e:aa:5e:f7:a1","2e:45:0d:9a:b1:71"],
+			"First":{"From":"c1","To":"c2","DstMAC":"36:6e:aa:5e:f7:a1","Known":false,"SeenBy":["c2","c3"],"PortsTx":[0,1,1]},
+			"Answer":{"From":"c2","To":"c1","DstMAC":"32:31:89:47:d1:6d","Known":false,"SeenBy":["c1","c3"],"PortsTx":[1,0,1]},"Fdb":null,
+			"Second":{"From":"c1","To":"c2","DstMAC":"36:6e:aa:5e:f7:a1","Known":false,"SeenBy":["c2","c3"],"PortsTx":[0,1,1]}}`),
+			Want: claims.Refuted},
+		{Name: "the unknown destination not flooded to the third port", Facts: claims.With(seenV12, func(f *FloodFacts) {
+			f.First.SeenBy, f.First.PortsTx = []string{"c2"}, []int64{0, 1, 0}
+		}), Want: claims.Refuted},
+		{Name: "the frame never reached its destination", Facts: claims.With(seenV12, func(f *FloodFacts) {
+			f.Second.SeenBy, f.Second.PortsTx = nil, []int64{0, 0, 0}
+		}), Want: claims.Refuted},
+		{Name: "forwarded to one port, but the fdb shows no entry for c2", Facts: claims.With(seenV12, func(f *FloodFacts) { f.Fdb = f.Fdb[:1] }),
+			Want: claims.Refined},
+		{Name: "c2's MAC known before the first frame: flooding not shown", Facts: claims.With(seenV12, func(f *FloodFacts) { f.First.Known = true }),
+			Want: claims.Refined},
+		{Name: "two ports only: nothing to tell flooding from forwarding by", Facts: claims.With(seenV12, func(f *FloodFacts) {
+			f.Ports, f.MACs = f.Ports[:2], f.MACs[:2]
+		}), Want: claims.Skipped},
 	})
 }

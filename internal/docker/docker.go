@@ -291,8 +291,14 @@ type Container = runtimens.Container
 // docker's default network (the bridge docker0), and returns what docker
 // inspect says about it.
 func (d *Daemon) Run(name, image string, cmd ...string) (Container, error) {
+	return d.RunWith(nil, name, image, cmd...)
+}
+
+// RunWith is Run with more flags for docker run ("-p", "8080:80").
+func (d *Daemon) RunWith(flags []string, name, image string, cmd ...string) (Container, error) {
 	start := time.Now()
-	if _, err := d.Docker(nil, append([]string{"run", "-d", "--name", name, image}, cmd...)...); err != nil {
+	args := append(append([]string{"run", "-d", "--name", name}, flags...), image)
+	if _, err := d.Docker(nil, append(args, cmd...)...); err != nil {
 		return Container{}, err
 	}
 	c := Container{Name: name, Took: time.Since(start)}

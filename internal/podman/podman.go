@@ -173,8 +173,13 @@ type Container = runtimens.Container
 // cmd as its process, detached, on podman's default network, and returns
 // what podman inspect says about it.
 func (h *Host) Run(name, rootfs string, cmd ...string) (Container, error) {
+	return h.RunWith(nil, name, rootfs, cmd...)
+}
+
+// RunWith is Run with more flags for podman run ("-p", "8080:80").
+func (h *Host) RunWith(flags []string, name, rootfs string, cmd ...string) (Container, error) {
 	start := time.Now()
-	args := []string{"run", "-d", "--name", name}
+	args := append([]string{"run", "-d", "--name", name}, flags...)
 	if h.User == nil {
 		args = append(args, "--cgroup-parent", h.Cgroup)
 	}

@@ -16,8 +16,17 @@ import (
 	"github.com/ulikunitz/xz"
 )
 
-// Modules the notes need that Debian's cloud kernels build as modules.
-var Modules = []string{"veth", "bridge", "unix_diag"}
+// Modules the notes need that Debian's cloud kernels build as modules:
+// veth and bridge; unix_diag (U5); nftables with its NAT chains,
+// masquerade, DNAT, notrack and ctnetlink (V13, R5-R8, which make their
+// rules in their own namespaces; the modules pull in nf_conntrack and
+// nf_nat).
+var Modules = []string{"veth", "bridge", "unix_diag", "nf_tables", "nft_chain_nat", "nft_nat", "nft_masq", "nft_ct", "nf_conntrack_netlink"}
+
+// OptionalModules are loaded where the kernel has them as modules and
+// left out where it has them nowhere: nft_counter is a module of its own
+// on 5.10 and part of nf_tables from 5.13 on.
+var OptionalModules = []string{"nft_counter"}
 
 // Kernel is one unpacked Debian kernel package.
 type Kernel struct {
@@ -139,6 +148,25 @@ func (k *Kernel) ModulesFor(names []string) ([]Module, error) {
 		}
 	}
 	return order, nil
+}
+
+// Present keeps the names that the package has as module files.
+func (k *Kernel) Present(names []string) []string {
+	var out []string
+	for _, n := range names {
+		found := false
+		_ = filepath.WalkDir(k.modDir(), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.Contains(d.Name(), ".ko") && modName(p) == n {
+				found = true
+				return filepath.SkipAll
+			}
+			return err
+		})
+		if found {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // moduleDepends reads the "depends=" entry of a module's .modinfo section.

@@ -191,7 +191,8 @@ func fetch(ctx context.Context, apt *Apt, kernel string, sc *Scenario, o Options
 	if err != nil {
 		return nil, nil, "", err
 	}
-	mods, err := k.ModulesFor(append(append([]string(nil), Modules...), sc.Modules...))
+	names := append(append(append([]string(nil), Modules...), k.Present(OptionalModules)...), sc.Modules...)
+	mods, err := k.ModulesFor(names)
 	if err != nil {
 		return k, nil, "", err
 	}

@@ -17,6 +17,7 @@ var Builtin = []struct{ Name, Def, Why string }{
 	{"cubic", "sysctl=net.ipv4.tcp_congestion_control=cubic", "the most common default congestion control; new namespaces take the initial one's"},
 	{"bbr", "modules=tcp_bbr,sysctl=net.ipv4.tcp_congestion_control=bbr", "the project machine's congestion control"},
 	{"no-tracefs", "tracefs=off", "tracefs not mounted, as on a freshly booted host"},
+	{"br-netfilter", "modules=br_netfilter", "br_netfilter loaded, as on docker and Kubernetes hosts: bridged IPv4 passes iptables' FORWARD (V13)"},
 	{"busybox-userland", "userland=busybox,drills=N3", "busybox's rm and unlink, as in Alpine and many containers, in place of GNU coreutils', with the N3 drill"},
 }
 
