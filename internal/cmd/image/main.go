@@ -26,8 +26,9 @@
 //     apt-get as for an empty system (Apt.Closure), unpacked once, and
 //     copied program by program (vm.ProgramFiles), never from this host.
 //
-// Container runtimes (podman, docker) are not in the image: their parts
-// of V8, U1 and U6 skip inside it, naming the program they miss.
+// Container runtimes (podman, docker) are not in the image: the rows and
+// parts of V8, R7, R8, U1 and U6 that call them skip inside it, naming
+// the program they miss.
 //
 // Usage:
 //
