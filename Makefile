@@ -1,6 +1,7 @@
 # netnotes: executable notes on Linux local networking.
 #
 #   make notes   run every note and print what this kernel did with each claim
+#                (HTML=notes.html: also as a page; REPORT=report.md: as Markdown)
 #   make test    vet, then the tests, the privileged ones included (as an
 #                ordinary user they run in a user namespace of their own)
 #   make bench   the performance notes, in full (takes minutes); writes uds/bench.json and uds/bench.svg
@@ -18,12 +19,13 @@ BENCH_OUT   ?= uds/bench
 
 .PHONY: notes test bench chart lint matrix image
 
-# REPORT=file also writes the report as Markdown; NOTESFLAGS passes flags
+# REPORT=file also writes the report as Markdown, HTML=file as one page in
+# the post's order (for a browser); NOTESFLAGS passes flags
 # to the tool (go run ./internal/cmd/notes -h lists them, e.g. -short).
-# go run builds the tool silently first: say so (README.md, "How long").
+# go run builds the tool silently first: say so (CONTRIBUTING.md, "Running the notes in detail").
 notes:
 	@echo "notes: building the report tool (about a minute on a cold Go build cache, a second warm)" >&2
-	@$(GO) run ./internal/cmd/notes $(if $(REPORT),-md $(REPORT)) $(NOTESFLAGS)
+	@$(GO) run ./internal/cmd/notes $(if $(REPORT),-md $(REPORT)) $(if $(HTML),-html $(HTML)) $(NOTESFLAGS)
 
 # Not root, the sudo-tagged test binaries re-execute themselves into a user
 # namespace (internal/sandbox); what needs real root skips and says so.

@@ -21,7 +21,6 @@ import (
 // which other work barely moves. Run it alone: other tests on the same
 // CPUs move it.
 // `make bench` has the full table.
-// equiv: make bench   (or: go test -run '^$' -bench . ./loopback)
 func TestL4LoopbackAddressVersusHostAddress(t *testing.T) {
 	v := claims.Check(t, "L4")
 	gate.SkipEmulated(t, "a measurement of a few seconds")

@@ -25,8 +25,6 @@ import (
 //	| a   198.18.0.1/24 [a]==========[b] 198.18.0.2/24   b     |
 //	+------------------------+  veth  +------------------------+
 //	A sends to 198.18.0.1, its own address: does lo carry it, or a?
-//
-// equiv: ip route get 198.18.0.1; nc -u 198.18.0.1 PORT; ip -s link show lo; ip -s link show IF
 func TestL3OwnAddressGoesThroughLo(t *testing.T) {
 	v := claims.Check(t, "L3")
 	// This namespace is "the host": its own address 198.18.0.1 sits on a

@@ -35,7 +35,6 @@ import (
 // exactly two sockets; accelerators do it from a sock_ops program on a
 // cgroup, which sees every connection of every process in that cgroup and
 // would need a cgroup made (and, after a kill -9, left behind) by the test.
-// equiv: bpftool map create ... type sockhash; bpftool prog load ... type sk_msg;
 // bpftool prog attach PROG msg_verdict map MAP; (the sockets go in by fd)
 func TestL5SockmapRedirectSkipsLo(t *testing.T) {
 	v := claims.Check(t, "L5")
@@ -53,7 +52,6 @@ func TestL5SockmapRedirectSkipsLo(t *testing.T) {
 // the sockhash and the program attached, but no route: the program runs on
 // every sendmsg and passes the message on. Being in a sockhash skips
 // nothing; the redirect does, and without it the judge must say refuted.
-// equiv: (as above, without the route)
 func TestDrillL5NoRedirect(t *testing.T) {
 	claims.Drill(t, "L5", observeSockmap(t, false), judgeSockmap, claims.Refuted)
 }
@@ -95,7 +93,7 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	// The redirected transfer. The redirect queues a message on the target
 	// inside the sender's sendmsg, so each write's bytes are there when it
 	// returns: the sidecar's socket is read without waiting.
-	// equiv: (app) write(fd, msg)  (sidecar) recv(fd, buf, MSG_DONTWAIT)
+	// The app writes; the sidecar reads without waiting (MSG_DONTWAIT).
 	sent := phaseStream('R', writes, payload)
 	var got []byte
 	require.NoError(t, app.SetWriteDeadline(time.Now().Add(l5Timeout)))

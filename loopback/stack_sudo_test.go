@@ -19,7 +19,6 @@ import (
 // "Loopback data still passes every step of cross-host traffic except the
 // NIC hardware; it does not go through the NIC's RingBuffer, a softirq hands
 // the skb straight to the receiving protocol stack."
-// equiv: trace-cmd record -T -e net:net_dev_xmit -e net:netif_rx -e net:netif_receive_skb -f 'name == "lo"' nc -u 127.0.0.1 PORT
 func TestL2LoopbackPassesTheStack(t *testing.T) {
 	v := claims.Check(t, "L2")
 	claims.Judge(v, observeStack(t, sandbox.New(t)), judgeStack)

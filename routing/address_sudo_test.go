@@ -24,7 +24,6 @@ import (
 //
 // Here the interface is one end of a veth pair (its peer in a second
 // namespace), the address 198.18.0.1/24.
-// equiv: ip addr add 198.18.0.1/24 dev IF; ip link set IF up; ip addr del 198.18.0.1/24 dev IF
 func TestR2AddressAddsLocalAndBroadcastEntries(t *testing.T) {
 	v := claims.Check(t, "R2")
 	ns, peer := sandbox.New(t), sandbox.New(t)

@@ -168,7 +168,8 @@
 //	go test -tags sudo -exec sudo -v ./uds
 //
 // Every verdict line starts with "claim U<n>:", a part's with
-// "claim U<n>/part:", after a "facts U<n>:" line with what the test saw.
+// "claim U<n>/part:"; a "facts U<n>:" line after the verdict says what the
+// test saw.
 // The drill's lines start with "drill U3": they are not verdicts. Socket
 // files live in directories from os.MkdirTemp and are gone when the tests
 // end.

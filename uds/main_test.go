@@ -184,7 +184,7 @@ func rawSocket(t testing.TB, flags int) int {
 }
 
 // rawListen binds path and listens with backlog, as uds_server.c does.
-// equiv: socket(AF_UNIX); bind(path); listen(backlog)
+// socket(AF_UNIX), bind(path), listen(backlog), as the notes' C server does.
 func rawListen(t testing.TB, path string, backlog int) int {
 	t.Helper()
 	fd := rawSocket(t, 0)

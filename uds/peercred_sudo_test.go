@@ -31,8 +31,6 @@ var nobody = &syscall.Credential{Uid: 65534, Gid: 65534}
 // reaches a TCP port on 127.0.0.1; and the server learns from the kernel
 // who is talking (SO_PEERCRED), with no password exchanged. More
 // efficient: U8's measurement, shared with TestU8 in this test binary.
-// equiv: chmod 600 /run/x.sock; sudo -u nobody socat - UNIX-CONNECT:/run/x.sock
-// equiv: sudo -u nobody socat - TCP:127.0.0.1:PORT
 func TestU9FilePermissionsGateConnect(t *testing.T) {
 	v := claims.Check(t, "U9")
 	// In the matrix's VMs timing measures the emulator: the security part

@@ -76,7 +76,9 @@ func TestU1PodmanServiceListensOnTheSocketFileItsEndpointNames(t *testing.T) {
 // connected: the client's next request on that connection, and a new one.
 //
 // equiv: podman system service --time 0 unix:///tmp/DIR/podman.sock & kill -TERM $!; ls -l /tmp/DIR; curl --unix-socket /tmp/DIR/podman.sock http://d/_ping
-// equiv: podman system service --time 0 unix:///tmp/DIR/podman.sock & kill -KILL $!; ls -li /tmp/DIR; curl --unix-socket ...   (Connection refused)
+// equiv: podman system service --time 0 unix:///tmp/DIR/podman.sock & kill -KILL $!; ls -li /tmp/DIR; curl --unix-socket /tmp/DIR/podman.sock http://d/_ping
+//
+// (killed, curl says Connection refused)
 func TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	v := claims.Check(t, "U6")

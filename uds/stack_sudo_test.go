@@ -31,7 +31,6 @@ const transferSize = 1 << 20
 // same over TCP to 127.0.0.1. lo's counters and the net:* tracepoints,
 // counted for this process's threads in process context (where a UDS write
 // would have to raise them: it runs no softirq), tell the two apart.
-// equiv: ip -s link show lo; perf stat -e 'net:*' ./uds_demo
 func TestU3UDSBypassesTheNetworkStack(t *testing.T) {
 	v := claims.Check(t, "U3")
 	ns := sandbox.New(t)
@@ -105,7 +104,9 @@ func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) St
 // observation watches that path: the bytes the client puts into the UDS now
 // reach their reader through lo, and the judge must say so (refuted), or
 // the instrument is blind.
-// equiv: socat UNIX-LISTEN:x.sock TCP:127.0.0.1:PORT & (then U3 against x.sock)
+// equiv: socat UNIX-LISTEN:x.sock TCP:127.0.0.1:PORT &
+//
+// (then U3's observation against x.sock)
 func TestDrillU3AUnixEndpointRelayedOverTCP(t *testing.T) {
 	ns := sandbox.New(t)
 	backend := ns.Listen(t, "tcp", "127.0.0.1:0")

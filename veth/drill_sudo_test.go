@@ -45,7 +45,9 @@ func TestDrillV2OneEndKeptDown(t *testing.T) {
 // carries nothing, so those two parts are refuted. Each host end still
 // names its peer in the container's namespace (that part of the claim is
 // still true), so the claim is refined, not refuted.
-// equiv: ip link set H1 nomaster; ip link set H2 nomaster; then V8's observation
+// equiv: ip link set H1 nomaster; ip link set H2 nomaster
+//
+// (then V8's observation)
 func TestDrillV8PortsOutOfTheBridge(t *testing.T) {
 	t.Parallel()
 	br, ctrs := containerNetwork(t)

@@ -31,8 +31,6 @@ const replyTimeout = 5 * time.Second
 //	+---------------------+  veth  +---------------------+
 //	ICMP echo from A to 198.18.0.2: a's tx and b's rx counters,
 //	B's Icmp InEchos and OutEchoReps; A's lo is the control.
-//
-// equiv: ip netns exec A ping -c 5 198.18.0.2; ip -n B -s link show B; ip netns exec B nstat IcmpInEchos
 func TestV4PingCrossesFromOneNamespaceToTheOther(t *testing.T) {
 	v := claims.Check(t, "V4")
 	facts := observeCrossPing(t, sandbox.NewPair(t))
@@ -85,9 +83,6 @@ func observeCrossPing(t *testing.T, p *sandbox.Pair) CrossPingFacts {
 //	ping 198.18.5.1 and 198.18.5.2: both are this namespace's own
 //	addresses, so lo carries them; the veth only when the socket is
 //	bound to A (SO_BINDTODEVICE), and B then needs accept_local=1.
-//
-// equiv: ip route get 198.18.5.1; ping -c 3 198.18.5.1; ping -c 3 198.18.5.2; ip -s link show lo
-// equiv: sysctl -w net.ipv4.conf.B.accept_local=1 net.ipv4.conf.B.rp_filter=2; ping -I A 198.18.5.2
 func TestV5TheNotesSameNamespacePingNeverCrossesTheVeth(t *testing.T) {
 	v := claims.Check(t, "V5")
 	facts := observeSameNetnsPing(t, sandbox.New(t))

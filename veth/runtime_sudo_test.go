@@ -232,7 +232,7 @@ func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []Pin
 //	+----------------+       +----------------+
 //
 // equiv: podman run -d --name c1 --rootfs DIR /sleeper; podman inspect --format '{{.State.Pid}}' c1
-// equiv: ip link show (in podman's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
+// equiv: ip link show; nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	// The runtimes start their containers side by side (t.Parallel): each
@@ -285,7 +285,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 // gives each container a tap device fed by a user-mode network stack
 // (slirp4netns; pasta from podman 4.4). The part records what it used.
 //
-// equiv: podman run -d --rootfs DIR /sleeper (as yourself); nsenter -t PID -U -n ip -d link show
+// equiv: podman run -d --rootfs DIR /sleeper; nsenter -t PID -U -n ip -d link show
 func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	// The runtimes start their containers side by side (t.Parallel): each
@@ -356,7 +356,7 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 //
 // equiv: dockerd --data-root DIR/data --exec-root DIR/exec --pidfile DIR/docker.pid -H unix://DIR/docker.sock --bip 198.18.11.1/24 &
 // equiv: tar -C ROOTFS -c . | docker import - netnotes/sleeper; docker run -d --name c1 netnotes/sleeper /sleeper; docker inspect --format '{{.State.Pid}}' c1
-// equiv: ip -d link show (in dockerd's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
+// equiv: ip -d link show; nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
 	gate.SkipInVM(t, "docker")
 	// The runtimes start their containers side by side (t.Parallel): each

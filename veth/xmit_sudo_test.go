@@ -33,7 +33,6 @@ const (
 // and a tracepoint's stacktrace trigger shows the same path: net_dev_xmit fires in dev_hard_start_xmit once veth_xmit has
 // returned, and netif_rx fires inside veth_xmit, so veth_xmit is a frame of
 // the latter's stack only.
-// equiv: bpftrace -e 'kprobe:veth_xmit { printf("%s\n", kstack()); }' & ping -c 3 198.18.0.2
 func TestV6TheFirstPacketToANewNeighbourGoesThroughARP(t *testing.T) {
 	v := claims.Check(t, "V6")
 	facts := observeFirstPacket(t, sandbox.NewPair(t))
@@ -109,7 +108,6 @@ func observeFirstPacket(t *testing.T, p *sandbox.Pair) FirstPacketFacts {
 // The notes (funcgraph -H veth_xmit): veth_xmit calls __dev_forward_skb,
 // then __netif_rx -> netif_rx_internal -> enqueue_to_backlog, which raises
 // the receive softirq.
-// equiv: funcgraph -H veth_xmit; perf record -e net:netif_rx -e net:netif_receive_skb -g
 func TestV7VethXmitHandsThePacketToThePeerThroughTheBacklog(t *testing.T) {
 	v := claims.Check(t, "V7")
 	facts := observeHandoff(t, sandbox.NewPair(t))

@@ -16,7 +16,9 @@ import (
 // less than one tenth of the payload (what moves is the connection's own
 // end: FIN and ACKs), while over plain tcp, the control, lo carries at
 // least every payload byte.
-// equiv: ip -s link show lo (before and after)
+// equiv: ip -s link show lo
+//
+// (before and after)
 func TestSockmapTransportSkipsLo(t *testing.T) {
 	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe)
 	const msgs, size = 1000, 100

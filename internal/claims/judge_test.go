@@ -97,7 +97,9 @@ func TestOnlyTheRegisteredJudgeJudges(t *testing.T) {
 	assert.Panics(t, func() { claims.Register("Z9", stub) }, "a claim not in the catalogue")
 }
 
-func TestJudgeLogsFactsPartsThenTheClaim(t *testing.T) {
+// The verdict comes first, the facts it was judged from last: `go test -v`
+// shows the verdict, not a long line of facts above it.
+func TestJudgeLogsPartsTheClaimThenTheFacts(t *testing.T) {
 	t.Setenv("NETNOTES_STRICT", "")
 	r := run(t, func(r *recorder) {
 		v := claims.Check(r, "U4")
@@ -105,10 +107,10 @@ func TestJudgeLogsFactsPartsThenTheClaim(t *testing.T) {
 	})
 	require.Empty(t, r.errors)
 	require.Len(t, r.logs, 4)
-	assert.Equal(t, `facts U4: {"ConnectBeforeAccept":true,"Admitted":2}`, r.logs[0])
-	assert.Equal(t, "claim U4/handshake: confirmed — connect returned before accept", r.logs[1])
-	assert.Equal(t, "claim U4/queues: refuted — listen(1) admitted 2, then EAGAIN", r.logs[2])
-	assert.Equal(t, "claim U4: refined — parts: handshake confirmed, queues refuted", r.logs[3])
+	assert.Equal(t, "claim U4/handshake: confirmed — connect returned before accept", r.logs[0])
+	assert.Equal(t, "claim U4/queues: refuted — listen(1) admitted 2, then EAGAIN", r.logs[1])
+	assert.Equal(t, "claim U4: refined — parts: handshake confirmed, queues refuted", r.logs[2])
+	assert.Equal(t, `facts U4: {"ConnectBeforeAccept":true,"Admitted":2}`, r.logs[3])
 }
 
 // A refuted claim is a finding: the test does not fail.
@@ -118,7 +120,7 @@ func TestARefutedClaimDoesNotFailTheTest(t *testing.T) {
 		claims.Judge(v, 1, func(links int) claims.Finding { return claims.Refute("a fresh file had %d links", links+1) })
 	})
 	assert.False(t, r.failed)
-	assert.Equal(t, "claim N1: refuted — a fresh file had 2 links", r.logs[len(r.logs)-1])
+	assert.Equal(t, "claim N1: refuted — a fresh file had 2 links", r.logs[len(r.logs)-2])
 }
 
 func TestNoVerdictAfterAFailure(t *testing.T) {

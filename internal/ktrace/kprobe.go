@@ -41,7 +41,7 @@ var ErrNoKprobes = errors.New("this kernel has no kprobe events: no kprobe_event
 // A kernel without kprobe events (ErrNoKprobes) or one that refuses a probe
 // on fn (not a traceable symbol, inlined away) is an error the caller turns
 // into a fact, such as which mechanism its evidence rests on.
-// equiv: echo 'p:GROUP/fn fn' >> kprobe_events; echo stacktrace > instances/I/events/GROUP/fn/trigger; echo 1 > .../enable
+// equiv: echo 'p:GROUP/fn fn' >> kprobe_events; echo stacktrace > instances/I/events/GROUP/fn/trigger; echo 1 > instances/I/events/GROUP/fn/enable
 func (tr *Tracer) EnableKprobe(t testing.TB, fn string, withStack bool) error {
 	t.Helper()
 	if !tr.HasKprobes() {

@@ -22,7 +22,7 @@ func TestLineRoundTrips(t *testing.T) {
 }
 
 // The catalogue's shape, not its size: a claim is added by adding a row
-// (README.md, "Adding a claim"), with nothing else to count.
+// (CONTRIBUTING.md, "Adding a claim"), with nothing else to count.
 func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
 	root, err := records.FindModuleRoot(".")
 	require.NoError(t, err)

@@ -177,7 +177,7 @@ func (r *Redirect) add(fd int) (uint32, error) {
 		}
 		return 0, fmt.Errorf("fd %d: local port %d is already taken by fd %d in this sockhash", fd, port, have)
 	}
-	// equiv: bpftool map update ... (a socket's descriptor as the value)
+	// (bpftool cannot do this: the value is a socket's descriptor in this process)
 	if err := r.socks.Update(port, uint64(fd), ebpf.UpdateNoExist); err != nil {
 		return 0, fmt.Errorf("putting fd %d (port %d) into the sockhash: %w", fd, port, err)
 	}
@@ -192,7 +192,7 @@ func (r *Redirect) add(fd int) (uint32, error) {
 func (r *Redirect) Release() error {
 	var errs []error
 	for port := range r.ports {
-		// equiv: bpftool map delete ... key PORT
+		// equiv: bpftool map delete id MAP key PORT
 		if err := r.socks.Delete(port); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
 			errs = append(errs, fmt.Errorf("taking port %d out of the sockhash: %w", port, err))
 			continue

@@ -298,7 +298,7 @@ func (r *Reader) line(k Key, line string) {
 		return
 	}
 	if id, facts, ok := records.ParseLogFacts(line); ok {
-		t.pendingFor(id).Facts = string(facts)
+		t.facts(id, string(facts))
 		return
 	}
 	l, ok := records.ParseLogLine(line)
@@ -317,6 +317,24 @@ func (r *Reader) line(k Key, line string) {
 	if k.Package != "" {
 		r.pkg(k.Package).Verdicts++
 	}
+}
+
+// facts files a facts line of run t: with the verdict line it follows
+// (claims.Judge logs the facts last), or, logged before its claim's line
+// (a skip's, an older binary's), with the verdict to come.
+func (t *run) facts(id, facts string) {
+	if _, waiting := t.pending[id]; !waiting {
+		for i := len(t.verdicts) - 1; i >= 0; i-- {
+			if v := t.verdicts[i]; v.ID == id {
+				if v.Facts == "" {
+					v.Facts = facts
+					return
+				}
+				break
+			}
+		}
+	}
+	t.pendingFor(id).Facts = facts
 }
 
 // pendingFor returns what run t has logged so far about claim id.

@@ -25,14 +25,20 @@
 //
 // Usage:
 //
-//	go run ./internal/cmd/notes [-md report.md] [-short] [-run regexp] [-save run.json] [packages]
+//	go run ./internal/cmd/notes [-md report.md] [-html notes.html] [-brief] [-short] [-run regexp] [-save run.json] [packages]
 //	go run ./internal/cmd/notes -from run.json                   # a saved run, as its machine saw it
 //	go run ./internal/cmd/notes -from a.json -from b.json ...    # saved runs side by side
 //	notes -tests /netnotes/tests                                 # prebuilt binaries (the image's entry point)
-//	go run ./internal/cmd/notes -readme        # rewrite README.md's claim table
-//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts
+//	go run ./internal/cmd/notes -readme        # rewrite README.md's table and sample, and each chapter's post.go
+//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts and the sample
 //
-// `make notes` runs it; `make notes REPORT=report.md` adds -md.
+// Under each claim's verdict the report quotes the post (its section, its
+// sentence in Chinese and in English) and lists the commands a reader
+// types to see the claim (records.Catalogue); -brief leaves them out.
+// -html writes the notes as one page in the post's order (page.go).
+//
+// `make notes` runs it; `make notes REPORT=report.md` adds -md,
+// `HTML=notes.html` -html.
 package main
 
 import (
@@ -66,6 +72,8 @@ func main() {
 
 type options struct {
 	md          string
+	html        string
+	brief       bool
 	short       bool
 	run         string
 	from        []string
@@ -75,6 +83,7 @@ type options struct {
 	updateSeen  bool
 	checkSeen   bool
 	recordFacts bool
+	sample      bool
 	pkgs        []string
 }
 
@@ -98,7 +107,10 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		if err := writeReadme(root, scan); err != nil {
 			return exit.Failed(err)
 		}
-		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
+		if err := writeChapterDocs(root); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: README.md's claim table and each chapter's %s rewritten\n", records.ChapterDocFile)
 		return nil
 	}
 	if len(o.from) > 1 {
@@ -115,7 +127,11 @@ func notes(args []string, stdout, stderr io.Writer) error {
 			return exit.Failed(err)
 		}
 	}
-	col, goFailed, err := collect(o, root, scan, &env, stdout, stderr)
+	var raw *bytes.Buffer // the stream, for the README's sample
+	if o.sample {
+		raw = &bytes.Buffer{}
+	}
+	col, goFailed, err := collect(o, root, scan, &env, raw, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -126,14 +142,30 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	report.Brief = o.brief
 	if o.save == "-" { // stdout carries the stream
 		stdout = stderr
 	}
 	if err := writeReport(report, o.md, stdout, stderr); err != nil {
 		return err
 	}
+	if o.html != "" {
+		if err := writePageFile(o.html, root, report); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the page is in %s\n", o.html)
+	}
 	if err := record(o, root, scan, report, env, stderr); err != nil {
 		return err
+	}
+	if o.sample && !report.Failed() {
+		if err := recordSample(root, scan, raw.Bytes(), report); err != nil {
+			return exit.Failed(err)
+		}
+		if err := writeReadme(root, scan); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the sample claims' run kept in %s, and README.md's sample rewritten\n", records.SampleFile)
 	}
 	if report.Failed() {
 		return exit.Failed(nil)
@@ -153,7 +185,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	var o options
 	fs.StringVar(&o.md, "md", "", "also write the report as Markdown to `file`")
+	fs.StringVar(&o.html, "html", "", "also write the notes as one self-contained page to `file`, in the post's order (open it in a browser)")
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
+	fs.BoolVar(&o.brief, "brief", false, "verdicts and evidence only: not the post's words, nor the commands to see each claim")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
 	fs.Func("from", "report on a saved `go test -json` stream read from `file` instead of running the tests; given again, one column per stream, side by side", func(f string) error {
 		o.from = append(o.from, f)
@@ -161,9 +195,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	})
 	fs.StringVar(&o.save, "save", "", "also write the run's `go test -json` stream to `file` (- for stdout, and the report to stderr), for -from to read here or elsewhere")
 	fs.StringVar(&o.tests, "tests", "", "run the test binaries in `directory` (CHAPTER.test, built with go test -c -tags sudo) under test2json, instead of go test")
-	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+"); runs no test")
+	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+") and each chapter's "+records.ChapterDocFile+" (catalogue); runs no test")
 	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
 	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
+	fs.BoolVar(&o.sample, "record-sample", false, "keep the events of the README's sample claims ("+strings.Join(records.SampleClaims, ", ")+") in "+records.SampleFile+" (-update-seen does)")
 	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+records.FactsDir+"/KERNEL/, for the judges' tests to replay")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/notes [flags] [packages]   (default ./...)")
@@ -173,13 +208,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, exit.CannotRun(nil)
 	}
 	o.pkgs = fs.Args()
+	o.sample = o.sample || o.updateSeen
 	switch {
 	case o.updateSeen && (len(o.from) > 0 || o.tests != "" || o.run != "" || o.short || len(o.pkgs) > 0):
 		return o, exit.CannotRun(errors.New("-update-seen records a full run of the source: it takes no -from, -tests, -run, -short or packages"))
-	case len(o.from) > 0 && (o.save != "" || o.tests != ""):
-		return o, exit.CannotRun(errors.New("-from reads a saved run: it takes no -save or -tests"))
-	case len(o.from) > 1 && (o.recordFacts || o.checkSeen || o.readme):
-		return o, exit.CannotRun(errors.New("several -from are shown side by side: -record-facts, -check-seen and -readme take one run"))
+	case len(o.from) > 0 && (o.save != "" || o.tests != "" || o.sample):
+		return o, exit.CannotRun(errors.New("-from reads a saved run: it takes no -save, -tests or -record-sample"))
+	case len(o.from) > 1 && (o.recordFacts || o.checkSeen || o.readme || o.html != ""):
+		return o, exit.CannotRun(errors.New("several -from are shown side by side: -record-facts, -check-seen, -readme and -html take one run"))
 	}
 	if len(o.pkgs) == 0 {
 		o.pkgs = []string{"./..."}
@@ -189,9 +225,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 
 // collect gathers the tests' events: from a saved run (-from), or by
 // running go test (or the prebuilt binaries, -tests), phase by phase. It
-// says in env how and where the notes ran, and returns what go test said
-// when it failed outside any test.
-func collect(o options, root string, scan *records.Scan, env *Env, stdout, stderr io.Writer) (col *stream.Reader, goFailed string, err error) {
+// says in env how and where the notes ran, keeps the stream in raw (if not
+// nil) and returns what go test said when it failed outside any test.
+func collect(o options, root string, scan *records.Scan, env *Env, raw *bytes.Buffer, stdout, stderr io.Writer) (col *stream.Reader, goFailed string, err error) {
 	col = stream.NewReader()
 	if isTerminal(stderr) {
 		col.OnEvent = newProgress(stderr, scan.Module).event
@@ -210,11 +246,15 @@ func collect(o options, root string, scan *records.Scan, env *Env, stdout, stder
 		env.Command = "a saved run, read from " + o.from[0]
 		return col, "", nil
 	}
-	save, err := openSave(o.save, stdout)
+	saveFile, err := openSave(o.save, stdout)
 	if err != nil {
 		return nil, "", exit.CannotRun(err)
 	}
-	defer save.Close()
+	defer saveFile.Close()
+	var save io.Writer = saveFile
+	if raw != nil {
+		save = io.MultiWriter(saveFile, raw)
+	}
 	var commands []string
 	for i, phase := range phases(o, scan) {
 		commands = append(commands, "go "+strings.Join(phase, " "))
@@ -239,7 +279,7 @@ func collect(o options, root string, scan *records.Scan, env *Env, stdout, stder
 			goFailed = failed
 		}
 	}
-	if err := save.Close(); err != nil {
+	if err := saveFile.Close(); err != nil {
 		return nil, "", exit.Failed(err)
 	}
 	env.Command = strings.Join(commands, "; then ")
@@ -563,7 +603,30 @@ func writeReadme(root string, scan *records.Scan) error {
 	if err != nil {
 		return err
 	}
+	sample, err := readmeSample(root, scan, seen)
+	if err != nil {
+		return err
+	}
+	if updated, err = records.Splice(updated, records.SampleBegin, records.SampleEnd, sample); err != nil {
+		return err
+	}
 	return os.WriteFile(path, updated, 0o644)
+}
+
+// writeChapterDocs writes each chapter's generated doc (records.ChapterDoc).
+func writeChapterDocs(root string) error {
+	done := map[string]bool{}
+	for _, c := range records.Catalogue {
+		if done[c.Chapter] {
+			continue
+		}
+		done[c.Chapter] = true
+		path := filepath.Join(root, c.Chapter, records.ChapterDocFile)
+		if err := os.WriteFile(path, records.ChapterDoc(records.Catalogue, c.Chapter), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addNotSeen gives a claim new to the catalogue its lines in seen.txt and

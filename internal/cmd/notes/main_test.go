@@ -32,6 +32,8 @@ func TestFirstErrorFindsTheReason(t *testing.T) {
 	assert.Equal(t, "see its output", firstError([]string{"--- FAIL: TestX (0.00s)"}))
 	assert.Equal(t, "needs x", firstError([]string{"    claims.go:61: claim L3: skipped — y", "    x_test.go:3: needs x"}),
 		"a verdict line is not the error")
+	assert.Equal(t, "cleanup: gone", firstError([]string{"    x_test.go:3: claim V5: refined — y", `    x_test.go:3: facts V5: {"A":1}`, "    x_test.go:9: cleanup: gone"}),
+		"nor the facts logged after it")
 }
 
 func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
@@ -301,4 +303,35 @@ func TestRecordFactsKeepsEveryRowOfAClaim(t *testing.T) {
 	assert.Equal(t, []string{"TestV8A confirmed", "TestV8C confirmed", "TestV8E refuted"}, tests)
 	_, err = os.Stat(filepath.Join(dir, "V8.json"))
 	assert.True(t, os.IsNotExist(err), "V8.json, an earlier recording's last row, is gone: %v", err)
+}
+
+// claims.Judge logs the facts after the verdict (so that `go test -v`
+// shows the verdict first); streams saved before that have them first.
+// Either way they belong to that test's verdict on that claim.
+func TestFactsAfterTheVerdictBelongToIt(t *testing.T) {
+	const pkg = "netnotes/uds"
+	out := func(test, text string) stream.Event {
+		return stream.Event{Action: "output", Package: pkg, Test: test, Output: text + "\n"}
+	}
+	in := jsonStream(t,
+		stream.Event{Action: "start", Package: pkg},
+		out("TestU4", "    backlog_test.go:31: claim U4/handshake: confirmed — connect before accept"),
+		out("TestU4", "    backlog_test.go:31: claim U4/queues: refuted — listen(1) admitted 2"),
+		out("TestU4", "    backlog_test.go:32: claim U4: refined — parts: handshake confirmed, queues refuted"),
+		out("TestU4", `    backlog_test.go:32: facts U4: {"Admitted":2}`),
+		stream.Event{Action: "pass", Package: pkg, Test: "TestU4"},
+		out("TestU5", `    inode_test.go:9: facts U5: {"Inodes":2}`),
+		out("TestU5", "    inode_test.go:9: claim U5: refined — two inodes"),
+		stream.Event{Action: "pass", Package: pkg, Test: "TestU5"},
+		stream.Event{Action: "pass", Package: pkg},
+	)
+	col := stream.NewReader()
+	require.NoError(t, col.Read(strings.NewReader(in)))
+	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{{ID: "U4", Dir: "uds", Func: "TestU4"}, {ID: "U5", Dir: "uds", Func: "TestU5"}}}
+	cat := []records.Claim{{ID: "U4", Chapter: "uds", Claim: "No handshake."}, {ID: "U5", Chapter: "uds", Claim: "Two inodes."}}
+	r := buildReport(cat, scan, col, Env{Root: true})
+	require.Len(t, r.Rows, 2)
+	assert.Equal(t, `{"Admitted":2}`, r.Rows[0].Facts)
+	require.Len(t, r.Rows[0].Parts, 2)
+	assert.Equal(t, `{"Inodes":2}`, r.Rows[1].Facts)
 }

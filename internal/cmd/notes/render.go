@@ -82,36 +82,7 @@ func (r *Report) writeText(w io.Writer, width int) {
 		fmt.Fprintln(w, "  strict  NETNOTES_STRICT is set: a skip is a failure")
 	}
 
-	const (
-		indent     = "                 " // under the claim column
-		evIndent   = indent + "  "       // the evidence, a little further in
-		partIndent = evIndent + "  "     // a part's evidence, further still
-	)
-	chapter := ""
-	for _, row := range r.Rows {
-		if row.Chapter != chapter {
-			chapter = row.Chapter
-			fmt.Fprintf(w, "\n%s/\n", chapter)
-		}
-		for i, line := range wrap(row.Claim, width-len(indent)) {
-			if i == 0 {
-				fmt.Fprintf(w, "  %-3s %-10s %s\n", row.ID, row.Verdict, line)
-			} else {
-				fmt.Fprintf(w, "%s%s\n", indent, line)
-			}
-		}
-		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
-			fmt.Fprintf(w, "%s%s\n", evIndent, line)
-		}
-		// The parts, under the claim: each with its verdict and evidence.
-		for _, p := range row.Parts {
-			head := fmt.Sprintf("%s%s/%s %s", evIndent, row.ID, p.Part, p.Verdict)
-			fmt.Fprintln(w, head)
-			for _, line := range wrap(p.Evidence, width-len(partIndent)) {
-				fmt.Fprintf(w, "%s%s\n", partIndent, line)
-			}
-		}
-	}
+	r.writeRows(w, width)
 	for _, v := range r.Unknown {
 		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, which the catalogue does not hold: %s\n", v.Package, v.Test, v.ID, v.Evidence)
 	}
@@ -138,6 +109,67 @@ func (r *Report) writeText(w io.Writer, width int) {
 	}
 	if r.Counts[records.Refuted] > 0 {
 		fmt.Fprintln(w, "A refuted claim is a finding about the notes, not a failure of the tests.")
+	}
+}
+
+// writeRows writes a row per claim, under its chapter: the verdict and the
+// claim, the post's words, the evidence and parts, the commands to try it.
+func (r *Report) writeRows(w io.Writer, width int) {
+	const (
+		indent     = "                 " // under the claim column
+		evIndent   = indent + "  "       // the evidence, a little further in
+		partIndent = evIndent + "  "     // a part's evidence, further still
+	)
+	chapter := ""
+	for i, row := range r.Rows {
+		if row.Chapter != chapter {
+			chapter = row.Chapter
+			fmt.Fprintf(w, "\n%s/\n", chapter)
+		}
+		first := i == 0 || r.Rows[i-1].ID != row.ID
+		last := i == len(r.Rows)-1 || r.Rows[i+1].ID != row.ID
+		for i, line := range wrap(row.Claim, width-len(indent)) {
+			if i == 0 {
+				fmt.Fprintf(w, "  %-3s %-10s %s\n", row.ID, row.Verdict, line)
+			} else {
+				fmt.Fprintf(w, "%s%s\n", indent, line)
+			}
+		}
+		if first && !r.Brief {
+			writePost(w, row.Post, evIndent, width)
+		}
+		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
+			fmt.Fprintf(w, "%s%s\n", evIndent, line)
+		}
+		// The parts, under the claim: each with its verdict and evidence.
+		for _, p := range row.Parts {
+			head := fmt.Sprintf("%s%s/%s %s", evIndent, row.ID, p.Part, p.Verdict)
+			fmt.Fprintln(w, head)
+			for _, line := range wrap(p.Evidence, width-len(partIndent)) {
+				fmt.Fprintf(w, "%s%s\n", partIndent, line)
+			}
+		}
+		if last && !r.Brief && len(row.Commands) > 0 {
+			fmt.Fprintf(w, "%stry it, as root:\n", evIndent)
+			for _, cmd := range row.Commands {
+				fmt.Fprintf(w, "%s  %s\n", evIndent, cmd) // not wrapped: copied as it is
+			}
+		}
+	}
+}
+
+// writePost writes where the post says a claim: its section, then its
+// sentence quoted (Chinese text wraps between characters) and the English.
+func writePost(w io.Writer, p records.Post, indent string, width int) {
+	if p.Section == "" {
+		return
+	}
+	fmt.Fprintf(w, "%sthe post, §%s %s\n", indent, p.Section, p.Heading)
+	for _, line := range textwrap.Display(p.Original, width-len(indent)-2) {
+		fmt.Fprintf(w, "%s> %s\n", indent, line)
+	}
+	for _, line := range wrap(p.English, width-len(indent)-2) {
+		fmt.Fprintf(w, "%s> %s\n", indent, line)
 	}
 }
 
@@ -189,6 +221,31 @@ func (r *Report) writeMarkdown(w io.Writer) {
 		fmt.Fprintln(w)
 		for _, f := range r.Failures {
 			fmt.Fprintf(w, "- `%s %s`: %s\n", f.Package, f.Test, f.Why)
+		}
+	}
+	if !r.Brief {
+		r.writeMarkdownPost(w)
+	}
+}
+
+// writeMarkdownPost writes, for each claim, where the post says it, in its
+// words and in English, and the commands that show it.
+func (r *Report) writeMarkdownPost(w io.Writer) {
+	fmt.Fprintf(w, "\n## The post's words and the commands to see each claim\n")
+	for i, row := range r.Rows {
+		if i > 0 && r.Rows[i-1].ID == row.ID {
+			continue
+		}
+		fmt.Fprintf(w, "\n### %s: %s\n\n", row.ID, row.Claim)
+		if p := row.Post; p.Section != "" {
+			fmt.Fprintf(w, "> **§%s %s**", p.Section, p.Heading)
+			if p.Original != "" {
+				fmt.Fprintf(w, " %s", p.Original)
+			}
+			fmt.Fprintf(w, "\n>\n> *%s*\n", p.English)
+		}
+		if len(row.Commands) > 0 {
+			fmt.Fprintf(w, "\nAs root:\n\n```sh\n%s\n```\n", strings.Join(row.Commands, "\n"))
 		}
 	}
 }

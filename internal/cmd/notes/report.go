@@ -64,6 +64,8 @@ type Row struct {
 	Facts              string                // the facts the verdict was judged from (JSON)
 	Test               string                // the test that gave the verdict, when one did
 	Package            string
+	Post               records.Post // where the post says it, in its words
+	Commands           []string     // what a reader types to see it
 }
 
 // Failure is a test (or a package, with Test empty) that failed.
@@ -83,6 +85,7 @@ type Report struct {
 	Failures []Failure
 	Counts   map[string]int // rows per verdict
 	Claims   int
+	Brief    bool // verdicts and evidence only: not the post's words, nor the commands
 }
 
 // Failed reports whether the run should exit non-zero: a test or a package
@@ -118,7 +121,7 @@ func buildReport(cat []records.Claim, scan *records.Scan, col *stream.Reader, en
 		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Test < lines[j].Test })
 		for _, v := range lines {
 			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence,
-				Parts: v.Parts, Facts: v.Facts, Test: v.Test, Package: v.Package}
+				Parts: v.Parts, Facts: v.Facts, Test: v.Test, Package: v.Package, Post: c.Post, Commands: c.Commands}
 			if v.Verdict == records.Skipped && !strings.Contains(v.Evidence, "run ") {
 				row.Evidence += "; to run it: " + rerun(env, v.Package, scan.Module, v.Test)
 			}
@@ -129,7 +132,7 @@ func buildReport(cat []records.Claim, scan *records.Scan, col *stream.Reader, en
 		}
 		if len(lines) == 0 {
 			r.Rows = append(r.Rows, Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: noResult,
-				Evidence: whyNoResult(c, pkg, scan, col, env)})
+				Evidence: whyNoResult(c, pkg, scan, col, env), Post: c.Post, Commands: c.Commands})
 		}
 	}
 	for _, row := range r.Rows {
@@ -259,8 +262,8 @@ func firstError(lines []string) string {
 			return strings.TrimSpace(line)
 		}
 		m := logLineRE.FindStringSubmatch(line)
-		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") {
-			continue
+		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") || strings.HasPrefix(strings.TrimSpace(m[1]), "facts ") {
+			continue // the verdict and the facts (logged after it) are not why a test failed
 		}
 		if msg := strings.TrimSpace(m[1]); msg != "" {
 			return msg
