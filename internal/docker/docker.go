@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -202,12 +203,18 @@ func (d *Daemon) Docker(stdin io.Reader, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := d.Command(ctx, []string{"DOCKER_HOST=unix://" + Socket, "DOCKER_CONFIG=" + Dir + "/cli", "HOME=" + Dir}, "docker", args...)
+	cmd := d.Client(ctx, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return stdout.Bytes(), fmt.Errorf("docker %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.Bytes(), nil
+}
+
+// Client is a docker client command against the daemon, in the holder,
+// for what outlasts Docker's Timeout (a container that runs for minutes).
+func (d *Daemon) Client(ctx context.Context, args ...string) *exec.Cmd {
+	return d.Command(ctx, []string{"DOCKER_HOST=unix://" + Socket, "DOCKER_CONFIG=" + Dir + "/cli", "HOME=" + Dir}, "docker", args...)
 }
 
 // Info is what docker says about itself.

@@ -365,12 +365,13 @@ func (r *runner) runTask(t task) column {
 		res = vm.RunKernel(r.ctx, r.apts[arch.Name], t.kernel, r.payloads[arch.Name], vm.Options{Cache: r.o.cache, Accel: arch.Accel(), Timeout: r.o.timeoutFor(arch), Log: r.logf, Scenario: t.sc})
 	}
 	col.Release = res.Release
-	col.Verdicts, col.Evidence, col.Facts, col.Failed = readColumn(res.JSON)
-	col.Why = failureReasons(res.JSON)
+	col.Problems, col.Seen = res.Problems, res.Seen
+	if err := col.readColumn(res.JSON); err != nil {
+		col.Problems = append(col.Problems, err.Error())
+	}
 	if res.Err != nil {
 		col.Err = res.Err.Error()
 	}
-	col.Problems, col.Seen = res.Problems, res.Seen
 	for _, p := range res.Problems {
 		r.logf("%s: %s", name, p)
 	}
@@ -426,17 +427,9 @@ var alsoRun = []string{"internal/ktrace"}
 
 // chapters lists the packages whose tests check claims, and alsoRun.
 func chapters(scan *records.Scan) []string {
-	seen := map[string]bool{}
-	var pkgs []string
+	pkgs := scan.Chapters()
 	for _, p := range alsoRun {
 		pkgs = append(pkgs, scan.Module+"/"+p)
-	}
-	for _, r := range scan.Refs {
-		p := scan.Module + "/" + r.Dir
-		if !seen[p] {
-			seen[p] = true
-			pkgs = append(pkgs, p)
-		}
 	}
 	sort.Strings(pkgs)
 	return pkgs

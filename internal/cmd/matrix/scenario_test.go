@@ -199,7 +199,7 @@ func lineOf(s, prefix string) string {
 // A failed test is shown with what it said, a testify report cut to what
 // was wrong; a passing test's messages are not collected.
 func TestFailureReasons(t *testing.T) {
-	stream := `{"Action":"output","Package":"netnotes/veth","Test":"TestV3","Output":"    linklocal_sudo_test.go:68: reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory\n"}
+	in := `{"Action":"output","Package":"netnotes/veth","Test":"TestV3","Output":"    linklocal_sudo_test.go:68: reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory\n"}
 {"Action":"fail","Package":"netnotes/veth","Test":"TestV3"}
 {"Action":"output","Package":"netnotes/unlink","Test":"TestDrillN3","Output":"    judgetest.go:174: drill N3: facts {\"Arch\":\"amd64\"}\n"}
 {"Action":"output","Package":"netnotes/unlink","Test":"TestDrillN3","Output":"    links.go:9: claim N3: refined — parts\n"}
@@ -216,10 +216,11 @@ func TestFailureReasons(t *testing.T) {
 {"Action":"output","Package":"netnotes/uds","Test":"TestU1","Output":"    x_test.go:1: all fine\n"}
 {"Action":"pass","Package":"netnotes/uds","Test":"TestU1"}
 `
-	why := failureReasons([]byte(stream))
+	var c column
+	require.NoError(t, c.readColumn([]byte(in)))
 	assert.Equal(t, map[string]string{
 		"netnotes/veth TestV3":        "reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory",
 		"netnotes/unlink TestDrillN3": "drill N3: the judge found refined on a namespace where the claim is false, want refuted",
 		"netnotes/loopback TestL1":    `Error: Not equal: | expected: []string{"lo"} | actual: []string{"lo", "tunl0"} | Messages: devices of a fresh namespace`,
-	}, why)
+	}, c.Why)
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+
+	"netnotes/internal/stream"
 )
 
 // difference is a verdict a scenario gave that its kernel's plain run did
@@ -16,14 +17,7 @@ type difference struct {
 }
 
 func (d difference) String() string {
-	return fmt.Sprintf("%s on %s %s: %s (plain) -> %s", d.ID, d.Kernel, d.Scenario, orDash(d.Plain), orDash(d.Now))
-}
-
-func orDash(v string) string {
-	if v == "" {
-		return "-"
-	}
-	return v
+	return fmt.Sprintf("%s on %s %s: %s (plain) -> %s", d.ID, d.Kernel, d.Scenario, stream.OrDash(d.Plain), stream.OrDash(d.Now))
 }
 
 // scenarioDiffs compares each scenario's column with its kernel's plain
@@ -65,35 +59,19 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 	for _, c := range cols {
 		anyScenario = anyScenario || c.Scenario != ""
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := []string{"claim"}
-	scen := []string{""}
-	rel := []string{""}
-	for _, c := range cols {
-		head = append(head, c.Kernel)
-		scen = append(scen, orPlain(c.Scenario))
-		rel = append(rel, c.Release)
-	}
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	headings := []string{"claim", ""}
 	if anyScenario {
-		fmt.Fprintln(tw, strings.Join(scen, "\t"))
+		headings = []string{"claim", "", ""}
 	}
-	fmt.Fprintln(tw, strings.Join(rel, "\t"))
-	for _, id := range rowKeys(cols) {
-		row := []string{id}
-		if strings.Contains(id, "/") {
-			row[0] = "  " + id
+	stream.WriteTable(w, headings, tableColumns(cols, func(c column) []string {
+		if anyScenario {
+			return []string{c.Kernel, orPlain(c.Scenario), c.Release}
 		}
-		for _, c := range cols {
-			v := orDash(c.Verdicts[id])
-			if differs[c.Kernel+"\x00"+c.Scenario+"\x00"+id] {
-				v += " *"
-			}
-			row = append(row, v)
-		}
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	tw.Flush()
+		return []string{c.Kernel, c.Release}
+	}), func(i int, id string) bool {
+		c := cols[i]
+		return differs[c.Kernel+"\x00"+c.Scenario+"\x00"+id]
+	})
 	if len(diffs) > 0 {
 		fmt.Fprintln(w, "* differs from the same kernel's plain run: see below")
 	}
@@ -142,6 +120,20 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 			}
 		}
 	}
+}
+
+// tableColumns are the kernels' columns as the shared table takes them,
+// each headed by head (nil: no head).
+func tableColumns(cols []column, head func(column) []string) []stream.Column {
+	var out []stream.Column
+	for _, c := range cols {
+		t := stream.Column{Verdicts: c.Verdicts}
+		if head != nil {
+			t.Head = head(c)
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func orPlain(s string) string {

@@ -12,9 +12,23 @@
 // counting the verdicts. It exits non-zero only when a test failed: a
 // refuted claim is a finding, not a failure.
 //
+// A run can be saved (-save FILE: the `go test -json` stream, each test
+// binary's where line included) and read again, here or on another
+// machine: -from FILE reports on it, under the header of the machine that
+// made it (from its where line); several -from give one column per
+// machine, side by side, with the verdicts that differ marked.
+//
+// With -tests DIR it runs test binaries built beforehand (go test -c
+// -tags sudo, one CHAPTER.test per chapter; the image's, see
+// internal/cmd/image) in the same phases, each in its chapter's directory
+// under test2json, so no Go toolchain is needed.
+//
 // Usage:
 //
-//	go run ./internal/cmd/notes [-md report.md] [-html notes.html] [-brief] [-short] [-run regexp] [packages]
+//	go run ./internal/cmd/notes [-md report.md] [-html notes.html] [-brief] [-short] [-run regexp] [-save run.json] [packages]
+//	go run ./internal/cmd/notes -from run.json                   # a saved run, as its machine saw it
+//	go run ./internal/cmd/notes -from a.json -from b.json ...    # saved runs side by side
+//	notes -tests /netnotes/tests                                 # prebuilt binaries (the image's entry point)
 //	go run ./internal/cmd/notes -readme        # rewrite README.md's table and sample, and each chapter's post.go
 //	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts and the sample
 //
@@ -49,6 +63,7 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/records"
 	"netnotes/internal/sandbox"
+	"netnotes/internal/stream"
 )
 
 func main() {
@@ -61,7 +76,9 @@ type options struct {
 	brief       bool
 	short       bool
 	run         string
-	from        string
+	from        []string
+	save        string
+	tests       string
 	readme      bool
 	updateSeen  bool
 	checkSeen   bool
@@ -96,6 +113,9 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "notes: README.md's claim table and each chapter's %s rewritten\n", records.ChapterDocFile)
 		return nil
 	}
+	if len(o.from) > 1 {
+		return sideBySide(o.from, o.md, stdout, stderr)
+	}
 	env := machine()
 	if o.updateSeen {
 		if !env.Root {
@@ -107,16 +127,25 @@ func notes(args []string, stdout, stderr io.Writer) error {
 			return exit.Failed(err)
 		}
 	}
-	col, goFailed, err := collect(o, root, scan, &env, stderr)
+	var raw *bytes.Buffer // the stream, for the README's sample
+	if o.sample {
+		raw = &bytes.Buffer{}
+	}
+	col, goFailed, err := collect(o, root, scan, &env, raw, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	env.Strict = gate.Strict()
+	if !env.Saved {
+		env.Strict = gate.Strict()
+	}
 	report, err := newReport(root, scan, col, env, goFailed)
 	if err != nil {
 		return err
 	}
 	report.Brief = o.brief
+	if o.save == "-" { // stdout carries the stream
+		stdout = stderr
+	}
 	if err := writeReport(report, o.md, stdout, stderr); err != nil {
 		return err
 	}
@@ -130,7 +159,7 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.sample && !report.Failed() {
-		if err := recordSample(root, scan, col.raw.Bytes(), report); err != nil {
+		if err := recordSample(root, scan, raw.Bytes(), report); err != nil {
 			return exit.Failed(err)
 		}
 		if err := writeReadme(root, scan); err != nil {
@@ -160,7 +189,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
 	fs.BoolVar(&o.brief, "brief", false, "verdicts and evidence only: not the post's words, nor the commands to see each claim")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
-	fs.StringVar(&o.from, "from", "", "report on a saved `go test -json` stream read from `file` instead of running the tests")
+	fs.Func("from", "report on a saved `go test -json` stream read from `file` instead of running the tests; given again, one column per stream, side by side", func(f string) error {
+		o.from = append(o.from, f)
+		return nil
+	})
+	fs.StringVar(&o.save, "save", "", "also write the run's `go test -json` stream to `file` (- for stdout, and the report to stderr), for -from to read here or elsewhere")
+	fs.StringVar(&o.tests, "tests", "", "run the test binaries in `directory` (CHAPTER.test, built with go test -c -tags sudo) under test2json, instead of go test")
 	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+") and each chapter's "+records.ChapterDocFile+" (catalogue); runs no test")
 	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
 	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
@@ -175,8 +209,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	o.pkgs = fs.Args()
 	o.sample = o.sample || o.updateSeen
-	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(o.pkgs) > 0) {
-		return o, exit.CannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
+	switch {
+	case o.updateSeen && (len(o.from) > 0 || o.tests != "" || o.run != "" || o.short || len(o.pkgs) > 0):
+		return o, exit.CannotRun(errors.New("-update-seen records a full run of the source: it takes no -from, -tests, -run, -short or packages"))
+	case len(o.from) > 0 && (o.save != "" || o.tests != "" || o.sample):
+		return o, exit.CannotRun(errors.New("-from reads a saved run: it takes no -save, -tests or -record-sample"))
+	case len(o.from) > 1 && (o.recordFacts || o.checkSeen || o.readme || o.html != ""):
+		return o, exit.CannotRun(errors.New("several -from are shown side by side: -record-facts, -check-seen, -readme and -html take one run"))
 	}
 	if len(o.pkgs) == 0 {
 		o.pkgs = []string{"./..."}
@@ -185,37 +224,51 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 }
 
 // collect gathers the tests' events: from a saved run (-from), or by
-// running go test, phase by phase. It says in env how the notes ran, and
-// returns what go test said when it failed outside any test.
-func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Writer) (col *collector, goFailed string, err error) {
-	col = newCollector()
-	if o.sample {
-		col.raw = &bytes.Buffer{}
-	}
+// running go test (or the prebuilt binaries, -tests), phase by phase. It
+// says in env how and where the notes ran, keeps the stream in raw (if not
+// nil) and returns what go test said when it failed outside any test.
+func collect(o options, root string, scan *records.Scan, env *Env, raw *bytes.Buffer, stdout, stderr io.Writer) (col *stream.Reader, goFailed string, err error) {
+	col = stream.NewReader()
 	if isTerminal(stderr) {
-		col.onEvent = newProgress(stderr, scan.Module).event
+		col.OnEvent = newProgress(stderr, scan.Module).event
 	}
-	if o.from != "" {
-		env.Command = "a saved run, read from " + o.from
-		f, err := os.Open(o.from)
+	if len(o.from) == 1 {
+		f, err := os.Open(o.from[0])
 		if err != nil {
 			return nil, "", exit.CannotRun(err)
 		}
 		defer f.Close()
-		if err := col.read(f); err != nil {
+		if err := col.Read(f); err != nil {
 			return nil, "", exit.CannotRun(err)
 		}
+		// The header is the saved run's machine, not this one.
+		*env = savedEnv(col)
+		env.Command = "a saved run, read from " + o.from[0]
 		return col, "", nil
+	}
+	saveFile, err := openSave(o.save, stdout)
+	if err != nil {
+		return nil, "", exit.CannotRun(err)
+	}
+	defer saveFile.Close()
+	var save io.Writer = saveFile
+	if raw != nil {
+		save = io.MultiWriter(saveFile, raw)
 	}
 	var commands []string
 	for i, phase := range phases(o, scan) {
 		commands = append(commands, "go "+strings.Join(phase, " "))
 		var c *compiling
-		if i == 0 { // later phases find every test binary built
+		if i == 0 && o.tests == "" { // later phases find every test binary built
 			c = startCompiling(stderr, isTerminal(stderr))
-			col.onStart = c.done
+			col.OnStart = c.done
 		}
-		failed, err := goTest(root, phase, col, stderr)
+		var failed string
+		if o.tests != "" {
+			failed, err = runBinaries(o.tests, root, scan, phase, col, save, stderr)
+		} else {
+			failed, err = goTest(root, phase, col, save, stderr)
+		}
 		if c != nil {
 			c.stop()
 		}
@@ -226,16 +279,45 @@ func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Wri
 			goFailed = failed
 		}
 	}
+	if err := saveFile.Close(); err != nil {
+		return nil, "", exit.Failed(err)
+	}
 	env.Command = strings.Join(commands, "; then ")
+	if o.tests != "" {
+		env.Command = "the test binaries in " + o.tests + " (go test -c -tags sudo) under test2json, in the phases of `make notes`"
+	}
 	if len(commands) > 1 {
 		env.Measured = measuredNote(scan)
+	}
+	if w, ok := col.Where(); ok {
+		env.Where = &w
 	}
 	return col, goFailed, nil
 }
 
+// savedEnv is the header of a saved run: its machine, from its where
+// line. A stream saved before the test binaries logged one does not say.
+func savedEnv(col *stream.Reader) Env {
+	w, ok := col.Where()
+	if !ok {
+		const unsaid = "not recorded in the stream (it has no where line)"
+		return Env{Kernel: unsaid, Arch: "unknown", GoVersion: "unknown", Saved: true}
+	}
+	env := Env{Kernel: w.Kernel, Arch: w.Arch, GoVersion: w.GoVersion, Where: &w, Saved: true}
+	switch w.Mode {
+	case "root":
+		env.Root = true
+	case "rootless user namespace":
+		env.Rootless = "as the saved run records it"
+	default:
+		env.NoUserNS = "as the saved run records it: " + w.Mode
+	}
+	return env
+}
+
 // newReport builds the report from what the tests logged, beside the
 // verdicts seen on the CI machine.
-func newReport(root string, scan *records.Scan, col *collector, env Env, goFailed string) (*Report, error) {
+func newReport(root string, scan *records.Scan, col *stream.Reader, env Env, goFailed string) (*Report, error) {
 	report := buildReport(records.Catalogue, scan, col, env)
 	if goFailed != "" && !report.Failed() {
 		report.Failures = append(report.Failures, Failure{Test: "", Package: "go test", Why: goFailed})
@@ -270,6 +352,9 @@ func writeReport(report *Report, md string, stdout, stderr io.Writer) error {
 func record(o options, root string, scan *records.Scan, report *Report, env Env, stderr io.Writer) error {
 	if !o.recordFacts && !o.updateSeen {
 		return nil
+	}
+	if o.recordFacts && report.Env.Saved && report.Env.Where == nil {
+		return exit.Failed(errors.New("-record-facts: the saved run does not say where it ran (no where line), so its facts cannot be filed under its kernel; nothing was recorded"))
 	}
 	if report.Failed() {
 		what := "their facts were not recorded"
@@ -446,9 +531,9 @@ func recordFacts(root string, r *Report) (int, error) {
 	return n, nil
 }
 
-// goTest runs go in root, feeding its JSON stream to col. It returns a
-// description of go's non-zero exit status, if any.
-func goTest(root string, args []string, col *collector, stderr io.Writer) (string, error) {
+// goTest runs go in root, feeding its JSON stream to col (and save). It
+// returns a description of go's non-zero exit status, if any.
+func goTest(root string, args []string, col *stream.Reader, save io.Writer, stderr io.Writer) (string, error) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Stderr = stderr
@@ -459,7 +544,7 @@ func goTest(root string, args []string, col *collector, stderr io.Writer) (strin
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("cannot run go: %w", err)
 	}
-	readErr := col.read(out)
+	readErr := col.Read(io.TeeReader(out, save))
 	err = cmd.Wait()
 	if readErr != nil {
 		return "", readErr

@@ -22,6 +22,7 @@ import (
 
 	"netnotes/internal/gate"
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 )
 
 // The page in a real browser: headless Chromium (Debian's chromium),
@@ -197,10 +198,10 @@ func writeSamplePage(t *testing.T, path string) {
 	root := filepath.Join("..", "..", "..")
 	scan, err := records.ScanTests(root)
 	require.NoError(t, err)
-	stream, err := os.ReadFile(filepath.Join(root, records.SampleFile))
+	run, err := os.ReadFile(filepath.Join(root, records.SampleFile))
 	require.NoError(t, err)
-	col := newCollector()
-	require.NoError(t, col.read(bytes.NewReader(stream)))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(bytes.NewReader(run)))
 	r := buildReport(records.Catalogue, scan, col, Env{Kernel: "(the recorded sample run)", Arch: "x86_64", Root: true,
 		GoVersion: "go", Command: "a saved run, read from " + records.SampleFile})
 	require.NoError(t, writePageFile(path, root, r))

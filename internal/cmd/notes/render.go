@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 	textwrap "netnotes/internal/wrap"
 )
 
@@ -27,6 +28,23 @@ func (r *Report) asRoot() string {
 	return "not root: the privileged notes skip; run `sudo make notes` for all of them"
 }
 
+// where says what the run's where line records beyond the kernel and the
+// mode: the node, the container, the conditions ("" for none).
+func (e Env) where() string {
+	if e.Where == nil {
+		return ""
+	}
+	var s []string
+	if e.Where.Host != "" {
+		s = append(s, "on "+e.Where.Host)
+	}
+	if m := stream.Mode(*e.Where); m != e.Where.Mode {
+		s = append(s, strings.TrimPrefix(m, e.Where.Mode+" "))
+	}
+	s = append(s, stream.Conditions(*e.Where)...)
+	return strings.Join(s, "; ")
+}
+
 // footer counts the rows per verdict and the failed tests.
 func (r *Report) footer() string {
 	var parts []string
@@ -45,8 +63,15 @@ func (r *Report) footer() string {
 // writeText writes the report for a terminal or a log, wrapping the
 // evidence to width columns.
 func (r *Report) writeText(w io.Writer, width int) {
-	fmt.Fprintln(w, "netnotes: what this kernel did with each claim of the notes")
+	if r.Env.Saved {
+		fmt.Fprintln(w, "netnotes: what the saved run's kernel did with each claim of the notes")
+	} else {
+		fmt.Fprintln(w, "netnotes: what this kernel did with each claim of the notes")
+	}
 	fmt.Fprintf(w, "  kernel  %s, %s\n", r.Env.Kernel, r.Env.Arch)
+	if where := r.Env.where(); where != "" {
+		fmt.Fprintf(w, "  where   %s\n", where)
+	}
 	fmt.Fprintf(w, "  as      %s\n", r.asRoot())
 	fmt.Fprintf(w, "  go      %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "  ran     %s\n", r.Env.Command)
@@ -64,6 +89,9 @@ func (r *Report) writeText(w io.Writer, width int) {
 	for _, v := range r.Stray {
 		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, but is not the test that checks it; not counted: %s %s\n",
 			v.Package, v.Test, v.ID, v.Verdict, v.Evidence)
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "\n! the stream contradicts itself: %s\n", p)
 	}
 
 	fmt.Fprintf(w, "\n%s\n", r.footer())
@@ -148,8 +176,15 @@ func writePost(w io.Writer, p records.Post, indent string, width int) {
 // writeMarkdown writes the report as Markdown, to paste into an issue or a post.
 func (r *Report) writeMarkdown(w io.Writer) {
 	cell := records.MarkdownCell
-	fmt.Fprintf(w, "# netnotes: verdicts on Linux %s (%s)\n\n", r.Env.Kernel, r.Env.Arch)
+	title := fmt.Sprintf("Linux %s (%s)", r.Env.Kernel, r.Env.Arch)
+	if r.Env.Where != nil && r.Env.Where.Host != "" {
+		title += " on " + r.Env.Where.Host
+	}
+	fmt.Fprintf(w, "# netnotes: verdicts on %s\n\n", title)
 	fmt.Fprintf(w, "- **Kernel:** %s, %s\n", r.Env.Kernel, r.Env.Arch)
+	if where := r.Env.where(); where != "" {
+		fmt.Fprintf(w, "- **Where:** %s\n", where)
+	}
 	fmt.Fprintf(w, "- **Ran as:** %s\n", r.asRoot())
 	fmt.Fprintf(w, "- **Go:** %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "- **Command:** `%s`\n", r.Env.Command)
@@ -177,6 +212,9 @@ func (r *Report) writeMarkdown(w io.Writer) {
 		for _, d := range r.Changed {
 			fmt.Fprintf(w, "- %s: %s there, %s here\n", d.Key, d.Was, d.Is)
 		}
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "\n- The stream contradicts itself: %s\n", cell(p.String()))
 	}
 	if len(r.Failures) > 0 {
 		fmt.Fprintln(w, "\nFailed:")

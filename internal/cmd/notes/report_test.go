@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 	"os"
 	"strings"
 	"testing"
@@ -31,15 +32,15 @@ var fixtureCatalogue = []records.Claim{
 	{ID: "V1", Chapter: "veth", Claim: "veth devices come in pairs."},
 }
 
-func fixtureReport(t *testing.T, stream string, root bool) *Report {
+func fixtureReport(t *testing.T, path string, root bool) *Report {
 	t.Helper()
 	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
-	f, err := os.Open(stream)
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	col := newCollector()
-	require.NoError(t, col.read(f))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(f))
 	env := Env{Kernel: "6.18.44-test", Arch: "x86_64", Root: root, GoVersion: "go1.26.8", Command: "go test -json -count=1 -tags sudo ./..."}
 	return buildReport(fixtureCatalogue, scan, col, env)
 }
@@ -211,7 +212,7 @@ func TestHeaderSaysHowTheNotesRan(t *testing.T) {
 // -timeout while it hung in cleanup) gets no event from `go test -json`:
 // its line is not counted, and the row says the test did not finish.
 func TestReportDoesNotCountATestThatDidNotFinish(t *testing.T) {
-	stream := strings.Join([]string{
+	in := strings.Join([]string{
 		`{"Action":"start","Package":"netnotes/loopback"}`,
 		`{"Action":"run","Package":"netnotes/loopback","Test":"TestFixtureL1"}`,
 		`{"Action":"output","Package":"netnotes/loopback","Test":"TestFixtureL1","Output":"=== RUN   TestFixtureL1\n"}`,
@@ -223,8 +224,8 @@ func TestReportDoesNotCountATestThatDidNotFinish(t *testing.T) {
 	}, "\n")
 	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
-	col := newCollector()
-	require.NoError(t, col.read(strings.NewReader(stream)))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(strings.NewReader(in)))
 	r := buildReport(fixtureCatalogue, scan, col, Env{Root: true})
 	got := rows(r)
 	for _, id := range []string{"L1", "L4"} {

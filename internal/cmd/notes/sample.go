@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 )
 
 // sampleWidth is the width the README's sample is wrapped to: a wide
@@ -19,22 +20,22 @@ const sampleWidth = 100
 
 // sampleStream keeps, of a whole run's `go test -json` stream, the events
 // of the tests that check the sample claims (records.SampleClaims).
-func sampleStream(stream []byte, scan *records.Scan) []byte {
-	want := map[testKey]bool{}
+func sampleStream(run []byte, scan *records.Scan) []byte {
+	want := map[stream.Key]bool{}
 	for _, id := range records.SampleClaims {
 		for _, ref := range scan.Tests(id) {
-			want[testKey{scan.Module + "/" + ref.Dir, ref.Func}] = true
+			want[stream.Key{Package: scan.Module + "/" + ref.Dir, Test: ref.Func}] = true
 		}
 	}
 	var out bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(stream))
+	sc := bufio.NewScanner(bytes.NewReader(run))
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
-		var e event
+		var e stream.Event
 		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Test == "" {
 			continue
 		}
-		if want[testKey{e.Package, topLevel(e.Test)}] {
+		if want[stream.Key{Package: e.Package, Test: topLevel(e.Test)}] {
 			out.Write(sc.Bytes())
 			out.WriteByte('\n')
 		}
@@ -51,7 +52,7 @@ type sampleHead struct {
 // recordSample writes the sample claims' events of this run to
 // records.SampleFile, after a line naming the machine, when each sample
 // claim got a verdict.
-func recordSample(root string, scan *records.Scan, stream []byte, r *Report) error {
+func recordSample(root string, scan *records.Scan, run []byte, r *Report) error {
 	for _, id := range records.SampleClaims {
 		if !slices.ContainsFunc(r.Rows, func(row Row) bool {
 			return row.ID == id && row.Verdict != noResult && row.Verdict != records.Skipped
@@ -63,25 +64,25 @@ func recordSample(root string, scan *records.Scan, stream []byte, r *Report) err
 	if err != nil {
 		return err
 	}
-	data := append(append(head, '\n'), sampleStream(stream, scan)...)
+	data := append(append(head, '\n'), sampleStream(run, scan)...)
 	return os.WriteFile(filepath.Join(root, records.SampleFile), data, 0o644)
 }
 
 // readmeSample is the README's sample of `make notes` output: the rows of
 // the sample claims as the report prints them, from the recorded run.
 func readmeSample(root string, scan *records.Scan, seen records.Seen) (string, error) {
-	stream, err := os.ReadFile(filepath.Join(root, records.SampleFile))
+	run, err := os.ReadFile(filepath.Join(root, records.SampleFile))
 	if err != nil {
 		return "", err
 	}
 	machine := seen.Kernel
-	first, _, _ := bytes.Cut(stream, []byte("\n"))
+	first, _, _ := bytes.Cut(run, []byte("\n"))
 	var head sampleHead
 	if json.Unmarshal(first, &head) == nil && head.Machine != "" {
 		machine = head.Machine
 	}
-	col := newCollector()
-	if err := col.read(bytes.NewReader(stream)); err != nil {
+	col := stream.NewReader()
+	if err := col.Read(bytes.NewReader(run)); err != nil {
 		return "", err
 	}
 	var cat []records.Claim

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 )
 
 // The README's sample of `make notes` output is what the report prints
@@ -35,11 +36,11 @@ func TestReadmeSampleIsCurrent(t *testing.T) {
 // The sample keeps only the sample claims' tests' events.
 func TestSampleStreamKeepsOnlyTheSampleClaimsTests(t *testing.T) {
 	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{{ID: "U8", Dir: "uds", Func: "TestU8X"}, {ID: "U4", Dir: "uds", Func: "TestU4X"}}}
-	in := stream(t,
-		event{Action: "start", Package: "netnotes/uds"},
-		event{Action: "output", Package: "netnotes/uds", Test: "TestU8X/sub", Output: "    x_test.go:1: claim U8: refined — x\n"},
-		event{Action: "output", Package: "netnotes/uds", Test: "TestU4X", Output: "    x_test.go:1: claim U4: refined — y\n"},
-		event{Action: "pass", Package: "netnotes/uds", Test: "TestU8X"},
+	in := jsonStream(t,
+		stream.Event{Action: "start", Package: "netnotes/uds"},
+		stream.Event{Action: "output", Package: "netnotes/uds", Test: "TestU8X/sub", Output: "    x_test.go:1: claim U8: refined — x\n"},
+		stream.Event{Action: "output", Package: "netnotes/uds", Test: "TestU4X", Output: "    x_test.go:1: claim U4: refined — y\n"},
+		stream.Event{Action: "pass", Package: "netnotes/uds", Test: "TestU8X"},
 	)
 	out := string(sampleStream([]byte(in), scan))
 	assert.Contains(t, out, "claim U8")
