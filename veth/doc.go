@@ -117,7 +117,7 @@
 // no legacy iptables table exists yet: the kernel makes a namespace's
 // legacy tables on first use, so the test reads only the tables
 // /proc/net/ip_tables_names lists (asking for "filter" by name would make
-// it). internal/nfread reads both firewalls. Where tunnel modules are
+// it). internal/firewall reads both firewalls. Where tunnel modules are
 // loaded (a Calico host loads ipip), every new namespace also holds their
 // fallback devices, tunl0, sit0, gre0..., down; "only lo" then is refined.
 //

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"netnotes/internal/claims"
-	"netnotes/internal/nfread"
+	"netnotes/internal/firewall"
 )
 
 // The judges' tables. Each starts from the facts a root run recorded on
@@ -306,8 +306,8 @@ func TestJudgeV10Fresh(t *testing.T) {
 		m[part] = verdict
 		return m
 	}
-	filter := func(forward string, rules int) []nfread.Legacy {
-		return []nfread.Legacy{{Family: "ip", Listing: []string{"filter"}, Tables: []nfread.XTable{{Family: "ip", Name: "filter",
+	filter := func(forward string, rules int) []firewall.Legacy {
+		return []firewall.Legacy{{Family: "ip", Listing: []string{"filter"}, Tables: []firewall.XTable{{Family: "ip", Name: "filter",
 			Policies: []string{"INPUT ACCEPT", "FORWARD " + forward, "OUTPUT ACCEPT"}, Rules: rules}}}, {Family: "ip6", Listing: []string{}}}
 	}
 	claims.TestJudge(t, "V10", judgeFresh, []claims.Case[FreshFacts]{
@@ -318,7 +318,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 				LinkSeen{Name: "gretap0", Kind: "gretap", Flags: "BROADCAST,MULTICAST", OperState: "down"},
 				LinkSeen{Name: "erspan0", Kind: "erspan", Flags: "BROADCAST,MULTICAST", OperState: "down"})
 			f.NftAbsent = "nftables: opening nfnetlink: not in this kernel (nfnetlink: socket: protocol not supported)"
-			f.Legacy = []nfread.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
+			f.Legacy = []firewall.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
 		}), Want: claims.Refined, Parts: with("links", claims.Refined)},
 		{Name: "a tunnel's fallback device up", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links = append(f.Links, LinkSeen{Name: "tunl0", Kind: "ipip", Flags: "NOARP,UP", Up: true, OperState: "unknown"})
@@ -337,7 +337,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 		{Name: "a rule beyond the defaults", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Rules = append(f.Rules, "ipv4 pref 100 lookup 100") }),
 			Want: claims.Refined, Parts: with("rules", claims.Refuted)},
 		{Name: "nftables already holds a table", Facts: claims.With(seenV10, func(f *FreshFacts) {
-			f.Nft = []nfread.Table{{Family: "inet", Name: "nn", Chains: []nfread.Chain{{Name: "in", Hook: "input", Policy: "drop", Rules: 1}}}}
+			f.Nft = []string{"table ip filter", "chain ip filter forward { type filter hook forward priority 0; policy accept; }", "  counter packets 0 bytes 0 accept"}
 		}), Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
 		{Name: "legacy filter made in every namespace with FORWARD DROP (iptable_filter forward=0)", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Legacy = filter("DROP", 0) }),
 			Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
@@ -345,7 +345,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 			Want: claims.Confirmed, Parts: all},
 		{Name: "a kernel with neither firewall (a VM without the modules)", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.NftAbsent = "nftables: opening nfnetlink: not in this kernel (nfnetlink: protocol not supported)"
-			f.Legacy = []nfread.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
+			f.Legacy = []firewall.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
 		}), Want: claims.Confirmed, Parts: all},
 		{Name: "nftables refused the reading (no CAP_NET_ADMIN)", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.NftError = "nftables: listing tables: operation not permitted"
