@@ -153,7 +153,7 @@ func routeString(t *testing.T, ns *sandbox.NS, fam int, r netlink.Route) string 
 	if r.Dst != nil {
 		dst = r.Dst.String()
 	}
-	s := fmt.Sprintf("%s table %d %s %s", familyWord(fam), r.Table, routeTypeName(r.Type), dst)
+	s := fmt.Sprintf("%s table %d %s %s", familyWord(fam), r.Table, sandbox.RouteTypeName(r.Type), dst)
 	if r.Gw != nil {
 		s += " via " + r.Gw.String()
 	}
@@ -165,28 +165,6 @@ func routeString(t *testing.T, ns *sandbox.NS, fam int, r netlink.Route) string 
 		s += " dev " + name
 	}
 	return s
-}
-
-func routeTypeName(t int) string {
-	switch t {
-	case unix.RTN_UNICAST:
-		return "unicast"
-	case unix.RTN_LOCAL:
-		return "local"
-	case unix.RTN_BROADCAST:
-		return "broadcast"
-	case unix.RTN_MULTICAST:
-		return "multicast"
-	case unix.RTN_ANYCAST:
-		return "anycast"
-	case unix.RTN_UNREACHABLE:
-		return "unreachable"
-	case unix.RTN_PROHIBIT:
-		return "prohibit"
-	case unix.RTN_BLACKHOLE:
-		return "blackhole"
-	}
-	return fmt.Sprintf("type %d", t)
 }
 
 // ruleString writes a rule as "ipv4 pref 0 lookup 255", with its
