@@ -13,16 +13,17 @@ import (
 
 func TestParseScenarioReadsEveryKey(t *testing.T) {
 	s, err := parseScenario("mine:append=ipv6.disable=1,append=quiet,modules=ipip+ip-gre,sysctl=net.ipv4.tcp_congestion_control=cubic," +
-		"sysctl=net/core/devconf_inherit_init_net=1,tracefs=off,userland=busybox,drills=N3")
+		"sysctl=net/core/devconf_inherit_init_net=1,tracefs=off,netfilter=off,userland=busybox,drills=N3")
 	require.NoError(t, err)
 	assert.Equal(t, &vm.Scenario{
-		Name:      "mine",
-		Append:    []string{"ipv6.disable=1", "quiet"},
-		Modules:   []string{"ipip", "ip_gre"},
-		Sysctls:   []vm.Sysctl{{Key: "net.ipv4.tcp_congestion_control", Value: "cubic"}, {Key: "net.core.devconf_inherit_init_net", Value: "1"}},
-		NoTracefs: true,
-		Userland:  vm.UserlandBusybox,
-		Drills:    "N3",
+		Name:        "mine",
+		Append:      []string{"ipv6.disable=1", "quiet"},
+		Modules:     []string{"ipip", "ip_gre"},
+		Sysctls:     []vm.Sysctl{{Key: "net.ipv4.tcp_congestion_control", Value: "cubic"}, {Key: "net.core.devconf_inherit_init_net", Value: "1"}},
+		NoTracefs:   true,
+		NoNetfilter: true,
+		Userland:    vm.UserlandBusybox,
+		Drills:      "N3",
 	}, s)
 	assert.Equal(t, "/proc/sys/net/ipv4/tcp_congestion_control", s.Sysctls[0].Path())
 	// Written back, it reads the same.
@@ -60,6 +61,8 @@ func TestParseScenarioRefusesBadInput(t *testing.T) {
 		"x:tracefs=on":                "changes nothing",
 		"x:tracefs":                   `"tracefs" is not KEY=VALUE`,
 		"x:tracefs=maybe":             "want on or off",
+		"x:netfilter=on":              "changes nothing",
+		"x:netfilter=maybe":           "want on or off",
 		"x:append=":                   "append= has no value",
 		"x:append=console=ttyS1":      "the VM sets console= itself",
 		"x:append=rdinit=/bin/sh":     "the VM sets rdinit= itself",
