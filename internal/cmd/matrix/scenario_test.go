@@ -170,6 +170,22 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	assert.Contains(t, out.String(), "Differences from each kernel's plain run: 0\n")
 }
 
+// A scenario fails the run where it leaves a claim or a part without a
+// verdict the plain run had; a claim that skipped whole there (its
+// reason names what the scenario took away) is a finding, and its parts,
+// which then have no verdict of their own, are not a problem either.
+func TestProblemsOfAScenarioThatSkipsAWholeClaim(t *testing.T) {
+	cols := []column{
+		{Kernel: "6.12", Verdicts: map[string]string{"R6": "confirmed", "R6/rewrite": "confirmed", "V10": "confirmed", "V10/firewall": "confirmed"}},
+		{Kernel: "6.12", Scenario: "no-netfilter", Verdicts: map[string]string{"R6": "skipped", "V10": "confirmed"}},
+	}
+	var got []string
+	for _, p := range problemsOf(cols, scenarioDiffs(cols)) {
+		got = append(got, p.Error())
+	}
+	assert.Equal(t, []string{"6.12 no-netfilter: no verdict for V10/firewall, where the plain run gave confirmed"}, got)
+}
+
 // Without scenarios the table is as it was: no scenario row, no sections.
 func TestTableWithoutScenarios(t *testing.T) {
 	var out bytes.Buffer
