@@ -82,7 +82,11 @@ func observeByHand(t *testing.T, nat bool) Network {
 		GW: p.Bridge.Gateway, Ctr: p.Ctr.Addr, HostOut: p.HostOut, Outside: p.OutsideAt,
 	}
 	n := observeNetwork(t, "by hand", how, r, host, p.Ctr.NS, p.Outside)
-	n.NAT = r.replace(nft.Ruleset(t))
+	rs, err := nft.Ruleset()
+	if err != nil {
+		t.Fatalf("nft list ruleset: %v", err)
+	}
+	n.NAT = r.replace(rs)
 	return n
 }
 

@@ -266,12 +266,7 @@ func TestR7PodmanPublishesAPortWithDNAT(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	t.Parallel()
 	v := claims.Check(t, "R7")
-	gate.Binary(t, "podman", "podman")
-	gate.Binary(t, "unshare", "util-linux")
-	gate.Binary(t, "nsenter", "util-linux")
-	if !gate.IsRealRoot() {
-		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
-	}
+	podman.SkipUnlessRootful(t)
 	built := runtimens.Rootfs(t)
 	h := podman.Start(t, nil)
 	rootfs, err := h.Install(built, "sleeper")

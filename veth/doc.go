@@ -122,7 +122,7 @@
 // no legacy iptables table exists yet: the kernel makes a namespace's
 // legacy tables on first use, so the test reads only the tables
 // /proc/net/ip_tables_names lists (asking for "filter" by name would make
-// it). internal/nfread reads both firewalls. Where tunnel modules are
+// it). internal/firewall reads both firewalls. Where tunnel modules are
 // loaded (a Calico host loads ipip), every new namespace also holds their
 // fallback devices, tunl0, sit0, gre0..., down; "only lo" then is refined.
 //
@@ -218,7 +218,9 @@
 // too, the "without" part refuted, the claim refined. In the matrix's VMs
 // (Debian's 5.10, 6.1, 6.12, arm64 6.12) br_netfilter is a module nobody
 // loaded: V13 is confirmed from its "without" part; with the br-netfilter
-// scenario (6.12) both parts are, as on 6.18.
+// scenario (6.12) both parts are, as on 6.18, and the drill refutes the
+// "without" part there too. Where the kernel has no nf_tables (the
+// no-netfilter scenario) V13 skips, naming it.
 //
 // # On other kernels
 //
@@ -227,11 +229,15 @@
 // all of them, V7 all but on 5.10, and V10-V12 the same (with arm64's
 // 6.12). What differs:
 //
-//   - V10: the VMs load no netfilter module, so there the firewall part
-//     rests on the kernel having none (nfnetlink refuses its socket, no
-//     /proc/net/ip_tables_names). With nf_tables, ip_tables,
-//     iptable_filter and their IPv6 twins loaded (a scenario), 5.10 and
-//     6.12 alike show an empty ruleset and no legacy table in a new
+//   - V10: the VMs load nf_tables (with its NAT and conntrack modules, for
+//     part two), so there the firewall part reads the real ruleset of a new
+//     namespace, empty on 5.10, 6.1, 6.12 and arm64's 6.12, while the
+//     legacy x_tables are not in those kernels at all (no
+//     /proc/net/ip_tables_names). Under the no-netfilter scenario (no
+//     netfilter module loaded) neither firewall is there: nfnetlink
+//     refuses its socket, and the part is confirmed on that and says so.
+//     With ip_tables, iptable_filter and their IPv6 twins loaded (a
+//     scenario), 5.10 and 6.12 alike show no legacy table in a new
 //     namespace: even 5.10 makes iptable_filter's table only on first use.
 //     5.10's control also shows `broadcast 127.0.0.0`, the network
 //     broadcast entry 5.14 removed, and for the same reason V11's device

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"netnotes/internal/claims"
-	"netnotes/internal/nfread"
+	"netnotes/internal/firewall"
 )
 
 // The judges' tables. Each starts from the facts a root run recorded on
@@ -286,14 +286,10 @@ func TestJudgeV8Runtime(t *testing.T) {
 	})
 }
 
-// V10-V12 go beyond the notes; their first rows are what a root run on
-// the project machine (Linux 6.18.44, x86_64) logged.
+// V10-V12 go beyond the notes; their first rows too are what a root run
+// on the project machine recorded.
 
-var seenV10 = claims.SeenFacts[FreshFacts](`{"Links":[{"Name":"lo","Kind":"device","Flags":"LOOPBACK","Up":false,"OperState":"down"}],"Routes":null,
-	"Rules":["ipv4 pref 0 lookup 255","ipv4 pref 32766 lookup 254","ipv4 pref 32767 lookup 253","ipv6 pref 0 lookup 255","ipv6 pref 32766 lookup 254"],
-	"Legacy":[{"Family":"ip","Listing":[]},{"Family":"ip6","Listing":[]}],
-	"ControlAddrs":["127.0.0.1/8","::1/128"],
-	"ControlRoutes":["ipv4 table 255 local 127.0.0.0/8 dev lo","ipv4 table 255 local 127.0.0.1/32 dev lo","ipv4 table 255 broadcast 127.255.255.255/32 dev lo","ipv6 table 255 local ::1/128 dev lo"]}`)
+var seenV10 = claims.RecordedFacts[FreshFacts]("linux-6.18", "V10")
 
 func TestJudgeV10Fresh(t *testing.T) {
 	all := map[string]string{"links": claims.Confirmed, "routes": claims.Confirmed, "rules": claims.Confirmed, "firewall": claims.Confirmed}
@@ -305,8 +301,8 @@ func TestJudgeV10Fresh(t *testing.T) {
 		m[part] = verdict
 		return m
 	}
-	filter := func(forward string, rules int) []nfread.Legacy {
-		return []nfread.Legacy{{Family: "ip", Listing: []string{"filter"}, Tables: []nfread.XTable{{Family: "ip", Name: "filter",
+	filter := func(forward string, rules int) []firewall.Legacy {
+		return []firewall.Legacy{{Family: "ip", Listing: []string{"filter"}, Tables: []firewall.XTable{{Family: "ip", Name: "filter",
 			Policies: []string{"INPUT ACCEPT", "FORWARD " + forward, "OUTPUT ACCEPT"}, Rules: rules}}}, {Family: "ip6", Listing: []string{}}}
 	}
 	claims.TestJudge(t, "V10", judgeFresh, []claims.Case[FreshFacts]{
@@ -317,7 +313,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 				LinkSeen{Name: "gretap0", Kind: "gretap", Flags: "BROADCAST,MULTICAST", OperState: "down"},
 				LinkSeen{Name: "erspan0", Kind: "erspan", Flags: "BROADCAST,MULTICAST", OperState: "down"})
 			f.NftAbsent = "nftables: opening nfnetlink: not in this kernel (nfnetlink: socket: protocol not supported)"
-			f.Legacy = []nfread.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
+			f.Legacy = []firewall.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
 		}), Want: claims.Refined, Parts: with("links", claims.Refined)},
 		{Name: "a tunnel's fallback device up", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links = append(f.Links, LinkSeen{Name: "tunl0", Kind: "ipip", Flags: "NOARP,UP", Up: true, OperState: "unknown"})
@@ -336,7 +332,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 		{Name: "a rule beyond the defaults", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Rules = append(f.Rules, "ipv4 pref 100 lookup 100") }),
 			Want: claims.Refined, Parts: with("rules", claims.Refuted)},
 		{Name: "nftables already holds a table", Facts: claims.With(seenV10, func(f *FreshFacts) {
-			f.Nft = []nfread.Table{{Family: "inet", Name: "nn", Chains: []nfread.Chain{{Name: "in", Hook: "input", Policy: "drop", Rules: 1}}}}
+			f.Nft = []string{"table ip filter", "chain ip filter forward { type filter hook forward priority 0; policy accept; }", "  counter packets 0 bytes 0 accept"}
 		}), Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
 		{Name: "legacy filter made in every namespace with FORWARD DROP (iptable_filter forward=0)", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Legacy = filter("DROP", 0) }),
 			Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
@@ -344,7 +340,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 			Want: claims.Confirmed, Parts: all},
 		{Name: "a kernel with neither firewall (a VM without the modules)", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.NftAbsent = "nftables: opening nfnetlink: not in this kernel (nfnetlink: protocol not supported)"
-			f.Legacy = []nfread.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
+			f.Legacy = []firewall.Legacy{{Family: "ip", Absent: "no /proc/net/ip_tables_names (not in this kernel)"}, {Family: "ip6", Absent: "no /proc/net/ip6_tables_names (not in this kernel)"}}
 		}), Want: claims.Confirmed, Parts: all},
 		{Name: "nftables refused the reading (no CAP_NET_ADMIN)", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.NftError = "nftables: listing tables: operation not permitted"
@@ -358,11 +354,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 	})
 }
 
-var seenV11 = claims.SeenFacts[MoveFacts](`{"Before":{"Index":2,"Name":"nn6fx-aa","Flags":"BROADCAST,MULTICAST,UP,LOWER_UP","Up":true,"OperState":"up","Addrs":["198.18.11.1/24","198.19.11.1/24"]},
-	"RoutesBefore":["ipv4 table 254 unicast 198.18.11.0/24 dev nn6fx-aa","ipv4 table 254 unicast 198.19.11.0/24 dev nn6fx-aa","ipv4 table 255 local 198.18.11.1/32 dev nn6fx-aa",
-		"ipv4 table 255 broadcast 198.18.11.255/32 dev nn6fx-aa","ipv4 table 255 local 198.19.11.1/32 dev nn6fx-aa","ipv4 table 255 broadcast 198.19.11.255/32 dev nn6fx-aa"],
-	"After":{"Index":2,"Name":"nn6fx-aa","Flags":"BROADCAST,MULTICAST","Up":false,"OperState":"down","Addrs":null},"RoutesAfter":null,
-	"LeftBehind":"ip link show nn6fx-aa: Link not found","ControlAddrs":["198.18.11.1/24"],"ControlReAdds":"198.18.11.1/24"}`)
+var seenV11 = claims.RecordedFacts[MoveFacts]("linux-6.18", "V11")
 
 func TestJudgeV11Move(t *testing.T) {
 	up := DeviceState{Index: 2, Name: "nn6fx-aa", Flags: "BROADCAST,MULTICAST,UP,LOWER_UP", Up: true, OperState: "up"}
@@ -385,12 +377,7 @@ func TestJudgeV11Move(t *testing.T) {
 	})
 }
 
-var seenV12 = claims.SeenFacts[FloodFacts](`{"Bridge":"nn6fx-1br","AgeingTime":30000,"Ports":["nn6fx-2a","nn6fx-3a","nn6fx-4a"],"Learning":[true,true,true],
-	"MACs":["ba:bc:cf:9a:c4:d1","1e:c2:73:6e:65:af","ce:49:23:8d:f3:47"],
-	"First":{"From":"c1","To":"c2","DstMAC":"1e:c2:73:6e:65:af","Known":false,"SeenBy":["c2","c3"],"PortsTx":[0,1,1]},
-	"Answer":{"From":"c2","To":"c1","DstMAC":"ba:bc:cf:9a:c4:d1","Known":true,"SeenBy":["c1"],"PortsTx":[1,0,0]},
-	"Fdb":[{"MAC":"ba:bc:cf:9a:c4:d1","Port":"nn6fx-2a"},{"MAC":"1e:c2:73:6e:65:af","Port":"nn6fx-3a"}],
-	"Second":{"From":"c1","To":"c2","DstMAC":"1e:c2:73:6e:65:af","Known":true,"SeenBy":["c2"],"PortsTx":[0,1,0]}}`)
+var seenV12 = claims.RecordedFacts[FloodFacts]("linux-6.18", "V12")
 
 func TestJudgeV12Flood(t *testing.T) {
 	claims.TestJudge(t, "V12", judgeFlood, []claims.Case[FloodFacts]{

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"netnotes/internal/claims"
-	"netnotes/internal/nfread"
+	"netnotes/internal/firewall"
 )
 
 // V10 — what a new network namespace holds.
@@ -26,14 +26,15 @@ type FreshFacts struct {
 	Links  []LinkSeen
 	Routes []string // every route of every table, IPv4 and IPv6: "ipv4 table 255 local 127.0.0.1 dev lo"
 	Rules  []string // every rule: "ipv4 pref 0 lookup 255"
-	// The nftables ruleset (nfread.Nft); NftAbsent says why the kernel has
-	// none at all, NftError what refused the reading.
-	Nft       []nfread.Table `json:",omitempty"`
-	NftAbsent string         `json:",omitempty"`
-	NftError  string         `json:",omitempty"`
+	// The nftables ruleset, in nft's words (firewall.NFT.Ruleset);
+	// NftAbsent says why the kernel has none at all, NftError what
+	// refused the reading.
+	Nft       []string `json:",omitempty"`
+	NftAbsent string   `json:",omitempty"`
+	NftError  string   `json:",omitempty"`
 	// The legacy x_tables, per family: the instantiated tables, or why
 	// there are none.
-	Legacy      []nfread.Legacy
+	Legacy      []firewall.Legacy
 	LegacyError string `json:",omitempty"`
 	// Control: the same namespace once lo is up. lo takes 127.0.0.1/8 and
 	// table local its entries, so the readings see what there is.
@@ -152,11 +153,11 @@ func judgeFreshFirewall(f FreshFacts) claims.Finding {
 	case len(f.Nft) == 0:
 		nft = "nft ruleset empty"
 	default:
-		var tables []string
-		for _, t := range f.Nft {
-			tables = append(tables, t.String())
+		var lines []string
+		for _, l := range f.Nft {
+			lines = append(lines, strings.TrimSpace(l))
 		}
-		nft = "nft ruleset " + strings.Join(tables, "; ")
+		nft = "nft ruleset: " + strings.Join(lines, "; ")
 	}
 	var legacy, ruled []string
 	absent := 0

@@ -9,15 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/nftables"
-	"github.com/google/nftables/expr"
 	"github.com/stretchr/testify/require"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
-	"netnotes/internal/gate"
-	"netnotes/internal/nfread"
+	"netnotes/internal/firewall"
 	"netnotes/internal/sandbox"
 	"netnotes/internal/wait"
 )
@@ -37,33 +34,14 @@ func TestV10NewNamespaceHoldsOnlyLoDown(t *testing.T) {
 // end, a rule, and an nftables table with a rule. Every part is false
 // there.
 // equiv: ip -n x link set lo up; ip -n x link add v type veth peer name w; ip -n x rule add pref 100 lookup 100
-// equiv: ip netns exec x nft add table inet nn; ... add chain inet nn in '{ type filter hook input priority 0; policy drop; }'; ... add rule inet nn in accept
+// equiv: ip netns exec x nft add table ip filter; ... add chain ip filter forward '{ type filter hook forward priority 0; }'; ... add rule ip filter forward counter accept
 func TestDrillV10NamespaceInUse(t *testing.T) {
 	ns := sandbox.New(t) // lo up
 	ns.AddVeth(t, ns)
 	rule := netlink.NewRule()
 	rule.Priority, rule.Table = 100, 100
 	require.NoError(t, ns.Netlink().RuleAdd(rule), "ip rule add pref 100 lookup 100")
-	// A connection made on a thread inside the namespace keeps its socket
-	// there (nfread.NftHere says why not WithNetNSFd).
-	var c *nftables.Conn
-	err := ns.Do(func() (err error) { c, err = nftables.New(nftables.AsLasting()); return err })
-	if errors.Is(err, unix.EPROTONOSUPPORT) {
-		gate.Skip(t, "needs nf_tables to put a rule in the namespace (%v): load it (modprobe nf_tables)", err)
-	}
-	require.NoError(t, err, "nfnetlink in %v", ns)
-	defer c.CloseLasting()
-	tab := c.AddTable(&nftables.Table{Family: nftables.TableFamilyINet, Name: "nn"})
-	drop := nftables.ChainPolicyDrop
-	in := c.AddChain(&nftables.Chain{Name: "in", Table: tab, Type: nftables.ChainTypeFilter,
-		Hooknum: nftables.ChainHookInput, Priority: nftables.ChainPriorityFilter, Policy: &drop})
-	c.AddRule(&nftables.Rule{Table: tab, Chain: in, Exprs: []expr.Any{&expr.Verdict{Kind: expr.VerdictAccept}}})
-	if err := c.Flush(); err != nil {
-		if errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.ENOENT) {
-			gate.Skip(t, "needs nf_tables to put a rule in the namespace (%v): load it (modprobe nf_tables)", err)
-		}
-		t.Fatalf("nft add table inet nn ...: %v", err)
-	}
+	firewall.Open(t, ns).Chain(t, "filter", "forward", firewall.Forward).Add(t, firewall.Accept())
 	claims.Drill(t, "V10", observeFresh(t, ns), judgeFresh, claims.Refuted)
 }
 
@@ -101,15 +79,20 @@ func observeFresh(t *testing.T, ns *sandbox.NS) FreshFacts {
 	}
 
 	// equiv: ip netns exec x nft list ruleset
-	err = ns.Do(func() (err error) { f.Nft, err = nfread.NftHere(); return err })
+	nft, err := firewall.Dial(ns)
 	switch {
-	case errors.Is(err, nfread.ErrNotInKernel):
+	case errors.Is(err, firewall.ErrNotInKernel):
 		f.NftAbsent = err.Error()
 	case err != nil:
 		f.NftError = err.Error()
+	default:
+		if f.Nft, err = nft.Ruleset(); err != nil {
+			f.NftError = err.Error()
+		}
+		_ = nft.Close()
 	}
 	// equiv: ip netns exec x iptables-legacy-save; ip netns exec x ip6tables-legacy-save
-	if err := ns.Do(func() (err error) { f.Legacy, err = nfread.LegacyHere(); return err }); err != nil {
+	if f.Legacy, err = firewall.ReadLegacy(ns); err != nil {
 		f.LegacyError = err.Error()
 	}
 
@@ -170,7 +153,7 @@ func routeString(t *testing.T, ns *sandbox.NS, fam int, r netlink.Route) string 
 	if r.Dst != nil {
 		dst = r.Dst.String()
 	}
-	s := fmt.Sprintf("%s table %d %s %s", familyWord(fam), r.Table, routeTypeName(r.Type), dst)
+	s := fmt.Sprintf("%s table %d %s %s", familyWord(fam), r.Table, sandbox.RouteTypeName(r.Type), dst)
 	if r.Gw != nil {
 		s += " via " + r.Gw.String()
 	}
@@ -182,28 +165,6 @@ func routeString(t *testing.T, ns *sandbox.NS, fam int, r netlink.Route) string 
 		s += " dev " + name
 	}
 	return s
-}
-
-func routeTypeName(t int) string {
-	switch t {
-	case unix.RTN_UNICAST:
-		return "unicast"
-	case unix.RTN_LOCAL:
-		return "local"
-	case unix.RTN_BROADCAST:
-		return "broadcast"
-	case unix.RTN_MULTICAST:
-		return "multicast"
-	case unix.RTN_ANYCAST:
-		return "anycast"
-	case unix.RTN_UNREACHABLE:
-		return "unreachable"
-	case unix.RTN_PROHIBIT:
-		return "prohibit"
-	case unix.RTN_BLACKHOLE:
-		return "blackhole"
-	}
-	return fmt.Sprintf("type %d", t)
 }
 
 // ruleString writes a rule as "ipv4 pref 0 lookup 255", with its

@@ -240,12 +240,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	// waiting for them one after the other made half of veth's time.
 	t.Parallel()
 	v := claims.Check(t, "V8")
-	gate.Binary(t, "podman", "podman")
-	gate.Binary(t, "unshare", "util-linux")
-	gate.Binary(t, "nsenter", "util-linux")
-	if !gate.IsRealRoot() {
-		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
-	}
+	podman.SkipUnlessRootful(t)
 	t0 := time.Now()
 	built := runtimens.Rootfs(t)
 	t1 := time.Now()

@@ -1,11 +1,12 @@
 // Package firewall makes and reads netfilter state inside a test's
 // private namespaces, never the host's: nftables rules (made and read
-// through google/nftables, the kernel's own netlink API), the iptables
-// tables a container runtime wrote (read with the iptables binaries it
-// wrote them with), and the conntrack table (through vishvananda/netlink's
-// conntrack API).
+// through google/nftables, the kernel's own netlink API), the legacy
+// x_tables (read through the getsockopt calls iptables-legacy-save makes),
+// the iptables tables a container runtime wrote (read with the iptables
+// binaries it wrote them with), and the conntrack table (through
+// vishvananda/netlink's conntrack API).
 //
-// Why two tools. The notes' own rules are nftables rules made over
+// Why several tools. The notes' own rules are nftables rules made over
 // netlink: no binary is needed, they work the same as root, in a user
 // namespace (the rootless mode) and in the matrix's virtual machines,
 // and on a host whose iptables is iptables-nft they are what iptables'
@@ -15,16 +16,22 @@
 // iptables-nft on one host and iptables-legacy on another, and only that
 // binary reads back, in iptables' own words, what it wrote (legacy rules
 // are not nftables rules at all). IPTables names which of the two it is.
+// What a namespace holds before anyone wrote to it (V10) is read with no
+// binary at all: its nftables ruleset and its legacy tables.
 //
 // Where the kernel has no nf_tables (or a NAT chain type, or an
-// expression's module), the test skips naming what is missing; where no
-// iptables-save is installed, so does IPTables. The API is small:
+// expression's module), a test skips naming what is missing; where no
+// iptables-save is installed, so does IPTables. Dial and ReadLegacy give
+// the absence as an error or a fact instead, for a note whose claim it
+// decides. The API is small:
 //
 //	nft := firewall.Open(t, ns)                              // a namespace's nftables
 //	post := nft.Chain(t, "nat", "postrouting", firewall.Postrouting)
 //	masq := post.Add(t, firewall.SrcNet(subnet), firewall.OifNot("br0"), firewall.Masquerade())
 //	masq.Read(t)                                             // the rule as the kernel holds it, with its counter
-//	nft.Ruleset(t)                                           // every table, chain and rule, in nft's words
+//	nft.Ruleset()                                            // every table, chain and rule, in nft's words
+//	firewall.Dial(ns)                                        // Open without the test: ErrNotInKernel where nf_tables is missing
+//	firewall.ReadLegacy(ns)                                  // the legacy x_tables, read only
 //	firewall.IPTables(t, ns).In("nat", "PREROUTING")         // iptables-save -c, run in ns
 //	firewall.Conntrack(t, ns)                                // conntrack -L, through netlink
 //
@@ -53,27 +60,70 @@ import (
 	"netnotes/internal/sandbox"
 )
 
-// NFT is one namespace's nftables.
+// ErrNotInKernel wraps the refusal that says a firewall is not in this
+// kernel at all (nfnetlink's socket refused with EPROTONOSUPPORT, or
+// nfnetlink without its nftables subsystem; no /proc/net/ip_tables_names):
+// then no rule of it can exist.
+var ErrNotInKernel = errors.New("not in this kernel")
+
+// NFT is one namespace's nftables: a netlink socket made in the
+// namespace, kept open until Close.
 type NFT struct {
 	ns   *sandbox.NS
 	conn *nftables.Conn
 }
 
-// Open connects to the namespace's nftables. It skips the test, naming
-// nf_tables, where the kernel refuses nftables' netlink family.
-func Open(t testing.TB, ns *sandbox.NS) *NFT {
-	t.Helper()
-	conn, err := nftables.New(nftables.WithNetNSFd(ns.FD()))
-	if err == nil {
-		// The first request tells whether the kernel speaks nftables.
-		_, err = conn.ListTables()
+// Dial connects to the namespace's nftables and asks for its tables once,
+// which tells whether the kernel speaks nftables. The error wraps
+// ErrNotInKernel where it does not. Close the connection when done.
+//
+// The socket is made in the namespace by the netlink library itself
+// (nftables.WithNetNSFd, on a locked thread it switches in and back), so
+// that every request, even one made after Close, goes there and never to
+// the caller's namespace. That needs mdlayher/socket v0.6.0 or later
+// (go.mod says why): v0.5.1 dropped the error of a socket made in another
+// namespace (mdlayher/socket#16), and where nfnetlink is missing the
+// connection then panicked on a nil socket (Debian's 5.10-6.12 under qemu
+// without the nf_tables module; the matrix's no-netfilter scenario keeps
+// that path tested).
+func Dial(ns *sandbox.NS) (*NFT, error) {
+	conn, err := nftables.New(nftables.AsLasting(), nftables.WithNetNSFd(ns.FD()))
+	if errors.Is(err, unix.EPROTONOSUPPORT) {
+		return nil, fmt.Errorf("nftables: opening nfnetlink: %w (%w)", ErrNotInKernel, err)
 	}
 	if err != nil {
-		skipMissing(t, "nftables (nf_tables, CONFIG_NF_TABLES or the nf_tables module)", err)
+		return nil, fmt.Errorf("nftables: opening nfnetlink in %v: %w", ns, err)
+	}
+	if _, err := conn.ListTables(); err != nil {
+		_ = conn.CloseLasting()
+		// nfnetlink without its nftables subsystem answers a well-formed
+		// request with EINVAL (on a modular kernel it asks for the module
+		// first).
+		if errors.Is(err, unix.EINVAL) {
+			return nil, fmt.Errorf("nftables: listing tables: nfnetlink has no nftables subsystem, %w (%w)", ErrNotInKernel, err)
+		}
+		return nil, fmt.Errorf("nftables: listing tables in %v: %w", ns, err)
+	}
+	return &NFT{ns: ns, conn: conn}, nil
+}
+
+// Open is Dial for a test: it skips the test, naming nf_tables, where the
+// kernel has no nftables, and closes the connection at cleanup.
+func Open(t testing.TB, ns *sandbox.NS) *NFT {
+	t.Helper()
+	n, err := Dial(ns)
+	if errors.Is(err, ErrNotInKernel) {
+		skipLacking(t, "nftables (nf_tables: CONFIG_NF_TABLES or the nf_tables module)", err)
+	}
+	if err != nil {
 		t.Fatalf("nftables in %v: %v", ns, err)
 	}
-	return &NFT{ns: ns, conn: conn}
+	t.Cleanup(func() { _ = n.Close() })
+	return n
 }
+
+// Close closes the connection's socket.
+func (n *NFT) Close() error { return n.conn.CloseLasting() }
 
 // skipMissing skips when err is the kernel's answer to a feature it does
 // not have (no such protocol, family, chain type or expression: built
@@ -82,8 +132,14 @@ func skipMissing(t testing.TB, what string, err error) {
 	t.Helper()
 	if errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.EAFNOSUPPORT) ||
 		errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) {
-		gate.Skip(t, "needs %s, which this kernel lacks (%v): run this note on a kernel that has it, or load the module", what, err)
+		skipLacking(t, what, err)
 	}
+}
+
+// skipLacking skips, naming what the kernel lacks and how it refused.
+func skipLacking(t testing.TB, what string, err error) {
+	t.Helper()
+	gate.Skip(t, "needs %s, which this kernel lacks (%v): run this note on a kernel that has it, or load the module", what, err)
 }
 
 // Hook is where a base chain sits: its hook, type and priority, as `nft
@@ -283,33 +339,32 @@ func Accept() Part {
 // nat hook postrouting priority 100; policy accept; }", then its rules
 // indented. A fresh namespace has none: an empty list.
 // equiv: ip netns exec NS nft list ruleset
-func (n *NFT) Ruleset(t testing.TB) []string {
-	t.Helper()
+func (n *NFT) Ruleset() ([]string, error) {
 	tables, err := n.conn.ListTables()
 	if err != nil {
-		t.Fatalf("nft list tables in %v: %v", n.ns, err)
+		return nil, fmt.Errorf("nft list tables in %v: %w", n.ns, err)
 	}
 	chains, err := n.conn.ListChains()
 	if err != nil {
-		t.Fatalf("nft list chains in %v: %v", n.ns, err)
+		return nil, fmt.Errorf("nft list chains in %v: %w", n.ns, err)
 	}
 	var out []string
 	for _, tb := range tables {
 		fam := familyName(tb.Family)
 		out = append(out, fmt.Sprintf("table %s %s", fam, tb.Name))
 		for _, c := range chains {
-			if c.Table.Name != tb.Name || c.Table.Family != tb.Family {
+			if c.Table == nil || c.Table.Name != tb.Name || c.Table.Family != tb.Family {
 				continue
 			}
 			out = append(out, "chain "+fam+" "+tb.Name+" "+c.Name+chainSpec(c))
 			rules, err := n.conn.GetRules(tb, c)
 			if err != nil {
-				t.Fatalf("nft list chain %s %s in %v: %v", tb.Name, c.Name, n.ns, err)
+				return nil, fmt.Errorf("nft list chain %s %s %s in %v: %w", fam, tb.Name, c.Name, n.ns, err)
 			}
 			for _, r := range rules {
 				out = append(out, "  "+Render(r.Exprs))
 			}
 		}
 	}
-	return out
+	return out, nil
 }

@@ -4,12 +4,16 @@ package firewall_test
 
 import (
 	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/firewall"
+	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
 )
 
@@ -19,7 +23,9 @@ import (
 func TestRulesReadBackInNftsWords(t *testing.T) {
 	ns := sandbox.New(t)
 	nft := firewall.Open(t, ns)
-	assert.Empty(t, nft.Ruleset(t), "a fresh namespace's ruleset")
+	rs, err := nft.Ruleset()
+	require.NoError(t, err)
+	assert.Empty(t, rs, "a fresh namespace's ruleset")
 
 	post := nft.Chain(t, "nat", "postrouting", firewall.Postrouting)
 	masq := post.Add(t, firewall.SrcNet(netip.MustParsePrefix("198.18.13.7/24")), firewall.OifNot("br0"), firewall.Masquerade())
@@ -28,10 +34,52 @@ func TestRulesReadBackInNftsWords(t *testing.T) {
 
 	assert.Equal(t, `ip saddr 198.18.13.0/24 oifname != "br0" counter packets 0 bytes 0 masquerade`, masq.Read(t).Text)
 	assert.Equal(t, `ip daddr 198.18.14.1 meta l4proto tcp th dport 8080 counter packets 0 bytes 0 dnat to 198.18.13.2:80`, dnat.Read(t).Text)
-	rs := nft.Ruleset(t)
+	rs, err = nft.Ruleset()
+	require.NoError(t, err)
 	require.Len(t, rs, 5, "%q", rs)
 	assert.Equal(t, "table ip nat", rs[0])
 	assert.Contains(t, rs, "chain ip nat postrouting { type nat hook postrouting priority 100; policy accept; }")
+
+	// Another connection to the same namespace sees the same ruleset: the
+	// rules are the namespace's, not the connection's.
+	other, err := firewall.Dial(ns)
+	require.NoError(t, err)
+	defer other.Close()
+	again, err := other.Ruleset()
+	require.NoError(t, err)
+	assert.Equal(t, rs, again)
+}
+
+// The legacy tables of a fresh namespace: none instantiated. A rule that
+// iptables-legacy makes there reads back, and its table's policies with it.
+func TestLegacyReadsOnlyListedTables(t *testing.T) {
+	ns := sandbox.New(t)
+	got, err := firewall.ReadLegacy(ns)
+	require.NoError(t, err)
+	for _, l := range got {
+		if l.Absent != "" {
+			gate.Skip(t, "needs legacy %s x_tables: %s", l.Family, l.Absent)
+		}
+		assert.Empty(t, l.Tables, "%s: a new namespace's instantiated tables", l.Family)
+	}
+
+	bin, err := exec.LookPath("iptables-legacy")
+	if err != nil {
+		gate.Skip(t, "needs iptables-legacy (Debian: apt-get install iptables) to make a rule to read")
+	}
+	// equiv: ip netns exec NS iptables-legacy -P FORWARD DROP; ... -A INPUT -j ACCEPT
+	for _, args := range [][]string{{"-P", "FORWARD", "DROP"}, {"-A", "INPUT", "-j", "ACCEPT"}} {
+		cmd := exec.Command("nsenter", append([]string{"--net=" + ns.Path(), bin, "-w"}, args...)...)
+		// Its lock file, /run/xtables.lock by default, is the host's (and
+		// not writable in the rootless mode): one of the test's own.
+		cmd.Env = append(os.Environ(), "XTABLES_LOCKFILE="+filepath.Join(t.TempDir(), "xtables.lock"))
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "iptables-legacy %v: %s", args, out)
+	}
+	got, err = firewall.ReadLegacy(ns)
+	require.NoError(t, err)
+	require.Len(t, got[0].Tables, 1, "%+v", got[0])
+	assert.Equal(t, "ip filter: INPUT ACCEPT, FORWARD DROP, OUTPUT ACCEPT, 1 rules", got[0].Tables[0].String())
 }
 
 // iptables-save in a fresh namespace: no table, no rule; its mode is named.

@@ -201,11 +201,7 @@ func chainSpec(c *nftables.Chain) string {
 	if c.Hooknum == nil {
 		return ""
 	}
-	hooks := map[nftables.ChainHook]string{
-		*nftables.ChainHookPrerouting: "prerouting", *nftables.ChainHookInput: "input", *nftables.ChainHookForward: "forward",
-		*nftables.ChainHookOutput: "output", *nftables.ChainHookPostrouting: "postrouting",
-	}
-	s := fmt.Sprintf(" { type %s hook %s", c.Type, hooks[*c.Hooknum])
+	s := fmt.Sprintf(" { type %s hook %s", c.Type, hookName(c.Table.Family, *c.Hooknum))
 	if c.Priority != nil {
 		s += fmt.Sprintf(" priority %d", *c.Priority)
 	}
@@ -213,4 +209,17 @@ func chainSpec(c *nftables.Chain) string {
 		s += map[nftables.ChainPolicy]string{nftables.ChainPolicyAccept: "; policy accept", nftables.ChainPolicyDrop: "; policy drop"}[*c.Policy]
 	}
 	return s + "; }"
+}
+
+// hookName names a base chain's hook: the netdev family numbers its own
+// (ingress, egress), the others share the IP hooks'.
+func hookName(f nftables.TableFamily, h nftables.ChainHook) string {
+	names := []string{"prerouting", "input", "forward", "output", "postrouting", "ingress"}
+	if f == nftables.TableFamilyNetdev {
+		names = []string{"ingress", "egress"}
+	}
+	if int(h) < len(names) {
+		return names[h]
+	}
+	return fmt.Sprintf("hook %d", h)
 }

@@ -191,8 +191,7 @@ func fetch(ctx context.Context, apt *Apt, kernel string, sc *Scenario, o Options
 	if err != nil {
 		return nil, nil, "", err
 	}
-	names := append(append(append([]string(nil), Modules...), k.Present(OptionalModules)...), sc.Modules...)
-	mods, err := k.ModulesFor(names)
+	mods, err := k.ModulesFor(k.ModuleNames(sc))
 	if err != nil {
 		return k, nil, "", err
 	}

@@ -13,16 +13,17 @@ import (
 
 func TestParseScenarioReadsEveryKey(t *testing.T) {
 	s, err := parseScenario("mine:append=ipv6.disable=1,append=quiet,modules=ipip+ip-gre,sysctl=net.ipv4.tcp_congestion_control=cubic," +
-		"sysctl=net/core/devconf_inherit_init_net=1,tracefs=off,userland=busybox,drills=N3")
+		"sysctl=net/core/devconf_inherit_init_net=1,tracefs=off,netfilter=off,userland=busybox,drills=N3")
 	require.NoError(t, err)
 	assert.Equal(t, &vm.Scenario{
-		Name:      "mine",
-		Append:    []string{"ipv6.disable=1", "quiet"},
-		Modules:   []string{"ipip", "ip_gre"},
-		Sysctls:   []vm.Sysctl{{Key: "net.ipv4.tcp_congestion_control", Value: "cubic"}, {Key: "net.core.devconf_inherit_init_net", Value: "1"}},
-		NoTracefs: true,
-		Userland:  vm.UserlandBusybox,
-		Drills:    "N3",
+		Name:        "mine",
+		Append:      []string{"ipv6.disable=1", "quiet"},
+		Modules:     []string{"ipip", "ip_gre"},
+		Sysctls:     []vm.Sysctl{{Key: "net.ipv4.tcp_congestion_control", Value: "cubic"}, {Key: "net.core.devconf_inherit_init_net", Value: "1"}},
+		NoTracefs:   true,
+		NoNetfilter: true,
+		Userland:    vm.UserlandBusybox,
+		Drills:      "N3",
 	}, s)
 	assert.Equal(t, "/proc/sys/net/ipv4/tcp_congestion_control", s.Sysctls[0].Path())
 	// Written back, it reads the same.
@@ -60,6 +61,8 @@ func TestParseScenarioRefusesBadInput(t *testing.T) {
 		"x:tracefs=on":                "changes nothing",
 		"x:tracefs":                   `"tracefs" is not KEY=VALUE`,
 		"x:tracefs=maybe":             "want on or off",
+		"x:netfilter=on":              "changes nothing",
+		"x:netfilter=maybe":           "want on or off",
 		"x:append=":                   "append= has no value",
 		"x:append=console=ttyS1":      "the VM sets console= itself",
 		"x:append=rdinit=/bin/sh":     "the VM sets rdinit= itself",
@@ -165,6 +168,22 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	writeTable(&out, cols, nil, false)
 	assert.NotContains(t, out.String(), "*")
 	assert.Contains(t, out.String(), "Differences from each kernel's plain run: 0\n")
+}
+
+// A scenario fails the run where it leaves a claim or a part without a
+// verdict the plain run had; a claim that skipped whole there (its
+// reason names what the scenario took away) is a finding, and its parts,
+// which then have no verdict of their own, are not a problem either.
+func TestProblemsOfAScenarioThatSkipsAWholeClaim(t *testing.T) {
+	cols := []column{
+		{Kernel: "6.12", Verdicts: map[string]string{"R6": "confirmed", "R6/rewrite": "confirmed", "V10": "confirmed", "V10/firewall": "confirmed"}},
+		{Kernel: "6.12", Scenario: "no-netfilter", Verdicts: map[string]string{"R6": "skipped", "V10": "confirmed"}},
+	}
+	var got []string
+	for _, p := range problemsOf(cols, scenarioDiffs(cols)) {
+		got = append(got, p.Error())
+	}
+	assert.Equal(t, []string{"6.12 no-netfilter: no verdict for V10/firewall, where the plain run gave confirmed"}, got)
 }
 
 // Without scenarios the table is as it was: no scenario row, no sections.

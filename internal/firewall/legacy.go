@@ -1,14 +1,4 @@
-// Package nfread reads a network namespace's firewall, as `nft list
-// ruleset` and `iptables-legacy-save` show it, without changing it: the
-// nftables ruleset through nfnetlink (google/nftables), and the legacy
-// x_tables (ip_tables, ip6_tables) through the getsockopt calls the legacy
-// iptables binaries use, since they have no netlink interface.
-//
-// Reading never makes a table: a legacy table that a namespace has not
-// instantiated yet (the kernel makes them on first use since 5.x, and
-// IPT_SO_GET_INFO on its name would make it) is not asked for; only those
-// /proc/net/ip_tables_names lists are read.
-package nfread
+package firewall
 
 import (
 	"encoding/binary"
@@ -19,130 +9,17 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/google/nftables"
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/sandbox"
 )
 
-// ErrNotInKernel wraps the refusal that says a firewall is not in this
-// kernel at all (nfnetlink's socket refused with EPROTONOSUPPORT, no
-// /proc/net/ip_tables_names): then no rule of it can exist.
-var ErrNotInKernel = errors.New("not in this kernel")
-
-// Table is an nftables table and its chains.
-type Table struct {
-	Family string // ip, ip6, inet, arp, bridge, netdev
-	Name   string
-	Chains []Chain
-}
-
-// Chain is an nftables chain: a base chain has a hook and a policy.
-type Chain struct {
-	Name   string
-	Hook   string `json:",omitempty"` // "input", ...; "" for a regular chain
-	Policy string `json:",omitempty"` // "accept" or "drop", base chains only
-	Rules  int
-}
-
-func (t Table) String() string {
-	var chains []string
-	for _, c := range t.Chains {
-		s := c.Name
-		if c.Hook != "" {
-			s += fmt.Sprintf(" (hook %s, policy %s)", c.Hook, c.Policy)
-		}
-		chains = append(chains, fmt.Sprintf("%s %d rules", s, c.Rules))
-	}
-	return fmt.Sprintf("table %s %s {%s}", t.Family, t.Name, strings.Join(chains, "; "))
-}
-
-// NftHere lists the nftables ruleset of the calling thread's namespace:
-// call it on a thread switched into the namespace (sandbox's NS.Do). It
-// gives every table, its chains and how many rules each holds; an empty
-// ruleset is no tables. Where the kernel has no nfnetlink the error wraps
-// ErrNotInKernel.
-//
-// Why not nftables.WithNetNSFd: the socket package this module resolves
-// (mdlayher/socket v0.5.1) drops the error of a socket made in another
-// namespace (fixed upstream later, mdlayher/socket#16), and where
-// nfnetlink is missing the connection then panics on a nil socket (seen
-// on Debian's 5.10-6.12 under qemu, no nf_tables module loaded).
-// equiv: ip netns exec NS nft list ruleset
-func NftHere() ([]Table, error) {
-	c, err := nftables.New(nftables.AsLasting())
-	if err != nil {
-		return nil, nftError("opening nfnetlink", err)
-	}
-	defer c.CloseLasting()
-	tables, err := c.ListTables()
-	if err != nil {
-		return nil, nftError("listing tables", err)
-	}
-	chains, err := c.ListChains()
-	if err != nil {
-		return nil, nftError("listing chains", err)
-	}
-	var out []Table
-	for _, t := range tables {
-		tab := Table{Family: familyName(t.Family), Name: t.Name}
-		for _, ch := range chains {
-			if ch.Table == nil || ch.Table.Name != t.Name || ch.Table.Family != t.Family {
-				continue
-			}
-			rules, err := c.GetRules(t, ch)
-			if err != nil {
-				return nil, nftError("listing the rules of chain "+ch.Name, err)
-			}
-			seen := Chain{Name: ch.Name, Rules: len(rules)}
-			if ch.Hooknum != nil {
-				seen.Hook = hookName(t.Family, *ch.Hooknum)
-				seen.Policy = "accept"
-				if ch.Policy != nil && *ch.Policy == nftables.ChainPolicyDrop {
-					seen.Policy = "drop"
-				}
-			}
-			tab.Chains = append(tab.Chains, seen)
-		}
-		out = append(out, tab)
-	}
-	return out, nil
-}
-
-func nftError(doing string, err error) error {
-	if errors.Is(err, unix.EPROTONOSUPPORT) {
-		return fmt.Errorf("nftables: %s: %w (nfnetlink: %w)", doing, ErrNotInKernel, err)
-	}
-	return fmt.Errorf("nftables: %s: %w", doing, err)
-}
-
-func familyName(f nftables.TableFamily) string {
-	switch f {
-	case nftables.TableFamilyIPv4:
-		return "ip"
-	case nftables.TableFamilyIPv6:
-		return "ip6"
-	case nftables.TableFamilyINet:
-		return "inet"
-	case nftables.TableFamilyARP:
-		return "arp"
-	case nftables.TableFamilyBridge:
-		return "bridge"
-	case nftables.TableFamilyNetdev:
-		return "netdev"
-	}
-	return fmt.Sprintf("family %d", f)
-}
-
-var inetHooks = []string{"prerouting", "input", "forward", "output", "postrouting", "ingress"}
-
-func hookName(f nftables.TableFamily, h nftables.ChainHook) string {
-	if f == nftables.TableFamilyNetdev {
-		return [...]string{"ingress", "egress"}[min(int(h), 1)]
-	}
-	if int(h) < len(inetHooks) {
-		return inetHooks[h]
-	}
-	return fmt.Sprintf("hook %d", h)
-}
+// The legacy x_tables (ip_tables, ip6_tables) have no netlink interface:
+// they are read here through the getsockopt calls iptables-legacy-save
+// makes. Reading never makes a table: a table that a namespace has not
+// instantiated yet (the kernel makes them on first use since 5.x, and
+// IPT_SO_GET_INFO on its name would make it) is not asked for; only those
+// /proc/net/ip_tables_names lists are read.
 
 // XTable is a legacy iptables table, as iptables-legacy-save shows it: its
 // built-in chains with their policies, and how many entries it holds
@@ -161,8 +38,8 @@ func (x XTable) String() string {
 	return fmt.Sprintf("%s %s: %s, %d rules", x.Family, x.Name, strings.Join(x.Policies, ", "), x.Rules)
 }
 
-// Legacy is what the legacy x_tables hold in one namespace: for each
-// family, whether the kernel has it, and its instantiated tables.
+// Legacy is one family's legacy x_tables in a namespace: whether the
+// kernel has them, and the tables instantiated there.
 type Legacy struct {
 	Family  string   // "ip", "ip6"
 	Absent  string   `json:",omitempty"` // why the family is not in this kernel
@@ -197,12 +74,20 @@ const (
 
 var hookNames = [numHooks]string{"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"}
 
-// LegacyHere reads the legacy tables of the calling thread's namespace:
-// call it on a thread switched into the namespace (sandbox's NS.Do). It
-// reads /proc/thread-self/net/*_tables_names and asks only for the tables
-// listed there.
+// ReadLegacy reads the namespace's legacy tables, without changing them:
+// for each family, whether the kernel has it (its absence wraps
+// ErrNotInKernel in Absent) and the tables /proc/net/*_tables_names lists,
+// with their policies and how many rules they hold.
 // equiv: ip netns exec NS iptables-legacy-save; ip netns exec NS ip6tables-legacy-save
-func LegacyHere() ([]Legacy, error) {
+func ReadLegacy(ns *sandbox.NS) ([]Legacy, error) {
+	var out []Legacy
+	err := ns.Do(func() (err error) { out, err = legacyHere(); return err })
+	return out, err
+}
+
+// legacyHere reads the legacy tables of the calling thread's namespace,
+// from /proc/thread-self/net (/proc/self/net is the main thread's).
+func legacyHere() ([]Legacy, error) {
 	var out []Legacy
 	for _, fam := range xfamilies {
 		l := Legacy{Family: fam.name}
