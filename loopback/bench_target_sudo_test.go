@@ -42,7 +42,7 @@ func l4Target(tb testing.TB) (base bench.Config, where string) {
 // faster there and the judge must refute "no difference". The notes' own
 // test runs in a namespace of its own, where a reader's firewall never
 // applies; this drill puts one there.
-// equiv: nft -f ruleset (in the namespace); then L4's measurement
+// equiv: ip netns exec NS nft -f RULESET  # then L4's measurement in NS
 func TestDrillL4AFirewallChainForTheHostAddress(t *testing.T) {
 	gate.SkipEmulated(t, "L4's measurement, which this drill takes,")
 	gate.SkipShort(t, "L4's measurement, which this drill takes")

@@ -40,7 +40,7 @@ func TestR2AddressAddsLocalAndBroadcastEntries(t *testing.T) {
 // gets none of them and the judge must refute. The project machine has no
 // vrf module, so the drill skips there and names it; make matrix runs it
 // on Debian's kernels with the module loaded (-scenarios vrf).
-// equiv: ip link add V type vrf table 10; ip link set V up; ip link set IF master V; then R2's observation
+// equiv: ip link add V type vrf table 10; ip link set V up; ip link set IF master V  # then R2's observation
 func TestDrillR2InterfaceInAVRF(t *testing.T) {
 	ns, peer := sandbox.New(t), sandbox.New(t)
 	here, there := ns.AddVeth(t, peer)
@@ -96,7 +96,7 @@ func observeAddressEntries(t *testing.T, ns, peer *sandbox.NS, here, there netli
 
 // masterOf describes dev's master device in ns ("vrf NAME table 10"), ""
 // when it has none.
-// equiv: ip -d link show DEV (master ...)
+// equiv: ip -d link show DEV  # master ...
 func masterOf(t *testing.T, ns *sandbox.NS, dev string) string {
 	t.Helper()
 	idx := ns.Link(t, dev).Attrs().MasterIndex

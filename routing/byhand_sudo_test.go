@@ -37,8 +37,8 @@ import (
 //	by hand:  ctr [eth]==[port] br (GW) host (HOSTOUT) [up]==[eth] outside
 //	docker:   ctr [eth0]==[vethX] docker0 (GW) host (HOSTOUT) [up]==[eth] outside
 //
-// equiv: R5's namespaces; sysctl -w net.ipv4.ip_forward=1; R6's masquerade rule; R7's DNAT rule in prerouting
-// equiv: docker run -d -p 8080:80 IMAGE; then, in both: ip link; ip addr; ip route; ip rule; nft list ruleset / iptables-save -t nat
+// equiv: sysctl -w net.ipv4.ip_forward=1  # on R5's namespaces, with R6's masquerade rule and R7's DNAT rule in prerouting
+// equiv: docker run -d -p 8080:80 IMAGE  # then, in both: ip link; ip addr; ip route; ip rule; nft list ruleset or iptables-save -t nat
 func TestR8DockersNetworkBuiltByHandBehavesLikeDockers(t *testing.T) {
 	t.Parallel()
 	v := claims.Check(t, "R8")
@@ -69,10 +69,10 @@ func observeByHand(t *testing.T, nat bool) Network {
 	how := "by hand: namespaces, a veth pair, a bridge, a default route, ip_forward=1"
 	nft := firewall.Open(t, host)
 	if nat {
-		// equiv: iptables -t nat -A POSTROUTING -s SUBNET ! -o BRIDGE -j MASQUERADE (in nftables' words)
+		// equiv: iptables -t nat -A POSTROUTING -s SUBNET ! -o BRIDGE -j MASQUERADE  # in nftables' words
 		nft.Chain(t, "nat", "postrouting", firewall.Postrouting).Add(t,
 			firewall.SrcNet(p.Ctr.Addr.Masked()), firewall.OifNot(p.Bridge.Link.Attrs().Name), firewall.Masquerade())
-		// equiv: iptables -t nat -A PREROUTING -d HOSTOUT -p tcp --dport 8080 -j DNAT --to-destination CTR:80
+		// equiv: nft add rule ip nat prerouting ip daddr HOSTOUT tcp dport 8080 dnat to CTR:80  # iptables -t nat -A PREROUTING -d HOSTOUT -p tcp --dport 8080 -j DNAT --to-destination CTR:80
 		nft.Chain(t, "nat", "prerouting", firewall.Prerouting).Add(t,
 			firewall.DstNet(netip.PrefixFrom(p.HostOut.Addr(), 32)), firewall.DstPort("tcp", hostPort), firewall.DNAT(ctr))
 		how += ", MASQUERADE and DNAT (nftables rules)"

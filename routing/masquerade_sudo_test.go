@@ -18,7 +18,7 @@ import (
 // translation can bring its answer back.
 //
 // equiv: ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade
-// equiv: ip netns exec out nc -lu 7007 & ip netns exec ctr nc -u 198.18.14.2 7007; ip netns exec host conntrack -L
+// equiv: ip netns exec out socat -u UDP-RECV:7007 - & ip netns exec ctr sh -c 'echo hi | socat -u - UDP:198.18.14.2:7007'; ip netns exec host conntrack -L
 func TestR6MasqueradeRewritesTheSourceAndConntrackTheReplies(t *testing.T) {
 	v := claims.Check(t, "R6")
 	p := newPath(t)

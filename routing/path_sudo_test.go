@@ -50,7 +50,7 @@ var (
 
 // newPath builds the path: the bridge and the container (internal/topo),
 // then the outside namespace, joined to the host by a veth pair.
-// equiv: ip -n host link add up type veth peer name eth netns out; ip -n host addr add 198.18.14.1/24 dev up; ...
+// equiv: ip -n host link add up type veth peer name eth netns out; ip -n host addr add 198.18.14.1/24 dev up
 func newPath(t *testing.T) *path {
 	t.Helper()
 	br := topo.NewBridge(t, pathGateway)

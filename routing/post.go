@@ -85,8 +85,7 @@
 // R5: (beyond the notes) With net.ipv4.ip_forward=0 a container's packets to
 // beyond the host are dropped; with 1 they are forwarded.
 //
-// §1 天天讲路由，那 Linux 路由到底咋实现的！？: 「（笔记之外，系列后续：路由）宿主机上 net.ipv4.ip_forward=0
-// 时，容器发往宿主机之外的包被丢弃；设为 1 后才会被转发。」
+// §1 天天讲路由，那 Linux 路由到底咋实现的！？
 //
 // (beyond the notes; the series' next part, routing) With
 // net.ipv4.ip_forward=0 on the host, a container's packets to beyond the host
@@ -100,14 +99,13 @@
 //	ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up
 //	ip -n out route add 198.18.13.0/24 via 198.18.14.1   # the outside routes the container's subnet back, as a LAN's router would
 //	ip netns exec host sysctl -w net.ipv4.ip_forward=0; ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams IpInAddrErrors; ip -n out -s link show eth0
-//	ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip netns exec out timeout 2 nc -lu 7007 & ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams
+//	ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip netns exec out timeout 2 socat -u UDP-RECV:7007 - & ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams
 //
 // R6: (beyond the notes) MASQUERADE rewrites a container's source address to
 // the host's outgoing address; conntrack keeps the mapping and rewrites the
 // replies back.
 //
-// §1 手工模拟实现 Docker 容器网络！: 「（笔记之外，系列后续：容器网络）iptables 的 MASQUERADE
-// 把容器的源地址改写成宿主机出口网卡的地址；conntrack 记住这个映射，并把回包改写回容器。」
+// §1 手工模拟实现 Docker 容器网络！
 //
 // (beyond the notes; the series' next part, Docker's network by hand)
 // iptables' MASQUERADE rewrites a container's source address to the host's
@@ -118,16 +116,15 @@
 //	ip netns exec host sysctl -w net.ipv4.ip_forward=1
 //	ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat postrouting '{ type nat hook postrouting priority 100; }'
 //	ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade
-//	ip netns exec out nc -lu 7007 & ip netns exec ctr nc -u 198.18.14.2 7007   # type a line in each
+//	ip netns exec out timeout 5 socat UDP-LISTEN:7007 EXEC:cat &   # an echo server outside
+//	ip netns exec ctr sh -c 'echo hi | socat -t 1 - UDP:198.18.14.2:7007'   # the reply comes back to the container
 //	ip netns exec host conntrack -L; ip netns exec host nft list ruleset
 //
 // R7: (beyond the notes) A published port (-p 8080:80) is a DNAT rule; from
 // another namespace it is DNATed in PREROUTING, from the host itself another
 // way (OUTPUT's DNAT, or docker-proxy's userland copy).
 //
-// §1 手工模拟实现 Docker 容器网络！: 「（笔记之外，系列后续：容器网络）-p 8080:80 发布端口就是一条 DNAT
-// 规则：从别的网络命名空间来的连接在 PREROUTING 被 DNAT，宿主机自己发起的连接走另一条路（OUTPUT 链的 DNAT，或
-// docker-proxy 在用户态转发）。」
+// §1 手工模拟实现 Docker 容器网络！
 //
 // (beyond the notes; the series' next part, Docker's network by hand)
 // Publishing a port with -p 8080:80 is a DNAT rule: a connection from another
@@ -136,14 +133,12 @@
 //
 //	docker run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat; ps -C docker-proxy -o pid,args
 //	podman run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat
-//	# from another namespace (R5's out, its route via the host): nc 198.18.14.1 8080; from the host itself: nc 198.18.14.1 8080; nc 127.0.0.1 8080; then iptables-save -c -t nat again
+//	# from another namespace (R5's out, its route via the host): socat - TCP:198.18.14.1:8080; from the host itself: socat - TCP:198.18.14.1:8080 and socat - TCP:127.0.0.1:8080; then iptables-save -c -t nat again
 //
 // R8: (beyond the notes) Docker's network built by hand (namespace, veth,
 // bridge, ip_forward, MASQUERADE, DNAT) behaves like docker's own.
 //
-// §1 手工模拟实现 Docker 容器网络！: 「（笔记之外，系列后续：容器网络）用
-// namespace、veth、bridge、ip_forward、MASQUERADE 和 DNAT 手工搭出的网络，和 Docker
-// 自己的容器网络表现一样。」
+// §1 手工模拟实现 Docker 容器网络！
 //
 // (beyond the notes; the series' next part, Docker's network by hand) A
 // network built by hand from a namespace, a veth pair, a bridge, ip_forward,
@@ -152,6 +147,7 @@
 //	# R5's namespaces ctr, host and out (without the outside's route back), R6's masquerade rule, then the published port:
 //	ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'
 //	ip netns exec host nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80
-//	ip netns exec ctr nc -l 80 & ip netns exec out nc 198.18.14.1 8080
+//	ip netns exec ctr timeout 5 socat TCP-LISTEN:80 EXEC:cat &   # an echo server in the container
+//	ip netns exec out sh -c 'echo hi | socat -t 1 - TCP:198.18.14.1:8080'   # answered through the DNAT
 //	# beside docker's: docker run -d -p 8080:80 IMAGE; ip link; ip addr; ip route; ip rule; iptables-save -t nat
 package routing

@@ -45,8 +45,8 @@ const (
 // OUTPUT, its second one reaches the container.
 //
 // equiv: nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80
-// equiv: ip netns exec out nc 198.18.14.1 8080; ip netns exec host nc 198.18.14.1 8080
-// equiv: nft add rule ip nat output ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80; ip netns exec host nc 198.18.14.1 8080
+// equiv: ip netns exec out socat -u - TCP:198.18.14.1:8080 </dev/null; ip netns exec host socat -u - TCP:198.18.14.1:8080 </dev/null
+// equiv: nft add rule ip nat output ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80; ip netns exec host socat -u - TCP:198.18.14.1:8080 </dev/null
 func TestR7APublishedPortIsDNATedInPreroutingFromOutsideOnly(t *testing.T) {
 	v := claims.Check(t, "R7")
 	p := newPath(t)
@@ -207,7 +207,7 @@ var (
 	runtimeOutside = netip.MustParsePrefix("198.18.12.2/24")
 )
 
-// equiv: docker run -d -p 8080:80 IMAGE; iptables-save -c -t nat; nc 198.18.12.1 8080 (from outside, then the host); nc 127.0.0.1 8080
+// equiv: docker run -d -p 8080:80 IMAGE; iptables-save -c -t nat; socat -u - TCP:198.18.12.1:8080 </dev/null  # from outside, then the host; and to 127.0.0.1:8080
 func TestR7DockerPublishesAPortWithDNATAndDockerProxy(t *testing.T) {
 	gate.SkipInVM(t, "docker")
 	t.Parallel()
@@ -261,7 +261,7 @@ func publishedDocker(t *testing.T) (*docker.Daemon, runtimens.Container, string)
 	return d, c, info.Server
 }
 
-// equiv: podman run -d -p 8080:80 --rootfs DIR /sleeper; iptables-save -c -t nat; nc 198.18.12.1 8080 (from outside, then the host); nc 127.0.0.1 8080
+// equiv: podman run -d -p 8080:80 --rootfs DIR /sleeper; iptables-save -c -t nat; socat -u - TCP:198.18.12.1:8080 </dev/null  # from outside, then the host; and to 127.0.0.1:8080
 func TestR7PodmanPublishesAPortWithDNAT(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	t.Parallel()

@@ -41,7 +41,8 @@ import (
 //	    ||                         ||
 //	 [eth] c1 198.18.15.2       [eth] c2 198.18.15.3
 //
-// equiv: ls /proc/sys/net/bridge; sysctl -w net.bridge.bridge-nf-call-iptables=0 (then 1); c1: echo hi > /dev/udp/198.18.15.3/7007; iptables -vL FORWARD
+// equiv: ls /proc/sys/net/bridge; sysctl -w net.bridge.bridge-nf-call-iptables=0  # then 1
+// equiv: ip netns exec c1 bash -c 'echo hi > /dev/udp/198.18.15.3/7007'; iptables -vL FORWARD
 func TestV13BridgedTrafficPassesForwardOnlyWithBrNetfilter(t *testing.T) {
 	v := claims.Check(t, "V13")
 	br, c1, c2 := filterBridge(t)

@@ -75,7 +75,7 @@ func TestDrillV8PortsOutOfTheBridge(t *testing.T) {
 // net.core.devconf_inherit_init_net=1 makes them inherit the host's
 // IPv6 settings (by default they start from the kernel's, mode 0); the
 // drill sets it in the test's own namespace instead.
-// equiv: ip netns exec X sysctl -w net.ipv6.conf.default.addr_gen_mode=1; then V3's observation
+// equiv: ip netns exec X sysctl -w net.ipv6.conf.default.addr_gen_mode=1  # then V3's observation
 func TestDrillV3NoLinkLocalAddresses(t *testing.T) {
 	t.Parallel()
 	ns := sandbox.New(t)

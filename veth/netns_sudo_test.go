@@ -34,7 +34,7 @@ func TestV10NewNamespaceHoldsOnlyLoDown(t *testing.T) {
 // end, a rule, and an nftables table with a rule. Every part is false
 // there.
 // equiv: ip -n x link set lo up; ip -n x link add v type veth peer name w; ip -n x rule add pref 100 lookup 100
-// equiv: ip netns exec x nft add table ip filter; ... add chain ip filter forward '{ type filter hook forward priority 0; }'; ... add rule ip filter forward counter accept
+// equiv: ip netns exec x nft add table ip filter; ip netns exec x nft add chain ip filter forward '{ type filter hook forward priority 0; }'; ip netns exec x nft add rule ip filter forward counter accept
 func TestDrillV10NamespaceInUse(t *testing.T) {
 	ns := sandbox.New(t) // lo up
 	ns.AddVeth(t, ns)
@@ -236,7 +236,7 @@ func observeMove(t *testing.T, afterMove func(*testing.T, *sandbox.NS, netlink.L
 	f.Before = deviceState(t, first, dev)
 	f.RoutesBefore = routesOf(t, first, dev.Attrs().Index)
 
-	// equiv: ip link set NAME netns x   (RTM_NEWLINK with IFLA_NET_NS_FD)
+	// equiv: ip link set NAME netns x  # RTM_NEWLINK with IFLA_NET_NS_FD
 	require.NoError(t, first.Netlink().LinkSetNsFd(dev, second.FD()), "ip link set %s netns %v", name, second)
 	_, err := first.Netlink().LinkByName(name)
 	f.LeftBehind = fmt.Sprintf("ip link show %s: %v", name, err)

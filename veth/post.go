@@ -188,10 +188,9 @@
 // V10: (beyond the notes) A new network namespace holds only lo, down, with no
 // routes, no rules beyond the defaults and no firewall rules.
 //
-// §1 彻底弄懂 Linux 网络命名空间: 「（不在本篇中：系列参考文章）新建的网络命名空间里只有一个 lo 设备，且处于 DOWN
-// 状态；没有路由，没有默认之外的路由规则，也没有防火墙规则。」
+// §1 彻底弄懂 Linux 网络命名空间
 //
-// (not in the notes: the series' reference) A new network namespace holds only
+// (beyond the notes; the series' reference) A new network namespace holds only
 // an lo device, and it is DOWN; no routes, no rules beyond the defaults, no
 // firewall rules.
 //
@@ -205,10 +204,9 @@
 // V11: (beyond the notes) Moving a device into another namespace takes away
 // its addresses and leaves it down.
 //
-// §1 彻底弄懂 Linux 网络命名空间: 「（不在本篇中：系列参考文章）把设备移到另一个网络命名空间后，它原来的 IP 地址都没有了，设备也处于
-// DOWN 状态，需要在新的命名空间里重新配置。」
+// §1 彻底弄懂 Linux 网络命名空间
 //
-// (not in the notes: the series' reference) A device moved into another
+// (beyond the notes; the series' reference) A device moved into another
 // network namespace has lost its IP addresses and is down: it is configured
 // again in the new namespace.
 //
@@ -221,10 +219,9 @@
 // V12: (beyond the notes) A bridge floods a frame for an unknown destination
 // MAC to every port, then forwards by the learnt MAC to one port only.
 //
-// §1 聊聊 Linux 上软件实现的“交换机” - Bridge: 「（不在本篇中：系列参考文章）Bridge 像交换机一样工作：目的 MAC
-// 未知的帧会被泛洪到所有端口；从源 MAC 学习到地址所在端口后，再发往该 MAC 的帧只从这一个端口转发。」
+// §1 聊聊 Linux 上软件实现的“交换机” - Bridge！
 //
-// (not in the notes: the series' reference) A bridge works like a switch: a
+// (beyond the notes; the series' reference) A bridge works like a switch: a
 // frame for an unknown destination MAC is flooded to every port; once it has
 // learnt the port from the source MAC, frames for that MAC leave by that one
 // port only.
@@ -234,7 +231,7 @@
 //	for c in c1 c2 c3; do ip -n h link add $c-p type veth peer name eth0 netns $c; ip -n h link set $c-p master br0 up; ip -n $c link set eth0 up; ip -n $c addr add 198.18.12.1${c#c}/24 dev eth0; done
 //	ip netns exec c3 tcpdump -leni eth0 &
 //	ip -n c1 neigh add 198.18.12.99 lladdr 02:00:00:00:00:99 dev eth0; ip netns exec c1 ping -c1 -W1 198.18.12.99  # a MAC nobody has: c3 sees the frame (flooded)
-//	ip netns exec c1 ping -c3 198.18.12.12  # the bridge knows c2's MAC (from its ARP reply, or its IPv6 chatter when eth0 came up): c3 sees the ARP broadcast, not the echoes
+//	ip netns exec c1 ping -c 3 198.18.12.12  # the bridge knows c2's MAC (from its ARP reply, or its IPv6 chatter when eth0 came up): c3 sees the ARP broadcast, not the echoes
 //	bridge -n h fdb show br br0 dynamic
 //	for n in c1 c2 c3 h; do ip netns del $n; done
 //
@@ -242,9 +239,7 @@
 // chain only with br_netfilter loaded and
 // net.bridge.bridge-nf-call-iptables=1.
 //
-// §1 聊聊 Linux 上软件实现的“交换机” - Bridge！: 「（笔记之外，系列后续：Bridge）经网桥转发的 IPv4 流量只有在加载了
-// br_netfilter 且 net.bridge.bridge-nf-call-iptables=1 时才会经过 iptables 的 FORWARD
-// 链。」
+// §1 聊聊 Linux 上软件实现的“交换机” - Bridge！
 //
 // (beyond the notes; the series' next part, the bridge) IPv4 traffic forwarded
 // by a bridge passes iptables' FORWARD chain only when br_netfilter is loaded

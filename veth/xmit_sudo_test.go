@@ -140,7 +140,7 @@ func neighbourState(t *testing.T, ns *sandbox.NS, link netlink.Link, addr netip.
 
 // xdpOf names the XDP program attached to ns's device name ("id 42,
 // native"), "" for none.
-// equiv: ip -d link show NAME   (prog/xdp id 42)
+// equiv: ip -d link show NAME  # prog/xdp id 42
 func xdpOf(t *testing.T, ns *sandbox.NS, name string) string {
 	t.Helper()
 	l, err := ns.Netlink().LinkByName(name)

@@ -280,7 +280,7 @@ func netipMask(bits int) []byte {
 
 // Iif and OifNot match the input device, or an output device other than
 // name.
-// equiv: iifname NAME; oifname != NAME
+// In nft's words: iifname NAME, oifname != NAME.
 func Iif(name string) Part    { return ifname(expr.MetaKeyIIFNAME, expr.CmpOpEq, name) }
 func OifNot(name string) Part { return ifname(expr.MetaKeyOIFNAME, expr.CmpOpNeq, name) }
 
@@ -291,7 +291,7 @@ func ifname(key expr.MetaKey, op expr.CmpOp, name string) Part {
 }
 
 // DstPort matches a TCP or UDP ("tcp", "udp") destination port.
-// equiv: tcp dport PORT
+// In nft's words: tcp dport PORT.
 func DstPort(proto string, port uint16) Part {
 	l4 := byte(unix.IPPROTO_TCP)
 	if proto == "udp" {
@@ -306,13 +306,13 @@ func DstPort(proto string, port uint16) Part {
 }
 
 // Masquerade rewrites the source to the outgoing device's address.
-// equiv: masquerade (iptables -j MASQUERADE)
+// In nft's words: masquerade (iptables: -j MASQUERADE).
 func Masquerade() Part {
 	return Part{action: true, exprs: []expr.Any{&expr.Masq{}}, needs: "masquerade (nft_masq)"}
 }
 
 // DNAT rewrites the destination to to (address and port).
-// equiv: dnat to ADDR:PORT (iptables -j DNAT --to-destination ADDR:PORT)
+// In nft's words: dnat to ADDR:PORT (iptables: -j DNAT --to-destination ADDR:PORT).
 func DNAT(to netip.AddrPort) Part {
 	port := to.Port()
 	return Part{action: true, needs: "destination NAT (nft_nat)", exprs: []expr.Any{
@@ -323,13 +323,13 @@ func DNAT(to netip.AddrPort) Part {
 }
 
 // Notrack exempts the packets from connection tracking (and so from NAT).
-// equiv: notrack (iptables -t raw -j NOTRACK)
+// In nft's words: notrack (iptables: -t raw -j NOTRACK).
 func Notrack() Part {
 	return Part{action: true, exprs: []expr.Any{&expr.Notrack{}}, needs: "notrack (nft_ct)"}
 }
 
 // Accept ends the rule with accept: the rule only counts what passes.
-// equiv: accept
+// In nft's words: accept.
 func Accept() Part {
 	return Part{action: true, exprs: []expr.Any{&expr.Verdict{Kind: expr.VerdictAccept}}}
 }

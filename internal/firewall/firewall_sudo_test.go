@@ -67,7 +67,7 @@ func TestLegacyReadsOnlyListedTables(t *testing.T) {
 	if err != nil {
 		gate.Skip(t, "needs iptables-legacy (Debian: apt-get install iptables) to make a rule to read")
 	}
-	// equiv: ip netns exec NS iptables-legacy -P FORWARD DROP; ... -A INPUT -j ACCEPT
+	// equiv: ip netns exec NS iptables-legacy -P FORWARD DROP; ip netns exec NS iptables-legacy -A INPUT -j ACCEPT
 	for _, args := range [][]string{{"-P", "FORWARD", "DROP"}, {"-A", "INPUT", "-j", "ACCEPT"}} {
 		cmd := exec.Command("nsenter", append([]string{"--net=" + ns.Path(), bin, "-w"}, args...)...)
 		// Its lock file, /run/xtables.lock by default, is the host's (and
