@@ -126,6 +126,11 @@ func (n realRootNeed) missing() string {
 	return fmt.Sprintf("needs real root (missing %s): %s", missingCaps(), instead(capHint(caps)))
 }
 
+// RealRootHint says what the reader runs to get real root where this
+// process runs: `sudo make notes` on a host; a container's options
+// (--privileged) in a container, where the reader is uid 0 already.
+func RealRootHint() string { return instead(capHint([]Cap{CapSysAdmin, CapNetAdmin})) }
+
 // must skips naming what is missing: "tracepoints: needs real root (...)".
 func (n realRootNeed) must(t testing.TB) {
 	t.Helper()

@@ -30,6 +30,12 @@ type Env struct {
 	Command   string // what produced the results
 	Measured  string // how the measured claims ran, when they ran apart
 	Strict    bool   // NETNOTES_STRICT was set
+	// Where is where a live run ran (gate.Where): container, PID
+	// namespace, missing capabilities, /proc/sys, lockdown.
+	Where *records.Where
+	// ForRealRoot is what the reader runs for what needs real root
+	// (gate.RealRootHint); "" reads as `sudo make notes`.
+	ForRealRoot string
 }
 
 // privileged reports whether the privileged notes could run: as root, or
