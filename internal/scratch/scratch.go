@@ -31,9 +31,17 @@ const Prefix = "netnotes-tmp-"
 // Take sweeps the scratch directories of dead processes from $TMPDIR,
 // makes this process's own there, holds it, and points TMPDIR at it. It
 // returns the directory and a function that removes it (call it as the
-// process ends).
+// process ends). The directory is held by a shared flock, which a sweep's
+// exclusive one cannot take.
+//
+// A test process started by another one (a helper process, a drill's
+// stand-in) finds its TMPDIR a scratch directory already: it works there,
+// and the process that holds it removes it.
 func Take() (dir string, release func(), err error) {
 	parent := os.TempDir()
+	if strings.HasPrefix(filepath.Base(parent), Prefix) {
+		return parent, func() {}, nil
+	}
 	Sweep(parent)
 	unlock, err := lock(parent, unix.LOCK_SH)
 	if err != nil {
@@ -46,7 +54,7 @@ func Take() (dir string, release func(), err error) {
 	}
 	held, err := os.Open(dir)
 	if err == nil {
-		err = unix.Flock(int(held.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		err = unix.Flock(int(held.Fd()), unix.LOCK_SH|unix.LOCK_NB)
 	}
 	if err != nil {
 		_ = os.Remove(dir)

@@ -30,6 +30,17 @@ func TestTakeHoldsADirectoryThatTMPDIRNames(t *testing.T) {
 	assert.Equal(t, dir, filepath.Dir(made))
 
 	assert.Empty(t, scratch.Sweep(parent), "a held directory is not swept")
+
+	// A test process this one starts finds TMPDIR a scratch directory
+	// already, and works there: it must not wait for the lock this
+	// process holds.
+	inner, innerRelease, err := scratch.Take()
+	require.NoError(t, err)
+	assert.Equal(t, dir, inner)
+	innerRelease()
+	_, err = os.Stat(dir)
+	require.NoError(t, err, "the inner release leaves the directory to its holder")
+
 	release()
 	_, err = os.Stat(dir)
 	assert.True(t, os.IsNotExist(err), "released: %v", err)
