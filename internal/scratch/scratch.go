@@ -52,6 +52,12 @@ func Take() (dir string, release func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
+	// As /tmp is: a test's child running as another user (U9's client as
+	// uid 65534) reaches, and may make, what it needs here.
+	if err := os.Chmod(dir, os.ModeSticky|0o777); err != nil {
+		_ = os.Remove(dir)
+		return "", nil, err
+	}
 	held, err := os.Open(dir)
 	if err == nil {
 		err = unix.Flock(int(held.Fd()), unix.LOCK_SH|unix.LOCK_NB)
