@@ -307,7 +307,7 @@ func Sweep(root *os.Root) []string {
 	}
 	var removed []string
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), Prefix) {
+		if !strings.HasPrefix(e.Name(), Prefix) || legacyAlive(e.Name()) {
 			continue
 		}
 		if root.Remove(filepath.Join("instances", e.Name())) == nil {
@@ -315,6 +315,22 @@ func Sweep(root *os.Root) []string {
 		}
 	}
 	return append(removed, sweepKprobes(root)...)
+}
+
+// legacyRE is an instance's name as tracers made it before they held
+// their instance open: netnotes-PID-N.
+var legacyRE = regexp.MustCompile(`^` + Prefix + `(\d+)-\d+$`)
+
+// legacyAlive reports whether name is a legacy instance whose process
+// still runs (in this PID namespace, as those tracers judged): its tracer
+// holds nothing open, and would lose the instance to a sweep.
+func legacyAlive(name string) bool {
+	m := legacyRE.FindStringSubmatch(name)
+	if m == nil {
+		return false
+	}
+	pid, _ := strconv.Atoi(m[1])
+	return !errors.Is(unix.Kill(pid, 0), unix.ESRCH)
 }
 
 // remove stops an instance, drops its triggers and events, and deletes it.
