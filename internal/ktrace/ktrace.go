@@ -51,11 +51,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
+	"netnotes/internal/wait"
 )
 
 // Prefix of every instance this package makes.
@@ -77,6 +79,9 @@ type Tracer struct {
 }
 
 var instanceSeq atomic.Uint64
+
+// removeTimeout bounds the wait for an instance's last file to close.
+const removeTimeout = 10 * time.Second
 
 // New makes a private tracefs instance, removed at cleanup. It skips where
 // Try says tracing is refused here.
@@ -118,7 +123,17 @@ func Try(t testing.TB) (*Tracer, string) {
 	}
 	t.Cleanup(func() {
 		_ = tr.marker.Close() // the instance is no longer held
-		if err := remove(root, tr.dir); err != nil {
+		// ... but for a moment it may be: a child this process forked
+		// (another test's command) holds a copy of every descriptor
+		// until it execs.
+		err := wait.Until(removeTimeout, func() error {
+			err := remove(root, tr.dir)
+			if err != nil && !errors.Is(err, unix.EBUSY) {
+				return wait.Stop(err)
+			}
+			return err
+		})
+		if err != nil {
 			t.Errorf("removing tracefs instance %s: %v", tr.dir, err)
 		}
 	})
