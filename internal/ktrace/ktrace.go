@@ -122,16 +122,22 @@ func Try(t testing.TB) (*Tracer, string) {
 		t.Fatalf("making tracefs instance %s: %v", tr.dir, err)
 	}
 	t.Cleanup(func() {
-		_ = tr.marker.Close() // the instance is no longer held
-		// ... but for a moment it may be: a child this process forked
-		// (another test's command) holds a copy of every descriptor
-		// until it execs.
+		// Stopped while still held, so that no sweep takes it half-way.
+		stop(root, tr.dir)
+		_ = tr.marker.Close()
+		// Released, it may still be held for a moment: a child this
+		// process forked (another test's command) holds a copy of every
+		// descriptor until it execs. And another process's sweep may
+		// remove it first, which is as good.
 		err := wait.Until(removeTimeout, func() error {
-			err := remove(root, tr.dir)
-			if err != nil && !errors.Is(err, unix.EBUSY) {
-				return wait.Stop(err)
+			err := root.Remove(tr.dir)
+			switch {
+			case err == nil, errors.Is(err, fs.ErrNotExist), errors.Is(err, unix.ENODEV):
+				return nil // ENODEV: a sweep is removing it right now
+			case errors.Is(err, unix.EBUSY):
+				return err
 			}
-			return err
+			return wait.Stop(err)
 		})
 		if err != nil {
 			t.Errorf("removing tracefs instance %s: %v", tr.dir, err)
@@ -348,8 +354,8 @@ func legacyAlive(name string) bool {
 	return !errors.Is(unix.Kill(pid, 0), unix.ESRCH)
 }
 
-// remove stops an instance, drops its triggers and events, and deletes it.
-func remove(root *os.Root, dir string) error {
+// stop stops an instance and drops its triggers and events.
+func stop(root *os.Root, dir string) {
 	_ = writeFile(root, filepath.Join(dir, "tracing_on"), "0")
 	_ = fs.WalkDir(root.FS(), filepath.Join(dir, "events"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() != "trigger" {
@@ -370,7 +376,6 @@ func remove(root *os.Root, dir string) error {
 		return nil
 	})
 	_ = writeFile(root, filepath.Join(dir, "events", "enable"), "0")
-	return root.Remove(dir)
 }
 
 // Event is one recorded tracepoint hit.
