@@ -18,6 +18,8 @@ var Builtin = []struct{ Name, Def, Why string }{
 	{"bbr", "modules=tcp_bbr,sysctl=net.ipv4.tcp_congestion_control=bbr", "the project machine's congestion control"},
 	{"no-tracefs", "tracefs=off", "tracefs not mounted, as on a freshly booted host"},
 	{"busybox-userland", "userland=busybox,drills=N3", "busybox's rm and unlink, as in Alpine and many containers, in place of GNU coreutils', with the N3 drill"},
+	{"lockdown-integrity", "append=lockdown=integrity", "kernel lockdown as Secure Boot turns it on in several distributions: tracefs and BPF still work"},
+	{"lockdown-confidentiality", "append=lockdown=confidentiality", "kernel lockdown that also closes tracefs: the notes resting on tracepoints skip, naming it, and L3, U3, V5 keep a verdict without them"},
 }
 
 // scenarioKeys documents the grammar, for -h and for errors.
