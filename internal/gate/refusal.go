@@ -64,7 +64,7 @@ func Refusal(err error, caps ...Cap) (why string, ok bool) {
 		return fmt.Sprintf("a read-only file system refused it (%v)", err), true
 	case unix.EPERM, unix.EACCES:
 		if missing := lacking(caps); len(missing) > 0 {
-			return fmt.Sprintf("refused (%v): missing %s%s: %s", err, strings.Join(missing, " and "), inUserNamespace(), instead(capHint(caps))), true
+			return fmt.Sprintf("refused (%v): missing %s%s: %s", err, strings.Join(missing, " and "), inUserNamespace(), instead(capHint(toLeaveUserNamespace(caps)))), true
 		}
 		if seccomp() {
 			return fmt.Sprintf("refused (%v) though the process has the capabilities it takes: a seccomp filter (a container's default profile) refuses the call: %s",
@@ -92,6 +92,23 @@ func lacking(caps []Cap) []string {
 	for _, c := range caps {
 		if !initialUserNamespace() || !hasCap(c.bit) {
 			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// toLeaveUserNamespace adds to caps, for a process in a user namespace of
+// its own, the capabilities without which the notes make one (the
+// rootless mode): a container that adds CAP_BPF alone still runs them
+// there, where it counts for nothing.
+func toLeaveUserNamespace(caps []Cap) []Cap {
+	if initialUserNamespace() {
+		return caps
+	}
+	out := []Cap{CapSysAdmin, CapNetAdmin}
+	for _, c := range caps {
+		if c != CapSysAdmin && c != CapNetAdmin {
+			out = append(out, c)
 		}
 	}
 	return out
