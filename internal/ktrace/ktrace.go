@@ -20,9 +20,17 @@
 // mid-run). An flock on tracefs's instances directory keeps a sweep from
 // taking an instance between its mkdir and the open that makes it held.
 //
-// Which events are a test's own is told by the trace too, not by gettid
-// (see Tracer.OnThread): the pid an event carries is the initial PID
-// namespace's, which a process in a container cannot know otherwise.
+// Which events are a test's own is told by the trace too, not by gettid:
+// the pid an event carries is the initial PID namespace's, which gettid in
+// a container's PID namespace is not, and which /proc there does not show
+// (NSpid lists only the container's own levels). The net tracepoints the
+// notes read carry a device name, an skb address and a length; no network
+// namespace, socket or cgroup that a test could have chosen. So the
+// sending thread writes a mark into the instance's trace_marker
+// (Tracer.OnThread): the kernel records it as an event of that thread,
+// numbered like every other, and the thread's events are those with the
+// mark's pid (Tracer.CausedBy). A trace that lost the mark attributes
+// nothing, and the note fails rather than count other processes' events.
 //
 // Events can carry a kernel stack through a `stacktrace` trigger, which
 // needs no kprobes:
