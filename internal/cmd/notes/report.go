@@ -261,8 +261,8 @@ func firstError(lines []string) string {
 			return strings.TrimSpace(line)
 		}
 		m := logLineRE.FindStringSubmatch(line)
-		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") {
-			continue
+		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") || strings.HasPrefix(strings.TrimSpace(m[1]), "facts ") {
+			continue // a verdict or the facts it was judged from: not why the test failed
 		}
 		if msg := strings.TrimSpace(m[1]); msg != "" {
 			return msg
@@ -301,6 +301,9 @@ func packageError(p *pkgResult) string {
 		t := strings.TrimSpace(line)
 		if t == "" || t == "FAIL" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "FAIL\t") || strings.HasPrefix(t, "ok ") {
 			continue
+		}
+		if _, where := records.ParseWhere(t); where {
+			continue // the binary's first line says where it ran, not what failed
 		}
 		return t
 	}
