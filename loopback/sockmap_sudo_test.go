@@ -64,7 +64,7 @@ func TestDrillL5NoRedirect(t *testing.T) {
 func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	t.Helper()
 	gate.Root(t)
-	gate.Feature(t, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe)
+	gate.Feature(t, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe, gate.CapBPF)
 	const writes = 8
 	ns := sandbox.New(t)
 	// The segment length net_dev_xmit reports depends on TCP's options:
@@ -99,7 +99,7 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	require.NoError(t, app.SetWriteDeadline(time.Now().Add(l5Timeout)))
 	tr.Start(t)
 	lo := ns.Counters(t, "lo")
-	writer := ktrace.OnThread(func() {
+	writer := tr.OnThread(func() {
 		for i := range writes {
 			_, err := app.Write(phaseMessage('R', i, payload))
 			require.NoError(t, err, "write %d on %s", i, connName(app))
@@ -107,7 +107,7 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 		}
 	})
 	f.LoTxPackets = ns.Counters(t, "lo").Sub(lo).TxPackets
-	f.LoXmit = xmitsCausedBy(tr.Stop(t), writer)
+	f.LoXmit = xmitsCausedBy(t, tr, writer)
 	f.TargetBytes, f.TargetInOrder = len(got), bytes.Equal(got, sent)
 
 	// Control: the same sockets out of the sockhash (a socket keeps the
@@ -120,9 +120,9 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	tr.Start(t)
 	lo = ns.Counters(t, "lo")
 	var peerGot []byte
-	writer = ktrace.OnThread(func() { peerGot = transfer(t, app, appPeer, 'C', writes, payload) })
+	writer = tr.OnThread(func() { peerGot = transfer(t, app, appPeer, 'C', writes, payload) })
 	f.ControlLoTxPackets = ns.Counters(t, "lo").Sub(lo).TxPackets
-	f.ControlLoXmit = xmitsCausedBy(tr.Stop(t), writer)
+	f.ControlLoXmit = xmitsCausedBy(t, tr, writer)
 	peerGot = append(peerGot, pending(t, appPeer)...)
 	f.ControlPeerBytes, f.ControlPeerInOrder = len(peerGot), bytes.Equal(peerGot, control)
 	f.PeerBytes = commonPrefix(peerGot, sent)
@@ -130,13 +130,13 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	return f
 }
 
-// xmitsCausedBy counts the net_dev_xmit events that the writing thread
-// caused. Every namespace's loopback is "lo", and other tests' TCP streams
+// xmitsCausedBy stops the trace and counts the net_dev_xmit events that
+// the writing thread caused. Every namespace's loopback is "lo", and other tests' TCP streams
 // send segments of any length, so the length filter alone is not enough.
 // With TCP_NODELAY (Go's default) each write's segment leaves in the
 // write's own system call.
-func xmitsCausedBy(events []ktrace.Event, writer int) int {
-	ours, _ := ktrace.CausedBy(events, writer)
+func xmitsCausedBy(t *testing.T, tr *ktrace.Tracer, writer ktrace.Thread) int {
+	ours, _ := tr.CausedBy(t, tr.Stop(t), writer)
 	return ktrace.Count(ours, "net_dev_xmit")
 }
 

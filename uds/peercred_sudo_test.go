@@ -121,7 +121,7 @@ func observeSecurity(t *testing.T, caps ...uintptr) SecurityFacts {
 // namespace (a rootless user namespace maps one uid).
 func secondUIDMissing() string {
 	if !gate.IsRoot() {
-		return "needs root to run a client as uid 65534: run " + gate.RunAsRoot
+		return "needs root to run a client as uid 65534: " + gate.RealRootHint()
 	}
 	data, err := os.ReadFile("/proc/self/uid_map")
 	if err != nil {
@@ -134,8 +134,8 @@ func secondUIDMissing() string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root, %s",
-		strings.Join(strings.Fields(string(data)), " "), gate.RunAsRoot)
+	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root: %s",
+		strings.Join(strings.Fields(string(data)), " "), gate.RealRootHint())
 }
 
 // serveHello accepts on l until it closes: for each connection it sends

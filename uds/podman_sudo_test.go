@@ -137,7 +137,7 @@ func podmanHost(t *testing.T) *podman.Host {
 	gate.Binary(t, "unshare", "util-linux")
 	gate.Binary(t, "nsenter", "util-linux")
 	if !gate.IsRealRoot() {
-		gate.Skip(t, "podman's API service runs here as root in private namespaces, which needs real root (%s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+		gate.Skip(t, "podman's API service runs here as root in private namespaces, which needs real root (%s): %s", gate.CurrentMode(), gate.RealRootHint())
 	}
 	return podman.Start(t, nil)
 }

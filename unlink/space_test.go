@@ -31,7 +31,7 @@ func TestN2SpaceIsReclaimedAtZeroLinksAndLastClose(t *testing.T) {
 			return err
 		}
 		return root.Close()
-	})
+	}, gate.CapSysAdmin)
 	root := sandbox.Mount(t, "tmpfs", map[string]string{"size": "64m"})
 	facts := observeSpace(t, root)
 	claims.Judge(v, facts, judgeSpace)

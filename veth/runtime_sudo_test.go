@@ -365,7 +365,7 @@ func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
 	gate.Binary(t, "unshare", "util-linux")
 	gate.Binary(t, "nsenter", "util-linux")
 	if !gate.IsRealRoot() {
-		gate.Skip(t, "dockerd needs real root (it runs runc as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+		gate.Skip(t, "dockerd needs real root (it runs runc as root and makes cgroups in the host's hierarchies; %s): %s", gate.CurrentMode(), gate.RealRootHint())
 	}
 	t0 := time.Now()
 	built := runtimens.Rootfs(t)
@@ -429,6 +429,7 @@ func runTwo(t *testing.T, h *podman.Host, rootfs string) []podman.Container {
 	for _, name := range []string{"c1", "c2"} {
 		c, err := h.Run(name, rootfs, "/sleeper")
 		if err != nil {
+			runtimens.SkipIfHelperMissing(t, "podman's part", err.Error())
 			t.Fatal(err)
 		}
 		started = append(started, c)

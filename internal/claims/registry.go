@@ -10,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"netnotes/internal/gate"
 	"netnotes/internal/records"
+	"netnotes/internal/scratch"
 )
 
 // The registry holds each claim's judge, registered once in its chapter
@@ -109,8 +111,22 @@ func ranRefuting(id, name string) {
 // os.Exit(claims.Main(m, "veth"))) and then, after a run of all its tests
 // (no -run, -skip or -list), fails it when a claim of the chapter has no
 // registered judge, or no refuting case of that judge ran.
+//
+// First it prints where the notes run (records.WhereLine of gate.Where),
+// which `go test -json` carries as the package's output, so that a saved
+// stream names the machine and the mode; and it gives the process a
+// scratch directory as its TMPDIR (package scratch), after removing those
+// of killed runs, so that a run killed at any moment leaves nothing the
+// next one does not sweep.
 func Main(m *testing.M, chapter string) int {
+	fmt.Println(records.WhereLine(gate.Where()))
+	_, release, err := scratch.Take()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: a temporary directory for the notes: %v\n", err)
+		return 1
+	}
 	code := m.Run()
+	release()
 	if code != 0 || filtered() {
 		return code
 	}

@@ -118,13 +118,23 @@ func Start(t testing.TB) *Daemon {
 		}
 	}
 	d.daemon(t, Dir+"/containerd/containerd.sock", "containerd", "--config", Dir+"/containerd.toml")
-	d.daemon(t, Socket, "dockerd",
+	dockerd := d.daemon(t, Socket, "dockerd",
 		"--config-file", Dir+"/daemon.json",
 		"--containerd", Dir+"/containerd/containerd.sock",
 		"--data-root", Dir+"/data", "--exec-root", Dir+"/exec", "--pidfile", Dir+"/docker.pid",
 		"--host", "unix://"+Socket, "--bip", Bridge,
 		"--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", d.Cgroup)
-	if err := wait.Until(Timeout, func() error { _, err := d.Docker(nil, "version", "--format", "{{.Server.Version}}"); return err }); err != nil {
+	err := wait.Until(Timeout, func() error {
+		select {
+		case <-dockerd:
+			return wait.Stop(fmt.Errorf("dockerd exited"))
+		default:
+		}
+		_, err := d.Docker(nil, "version", "--format", "{{.Server.Version}}")
+		return err
+	})
+	if err != nil {
+		runtimens.SkipIfHelperMissing(t, "docker's part", d.Logs())
 		t.Fatalf("dockerd does not answer on %s: %v\n%s", Socket, err, d.Logs())
 	}
 	d.Started = time.Since(start)
@@ -132,8 +142,9 @@ func Start(t testing.TB) *Daemon {
 }
 
 // daemon starts a daemon in the holder and waits for it to make its socket.
-// At cleanup its nsenter is killed; the daemon goes with the holder.
-func (d *Daemon) daemon(t testing.TB, sock, name string, args ...string) {
+// At cleanup its nsenter is killed; the daemon goes with the holder. The
+// channel it returns is closed when the daemon exits.
+func (d *Daemon) daemon(t testing.TB, sock, name string, args ...string) (exited <-chan struct{}) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := d.Command(ctx, []string{"HOME=" + Dir, "TMPDIR=" + Dir + "/tmp"}, name, args...)
@@ -148,20 +159,26 @@ func (d *Daemon) daemon(t testing.TB, sock, name string, args ...string) {
 		cancel()
 		t.Fatalf("%s: %v", name, err)
 	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		cancel()
-		_ = cmd.Wait()
+		<-done
 	})
 	err := wait.Until(Timeout, func() error {
-		if cmd.ProcessState != nil {
-			return fmt.Errorf("it exited")
+		select {
+		case <-done:
+			return wait.Stop(fmt.Errorf("it exited"))
+		default:
 		}
 		_, err := os.Stat(d.Path(sock))
 		return err
 	})
 	if err != nil {
+		runtimens.SkipIfHelperMissing(t, "docker's part", d.Logs())
 		t.Fatalf("%s made no socket %s: %v\n%s", name, sock, err, d.Logs())
 	}
+	return done
 }
 
 // Logs is the tail of what the daemons said.

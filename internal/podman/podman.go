@@ -61,7 +61,7 @@ func SkipUnlessRootful(t testing.TB) {
 	gate.Binary(t, "unshare", "util-linux")
 	gate.Binary(t, "nsenter", "util-linux")
 	if !gate.IsRealRoot() {
-		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): %s", gate.CurrentMode(), gate.RealRootHint())
 	}
 }
 

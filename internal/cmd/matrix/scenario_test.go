@@ -160,6 +160,19 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	assert.Contains(t, table, "  6.12 calico-host:modules=ipip+sit+ip_gre\n    condition modules ip_gre sit ipip\n")
 	assert.Contains(t, table, "Differences from each kernel's plain run: 2\n")
 
+	// A claim the scenario skipped whole (tracefs closed under
+	// lockdown=confidentiality) is one difference; its parts, never
+	// tried, are not: a skip names its reason, a missing verdict would
+	// be a failure.
+	skipped := []column{
+		{Kernel: "6.12", Verdicts: map[string]string{"L2": "confirmed", "L2/xmit": "confirmed", "L2/softirq": "confirmed"}},
+		{Kernel: "6.12", Scenario: "lockdown-confidentiality", Verdicts: map[string]string{"L2": "skipped"}},
+	}
+	diffs = scenarioDiffs(skipped)
+	require.Len(t, diffs, 1)
+	assert.Equal(t, "L2 on 6.12 lockdown-confidentiality: confirmed (plain) -> skipped", diffs[0].String())
+	assert.Empty(t, problemsOf(skipped, diffs))
+
 	// The same scenario agreeing everywhere: nothing marked, nothing listed.
 	cols[1].Verdicts["L1"] = "confirmed"
 	cols[2].Verdicts["V3"] = "confirmed"

@@ -38,6 +38,9 @@ func scenarioDiffs(cols []column) []difference {
 			continue
 		}
 		for _, id := range keys {
+			if c.Verdicts[id] == "" && partOfSkipped(c, id) {
+				continue // the claim's own row says why: its parts were never tried
+			}
 			if c.Verdicts[id] != p.Verdicts[id] {
 				diffs = append(diffs, difference{ID: id, Kernel: c.Kernel, Scenario: c.Scenario,
 					Plain: p.Verdicts[id], Now: c.Verdicts[id], PlainEvidence: p.Evidence[id], Evidence: c.Evidence[id]})
@@ -45,6 +48,13 @@ func scenarioDiffs(cols []column) []difference {
 		}
 	}
 	return diffs
+}
+
+// partOfSkipped reports whether id is a part of a claim that c skipped
+// whole (lockdown closing tracefs under L2, say).
+func partOfSkipped(c column, id string) bool {
+	claim, _, isPart := strings.Cut(id, "/")
+	return isPart && c.Verdicts[claim] == "skipped"
 }
 
 // writeTable prints claim (and part) x kernel (and scenario), then what

@@ -561,7 +561,8 @@ func goTest(root string, args []string, col *stream.Reader, save io.Writer, stde
 // test binaries make for themselves (internal/sandbox), as this probe just
 // did; or unprivileged, with the reason.
 func machine() Env {
-	env := Env{Kernel: "unknown", Arch: runtime.GOARCH, GoVersion: runtime.Version()}
+	where := gate.Where()
+	env := Env{Kernel: "unknown", Arch: runtime.GOARCH, GoVersion: runtime.Version(), Where: &where, ForRealRoot: gate.RealRootHint()}
 	switch gate.CurrentMode() {
 	case gate.RealRoot:
 		env.Root = true

@@ -34,6 +34,14 @@ func TestFirstErrorFindsTheReason(t *testing.T) {
 		"a verdict line is not the error")
 	assert.Equal(t, "cleanup: gone", firstError([]string{"    x_test.go:3: claim V5: refined — y", `    x_test.go:3: facts V5: {"A":1}`, "    x_test.go:9: cleanup: gone"}),
 		"nor the facts logged after it")
+	assert.Equal(t, "removing tracefs instance x: no such file or directory", firstError([]string{
+		`    stack_sudo_test.go:42: facts U3: {"Bytes":1048576}`,
+		"    ktrace.go:137: removing tracefs instance x: no such file or directory"}),
+		"nor the facts a verdict was judged from")
+	where := records.WhereLine(records.Where{Kernel: "6.18.44", Arch: "x86_64", Mode: "root"})
+	assert.Equal(t, "FAIL: every verdict rule must be shown going the other way:",
+		packageError(&stream.Package{Output: []string{where + "\n", "FAIL: every verdict rule must be shown going the other way:\n", "FAIL\tnetnotes/veth\t1.0s\n"}}),
+		"the binary's where line is not why its package failed")
 }
 
 func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {

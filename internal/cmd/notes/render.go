@@ -16,16 +16,56 @@ var verdictOrder = []string{records.Confirmed, records.Refined, records.Refuted,
 // asRoot says how the notes ran: root, rootless user namespace, or
 // unprivileged.
 func (r *Report) asRoot() string {
+	instead := r.Env.ForRealRoot
+	if instead == "" {
+		instead = "run `sudo make notes`"
+	}
 	switch {
 	case r.Env.Root:
 		return "root (the privileged notes ran)"
 	case r.Env.Rootless != "":
 		return "rootless user namespace (" + r.Env.Rootless + "): the privileged notes ran there, " +
-			"but tracepoints, BPF and a second user need real root; run `sudo make notes` for those"
+			"but tracepoints, BPF and a second user need real root; for those, " + instead
 	case r.Env.NoUserNS != "":
-		return "unprivileged (not root, and no user namespace: " + r.Env.NoUserNS + "): the privileged notes skip; run `sudo make notes` for them"
+		return "unprivileged (not root, and no user namespace: " + r.Env.NoUserNS + "): the privileged notes skip; for them, " + instead
 	}
-	return "not root: the privileged notes skip; run `sudo make notes` for all of them"
+	return "not root: the privileged notes skip; for all of them, " + instead
+}
+
+// where says where a live run ran, beyond kernel and mode: a container
+// (its runtime, where it can be told) or a host, the PID namespace, and
+// what the process was refused there. "" where the report read a saved
+// run.
+func (r *Report) where() string {
+	w := r.Env.Where
+	if w == nil {
+		return ""
+	}
+	var parts []string
+	switch w.Container {
+	case "":
+		parts = append(parts, "a host")
+	case "container":
+		parts = append(parts, "a container (its runtime not told)")
+	default:
+		parts = append(parts, "a "+w.Container+" container")
+	}
+	switch w.PIDNamespace {
+	case "host":
+		parts = append(parts, "the host's PID namespace")
+	case "own":
+		parts = append(parts, "a PID namespace of its own")
+	}
+	if len(w.MissingCaps) > 0 {
+		parts = append(parts, "missing "+strings.Join(w.MissingCaps, ", ")+" (in the host's user namespace)")
+	}
+	if w.ProcSysReadOnly {
+		parts = append(parts, "/proc/sys read-only")
+	}
+	if w.Lockdown != "" {
+		parts = append(parts, "lockdown "+w.Lockdown)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // where says what the run's where line records beyond the kernel and the
@@ -73,6 +113,9 @@ func (r *Report) writeText(w io.Writer, width int) {
 		fmt.Fprintf(w, "  where   %s\n", where)
 	}
 	fmt.Fprintf(w, "  as      %s\n", r.asRoot())
+	if where := r.where(); where != "" {
+		fmt.Fprintf(w, "  where   %s\n", where)
+	}
 	fmt.Fprintf(w, "  go      %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "  ran     %s\n", r.Env.Command)
 	if r.Env.Measured != "" {
@@ -186,6 +229,9 @@ func (r *Report) writeMarkdown(w io.Writer) {
 		fmt.Fprintf(w, "- **Where:** %s\n", where)
 	}
 	fmt.Fprintf(w, "- **Ran as:** %s\n", r.asRoot())
+	if where := r.where(); where != "" {
+		fmt.Fprintf(w, "- **Where:** %s\n", where)
+	}
 	fmt.Fprintf(w, "- **Go:** %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "- **Command:** `%s`\n", r.Env.Command)
 	if r.Env.Measured != "" {

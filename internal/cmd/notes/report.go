@@ -32,10 +32,15 @@ type Env struct {
 	Command   string // what produced the results
 	Measured  string // how the measured claims ran, when they ran apart
 	Strict    bool   // NETNOTES_STRICT was set
-	// Where is where the run ran, as its test binaries logged it
-	// (records.WhereLine); nil where the stream holds no where line.
+	// Where is where the run ran: for a live run, gate.Where (container,
+	// PID namespace, missing capabilities, /proc/sys, lockdown); for a
+	// saved one, its stream's where line (records.WhereLine); nil where
+	// the stream holds none.
 	Where *records.Where
 	Saved bool // a saved run (-from): the header is its machine's
+	// ForRealRoot is what the reader runs for what needs real root
+	// (gate.RealRootHint); "" reads as `sudo make notes`.
+	ForRealRoot string
 }
 
 // privileged reports whether the privileged notes could run: as root, or
@@ -263,7 +268,7 @@ func firstError(lines []string) string {
 		}
 		m := logLineRE.FindStringSubmatch(line)
 		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") || strings.HasPrefix(strings.TrimSpace(m[1]), "facts ") {
-			continue // the verdict and the facts (logged after it) are not why a test failed
+			continue // a verdict or the facts it was judged from: not why the test failed
 		}
 		if msg := strings.TrimSpace(m[1]); msg != "" {
 			return msg
@@ -302,6 +307,9 @@ func packageError(p *stream.Package) string {
 		t := strings.TrimSpace(line)
 		if t == "" || t == "FAIL" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "FAIL\t") || strings.HasPrefix(t, "ok ") {
 			continue
+		}
+		if _, where := records.ParseWhere(t); where {
+			continue // the binary's first line says where it ran, not what failed
 		}
 		return t
 	}

@@ -149,7 +149,7 @@ func TestTextReportShowsHeaderTableAndFooter(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"kernel  6.18.44-test, x86_64\n",
-		"as      not root: the privileged notes skip; run `sudo make notes` for all of them\n",
+		"as      not root: the privileged notes skip; for all of them, run `sudo make notes`\n",
 		"go      go1.26.8\n",
 		"\nloopback/\n  L1  confirmed  Loopback traffic needs no NIC.\n                   tcp 5 bytes and udp 5 bytes over 127.0.0.1 with eth0 absent\n",
 		"  L3  skipped    Own addresses go through lo.\n                   needs root",
@@ -206,6 +206,25 @@ func TestHeaderSaysHowTheNotesRan(t *testing.T) {
 		assert.True(t, strings.HasPrefix(r.asRoot(), c.as), "%+v: %s", c.env, r.asRoot())
 		assert.Contains(t, rerun(c.env, "netnotes/loopback", "netnotes", "TestX"), c.rerun, "%+v", c.env)
 	}
+}
+
+// In a container the header says where, and tells a reader who is uid 0
+// there what to change instead of sudo.
+func TestHeaderSaysWhereALiveRunRan(t *testing.T) {
+	w := records.Where{Kernel: "6.18.44", Arch: "x86_64", Mode: "rootless user namespace", Container: "podman", PIDNamespace: "own",
+		MissingCaps: []string{"CAP_SYS_ADMIN", "CAP_NET_ADMIN"}, ProcSysReadOnly: true}
+	r := &Report{Env: Env{Rootless: "root of the user namespace this runs in", Where: &w,
+		ForRealRoot: "run the container with --privileged (or --cap-add SYS_ADMIN --cap-add NET_ADMIN)"}}
+	var b strings.Builder
+	r.writeText(&b, 200)
+	assert.Contains(t, b.String(), "  where   a podman container; a PID namespace of its own; missing CAP_SYS_ADMIN, CAP_NET_ADMIN (in the host's user namespace); /proc/sys read-only\n")
+	assert.Contains(t, b.String(), "for those, run the container with --privileged")
+	assert.NotContains(t, b.String(), "sudo")
+
+	r.Env.Where = nil // a saved run: its stream says where, not this machine
+	b.Reset()
+	r.writeText(&b, 200)
+	assert.NotContains(t, b.String(), "  where ")
 }
 
 // A test that logged a verdict and then never ended (its binary killed by
