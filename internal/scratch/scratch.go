@@ -31,8 +31,7 @@ const Prefix = "netnotes-tmp-"
 // Take sweeps the scratch directories of dead processes from $TMPDIR,
 // makes this process's own there, holds it, and points TMPDIR at it. It
 // returns the directory and a function that removes it (call it as the
-// process ends). The directory is held by a shared flock, which a sweep's
-// exclusive one cannot take.
+// process ends).
 //
 // A test process started by another one (a helper process, a drill's
 // stand-in) finds its TMPDIR a scratch directory already: it works there,
@@ -42,6 +41,28 @@ func Take() (dir string, release func(), err error) {
 	if strings.HasPrefix(filepath.Base(parent), Prefix) {
 		return parent, func() {}, nil
 	}
+	dir, remove, err := Hold(parent)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.Setenv("TMPDIR", dir); err != nil {
+		remove()
+		return "", nil, err
+	}
+	return dir, func() {
+		_ = os.Setenv("TMPDIR", parent)
+		remove()
+	}, nil
+}
+
+// Hold sweeps parent of the scratch directories no process holds, makes
+// one of this process's own there and holds it by a shared flock, which a
+// sweep's exclusive one cannot take, until release removes it. A killed
+// process's directory is the next Hold's (or Sweep's) to remove, in
+// whatever PID namespace that runs: the matrix keeps each run's test
+// binaries so in its cache, where two runs at once once overwrote each
+// other's.
+func Hold(parent string) (dir string, release func(), err error) {
 	Sweep(parent)
 	unlock, err := lock(parent, unix.LOCK_SH)
 	if err != nil {
@@ -66,11 +87,7 @@ func Take() (dir string, release func(), err error) {
 		_ = os.Remove(dir)
 		return "", nil, fmt.Errorf("holding %s: %w", dir, err)
 	}
-	if err := os.Setenv("TMPDIR", dir); err != nil {
-		return "", nil, err
-	}
 	return dir, func() {
-		_ = os.Setenv("TMPDIR", parent)
 		_ = os.RemoveAll(dir)
 		_ = held.Close()
 	}, nil
