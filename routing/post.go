@@ -100,6 +100,7 @@
 //	ip -n out route add 198.18.13.0/24 via 198.18.14.1   # the outside routes the container's subnet back, as a LAN's router would
 //	ip netns exec host sysctl -w net.ipv4.ip_forward=0; ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams IpInAddrErrors; ip -n out -s link show eth0
 //	ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip netns exec out timeout 2 socat -u UDP-RECV:7007 - & ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams
+//	for n in ctr host out; do ip netns del $n; done
 //
 // R6: (beyond the notes) MASQUERADE rewrites a container's source address to
 // the host's outgoing address; conntrack keeps the mapping and rewrites the
@@ -112,13 +113,19 @@
 // outgoing address; conntrack remembers the mapping and rewrites the replies
 // back to the container.
 //
-//	# the namespaces ctr, host and out of R5's commands, without the outside's route back (ip -n out route del 198.18.13.0/24), then:
+//	ip netns add ctr; ip netns add host; ip netns add out
+//	ip -n host link add br0 type bridge; ip -n host addr add 198.18.13.1/24 dev br0; ip -n host link set br0 up
+//	ip -n host link add p0 type veth peer name eth0 netns ctr; ip -n host link set p0 master br0 up
+//	ip -n ctr addr add 198.18.13.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up; ip -n ctr route add default via 198.18.13.1
+//	ip -n host link add up0 type veth peer name eth0 netns out; ip -n host addr add 198.18.14.1/24 dev up0; ip -n host link set up0 up
+//	ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up
 //	ip netns exec host sysctl -w net.ipv4.ip_forward=1
 //	ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat postrouting '{ type nat hook postrouting priority 100; }'
 //	ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade
-//	ip netns exec out timeout 5 socat UDP-LISTEN:7007 EXEC:cat &   # an echo server outside
-//	ip netns exec ctr sh -c 'echo hi | socat -t 1 - UDP:198.18.14.2:7007'   # the reply comes back to the container
+//	ip netns exec out timeout 5 socat UDP-RECVFROM:7007 SYSTEM:'echo from out; echo peer $SOCAT_PEERADDR >&2' &   # the outside answers, and says whom it saw
+//	sleep 1; ip netns exec ctr sh -c 'echo hi | socat -t 2 - UDP:198.18.14.2:7007'   # the answer comes back to the container (out has no route to 198.18.13.0/24)
 //	ip netns exec host conntrack -L; ip netns exec host nft list ruleset
+//	for n in ctr host out; do ip netns del $n; done
 //
 // R7: (beyond the notes) A published port (-p 8080:80) is a DNAT rule; from
 // another namespace it is DNATed in PREROUTING, from the host itself another
@@ -131,9 +138,23 @@
 // network namespace is DNATed in PREROUTING, one the host makes itself takes
 // another way (OUTPUT's DNAT, or docker-proxy copying it in user space).
 //
-//	docker run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat; ps -C docker-proxy -o pid,args
-//	podman run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat
-//	# from another namespace (R5's out, its route via the host): socat - TCP:198.18.14.1:8080; from the host itself: socat - TCP:198.18.14.1:8080 and socat - TCP:127.0.0.1:8080; then iptables-save -c -t nat again
+//	ip netns add ctr; ip netns add host; ip netns add out
+//	ip -n host link add br0 type bridge; ip -n host addr add 198.18.13.1/24 dev br0; ip -n host link set br0 up
+//	ip -n host link add p0 type veth peer name eth0 netns ctr; ip -n host link set p0 master br0 up
+//	ip -n ctr addr add 198.18.13.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up; ip -n ctr route add default via 198.18.13.1
+//	ip -n host link add up0 type veth peer name eth0 netns out; ip -n host addr add 198.18.14.1/24 dev up0; ip -n host link set up0 up
+//	ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up
+//	ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip -n out route add 198.18.13.0/24 via 198.18.14.1
+//	ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'; ip netns exec host nft add chain ip nat output '{ type nat hook output priority -100; }'
+//	ip netns exec host nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80
+//	ip netns exec ctr timeout 30 socat TCP-LISTEN:80,fork SYSTEM:'echo served' &
+//	sleep 1; ip netns exec out socat -t 2 - TCP:198.18.14.1:8080,connect-timeout=2 </dev/null   # from outside: DNATed in PREROUTING
+//	ip netns exec host socat -t 2 - TCP:198.18.14.1:8080,connect-timeout=2 </dev/null   # refused or timed out: the host's own connection is not DNATed by PREROUTING's rule
+//	ip netns exec host nft add rule ip nat output ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80; ip netns exec host socat -t 2 - TCP:198.18.14.1:8080,connect-timeout=2 </dev/null   # now OUTPUT's rule DNATs it
+//	ip netns exec host nft list table ip nat   # each rule's counter: one connection each
+//	for n in ctr host out; do ip netns del $n; done
+//	docker run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat; ps -C docker-proxy -o pid,args   # docker's own: its DOCKER chain and docker-proxy
+//	podman run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat   # podman's (netavark)
 //
 // R8: (beyond the notes) Docker's network built by hand (namespace, veth,
 // bridge, ip_forward, MASQUERADE, DNAT) behaves like docker's own.
@@ -144,10 +165,21 @@
 // network built by hand from a namespace, a veth pair, a bridge, ip_forward,
 // MASQUERADE and DNAT behaves like Docker's own container network.
 //
-//	# R5's namespaces ctr, host and out (without the outside's route back), R6's masquerade rule, then the published port:
-//	ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'
+//	ip netns add ctr; ip netns add host; ip netns add out
+//	ip -n host link add br0 type bridge; ip -n host addr add 198.18.13.1/24 dev br0; ip -n host link set br0 up
+//	ip -n host link add p0 type veth peer name eth0 netns ctr; ip -n host link set p0 master br0 up
+//	ip -n ctr addr add 198.18.13.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up; ip -n ctr route add default via 198.18.13.1
+//	ip -n host link add up0 type veth peer name eth0 netns out; ip -n host addr add 198.18.14.1/24 dev up0; ip -n host link set up0 up
+//	ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up
+//	ip netns exec host sysctl -w net.ipv4.ip_forward=1
+//	ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat postrouting '{ type nat hook postrouting priority 100; }'; ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'
+//	ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade
 //	ip netns exec host nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80
-//	ip netns exec ctr timeout 5 socat TCP-LISTEN:80 EXEC:cat &   # an echo server in the container
-//	ip netns exec out sh -c 'echo hi | socat -t 1 - TCP:198.18.14.1:8080'   # answered through the DNAT
-//	# beside docker's: docker run -d -p 8080:80 IMAGE; ip link; ip addr; ip route; ip rule; iptables-save -t nat
+//	ip netns exec ctr timeout 10 socat TCP-LISTEN:80,fork SYSTEM:'echo served' &
+//	sleep 1; ip netns exec out socat -t 2 - TCP:198.18.14.1:8080 </dev/null   # in: answered through the DNAT
+//	ip netns exec out timeout 5 socat TCP-LISTEN:9000 SYSTEM:'echo peer $SOCAT_PEERADDR' &
+//	sleep 1; ip netns exec ctr socat -t 2 - TCP:198.18.14.2:9000 </dev/null   # out: the outside saw the host's address
+//	for n in ctr host out; do ip -n $n link; ip -n $n addr; ip -n $n route; ip -n $n rule; done; ip netns exec host nft list table ip nat
+//	for n in ctr host out; do ip netns del $n; done
+//	docker run -d -p 8080:80 IMAGE; ip link; ip addr; ip route; ip rule; iptables-save -t nat   # docker's own, to set beside it
 package routing

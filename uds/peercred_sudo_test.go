@@ -56,7 +56,7 @@ func TestU9FilePermissionsGateConnect(t *testing.T) {
 // then lets it through the 0600 file's mode, so the file no longer gates
 // connect and the judge must refute "more secure"; the efficiency part is
 // not measured in the drill.
-// equiv: sudo capsh --caps=cap_dac_override+eip --addamb=cap_dac_override --user=nobody -- -c 'socat - UNIX-CONNECT:/run/x.sock'
+// equiv: capsh --caps=cap_dac_override+eip --addamb=cap_dac_override --user=nobody -- -c 'socat - UNIX-CONNECT:/run/x.sock'
 func TestDrillU9AClientWithCAP_DAC_OVERRIDE(t *testing.T) {
 	if why := secondUIDMissing(); why != "" {
 		gate.Skip(t, "%s", why)

@@ -230,7 +230,7 @@
 //	ip -n h link add br0 type bridge; ip -n h link set br0 up
 //	for c in c1 c2 c3; do ip -n h link add $c-p type veth peer name eth0 netns $c; ip -n h link set $c-p master br0 up; ip -n $c link set eth0 up; ip -n $c addr add 198.18.12.1${c#c}/24 dev eth0; done
 //	ip netns exec c3 tcpdump -leni eth0 &
-//	ip -n c1 neigh add 198.18.12.99 lladdr 02:00:00:00:00:99 dev eth0; ip netns exec c1 ping -c1 -W1 198.18.12.99  # a MAC nobody has: c3 sees the frame (flooded)
+//	ip -n c1 neigh add 198.18.12.99 lladdr 02:00:00:00:00:99 dev eth0; ip netns exec c1 ping -c1 -W1 198.18.12.99  # no reply (a MAC nobody has): c3 sees the frame, flooded
 //	ip netns exec c1 ping -c 3 198.18.12.12  # the bridge knows c2's MAC (from its ARP reply, or its IPv6 chatter when eth0 came up): c3 sees the ARP broadcast, not the echoes
 //	bridge -n h fdb show br br0 dynamic
 //	for n in c1 c2 c3 h; do ip netns del $n; done

@@ -111,6 +111,16 @@ func (c Claim) BeyondTheNotes() bool {
 // between two namespaces and its removal (V4, V6, V7), and a namespace
 // whose own address sits on a veth (L3, R3, R4).
 var (
+	// A container, its host and a machine beyond the host (R5-R8): ctr on
+	// the host's bridge br0, the host's uplink up0 to out.
+	containerHostOutside = []string{
+		"ip netns add ctr; ip netns add host; ip netns add out",
+		"ip -n host link add br0 type bridge; ip -n host addr add 198.18.13.1/24 dev br0; ip -n host link set br0 up",
+		"ip -n host link add p0 type veth peer name eth0 netns ctr; ip -n host link set p0 master br0 up",
+		"ip -n ctr addr add 198.18.13.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up; ip -n ctr route add default via 198.18.13.1",
+		"ip -n host link add up0 type veth peer name eth0 netns out; ip -n host addr add 198.18.14.1/24 dev up0; ip -n host link set up0 up",
+		"ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up",
+	}
 	vethBetweenNamespaces = []string{
 		"ip netns add nn1",
 		"ip netns add nn2",
@@ -276,17 +286,12 @@ var Catalogue = []Claim{
 			Heading: "天天讲路由，那 Linux 路由到底咋实现的！？",
 			English: "(beyond the notes; the series' next part, routing) With net.ipv4.ip_forward=0 on the host, a container's packets to beyond the host are dropped; set to 1, they are forwarded.",
 		},
-		Commands: []string{
-			"ip netns add ctr; ip netns add host; ip netns add out",
-			"ip -n host link add br0 type bridge; ip -n host addr add 198.18.13.1/24 dev br0; ip -n host link set br0 up",
-			"ip -n host link add p0 type veth peer name eth0 netns ctr; ip -n host link set p0 master br0 up",
-			"ip -n ctr addr add 198.18.13.2/24 dev eth0; ip -n ctr link set eth0 up; ip -n ctr link set lo up; ip -n ctr route add default via 198.18.13.1",
-			"ip -n host link add up0 type veth peer name eth0 netns out; ip -n host addr add 198.18.14.1/24 dev up0; ip -n host link set up0 up",
-			"ip -n out addr add 198.18.14.2/24 dev eth0; ip -n out link set eth0 up",
+		Commands: commands(containerHostOutside, []string{
 			"ip -n out route add 198.18.13.0/24 via 198.18.14.1   # the outside routes the container's subnet back, as a LAN's router would",
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=0; ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams IpInAddrErrors; ip -n out -s link show eth0",
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip netns exec out timeout 2 socat -u UDP-RECV:7007 - & ip netns exec ctr bash -c 'echo hi > /dev/udp/198.18.14.2/7007'; ip netns exec host nstat -az IpForwDatagrams",
-		},
+			"for n in ctr host out; do ip netns del $n; done",
+		}),
 	},
 	{
 		ID: "R6", Chapter: "routing",
@@ -296,15 +301,15 @@ var Catalogue = []Claim{
 			Heading: "手工模拟实现 Docker 容器网络！",
 			English: "(beyond the notes; the series' next part, Docker's network by hand) iptables' MASQUERADE rewrites a container's source address to the host's outgoing address; conntrack remembers the mapping and rewrites the replies back to the container.",
 		},
-		Commands: []string{
-			"# the namespaces ctr, host and out of R5's commands, without the outside's route back (ip -n out route del 198.18.13.0/24), then:",
+		Commands: commands(containerHostOutside, []string{
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=1",
 			"ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat postrouting '{ type nat hook postrouting priority 100; }'",
 			"ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade",
-			"ip netns exec out timeout 5 socat UDP-LISTEN:7007 EXEC:cat &   # an echo server outside",
-			"ip netns exec ctr sh -c 'echo hi | socat -t 1 - UDP:198.18.14.2:7007'   # the reply comes back to the container",
+			"ip netns exec out timeout 5 socat UDP-RECVFROM:7007 SYSTEM:'echo from out; echo peer $SOCAT_PEERADDR >&2' &   # the outside answers, and says whom it saw",
+			"sleep 1; ip netns exec ctr sh -c 'echo hi | socat -t 2 - UDP:198.18.14.2:7007'   # the answer comes back to the container (out has no route to 198.18.13.0/24)",
 			"ip netns exec host conntrack -L; ip netns exec host nft list ruleset",
-		},
+			"for n in ctr host out; do ip netns del $n; done",
+		}),
 	},
 	{
 		ID: "R7", Chapter: "routing",
@@ -314,11 +319,19 @@ var Catalogue = []Claim{
 			Heading: "手工模拟实现 Docker 容器网络！",
 			English: "(beyond the notes; the series' next part, Docker's network by hand) Publishing a port with -p 8080:80 is a DNAT rule: a connection from another network namespace is DNATed in PREROUTING, one the host makes itself takes another way (OUTPUT's DNAT, or docker-proxy copying it in user space).",
 		},
-		Commands: []string{
-			"docker run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat; ps -C docker-proxy -o pid,args",
-			"podman run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat",
-			"# from another namespace (R5's out, its route via the host): socat - TCP:198.18.14.1:8080; from the host itself: socat - TCP:198.18.14.1:8080 and socat - TCP:127.0.0.1:8080; then iptables-save -c -t nat again",
-		},
+		Commands: commands(containerHostOutside, []string{
+			"ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip -n out route add 198.18.13.0/24 via 198.18.14.1",
+			"ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'; ip netns exec host nft add chain ip nat output '{ type nat hook output priority -100; }'",
+			"ip netns exec host nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80",
+			"ip netns exec ctr timeout 30 socat TCP-LISTEN:80,fork SYSTEM:'echo served' &",
+			"sleep 1; ip netns exec out socat -t 2 - TCP:198.18.14.1:8080,connect-timeout=2 </dev/null   # from outside: DNATed in PREROUTING",
+			"ip netns exec host socat -t 2 - TCP:198.18.14.1:8080,connect-timeout=2 </dev/null   # refused or timed out: the host's own connection is not DNATed by PREROUTING's rule",
+			"ip netns exec host nft add rule ip nat output ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80; ip netns exec host socat -t 2 - TCP:198.18.14.1:8080,connect-timeout=2 </dev/null   # now OUTPUT's rule DNATs it",
+			"ip netns exec host nft list table ip nat   # each rule's counter: one connection each",
+			"for n in ctr host out; do ip netns del $n; done",
+			"docker run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat; ps -C docker-proxy -o pid,args   # docker's own: its DOCKER chain and docker-proxy",
+			"podman run -d -p 8080:80 --name web IMAGE; iptables-save -c -t nat   # podman's (netavark)",
+		}),
 	},
 	{
 		ID: "R8", Chapter: "routing",
@@ -328,14 +341,19 @@ var Catalogue = []Claim{
 			Heading: "手工模拟实现 Docker 容器网络！",
 			English: "(beyond the notes; the series' next part, Docker's network by hand) A network built by hand from a namespace, a veth pair, a bridge, ip_forward, MASQUERADE and DNAT behaves like Docker's own container network.",
 		},
-		Commands: []string{
-			"# R5's namespaces ctr, host and out (without the outside's route back), R6's masquerade rule, then the published port:",
-			"ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'",
+		Commands: commands(containerHostOutside, []string{
+			"ip netns exec host sysctl -w net.ipv4.ip_forward=1",
+			"ip netns exec host nft add table ip nat; ip netns exec host nft add chain ip nat postrouting '{ type nat hook postrouting priority 100; }'; ip netns exec host nft add chain ip nat prerouting '{ type nat hook prerouting priority -100; }'",
+			"ip netns exec host nft add rule ip nat postrouting ip saddr 198.18.13.0/24 oifname != br0 counter masquerade",
 			"ip netns exec host nft add rule ip nat prerouting ip daddr 198.18.14.1 tcp dport 8080 counter dnat to 198.18.13.2:80",
-			"ip netns exec ctr timeout 5 socat TCP-LISTEN:80 EXEC:cat &   # an echo server in the container",
-			"ip netns exec out sh -c 'echo hi | socat -t 1 - TCP:198.18.14.1:8080'   # answered through the DNAT",
-			"# beside docker's: docker run -d -p 8080:80 IMAGE; ip link; ip addr; ip route; ip rule; iptables-save -t nat",
-		},
+			"ip netns exec ctr timeout 10 socat TCP-LISTEN:80,fork SYSTEM:'echo served' &",
+			"sleep 1; ip netns exec out socat -t 2 - TCP:198.18.14.1:8080 </dev/null   # in: answered through the DNAT",
+			"ip netns exec out timeout 5 socat TCP-LISTEN:9000 SYSTEM:'echo peer $SOCAT_PEERADDR' &",
+			"sleep 1; ip netns exec ctr socat -t 2 - TCP:198.18.14.2:9000 </dev/null   # out: the outside saw the host's address",
+			"for n in ctr host out; do ip -n $n link; ip -n $n addr; ip -n $n route; ip -n $n rule; done; ip netns exec host nft list table ip nat",
+			"for n in ctr host out; do ip netns del $n; done",
+			"docker run -d -p 8080:80 IMAGE; ip link; ip addr; ip route; ip rule; iptables-save -t nat   # docker's own, to set beside it",
+		}),
 	},
 
 	{
@@ -722,7 +740,7 @@ var Catalogue = []Claim{
 			"ip -n h link add br0 type bridge; ip -n h link set br0 up",
 			"for c in c1 c2 c3; do ip -n h link add $c-p type veth peer name eth0 netns $c; ip -n h link set $c-p master br0 up; ip -n $c link set eth0 up; ip -n $c addr add 198.18.12.1${c#c}/24 dev eth0; done",
 			"ip netns exec c3 tcpdump -leni eth0 &",
-			"ip -n c1 neigh add 198.18.12.99 lladdr 02:00:00:00:00:99 dev eth0; ip netns exec c1 ping -c1 -W1 198.18.12.99  # a MAC nobody has: c3 sees the frame (flooded)",
+			"ip -n c1 neigh add 198.18.12.99 lladdr 02:00:00:00:00:99 dev eth0; ip netns exec c1 ping -c1 -W1 198.18.12.99  # no reply (a MAC nobody has): c3 sees the frame, flooded",
 			"ip netns exec c1 ping -c 3 198.18.12.12  # the bridge knows c2's MAC (from its ARP reply, or its IPv6 chatter when eth0 came up): c3 sees the ARP broadcast, not the echoes",
 			"bridge -n h fdb show br br0 dynamic",
 			"for n in c1 c2 c3 h; do ip netns del $n; done",
