@@ -1,12 +1,15 @@
 # netnotes: executable notes on Linux local networking.
 #
 #   make notes   run every note and print what this kernel did with each claim
+#                (HTML=notes.html: also as a page; REPORT=report.md: as Markdown)
 #   make test    vet, then the tests, the privileged ones included (as an
 #                ordinary user they run in a user namespace of their own)
 #   make bench   the performance notes, in full (takes minutes); writes uds/bench.json and uds/bench.svg
 #   make chart   draw uds/bench.svg again from uds/bench.json (no measuring)
 #   make matrix  the notes on Debian's 5.10, 6.1 and 6.12 under qemu and on this kernel, side by side
 #                (ARCH=arm64: on Debian's arm64 6.1 and 6.12)
+#   make image   an OCI image of the notes (podman or docker), to run where there is no Go: in
+#                containers, on every node of a cluster (README.md, "The notes as an image")
 #   make lint    gofmt, go vet and staticcheck
 
 GO          ?= go
@@ -14,14 +17,15 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 BENCH_OUT   ?= uds/bench
 
-.PHONY: notes test bench chart lint matrix
+.PHONY: notes test bench chart lint matrix image
 
-# REPORT=file also writes the report as Markdown; NOTESFLAGS passes flags
+# REPORT=file also writes the report as Markdown, HTML=file as one page in
+# the post's order (for a browser); NOTESFLAGS passes flags
 # to the tool (go run ./internal/cmd/notes -h lists them, e.g. -short).
-# go run builds the tool silently first: say so (README.md, "How long").
+# go run builds the tool silently first: say so (CONTRIBUTING.md, "Running the notes in detail").
 notes:
 	@echo "notes: building the report tool (about a minute on a cold Go build cache, a second warm)" >&2
-	@$(GO) run ./internal/cmd/notes $(if $(REPORT),-md $(REPORT)) $(NOTESFLAGS)
+	@$(GO) run ./internal/cmd/notes $(if $(REPORT),-md $(REPORT)) $(if $(HTML),-html $(HTML)) $(NOTESFLAGS)
 
 # Not root, the sudo-tagged test binaries re-execute themselves into a user
 # namespace (internal/sandbox); what needs real root skips and says so.
@@ -58,9 +62,22 @@ bench:
 chart:
 	$(GO) run ./internal/cmd/bench -redraw $(BENCH_OUT).json
 
+# As root. The chapters' test binaries, the report tool and the programs
+# the notes run (from Debian's packages, through the matrix's private apt
+# configuration, cached in ~/.cache/netnotes), imported as one layer:
+# nothing is pulled. ENGINE=docker (default: podman if installed, else
+# docker), IMAGE=name (default netnotes), ARCH=arm64 for arm64 machines;
+# IMAGEFLAGS passes flags (go run ./internal/cmd/image -h), e.g. -o FILE
+# writes the root file system as a tar instead of importing it.
+image:
+	@$(GO) run ./internal/cmd/image $(if $(ENGINE),-engine $(ENGINE)) $(if $(IMAGE),-tag $(IMAGE)) $(if $(ARCH),-arch $(ARCH)) $(IMAGEFLAGS)
+
+# The image tag holds CI's runs of the image in containers (.ci/run).
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags sudo ./...
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(STATICCHECK) -tags sudo ./...
+	$(GO) vet -tags image ./internal/cmd/image
+	$(GO) run $(STATICCHECK) -tags image ./internal/cmd/image

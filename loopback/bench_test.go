@@ -84,7 +84,7 @@ func sweepSockmap(b *testing.B, shape bench.Shape) {
 				cfg := bench.Config{Shape: shape, Path: bench.Raw, Placement: placement, Transport: tr, Size: size}
 				b.Run(cfg.Name(), func(b *testing.B) {
 					if tr == bench.TCPSockmap {
-						gate.Feature(b, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe)
+						gate.Feature(b, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe, gate.CapBPF)
 					}
 					bench.Run(b, cfg)
 				})

@@ -22,7 +22,6 @@ import (
 // work took more than bench.MaxOtherCPU of its CPU decides nothing. Run
 // it alone: other tests on the same CPUs move it.
 // `make bench` has the full table.
-// equiv: make bench   (or: go test -run '^$' -bench . ./loopback)
 func TestL4LoopbackAddressVersusHostAddress(t *testing.T) {
 	v := claims.Check(t, "L4")
 	gate.SkipEmulated(t, "a measurement of a few seconds")

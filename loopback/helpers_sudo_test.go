@@ -47,7 +47,7 @@ const deliveryWait = 2 * time.Second
 // on the way (a connect that timed out, a datagram that never came) is
 // what the kernel did, kept as a fact. Only the harness's own steps
 // (making the listening sockets) fail the test.
-// equiv: nc 127.0.0.1 PORT; nc -u 127.0.0.1 PORT
+// equiv: socat - TCP:127.0.0.1:PORT; socat - UDP:127.0.0.1:PORT
 func tryLoopback(t *testing.T, ns *sandbox.NS, wait time.Duration) Delivery {
 	t.Helper()
 	msg := []byte("hello over loopback")

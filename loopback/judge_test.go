@@ -179,18 +179,21 @@ func TestJudgeL4(t *testing.T) {
 		onlyFree.Cells[i].Placement = bench.Free
 	}
 
+	// The refuting case a real kernel gave is the L4 drill's
+	// (testdata/drills/L4.json): a firewall chain for the host address in
+	// the measurement's namespace, where a reader's firewall never applies.
 	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
 		{Name: "seen on 6.18 under load: intervals wider than the band", Facts: seen,
 			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "within 5% in every cell", Facts: l4Facts(same, same, same, same),
 			Want: claims.Confirmed},
-		{Name: "a reader's firewall that accepts -d 127.0.0.0/8 first and walks a long chain for the host address: 127.0.0.1 30% faster for small round trips", Facts: l4Facts(faster, same, same, same),
+		{Name: "constructed: 127.0.0.1 30% faster for small round trips (as the L4 drill's firewall chain for the host address makes it)", Facts: l4Facts(faster, same, same, same),
 			Want: claims.Refuted},
-		{Name: "a reader's firewall or tc filter that inspects 127.0.0.0/8 and not the host address: 127.0.0.1 20% slower for small streams", Facts: l4Facts(same, same, slower, same),
+		{Name: "constructed: 127.0.0.1 20% slower for small streams (as rules that inspect 127.0.0.0/8 and not the host address would make it)", Facts: l4Facts(same, same, slower, same),
 			Want: claims.Refuted},
 		{Name: "a cell whose interval straddles the band's edge", Facts: l4Facts(same, wide, same, same),
 			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
-		{Name: "such a firewall, with another cell undecided: the difference decides", Facts: l4Facts(wide, faster, same, same),
+		{Name: "constructed: a cell outside the band, another undecided: the difference decides", Facts: l4Facts(wide, faster, same, same),
 			Want: claims.Refuted},
 		{Name: "free placement alone does not decide", Facts: onlyFree,
 			Want: claims.Skipped},
@@ -225,7 +228,7 @@ func TestJudgeL4ByCPUTime(t *testing.T) {
 			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "the rates straddle the band, the CPU time lies within it", Facts: l4CPUFacts(wideRates, same, same, same, same),
 			Want: claims.Confirmed},
-		{Name: "a reader's firewall that walks a long chain for the host address: 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),
+		{Name: "constructed: the rates straddle, the CPU time says 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),
 			Want: claims.Refuted},
 		{Name: "a small-message stream whose mode moves within each pair: undecided", Facts: l4CPUFacts(same, same, same, moded, same),
 			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},

@@ -35,7 +35,6 @@ func deliveryBound(t *testing.T, ns *sandbox.NS) time.Duration {
 
 // "With 127.0.0.1, data does not pass through the NIC, so even with the NIC
 // unplugged, communication over loopback is unaffected."
-// equiv: ip link set eth0 down (or pull the cable); nc 127.0.0.1 PORT
 func TestL1LoopbackNeedsNoNIC(t *testing.T) {
 	v := claims.Check(t, "L1")
 	claims.Judge(v, observeNoNIC(t, nil), judgeNoNIC)
@@ -44,7 +43,7 @@ func TestL1LoopbackNeedsNoNIC(t *testing.T) {
 // Drill: the same observation with lo taken down in both namespaces before
 // the delivery. The claim is about loopback without a card; with lo
 // itself down, loopback does not work, and the judge must say so.
-// equiv: ip link set lo down; nc 127.0.0.1 PORT
+// equiv: ip link set lo down; socat - TCP:127.0.0.1:PORT
 func TestDrillL1LoopbackDown(t *testing.T) {
 	loDown := func(t *testing.T, ns *sandbox.NS) {
 		require.NoError(t, ns.Netlink().LinkSetDown(ns.Link(t, "lo")), "ip link set lo down in %v", ns)
@@ -64,7 +63,7 @@ func observeNoNIC(t *testing.T, prepare func(*testing.T, *sandbox.NS)) NoNICFact
 	// are loaded (ipip, sit, ip_gre...), their fallback devices (tunl0,
 	// sit0, gre0...), which every new namespace gets, down. They are
 	// recorded, and the judge reads them.
-	// equiv: unshare -n; ip link set lo up; ip -br link
+	// equiv: unshare -n sh -c 'ip link set lo up; ip -br link'
 	alone := sandbox.New(t)
 	links, err := alone.Netlink().LinkList()
 	require.NoError(t, err, "ip link in %v", alone)
@@ -117,7 +116,7 @@ func observeNoNIC(t *testing.T, prepare func(*testing.T, *sandbox.NS)) NoNICFact
 	// Control: what loopback does need is lo. With lo down, table local
 	// still answers "local" (see the routing chapter's R1), but lo drops
 	// what it is given, and nothing should arrive.
-	// equiv: ip link set lo down; nc 127.0.0.1 PORT
+	// equiv: ip link set lo down; socat - TCP:127.0.0.1:PORT
 	dead := sandbox.New(t)
 	require.NoError(t, dead.Netlink().LinkSetDown(dead.Link(t, "lo")), "ip link set lo down")
 	droppedBefore := dead.Link(t, "lo").Attrs().Statistics.TxDropped

@@ -77,7 +77,7 @@ func speedNote(sp claims.Finding) string {
 	return fmt.Sprintf("note, deciding nothing (the claim says nothing of speed): tcp-sockmap %s: %s", what, sp.Evidence)
 }
 
-var _ = claims.Register("L5", judgeSockmap, "93", "94", "5")
+var _ = claims.Register("L5", judgeSockmap)
 
 func judgeRedirect(f SockmapFacts) claims.Finding {
 	total := f.Payload * f.Writes
@@ -119,10 +119,12 @@ func judgeSockmapSpeed(f SockmapFacts) claims.Finding {
 	vsTCP, vsUDS := f.VsTCP, f.VsUDS
 	var faster, slower, open int
 	var words []string
+	var cells []bench.CellFacts
 	for _, c := range vsTCP.Cells {
 		if c.Placement != bench.OneCPU || len(c.Ratios) == 0 {
 			continue
 		}
+		cells = append(cells, c)
 		iv := c.Decider()
 		switch {
 		case iv.Above(1):
@@ -145,7 +147,7 @@ func judgeSockmapSpeed(f SockmapFacts) claims.Finding {
 		}
 	}
 	ev := fmt.Sprintf("tcp-sockmap (to %s) vs TCP (to %s) on one CPU, raw path, ratio (%s): %s",
-		peerOr(vsTCP.PeerA, "?"), peerOr(vsTCP.PeerB, "?"), intervalKind(vsTCP), strings.Join(words, "; "))
+		peerOr(vsTCP.PeerA, "?"), peerOr(vsTCP.PeerB, "?"), bench.IntervalKind(cells), strings.Join(words, "; "))
 	if len(uds) > 0 {
 		ev += fmt.Sprintf("; beside UDS (not deciding): %s", strings.Join(uds, "; "))
 	}
@@ -165,14 +167,6 @@ func peerOr(peer, unknown string) string {
 		return unknown
 	}
 	return peer
-}
-
-// intervalKind describes the intervals, as the first cell has them.
-func intervalKind(f bench.Facts) string {
-	if len(f.Cells) == 0 {
-		return "no pairs"
-	}
-	return f.Cells[0].Decider().Kind()
 }
 
 func shapeWord(s bench.Shape) string {

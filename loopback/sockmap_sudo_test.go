@@ -35,7 +35,6 @@ import (
 // exactly two sockets; accelerators do it from a sock_ops program on a
 // cgroup, which sees every connection of every process in that cgroup and
 // would need a cgroup made (and, after a kill -9, left behind) by the test.
-// equiv: bpftool map create ... type sockhash; bpftool prog load ... type sk_msg;
 // bpftool prog attach PROG msg_verdict map MAP; (the sockets go in by fd)
 func TestL5SockmapRedirectSkipsLo(t *testing.T) {
 	v := claims.Check(t, "L5")
@@ -53,7 +52,6 @@ func TestL5SockmapRedirectSkipsLo(t *testing.T) {
 // the sockhash and the program attached, but no route: the program runs on
 // every sendmsg and passes the message on. Being in a sockhash skips
 // nothing; the redirect does, and without it the judge must say refuted.
-// equiv: (as above, without the route)
 func TestDrillL5NoRedirect(t *testing.T) {
 	claims.Drill(t, "L5", observeSockmap(t, false), judgeSockmap, claims.Refuted)
 }
@@ -66,7 +64,7 @@ func TestDrillL5NoRedirect(t *testing.T) {
 func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	t.Helper()
 	gate.Root(t)
-	gate.Feature(t, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe)
+	gate.Feature(t, "BPF sockhash maps and sk_msg programs with bpf_msg_redirect_hash", sockmap.Probe, gate.CapBPF)
 	const writes = 8
 	ns := sandbox.New(t)
 	// The segment length net_dev_xmit reports depends on TCP's options:
@@ -95,13 +93,13 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	// The redirected transfer. The redirect queues a message on the target
 	// inside the sender's sendmsg, so each write's bytes are there when it
 	// returns: the sidecar's socket is read without waiting.
-	// equiv: (app) write(fd, msg)  (sidecar) recv(fd, buf, MSG_DONTWAIT)
+	// The app writes; the sidecar reads without waiting (MSG_DONTWAIT).
 	sent := phaseStream('R', writes, payload)
 	var got []byte
 	require.NoError(t, app.SetWriteDeadline(time.Now().Add(l5Timeout)))
 	tr.Start(t)
 	lo := ns.Counters(t, "lo")
-	writer := ktrace.OnThread(func() {
+	writer := tr.OnThread(func() {
 		for i := range writes {
 			_, err := app.Write(phaseMessage('R', i, payload))
 			require.NoError(t, err, "write %d on %s", i, connName(app))
@@ -109,7 +107,7 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 		}
 	})
 	f.LoTxPackets = ns.Counters(t, "lo").Sub(lo).TxPackets
-	f.LoXmit = xmitsCausedBy(tr.Stop(t), writer)
+	f.LoXmit = xmitsCausedBy(t, tr, writer)
 	f.TargetBytes, f.TargetInOrder = len(got), bytes.Equal(got, sent)
 
 	// Control: the same sockets out of the sockhash (a socket keeps the
@@ -122,9 +120,9 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	tr.Start(t)
 	lo = ns.Counters(t, "lo")
 	var peerGot []byte
-	writer = ktrace.OnThread(func() { peerGot = transfer(t, app, appPeer, 'C', writes, payload) })
+	writer = tr.OnThread(func() { peerGot = transfer(t, app, appPeer, 'C', writes, payload) })
 	f.ControlLoTxPackets = ns.Counters(t, "lo").Sub(lo).TxPackets
-	f.ControlLoXmit = xmitsCausedBy(tr.Stop(t), writer)
+	f.ControlLoXmit = xmitsCausedBy(t, tr, writer)
 	peerGot = append(peerGot, pending(t, appPeer)...)
 	f.ControlPeerBytes, f.ControlPeerInOrder = len(peerGot), bytes.Equal(peerGot, control)
 	f.PeerBytes = commonPrefix(peerGot, sent)
@@ -132,13 +130,13 @@ func observeSockmap(t *testing.T, route bool) SockmapFacts {
 	return f
 }
 
-// xmitsCausedBy counts the net_dev_xmit events that the writing thread
-// caused. Every namespace's loopback is "lo", and other tests' TCP streams
+// xmitsCausedBy stops the trace and counts the net_dev_xmit events that
+// the writing thread caused. Every namespace's loopback is "lo", and other tests' TCP streams
 // send segments of any length, so the length filter alone is not enough.
 // With TCP_NODELAY (Go's default) each write's segment leaves in the
 // write's own system call.
-func xmitsCausedBy(events []ktrace.Event, writer int) int {
-	ours, _ := ktrace.CausedBy(events, writer)
+func xmitsCausedBy(t *testing.T, tr *ktrace.Tracer, writer ktrace.Thread) int {
+	ours, _ := tr.CausedBy(t, tr.Stop(t), writer)
 	return ktrace.Count(ours, "net_dev_xmit")
 }
 

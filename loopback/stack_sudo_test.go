@@ -19,7 +19,6 @@ import (
 // "Loopback data still passes every step of cross-host traffic except the
 // NIC hardware; it does not go through the NIC's RingBuffer, a softirq hands
 // the skb straight to the receiving protocol stack."
-// equiv: trace-cmd record -T -e net:net_dev_xmit -e net:netif_rx -e net:netif_receive_skb -f 'name == "lo"' nc -u 127.0.0.1 PORT
 func TestL2LoopbackPassesTheStack(t *testing.T) {
 	v := claims.Check(t, "L2")
 	claims.Judge(v, observeStack(t, sandbox.New(t)), judgeStack)
@@ -45,8 +44,8 @@ func observeStack(t *testing.T, ns *sandbox.NS) StackFacts {
 	cli := ns.Dial(t, "udp4", srv.LocalAddr().String())
 	loBefore := ns.Counters(t, "lo")
 	tr.Start(t)
-	sender := ktrace.OnThread(func() { sendDatagrams(t, cli, srv, f.Datagrams, f.Payload) })
-	events, others := ktrace.CausedBy(tr.Stop(t), sender)
+	sender := tr.OnThread(func() { sendDatagrams(t, cli, srv, f.Datagrams, f.Payload) })
+	events, others := tr.CausedBy(t, tr.Stop(t), sender)
 	f.OtherThreads = len(others)
 	f.LoTxPackets = ns.Counters(t, "lo").Sub(loBefore).TxPackets
 	for _, e := range events {
@@ -93,7 +92,7 @@ func observeStack(t *testing.T, ns *sandbox.NS) StackFacts {
 	require.NoError(t, err, "socketpair(AF_UNIX)")
 	t.Cleanup(func() { unix.Close(uds[0]); unix.Close(uds[1]) })
 	tr.Start(t)
-	writer := ktrace.OnThread(func() {
+	writer := tr.OnThread(func() {
 		for range f.Datagrams {
 			_, err := unix.Write(uds[0], make([]byte, f.Payload))
 			require.NoError(t, err, "write on the Unix socket pair")
@@ -101,7 +100,7 @@ func observeStack(t *testing.T, ns *sandbox.NS) StackFacts {
 			require.NoError(t, err, "read on the Unix socket pair")
 		}
 	})
-	controlEvents, _ := ktrace.CausedBy(tr.Stop(t), writer)
+	controlEvents, _ := tr.CausedBy(t, tr.Stop(t), writer)
 	f.UnixPairEvents = len(controlEvents)
 	return f
 }

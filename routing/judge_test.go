@@ -35,7 +35,7 @@ func TestJudgeR1LoopbackTable(t *testing.T) {
 		{Name: "a pre-5.14 kernel's extra broadcast 127.0.0.0 does not contradict",
 			Facts: LoopbackTableFacts{LoAddrs: []string{"127.0.0.1/8"}, Table: []Entry{loBrdNet, loLocal8, loLocal1, loBrdAll}, AnyLoopback: viaLo, AddrDeleted: true},
 			Want:  claims.Confirmed},
-		{Name: "a reader's boot scripts that add lo's routes by hand (proto boot, no source)",
+		{Name: "constructed: lo's routes as boot scripts would add them by hand (proto boot, no source), which the test's fresh namespace never runs (the R1 drill refutes on a real kernel)",
 			Facts: LoopbackTableFacts{LoAddrs: []string{"127.0.0.1/8"}, Table: []Entry{{"local", "127.0.0.0/8", "lo", "boot", "host", "-"}}, AnyLoopback: viaLo},
 			Want:  claims.Refuted},
 		{Name: "no broadcast entry with lo up",
@@ -47,6 +47,10 @@ func TestJudgeR1LoopbackTable(t *testing.T) {
 	})
 }
 
+// The refuting case is the R2 drill's (testdata/drills/R2.json): the
+// interface in a VRF, whose table takes the address's entries. This
+// machine has no vrf module; make matrix -scenarios vrf ran it on Debian's
+// 6.12, and its facts line is that run's.
 func TestJudgeR2AddressEntries(t *testing.T) {
 	facts := func(atAdd, atUp, afterDel []Entry) AddressEntriesFacts {
 		return AddressEntriesFacts{Addr: "198.18.0.1/24", Dev: "nnley-1a", Before: []Entry{}, AtAdd: atAdd, AtUp: atUp, AfterDel: afterDel}
@@ -58,9 +62,6 @@ func TestJudgeR2AddressEntries(t *testing.T) {
 		{Name: "a pre-5.14 kernel's network-address broadcast as well",
 			Facts: facts([]Entry{vethLocal}, []Entry{vethBrdNet, vethLocal, vethBrd}, []Entry{}),
 			Want:  claims.Confirmed},
-		{Name: "a reader's interface enslaved to a VRF (ip link set DEV master VRF): the address's entries go to the VRF's table, none to table local",
-			Facts: facts([]Entry{}, []Entry{}, []Entry{}),
-			Want:  claims.Refuted, Parts: map[string]string{"local": claims.Refuted, "broadcast": claims.Refuted}},
 		{Name: "the local entry, but no broadcast entry at link up",
 			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal}, []Entry{}),
 			Want:  claims.Refuted, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refuted}},
@@ -112,5 +113,139 @@ func TestJudgeR4LocalFirst(t *testing.T) {
 		{Name: "local wins even from behind main",
 			Facts: LocalFirstFacts{Addr: "198.18.0.1", Dev: "nnley-4a", FirstRulePriority: 0, FirstRuleTable: 255, Merged: viaLo, Split: split, Reordered: viaLo},
 			Want:  claims.Refined},
+	})
+}
+
+// Part two: the first rows are what a root run on the project machine
+// recorded (Linux 6.18.44, x86_64: testdata/facts/linux-6.18, written by
+// go run ./internal/cmd/notes -run 'R[5-8]' -record-facts).
+
+var seenR5 = claims.RecordedFacts[ForwardingFacts]("linux-6.18", "R5")
+
+func TestJudgeR5Forwarding(t *testing.T) {
+	claims.TestJudge(t, "R5", judgeForwarding, []claims.Case[ForwardingFacts]{
+		{Name: "seen on 6.18: dropped with 0 (InAddrErrors), forwarded with 1", Facts: seenR5, Want: claims.Confirmed},
+		{Name: "a host whose bridge forwards on its own (conf.BRIDGE.forwarding=1) with ip_forward=0",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
+				f.Off = f.On
+				f.Off.IPForward = "0"
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
+		{Name: "a host whose FORWARD chain drops everything (policy drop): nothing leaves with ip_forward=1 either",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
+				f.On.Received, f.On.OutsideRx, f.On.SeenFrom = 0, 0, ""
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
+		{Name: "both ways wrong: forwarded with 0, dropped with 1",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
+				f.Off, f.On = f.On, f.Off
+				f.Off.IPForward, f.On.IPForward = "0", "1"
+			}),
+			Want: claims.Refuted},
+		{Name: "only some forwarded with 1",
+			Facts: claims.With(seenR5, func(f *ForwardingFacts) { f.On.Received = 2 }),
+			Want:  claims.Refined, Parts: map[string]string{"on-forwards": claims.Refined}},
+	})
+}
+
+var seenR6 = claims.RecordedFacts[MasqueradeFacts]("linux-6.18", "R6")
+
+func TestJudgeR6Masquerade(t *testing.T) {
+	claims.TestJudge(t, "R6", judgeMasquerade, []claims.Case[MasqueradeFacts]{
+		{Name: "seen on 6.18: rewritten, mapped, answered", Facts: seenR6, Want: claims.Confirmed},
+		{Name: "a host that tracks nothing (notrack): the container's own address goes out and no answer comes back",
+			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
+				f.SeenFrom, f.Flows, f.ReplyFrom, f.ReplySent = "198.18.13.2:51908", nil, "", "network is unreachable"
+			}),
+			Want: claims.Refuted},
+		{Name: "an SNAT to another address than the outgoing one",
+			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
+				f.SeenFrom = "198.18.14.9:51908"
+				f.Flows[0].ReplyDst = "198.18.14.9"
+				f.ReplyFrom = ""
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
+		{Name: "tracked but not translated (no NAT rule matched)",
+			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
+				f.SeenFrom = "198.18.13.2:51908"
+				f.Flows[0].ReplyDst = "198.18.13.2"
+				f.ReplyFrom = ""
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"conntrack": claims.Refuted}},
+	})
+}
+
+var (
+	seenR7Kernel = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7APublishedPortIsDNATedInPreroutingFromOutsideOnly")
+	seenR7Docker = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7DockerPublishesAPortWithDNATAndDockerProxy")
+	seenR7Podman = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7PodmanPublishesAPortWithDNAT")
+)
+
+func TestJudgeR7Publish(t *testing.T) {
+	claims.TestJudge(t, "R7", judgePublish, []claims.Case[PublishFacts]{
+		{Name: "seen on 6.18, the test's own rules", Facts: seenR7Kernel, Want: claims.Confirmed},
+		{Name: "seen on 6.18, docker 20.10 (OUTPUT's DNAT, docker-proxy for 127.0.0.1)", Facts: seenR7Docker, Want: claims.Confirmed},
+		{Name: "seen on 6.18, podman 4.3 with netavark (OUTPUT's DNAT for both)", Facts: seenR7Podman, Want: claims.Confirmed},
+		{Name: "a userland proxy alone, no DNAT rule (docker --iptables=false, rootless podman's rootlessport)",
+			Facts: claims.With(seenR7Docker, func(f *PublishFacts) {
+				f.Rules = nil
+				f.Conns[0].Landed, f.Conns[0].Prerouting = "198.18.11.1:60070", 0
+				f.Conns[1].Landed, f.Conns[1].Output = "198.18.11.1:60068", 0
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
+		{Name: "a port published for others only: the host's own connections find nothing",
+			Facts: claims.With(seenR7Docker, func(f *PublishFacts) {
+				for i := range f.Conns[1:] {
+					c := &f.Conns[i+1]
+					c.Client, c.Landed, c.Output, c.Err = "", "", 0, "connection refused"
+				}
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"docker-from-host": claims.Refuted}},
+		{Name: "a kernel whose PREROUTING saw the host's own connection",
+			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
+				f.Conns[1].Client, f.Conns[1].Landed, f.Conns[1].Prerouting, f.Conns[1].Err = "198.18.14.1:41294", "198.18.14.1:41294", 1, ""
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"kernel-from-host": claims.Refuted}},
+		{Name: "a port published by nothing (no NAT rule, no proxy): nothing reaches the container",
+			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
+				f.Rules = nil
+				for i := range f.Conns {
+					c := &f.Conns[i]
+					c.Client, c.Landed, c.Prerouting, c.Output, c.Err = "", "", 0, 0, "connection refused"
+				}
+			}),
+			Want: claims.Refuted},
+		{Name: "nothing reaches the container from outside",
+			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
+				f.Conns[0].Landed, f.Conns[0].Err = "", "connected, but nothing reached the container's listener within 3s"
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"kernel-from-outside": claims.Refuted}},
+	})
+}
+
+var seenR8 = claims.RecordedFacts[ByHandFacts]("linux-6.18", "R8")
+
+func TestJudgeR8ByHand(t *testing.T) {
+	claims.TestJudge(t, "R8", judgeByHand, []claims.Case[ByHandFacts]{
+		{Name: "seen on 6.18: the same trips and state; docker also publishes to the host itself", Facts: seenR8, Want: claims.Refined,
+			Parts: map[string]string{"by-hand": claims.Confirmed, "like-docker": claims.Refined}},
+		{Name: "steps that also publish to the host itself (an OUTPUT rule): like docker's in every way",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) { f.ByHand.FromHost = f.Docker.FromHost }),
+			Want:  claims.Confirmed},
+		{Name: "where docker is not installed: the hand-built network alone",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) { f.Docker, f.NoDocker = nil, "no dockerd on PATH" }),
+			Want:  claims.Confirmed},
+		{Name: "the steps without MASQUERADE and DNAT",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) {
+				f.ByHand.Out = Trip{Dialed: "OUTSIDE:7007", Seen: "CTR", Err: "network is unreachable"}
+				f.ByHand.In = Trip{Dialed: "HOSTOUT:8080", Err: "connection refused"}
+			}),
+			Want: claims.Refuted, Parts: map[string]string{"by-hand": claims.Refuted, "like-docker": claims.Refuted}},
+		{Name: "a docker whose network has another shape (its container on the host's network)",
+			Facts: claims.With(seenR8, func(f *ByHandFacts) {
+				f.ByHand.FromHost = f.Docker.FromHost
+				f.Docker.CtrLinks = f.Docker.HostLinks
+			}),
+			Want: claims.Refined, Parts: map[string]string{"like-docker": claims.Refined}},
 	})
 }

@@ -16,7 +16,6 @@ import (
 
 // "Although it shows enp4s0, every RTN_LOCAL entry still routes through the
 // loopback device."
-// equiv: ip route show table local; ip route get 198.18.0.1
 func TestR3LocalEntryNamesTheInterfaceButLookupSaysLo(t *testing.T) {
 	v := claims.Check(t, "R3")
 	p := sandbox.NewPair(t) // 198.18.0.1/24 on A's veth end, 198.18.0.2/24 on B's
@@ -57,8 +56,6 @@ func observeLocalEntry(t *testing.T, p *sandbox.Pair) LocalEntryFacts {
 //	| rules: 0 local, 32766 main     |
 //	+--------------------------------+
 //	ip route get 198.18.0.1 in A: local via lo, or unicast out of a?
-//
-// equiv: ip route add 198.18.0.1/32 dev IF; ip route get 198.18.0.1; ip rule
 func TestR4LocalTableWinsOverMoreSpecificRoute(t *testing.T) {
 	v := claims.Check(t, "R4")
 	p := sandbox.NewPair(t)

@@ -124,6 +124,8 @@ func judgeLoopbackTable(f LoopbackTableFacts) claims.Finding {
 	return claims.Confirm("the notes' three lo entries present (other entries on lo: %s); %s; %s", brief(others), seen, control)
 }
 
+// The rule's own addresses: the one its test looks up in 127.0.0.0/8 and
+// the notes' broadcast entry.
 var _ = claims.Register("R1", judgeLoopbackTable, "127.1.2.3", "127.255.255.255")
 
 // R2 — the entries an address adds.
@@ -137,6 +139,9 @@ type AddressEntriesFacts struct {
 	AtAdd    []Entry // right after ip addr add, link down
 	AtUp     []Entry // once the link was up (waited for the broadcast entry, bounded)
 	AfterDel []Entry // after ip addr del (control)
+	// Master is the interface's master device ("vrf NAME table 10"), ""
+	// for none: in a VRF the address's entries go to the VRF's table.
+	Master string `json:",omitempty"`
 }
 
 // AddressEntries returns the two entries the notes' rule expects an address
@@ -171,8 +176,12 @@ func judgeAddressEntries(f AddressEntriesFacts) claims.Finding {
 	if err != nil {
 		return claims.Combine(claims.P("local", claims.SkipPart("%v", err)))
 	}
-	seen := fmt.Sprintf("on %s: before %s; at ip addr add %s (link down): %s; at link up: %s; after ip addr del: %s",
-		f.Dev, brief(f.Before), f.Addr, brief(f.AtAdd), brief(f.AtUp), brief(f.AfterDel))
+	master := ""
+	if f.Master != "" {
+		master = " (enslaved to " + f.Master + ")"
+	}
+	seen := fmt.Sprintf("on %s%s: before %s; at ip addr add %s (link down): %s; at link up: %s; after ip addr del: %s",
+		f.Dev, master, brief(f.Before), f.Addr, brief(f.AtAdd), brief(f.AtUp), brief(f.AfterDel))
 
 	var localPart claims.Finding
 	switch {
@@ -204,7 +213,20 @@ func judgeAddressEntries(f AddressEntriesFacts) claims.Finding {
 	return parts
 }
 
-var _ = claims.Register("R2", judgeAddressEntries, "198.18.0.255")
+var _ = claims.Register("R2", judgeAddressEntries)
+
+// Derived gives the evidence check the broadcast address the rule
+// expects of Addr (claims.Deriver).
+func (f AddressEntriesFacts) Derived() []string {
+	addr, err := netip.ParsePrefix(f.Addr)
+	if err != nil {
+		return nil
+	}
+	if _, brd, ok, err := AddressEntries(addr, f.Dev); err == nil && ok {
+		return []string{brd.Dst}
+	}
+	return nil
+}
 
 // R3 — the entry names the interface, the lookup says lo.
 
@@ -289,4 +311,8 @@ func judgeLocalFirst(f LocalFirstFacts) claims.Finding {
 	return claims.Confirm("%s", seen)
 }
 
-var _ = claims.Register("R4", judgeLocalFirst, "198.18.0.1/32", "32")
+var _ = claims.Register("R4", judgeLocalFirst)
+
+// Derived gives the evidence check the /32 route the test adds for Addr
+// to table main (claims.Deriver).
+func (f LocalFirstFacts) Derived() []string { return []string{f.Addr + "/32"} }

@@ -27,8 +27,6 @@ const tableWait = 3 * time.Second
 //	local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1
 //	local 127.0.0.1 dev lo proto kernel scope host src 127.0.0.1
 //	broadcast 127.255.255.255 dev lo proto kernel scope link src 127.0.0.1
-//
-// equiv: ip link set lo up; ip route show table local
 func TestR1LocalTableHoldsLoopbackEntries(t *testing.T) {
 	v := claims.Check(t, "R1")
 	ns := sandbox.New(t) // a fresh namespace whose lo has just come up

@@ -53,7 +53,10 @@ type Admission struct {
 //   - handshake: a connect completes with nobody on the other side doing
 //     anything (no accept): a non-blocking connect returns 0 at once, and
 //     what the client sends then is there for accept's socket to read.
-//     Refuted if the connect does not complete at once.
+//     Refuted if the connect is left in progress (EINPROGRESS: it waits
+//     for the other side, as TCP's waits for the handshake); a connect
+//     refused outright (EAGAIN: the listener's queue full) shows neither,
+//     and the part is not observed.
 //   - queues: there is no queue of connections waiting for accept, so
 //     nothing bounds them: every connect gets in. Refuted when a listen(n)
 //     lets a fixed number in and then refuses the next one.
@@ -92,8 +95,10 @@ var _ = claims.Register("U4", judgeBacklog)
 
 func judgeHandshake(f BacklogFacts) claims.Finding {
 	switch {
+	case f.FirstConnect == "EINPROGRESS":
+		return claims.Refute("a non-blocking connect to a listener nobody accepted on returned %s, not 0 at once: it waits for the other side", f.FirstConnect)
 	case f.FirstConnect != "ok":
-		return claims.Refute("a non-blocking connect to a listener nobody accepted on returned %s, not 0 at once", f.FirstConnect)
+		return claims.SkipPart("the first non-blocking connect was refused (%s) before it could show whether a connect waits for the other side (a refusal is the queue's, not a handshake)", f.FirstConnect)
 	case f.SentBeforeAccept == 0 || f.ReadAfterAccept != f.SentBeforeAccept:
 		return claims.Refine("connect returned 0 before any accept (state %s), but of %d B sent before accept, accept's socket read %d",
 			f.StateBeforeAccept, f.SentBeforeAccept, f.ReadAfterAccept)

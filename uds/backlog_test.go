@@ -24,7 +24,6 @@ import (
 //
 // Go's net.Listen always passes somaxconn as the backlog and net.Dial gives
 // up on EAGAIN, so this note uses plain system calls.
-// equiv: ss -xl  (Recv-Q: connections waiting, Send-Q: the backlog)
 func TestU4NoHandshakeButAnAcceptQueue(t *testing.T) {
 	v := claims.Check(t, "U4")
 	dir := socketDir(t)

@@ -69,7 +69,6 @@ func measuredPeers(f U8Facts) error {
 //
 // Nothing here asserts a speed: the judge reads the ratios with their
 // spread (judgeU8). Run it alone: other tests on the same CPUs move it.
-// equiv: make bench   (or: go test -run '^$' -bench . ./uds)
 func TestU8UDSVersusTCPOverLoopback(t *testing.T) {
 	v := claims.Check(t, "U8")
 	gate.SkipEmulated(t, "a measurement of a few seconds")

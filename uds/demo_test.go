@@ -92,7 +92,6 @@ func Example_demo() {
 // The notes run the demo as two programs: ./server, then ./client, which
 // prints "Received from server: Hello from server!" while the server prints
 // "Received from client: Hello from client!".
-// equiv: ./server & ./client
 func TestU2TheNotesDemoExchange(t *testing.T) {
 	v := claims.Check(t, "U2")
 	dir := socketDir(t)

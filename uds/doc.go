@@ -167,7 +167,10 @@
 // TCP connection SO_PEERCRED says pid 0, uid -1). More efficient: taken
 // from U8's measurement, by CPU time per message, which is what
 // efficiency means here (cheaper except for small streams with bbr:
-// refined; with cubic, cheaper in every cell).
+// refined; with cubic, cheaper in every cell). A drill
+// (TestDrillU9...) runs the other uid's client with CAP_DAC_OVERRIDE, as
+// a privileged container's processes have it: the 0600 file lets it in,
+// and the judge refutes "more secure".
 //
 // # On other kernels
 //
@@ -184,7 +187,8 @@
 //	go test -tags sudo -exec sudo -v ./uds
 //
 // Every verdict line starts with "claim U<n>:", a part's with
-// "claim U<n>/part:", after a "facts U<n>:" line with what the test saw.
+// "claim U<n>/part:"; a "facts U<n>:" line after the verdict says what the
+// test saw.
 // The drill's lines start with "drill U3": they are not verdicts. Socket
 // files live in directories from os.MkdirTemp and are gone when the tests
 // end.

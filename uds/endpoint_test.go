@@ -22,7 +22,6 @@ import (
 // The notes: crictl's `runtime-endpoint: unix:///var/run/containerd/containerd.sock`
 // "is the file path a UDS binds to": the address is a sockaddr_un with
 // family AF_UNIX, and bind creates the file.
-// equiv: stat -c %F /var/run/containerd/containerd.sock   # socket
 func TestU1BindCreatesTheFileAnEndpointNames(t *testing.T) {
 	v := claims.Check(t, "U1")
 	dir := socketDir(t)

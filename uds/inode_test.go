@@ -24,7 +24,6 @@ import (
 // an S_IFSOCK file in the filesystem, whose number stat and ls -i print.
 // sock_diag reports that one only when asked (UDIAG_SHOW_VFS; `ss -xe`
 // prints it as ino:N dev:MAJ/MIN).
-// equiv: netstat -xlp; ss -xl; ss -xle; stat -c %i uds_demo.sock
 func TestU5TwoInodes(t *testing.T) {
 	v := claims.Check(t, "U5")
 	dir := socketDir(t)

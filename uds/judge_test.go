@@ -35,9 +35,9 @@ func TestJudgeU1Bind(t *testing.T) {
 	relative.Dials[2].Reached, relative.Dials[2].Err = "", "ENOENT"
 
 	claims.TestJudge(t, "U1", judgeBind, []claims.Case[BindFacts]{
-		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
-		{Name: "a reader's server on an abstract address (@name, as some daemons bind): no file, and a unix:// path dials nothing", Facts: noFile, Want: claims.Refuted,
+		{Name: "refutable only by a kernel whose bind(2) to a path makes no file there (no Linux kernel does; the test binds its own listener, never a reader's server on an abstract name): a unix:// path dials nothing", Facts: noFile, Want: claims.Refuted,
 			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Refuted}},
+		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
 		{Name: "a regular file after bind", Facts: regular, Want: claims.Refuted,
 			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Confirmed}},
 		{Name: "only the relative form misses", Facts: relative, Want: claims.Refined,
@@ -103,9 +103,13 @@ func TestJudgeU4Backlog(t *testing.T) {
 	unbounded := seen
 	unbounded.Admissions = []Admission{{Backlog: 0, Tried: 6, Admitted: 6}, {Backlog: 1, Tried: 7, Admitted: 7}}
 	unbounded.BlockingConnect = "ok"
-	// A reader's server whose listen(0) queue already holds a client nobody
-	// accepted: the next non-blocking connect does not complete, it is
-	// refused with EAGAIN, so nothing was sent or read.
+	// A kernel whose UNIX connect waits for the other side, as TCP's waits
+	// for the handshake: left in progress, nothing sent before accept.
+	handshake := seen
+	handshake.FirstConnect, handshake.StateBeforeAccept, handshake.SentBeforeAccept, handshake.ReadAfterAccept = "EINPROGRESS", "CONNECTING", 0, 0
+	// The first connect refused by a full queue (the test's own listener
+	// is empty then): that is the queue's doing, and says nothing of a
+	// handshake.
 	full := seen
 	full.FirstConnect, full.StateBeforeAccept, full.SentBeforeAccept, full.ReadAfterAccept = "EAGAIN", "", 0, 0
 	// Connected at once, but what it sent before accept was lost.
@@ -136,6 +140,8 @@ func TestJudgeU4Backlog(t *testing.T) {
 	}
 
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[BacklogFacts]{
+		{Name: "refutable only by a kernel whose UNIX connect waits for the other side, as TCP's does (no Linux kernel's does; the test's own listener, never a reader's server, is what it connects to)", Facts: handshake, Want: claims.Refuted,
+			Parts: map[string]string{"handshake": claims.Refuted, "queues": claims.Refuted}},
 		{Name: "seen on 6.18 with the connection note: UDS connects 2-3x as fast, deciding nothing", Facts: measured, Want: claims.Refuted,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "a security hook makes UDS connects dearer: the note refutes, the claim stands as measured", Facts: hooked, Want: claims.Refuted,
@@ -143,8 +149,8 @@ func TestJudgeU4Backlog(t *testing.T) {
 		{Name: "seen on 6.18: no handshake, an accept queue", Facts: seen, Want: claims.Refuted,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: unbounded, Want: claims.Confirmed},
-		{Name: "a reader's busy server, its listen(0) queue already full: connect refused with EAGAIN", Facts: full, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Refuted, "queues": claims.Refuted}},
+		{Name: "constructed: the first connect refused by a full queue (EAGAIN) shows no handshake either way", Facts: full, Want: claims.Refuted,
+			Parts: map[string]string{"handshake": claims.Skipped, "queues": claims.Refuted}},
 		{Name: "data sent before accept lost", Facts: lost, Want: claims.Refined,
 			Parts: map[string]string{"handshake": claims.Refined, "queues": claims.Confirmed}},
 	})
@@ -189,7 +195,7 @@ func TestJudgeU6Lifecycle(t *testing.T) {
 
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
-		{Name: "a reader's Go server (net.Listen: the listener unlinks its socket file on Close): close removes the file", Facts: cleans, Want: claims.Refuted,
+		{Name: "constructed: a server whose close removes its file, as Go's net.Listen does (the test's GoCloseLeaves): nothing left, bind just works", Facts: cleans, Want: claims.Refuted,
 			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
 		{Name: "bind reuses the leftover", Facts: reused, Want: claims.Refuted,
 			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Refuted}},
@@ -202,18 +208,20 @@ func TestJudgeU6Lifecycle(t *testing.T) {
 // machine (TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled): killed,
 // its socket file stays and a request says ECONNREFUSED; stopped with
 // SIGTERM, it unlinks the file itself.
-var podmanService = claims.SeenFacts[LifecycleFacts](`{"AfterClose":"socket","Inode":9987112,"ConnectStale":"ECONNREFUSED","BindOver":"EADDRINUSE","BindUnlinked":"ok","CarriedAfterUnlink":"ok","ConnectUnlinked":"ENOENT","GoCloseLeaves":"","GoKeptLeaves":"","GoDialKept":"","Server":"podman system service (podman 4.3.1), killed with SIGKILL (its file's inode was 9987112 while it served)","StopLeaves":"none","StopRequest":"ENOENT"}`)
+var podmanService = claims.SeenFacts[LifecycleFacts](`{"AfterClose":"socket","Inode":9978823,"ConnectStale":"ECONNREFUSED","BindOver":"EADDRINUSE","BindUnlinked":"ok","CarriedAfterUnlink":"ok","ConnectUnlinked":"ENOENT","GoCloseLeaves":"","GoKeptLeaves":"","GoDialKept":"","Server":"podman system service (podman 4.3.1), killed with SIGKILL (its file's inode was 9978823 while it served)","StopLeaves":"none","StopRequest":"ENOENT","StopBind":"ok"}`)
 
 func TestJudgeU6LifecycleOnPodmanService(t *testing.T) {
-	// Judged on the graceful stop instead of the kill: the file is gone
-	// with the service, as with Go's own listener.
+	// Constructed: the graceful stop's observed fields (what it left, a
+	// request, the next bind) in the place of the kill's, the rest as the
+	// killed service's. The file is gone with the service, as with Go's
+	// own listener.
 	graceful := claims.With(podmanService, func(f *LifecycleFacts) {
-		f.AfterClose, f.Inode, f.ConnectStale, f.BindOver = f.StopLeaves, 0, f.StopRequest, "ok"
+		f.AfterClose, f.Inode, f.ConnectStale, f.BindOver = f.StopLeaves, 0, f.StopRequest, f.StopBind
 	})
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "podman system service seen on 6.18, killed", Facts: podmanService, Want: claims.Confirmed,
 			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Confirmed}},
-		{Name: "podman system service stopped with SIGTERM: it unlinks its file", Facts: graceful, Want: claims.Refuted,
+		{Name: "constructed from the podman system service's observed SIGTERM stop: it unlinks its file, and the next bind works", Facts: graceful, Want: claims.Refuted,
 			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
 	})
 }
@@ -484,7 +492,7 @@ func TestJudgeU9(t *testing.T) {
 			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
 		{Name: "faster everywhere and gated by the file mode", Facts: U9Facts{Efficiency: faster, Security: seenSecurity},
 			Want: claims.Confirmed},
-		{Name: "a reader's client with CAP_DAC_OVERRIDE (a privileged container) on a machine where UDS measured slower: slower everywhere, and the 0600 file let uid 65534 in", Facts: U9Facts{Efficiency: slower, Security: noGate},
+		{Name: "constructed: slower everywhere, and the 0600 file let uid 65534 in (as it lets a client with CAP_DAC_OVERRIDE: the U9 drill, testdata/drills/U9.json)", Facts: U9Facts{Efficiency: slower, Security: noGate},
 			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
 		{Name: "TCP refused the other uid too: no advantage shown", Facts: U9Facts{Efficiency: faster, Security: tcpGated},
 			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},

@@ -29,6 +29,7 @@ type LifecycleFacts struct {
 	Server      string // who served, and how it was stopped
 	StopLeaves  string // what its own graceful stop (SIGTERM) left at its path
 	StopRequest string // a request after that stop
+	StopBind    string `json:",omitempty"` // the next server's bind on its path after that stop
 }
 
 // judgeLifecycle is U6's rule. The notes' server unlinks its path before
@@ -77,6 +78,9 @@ func ownStop(f LifecycleFacts) string {
 		return ""
 	}
 	s := fmt.Sprintf("; its own graceful stop (SIGTERM) left %s at the path, and a request then said %s", f.StopLeaves, f.StopRequest)
+	if f.StopBind != "" {
+		s += ", the next server's bind " + f.StopBind
+	}
 	if f.StopLeaves == "none" {
 		s += ": the server unlinks its file itself when it stops, so only a killed one leaves it"
 	}

@@ -17,7 +17,6 @@ import (
 
 // The notes' server calls unlink on its .sock path before bind. Why: the
 // file outlives the socket, and bind will not reuse a path that exists.
-// equiv: ./server; kill it; ./server again   (bind: Address already in use)
 func TestU6TheSocketFileOutlivesItsSocket(t *testing.T) {
 	v := claims.Check(t, "U6")
 	dir := socketDir(t)

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 // printed by errno name ("connect: EACCES") for the parent to read. target
 // is a socket file's path, or "tcp:" and an address (U9's TCP control).
 func clientProcess(target string) int {
-	fmt.Printf("pid=%d uid=%d gid=%d\n", os.Getpid(), os.Getuid(), os.Getgid())
+	fmt.Printf("pid=%d uid=%d gid=%d capeff=%s\n", os.Getpid(), os.Getuid(), os.Getgid(), capEff())
 	network, addr := "unix", target
 	if a, ok := strings.CutPrefix(target, "tcp:"); ok {
 		network, addr = "tcp", a
@@ -66,32 +66,50 @@ func clientProcess(target string) int {
 	return 0
 }
 
+// capEff is this process's effective capability set, as /proc shows it
+// (hex), or "unknown".
+func capEff() string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
 // clientRun is one run of the client process.
 type clientRun struct {
-	PID   int      // the child's pid, as it printed it
-	UID   int      // its uid
-	GID   int      // its gid
-	Lines []string // what it printed after that
+	PID    int      // the child's pid, as it printed it
+	UID    int      // its uid
+	GID    int      // its gid
+	CapEff string   // its effective capabilities (hex, as /proc/PID/status)
+	Lines  []string // what it printed after that
 }
 
 // runClient starts the client process against path, as the user cred names
-// (nil: as this process), and waits for it. The binary is /proc/self/exe:
-// the kernel follows that link straight to the file, so another user can
-// run it even when `go test` built it in a directory only root may enter.
-func runClient(t *testing.T, path string, cred *syscall.Credential) clientRun {
+// (nil: as this process), with caps as its ambient capabilities (none: an
+// ordinary user's process has none), and waits for it. The binary is
+// /proc/self/exe: the kernel follows that link straight to the file, so
+// another user can run it even when `go test` built it in a directory
+// only root may enter.
+func runClient(t *testing.T, path string, cred *syscall.Credential, caps ...uintptr) clientRun {
 	t.Helper()
-	return runClientIn(t, nil, path, cred)
+	return runClientIn(t, nil, path, cred, caps...)
 }
 
 // runClientIn is runClient with the process started inside in (a
 // namespace's Do: the child inherits the starting thread's namespace);
 // nil starts it here.
-func runClientIn(t *testing.T, in func(func() error) error, target string, cred *syscall.Credential) clientRun {
+func runClientIn(t *testing.T, in func(func() error) error, target string, cred *syscall.Credential, caps ...uintptr) clientRun {
 	t.Helper()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Env = append(os.Environ(), clientEnv+"="+target)
 	cmd.Dir = "/"
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, AmbientCaps: caps, Pdeathsig: syscall.SIGKILL}
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	done := make(chan error, 1)
@@ -117,7 +135,7 @@ func runClientIn(t *testing.T, in func(func() error) error, target string, cred 
 	if !sc.Scan() {
 		t.Fatalf("client process printed nothing; stderr: %s", stderr.String())
 	}
-	if _, err := fmt.Sscanf(sc.Text(), "pid=%d uid=%d gid=%d", &run.PID, &run.UID, &run.GID); err != nil {
+	if _, err := fmt.Sscanf(sc.Text(), "pid=%d uid=%d gid=%d capeff=%s", &run.PID, &run.UID, &run.GID, &run.CapEff); err != nil {
 		t.Fatalf("client process's first line %q: %v", sc.Text(), err)
 	}
 	for sc.Scan() {
@@ -184,7 +202,7 @@ func rawSocket(t testing.TB, flags int) int {
 }
 
 // rawListen binds path and listens with backlog, as uds_server.c does.
-// equiv: socket(AF_UNIX); bind(path); listen(backlog)
+// socket(AF_UNIX), bind(path), listen(backlog), as the notes' C server does.
 func rawListen(t testing.TB, path string, backlog int) int {
 	t.Helper()
 	fd := rawSocket(t, 0)

@@ -31,8 +31,6 @@ var nobody = &syscall.Credential{Uid: 65534, Gid: 65534}
 // reaches a TCP port on 127.0.0.1; and the server learns from the kernel
 // who is talking (SO_PEERCRED), with no password exchanged. More
 // efficient: U8's measurement, shared with TestU8 in this test binary.
-// equiv: chmod 600 /run/x.sock; sudo -u nobody socat - UNIX-CONNECT:/run/x.sock
-// equiv: sudo -u nobody socat - TCP:127.0.0.1:PORT
 func TestU9FilePermissionsGateConnect(t *testing.T) {
 	v := claims.Check(t, "U9")
 	// In the matrix's VMs timing measures the emulator: the security part
@@ -53,9 +51,24 @@ func TestU9FilePermissionsGateConnect(t *testing.T) {
 	claims.Judge(v, facts, judgeU9)
 }
 
+// Drill: the other uid's client keeps CAP_DAC_OVERRIDE (ambient), as a
+// privileged container's processes or a setcap'd client do. The kernel
+// then lets it through the 0600 file's mode, so the file no longer gates
+// connect and the judge must refute "more secure"; the efficiency part is
+// not measured in the drill.
+// equiv: capsh --caps=cap_dac_override+eip --addamb=cap_dac_override --user=nobody -- -c 'socat - UNIX-CONNECT:/run/x.sock'
+func TestDrillU9AClientWithCAP_DAC_OVERRIDE(t *testing.T) {
+	if why := secondUIDMissing(); why != "" {
+		gate.Skip(t, "%s", why)
+	}
+	facts := U9Facts{Security: observeSecurity(t, unix.CAP_DAC_OVERRIDE), EfficiencyNotMeasured: "a drill: only the security part is observed"}
+	claims.Drill(t, "U9", facts, judgeU9, claims.Refuted)
+}
+
 // observeSecurity tries a root-owned 0600 socket file and a root-owned
-// 127.0.0.1 port as uid 65534. Without a second uid it says why.
-func observeSecurity(t *testing.T) SecurityFacts {
+// 127.0.0.1 port as uid 65534, whose client runs with caps (ambient; none
+// for an ordinary user's process). Without a second uid it says why.
+func observeSecurity(t *testing.T, caps ...uintptr) SecurityFacts {
 	if why := secondUIDMissing(); why != "" {
 		return SecurityFacts{NotObserved: why}
 	}
@@ -75,8 +88,8 @@ func observeSecurity(t *testing.T) SecurityFacts {
 	require.Equal(t, uint32(0), st.Uid, "owner of %s", path)
 	creds := serveHello(t, l, func(c net.Conn) (*unix.Ucred, error) { return peerCred(c.(*net.UnixConn)) })
 
-	refused := runClient(t, path, nobody)
-	f.OtherUID, f.Mode0600 = refused.UID, outcome(refused)
+	refused := runClient(t, path, nobody, caps...)
+	f.OtherUID, f.OtherCapEff, f.Mode0600 = refused.UID, refused.CapEff, outcome(refused)
 	if f.Mode0600 == Connected {
 		<-creds
 	}
@@ -85,7 +98,7 @@ func observeSecurity(t *testing.T) SecurityFacts {
 		<-creds
 	}
 	require.NoError(t, os.Chmod(path, 0o666))
-	allowed := runClient(t, path, nobody)
+	allowed := runClient(t, path, nobody, caps...)
 	if f.Mode0666 = outcome(allowed); f.Mode0666 == Connected {
 		f.PeerCred = credOf(t, creds)
 		f.Client = Cred{PID: int64(allowed.PID), UID: int64(allowed.UID), GID: int64(allowed.GID)}
@@ -96,7 +109,7 @@ func observeSecurity(t *testing.T) SecurityFacts {
 	ns := sandbox.New(t)
 	tl := ns.Listen(t, "tcp4", "127.0.0.1:0")
 	tcpCreds := serveHello(t, tl, func(c net.Conn) (*unix.Ucred, error) { return peerCred(c.(*net.TCPConn)) })
-	tcp := runClientIn(t, ns.Do, "tcp:"+tl.Addr().String(), nobody)
+	tcp := runClientIn(t, ns.Do, "tcp:"+tl.Addr().String(), nobody, caps...)
 	if f.TCPLoopback = outcome(tcp); f.TCPLoopback == Connected {
 		f.TCPPeerCred = credOf(t, tcpCreds)
 	}
@@ -108,7 +121,7 @@ func observeSecurity(t *testing.T) SecurityFacts {
 // namespace (a rootless user namespace maps one uid).
 func secondUIDMissing() string {
 	if !gate.IsRoot() {
-		return "needs root to run a client as uid 65534: run " + gate.RunAsRoot
+		return "needs root to run a client as uid 65534: " + gate.RealRootHint()
 	}
 	data, err := os.ReadFile("/proc/self/uid_map")
 	if err != nil {
@@ -121,8 +134,8 @@ func secondUIDMissing() string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root, %s",
-		strings.Join(strings.Fields(string(data)), " "), gate.RunAsRoot)
+	return fmt.Sprintf("needs a second uid, and this user namespace maps only %q: run as real root: %s",
+		strings.Join(strings.Fields(string(data)), " "), gate.RealRootHint())
 }
 
 // serveHello accepts on l until it closes: for each connection it sends

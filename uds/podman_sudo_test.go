@@ -72,11 +72,14 @@ func TestU1PodmanServiceListensOnTheSocketFileItsEndpointNames(t *testing.T) {
 // the service stops. Stopped as a service manager stops it (SIGTERM), and
 // as a crash, the OOM killer or kill -9 stop it (SIGKILL): what is left at
 // its path, what a request then says, and whether the next server's bind
-// goes through. A third service has its file unlinked while a client is
-// connected: the client's next request on that connection, and a new one.
+// goes through (after either stop). A third service has its file unlinked
+// while a client is connected: the client's next request on that
+// connection, and a new one.
 //
 // equiv: podman system service --time 0 unix:///tmp/DIR/podman.sock & kill -TERM $!; ls -l /tmp/DIR; curl --unix-socket /tmp/DIR/podman.sock http://d/_ping
-// equiv: podman system service --time 0 unix:///tmp/DIR/podman.sock & kill -KILL $!; ls -li /tmp/DIR; curl --unix-socket ...   (Connection refused)
+// equiv: podman system service --time 0 unix:///tmp/DIR/podman.sock & kill -KILL $!; ls -li /tmp/DIR; curl --unix-socket /tmp/DIR/podman.sock http://d/_ping
+//
+// (killed, curl says Connection refused)
 func TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	v := claims.Check(t, "U6")
@@ -89,6 +92,7 @@ func TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled(t *testing.T) {
 	serve(t, h, stopped).stop(t, h, "TERM")
 	f.StopLeaves, _ = fileType(t, stopped)
 	f.StopRequest = request(stopped)
+	f.StopBind = errnoName(unix.Bind(rawSocket(t, 0), &unix.SockaddrUnix{Name: stopped}))
 
 	// Killed: the file outlives the socket, and nobody is behind it.
 	path := filepath.Join(dir, "podman.sock")
@@ -133,7 +137,7 @@ func podmanHost(t *testing.T) *podman.Host {
 	gate.Binary(t, "unshare", "util-linux")
 	gate.Binary(t, "nsenter", "util-linux")
 	if !gate.IsRealRoot() {
-		gate.Skip(t, "podman's API service runs here as root in private namespaces, which needs real root (%s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+		gate.Skip(t, "podman's API service runs here as root in private namespaces, which needs real root (%s): %s", gate.CurrentMode(), gate.RealRootHint())
 	}
 	return podman.Start(t, nil)
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/claims"
-	"netnotes/internal/gate"
 	"netnotes/internal/ktrace"
 	"netnotes/internal/sandbox"
 )
@@ -31,7 +29,6 @@ const transferSize = 1 << 20
 // same over TCP to 127.0.0.1. lo's counters and the net:* tracepoints,
 // counted for this process's threads in process context (where a UDS write
 // would have to raise them: it runs no softirq), tell the two apart.
-// equiv: ip -s link show lo; perf stat -e 'net:*' ./uds_demo
 func TestU3UDSBypassesTheNetworkStack(t *testing.T) {
 	v := claims.Check(t, "U3")
 	ns := sandbox.New(t)
@@ -60,40 +57,28 @@ func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) St
 	}
 	f.LoUDS, f.LoTCP = loDuring(udsConn), loDuring(tcpConn)
 
-	// Tracing needs tracefs and real root; where it is refused, the
-	// tracepoints part is not observed (and where tracefs itself is
-	// missing, the subtest skips, saying so).
-	if ok, why := gate.CanTrace(); !ok {
+	// Tracing needs real root and a kernel that lets it trace; where it
+	// is refused, the tracepoints part is not observed.
+	tr, why := ktrace.Try(t)
+	if tr == nil {
 		f.TraceNotObserved = why
 		return f
 	}
-	var traced *testing.T
-	t.Run("tracepoints", func(t *testing.T) {
-		traced = t
-		tr := ktrace.New(t)
-		filter := fmt.Sprintf(`comm == "%s"`, ownComm(t)) // less noise from other processes
-		tr.Enable(t, "net", filter, false)
-		tr.Enable(t, "skb/consume_skb", filter, false)
-		eventsDuring := func(c [2]net.Conn) []ktrace.Event {
-			tr.Start(t)
-			moved, err := transfer(c[0], c[1])
-			events := tr.Stop(t)
-			require.NoError(t, err)
-			require.Equal(t, int64(transferSize), moved)
-			return ours(t, events)
-		}
-		udsEvents, tcpEvents := eventsDuring(udsConn), eventsDuring(tcpConn)
-		f.NetUDS, f.NetTCP = countEvents(udsEvents, "net_"), countEvents(tcpEvents, "net_")
-		f.SkbUDS = countEvents(udsEvents, "consume_skb")["consume_skb"]
-		f.Traced = true
-	})
-	if !f.Traced {
-		reason, ok := gate.SkipReason(traced)
-		if !ok {
-			reason = "the tracing subtest did not finish: see its log"
-		}
-		f.TraceNotObserved = reason
+	filter := fmt.Sprintf(`comm == "%s"`, ownComm(t)) // less noise from other processes
+	tr.Enable(t, "net", filter, false)
+	tr.Enable(t, "skb/consume_skb", filter, false)
+	eventsDuring := func(c [2]net.Conn) []ktrace.Event {
+		tr.Start(t)
+		moved, threads, err := tracedTransfer(tr, c[0], c[1])
+		events := tr.Stop(t)
+		require.NoError(t, err)
+		require.Equal(t, int64(transferSize), moved)
+		return ours(t, tr, events, threads)
 	}
+	udsEvents, tcpEvents := eventsDuring(udsConn), eventsDuring(tcpConn)
+	f.NetUDS, f.NetTCP = countEvents(udsEvents, "net_"), countEvents(tcpEvents, "net_")
+	f.SkbUDS = countEvents(udsEvents, "consume_skb")["consume_skb"]
+	f.Traced = true
 	return f
 }
 
@@ -105,7 +90,9 @@ func observeStack(t *testing.T, ns *sandbox.NS, udsConn, tcpConn [2]net.Conn) St
 // observation watches that path: the bytes the client puts into the UDS now
 // reach their reader through lo, and the judge must say so (refuted), or
 // the instrument is blind.
-// equiv: socat UNIX-LISTEN:x.sock TCP:127.0.0.1:PORT & (then U3 against x.sock)
+// equiv: socat UNIX-LISTEN:x.sock TCP:127.0.0.1:PORT &
+//
+// (then U3's observation against x.sock)
 func TestDrillU3AUnixEndpointRelayedOverTCP(t *testing.T) {
 	ns := sandbox.New(t)
 	backend := ns.Listen(t, "tcp", "127.0.0.1:0")
@@ -160,20 +147,34 @@ func connectedPair(t *testing.T, ns *sandbox.NS, network, address string) (serve
 
 // transfer writes transferSize bytes on client and reads them on server.
 func transfer(server, client net.Conn) (int64, error) {
+	moved, _, err := tracedTransfer(nil, server, client)
+	return moved, err
+}
+
+// tracedTransfer is transfer with the writer and the reader each on a
+// thread of its own, marked in tr's trace (Tracer.OnThread): every net
+// event the transfer raises in process context is in one of their system
+// calls (the writer's sends, the reader's acknowledgements).
+func tracedTransfer(tr *ktrace.Tracer, server, client net.Conn) (int64, [2]ktrace.Thread, error) {
+	var threads [2]ktrace.Thread
 	wrote := make(chan error, 1)
 	go func() {
-		chunk := make([]byte, 64<<10)
 		var err error
-		for sent := 0; sent < transferSize && err == nil; sent += len(chunk) {
-			_, err = client.Write(chunk)
-		}
+		threads[0] = tr.OnThread(func() {
+			chunk := make([]byte, 64<<10)
+			for sent := 0; sent < transferSize && err == nil; sent += len(chunk) {
+				_, err = client.Write(chunk)
+			}
+		})
 		wrote <- err
 	}()
-	n, err := io.CopyN(io.Discard, server, transferSize)
+	var n int64
+	var err error
+	threads[1] = tr.OnThread(func() { n, err = io.CopyN(io.Discard, server, transferSize) })
 	if werr := <-wrote; err == nil {
 		err = werr
 	}
-	return n, err
+	return n, threads, err
 }
 
 // ownComm returns this process's command name, as tracepoints record it.
@@ -183,21 +184,22 @@ func ownComm(t *testing.T) string {
 	return strings.TrimSpace(string(b))
 }
 
-// ours keeps the events that ran in process context on one of this
-// process's threads: another process with the same name (a benchmark run
-// of this package, say) or a softirq serving some other device does not count.
-func ours(t *testing.T, events []ktrace.Event) []ktrace.Event {
-	entries, err := os.ReadDir("/proc/self/task")
-	require.NoError(t, err)
-	threads := map[int]bool{}
-	for _, e := range entries {
-		if tid, err := strconv.Atoi(e.Name()); err == nil {
-			threads[tid] = true
-		}
+// ours keeps the events that ran in process context on the transfer's
+// two threads, told by their marks in the trace (their pids there are the
+// kernel's, not what gettid says in a container): another process with
+// the same name (a benchmark run of this package, say) or a softirq
+// serving some other device does not count.
+func ours(t *testing.T, tr *ktrace.Tracer, events []ktrace.Event, threads [2]ktrace.Thread) []ktrace.Event {
+	t.Helper()
+	pids := map[int]bool{}
+	for _, th := range threads {
+		pid, err := tr.PID(th)
+		require.NoError(t, err)
+		pids[pid] = true
 	}
 	var kept []ktrace.Event
 	for _, e := range events {
-		if threads[e.PID] && e.InProcessContext() {
+		if pids[e.PID] && e.InProcessContext() {
 			kept = append(kept, e)
 		}
 	}

@@ -70,7 +70,9 @@ func judgeSunPath(f SunPathFacts) claims.Finding {
 	)
 }
 
-var _ = claims.Register("U7", judgeSunPath, "107", "109", "2")
+// The rule's own numbers: the paths one byte shorter and one longer than
+// sun_path's 108.
+var _ = claims.Register("U7", judgeSunPath, "107 B", "109 B")
 
 func judgeFit(f SunPathFacts) claims.Finding {
 	if f.Listen107 != "ok" || f.Dial107 != "ok" {

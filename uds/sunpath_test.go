@@ -28,7 +28,6 @@ var abstractNamesPerNetns func(t *testing.T) AbstractNetnsFacts
 // The notes' server copies its path into sun_path:
 // `strcpy(serun.sun_path, socket_path)`. sun_path is 108 bytes: how long
 // may the path be, and who says no?
-// equiv: python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("/tmp/" + "s"*103)'
 func TestU7ThePathMustFitSunPath(t *testing.T) {
 	v := claims.Check(t, "U7")
 	dir := socketDir(t)

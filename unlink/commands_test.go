@@ -23,8 +23,6 @@ import (
 //	strace unlink 111   ...  unlink("111") = 0
 //	strace rm -f 111    ...  unlinkat(AT_FDCWD, "111", 0) = 0
 //
-// equiv: strace -e trace=unlink,unlinkat,rmdir rm -f 111; ... unlink 111; ... rm -r dir
-//
 // The reader's own binaries are traced (Go's os.Remove would prove nothing:
 // it calls unlinkat itself).
 func TestN3WhichSystemCallsRmAndUnlinkMake(t *testing.T) {

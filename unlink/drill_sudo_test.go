@@ -35,7 +35,8 @@ import (
 // makes a kernel break it. Holding a second descriptor open in N2, say,
 // keeps the space, but then the claim's condition "no process has the file
 // open" is not met, and the judge, rightly, does not refute.)
-// equiv: alias rm=trash unlink=trash; strace rm -f 111; strace unlink 111
+//
+// equiv: mkdir trash; ln -s TRASHCAN trash/rm; ln -s TRASHCAN trash/unlink; PATH=$PWD/trash:$PATH strace -e trace=unlink,unlinkat rm -f 111
 func TestDrillN3TrashCanCommands(t *testing.T) {
 	gate.Feature(t, "ptrace of a child process", func() error {
 		_, err := sysrec.Run(t.Context(), sysrec.Command{Path: "/proc/self/exe", Args: []string{"-test.run=^$"}})

@@ -16,8 +16,6 @@ import (
 
 // The notes: "unlink deletes one file at a time and cannot delete
 // directories; rm can delete files or directories in bulk."
-//
-// equiv: unlink dir; rmdir full; unlink missing; unlink s.sock (a bound socket); unlink a b; rm -r a b full
 func TestN5UnlinkTakesOneFileAndNoDirectory(t *testing.T) {
 	v := claims.Check(t, "N5")
 	facts := observeOneFile(t, t.TempDir())

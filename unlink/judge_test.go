@@ -36,7 +36,7 @@ var seenN2 = claims.RecordedFacts[SpaceFacts]("linux-6.18", "N2")
 
 func TestJudgeN2Space(t *testing.T) {
 	claims.TestJudge(t, "N2", judgeSpace, []claims.Case[SpaceFacts]{
-		{Name: "a reader's copy-on-write filesystem with a snapshot holding the file's extents (btrfs, ZFS): freed at unlink, and never given back at close", Facts: claims.With(seenN2, func(f *SpaceFacts) {
+		{Name: "refutable only by a kernel whose tmpfs frees an unlinked file's space while a descriptor holds it, or keeps it after the last close (no Linux kernel's does; the test measures on a private tmpfs, never a reader's btrfs or ZFS with snapshots): freed at unlink, and not given back at close", Facts: claims.With(seenN2, func(f *SpaceFacts) {
 			f.FreeUnlinked, f.FreeClosed = 64, 40
 		}), Want: claims.Refuted},
 		{Name: "the last close frees it though a name is left", Facts: claims.With(seenN2, func(f *SpaceFacts) { f.FreeOtherName = 64 }),

@@ -263,7 +263,7 @@ func judgeDirfd(f DirfdFacts) claims.Finding {
 	return claims.Combine(claims.P("like-unlink", likeUnlink), claims.P("like-rmdir", likeRmdir), claims.P("dirfd", dirfd))
 }
 
-var _ = claims.Register("N4", judgeDirfd, "2")
+var _ = claims.Register("N4", judgeDirfd)
 
 // OneFileFacts is what N5's test saw: the system calls on a directory, a
 // full directory and a missing path; a socket file; and the commands given

@@ -15,8 +15,6 @@ import (
 
 // The notes: "unlink removes the directory entry and decrements the file's
 // link count", after `stat` showed a fresh file with "Links: 1".
-//
-// equiv: touch a; stat -c %h a; ln a b; stat -c '%i %h' a b; unlink a; stat -c '%i %h' b
 func TestN1UnlinkRemovesANameAndDecrementsTheLinkCount(t *testing.T) {
 	v := claims.Check(t, "N1")
 	facts := observeLinkCount(t, t.TempDir())

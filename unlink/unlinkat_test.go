@@ -13,8 +13,6 @@ import (
 
 // The notes: "unlinkat behaves like unlink or rmdir, but resolves a relative
 // path against a directory descriptor."
-//
-// equiv: exec 3<dir; cd elsewhere; mv dir moved; unlinkat(3, "f1", 0) (no shell command does this)
 func TestN4UnlinkatResolvesAgainstTheDirectoryFd(t *testing.T) {
 	v := claims.Check(t, "N4")
 	facts := observeDirfd(t, t.TempDir())

@@ -35,9 +35,6 @@ import (
 //	+---------------+  +---------------+
 //	C1 pings C2 and the gateway; then H1 leaves the bridge
 //	(nomaster) and C1 pings C2 again.
-//
-// equiv: ip link add br type bridge; ip link add H type veth peer name C netns CTR; ip link set H master br up; ...
-// equiv: ip -n CTR1 ping 198.18.8.3; ip -n CTR1 ping 198.18.8.1; ip link show master br; bridge fdb show br br
 func TestV8AContainersVethIsABridgePortWithItsPeerInTheContainer(t *testing.T) {
 	v := claims.Check(t, "V8")
 	br, ctrs := containerNetwork(t)

@@ -107,7 +107,7 @@ func judgeLinkLocal(f LinkLocalFacts) claims.Finding {
 	return fnd
 }
 
-var _ = claims.Register("V3", judgeLinkLocal, "64", "9a:2e:ed:06:0c:56", "fe80::982e:edff:fe06:c56")
+var _ = claims.Register("V3", judgeLinkLocal, "9a:2e:ed:06:0c:56", "fe80::982e:edff:fe06:c56")
 
 func orNone(s string) string {
 	if s == "" {

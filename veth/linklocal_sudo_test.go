@@ -90,7 +90,6 @@ func untilUsable(t testing.TB, ns *sandbox.NS, link netlink.Link, addr netip.Add
 
 // The notes: after `ip link set up`, veth5 (link/ether 9a:2e:ed:06:0c:56)
 // shows `inet6 fe80::982e:edff:fe06:c56/64 scope link`.
-// equiv: sysctl net.ipv6.conf.default.addr_gen_mode; ip link set dev veth5 address 9a:2e:ed:06:0c:56; ip link set veth4 up; ip link set veth5 up; ip -6 addr show
 func TestV3EachEndGetsTheEUI64LinkLocalOfItsMAC(t *testing.T) {
 	v := claims.Check(t, "V3")
 	facts := observeLinkLocal(t, sandbox.New(t))

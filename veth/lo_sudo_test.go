@@ -31,7 +31,6 @@ func qdiscOf(t testing.TB, ns *sandbox.NS, link netlink.Link) string {
 // The notes: "the lo loopback device of local network IO is also a device
 // virtualised in software"; `ip link show` prints it as
 // `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue ... link/loopback`.
-// equiv: ip netns add x; ip -n x -d link show
 func TestV9LoIsASoftwareDeviceInEveryNamespace(t *testing.T) {
 	v := claims.Check(t, "V9")
 	facts := observeLo(t, sandbox.New(t), sandbox.New(t))

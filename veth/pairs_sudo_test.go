@@ -21,7 +21,6 @@ import (
 // The notes: "create a veth with `ip link add veth4 type veth peer name
 // veth5`; `ip a` shows that veth devices appear in pairs" (veth5@veth4,
 // veth4@veth5).
-// equiv: ip link add veth4 type veth peer name veth5; ip link show; ip link del veth5
 func TestV1VethDevicesComeInPairs(t *testing.T) {
 	v := claims.Check(t, "V1")
 	facts := observePairs(t, sandbox.New(t), sandbox.New(t))
@@ -43,7 +42,7 @@ func observePairs(t *testing.T, here, there *sandbox.NS) PairFacts {
 	// `ip link`): the peer's ifindex. Across namespaces the index is in the
 	// other namespace's numbering, and IFLA_LINK_NETNSID says which
 	// namespace that is.
-	// equiv: ip link add c type veth peer name d netns THERE; ip link show c (link-netnsid N)
+	// equiv: ip link add c type veth peer name d netns THERE; ip link show c
 	c, d := here.AddVeth(t, there)
 	thereID, err := here.Netlink().GetNetNsIdByFd(there.FD())
 	require.NoError(t, err)
@@ -101,7 +100,6 @@ func goneWithin(ns *sandbox.NS, name string) bool {
 // `ip addr add 192.168.5.1/24 dev veth4` works while it is down; after
 // `ip link set veth4 up; ip link set veth5 up` both are
 // `<BROADCAST,MULTICAST,UP,LOWER_UP> ... state UP`.
-// equiv: ip link add ...; ip addr add ...; ip link set veth4 up; ip link show; ip link set veth5 up
 func TestV2ANewPairIsDownAndComesUpWithBothEnds(t *testing.T) {
 	v := claims.Check(t, "V2")
 	here, there := sandbox.New(t), sandbox.New(t)

@@ -232,7 +232,7 @@ func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []Pin
 //	+----------------+       +----------------+
 //
 // equiv: podman run -d --name c1 --rootfs DIR /sleeper; podman inspect --format '{{.State.Pid}}' c1
-// equiv: ip link show (in podman's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
+// equiv: ip link show; nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	// The runtimes start their containers side by side (t.Parallel): each
@@ -240,12 +240,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	// waiting for them one after the other made half of veth's time.
 	t.Parallel()
 	v := claims.Check(t, "V8")
-	gate.Binary(t, "podman", "podman")
-	gate.Binary(t, "unshare", "util-linux")
-	gate.Binary(t, "nsenter", "util-linux")
-	if !gate.IsRealRoot() {
-		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
-	}
+	podman.SkipUnlessRootful(t)
 	t0 := time.Now()
 	built := runtimens.Rootfs(t)
 	t1 := time.Now()
@@ -285,7 +280,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 // gives each container a tap device fed by a user-mode network stack
 // (slirp4netns; pasta from podman 4.4). The part records what it used.
 //
-// equiv: podman run -d --rootfs DIR /sleeper (as yourself); nsenter -t PID -U -n ip -d link show
+// equiv: podman run -d --rootfs DIR /sleeper; nsenter -t PID -U -n ip -d link show
 func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 	gate.SkipInVM(t, "podman")
 	// The runtimes start their containers side by side (t.Parallel): each
@@ -356,7 +351,7 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 //
 // equiv: dockerd --data-root DIR/data --exec-root DIR/exec --pidfile DIR/docker.pid -H unix://DIR/docker.sock --bip 198.18.11.1/24 &
 // equiv: tar -C ROOTFS -c . | docker import - netnotes/sleeper; docker run -d --name c1 netnotes/sleeper /sleeper; docker inspect --format '{{.State.Pid}}' c1
-// equiv: ip -d link show (in dockerd's namespace); nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
+// equiv: ip -d link show; nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
 	gate.SkipInVM(t, "docker")
 	// The runtimes start their containers side by side (t.Parallel): each
@@ -370,7 +365,7 @@ func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
 	gate.Binary(t, "unshare", "util-linux")
 	gate.Binary(t, "nsenter", "util-linux")
 	if !gate.IsRealRoot() {
-		gate.Skip(t, "dockerd needs real root (it runs runc as root and makes cgroups in the host's hierarchies; %s): run %s", gate.CurrentMode(), gate.RunAsRoot)
+		gate.Skip(t, "dockerd needs real root (it runs runc as root and makes cgroups in the host's hierarchies; %s): %s", gate.CurrentMode(), gate.RealRootHint())
 	}
 	t0 := time.Now()
 	built := runtimens.Rootfs(t)
@@ -434,6 +429,7 @@ func runTwo(t *testing.T, h *podman.Host, rootfs string) []podman.Container {
 	for _, name := range []string{"c1", "c2"} {
 		c, err := h.Run(name, rootfs, "/sleeper")
 		if err != nil {
+			runtimens.SkipIfHelperMissing(t, "podman's part", err.Error())
 			t.Fatal(err)
 		}
 		started = append(started, c)

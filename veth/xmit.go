@@ -25,14 +25,19 @@ var notesARPStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xm
 // requests, each with its kernel stack (callee first, cut where the
 // interesting part ends).
 type FirstPacketFacts struct {
-	Mechanism        string
-	Neighbour        string // the address pinged
+	Mechanism string
+	Neighbour string // the address pinged
+	// NeighbourBefore is the state of the sending end's neighbour entry
+	// for Neighbour before the first ping ("PERMANENT", as a CNI plugin
+	// or `ip neigh add ... nud permanent` leaves one), "" for none.
+	NeighbourBefore  string `json:",omitempty"`
 	Sent             int
 	NeighCreates     int      // neigh_create on the sending end
 	NeighCreateText  string   // the first one's fields
 	NeighCreateStack []string // the first one's stack
 	ARPOut           int      // ARP requests out of the sending end (net_dev_xmit)
 	ARPOutStack      []string
+	ARPReplies       int      `json:",omitempty"` // ARP replies out of the sending end (to the peer's own requests: arp_process)
 	ARPIntoPeer      int      // ARP requests the peer received inside veth_xmit (netif_rx)
 	ARPIntoPeerStack []string // seen from inside veth_xmit: the notes' view
 	Echoes           int      // echo requests out of the sending end
@@ -54,7 +59,7 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 	var arp claims.Finding
 	switch {
 	case f.NeighCreates == 0 || f.ARPOut == 0:
-		arp = claims.Refute("the first ping made %d neighbour entries and %d ARP requests (%s)", f.NeighCreates, f.ARPOut, how)
+		arp = claims.Refute("the first ping made %d neighbour entries and %d ARP requests (%s)%s", f.NeighCreates, f.ARPOut, how, neighbourBefore(f))
 	case f.ARPIntoPeer == 0 || !ktrace.InOrder(f.ARPIntoPeerStack, notesARPStack...):
 		arp = claims.Refine("an ARP request went out (%s), but its stack into veth_xmit is not the notes': %s", ktrace.Chain(f.ARPOutStack), ktrace.Chain(f.ARPIntoPeerStack))
 	case len(f.XmitStack) > 1 && !ktrace.InOrder(f.XmitStack, notesARPStack...) && f.XmitStack[1] == notesARPStack[2] &&
@@ -112,6 +117,19 @@ func judgeFirstPacket(f FirstPacketFacts) claims.Finding {
 
 var _ = claims.Register("V6", judgeFirstPacket)
 
+// neighbourBefore says which neighbour entry the first ping found, if
+// there was one.
+func neighbourBefore(f FirstPacketFacts) string {
+	if f.NeighbourBefore == "" {
+		return ""
+	}
+	ev := fmt.Sprintf(": a %s neighbour entry for %s was there before it", f.NeighbourBefore, f.Neighbour)
+	if f.ARPReplies > 0 {
+		ev += fmt.Sprintf(" (the peer, with no entry for the sender, asked for it; ARP replies out of the sending end: %d)", f.ARPReplies)
+	}
+	return ev
+}
+
 // HandoffFacts is what V7's test saw while a namespace pinged its pair's
 // other end (neighbours warm): netif_rx events, who they name and where
 // they fired, and the peer's netif_receive_skb.
@@ -132,6 +150,10 @@ type HandoffFacts struct {
 	ReceiveFlags     string
 	CalleeStacks     map[string][]string `json:",omitempty"` // with kprobes: each callee's first stack inside veth_xmit
 	KprobeRefused    string              `json:",omitempty"` // why there were no kprobes (none on this kernel)
+	// PeerXDP is the XDP program the peer device had attached ("id 42,
+	// native"), "" for none: with one, veth_xmit hands packets to the
+	// peer's NAPI instead of the backlog.
+	PeerXDP string `json:",omitempty"`
 }
 
 // The functions the notes' funcgraph showed veth_xmit calling (on the way
@@ -146,20 +168,31 @@ func refusedNote(why string) string {
 	return ", because " + why
 }
 
+// The function the notes name for veth_xmit's hand-off to the backlog.
+const notesHandoff = "__netif_rx"
+
 // judgeHandoff is V7's rule, in two parts: inside veth_xmit the packet is
-// handed to the peer (netif_rx fires for the peer device, inside
-// veth_xmit), and the peer takes it off the per-CPU backlog in the receive
-// softirq (process_backlog, not veth's NAPI).
+// handed to the peer through __netif_rx (netif_rx fires for the peer
+// device, inside veth_xmit, and the function veth_xmit called is the one
+// the notes name; a kernel that calls it by another name, as 5.10's
+// netif_rx, refines the part with its own name), and the peer takes it off
+// the per-CPU backlog in the receive softirq (process_backlog, not veth's
+// NAPI).
 func judgeHandoff(f HandoffFacts) claims.Finding {
 	all := f.RequestsRx + f.RepliesRx
 	seen := fmt.Sprintf("netif_rx fired %d times for the peer (requests, %d naming it) and %d for the sender (replies, %d naming it), %d of %d inside veth_xmit (%s): %s",
 		f.RequestsRx, f.RequestsRxOnPeer, f.RepliesRx, f.RepliesRxOnA, f.InsideVethXmit, all, f.Mechanism, ktrace.Chain(f.ForwardStack))
+	handoff := calledBy(f.ForwardStack, "veth_xmit")
 	var forward claims.Finding
 	switch {
 	case f.RequestsRxOnPeer == 0 || f.InsideVethXmit == 0:
-		forward = claims.Refute("the peer did not receive through netif_rx inside veth_xmit: %s", seen)
+		forward = claims.Refute("the peer did not receive through netif_rx inside veth_xmit%s: %s", peerXDP(f), seen)
 	case f.RequestsRxOnPeer < f.Sent || f.RequestsRxOnPeer != f.RequestsRx || f.InsideVethXmit != all || f.RepliesRxOnA != f.RepliesRx:
 		forward = claims.Refine("not for every packet: %s", seen)
+	case handoff == "":
+		forward = claims.Refine("the stack does not show what veth_xmit called, so not that it is %s: %s%s", notesHandoff, seen, calleesSeen(f))
+	case handoff != notesHandoff:
+		forward = claims.Refine("veth_xmit hands the packet to %s, this kernel's name where the notes say %s: %s%s", handoff, notesHandoff, seen, calleesSeen(f))
 	default:
 		forward = claims.Confirm("%s%s", seen, calleesSeen(f))
 	}
@@ -168,7 +201,7 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 	var backlog claims.Finding
 	switch {
 	case f.Received == 0 || f.ReceivedBacklog == 0:
-		backlog = claims.Refute("the peer did not take the packets off the backlog: %s", rseen)
+		backlog = claims.Refute("the peer did not take the packets off the backlog%s: %s", peerXDP(f), rseen)
 	case f.ReceivedBacklog != f.Received || f.ReceivedSoftirq != f.Received:
 		backlog = claims.Refine("only some through the backlog in softirq: %s", rseen)
 	default:
@@ -178,6 +211,25 @@ func judgeHandoff(f HandoffFacts) claims.Finding {
 }
 
 var _ = claims.Register("V7", judgeHandoff)
+
+// peerXDP names the peer's XDP program, if it had one.
+func peerXDP(f HandoffFacts) string {
+	if f.PeerXDP == "" {
+		return ""
+	}
+	return " (the peer had an XDP program attached: " + f.PeerXDP + ")"
+}
+
+// calledBy returns the function that caller called on the way to a
+// stack's top (the frame before caller in the stack, innermost first), or
+// "" when the stack does not show caller calling anything.
+func calledBy(stack []string, caller string) string {
+	i := slices.Index(stack, caller)
+	if i < 1 {
+		return ""
+	}
+	return stack[i-1]
+}
 
 // calleesSeen tells what the kprobes on veth_xmit's callees showed, or why
 // there were none.

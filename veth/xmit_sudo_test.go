@@ -4,10 +4,12 @@ package veth
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/vishvananda/netlink"
 
 	"netnotes/internal/claims"
 	"netnotes/internal/ktrace"
@@ -33,25 +35,25 @@ const (
 // and a tracepoint's stacktrace trigger shows the same path: net_dev_xmit fires in dev_hard_start_xmit once veth_xmit has
 // returned, and netif_rx fires inside veth_xmit, so veth_xmit is a frame of
 // the latter's stack only.
-// equiv: bpftrace -e 'kprobe:veth_xmit { printf("%s\n", kstack()); }' & ping -c 3 198.18.0.2
 func TestV6TheFirstPacketToANewNeighbourGoesThroughARP(t *testing.T) {
 	v := claims.Check(t, "V6")
-	facts := observeFirstPacket(t, sandbox.NewPair(t))
+	facts := observeFirstPacket(t, sandbox.NewPair(t), 3)
 	claims.Judge(v, facts, judgeFirstPacket)
 }
 
-// observeFirstPacket pings B from A three times, starting with A's
-// neighbour table empty (a fresh pair), and keeps the stacks of the
-// neighbour entry made, the ARP request (leaving A and arriving inside
-// veth_xmit) and the echo requests.
-func observeFirstPacket(t *testing.T, p *sandbox.Pair) FirstPacketFacts {
+// observeFirstPacket pings B from A (pings times), starting with A's
+// neighbour table as p has it (empty for a fresh pair, which it notes),
+// and keeps the stacks of the neighbour entry made, the ARP request
+// (leaving A and arriving inside veth_xmit) and the echo requests.
+func observeFirstPacket(t *testing.T, p *sandbox.Pair, pings int) FirstPacketFacts {
 	t.Helper()
 	nameA, nameB := p.LinkA.Attrs().Name, p.LinkB.Attrs().Name
+	before := neighbourState(t, p.A, p.LinkA, p.AddrB.Addr())
 	tr := ktrace.New(t)
 	tr.Enable(t, "neigh/neigh_create", fmt.Sprintf(`dev == "%s"`, nameA), ktrace.WithStack)
 	tr.Enable(t, "net/net_dev_xmit", fmt.Sprintf(`name == "%s"`, nameA), ktrace.WithStack)
 	tr.Enable(t, "net/netif_rx", fmt.Sprintf(`name == "%s"`, nameB), ktrace.WithStack)
-	f := FirstPacketFacts{Mechanism: MechanismTracepoint, Neighbour: p.AddrB.Addr().String(), Sent: 3}
+	f := FirstPacketFacts{Mechanism: MechanismTracepoint, Neighbour: p.AddrB.Addr().String(), NeighbourBefore: before, Sent: pings}
 	// Where the kernel has kprobe events (Debian's do; the project's
 	// machine does not), also the notes' own probe: the stack at
 	// veth_xmit itself.
@@ -82,6 +84,12 @@ func observeFirstPacket(t *testing.T, p *sandbox.Pair) FirstPacketFacts {
 				f.NeighCreateText, f.NeighCreateStack = e.Text, e.StackUpTo("ip_finish_output2")
 			}
 			f.NeighCreates++
+		case e.Name == "net_dev_xmit" && e.Field("len") == fmt.Sprint(arpFrame) && e.HasFrame("arp_process"):
+			// A's answer to the peer's own ARP request (the peer had
+			// no entry for A), not a request of A's.
+			f.ARPReplies++
+		case e.Name == "netif_rx" && e.Field("len") == fmt.Sprint(arpPacket) && e.HasFrame("arp_process"):
+			// That answer arriving at the peer.
 		case e.Name == "net_dev_xmit" && e.Field("len") == fmt.Sprint(arpFrame):
 			if f.ARPOut == 0 {
 				f.ARPOutStack = e.StackUpTo("ip_finish_output2")
@@ -109,11 +117,47 @@ func observeFirstPacket(t *testing.T, p *sandbox.Pair) FirstPacketFacts {
 // The notes (funcgraph -H veth_xmit): veth_xmit calls __dev_forward_skb,
 // then __netif_rx -> netif_rx_internal -> enqueue_to_backlog, which raises
 // the receive softirq.
-// equiv: funcgraph -H veth_xmit; perf record -e net:netif_rx -e net:netif_receive_skb -g
 func TestV7VethXmitHandsThePacketToThePeerThroughTheBacklog(t *testing.T) {
 	v := claims.Check(t, "V7")
 	facts := observeHandoff(t, sandbox.NewPair(t))
 	claims.Judge(v, facts, judgeHandoff)
+}
+
+// neighbourState is the state of link's neighbour entry for addr in ns
+// ("PERMANENT", "REACHABLE", ...), "" when it has none.
+// equiv: ip neigh show ADDR dev LINK
+func neighbourState(t *testing.T, ns *sandbox.NS, link netlink.Link, addr netip.Addr) string {
+	t.Helper()
+	neighs, err := ns.Netlink().NeighList(link.Attrs().Index, netlink.FAMILY_V4)
+	require.NoError(t, err, "ip neigh show dev %s", link.Attrs().Name)
+	for _, n := range neighs {
+		if a, ok := netip.AddrFromSlice(n.IP); ok && a.Unmap() == addr {
+			return nudNames[n.State]
+		}
+	}
+	return ""
+}
+
+// xdpOf names the XDP program attached to ns's device name ("id 42,
+// native"), "" for none.
+// equiv: ip -d link show NAME  # prog/xdp id 42
+func xdpOf(t *testing.T, ns *sandbox.NS, name string) string {
+	t.Helper()
+	l, err := ns.Netlink().LinkByName(name)
+	require.NoError(t, err, "ip link show %s", name)
+	x := l.Attrs().Xdp
+	if x == nil || !x.Attached {
+		return ""
+	}
+	mode := map[uint32]string{1: "native", 2: "generic", 3: "offloaded"}[x.AttachMode]
+	return fmt.Sprintf("id %d, %s", x.ProgId, mode)
+}
+
+// nudNames are the neighbour states as ip neigh names them.
+var nudNames = map[int]string{
+	netlink.NUD_INCOMPLETE: "INCOMPLETE", netlink.NUD_REACHABLE: "REACHABLE", netlink.NUD_STALE: "STALE",
+	netlink.NUD_DELAY: "DELAY", netlink.NUD_PROBE: "PROBE", netlink.NUD_FAILED: "FAILED",
+	netlink.NUD_NOARP: "NOARP", netlink.NUD_PERMANENT: "PERMANENT", netlink.NUD_NONE: "NONE",
 }
 
 // observeHandoff pings B from A (neighbours warmed first, so every traced
@@ -130,7 +174,7 @@ func observeHandoff(t *testing.T, p *sandbox.Pair) HandoffFacts {
 	_, err := pinger.Echo(p.AddrB.Addr(), replyTimeout)
 	require.NoError(t, err, "the warm-up ping (the harness's, before anything is observed)")
 
-	f := HandoffFacts{Mechanism: MechanismTracepoint, Sent: 3}
+	f := HandoffFacts{Mechanism: MechanismTracepoint, Sent: 3, PeerXDP: xdpOf(t, p.B, nameB)}
 	// Where the kernel has kprobe events, also what veth_xmit calls on the
 	// way, as the notes' funcgraph showed it (no kernel of the matrix
 	// offers the function graph tracer in a private instance): a probe

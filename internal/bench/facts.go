@@ -669,44 +669,9 @@ func (f Facts) largestSize() int {
 	return best
 }
 
-// intervalKind describes the cells' intervals, as the first cell has them.
-func (f Facts) intervalKind() string {
-	if len(f.Cells) == 0 {
-		return "no pairs"
-	}
-	return f.Cells[0].Decider().Kind()
-}
-
 func abs(x int) int {
 	if x < 0 {
 		return -x
 	}
 	return x
-}
-
-// IntervalRule lists the numbers an interval's evidence (Kind) may name
-// for cells of these pair counts: the pairs dropped at each end and the
-// coverage in percent. They are the interval rule's, not a run's: a judge
-// registers them beside its own thresholds (claims.Register), for the
-// windows it measures with (WindowPairs).
-func IntervalRule(pairCounts ...int) []string {
-	var words []string
-	for _, n := range pairCounts {
-		iv := CellFacts{Ratios: make([]float64, n)}.Interval()
-		for _, w := range []string{strconv.Itoa(iv.Dropped), fmt.Sprintf("%.0f", 100*iv.Coverage)} {
-			if !slices.Contains(words, w) {
-				words = append(words, w)
-			}
-		}
-	}
-	return words
-}
-
-// WindowPairs are the pair counts of windows.
-func WindowPairs(windows []Window) []int {
-	var ns []int
-	for _, w := range windows {
-		ns = append(ns, w.Pairs)
-	}
-	return ns
 }

@@ -16,9 +16,11 @@ import (
 // less than one tenth of the payload (what moves is the connection's own
 // end: FIN and ACKs), while over plain tcp, the control, lo carries at
 // least every payload byte.
-// equiv: ip -s link show lo (before and after)
+// equiv: ip -s link show lo
+//
+// (before and after)
 func TestSockmapTransportSkipsLo(t *testing.T) {
-	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe)
+	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe, gate.CapBPF)
 	const msgs, size = 1000, 100
 	const payload = msgs * size
 	ns := sandbox.New(t)
@@ -58,7 +60,7 @@ func TestSockmapTransportSkipsLo(t *testing.T) {
 // tcp-sockmap runs in every shape and placement, at the smallest and the
 // largest size of the sweep.
 func TestMeasureSockmapEveryShape(t *testing.T) {
-	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe)
+	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe, gate.CapBPF)
 	for _, shape := range []Shape{RoundTrip, Stream} {
 		for _, placement := range []Placement{OneCPU, Free} {
 			for _, size := range []int{Sizes[0], Sizes[len(Sizes)-1]} {

@@ -101,7 +101,7 @@ func moreThanTwiceAtSmall(f Facts) claims.Finding {
 	if o := f.otherCells(func(c CellFacts) bool { return c.Size == size }); o != "" {
 		aside = strings.TrimPrefix(aside+"; "+o, "; ")
 	}
-	return f.decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, f.intervalKind()), aside)
+	return f.decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, IntervalKind(cells)), aside)
 }
 
 // mode is a cell's TCP mode for its evidence, after "; " ("" for none).
@@ -158,6 +158,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		return claims.SkipPart("one message size measured (%d B): no trend to see", small)
 	}
 	var items []decided
+	var compared []CellFacts
 	for _, cs := range f.cells(OneCPU, small) {
 		var cl *CellFacts
 		for _, c := range f.cells(OneCPU, large) {
@@ -168,6 +169,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		if cl == nil {
 			continue
 		}
+		compared = append(compared, cs, *cl)
 		d, trend := leadTrend(cs.Decider(), cl.Decider())
 		spread := fmt.Sprintf("%s ranged %s at %d B and %s at %d B", shapeWords(cs.Shape), cs.Range(), small, cl.Range(), large)
 		if cs.Decider().Loaded() || cl.Decider().Loaded() {
@@ -180,7 +182,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		return claims.SkipPart("no same-CPU shape measured at both %d B and %d B", small, large)
 	}
 	return f.decideEach(items, fmt.Sprintf("UDS's lead over TCP on one CPU at %d B against at %d B, two leads within %.0f%% of each other being about the same (%s)",
-		small, large, 100*(U8SameBand-1), f.intervalKind()),
+		small, large, 100*(U8SameBand-1), IntervalKind(compared)),
 		f.otherCells(func(c CellFacts) bool { return c.Size == small || c.Size == large }))
 }
 
@@ -235,6 +237,7 @@ func JudgeL4(f Facts) claims.Finding {
 
 func noDifference(f Facts) claims.Finding {
 	var words, straddling []string
+	var decidedCells []CellFacts
 	var faster, slower, loaded int
 	count := map[int]int{}
 	for _, c := range f.Cells {
@@ -261,6 +264,7 @@ func noDifference(f Facts) claims.Finding {
 			}
 			c = kept
 		}
+		decidedCells = append(decidedCells, c)
 		iv := c.Decider()
 		d := side(iv.Within(1/L4Band, L4Band), iv.Above(L4Band) || iv.Below(1/L4Band))
 		count[d]++
@@ -285,7 +289,7 @@ func noDifference(f Facts) claims.Finding {
 		return claims.SkipPart("no same-CPU measurement")
 	}
 	ev := fmt.Sprintf("TCP to %s vs to %s on one CPU, ratio (%s) against the band %.3f-%.2fx: %s",
-		orName(f.PeerA, f.A), orName(f.PeerB, f.B), f.intervalKind(), 1/L4Band, L4Band, strings.Join(words, "; "))
+		orName(f.PeerA, f.A), orName(f.PeerB, f.B), IntervalKind(decidedCells), 1/L4Band, L4Band, strings.Join(words, "; "))
 	if o := f.otherCells(func(CellFacts) bool { return true }); o != "" {
 		ev += "; " + o
 	}

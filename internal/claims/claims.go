@@ -11,10 +11,11 @@
 // The judge is a pure function of the facts (no kernel, no root) that sits
 // next to the test in its chapter and reads as the claim's rule; its unit
 // tests (TestJudge) feed it facts that confirm, refine and refute. Judge
-// writes the facts and the verdict to the test log:
+// writes the verdict and then the facts it was judged from to the test
+// log:
 //
-//	facts L3: {"RouteType":"local","RouteDev":"lo",...}
 //	claim L3: confirmed — route type local dev lo; lo tx +5, nn1-2a tx +0
+//	facts L3: {"RouteType":"local","RouteDev":"lo",...}
 //
 // and, for a claim that says two things, a line per part before the
 // claim's own:
@@ -22,6 +23,7 @@
 //	claim U4/handshake: confirmed — connect returned before accept
 //	claim U4/queues: refuted — listen(1) admitted 2, then EAGAIN
 //	claim U4: refuted — parts: handshake confirmed, queues refuted
+//	facts U4: {...}
 //
 // The lines are the machine-readable contract: the verdict report reads
 // them from `go test -json` and re-derives nothing. A refuted claim is a
@@ -83,8 +85,8 @@ func Check(t testing.TB, id string) *Checking {
 	return v
 }
 
-// Judge hands a claim's facts to its judge and logs what it found: the
-// facts as JSON, a line per part, then the claim's verdict line.
+// Judge hands a claim's facts to its judge and logs what it found: a line
+// per part, the claim's verdict line, then the facts as JSON.
 //
 // A test that has already failed could not observe what the judge needs:
 // Judge logs no verdict for it. A finding of skipped (nothing could be
@@ -110,12 +112,12 @@ func Judge[F any](v *Checking, facts F, judge func(F) Finding) Finding {
 	if err != nil {
 		t.Fatalf("claim %s: the facts do not encode as JSON: %v", v.id, err)
 	}
-	t.Log(records.FactsLine(v.id, data))
 	f := judge(facts)
 	if err := f.check(); err != nil {
-		t.Fatalf("claim %s: the judge's finding is malformed: %v", v.id, err)
+		t.Fatalf("claim %s: the judge's finding is malformed: %v\n%s", v.id, err, records.FactsLine(v.id, data))
 	}
 	if f.Verdict == Skipped {
+		t.Log(records.FactsLine(v.id, data))
 		gate.Skip(t, "%s", f.Evidence)
 		return f
 	}
@@ -124,6 +126,9 @@ func Judge[F any](v *Checking, facts F, judge func(F) Finding) Finding {
 		t.Log(records.PartLine(v.id, p.Name, p.Verdict, p.Evidence))
 	}
 	t.Log(records.Line(v.id, f.Verdict, f.Evidence))
+	// The facts come last: a reader of `go test -v` meets the verdict
+	// first, and the long line of what it was judged from after it.
+	t.Log(records.FactsLine(v.id, data))
 	if gate.Strict() {
 		for _, p := range f.Parts {
 			if p.Verdict == Skipped {

@@ -72,16 +72,16 @@ func judgeBacklog(f backlogFacts) claims.Finding {
 	if !f.ConnectBeforeAccept {
 		handshake = claims.Refute("connect waited for accept")
 	}
-	queues := claims.Confirm("listen(1) admitted every connect")
+	queues := claims.Confirm("the listener admitted every connect")
 	if f.Admitted > 0 {
-		queues = claims.Refute("listen(1) admitted %d, then EAGAIN", f.Admitted)
+		queues = claims.Refute("the listener admitted %d, then EAGAIN", f.Admitted)
 	}
 	return claims.Combine(claims.P("handshake", handshake), claims.P("queues", queues))
 }
 
 // In this binary, U4's judge is judgeBacklog, as a chapter registers its
 // claims' judges beside them.
-var _ = claims.Register("U4", judgeBacklog, "1")
+var _ = claims.Register("U4", judgeBacklog)
 
 // A judge that is not the registered one judges nothing: a stub that
 // always refutes cannot stand in for the claim's rule in a test, a drill
@@ -97,7 +97,9 @@ func TestOnlyTheRegisteredJudgeJudges(t *testing.T) {
 	assert.Panics(t, func() { claims.Register("Z9", stub) }, "a claim not in the catalogue")
 }
 
-func TestJudgeLogsFactsPartsThenTheClaim(t *testing.T) {
+// The verdict comes first, the facts it was judged from last: `go test -v`
+// shows the verdict, not a long line of facts above it.
+func TestJudgeLogsPartsTheClaimThenTheFacts(t *testing.T) {
 	t.Setenv("NETNOTES_STRICT", "")
 	r := run(t, func(r *recorder) {
 		v := claims.Check(r, "U4")
@@ -105,10 +107,10 @@ func TestJudgeLogsFactsPartsThenTheClaim(t *testing.T) {
 	})
 	require.Empty(t, r.errors)
 	require.Len(t, r.logs, 4)
-	assert.Equal(t, `facts U4: {"ConnectBeforeAccept":true,"Admitted":2}`, r.logs[0])
-	assert.Equal(t, "claim U4/handshake: confirmed — connect returned before accept", r.logs[1])
-	assert.Equal(t, "claim U4/queues: refuted — listen(1) admitted 2, then EAGAIN", r.logs[2])
-	assert.Equal(t, "claim U4: refuted — parts: handshake confirmed, queues refuted", r.logs[3])
+	assert.Equal(t, "claim U4/handshake: confirmed — connect returned before accept", r.logs[0])
+	assert.Equal(t, "claim U4/queues: refuted — the listener admitted 2, then EAGAIN", r.logs[1])
+	assert.Equal(t, "claim U4: refuted — parts: handshake confirmed, queues refuted", r.logs[2])
+	assert.Equal(t, `facts U4: {"ConnectBeforeAccept":true,"Admitted":2}`, r.logs[3])
 }
 
 // A refuted claim is a finding: the test does not fail.
@@ -118,7 +120,7 @@ func TestARefutedClaimDoesNotFailTheTest(t *testing.T) {
 		claims.Judge(v, 1, func(links int) claims.Finding { return claims.Refute("a fresh file had %d links", links+1) })
 	})
 	assert.False(t, r.failed)
-	assert.Equal(t, "claim N1: refuted — a fresh file had 2 links", r.logs[len(r.logs)-1])
+	assert.Equal(t, "claim N1: refuted — a fresh file had 2 links", r.logs[len(r.logs)-2])
 }
 
 func TestNoVerdictAfterAFailure(t *testing.T) {
@@ -173,14 +175,14 @@ func TestAFindingOfSkippedSkipsAndStrictFailsOnASkippedPart(t *testing.T) {
 // checked by name.
 func TestTestJudgeChecksVerdictsAndParts(t *testing.T) {
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[backlogFacts]{
-		{Name: "a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
+		{Name: "refutable only by a kernel with a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
 		{Name: "seen on 6.18: no handshake, an accept queue (refuted in part)", Facts: backlogFacts{true, 2}, Want: claims.Refuted,
 			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: backlogFacts{true, 0}, Want: claims.Confirmed},
 	})
 	// The refuting case ran, so U4 is covered; uds's other claims have no
 	// judge registered in this binary, and Main would fail for them.
-	assert.Equal(t, "a handshake and a queue", claims.RefutingCaseRan("U4"))
+	assert.Equal(t, "refutable only by a kernel with a handshake and a queue", claims.RefutingCaseRan("U4"))
 	missing := claims.Uncovered("uds")
 	assert.NotEmpty(t, missing)
 	for _, m := range missing {
@@ -227,7 +229,7 @@ func TestUnsupportedNamesWhatTheFactsDoNotHold(t *testing.T) {
 	assert.Empty(t, claims.Unsupported("5 sent on nn4a-2a, lo tx +0; ratio 0.99-1.04x; reply from 198.18.5.2", facts))
 	assert.Equal(t, []string{"3", "nn4a-2b", "198.18.5.1"},
 		claims.Unsupported("back via lo (lo tx +3) on nn4a-2b, reply from 198.18.5.1", facts))
-	assert.Empty(t, claims.Unsupported("within the band 0.91-1.10x", facts, "0.91", "1.10"), "the rule's own numbers")
+	assert.Empty(t, claims.Unsupported("within the band 0.91-1.10x", facts, "0.91x", "1.10x"), "the rule's own numbers")
 }
 
 func TestWithCopiesDeep(t *testing.T) {

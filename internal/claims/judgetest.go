@@ -47,7 +47,7 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			if err != nil {
 				t.Fatalf("the facts do not encode as JSON: %v", err)
 			}
-			expect(t, id, data, judge(c.Facts), c.Want, c.Parts)
+			expect(t, id, c.Facts, data, judge(c.Facts), c.Want, c.Parts)
 		})
 		if ok && c.Want == Refuted {
 			ranRefuting(id, c.Name)
@@ -78,7 +78,7 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			if err := dec.Decode(&facts); err != nil {
 				t.Fatalf("the facts recorded on %s no longer decode into %T (re-record them): %v", r.Kernel, facts, err)
 			}
-			expect(t, id, r.Facts, judge(facts), r.Verdict, r.Parts)
+			expect(t, id, facts, r.Facts, judge(facts), r.Verdict, r.Parts)
 		})
 		if ok && r.Verdict == Refuted {
 			ranRefuting(id, name)
@@ -86,12 +86,12 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	}
 }
 
-func expect(t *testing.T, id string, facts []byte, f Finding, want string, parts map[string]string) {
+func expect(t *testing.T, id string, facts any, data []byte, f Finding, want string, parts map[string]string) {
 	t.Helper()
 	if err := f.check(); err != nil {
 		t.Fatalf("malformed finding: %v\n%+v", err, f)
 	}
-	checkEvidence(t, id, facts, f)
+	checkEvidence(t, id, facts, data, f)
 	if f.Verdict != want {
 		t.Errorf("verdict %s, want %s\nevidence: %s", f.Verdict, want, f.Evidence)
 	}
@@ -117,7 +117,8 @@ func partNames(f Finding) []string {
 // Drill judges facts observed on a namespace that a test set up so that the
 // claim is false, and fails unless the judge finds want (usually Refuted):
 // the end-to-end proof that the claim's own observation code and judge can
-// go the other way. It logs "drill ID: verdict — evidence", which is not a
+// go the other way. Its evidence is checked against its facts, as
+// TestJudge checks a table's. It logs "drill ID: verdict — evidence", which is not a
 // verdict line: a drill says nothing about the reader's kernel, so the
 // report never counts it.
 func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want string) Finding {
@@ -139,6 +140,7 @@ func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want 
 	if err := f.check(); err != nil {
 		t.Fatalf("drill %s: the judge's finding is malformed: %v", id, err)
 	}
+	checkEvidence(t, id, facts, data, f)
 	t.Logf("drill %s: facts %s", id, data)
 	for _, p := range f.Parts {
 		t.Logf("drill %s/%s: %s — %s", id, p.Name, p.Verdict, p.Evidence)

@@ -10,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"netnotes/internal/gate"
 	"netnotes/internal/records"
+	"netnotes/internal/scratch"
 )
 
 // The registry holds each claim's judge, registered once in its chapter
@@ -39,12 +41,25 @@ type registered struct {
 // Register records judge as claim id's judge, for the whole test binary.
 // rule lists the numbers, addresses and names the judge's evidence may
 // hold that its facts do not: the rule's own threshold, the address its
-// test always uses (see unsupported). It panics for an ID that is not in
-// the catalogue or is registered twice. It returns true, so that a
-// package-level `var _ =` can call it.
+// test always uses (see unsupported). A number is written with its unit
+// ("2.0x", "25%", "100 B"), so that it allows that quantity only; what the
+// rule derives from the facts is no rule word (see Deriver). It panics
+// for an ID that is not in the catalogue or is registered twice, and for
+// a number without a unit. It returns true, so that a package-level `var
+// _ =` can call it.
 func Register[F any](id string, judge func(F) Finding, rule ...string) bool {
 	if _, ok := records.Lookup(id); !ok {
 		panic(fmt.Sprintf("claims.Register: claim %q is not in the catalogue", id))
+	}
+	for _, w := range rule {
+		if m := ruleNumberRE.FindStringSubmatch(w); m != nil {
+			if _, ok := units[m[2]]; !ok {
+				panic(fmt.Sprintf("claims.Register: claim %s: the rule's number %q has no unit the evidence check knows (%s); "+
+					"write it as the evidence does (\"2.0x\", \"25%%\", \"100 B\", \"200 ms\"), "+
+					"or, if the rule derives it from the facts (a count, an interval's coverage), give it with a Derived method on the facts type (claims.Deriver)",
+					id, w, unitNames()))
+			}
+		}
 	}
 	r := registered{pc: funcPC(judge), name: funcName(judge), rule: rule}
 	registry.Lock()
@@ -96,8 +111,22 @@ func ranRefuting(id, name string) {
 // os.Exit(claims.Main(m, "veth"))) and then, after a run of all its tests
 // (no -run, -skip or -list), fails it when a claim of the chapter has no
 // registered judge, or no refuting case of that judge ran.
+//
+// First it prints where the notes run (records.WhereLine of gate.Where),
+// which `go test -json` carries as the package's output, so that a saved
+// stream names the machine and the mode; and it gives the process a
+// scratch directory as its TMPDIR (package scratch), after removing those
+// of killed runs, so that a run killed at any moment leaves nothing the
+// next one does not sweep.
 func Main(m *testing.M, chapter string) int {
+	fmt.Println(records.WhereLine(gate.Where()))
+	_, release, err := scratch.Take()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: a temporary directory for the notes: %v\n", err)
+		return 1
+	}
 	code := m.Run()
+	release()
 	if code != 0 || filtered() {
 		return code
 	}

@@ -36,3 +36,18 @@ func TestEnvNamesTheCallAsTheSpecificationDoes(t *testing.T) {
 		t.Fatalf("Env = %q, want %q", got, want)
 	}
 }
+
+// Where /proc/sys is read-only, the bridge plugin says so in its error
+// JSON; the line is found and the errno's text left to the refusal.
+func TestLineWithFindsThePluginsMessage(t *testing.T) {
+	said := `CNI_COMMAND=ADD /usr/lib/cni/bridge: exit status 1: {
+    "code": 999,
+    "msg": "failed to enable forwarding: open /proc/sys/net/ipv4/ip_forward: read-only file system"
+}`
+	if got, want := lineWith(said, "read-only file system"), "failed to enable forwarding: open /proc/sys/net/ipv4/ip_forward"; got != want {
+		t.Errorf("got %q; want %q", got, want)
+	}
+	if got := lineWith(said, "permission denied"); got != "" {
+		t.Errorf("got %q for a text the message does not hold", got)
+	}
+}

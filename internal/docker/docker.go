@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -117,13 +118,23 @@ func Start(t testing.TB) *Daemon {
 		}
 	}
 	d.daemon(t, Dir+"/containerd/containerd.sock", "containerd", "--config", Dir+"/containerd.toml")
-	d.daemon(t, Socket, "dockerd",
+	dockerd := d.daemon(t, Socket, "dockerd",
 		"--config-file", Dir+"/daemon.json",
 		"--containerd", Dir+"/containerd/containerd.sock",
 		"--data-root", Dir+"/data", "--exec-root", Dir+"/exec", "--pidfile", Dir+"/docker.pid",
 		"--host", "unix://"+Socket, "--bip", Bridge,
 		"--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", d.Cgroup)
-	if err := wait.Until(Timeout, func() error { _, err := d.Docker(nil, "version", "--format", "{{.Server.Version}}"); return err }); err != nil {
+	err := wait.Until(Timeout, func() error {
+		select {
+		case <-dockerd:
+			return wait.Stop(fmt.Errorf("dockerd exited"))
+		default:
+		}
+		_, err := d.Docker(nil, "version", "--format", "{{.Server.Version}}")
+		return err
+	})
+	if err != nil {
+		runtimens.SkipIfHelperMissing(t, "docker's part", d.Logs())
 		t.Fatalf("dockerd does not answer on %s: %v\n%s", Socket, err, d.Logs())
 	}
 	d.Started = time.Since(start)
@@ -131,8 +142,9 @@ func Start(t testing.TB) *Daemon {
 }
 
 // daemon starts a daemon in the holder and waits for it to make its socket.
-// At cleanup its nsenter is killed; the daemon goes with the holder.
-func (d *Daemon) daemon(t testing.TB, sock, name string, args ...string) {
+// At cleanup its nsenter is killed; the daemon goes with the holder. The
+// channel it returns is closed when the daemon exits.
+func (d *Daemon) daemon(t testing.TB, sock, name string, args ...string) (exited <-chan struct{}) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := d.Command(ctx, []string{"HOME=" + Dir, "TMPDIR=" + Dir + "/tmp"}, name, args...)
@@ -147,20 +159,26 @@ func (d *Daemon) daemon(t testing.TB, sock, name string, args ...string) {
 		cancel()
 		t.Fatalf("%s: %v", name, err)
 	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		cancel()
-		_ = cmd.Wait()
+		<-done
 	})
 	err := wait.Until(Timeout, func() error {
-		if cmd.ProcessState != nil {
-			return fmt.Errorf("it exited")
+		select {
+		case <-done:
+			return wait.Stop(fmt.Errorf("it exited"))
+		default:
 		}
 		_, err := os.Stat(d.Path(sock))
 		return err
 	})
 	if err != nil {
+		runtimens.SkipIfHelperMissing(t, "docker's part", d.Logs())
 		t.Fatalf("%s made no socket %s: %v\n%s", name, sock, err, d.Logs())
 	}
+	return done
 }
 
 // Logs is the tail of what the daemons said.
@@ -202,12 +220,18 @@ func (d *Daemon) Docker(stdin io.Reader, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := d.Command(ctx, []string{"DOCKER_HOST=unix://" + Socket, "DOCKER_CONFIG=" + Dir + "/cli", "HOME=" + Dir}, "docker", args...)
+	cmd := d.Client(ctx, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return stdout.Bytes(), fmt.Errorf("docker %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.Bytes(), nil
+}
+
+// Client is a docker client command against the daemon, in the holder,
+// for what outlasts Docker's Timeout (a container that runs for minutes).
+func (d *Daemon) Client(ctx context.Context, args ...string) *exec.Cmd {
+	return d.Command(ctx, []string{"DOCKER_HOST=unix://" + Socket, "DOCKER_CONFIG=" + Dir + "/cli", "HOME=" + Dir}, "docker", args...)
 }
 
 // Info is what docker says about itself.
@@ -284,8 +308,14 @@ type Container = runtimens.Container
 // docker's default network (the bridge docker0), and returns what docker
 // inspect says about it.
 func (d *Daemon) Run(name, image string, cmd ...string) (Container, error) {
+	return d.RunWith(nil, name, image, cmd...)
+}
+
+// RunWith is Run with more flags for docker run ("-p", "8080:80").
+func (d *Daemon) RunWith(flags []string, name, image string, cmd ...string) (Container, error) {
 	start := time.Now()
-	if _, err := d.Docker(nil, append([]string{"run", "-d", "--name", name, image}, cmd...)...); err != nil {
+	args := append(append([]string{"run", "-d", "--name", name}, flags...), image)
+	if _, err := d.Docker(nil, append(args, cmd...)...); err != nil {
 		return Container{}, err
 	}
 	c := Container{Name: name, Took: time.Since(start)}

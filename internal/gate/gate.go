@@ -8,7 +8,6 @@
 package gate
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -63,8 +62,8 @@ func SkipReason(t testing.TB) (string, bool) {
 func Root(t testing.TB) {
 	t.Helper()
 	if missing := missingCaps(); missing != "" {
-		Skip(t, "needs root or a user namespace of its own (missing %s, which network namespaces and mounts take; %s): run %s",
-			missing, noUserNamespace(), RunAsRoot)
+		Skip(t, "needs root or a user namespace of its own (missing %s, which network namespaces and mounts take; %s): %s",
+			missing, noUserNamespace(), instead(capHint([]Cap{CapSysAdmin, CapNetAdmin})))
 	}
 }
 
@@ -114,22 +113,6 @@ func Binary(t testing.TB, name, pkg string) string {
 	return path
 }
 
-// Feature runs probe and skips when it fails: the kernel (or the machine)
-// lacks feature. Probe the feature itself rather than guess from a version.
-func Feature(t testing.TB, feature string, probe func() error) {
-	t.Helper()
-	if err := probe(); err != nil {
-		hint := "this note on a kernel that has it"
-		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-			hint = "it with the privileged notes: " + RunPrivileged
-			if CurrentMode() == Rootless {
-				hint = "it as real root (the root of a user namespace was refused): " + RunAsRoot
-			}
-		}
-		Skip(t, "needs %s, which this machine refused (%v): run %s", feature, err, hint)
-	}
-}
-
 // SkipShort skips a slow note under `go test -short`. The reader asked for
 // that, so it stays a skip in strict mode too; the reason says what the
 // note would have measured.
@@ -167,6 +150,17 @@ func SkipEmulated(t testing.TB, what string) {
 		reasons.Store(t, reason)
 		t.Skip(reason)
 	}
+}
+
+// SkipDrillWithout skips a drill (a TestDrill... test, which makes a claim
+// false on purpose and gives no verdict) whose set-up needs what this
+// machine lacks (a kernel module, say). A drill is no note, so the skip
+// stays a skip in strict mode; the reason names where the drill runs.
+func SkipDrillWithout(t testing.TB, needs, where string) {
+	t.Helper()
+	reason := "this drill needs " + needs + ", which this machine lacks: " + where
+	reasons.Store(t, reason)
+	t.Skip(reason)
 }
 
 // SkipInVM skips, inside the matrix's virtual machines, a note that needs

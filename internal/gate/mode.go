@@ -96,25 +96,40 @@ func noUserNamespace() string {
 	return "no user namespace either: only test binaries built with -tags sudo make one"
 }
 
-// Real root only: what a user namespace does not give.
+// Real root only: what a user namespace does not give. Each names the
+// capabilities that a container must give for it (besides CAP_SYS_ADMIN
+// and CAP_NET_ADMIN, without which the notes run in a user namespace).
 var (
-	needsTracefs    = realRootNeed{"tracepoints", "tracefs cannot be mounted in a user namespace"}
-	needsBPF        = realRootNeed{"BPF", "bpf(2) needs CAP_BPF in the initial user namespace"}
-	needsSecondUser = realRootNeed{"a second user", "a user namespace maps only this user's own uid"}
+	needsTracefs    = realRootNeed{"tracepoints", "tracefs cannot be mounted in a user namespace", nil}
+	needsBPF        = realRootNeed{"BPF", "bpf(2) needs CAP_BPF in the initial user namespace", []Cap{CapBPF}}
+	needsSecondUser = realRootNeed{"a second user", "a user namespace maps only this user's own uid", nil}
 )
 
-type realRootNeed struct{ what, why string }
+type realRootNeed struct {
+	what, why string
+	caps      []Cap
+}
 
-// missing is "" as real root, else why not and what to run instead.
+// missing is "" as real root, else why not and what to run instead: in a
+// container, the container's options; on a host, sudo.
 func (n realRootNeed) missing() string {
+	caps := append([]Cap{CapSysAdmin, CapNetAdmin}, n.caps...)
 	switch CurrentMode() {
 	case RealRoot:
 		return ""
 	case Rootless:
+		if Where().Container != "" {
+			return fmt.Sprintf("needs real root (%s; this container's process has root's capabilities only in a user namespace of its own): %s", n.why, instead(capHint(caps)))
+		}
 		return fmt.Sprintf("needs real root (%s): run %s", n.why, RunAsRoot)
 	}
-	return fmt.Sprintf("needs real root (missing %s): run %s", missingCaps(), RunAsRoot)
+	return fmt.Sprintf("needs real root (missing %s): %s", missingCaps(), instead(capHint(caps)))
 }
+
+// RealRootHint says what the reader runs to get real root where this
+// process runs: `sudo make notes` on a host; a container's options
+// (--privileged) in a container, where the reader is uid 0 already.
+func RealRootHint() string { return instead(capHint([]Cap{CapSysAdmin, CapNetAdmin})) }
 
 // must skips naming what is missing: "tracepoints: needs real root (...)".
 func (n realRootNeed) must(t testing.TB) {

@@ -6,11 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // Mechanisms a note can report as the source of its stacks.
@@ -34,21 +31,21 @@ var ErrNoKprobes = errors.New("this kernel has no kprobe events: no kprobe_event
 // this instance only; Stop reports its hits as events named fn. withStack
 // adds a stacktrace trigger: the stack at fn's entry, as bpftrace's
 // kstack() on kprobe:fn shows it. The probe's definition lives in the
-// tracefs root (kprobe_events has no per-instance copy), in a group of this
-// process's own, and is removed at cleanup (Sweep removes those of
-// processes that died first).
+// tracefs root (kprobe_events has no per-instance copy), in the instance's
+// own group (netnotes_ and the instance's name), and is removed at cleanup;
+// Sweep removes those whose instance is gone.
 //
 // A kernel without kprobe events (ErrNoKprobes) or one that refuses a probe
 // on fn (not a traceable symbol, inlined away) is an error the caller turns
 // into a fact, such as which mechanism its evidence rests on.
-// equiv: echo 'p:GROUP/fn fn' >> kprobe_events; echo stacktrace > instances/I/events/GROUP/fn/trigger; echo 1 > .../enable
+// equiv: echo 'p:GROUP/fn fn' >> kprobe_events; echo stacktrace > instances/I/events/GROUP/fn/trigger; echo 1 > instances/I/events/GROUP/fn/enable
 func (tr *Tracer) EnableKprobe(t testing.TB, fn string, withStack bool) error {
 	t.Helper()
 	if !tr.HasKprobes() {
 		return ErrNoKprobes
 	}
 	const defs = "kprobe_events"
-	group := kprobeGroup(os.Getpid(), instanceSeq.Add(1))
+	group := kprobeGroup(tr.id)
 	if err := appendFile(tr.root, defs, fmt.Sprintf("p:%s/%s %s", group, fn, fn)); err != nil {
 		return fmt.Errorf("kprobe on %s refused: %w", fn, err)
 	}
@@ -81,15 +78,18 @@ func appendFile(root *os.Root, path, line string) error {
 	return errors.Join(werr, f.Close())
 }
 
-func kprobeGroup(pid int, seq uint64) string {
-	return fmt.Sprintf("netnotes_%d_%d", pid, seq)
+// kprobeGroup names the kprobe group of the instance Prefix+id: a group
+// name takes letters, digits and underscores.
+func kprobeGroup(id string) string {
+	return "netnotes_" + strings.ReplaceAll(id, "-", "_")
 }
 
-var kprobeLineRE = regexp.MustCompile(`^[pr]:(netnotes_(\d+)_\d+)/(\S+)`)
+var kprobeLineRE = regexp.MustCompile(`^[pr]:netnotes_([0-9a-zA-Z_]+)/(\S+)`)
 
-// sweepKprobes removes the kprobe events of processes that no longer run.
-// It runs after the instances of those processes are gone (an event still
-// enabled somewhere cannot be removed).
+// sweepKprobes removes the kprobe events whose instance is gone: its
+// tracer removed the events at cleanup, unless its process died first.
+// It runs after Sweep removed the instances of those processes (an event
+// still enabled somewhere cannot be removed).
 func sweepKprobes(root *os.Root) []string {
 	b, err := root.ReadFile("kprobe_events")
 	if err != nil {
@@ -101,11 +101,11 @@ func sweepKprobes(root *os.Root) []string {
 		if m == nil {
 			continue
 		}
-		pid, _ := strconv.Atoi(m[2])
-		if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
-			continue
+		instance := filepath.Join("instances", Prefix+strings.ReplaceAll(m[1], "_", "-"))
+		if _, err := root.Stat(instance); err == nil {
+			continue // its tracer lives
 		}
-		event := m[1] + "/" + m[3]
+		event := "netnotes_" + m[1] + "/" + m[2]
 		if appendFile(root, "kprobe_events", "-:"+event) == nil {
 			removed = append(removed, event)
 		}

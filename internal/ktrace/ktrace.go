@@ -2,13 +2,35 @@
 // tracefs instance.
 //
 // The global trace buffer and its settings belong to the reader; a note only
-// ever works in an instance of its own (instances/netnotes-PID-N), which it
-// removes at cleanup. A test process killed mid-run cannot clean up, so New
-// first sweeps instances whose process is gone. Where tracefs is not mounted,
-// New mounts a private, detached copy that no mount table shows. Either
-// way the tracer works from a descriptor on tracefs's root (an *os.Root),
-// never from a path through /proc/PID/fd, which names the main thread's
-// descriptor table and not necessarily the one the mount is in.
+// ever works in an instance of its own (instances/netnotes-...), which it
+// removes at cleanup. Where tracefs is not mounted, New mounts a private,
+// detached copy that no mount table shows. Either way the tracer works
+// from a descriptor on tracefs's root (an *os.Root), never from a path
+// through /proc/PID/fd, which names the main thread's descriptor table and
+// not necessarily the one the mount is in.
+//
+// Instances are the kernel's, one set for the whole machine, seen alike
+// from the host and from every container; PIDs are not (a container's
+// test process may be pid 7 there and 26860 on the host). So nothing here
+// rests on a pid. A tracer holds its instance's trace_marker open for as
+// long as it lives, and the kernel refuses to remove an instance with an
+// open file (EBUSY) and frees it when the process dies, however it dies.
+// New first sweeps: it removes every netnotes- instance the kernel lets it
+// remove, which are those whose tracer is gone (a test process killed
+// mid-run). An flock on tracefs's instances directory keeps a sweep from
+// taking an instance between its mkdir and the open that makes it held.
+//
+// Which events are a test's own is told by the trace too, not by gettid:
+// the pid an event carries is the initial PID namespace's, which gettid in
+// a container's PID namespace is not, and which /proc there does not show
+// (NSpid lists only the container's own levels). The net tracepoints the
+// notes read carry a device name, an skb address and a length; no network
+// namespace, socket or cgroup that a test could have chosen. So the
+// sending thread writes a mark into the instance's trace_marker
+// (Tracer.OnThread): the kernel records it as an event of that thread,
+// numbered like every other, and the thread's events are those with the
+// mark's pid (Tracer.CausedBy). A trace that lost the mark attributes
+// nothing, and the note fails rather than count other processes' events.
 //
 // Events can carry a kernel stack through a `stacktrace` trigger, which
 // needs no kprobes:
@@ -16,8 +38,9 @@
 //	tr := ktrace.New(t)
 //	tr.Enable(t, "net/net_dev_xmit", `name == "lo"`, ktrace.WithStack)
 //	tr.Start(t)
-//	... send packets ...
-//	for _, e := range tr.Stop(t) { e.Field("dev"), e.Stack ... }
+//	sender := tr.OnThread(func() { ... send packets ... })
+//	mine, _ := tr.CausedBy(t, tr.Stop(t), sender)
+//	for _, e := range mine { e.Field("dev"), e.Stack ... }
 package ktrace
 
 import (
@@ -26,6 +49,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,11 +59,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/gate"
 	"netnotes/internal/sandbox"
+	"netnotes/internal/wait"
 )
 
 // Prefix of every instance this package makes.
@@ -49,67 +76,161 @@ const WithStack = true
 
 // Tracer is a private tracefs instance.
 type Tracer struct {
-	root    *os.Root // tracefs's root
-	dir     string   // the instance's directory under root, "instances/NAME"
-	enabled []string // "system/event" names, for cleanup
+	root     *os.Root // tracefs's root
+	dir      string   // the instance's directory under root, "instances/NAME"
+	id       string   // NAME without Prefix: names the instance's kprobe group too
+	marker   *os.File // the instance's trace_marker, open while the tracer lives
+	markerFD int
+	enabled  []string       // "system/event" names, for cleanup
+	marks    atomic.Uint64  // OnThread's marks so far
+	marked   map[string]int // each mark Stop found: the pid of the thread that wrote it
 }
 
 var instanceSeq atomic.Uint64
 
-// New makes a private tracefs instance, removed at cleanup. It skips when
-// the process is not real root (gate.MustTrace: the root of a user
-// namespace cannot mount tracefs) or the kernel has no tracefs. A note that
-// has other evidence consults gate.CanTrace first and records the tracing
-// part as skipped instead.
+// removeTimeout bounds the wait for an instance's last file to close.
+const removeTimeout = 10 * time.Second
+
+// New makes a private tracefs instance, removed at cleanup. It skips where
+// Try says tracing is refused here.
 func New(t testing.TB) *Tracer {
 	t.Helper()
-	gate.MustTrace(t)
-	root := Root(t)
-	Sweep(root)
-
-	name := fmt.Sprintf("%s%d-%d", Prefix, os.Getpid(), instanceSeq.Add(1))
-	dir := filepath.Join("instances", name)
-	if err := root.Mkdir(dir, 0o755); err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			// Root, yet refused: kernel lockdown (confidentiality mode)
-			// closes tracefs to everyone.
-			lockdown, _ := os.ReadFile("/sys/kernel/security/lockdown")
-			gate.Skip(t, "needs a tracefs instance, which the kernel refuses to root (%v; lockdown: %q): run on a kernel not locked down for confidentiality",
-				err, strings.TrimSpace(string(lockdown)))
-		}
-		t.Fatalf("making tracefs instance %s: %v", name, err)
+	tr, why := Try(t)
+	if tr == nil {
+		gate.Skip(t, "tracepoints: %s", why)
 	}
-	tr := &Tracer{root: root, dir: dir}
-	t.Cleanup(func() {
-		if err := remove(root, dir); err != nil {
-			t.Errorf("removing tracefs instance %s: %v", name, err)
-		}
-	})
-	tr.write(t, "tracing_on", "0")
 	return tr
 }
 
+// Try is New for a note that has other evidence: it returns nil and why
+// where tracing is refused here (the process is not real root, as the
+// root of a user namespace is not: gate.CanTrace; the kernel has no
+// tracefs; the kernel refuses an instance, as under lockdown:
+// gate.TracefsRefused), which the note records as its tracing part not
+// observed. Anything else that goes wrong fails the test.
+func Try(t testing.TB) (*Tracer, string) {
+	t.Helper()
+	if ok, why := gate.CanTrace(); !ok {
+		return nil, why
+	}
+	root, why := tryRoot(t)
+	if root == nil {
+		return nil, why
+	}
+	Sweep(root)
+
+	// The name is random past the pid: pids repeat across PID namespaces
+	// (every container's first process is pid 1), instances do not.
+	id := fmt.Sprintf("%d-%d-%08x", os.Getpid(), instanceSeq.Add(1), rand.Uint32())
+	tr := &Tracer{root: root, dir: filepath.Join("instances", Prefix+id), id: id, marked: map[string]int{}}
+	if err := tr.make(); err != nil {
+		if why, refused := gate.TracefsRefused(err); refused {
+			return nil, why
+		}
+		t.Fatalf("making tracefs instance %s: %v", tr.dir, err)
+	}
+	t.Cleanup(func() {
+		// Stopped while still held, so that no sweep takes it half-way.
+		stop(root, tr.dir)
+		_ = tr.marker.Close()
+		// Released, it may still be held for a moment: a child this
+		// process forked (another test's command) holds a copy of every
+		// descriptor until it execs. And another process's sweep may
+		// remove it first, which is as good.
+		err := wait.Until(removeTimeout, func() error {
+			err := root.Remove(tr.dir)
+			switch {
+			case err == nil, errors.Is(err, fs.ErrNotExist), errors.Is(err, unix.ENODEV):
+				return nil // ENODEV: a sweep is removing it right now
+			case errors.Is(err, unix.EBUSY):
+				return err
+			}
+			return wait.Stop(err)
+		})
+		if err != nil {
+			t.Errorf("removing tracefs instance %s: %v", tr.dir, err)
+		}
+	})
+	tr.write(t, "tracing_on", "0")
+	// An instance starts with the global buffer's options, which are the
+	// reader's: markers off there would turn OnThread's marks away.
+	if _, err := root.Stat(filepath.Join(tr.dir, "options", "markers")); err == nil {
+		tr.write(t, filepath.Join("options", "markers"), "1")
+	}
+	return tr, ""
+}
+
+// make makes the instance and opens its trace_marker, which holds it
+// (Sweep leaves an instance with an open file alone), under a shared lock
+// on the instances directory, so that no sweep runs in between.
+func (tr *Tracer) make() error {
+	unlock, err := lockInstances(tr.root, unix.LOCK_SH)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := tr.root.Mkdir(tr.dir, 0o755); err != nil {
+		return err
+	}
+	marker, err := tr.root.OpenFile(filepath.Join(tr.dir, "trace_marker"), os.O_WRONLY, 0)
+	if err != nil {
+		_ = tr.root.Remove(tr.dir)
+		return fmt.Errorf("opening the instance's trace_marker: %w", err)
+	}
+	tr.marker, tr.markerFD = marker, int(marker.Fd())
+	return nil
+}
+
+// lockInstances takes an flock on tracefs's instances directory, which is
+// one inode however often and wherever tracefs is mounted (the host's
+// mount, a container's, a detached one): New holds it shared while it
+// makes an instance, Sweep exclusive while it removes.
+func lockInstances(root *os.Root, how int) (unlock func(), err error) {
+	dir, err := root.Open("instances")
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(dir.Fd()), how); err != nil {
+		dir.Close()
+		return nil, fmt.Errorf("flock on tracefs's instances directory: %w", err)
+	}
+	return func() { _ = dir.Close() }, nil
+}
+
 // Root opens the mounted tracefs, or else makes a private detached mount
-// of it, and returns its root, which lasts until the test's cleanup.
+// of it, and returns its root, which lasts until the test's cleanup. It
+// skips where tracefs cannot be had (see Try).
 func Root(t testing.TB) *os.Root {
 	t.Helper()
 	gate.MustTrace(t)
+	root, why := tryRoot(t)
+	if root == nil {
+		gate.Skip(t, "%s", why)
+	}
+	return root
+}
+
+// tryRoot is Root, or nil and why tracefs cannot be had here.
+func tryRoot(t testing.TB) (*os.Root, string) {
 	for _, dir := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
 		if !mountedTracefs(dir) {
 			continue
 		}
 		if root, err := os.OpenRoot(dir); err == nil {
 			t.Cleanup(func() { _ = root.Close() })
-			return root
+			return root, ""
 		}
 	}
 	root, err := sandbox.DetachedMount("tracefs", nil)
 	if err != nil {
-		gate.Skip(t, "needs tracefs, which is neither mounted nor mountable here (%v): "+
-			"run on a kernel with CONFIG_FTRACE, as root, or mount it: mount -t tracefs nodev /sys/kernel/tracing", err)
+		if why, refused := gate.Refusal(err, gate.CapSysAdmin); refused {
+			return nil, "needs tracefs, which is not mounted here and cannot be: " + why
+		}
+		return nil, fmt.Sprintf("needs tracefs, which is neither mounted nor mountable here (%v): "+
+			"run on a kernel with CONFIG_FTRACE, or mount it: mount -t tracefs nodev /sys/kernel/tracing", err)
 	}
 	t.Cleanup(func() { _ = root.Close() })
-	return root
+	return root, ""
 }
 
 // mountedTracefs reports whether tracefs is mounted on dir, without
@@ -158,7 +279,8 @@ func (tr *Tracer) Start(t testing.TB) {
 	tr.write(t, "tracing_on", "1")
 }
 
-// Stop stops recording and returns what was recorded, oldest first.
+// Stop stops recording and returns what was recorded, oldest first, but
+// OnThread's marks, which it keeps for PID and CausedBy.
 func (tr *Tracer) Stop(t testing.TB) []Event {
 	t.Helper()
 	tr.write(t, "tracing_on", "0")
@@ -171,6 +293,8 @@ func (tr *Tracer) Stop(t testing.TB) []Event {
 	if err != nil {
 		t.Fatalf("parsing the trace: %v", err)
 	}
+	events, marks := Marks(events)
+	maps.Copy(tr.marked, marks)
 	return events
 }
 
@@ -195,34 +319,51 @@ func writeFile(root *os.Root, path, value string) error {
 	return errors.Join(werr, cerr)
 }
 
-var instanceRE = regexp.MustCompile(`^` + Prefix + `(\d+)-\d+$`)
-
-// Sweep removes instances left by test processes that no longer run (killed
-// before their cleanup). It returns the names it removed.
+// Sweep removes the instances of tracers that are gone (killed before
+// their cleanup) and the kprobe events they left. It returns the names it
+// removed. An instance whose tracer lives holds an open file, and the
+// kernel refuses to remove it (EBUSY); one whose process died holds none,
+// and the kernel removes it with its events and triggers.
 func Sweep(root *os.Root) []string {
+	unlock, err := lockInstances(root, unix.LOCK_EX)
+	if err != nil {
+		return nil
+	}
+	defer unlock()
 	entries, err := fs.ReadDir(root.FS(), "instances")
 	if err != nil {
 		return nil
 	}
 	var removed []string
 	for _, e := range entries {
-		m := instanceRE.FindStringSubmatch(e.Name())
-		if m == nil {
+		if !strings.HasPrefix(e.Name(), Prefix) || legacyAlive(e.Name()) {
 			continue
 		}
-		pid, _ := strconv.Atoi(m[1])
-		if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
-			continue // alive (or not ours to judge)
-		}
-		if remove(root, filepath.Join("instances", e.Name())) == nil {
+		if root.Remove(filepath.Join("instances", e.Name())) == nil {
 			removed = append(removed, e.Name())
 		}
 	}
 	return append(removed, sweepKprobes(root)...)
 }
 
-// remove stops an instance, drops its triggers and events, and deletes it.
-func remove(root *os.Root, dir string) error {
+// legacyRE is an instance's name as tracers made it before they held
+// their instance open: netnotes-PID-N.
+var legacyRE = regexp.MustCompile(`^` + Prefix + `(\d+)-\d+$`)
+
+// legacyAlive reports whether name is a legacy instance whose process
+// still runs (in this PID namespace, as those tracers judged): its tracer
+// holds nothing open, and would lose the instance to a sweep.
+func legacyAlive(name string) bool {
+	m := legacyRE.FindStringSubmatch(name)
+	if m == nil {
+		return false
+	}
+	pid, _ := strconv.Atoi(m[1])
+	return !errors.Is(unix.Kill(pid, 0), unix.ESRCH)
+}
+
+// stop stops an instance and drops its triggers and events.
+func stop(root *os.Root, dir string) {
 	_ = writeFile(root, filepath.Join(dir, "tracing_on"), "0")
 	_ = fs.WalkDir(root.FS(), filepath.Join(dir, "events"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() != "trigger" {
@@ -243,7 +384,6 @@ func remove(root *os.Root, dir string) error {
 		return nil
 	})
 	_ = writeFile(root, filepath.Join(dir, "events", "enable"), "0")
-	return root.Remove(dir)
 }
 
 // Event is one recorded tracepoint hit.

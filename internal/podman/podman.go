@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"netnotes/internal/gate"
 	"netnotes/internal/runtimens"
 )
 
@@ -49,6 +50,19 @@ type Host struct {
 	Runtime string // the OCI runtime asked for, "" for podman's default
 	Why     string // why that runtime
 	flags   []string
+}
+
+// SkipUnlessRootful skips the test, naming what is missing, where rootful
+// podman cannot run here: podman, unshare or nsenter not installed, or
+// not real root.
+func SkipUnlessRootful(t testing.TB) {
+	t.Helper()
+	gate.Binary(t, "podman", "podman")
+	gate.Binary(t, "unshare", "util-linux")
+	gate.Binary(t, "nsenter", "util-linux")
+	if !gate.IsRealRoot() {
+		gate.Skip(t, "rootful podman needs real root (it runs the OCI runtime as root and makes cgroups in the host's hierarchies; %s): %s", gate.CurrentMode(), gate.RealRootHint())
+	}
 }
 
 // Start starts podman's holder (runtimens.Start) and writes podman's
@@ -173,8 +187,13 @@ type Container = runtimens.Container
 // cmd as its process, detached, on podman's default network, and returns
 // what podman inspect says about it.
 func (h *Host) Run(name, rootfs string, cmd ...string) (Container, error) {
+	return h.RunWith(nil, name, rootfs, cmd...)
+}
+
+// RunWith is Run with more flags for podman run ("-p", "8080:80").
+func (h *Host) RunWith(flags []string, name, rootfs string, cmd ...string) (Container, error) {
 	start := time.Now()
-	args := []string{"run", "-d", "--name", name}
+	args := append([]string{"run", "-d", "--name", name}, flags...)
 	if h.User == nil {
 		args = append(args, "--cgroup-parent", h.Cgroup)
 	}

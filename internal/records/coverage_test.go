@@ -26,7 +26,7 @@ func TestEveryClaimHasATest(t *testing.T) {
 		missing = append(missing, "\n  "+c.ID+" ("+c.Chapter+"/): "+c.Claim)
 	}
 	if len(missing) > 0 {
-		t.Errorf("%d claims of the catalogue have no test calling claims.Check(t, \"ID\") (README.md, \"Adding a claim\", step 3):%s",
+		t.Errorf("%d claims of the catalogue have no test calling claims.Check(t, \"ID\") (CONTRIBUTING.md, \"Adding a claim\", step 3):%s",
 			len(missing), strings.Join(missing, ""))
 	}
 }
@@ -49,11 +49,11 @@ func TestEveryCheckNamesACatalogueClaim(t *testing.T) {
 
 // A claim's test carries the claim's ID at the head of its name
 // (TestL3OwnAddressGoesThroughLo), so that `-run '^TestL3'` runs it and a
-// reader finds it from the ID: README.md, "Adding a claim", step 3.
+// reader finds it from the ID: CONTRIBUTING.md, "Adding a claim", step 3.
 func TestEveryCheckIsInATestNamedAfterItsClaim(t *testing.T) {
 	for _, r := range scanRepository(t).Refs {
 		if !strings.HasPrefix(r.Func, "Test"+r.ID) && !strings.HasPrefix(r.Func, "Benchmark"+r.ID) {
-			t.Errorf("%s:%d: %s checks claim %s: name it Test%s<WhatItShows> (README.md, \"Adding a claim\", step 3)",
+			t.Errorf("%s:%d: %s checks claim %s: name it Test%s<WhatItShows> (CONTRIBUTING.md, \"Adding a claim\", step 3)",
 				r.File, r.Line, r.Func, r.ID, r.ID)
 		}
 	}

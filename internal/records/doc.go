@@ -8,6 +8,6 @@
 //
 // A chapter's tests do not import it: they use internal/claims (Check,
 // Judge, TestJudge, Drill, ...), which writes the lines this package reads.
-// A new claim starts here, with a row of Catalogue (README.md, "Adding a
+// A new claim starts here, with a row of Catalogue (CONTRIBUTING.md, "Adding a
 // claim").
 package records

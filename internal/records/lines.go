@@ -34,9 +34,24 @@ type VerdictLine struct {
 // behind the "file_test.go:12: " prefix the testing package gives t.Log.
 var (
 	lineRE  = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?claim ([A-Z][0-9]+)(?:/([a-z0-9][a-z0-9-]*))?: (confirmed|refined|refuted|skipped|undecided) — (.*)$`)
-	logRE   = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
 	factsRE = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?facts ([A-Z][0-9]+): (\{.*\})$`)
+	// logRE is the head of a t.Log message in a -json (or -v) stream:
+	// four spaces at any depth of subtests, the file and the line. The
+	// message's further lines are indented by eight and have no head.
+	logRE = regexp.MustCompile(`^    [\w.-]+\.go:\d+: `)
 )
+
+// LogMessage returns the message of a test's log line as `go test -json`
+// carries it ("    file_test.go:12: MESSAGE"). The continuation of a
+// multi-line message ("        ..."), whatever it says, is not one: a
+// verdict written inside another message is not a verdict.
+func LogMessage(line string) (string, bool) {
+	head := logRE.FindString(line)
+	if head == "" {
+		return "", false
+	}
+	return strings.TrimRight(line[len(head):], "\n"), true
+}
 
 // ParseLine finds a verdict line (a claim's or a part's) in one line of
 // output. The line must start with it, or with the test log's prefix and
@@ -53,10 +68,11 @@ func ParseLine(output string) (VerdictLine, bool) {
 // carries it: the verdict must come behind the t.Log prefix
 // ("    file_test.go:12: "), where only a test's own log puts it.
 func ParseLogLine(output string) (VerdictLine, bool) {
-	if !logRE.MatchString(output) {
+	msg, ok := LogMessage(output)
+	if !ok || !strings.HasPrefix(msg, "claim ") {
 		return VerdictLine{}, false
 	}
-	return ParseLine(output)
+	return ParseLine(msg)
 }
 
 // Parse finds a claim's own verdict line in one line of test output (which
@@ -79,29 +95,14 @@ func ParseFacts(output string) (id string, facts json.RawMessage, ok bool) {
 	return m[1], json.RawMessage(m[2]), true
 }
 
-// Counts says whether a line that test logged, in a run whose tests ended
-// as result tells ("pass", "skip", "fail"; "" for a test with no end event,
-// whose binary died first), may stand in a report: the test and every test
-// above it (test names with their "/" parts cut off) passed. A skipped
-// test stands only for its own skipped line; verdict "" (a facts line)
-// needs a pass.
-func Counts(result func(test string) string, test, verdict string) bool {
-	for t := test; ; {
-		switch result(t) {
-		case "pass":
-		case "skip":
-			if t != test || verdict != Skipped {
-				return false
-			}
-		default:
-			return false
-		}
-		i := strings.LastIndexByte(t, '/')
-		if i < 0 {
-			return true
-		}
-		t = t[:i]
+// ParseLogFacts is ParseFacts for a line of test output as `go test -json`
+// carries it: the facts must be a test's own log message (LogMessage).
+func ParseLogFacts(output string) (id string, facts json.RawMessage, ok bool) {
+	msg, ok := LogMessage(output)
+	if !ok || !strings.HasPrefix(msg, "facts ") {
+		return "", nil, false
 	}
+	return ParseFacts(msg)
 }
 
 // Where is where a run of the notes ran: the machine, and what the

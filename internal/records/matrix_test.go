@@ -19,7 +19,7 @@ func TestMatrixFileHoldsEveryClaimOnEveryKernel(t *testing.T) {
 	require.NotEmpty(t, m.Kernels)
 	for _, c := range records.Catalogue {
 		if _, ok := m.Verdicts[c.ID]; !ok {
-			t.Errorf("claim %s has no line in matrix.txt: run `go generate ./internal/records`, which gives it one (— until make matrix records it: README.md, \"Adding a claim\", step 6)", c.ID)
+			t.Errorf("claim %s has no line in matrix.txt: run `go generate ./internal/records`, which gives it one (— until make matrix records it: CONTRIBUTING.md, \"Adding a claim\", step 6)", c.ID)
 			continue
 		}
 		for _, k := range m.Kernels {

@@ -43,12 +43,12 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 		fmt.Fprintf(&b, "The columns %s are Debian's kernels, booted under qemu by `make matrix` with the notes run\n", strings.Join(m.Kernels, ", "))
 		fmt.Fprintf(&b, "in -short mode (%s; recorded in %s).\n\n", strings.Join(rels, ", "), MatrixFile)
 	}
-	b.WriteString("| ID | Claim | Chapter | Test |")
+	b.WriteString("| ID | Claim | The post | Chapter | Test |")
 	for _, k := range m.Kernels {
 		fmt.Fprintf(&b, " %s |", k)
 	}
 	b.WriteString(" Seen on CI |\n")
-	b.WriteString("|----|-------|---------|------|")
+	b.WriteString("|----|-------|----------|---------|------|")
 	for range m.Kernels {
 		b.WriteString("-----|")
 	}
@@ -72,7 +72,8 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 		if by := c.RefutableOnlyBy; by != "" {
 			claim += " *(refutable only by " + by + ")*"
 		}
-		fmt.Fprintf(&b, "| %s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(claim), c.Chapter, c.Chapter, test)
+		fmt.Fprintf(&b, "| %s | %s%s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(claim), commandsCell(c.Commands), postCell(c.Post),
+			c.Chapter, c.Chapter, test)
 		// A part another column has and this one lacks (a container
 		// runtime's, say, in a VM without runtimes) was not observed there.
 		names := map[string]bool{}
@@ -109,20 +110,64 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 	return b.String()
 }
 
+// postCell is the post's section, sentence and English, for a table cell.
+func postCell(p Post) string {
+	if p.Section == "" {
+		return ""
+	}
+	cell := MarkdownCell(p.Quote())
+	if p.English != "" {
+		cell += "<br>*" + MarkdownCell(p.English) + "*"
+	}
+	return cell
+}
+
+// commandsCell is the commands a reader types, folded away (a click
+// shows them) so that the table stays a table.
+func commandsCell(commands []string) string {
+	if len(commands) == 0 {
+		return ""
+	}
+	var lines []string
+	for _, cmd := range commands {
+		lines = append(lines, "<code>"+MarkdownCell(htmlText.Replace(cmd))+"</code>")
+	}
+	return "<details><summary>try it</summary>" + strings.Join(lines, "<br>") + "</details>"
+}
+
+// htmlText escapes what HTML would read as markup; quotes stay as typed.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // SpliceTable returns readme with the text between TableBegin and TableEnd
 // replaced by table.
 func SpliceTable(readme []byte, table string) ([]byte, error) {
-	begin := bytes.Index(readme, []byte(TableBegin))
-	end := bytes.Index(readme, []byte(TableEnd))
-	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("README.md has no %s ... %s markers in that order", TableBegin, TableEnd)
+	return Splice(readme, TableBegin, TableEnd, table)
+}
+
+// Splice returns text with what lies between the lines begin and end
+// replaced by part.
+func Splice(text []byte, begin, end, part string) ([]byte, error) {
+	b := bytes.Index(text, []byte(begin))
+	e := bytes.Index(text, []byte(end))
+	if b < 0 || e < b {
+		return nil, fmt.Errorf("README.md has no %s ... %s markers in that order", begin, end)
 	}
 	var out bytes.Buffer
-	out.Write(readme[:begin+len(TableBegin)])
+	out.Write(text[:b+len(begin)])
 	out.WriteString("\n")
-	out.WriteString(table)
-	out.Write(readme[end:])
+	out.WriteString(part)
+	out.Write(text[e:])
 	return out.Bytes(), nil
+}
+
+// Between returns what lies between the lines begin and end of text.
+func Between(text []byte, begin, end string) (string, bool) {
+	b := bytes.Index(text, []byte(begin))
+	e := bytes.Index(text, []byte(end))
+	if b < 0 || e < b {
+		return "", false
+	}
+	return string(text[b+len(begin)+1 : e]), true
 }
 
 // MarkdownCell makes text safe inside a Markdown table cell.

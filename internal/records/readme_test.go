@@ -34,7 +34,7 @@ func TestReadmeTableMatchesTheCatalogue(t *testing.T) {
 				diff = append(diff, "have: "+l)
 			}
 		}
-		t.Errorf("README.md's claim table is out of date: run `go generate ./internal/records` (README.md, \"Adding a claim\", step 6)\n%s", strings.Join(diff, "\n"))
+		t.Errorf("README.md's claim table is out of date: run `go generate ./internal/records` (CONTRIBUTING.md, \"Adding a claim\", step 6)\n%s", strings.Join(diff, "\n"))
 	}
 }
 
@@ -53,7 +53,7 @@ func TestSeenFileHoldsEveryClaimOnce(t *testing.T) {
 	require.NoError(t, err)
 	for _, c := range records.Catalogue {
 		if _, ok := seen.Verdicts[c.ID]; !ok {
-			t.Errorf("claim %s has no line in seen.txt: run `go generate ./internal/records`, which gives it one (— until a root run records it: README.md, \"Adding a claim\", step 6)", c.ID)
+			t.Errorf("claim %s has no line in seen.txt: run `go generate ./internal/records`, which gives it one (— until a root run records it: CONTRIBUTING.md, \"Adding a claim\", step 6)", c.ID)
 		}
 	}
 	if t.Failed() {
@@ -133,9 +133,9 @@ func TestReadmeTableFromTheFakeTree(t *testing.T) {
 
 	table := records.ReadmeTable(fakeCatalogue, scan, seen)
 	assert.Contains(t, table, "(Linux 6.18.44 x86_64, as root)")
-	assert.Contains(t, table, "| A1 | the first claim | [alpha/](alpha/) | [TestAlphaOne](alpha/alpha_test.go), [TestMisplaced](beta/beta_test.go) | confirmed |\n")
-	assert.Contains(t, table, "| A2 | the second claim | [alpha/](alpha/) | [TestAlphaTwo](alpha/alpha_sudo_test.go) (root) | — |\n")
-	assert.Contains(t, table, "| A3 | a claim nobody checks | [alpha/](alpha/) | — | — |\n")
+	assert.Contains(t, table, "| A1 | the first claim |  | [alpha/](alpha/) | [TestAlphaOne](alpha/alpha_test.go), [TestMisplaced](beta/beta_test.go) | confirmed |\n")
+	assert.Contains(t, table, "| A2 | the second claim |  | [alpha/](alpha/) | [TestAlphaTwo](alpha/alpha_sudo_test.go) (root) | — |\n")
+	assert.Contains(t, table, "| A3 | a claim nobody checks |  | [alpha/](alpha/) | — | — |\n")
 
 	readme := []byte("# x\n\n" + records.TableBegin + "\nold\n" + records.TableEnd + "\n\nrest\n")
 	got, err := records.SpliceTable(readme, table)

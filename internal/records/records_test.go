@@ -22,7 +22,7 @@ func TestLineRoundTrips(t *testing.T) {
 }
 
 // The catalogue's shape, not its size: a claim is added by adding a row
-// (README.md, "Adding a claim"), with nothing else to count.
+// (CONTRIBUTING.md, "Adding a claim"), with nothing else to count.
 func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
 	root, err := records.FindModuleRoot(".")
 	require.NoError(t, err)
@@ -40,26 +40,6 @@ func TestCatalogueIDsAreUniqueAndComplete(t *testing.T) {
 	assert.NotEmpty(t, records.Catalogue)
 }
 
-func TestCountsOnlyLinesOfTestsThatPassed(t *testing.T) {
-	results := map[string]string{"TestA": "pass", "TestA/sub": "pass", "TestB": "skip", "TestC": "fail", "TestD/sub": "pass"}
-	result := func(test string) string { return results[test] }
-	for _, c := range []struct {
-		test, verdict string
-		want          bool
-	}{
-		{"TestA", records.Refuted, true},
-		{"TestA/sub", records.Confirmed, true},
-		{"TestA", "", true},                     // a facts line of a passed test
-		{"TestB", records.Skipped, true},        // a skipped test's own skip line
-		{"TestB", records.Confirmed, false},     // but no verdict from it
-		{"TestC", records.Refuted, false},       // a failed test
-		{"TestD/sub", records.Confirmed, false}, // its parent never ended: the binary died
-		{"TestE", records.Confirmed, false},     // no event at all
-	} {
-		assert.Equal(t, c.want, records.Counts(result, c.test, c.verdict), "%s %q", c.test, c.verdict)
-	}
-}
-
 func TestWhereLineRoundTrips(t *testing.T) {
 	w := records.Where{Host: "node-1", Kernel: "6.12.117+deb12-cloud-amd64", Arch: "x86_64", Mode: "root",
 		Container: "podman", PIDNamespace: "own", MissingCaps: []string{"CAP_SYS_ADMIN"}, ProcSysReadOnly: true, Lockdown: "none"}
@@ -71,4 +51,28 @@ func TestWhereLineRoundTrips(t *testing.T) {
 	assert.False(t, ok, "a where line quoted inside other text is not one")
 	_, ok = records.ParseWhere(`netnotes where: {"arch":"x86_64"}`)
 	assert.False(t, ok, "a where line without a kernel says nothing")
+}
+
+// A verdict is a test's own log line: "    file.go:N: claim ...", with
+// four spaces at any depth of subtests. The continuation of a multi-line
+// message is indented by eight, and what it says is not a verdict.
+func TestParseLogLineTakesOnlyALogMessagesHead(t *testing.T) {
+	l, ok := records.ParseLogLine("    l3_test.go:42: claim L3/lookup: confirmed — local dev lo\n")
+	assert.True(t, ok)
+	assert.Equal(t, records.VerdictLine{ID: "L3", Part: "lookup", Verdict: "confirmed", Evidence: "local dev lo"}, l)
+	for _, line := range []string{
+		"        claim L3: refuted — a continuation",
+		"        l3_test.go:43: claim L3: refuted — a head inside a continuation",
+		"    l3_test.go:42: x.go:1: claim L3: refuted — a head inside a message",
+		"claim L3: refuted — no head",
+	} {
+		_, ok := records.ParseLogLine(line)
+		assert.False(t, ok, line)
+	}
+	id, facts, ok := records.ParseLogFacts(`    l3_test.go:41: facts L3: {"Dev":"lo"}`)
+	assert.True(t, ok)
+	assert.Equal(t, "L3", id)
+	assert.JSONEq(t, `{"Dev":"lo"}`, string(facts))
+	_, _, ok = records.ParseLogFacts(`        l3_test.go:41: facts L3: {"Dev":"eth0"}`)
+	assert.False(t, ok, "a continuation's facts are not the test's")
 }

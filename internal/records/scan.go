@@ -309,6 +309,19 @@ func needsSudo(f *ast.File) bool {
 	return false
 }
 
+// Chapters lists the import paths of the packages whose tests check a
+// claim, in order: the notes' test binaries.
+func (s *Scan) Chapters() []string {
+	var pkgs []string
+	for _, r := range s.Refs {
+		if p := s.Module + "/" + r.Dir; !slices.Contains(pkgs, p) {
+			pkgs = append(pkgs, p)
+		}
+	}
+	slices.Sort(pkgs)
+	return pkgs
+}
+
 // Tests returns the references to claim id.
 func (s *Scan) Tests(id string) []TestRef {
 	var refs []TestRef

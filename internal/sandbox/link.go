@@ -3,7 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
-	"os"
+	"math/rand/v2"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -21,13 +21,18 @@ const LinkTimeout = 10 * time.Second
 
 var nameSeq atomic.Uint64
 
+// nameToken is this process's part of every device name it makes: random,
+// not its pid, since pids repeat across PID namespaces (two containers'
+// test processes may both be pid 9), and the names must not. Five base-36
+// digits, as many as a pid (up to 4194304) takes.
+var nameToken = strconv.FormatUint(36*36*36*36+rand.Uint64N(36*36*36*36*35), 36)
+
 // UniqueName returns a device name no other test on this machine uses at the
-// same time: "nn", this process's pid and a counter (base 36), then role.
-// Tracepoints see device names from every namespace, so names must differ
-// machine-wide, and they must fit IFNAMSIZ (15 bytes).
+// same time: "nn", a random token of this process's and a counter (base
+// 36), then role. Tracepoints see device names from every namespace, so
+// names must differ machine-wide, and they must fit IFNAMSIZ (15 bytes).
 func UniqueName(role string) string {
-	name := "nn" + strconv.FormatInt(int64(os.Getpid()), 36) + "-" +
-		strconv.FormatUint(nameSeq.Add(1), 36) + role
+	name := "nn" + nameToken + "-" + strconv.FormatUint(nameSeq.Add(1), 36) + role
 	if len(name) > 15 {
 		panic(fmt.Sprintf("sandbox.UniqueName: %q is longer than IFNAMSIZ-1; use a shorter role than %q", name, role))
 	}

@@ -42,6 +42,23 @@ type NS struct {
 // process may not make one.
 func New(t testing.TB) *NS {
 	t.Helper()
+	ns := NewAsMade(t)
+	lo, err := ns.nl.LinkByName("lo")
+	if err != nil {
+		t.Fatalf("finding lo in %v: %v", ns, err)
+	}
+	// lo is down in a new namespace: even 127.0.0.1 is unreachable.
+	if err := ns.nl.LinkSetUp(lo); err != nil {
+		t.Fatalf("setting lo up in %v: %v", ns, err)
+	}
+	return ns
+}
+
+// NewAsMade makes a private network namespace and leaves it as the kernel
+// made it: lo down, nothing changed. A note about new namespaces reads it;
+// every other note wants New.
+func NewAsMade(t testing.TB) *NS {
+	t.Helper()
 	gate.Root(t)
 	handle, err := newNetns()
 	if err != nil {
@@ -61,14 +78,6 @@ func New(t testing.TB) *NS {
 		return err
 	}); err != nil {
 		t.Fatalf("opening netlink in %v: %v", ns, err)
-	}
-	lo, err := ns.nl.LinkByName("lo")
-	if err != nil {
-		t.Fatalf("finding lo in %v: %v", ns, err)
-	}
-	// lo is down in a new namespace: even 127.0.0.1 is unreachable.
-	if err := ns.nl.LinkSetUp(lo); err != nil {
-		t.Fatalf("setting lo up in %v: %v", ns, err)
 	}
 	return ns
 }

@@ -25,7 +25,7 @@ type Pair struct {
 // NewPair builds two namespaces joined by a veth pair, with PairAddrA and
 // PairAddrB, both ends up and with carrier. IPv6 is off in both namespaces
 // so that no router or multicast chatter moves the counters a note compares.
-// equiv: ip netns add A; ip netns add B; ip -n A link add a type veth peer name b netns B; ...
+// equiv: ip netns add A; ip netns add B; ip -n A link add a type veth peer name b netns B
 func NewPair(t testing.TB) *Pair {
 	t.Helper()
 	p := &Pair{A: New(t), B: New(t), AddrA: PairAddrA, AddrB: PairAddrB}

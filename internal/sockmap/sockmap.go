@@ -31,20 +31,31 @@ import (
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/gate"
 )
 
 // Probe reports whether this process may build a Redirect here: nil, or an
 // error naming the missing piece (the sockhash map, the sk_msg program type,
-// the redirect helper). BPF refused to this user shows as EPERM.
+// the redirect helper). A kernel without the piece says so with
+// gate.ErrNotSupported (cilium/ebpf's ErrNotSupported); BPF refused to
+// this process shows as EPERM (a missing CAP_BPF, a seccomp filter).
 func Probe() error {
-	if err := features.HaveMapType(ebpf.SockHash); err != nil {
-		return fmt.Errorf("a BPF sockhash map: %w", err)
-	}
-	if err := features.HaveProgramType(ebpf.SkMsg); err != nil {
-		return fmt.Errorf("the sk_msg BPF program type: %w", err)
-	}
-	if err := features.HaveProgramHelper(ebpf.SkMsg, asm.FnMsgRedirectHash); err != nil {
-		return fmt.Errorf("bpf_msg_redirect_hash in sk_msg programs: %w", err)
+	for _, p := range []struct {
+		what  string
+		probe func() error
+	}{
+		{"a BPF sockhash map", func() error { return features.HaveMapType(ebpf.SockHash) }},
+		{"the sk_msg BPF program type", func() error { return features.HaveProgramType(ebpf.SkMsg) }},
+		{"bpf_msg_redirect_hash in sk_msg programs", func() error { return features.HaveProgramHelper(ebpf.SkMsg, asm.FnMsgRedirectHash) }},
+	} {
+		err := p.probe()
+		if errors.Is(err, ebpf.ErrNotSupported) {
+			return fmt.Errorf("%s: %w (%w)", p.what, gate.ErrNotSupported, err)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.what, err)
+		}
 	}
 	return nil
 }
@@ -177,7 +188,7 @@ func (r *Redirect) add(fd int) (uint32, error) {
 		}
 		return 0, fmt.Errorf("fd %d: local port %d is already taken by fd %d in this sockhash", fd, port, have)
 	}
-	// equiv: bpftool map update ... (a socket's descriptor as the value)
+	// (bpftool cannot do this: the value is a socket's descriptor in this process)
 	if err := r.socks.Update(port, uint64(fd), ebpf.UpdateNoExist); err != nil {
 		return 0, fmt.Errorf("putting fd %d (port %d) into the sockhash: %w", fd, port, err)
 	}
@@ -192,7 +203,7 @@ func (r *Redirect) add(fd int) (uint32, error) {
 func (r *Redirect) Release() error {
 	var errs []error
 	for port := range r.ports {
-		// equiv: bpftool map delete ... key PORT
+		// equiv: bpftool map delete id MAP key PORT
 		if err := r.socks.Delete(port); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
 			errs = append(errs, fmt.Errorf("taking port %d out of the sockhash: %w", port, err))
 			continue

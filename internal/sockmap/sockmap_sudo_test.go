@@ -40,7 +40,7 @@ func pair(t *testing.T, ns *sandbox.NS) (client, server net.Conn) {
 // A message written on one connection's socket is read on a socket of
 // another connection; the first connection's peer gets nothing.
 func TestRouteDeliversToAnotherConnection(t *testing.T) {
-	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe)
+	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe, gate.CapBPF)
 	ns := sandbox.New(t)
 	app, upstream := pair(t, ns)
 	_, sidecar := pair(t, ns)
@@ -72,7 +72,7 @@ func TestRouteDeliversToAnotherConnection(t *testing.T) {
 // later, hence the wait).
 // equiv: bpftool prog show id N; bpftool map show id M
 func TestCloseLeavesNothing(t *testing.T) {
-	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe)
+	gate.Feature(t, "BPF sockhash and sk_msg redirect", sockmap.Probe, gate.CapBPF)
 	ns := sandbox.New(t)
 	app, _ := pair(t, ns)
 	_, sidecar := pair(t, ns)

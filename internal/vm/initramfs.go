@@ -106,33 +106,52 @@ func (a *Initramfs) ProgramFrom(root string, arch Arch, prog string) {
 	if a.err != nil {
 		return
 	}
+	files, err := ProgramFiles(root, arch, prog)
+	if err != nil {
+		a.err = err
+		return
+	}
+	for _, f := range files {
+		a.CopyFile(f.Name, f.Src)
+	}
+}
+
+// File is a file to put at Name in a root file system, read from Src.
+type File struct{ Name, Src string }
+
+// ProgramFiles lists what a dynamically linked program of arch under root
+// needs to run ("" for the host's own): the program at its own path, its
+// ELF interpreter and the shared libraries it names (DT_NEEDED, found in
+// the arch's library directories), each read from where its links lead
+// inside root. A file built for another machine is an error.
+func ProgramFiles(root string, arch Arch, prog string) ([]File, error) {
+	var files []File
 	seen := map[string]bool{}
-	var add func(p string)
-	add = func(p string) {
-		if seen[p] || a.err != nil {
-			return
+	var add func(p string) error
+	add = func(p string) error {
+		if seen[p] {
+			return nil
 		}
 		seen[p] = true
 		real, err := resolveIn(root, p)
 		if err != nil {
-			a.err = fmt.Errorf("program %s: %w", prog, err)
-			return
+			return fmt.Errorf("program %s: %w", prog, err)
 		}
-		a.CopyFile(p, real)
+		files = append(files, File{p, real})
 		f, err := elf.Open(real)
 		if err != nil {
-			a.err = fmt.Errorf("program %s: %s: %w", prog, p, err)
-			return
+			return fmt.Errorf("program %s: %s: %w", prog, p, err)
 		}
 		defer f.Close()
 		if f.Machine != arch.ELF {
-			a.err = fmt.Errorf("program %s: %s is built for %v, not %s", prog, p, f.Machine, arch.Machine)
-			return
+			return fmt.Errorf("program %s: %s is built for %v, not %s", prog, p, f.Machine, arch.Machine)
 		}
-		for _, prog := range f.Progs {
-			if prog.Type == elf.PT_INTERP {
-				b, _ := io.ReadAll(prog.Open())
-				add(strings.TrimRight(string(b), "\x00"))
+		for _, ph := range f.Progs {
+			if ph.Type == elf.PT_INTERP {
+				b, _ := io.ReadAll(ph.Open())
+				if err := add(strings.TrimRight(string(b), "\x00")); err != nil {
+					return err
+				}
 			}
 		}
 		libs, _ := f.ImportedLibraries()
@@ -140,17 +159,20 @@ func (a *Initramfs) ProgramFrom(root string, arch Arch, prog string) {
 			found := false
 			for _, d := range arch.LibDirs {
 				if _, err := resolveIn(root, filepath.Join(d, lib)); err == nil {
-					add(filepath.Join(d, lib))
+					if err := add(filepath.Join(d, lib)); err != nil {
+						return err
+					}
 					found = true
 					break
 				}
 			}
 			if !found {
-				a.err = fmt.Errorf("program %s: library %s not found", prog, lib)
+				return fmt.Errorf("program %s: library %s not found", prog, lib)
 			}
 		}
+		return nil
 	}
-	add(prog)
+	return files, add(prog)
 }
 
 // resolveIn follows the symbolic links of path as if root were /: an

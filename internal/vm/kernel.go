@@ -16,8 +16,32 @@ import (
 	"github.com/ulikunitz/xz"
 )
 
-// Modules the notes need that Debian's cloud kernels build as modules.
+// Modules the notes need that Debian's cloud kernels build as modules:
+// veth and bridge; unix_diag (U5).
 var Modules = []string{"veth", "bridge", "unix_diag"}
+
+// NetfilterModules are nftables with its NAT chains, masquerade, DNAT,
+// notrack and ctnetlink (V13, R5-R8, which make their rules in their own
+// namespaces; the modules pull in nfnetlink, nf_conntrack and nf_nat),
+// loaded in every VM unless a scenario says netfilter=off.
+var NetfilterModules = []string{"nf_tables", "nft_chain_nat", "nft_nat", "nft_masq", "nft_ct", "nf_conntrack_netlink"}
+
+// OptionalNetfilterModules are loaded with NetfilterModules where the
+// kernel has them as modules and left out where it has them nowhere:
+// nft_counter is a module of its own on 5.10 and part of nf_tables from
+// 5.13 on.
+var OptionalNetfilterModules = []string{"nft_counter"}
+
+// ModuleNames are the modules a VM loads for a scenario, in order: the
+// notes' own, the netfilter ones (unless the scenario leaves them out),
+// then the scenario's.
+func (k *Kernel) ModuleNames(sc *Scenario) []string {
+	names := append([]string(nil), Modules...)
+	if !sc.NoNetfilter {
+		names = append(append(names, NetfilterModules...), k.Present(OptionalNetfilterModules)...)
+	}
+	return append(names, sc.Modules...)
+}
 
 // Kernel is one unpacked Debian kernel package.
 type Kernel struct {
@@ -139,6 +163,25 @@ func (k *Kernel) ModulesFor(names []string) ([]Module, error) {
 		}
 	}
 	return order, nil
+}
+
+// Present keeps the names that the package has as module files.
+func (k *Kernel) Present(names []string) []string {
+	var out []string
+	for _, n := range names {
+		found := false
+		_ = filepath.WalkDir(k.modDir(), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.Contains(d.Name(), ".ko") && modName(p) == n {
+				found = true
+				return filepath.SkipAll
+			}
+			return err
+		})
+		if found {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // moduleDepends reads the "depends=" entry of a module's .modinfo section.

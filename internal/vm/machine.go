@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,36 +32,52 @@ type Payload struct {
 // paths in the module at root) for arch into dir, statically
 // (CGO_ENABLED=0), with the sudo tag.
 func BuildPayload(ctx context.Context, arch Arch, root, module string, pkgs []string, dir string) (*Payload, error) {
-	p := &Payload{Init: filepath.Join(dir, "init"), Tests: map[string]string{}, Dirs: map[string]string{}, Arch: arch}
-	gobuild := func(args ...string) error {
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+arch.GOARCH)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return nil
-	}
-	if err := gobuild("build", "-o", p.Init, "./internal/cmd/vminit"); err != nil {
+	p := &Payload{Init: filepath.Join(dir, "init"), Dirs: map[string]string{}, Arch: arch}
+	if err := GoBuild(ctx, arch, root, "build", "-o", p.Init, "./internal/cmd/vminit"); err != nil {
 		return nil, err
 	}
+	var err error
+	if p.Tests, err = BuildTests(ctx, arch, root, module, pkgs, dir); err != nil {
+		return nil, err
+	}
+	for pkg := range p.Tests {
+		p.Dirs[pkg] = filepath.Join(root, strings.TrimPrefix(pkg, module+"/"))
+	}
+	return p, nil
+}
+
+// BuildTests compiles the test binaries of pkgs (import paths in the
+// module at root) for arch into dir, statically, with the sudo tag: one
+// PACKAGE.test each, named by the package's last element as go test -c
+// names it. It returns package path -> binary; a package without tests
+// has none.
+func BuildTests(ctx context.Context, arch Arch, root, module string, pkgs []string, dir string) (map[string]string, error) {
 	args := []string{"test", "-c", "-tags", "sudo", "-o", dir + "/"}
 	for _, pkg := range pkgs {
 		args = append(args, "./"+strings.TrimPrefix(pkg, module+"/"))
 	}
-	if err := gobuild(args...); err != nil {
+	if err := GoBuild(ctx, arch, root, args...); err != nil {
 		return nil, err
 	}
+	tests := map[string]string{}
 	for _, pkg := range pkgs {
-		rel := strings.TrimPrefix(pkg, module+"/")
-		bin := filepath.Join(dir, filepath.Base(rel)+".test")
-		if _, err := os.Stat(bin); err != nil {
-			continue // a package with no tests
+		bin := filepath.Join(dir, path.Base(strings.TrimPrefix(pkg, module+"/"))+".test")
+		if _, err := os.Stat(bin); err == nil {
+			tests[pkg] = bin
 		}
-		p.Tests[pkg] = bin
-		p.Dirs[pkg] = filepath.Join(root, rel)
 	}
-	return p, nil
+	return tests, nil
+}
+
+// GoBuild runs the go command in root for arch, statically (CGO_ENABLED=0).
+func GoBuild(ctx context.Context, arch Arch, root string, args ...string) error {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+arch.GOARCH)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
 }
 
 // Result is what one kernel did with the notes.
@@ -174,7 +191,7 @@ func fetch(ctx context.Context, apt *Apt, kernel string, sc *Scenario, o Options
 	if err != nil {
 		return nil, nil, "", err
 	}
-	mods, err := k.ModulesFor(append(append([]string(nil), Modules...), sc.Modules...))
+	mods, err := k.ModulesFor(k.ModuleNames(sc))
 	if err != nil {
 		return k, nil, "", err
 	}

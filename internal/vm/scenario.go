@@ -17,8 +17,12 @@ type Scenario struct {
 	Modules   []string // modules loaded before the notes, after the notes' own ("ipip")
 	Sysctls   []Sysctl // written in the initial network namespace before the notes, in order
 	NoTracefs bool     // the init leaves tracefs unmounted
-	Userland  string   // "" (the host's rm and unlink, GNU coreutils) or UserlandBusybox
-	Drills    string   // also run the drills whose names after TestDrill match this regexp ("N3")
+	// NoNetfilter leaves NetfilterModules out: no nf_tables, nfnetlink or
+	// conntrack, as on a kernel built without them or a machine that
+	// cannot load modules.
+	NoNetfilter bool
+	Userland    string // "" (the host's rm and unlink, GNU coreutils) or UserlandBusybox
+	Drills      string // also run the drills whose names after TestDrill match this regexp ("N3")
 }
 
 // Sysctl is one key (net.ipv4.tcp_congestion_control) and its value.
@@ -45,7 +49,7 @@ var userlandPrograms = []string{"rm", "unlink"}
 // Plain reports whether s changes nothing.
 func (s *Scenario) Plain() bool {
 	return s == nil || (len(s.Append) == 0 && len(s.Modules) == 0 && len(s.Sysctls) == 0 &&
-		!s.NoTracefs && s.Userland == "" && s.Drills == "")
+		!s.NoTracefs && !s.NoNetfilter && s.Userland == "" && s.Drills == "")
 }
 
 // busybox fetches Debian's static busybox (once) and returns its path.

@@ -119,6 +119,23 @@ func TestModulesForFollowsModinfoDepends(t *testing.T) {
 	assert.ErrorContains(t, err, "linux-image-test")
 }
 
+// Every VM loads the netfilter modules (nft_counter only where it is a
+// module of its own, as on 5.10) unless the scenario says netfilter=off;
+// the scenario's own modules come last.
+func TestModuleNamesLeaveNetfilterOutOnlyWhenAsked(t *testing.T) {
+	root := t.TempDir()
+	mods := filepath.Join(root, "lib/modules/5.10.0-1-cloud-amd64")
+	fakeModule(t, filepath.Join(mods, "kernel/net/netfilter/nft_counter.ko"), "depends=nf_tables\x00")
+	k := &Kernel{Package: "linux-image-test", Release: "5.10.0-1-cloud-amd64", root: root}
+
+	all := k.ModuleNames(&Scenario{Modules: []string{"ipip"}})
+	assert.Equal(t, append(append(append(append([]string(nil), Modules...), NetfilterModules...), "nft_counter"), "ipip"), all)
+	assert.Equal(t, append(append([]string(nil), Modules...), "ipip"), k.ModuleNames(&Scenario{NoNetfilter: true, Modules: []string{"ipip"}}))
+
+	k.Release = "6.1.0-1-cloud-amd64" // no nft_counter.ko: part of nf_tables there
+	assert.NotContains(t, k.ModuleNames(&Scenario{}), "nft_counter")
+}
+
 // The data port's stream: framing lines around each package's test2json
 // output; a stream cut off names what was cut.
 func TestParseFrames(t *testing.T) {

@@ -6,6 +6,7 @@
 package wait
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -24,13 +25,26 @@ func For(t testing.TB, timeout time.Duration, what string, cond func() error) {
 
 // Until polls cond until it returns nil or timeout passes, and returns cond's
 // last error. It is For without a test, for code that reports errors itself.
+// An error from Stop ends the wait at once: no later poll can change it.
 func Until(timeout time.Duration, cond func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		err := cond()
+		var s stopped
+		if errors.As(err, &s) {
+			return s.err
+		}
 		if err == nil || time.Now().After(deadline) {
 			return err
 		}
 		time.Sleep(Interval)
 	}
 }
+
+// Stop wraps what cond saw when the state it waits for can no longer come
+// (the process that would make it exited): Until returns err at once.
+func Stop(err error) error { return stopped{err} }
+
+type stopped struct{ err error }
+
+func (s stopped) Error() string { return s.err.Error() }

@@ -30,3 +30,24 @@ func TestWordsAsksTheMeasure(t *testing.T) {
 		t.Errorf("Words = %q; want %q", got, want)
 	}
 }
+
+func TestDisplay(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		width int
+		want  []string
+	}{
+		{"aa bb cc", 5, []string{"aa bb", "cc"}},
+		{"中文没有空格", 6, []string{"中文没", "有空格"}},          // two columns a character, a break between any two
+		{"see 中文 here", 8, []string{"see 中文", "here"}}, // spaces kept where the text has them
+		{"loopback回环设备", 12, []string{"loopback回环", "设备"}},
+		{"", 10, nil},
+	} {
+		if got := Display(c.text, c.width); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Display(%q, %d) = %q; want %q", c.text, c.width, got, c.want)
+		}
+	}
+	if got := Width("lo回环"); got != 6 {
+		t.Errorf("Width(lo回环) = %d; want 6", got)
+	}
+}

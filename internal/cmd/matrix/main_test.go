@@ -17,10 +17,11 @@ import (
 
 // A kernel's stream, as test2json gives it: a claim's line split over two
 // output events, a part's line, a facts line and a failed test.
-const stream = `{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:96: claim L1: confirmed — lo"}
+const kernelStream = `{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:96: claim L1: confirmed — lo"}
 {"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":" tx_dropped +0\n"}
 {"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: facts U4: {\"Admitted\":2}\n"}
 {"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: claim U4/handshake: confirmed — before accept\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: claim U4/queues: refuted — admitted 2\n"}
 {"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: claim U4: refined — see parts\n"}
 {"Action":"output","Package":"netnotes/uds","Test":"TestU5","Output":"    x.go:1: claim U5: refined — one\n"}
 {"Action":"output","Package":"netnotes/uds","Test":"TestU5b","Output":"    x.go:1: claim U5: confirmed — two\n"}
@@ -39,7 +40,9 @@ const stream = `{"Action":"output","Package":"netnotes/loopback","Test":"TestL1"
 `
 
 func TestReadColumn(t *testing.T) {
-	v, ev, facts, failed := readColumn([]byte(stream))
+	var c column
+	require.NoError(t, c.readColumn([]byte(kernelStream)))
+	v, ev, facts, failed := c.Verdicts, c.Evidence, c.Facts, c.Failed
 	assert.Equal(t, "confirmed", v["L1"])
 	assert.Equal(t, []string{"lo tx_dropped +0"}, ev["L1"])
 	assert.Equal(t, "confirmed", v["U4/handshake"])
@@ -199,4 +202,33 @@ func TestAForeignArchitectureGetsLongerUnlessTold(t *testing.T) {
 	if got := o.timeoutFor(foreign); got != 6*time.Minute {
 		t.Errorf("%s with -timeout 6m: %v; want what was asked", foreign.Name, got)
 	}
+}
+
+// Issue 32: the matrix read streams apart from the report, and as loosely:
+// a test run twice whose first run failed after its verdict, a claim
+// whose parts say otherwise, and the continuation of a multi-line t.Log
+// each gave a verdict. It reads them through the report's reader now.
+func TestReadColumnTrustsOnlyWhatTheStreamVouchesFor(t *testing.T) {
+	const in = `{"Action":"run","Package":"netnotes/loopback","Test":"TestL1"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:96: claim L1: refuted — eth0 carried it\n"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:99: cleanup: a link was left\n"}
+{"Action":"fail","Package":"netnotes/loopback","Test":"TestL1"}
+{"Action":"run","Package":"netnotes/loopback","Test":"TestL1"}
+{"Action":"output","Package":"netnotes/loopback","Test":"TestL1","Output":"    nic_sudo_test.go:96: claim L1: confirmed — lo only\n"}
+{"Action":"pass","Package":"netnotes/loopback","Test":"TestL1"}
+{"Action":"run","Package":"netnotes/uds","Test":"TestU4"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: claim U4/handshake: refuted — accept first\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU4","Output":"    judge.go:1: claim U4: confirmed — parts: handshake refuted\n"}
+{"Action":"pass","Package":"netnotes/uds","Test":"TestU4"}
+{"Action":"run","Package":"netnotes/uds","Test":"TestU5"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU5","Output":"    inode_test.go:9: observed:\n"}
+{"Action":"output","Package":"netnotes/uds","Test":"TestU5","Output":"        inode_test.go:10: claim U5: refuted — inside a message\n"}
+{"Action":"pass","Package":"netnotes/uds","Test":"TestU5"}
+`
+	var c column
+	require.NoError(t, c.readColumn([]byte(in)))
+	assert.Equal(t, map[string]string{"L1": "confirmed"}, c.Verdicts)
+	assert.Equal(t, []string{"netnotes/loopback TestL1"}, c.Failed)
+	require.Len(t, c.Problems, 1)
+	assert.Contains(t, c.Problems[0], "claim U4 says confirmed, but its parts (handshake refuted) combine to refuted")
 }

@@ -17,7 +17,14 @@ var Builtin = []struct{ Name, Def, Why string }{
 	{"cubic", "sysctl=net.ipv4.tcp_congestion_control=cubic", "the most common default congestion control; new namespaces take the initial one's"},
 	{"bbr", "modules=tcp_bbr,sysctl=net.ipv4.tcp_congestion_control=bbr", "the project machine's congestion control"},
 	{"no-tracefs", "tracefs=off", "tracefs not mounted, as on a freshly booted host"},
+	{"no-netfilter", "netfilter=off", "no nf_tables, nfnetlink or conntrack, as on a kernel built without them or a VM that cannot load them: the firewall notes skip naming nf_tables"},
+	{"br-netfilter", "modules=br_netfilter", "br_netfilter loaded, as on docker and Kubernetes hosts: bridged IPv4 passes iptables' FORWARD (V13)"},
 	{"busybox-userland", "userland=busybox,drills=N3", "busybox's rm and unlink, as in Alpine and many containers, in place of GNU coreutils', with the N3 drill"},
+	{"ipv6-inherit", "sysctl=net.core.devconf_inherit_init_net=1,sysctl=net.ipv6.conf.default.addr_gen_mode=1",
+		"new namespaces inherit the host's IPv6 settings, here addr_gen_mode=1 (none): no fe80:: addresses, as V3's drill sets in its own namespace"},
+	{"vrf", "modules=vrf,drills=R2", "the vrf module loaded, with the R2 drill: an interface in a VRF, its address's entries in the VRF's table"},
+	{"lockdown-integrity", "append=lockdown=integrity", "kernel lockdown as Secure Boot turns it on in several distributions: tracefs and BPF still work"},
+	{"lockdown-confidentiality", "append=lockdown=confidentiality", "kernel lockdown that also closes tracefs: the notes resting on tracepoints skip, naming it, and L3, U3, V5 keep a verdict without them"},
 }
 
 // scenarioKeys documents the grammar, for -h and for errors.
@@ -29,6 +36,7 @@ const scenarioKeys = `NAME:KEY=VALUE,KEY=VALUE,... with the keys
                        its net.ipv6.conf ones only after sysctl=net.core.devconf_inherit_init_net=1
                        (the report shows what a new namespace reads)
   tracefs=off          leave tracefs unmounted (on: mounted, the default)
+  netfilter=off        load no netfilter module (on: nf_tables, its NAT and ctnetlink, the default)
   userland=busybox     rm and unlink from Debian's busybox-static (coreutils: the host's, the default)
   drills=REGEXP        also run the drills TestDrill<REGEXP> (e.g. N3)
   like=NAME            start from a built-in scenario
@@ -142,6 +150,15 @@ func parseScenario(def string) (*vm.Scenario, error) {
 			default:
 				return nil, bad("tracefs=%s: want on or off", value)
 			}
+		case "netfilter":
+			switch value {
+			case "off":
+				s.NoNetfilter = true
+			case "on":
+				s.NoNetfilter = false
+			default:
+				return nil, bad("netfilter=%s: want on or off", value)
+			}
 		case "userland":
 			switch value {
 			case vm.UserlandBusybox:
@@ -220,6 +237,9 @@ func describeScenario(s *vm.Scenario) string {
 	}
 	if s.NoTracefs {
 		items = append(items, "tracefs=off")
+	}
+	if s.NoNetfilter {
+		items = append(items, "netfilter=off")
 	}
 	if s.Userland != "" {
 		items = append(items, "userland="+s.Userland)

@@ -13,16 +13,17 @@ import (
 
 func TestParseScenarioReadsEveryKey(t *testing.T) {
 	s, err := parseScenario("mine:append=ipv6.disable=1,append=quiet,modules=ipip+ip-gre,sysctl=net.ipv4.tcp_congestion_control=cubic," +
-		"sysctl=net/core/devconf_inherit_init_net=1,tracefs=off,userland=busybox,drills=N3")
+		"sysctl=net/core/devconf_inherit_init_net=1,tracefs=off,netfilter=off,userland=busybox,drills=N3")
 	require.NoError(t, err)
 	assert.Equal(t, &vm.Scenario{
-		Name:      "mine",
-		Append:    []string{"ipv6.disable=1", "quiet"},
-		Modules:   []string{"ipip", "ip_gre"},
-		Sysctls:   []vm.Sysctl{{Key: "net.ipv4.tcp_congestion_control", Value: "cubic"}, {Key: "net.core.devconf_inherit_init_net", Value: "1"}},
-		NoTracefs: true,
-		Userland:  vm.UserlandBusybox,
-		Drills:    "N3",
+		Name:        "mine",
+		Append:      []string{"ipv6.disable=1", "quiet"},
+		Modules:     []string{"ipip", "ip_gre"},
+		Sysctls:     []vm.Sysctl{{Key: "net.ipv4.tcp_congestion_control", Value: "cubic"}, {Key: "net.core.devconf_inherit_init_net", Value: "1"}},
+		NoTracefs:   true,
+		NoNetfilter: true,
+		Userland:    vm.UserlandBusybox,
+		Drills:      "N3",
 	}, s)
 	assert.Equal(t, "/proc/sys/net/ipv4/tcp_congestion_control", s.Sysctls[0].Path())
 	// Written back, it reads the same.
@@ -60,6 +61,8 @@ func TestParseScenarioRefusesBadInput(t *testing.T) {
 		"x:tracefs=on":                "changes nothing",
 		"x:tracefs":                   `"tracefs" is not KEY=VALUE`,
 		"x:tracefs=maybe":             "want on or off",
+		"x:netfilter=on":              "changes nothing",
+		"x:netfilter=maybe":           "want on or off",
 		"x:append=":                   "append= has no value",
 		"x:append=console=ttyS1":      "the VM sets console= itself",
 		"x:append=rdinit=/bin/sh":     "the VM sets rdinit= itself",
@@ -162,8 +165,22 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	assert.Contains(t, table, "  6.12 calico-host:modules=ipip+sit+ip_gre\n    condition modules ip_gre sit ipip\n")
 	assert.Contains(t, table, "Differences from each kernel's plain run, decided in both (findings): 1\n")
 	assert.Contains(t, table, "Differences that one run did not decide (no findings): 2\n"+
-		"  L2 on 6.12 ipv6-off: confirmed (plain) -> skipped: no finding; the ipv6-off run could not observe it: what it needs, as its evidence says\n"+
-		"      ipv6-off: needs tracefs, which is not mounted here\n")
+		"  L2 on 6.12 ipv6-off: confirmed (plain) -> skipped\n"+
+		"      ipv6-off: needs tracefs, which is not mounted here\n"+
+		"      no finding: the ipv6-off run could not observe it: what it needs, as its evidence says\n")
+
+	// A claim the scenario skipped whole (tracefs closed under
+	// lockdown=confidentiality) is one difference; its parts, never
+	// tried, are not: a skip names its reason, a missing verdict would
+	// be a failure.
+	skipped := []column{
+		{Kernel: "6.12", Verdicts: map[string]string{"L2": "confirmed", "L2/xmit": "confirmed", "L2/softirq": "confirmed"}},
+		{Kernel: "6.12", Scenario: "lockdown-confidentiality", Verdicts: map[string]string{"L2": "skipped"}},
+	}
+	diffs = scenarioDiffs(skipped)
+	require.Len(t, diffs, 1)
+	assert.Equal(t, "L2 on 6.12 lockdown-confidentiality: confirmed (plain) -> skipped", diffs[0].String())
+	assert.Empty(t, problemsOf(skipped, diffs))
 
 	// The same scenario agreeing everywhere: nothing marked, nothing listed.
 	cols[1].Verdicts["L1"] = "confirmed"
@@ -174,6 +191,22 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	writeTable(&out, cols, nil, false)
 	assert.NotContains(t, out.String(), "*")
 	assert.Contains(t, out.String(), "Differences from each kernel's plain run, decided in both (findings): 0\n")
+}
+
+// A scenario fails the run where it leaves a claim or a part without a
+// verdict the plain run had; a claim that skipped whole there (its
+// reason names what the scenario took away) is a finding, and its parts,
+// which then have no verdict of their own, are not a problem either.
+func TestProblemsOfAScenarioThatSkipsAWholeClaim(t *testing.T) {
+	cols := []column{
+		{Kernel: "6.12", Verdicts: map[string]string{"R6": "confirmed", "R6/rewrite": "confirmed", "V10": "confirmed", "V10/firewall": "confirmed"}},
+		{Kernel: "6.12", Scenario: "no-netfilter", Verdicts: map[string]string{"R6": "skipped", "V10": "confirmed"}},
+	}
+	var got []string
+	for _, p := range problemsOf(cols, scenarioDiffs(cols)) {
+		got = append(got, p.Error())
+	}
+	assert.Equal(t, []string{"6.12 no-netfilter: no verdict for V10/firewall, where the plain run gave confirmed"}, got)
 }
 
 // Without scenarios the table is as it was: no scenario row, no sections.
@@ -208,7 +241,7 @@ func lineOf(s, prefix string) string {
 // A failed test is shown with what it said, a testify report cut to what
 // was wrong; a passing test's messages are not collected.
 func TestFailureReasons(t *testing.T) {
-	stream := `{"Action":"output","Package":"netnotes/veth","Test":"TestV3","Output":"    linklocal_sudo_test.go:68: reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory\n"}
+	in := `{"Action":"output","Package":"netnotes/veth","Test":"TestV3","Output":"    linklocal_sudo_test.go:68: reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory\n"}
 {"Action":"fail","Package":"netnotes/veth","Test":"TestV3"}
 {"Action":"output","Package":"netnotes/unlink","Test":"TestDrillN3","Output":"    judgetest.go:174: drill N3: facts {\"Arch\":\"amd64\"}\n"}
 {"Action":"output","Package":"netnotes/unlink","Test":"TestDrillN3","Output":"    links.go:9: claim N3: refined — parts\n"}
@@ -225,10 +258,11 @@ func TestFailureReasons(t *testing.T) {
 {"Action":"output","Package":"netnotes/uds","Test":"TestU1","Output":"    x_test.go:1: all fine\n"}
 {"Action":"pass","Package":"netnotes/uds","Test":"TestU1"}
 `
-	why := failureReasons([]byte(stream))
+	var c column
+	require.NoError(t, c.readColumn([]byte(in)))
 	assert.Equal(t, map[string]string{
 		"netnotes/veth TestV3":        "reading sysctl net.ipv6.conf.default.addr_gen_mode in netns 4026532095: open /proc/sys/net/ipv6/conf/default/addr_gen_mode: no such file or directory",
 		"netnotes/unlink TestDrillN3": "drill N3: the judge found refined on a namespace where the claim is false, want refuted",
 		"netnotes/loopback TestL1":    `Error: Not equal: | expected: []string{"lo"} | actual: []string{"lo", "tunl0"} | Messages: devices of a fresh namespace`,
-	}, why)
+	}, c.Why)
 }

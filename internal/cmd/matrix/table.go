@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 )
 
 // difference is a verdict a scenario gave that its kernel's plain run did
@@ -18,7 +18,7 @@ type difference struct {
 }
 
 func (d difference) String() string {
-	return fmt.Sprintf("%s on %s %s: %s (plain) -> %s", d.ID, d.Kernel, d.Scenario, orDash(d.Plain), orDash(d.Now))
+	return fmt.Sprintf("%s on %s %s: %s (plain) -> %s", d.ID, d.Kernel, d.Scenario, stream.OrDash(d.Plain), stream.OrDash(d.Now))
 }
 
 // finding reports whether the difference is a finding: both runs decided
@@ -42,14 +42,7 @@ func (d difference) decides() string {
 			why = append(why, "the "+run.name+" run's measurement straddled its threshold: a quieter run")
 		}
 	}
-	return "no finding; " + strings.Join(why, "; ")
-}
-
-func orDash(v string) string {
-	if v == "" {
-		return "-"
-	}
-	return v
+	return "no finding: " + strings.Join(why, "; ")
 }
 
 // scenarioDiffs compares each scenario's column with its kernel's plain
@@ -70,6 +63,9 @@ func scenarioDiffs(cols []column) []difference {
 			continue
 		}
 		for _, id := range keys {
+			if c.Verdicts[id] == "" && partOfSkipped(c, id) {
+				continue // the claim's own row says why: its parts were never tried
+			}
 			if c.Verdicts[id] != p.Verdicts[id] {
 				diffs = append(diffs, difference{ID: id, Kernel: c.Kernel, Scenario: c.Scenario,
 					Plain: p.Verdicts[id], Now: c.Verdicts[id], PlainEvidence: p.Evidence[id], Evidence: c.Evidence[id]})
@@ -77,6 +73,13 @@ func scenarioDiffs(cols []column) []difference {
 		}
 	}
 	return diffs
+}
+
+// partOfSkipped reports whether id is a part of a claim that c skipped
+// whole (lockdown closing tracefs under L2, say).
+func partOfSkipped(c column, id string) bool {
+	claim, _, isPart := strings.Cut(id, "/")
+	return isPart && c.Verdicts[claim] == "skipped"
 }
 
 // writeTable prints claim (and part) x kernel (and scenario), then what
@@ -99,38 +102,19 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 	for _, c := range cols {
 		anyScenario = anyScenario || c.Scenario != ""
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := []string{"claim"}
-	scen := []string{""}
-	rel := []string{""}
-	for _, c := range cols {
-		head = append(head, c.Kernel)
-		scen = append(scen, orPlain(c.Scenario))
-		rel = append(rel, c.Release)
-	}
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	headings := []string{"claim", ""}
 	if anyScenario {
-		fmt.Fprintln(tw, strings.Join(scen, "\t"))
+		headings = []string{"claim", "", ""}
 	}
-	fmt.Fprintln(tw, strings.Join(rel, "\t"))
-	for _, id := range rowKeys(cols) {
-		row := []string{id}
-		if strings.Contains(id, "/") {
-			row[0] = "  " + id
+	stream.WriteTable(w, headings, tableColumns(cols, func(c column) []string {
+		if anyScenario {
+			return []string{c.Kernel, orPlain(c.Scenario), c.Release}
 		}
-		for _, c := range cols {
-			v := orDash(c.Verdicts[id])
-			if v != "-" && !strings.Contains(id, "/") {
-				v = records.Head(v, records.PartsOf(id, c.Verdicts)) // "partly refuted", with the parts' rows below
-			}
-			if m := mark[c.Kernel+"\x00"+c.Scenario+"\x00"+id]; m != "" {
-				v += " " + m
-			}
-			row = append(row, v)
-		}
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	tw.Flush()
+		return []string{c.Kernel, c.Release}
+	}), func(i int, id string) string {
+		c := cols[i]
+		return mark[c.Kernel+"\x00"+c.Scenario+"\x00"+id]
+	})
 	if len(found) > 0 {
 		fmt.Fprintln(w, "* differs from the same kernel's plain run, both decided: a finding, see below")
 	}
@@ -173,9 +157,10 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 		if len(apart) > 0 {
 			fmt.Fprintf(w, "\nDifferences that one run did not decide (no findings): %d\n", len(apart))
 			for _, d := range apart {
-				fmt.Fprintf(w, "  %s: %s\n", d, d.decides())
+				fmt.Fprintf(w, "  %s\n", d)
 				writeEvidence(w, d.Scenario, d.Now, d.Evidence)
 				writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
+				fmt.Fprintf(w, "      %s\n", d.decides())
 			}
 		}
 	}
@@ -190,6 +175,20 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 			}
 		}
 	}
+}
+
+// tableColumns are the kernels' columns as the shared table takes them,
+// each headed by head (nil: no head).
+func tableColumns(cols []column, head func(column) []string) []stream.Column {
+	var out []stream.Column
+	for _, c := range cols {
+		t := stream.Column{Verdicts: c.Verdicts}
+		if head != nil {
+			t.Head = head(c)
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func orPlain(s string) string {

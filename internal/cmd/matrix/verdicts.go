@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"netnotes/internal/records"
-	"sort"
-	"strings"
+
+	"netnotes/internal/stream"
 )
 
 // column is what one kernel said about each claim (and part).
@@ -25,112 +23,26 @@ type column struct {
 	Problems []string                   // what went wrong around the tests (a module that did not load)
 }
 
-// readColumn reads a `go test -json` stream: every verdict line, a
-// claim's or a part's (through records.ParseLogLine, the report's parser),
-// the facts lines, and every failed test. A part's row is "ID/part".
-// As in the report, a line counts only when its test, and every test above
-// it, ended with a pass event (a skipped line may come from a skipped
-// test): a test that failed, or that never ended because its binary died
-// (a timeout gives it no event), gives no verdict.
-func readColumn(stream []byte) (verdicts map[string]string, evidence map[string][]string, facts map[string]json.RawMessage, failed []string) {
-	verdicts, evidence, facts = map[string]string{}, map[string][]string{}, map[string]json.RawMessage{}
-	type key struct{ pkg, test string }
-	partial := map[key]string{}
-	results := map[key]string{}
-	type logged struct {
-		k    key
-		text string
+// readColumn reads a kernel's `go test -json` stream into its column,
+// through the one reader of such streams (internal/stream), the report's:
+// a line counts only when the run of its test, and every run above it,
+// passed, and the stream does not contradict itself; a part's row is
+// "ID/part"; a contradiction is one of the column's problems.
+func (c *column) readColumn(data []byte) error {
+	r := stream.NewReader()
+	if err := r.Read(bytes.NewReader(data)); err != nil {
+		return err
 	}
-	var lines []logged
-	finished := func(k key, verdict string) bool {
-		return records.Counts(func(test string) string { return results[key{k.pkg, test}] }, k.test, verdict)
+	s := r.Summary()
+	c.Verdicts, c.Evidence, c.Facts, c.Failed, c.Why = s.Verdicts, s.Evidence, s.Facts, s.Failed, s.Why
+	for _, p := range s.Problems {
+		c.Problems = append(c.Problems, "the stream contradicts itself: "+p.String())
 	}
-	line := func(k key, text string) {
-		if id, f, ok := records.ParseFacts(strings.TrimSpace(text)); ok {
-			if finished(k, "") {
-				facts[id] = f
-			}
-			return
-		}
-		l, ok := records.ParseLogLine(text)
-		if !ok || !finished(k, l.Verdict) {
-			return
-		}
-		id, verdict, ev := l.ID, l.Verdict, l.Evidence
-		if l.Part != "" {
-			id += "/" + l.Part
-		}
-		have := verdicts[id]
-		switch {
-		case have == "":
-			verdicts[id] = verdict
-		case !strings.Contains("/"+have+"/", "/"+verdict+"/"):
-			verdicts[id] = have + "/" + verdict
-		}
-		evidence[id] = append(evidence[id], ev)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(stream))
-	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	for sc.Scan() {
-		var e struct{ Action, Package, Test, Output string }
-		if json.Unmarshal(sc.Bytes(), &e) != nil {
-			continue
-		}
-		k := key{e.Package, e.Test}
-		switch e.Action {
-		case "output":
-			// test2json may split a long line over several events.
-			text := partial[k] + e.Output
-			for {
-				i := strings.IndexByte(text, '\n')
-				if i < 0 {
-					break
-				}
-				lines = append(lines, logged{k, text[:i]})
-				text = text[i+1:]
-			}
-			partial[k] = text
-		case "pass", "skip", "fail":
-			if rest := partial[k]; rest != "" {
-				lines = append(lines, logged{k, rest})
-				partial[k] = ""
-			}
-			results[k] = e.Action
-			if e.Action == "fail" && e.Test != "" && !strings.Contains(e.Test, "/") {
-				failed = append(failed, e.Package+" "+e.Test)
-			}
-		}
-	}
-	for _, l := range lines {
-		line(l.k, l.text)
-		if l.k.test != "" && !strings.Contains(l.k.test, "/") && results[l.k] == "" {
-			results[l.k] = "unfinished"
-			failed = append(failed, l.k.pkg+" "+l.k.test+" (did not finish)")
-		}
-	}
-	sort.Strings(failed)
-	return verdicts, evidence, facts, failed
+	return nil
 }
 
 // rowKeys lists the claims of the catalogue in order, each followed by the
 // parts any column reported for it.
 func rowKeys(cols []column) []string {
-	parts := map[string][]string{}
-	seen := map[string]bool{}
-	for _, c := range cols {
-		for id := range c.Verdicts {
-			claim, _, isPart := strings.Cut(id, "/")
-			if isPart && !seen[id] {
-				seen[id] = true
-				parts[claim] = append(parts[claim], id)
-			}
-		}
-	}
-	var keys []string
-	for _, c := range records.Catalogue {
-		keys = append(keys, c.ID)
-		sort.Strings(parts[c.ID])
-		keys = append(keys, parts[c.ID]...)
-	}
-	return keys
+	return stream.RowKeys(tableColumns(cols, nil))
 }

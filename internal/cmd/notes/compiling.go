@@ -23,7 +23,7 @@ type compiling struct {
 }
 
 // compileHint is what the first line promises, as measured on the
-// project's machine (README.md, "How long it takes").
+// project's machine (CONTRIBUTING.md, "Running the notes in detail").
 const compileHint = "about 2 min on a cold build cache, seconds on a warm one"
 
 func startCompiling(w io.Writer, term bool) *compiling {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"netnotes/internal/stream"
 )
 
 // The reader is told at once that compiling comes first, and when the
@@ -11,10 +13,10 @@ import (
 func TestCompilingNoticeEndsAtTheFirstStart(t *testing.T) {
 	var w bytes.Buffer
 	c := startCompiling(&w, false)
-	col := newCollector()
-	col.onStart = c.done
-	col.add(event{Action: "start", Package: "netnotes/veth"})
-	col.add(event{Action: "start", Package: "netnotes/uds"})
+	col := stream.NewReader()
+	col.OnStart = c.done
+	col.Add(stream.Event{Action: "start", Package: "netnotes/veth"})
+	col.Add(stream.Event{Action: "start", Package: "netnotes/uds"})
 	c.stop()
 	lines := strings.Split(strings.TrimSpace(w.String()), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "notes: compiling the notes' tests") || !strings.HasPrefix(lines[1], "notes: the first tests run after") {

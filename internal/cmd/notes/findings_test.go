@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 )
 
 // What `make notes` printed on a fresh machine without podman or docker,
@@ -19,13 +20,13 @@ import (
 // measurement, and parts that did not run here, are listed apart with
 // what would decide each. N3/rm, decided on both sides, is a finding.
 func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
-	log := func(pkg, test, text string) event {
-		return event{Action: "output", Package: pkg, Test: test, Output: "    x_test.go:9: " + text + "\n"}
+	log := func(pkg, test, text string) stream.Event {
+		return stream.Event{Action: "output", Package: pkg, Test: test, Output: "    x_test.go:9: " + text + "\n"}
 	}
-	pass := func(pkg, test string) event { return event{Action: "pass", Package: pkg, Test: test} }
-	skip := func(pkg, test string) event { return event{Action: "skip", Package: pkg, Test: test} }
+	pass := func(pkg, test string) stream.Event { return stream.Event{Action: "pass", Package: pkg, Test: test} }
+	skip := func(pkg, test string) stream.Event { return stream.Event{Action: "skip", Package: pkg, Test: test} }
 	const lo, veth, unlink = "netnotes/loopback", "netnotes/veth", "netnotes/unlink"
-	in := stream(t,
+	in := jsonStream(t,
 		log(lo, "TestL4", "claim L4/no-difference: undecided — stream 65536 B 0.90-1.02x (straddles); 1 of 4 cells straddle the band's edge"),
 		log(lo, "TestL4", "claim L4: refined — parts: no-difference undecided"),
 		log(lo, "TestL5", "claim L5/speed: undecided — round trip 100 B 0.88-1.30x; 1 of 1 cells measured under load; measured under: other work took 28% of the measured CPU's time; load average 20.34 when the measurement started"),
@@ -42,10 +43,10 @@ func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
 		log(unlink, "TestN3", "claim N3/rm: refuted — rm renamed the file"),
 		log(unlink, "TestN3", "claim N3: refuted — parts: rm refuted"),
 		pass(unlink, "TestN3"),
-		event{Action: "pass", Package: lo}, event{Action: "pass", Package: veth}, event{Action: "pass", Package: unlink},
+		stream.Event{Action: "pass", Package: lo}, stream.Event{Action: "pass", Package: veth}, stream.Event{Action: "pass", Package: unlink},
 	)
-	col := newCollector()
-	require.NoError(t, col.read(strings.NewReader(in)))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(strings.NewReader(in)))
 	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{
 		{ID: "L4", Dir: "loopback", Func: "TestL4"}, {ID: "L5", Dir: "loopback", Func: "TestL5"}, {ID: "N3", Dir: "unlink", Func: "TestN3"},
 		{ID: "V8", Dir: "veth", Func: "TestV8A"}, {ID: "V8", Dir: "veth", Func: "TestV8C"}, {ID: "V8", Dir: "veth", Func: "TestV8D"},

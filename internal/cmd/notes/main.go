@@ -12,13 +12,33 @@
 // counting the verdicts. It exits non-zero only when a test failed: a
 // refuted claim is a finding, not a failure.
 //
+// A run can be saved (-save FILE: the `go test -json` stream, each test
+// binary's where line included) and read again, here or on another
+// machine: -from FILE reports on it, under the header of the machine that
+// made it (from its where line); several -from give one column per
+// machine, side by side, with the verdicts that differ marked.
+//
+// With -tests DIR it runs test binaries built beforehand (go test -c
+// -tags sudo, one CHAPTER.test per chapter; the image's, see
+// internal/cmd/image) in the same phases, each in its chapter's directory
+// under test2json, so no Go toolchain is needed.
+//
 // Usage:
 //
-//	go run ./internal/cmd/notes [-md report.md] [-short] [-run regexp] [packages]
-//	go run ./internal/cmd/notes -readme        # rewrite README.md's claim table
-//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts
+//	go run ./internal/cmd/notes [-md report.md] [-html notes.html] [-brief] [-short] [-run regexp] [-save run.json] [packages]
+//	go run ./internal/cmd/notes -from run.json                   # a saved run, as its machine saw it
+//	go run ./internal/cmd/notes -from a.json -from b.json ...    # saved runs side by side
+//	notes -tests /netnotes/tests                                 # prebuilt binaries (the image's entry point)
+//	go run ./internal/cmd/notes -readme        # rewrite README.md's table and sample, and each chapter's post.go
+//	go run ./internal/cmd/notes -update-seen   # as root on the CI machine: record its verdicts and the sample
 //
-// `make notes` runs it; `make notes REPORT=report.md` adds -md.
+// Under each claim's verdict the report quotes the post (its section, its
+// sentence in Chinese and in English) and lists the commands a reader
+// types to see the claim (records.Catalogue); -brief leaves them out.
+// -html writes the notes as one page in the post's order (page.go).
+//
+// `make notes` runs it; `make notes REPORT=report.md` adds -md,
+// `HTML=notes.html` -html.
 package main
 
 import (
@@ -43,6 +63,7 @@ import (
 	"netnotes/internal/gate"
 	"netnotes/internal/records"
 	"netnotes/internal/sandbox"
+	"netnotes/internal/stream"
 )
 
 func main() {
@@ -51,13 +72,18 @@ func main() {
 
 type options struct {
 	md          string
+	html        string
+	brief       bool
 	short       bool
 	run         string
-	from        string
+	from        []string
+	save        string
+	tests       string
 	readme      bool
 	updateSeen  bool
 	checkSeen   bool
 	recordFacts bool
+	sample      bool
 	pkgs        []string
 }
 
@@ -81,8 +107,14 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		if err := writeReadme(root, scan); err != nil {
 			return exit.Failed(err)
 		}
-		fmt.Fprintln(stderr, "notes: README.md's claim table rewritten")
+		if err := writeChapterDocs(root); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: README.md's claim table and each chapter's %s rewritten\n", records.ChapterDocFile)
 		return nil
+	}
+	if len(o.from) > 1 {
+		return sideBySide(o.from, o.md, stdout, stderr)
 	}
 	env := machine()
 	if o.updateSeen {
@@ -95,20 +127,45 @@ func notes(args []string, stdout, stderr io.Writer) error {
 			return exit.Failed(err)
 		}
 	}
-	col, goFailed, err := collect(o, root, scan, &env, stderr)
+	var raw *bytes.Buffer // the stream, for the README's sample
+	if o.sample {
+		raw = &bytes.Buffer{}
+	}
+	col, goFailed, err := collect(o, root, scan, &env, raw, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	env.Strict = gate.Strict()
+	if !env.Saved {
+		env.Strict = gate.Strict()
+	}
 	report, err := newReport(root, scan, col, env, goFailed)
 	if err != nil {
 		return err
 	}
+	report.Brief = o.brief
+	if o.save == "-" { // stdout carries the stream
+		stdout = stderr
+	}
 	if err := writeReport(report, o.md, stdout, stderr); err != nil {
 		return err
 	}
+	if o.html != "" {
+		if err := writePageFile(o.html, root, report); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the page is in %s\n", o.html)
+	}
 	if err := record(o, root, scan, report, env, stderr); err != nil {
 		return err
+	}
+	if o.sample && !report.Failed() {
+		if err := recordSample(root, scan, raw.Bytes(), report); err != nil {
+			return exit.Failed(err)
+		}
+		if err := writeReadme(root, scan); err != nil {
+			return exit.Failed(err)
+		}
+		fmt.Fprintf(stderr, "notes: the sample claims' run kept in %s, and README.md's sample rewritten\n", records.SampleFile)
 	}
 	if report.Failed() {
 		return exit.Failed(nil)
@@ -128,12 +185,20 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	var o options
 	fs.StringVar(&o.md, "md", "", "also write the report as Markdown to `file`")
+	fs.StringVar(&o.html, "html", "", "also write the notes as one self-contained page to `file`, in the post's order (open it in a browser)")
 	fs.BoolVar(&o.short, "short", false, "pass -short to go test")
+	fs.BoolVar(&o.brief, "brief", false, "verdicts and evidence only: not the post's words, nor the commands to see each claim")
 	fs.StringVar(&o.run, "run", "", "pass -run `regexp` to go test: only the matching tests")
-	fs.StringVar(&o.from, "from", "", "report on a saved `go test -json` stream read from `file` instead of running the tests")
-	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+"); runs no test")
+	fs.Func("from", "report on a saved `go test -json` stream read from `file` instead of running the tests; given again, one column per stream, side by side", func(f string) error {
+		o.from = append(o.from, f)
+		return nil
+	})
+	fs.StringVar(&o.save, "save", "", "also write the run's `go test -json` stream to `file` (- for stdout, and the report to stderr), for -from to read here or elsewhere")
+	fs.StringVar(&o.tests, "tests", "", "run the test binaries in `directory` (CHAPTER.test, built with go test -c -tags sudo) under test2json, instead of go test")
+	fs.BoolVar(&o.readme, "readme", false, "only rewrite README.md's claim table (catalogue, tests, "+records.SeenFile+") and each chapter's "+records.ChapterDocFile+" (catalogue); runs no test")
 	fs.BoolVar(&o.updateSeen, "update-seen", false, "as root on the project's CI machine: run every note, record the verdicts in "+records.SeenFile+", the facts under each chapter's "+records.FactsDir+", and rewrite README.md's table")
 	fs.BoolVar(&o.checkSeen, "check-seen", false, "on the project's CI machine: exit non-zero when a verdict differs from "+records.SeenFile)
+	fs.BoolVar(&o.sample, "record-sample", false, "keep the events of the README's sample claims ("+strings.Join(records.SampleClaims, ", ")+") in "+records.SampleFile+" (-update-seen does)")
 	fs.BoolVar(&o.recordFacts, "record-facts", false, "write this run's facts under each chapter's "+records.FactsDir+"/KERNEL/, for the judges' tests to replay")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./internal/cmd/notes [flags] [packages]   (default ./...)")
@@ -143,8 +208,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, exit.CannotRun(nil)
 	}
 	o.pkgs = fs.Args()
-	if o.updateSeen && (o.from != "" || o.run != "" || o.short || len(o.pkgs) > 0) {
-		return o, exit.CannotRun(errors.New("-update-seen records a full run: it takes no -from, -run, -short or packages"))
+	o.sample = o.sample || o.updateSeen
+	switch {
+	case o.updateSeen && (len(o.from) > 0 || o.tests != "" || o.run != "" || o.short || len(o.pkgs) > 0):
+		return o, exit.CannotRun(errors.New("-update-seen records a full run of the source: it takes no -from, -tests, -run, -short or packages"))
+	case len(o.from) > 0 && (o.save != "" || o.tests != "" || o.sample):
+		return o, exit.CannotRun(errors.New("-from reads a saved run: it takes no -save, -tests or -record-sample"))
+	case len(o.from) > 1 && (o.recordFacts || o.checkSeen || o.readme || o.html != ""):
+		return o, exit.CannotRun(errors.New("several -from are shown side by side: -record-facts, -check-seen, -readme and -html take one run"))
 	}
 	if len(o.pkgs) == 0 {
 		o.pkgs = []string{"./..."}
@@ -153,34 +224,51 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 }
 
 // collect gathers the tests' events: from a saved run (-from), or by
-// running go test, phase by phase. It says in env how the notes ran, and
-// returns what go test said when it failed outside any test.
-func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Writer) (col *collector, goFailed string, err error) {
-	col = newCollector()
+// running go test (or the prebuilt binaries, -tests), phase by phase. It
+// says in env how and where the notes ran, keeps the stream in raw (if not
+// nil) and returns what go test said when it failed outside any test.
+func collect(o options, root string, scan *records.Scan, env *Env, raw *bytes.Buffer, stdout, stderr io.Writer) (col *stream.Reader, goFailed string, err error) {
+	col = stream.NewReader()
 	if isTerminal(stderr) {
-		col.onEvent = newProgress(stderr, scan.Module).event
+		col.OnEvent = newProgress(stderr, scan.Module).event
 	}
-	if o.from != "" {
-		env.Command = "a saved run, read from " + o.from
-		f, err := os.Open(o.from)
+	if len(o.from) == 1 {
+		f, err := os.Open(o.from[0])
 		if err != nil {
 			return nil, "", exit.CannotRun(err)
 		}
 		defer f.Close()
-		if err := col.read(f); err != nil {
+		if err := col.Read(f); err != nil {
 			return nil, "", exit.CannotRun(err)
 		}
+		// The header is the saved run's machine, not this one.
+		*env = savedEnv(col)
+		env.Command = "a saved run, read from " + o.from[0]
 		return col, "", nil
+	}
+	saveFile, err := openSave(o.save, stdout)
+	if err != nil {
+		return nil, "", exit.CannotRun(err)
+	}
+	defer saveFile.Close()
+	var save io.Writer = saveFile
+	if raw != nil {
+		save = io.MultiWriter(saveFile, raw)
 	}
 	var commands []string
 	for i, phase := range phases(o, scan) {
 		commands = append(commands, "go "+strings.Join(phase, " "))
 		var c *compiling
-		if i == 0 { // later phases find every test binary built
+		if i == 0 && o.tests == "" { // later phases find every test binary built
 			c = startCompiling(stderr, isTerminal(stderr))
-			col.onStart = c.done
+			col.OnStart = c.done
 		}
-		failed, err := goTest(root, phase, col, stderr)
+		var failed string
+		if o.tests != "" {
+			failed, err = runBinaries(o.tests, root, scan, phase, col, save, stderr)
+		} else {
+			failed, err = goTest(root, phase, col, save, stderr)
+		}
 		if c != nil {
 			c.stop()
 		}
@@ -191,16 +279,45 @@ func collect(o options, root string, scan *records.Scan, env *Env, stderr io.Wri
 			goFailed = failed
 		}
 	}
+	if err := saveFile.Close(); err != nil {
+		return nil, "", exit.Failed(err)
+	}
 	env.Command = strings.Join(commands, "; then ")
+	if o.tests != "" {
+		env.Command = "the test binaries in " + o.tests + " (go test -c -tags sudo) under test2json, in the phases of `make notes`"
+	}
 	if len(commands) > 1 {
 		env.Measured = measuredNote(scan)
+	}
+	if w, ok := col.Where(); ok {
+		env.Where = &w
 	}
 	return col, goFailed, nil
 }
 
+// savedEnv is the header of a saved run: its machine, from its where
+// line. A stream saved before the test binaries logged one does not say.
+func savedEnv(col *stream.Reader) Env {
+	w, ok := col.Where()
+	if !ok {
+		const unsaid = "not recorded in the stream (it has no where line)"
+		return Env{Kernel: unsaid, Arch: "unknown", GoVersion: "unknown", Saved: true}
+	}
+	env := Env{Kernel: w.Kernel, Arch: w.Arch, GoVersion: w.GoVersion, Where: &w, Saved: true}
+	switch w.Mode {
+	case "root":
+		env.Root = true
+	case "rootless user namespace":
+		env.Rootless = "as the saved run records it"
+	default:
+		env.NoUserNS = "as the saved run records it: " + w.Mode
+	}
+	return env
+}
+
 // newReport builds the report from what the tests logged, beside the
 // verdicts seen on the CI machine.
-func newReport(root string, scan *records.Scan, col *collector, env Env, goFailed string) (*Report, error) {
+func newReport(root string, scan *records.Scan, col *stream.Reader, env Env, goFailed string) (*Report, error) {
 	report := buildReport(records.Catalogue, scan, col, env)
 	if goFailed != "" && !report.Failed() {
 		report.Failures = append(report.Failures, Failure{Test: "", Package: "go test", Why: goFailed})
@@ -235,6 +352,9 @@ func writeReport(report *Report, md string, stdout, stderr io.Writer) error {
 func record(o options, root string, scan *records.Scan, report *Report, env Env, stderr io.Writer) error {
 	if !o.recordFacts && !o.updateSeen {
 		return nil
+	}
+	if o.recordFacts && report.Env.Saved && report.Env.Where == nil {
+		return exit.Failed(errors.New("-record-facts: the saved run does not say where it ran (no where line), so its facts cannot be filed under its kernel; nothing was recorded"))
 	}
 	if report.Failed() {
 		what := "their facts were not recorded"
@@ -411,9 +531,9 @@ func recordFacts(root string, r *Report) (int, error) {
 	return n, nil
 }
 
-// goTest runs go in root, feeding its JSON stream to col. It returns a
-// description of go's non-zero exit status, if any.
-func goTest(root string, args []string, col *collector, stderr io.Writer) (string, error) {
+// goTest runs go in root, feeding its JSON stream to col (and save). It
+// returns a description of go's non-zero exit status, if any.
+func goTest(root string, args []string, col *stream.Reader, save io.Writer, stderr io.Writer) (string, error) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Stderr = stderr
@@ -424,7 +544,7 @@ func goTest(root string, args []string, col *collector, stderr io.Writer) (strin
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("cannot run go: %w", err)
 	}
-	readErr := col.read(out)
+	readErr := col.Read(io.TeeReader(out, save))
 	err = cmd.Wait()
 	if readErr != nil {
 		return "", readErr
@@ -441,7 +561,8 @@ func goTest(root string, args []string, col *collector, stderr io.Writer) (strin
 // test binaries make for themselves (internal/sandbox), as this probe just
 // did; or unprivileged, with the reason.
 func machine() Env {
-	env := Env{Kernel: "unknown", Arch: runtime.GOARCH, GoVersion: runtime.Version()}
+	where := gate.Where()
+	env := Env{Kernel: "unknown", Arch: runtime.GOARCH, GoVersion: runtime.Version(), Where: &where, ForRealRoot: gate.RealRootHint()}
 	switch gate.CurrentMode() {
 	case gate.RealRoot:
 		env.Root = true
@@ -483,7 +604,30 @@ func writeReadme(root string, scan *records.Scan) error {
 	if err != nil {
 		return err
 	}
+	sample, err := readmeSample(root, scan, seen)
+	if err != nil {
+		return err
+	}
+	if updated, err = records.Splice(updated, records.SampleBegin, records.SampleEnd, sample); err != nil {
+		return err
+	}
 	return os.WriteFile(path, updated, 0o644)
+}
+
+// writeChapterDocs writes each chapter's generated doc (records.ChapterDoc).
+func writeChapterDocs(root string) error {
+	done := map[string]bool{}
+	for _, c := range records.Catalogue {
+		if done[c.Chapter] {
+			continue
+		}
+		done[c.Chapter] = true
+		path := filepath.Join(root, c.Chapter, records.ChapterDocFile)
+		if err := os.WriteFile(path, records.ChapterDoc(records.Catalogue, c.Chapter), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addNotSeen gives a claim new to the catalogue its lines in seen.txt and

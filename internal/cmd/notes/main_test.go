@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// stream writes events as a `go test -json` stream.
-func stream(t *testing.T, events ...event) string {
+// jsonStream writes events as a `go test -json` stream.
+func jsonStream(t *testing.T, events ...stream.Event) string {
 	t.Helper()
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -25,36 +26,22 @@ func stream(t *testing.T, events ...event) string {
 	return b.String()
 }
 
-func TestCollectorJoinsLinesSplitAcrossInterleavedEvents(t *testing.T) {
-	const pkg = "netnotes/loopback"
-	in := stream(t,
-		event{Action: "start", Package: pkg},
-		event{Action: "output", Package: pkg, Test: "TestA", Output: "    a_test.go:9: claim L1: confirmed — first "},
-		event{Action: "output", Package: pkg, Test: "TestB", Output: "    b_test.go:9: claim L2: refined — other "},
-		event{Action: "output", Package: pkg, Test: "TestA", Output: "half\n    a_test.go:10: chatter\n"},
-		event{Action: "pass", Package: pkg, Test: "TestA"},
-		// TestB's line never gets its newline: the end of the test flushes it.
-		event{Action: "output", Package: pkg, Test: "TestB", Output: "half"},
-		event{Action: "pass", Package: pkg, Test: "TestB"},
-		event{Action: "pass", Package: pkg},
-	) + "go: not JSON, kept as output\n"
-
-	col := newCollector()
-	require.NoError(t, col.read(strings.NewReader(in)))
-	assert.Equal(t, []verdictLine{
-		{ID: "L1", Verdict: "confirmed", Evidence: "first half", Package: pkg, Test: "TestA"},
-		{ID: "L2", Verdict: "refined", Evidence: "other half", Package: pkg, Test: "TestB"},
-	}, col.verdicts)
-	assert.Equal(t, 2, col.pkgs[pkg].Verdicts)
-	assert.Contains(t, col.pkgs[""].Output, "go: not JSON, kept as output")
-}
-
 func TestFirstErrorFindsTheReason(t *testing.T) {
 	assert.Equal(t, "boom", firstError([]string{"=== RUN   TestX", "    x_test.go:3: boom", "--- FAIL: TestX (0.00s)"}))
 	assert.Equal(t, "panic: nil map", firstError([]string{"=== RUN   TestX", "panic: nil map"}))
 	assert.Equal(t, "see its output", firstError([]string{"--- FAIL: TestX (0.00s)"}))
 	assert.Equal(t, "needs x", firstError([]string{"    claims.go:61: claim L3: skipped — y", "    x_test.go:3: needs x"}),
 		"a verdict line is not the error")
+	assert.Equal(t, "cleanup: gone", firstError([]string{"    x_test.go:3: claim V5: refined — y", `    x_test.go:3: facts V5: {"A":1}`, "    x_test.go:9: cleanup: gone"}),
+		"nor the facts logged after it")
+	assert.Equal(t, "removing tracefs instance x: no such file or directory", firstError([]string{
+		`    stack_sudo_test.go:42: facts U3: {"Bytes":1048576}`,
+		"    ktrace.go:137: removing tracefs instance x: no such file or directory"}),
+		"nor the facts a verdict was judged from")
+	where := records.WhereLine(records.Where{Kernel: "6.18.44", Arch: "x86_64", Mode: "root"})
+	assert.Equal(t, "FAIL: every verdict rule must be shown going the other way:",
+		packageError(&stream.Package{Output: []string{where + "\n", "FAIL: every verdict rule must be shown going the other way:\n", "FAIL\tnetnotes/veth\t1.0s\n"}}),
+		"the binary's where line is not why its package failed")
 }
 
 func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
@@ -65,12 +52,12 @@ func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
 	require.NotEmpty(t, scan.Tests("R1"))
 	r1 := scan.Tests("R1")[0].Func
 	refutedOnly := filepath.Join(dir, "refuted.jsonl")
-	require.NoError(t, os.WriteFile(refutedOnly, []byte(stream(t,
-		event{Action: "start", Package: "netnotes/routing"},
-		event{Action: "run", Package: "netnotes/routing", Test: r1},
-		event{Action: "output", Package: "netnotes/routing", Test: r1, Output: "    r1_test.go:20: claim R1: refuted — table local has no 127.0.0.1 entry\n"},
-		event{Action: "pass", Package: "netnotes/routing", Test: r1},
-		event{Action: "pass", Package: "netnotes/routing"},
+	require.NoError(t, os.WriteFile(refutedOnly, []byte(jsonStream(t,
+		stream.Event{Action: "start", Package: "netnotes/routing"},
+		stream.Event{Action: "run", Package: "netnotes/routing", Test: r1},
+		stream.Event{Action: "output", Package: "netnotes/routing", Test: r1, Output: "    r1_test.go:20: claim R1: refuted — table local has no 127.0.0.1 entry\n"},
+		stream.Event{Action: "pass", Package: "netnotes/routing", Test: r1},
+		stream.Event{Action: "pass", Package: "netnotes/routing"},
 	)), 0o644))
 
 	var stdout, stderr bytes.Buffer
@@ -94,15 +81,15 @@ func TestRunExitsNonZeroOnlyForFailedTests(t *testing.T) {
 
 func TestReportNamesATestThatNeverFinished(t *testing.T) {
 	const pkg = "netnotes/uds"
-	in := stream(t,
-		event{Action: "start", Package: pkg},
-		event{Action: "run", Package: pkg, Test: "TestU3"},
-		event{Action: "output", Package: pkg, Test: "TestU3", Output: "=== RUN   TestU3\n"},
-		event{Action: "output", Package: pkg, Output: "panic: test timed out after 10m0s\n"},
-		event{Action: "fail", Package: pkg},
+	in := jsonStream(t,
+		stream.Event{Action: "start", Package: pkg},
+		stream.Event{Action: "run", Package: pkg, Test: "TestU3"},
+		stream.Event{Action: "output", Package: pkg, Test: "TestU3", Output: "=== RUN   TestU3\n"},
+		stream.Event{Action: "output", Package: pkg, Output: "panic: test timed out after 10m0s\n"},
+		stream.Event{Action: "fail", Package: pkg},
 	)
-	col := newCollector()
-	require.NoError(t, col.read(strings.NewReader(in)))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(strings.NewReader(in)))
 	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{
 		{ID: "U3", Dir: "uds", Func: "TestU3"},
 		{ID: "U8", Dir: "uds", Func: "BenchmarkRoundTrip"},
@@ -122,28 +109,29 @@ func TestReportNamesATestThatNeverFinished(t *testing.T) {
 // not when that test failed.
 func TestReportTrustsOnlyTheLinkedTestsOwnLines(t *testing.T) {
 	const pkg = "netnotes/uds"
-	out := func(test, text string) event {
-		return event{Action: "output", Package: pkg, Test: test, Output: text + "\n"}
+	out := func(test, text string) stream.Event {
+		return stream.Event{Action: "output", Package: pkg, Test: test, Output: text + "\n"}
 	}
-	in := stream(t,
-		event{Action: "start", Package: pkg},
+	in := jsonStream(t,
+		stream.Event{Action: "start", Package: pkg},
 		out("TestU4", `    backlog_test.go:30: facts U4: {"Admitted":2}`),
 		out("TestU4", "    backlog_test.go:31: claim U4/handshake: confirmed — connect before accept"),
 		out("TestU4", "    backlog_test.go:31: claim U4/queues: refuted — listen(1) admitted 2"),
 		out("TestU4", "    backlog_test.go:32: claim U4: refined — parts: handshake confirmed, queues refuted"),
-		event{Action: "pass", Package: pkg, Test: "TestU4"},
+		stream.Event{Action: "pass", Package: pkg, Test: "TestU4"},
 		// Another test logs a verdict for U4: not the one that checks it.
 		out("TestOther", "    other_test.go:9: claim U4: confirmed — says another test"),
+		stream.Event{Action: "pass", Package: pkg, Test: "TestOther"},
 		// A verdict quoted inside a message is not a verdict line.
 		out("TestU5", "    inode_test.go:9: want claim U5: confirmed — quoted"),
 		// A test that failed after its verdict: not counted.
 		out("TestU6", "    lifecycle_test.go:9: claim U6: confirmed — then it failed"),
 		out("TestU6", "    lifecycle_test.go:10: cleanup: leftover file"),
-		event{Action: "fail", Package: pkg, Test: "TestU6"},
-		event{Action: "fail", Package: pkg},
+		stream.Event{Action: "fail", Package: pkg, Test: "TestU6"},
+		stream.Event{Action: "fail", Package: pkg},
 	)
-	col := newCollector()
-	require.NoError(t, col.read(strings.NewReader(in)))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(strings.NewReader(in)))
 	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{
 		{ID: "U4", Dir: "uds", Func: "TestU4"}, {ID: "U5", Dir: "uds", Func: "TestU5"}, {ID: "U6", Dir: "uds", Func: "TestU6"},
 	}}
@@ -325,4 +313,35 @@ func TestRecordFactsKeepsEveryRowOfAClaim(t *testing.T) {
 	assert.Equal(t, []string{"TestV8A confirmed", "TestV8C confirmed", "TestV8E refuted"}, tests)
 	_, err = os.Stat(filepath.Join(dir, "V8.json"))
 	assert.True(t, os.IsNotExist(err), "V8.json, an earlier recording's last row, is gone: %v", err)
+}
+
+// claims.Judge logs the facts after the verdict (so that `go test -v`
+// shows the verdict first); streams saved before that have them first.
+// Either way they belong to that test's verdict on that claim.
+func TestFactsAfterTheVerdictBelongToIt(t *testing.T) {
+	const pkg = "netnotes/uds"
+	out := func(test, text string) stream.Event {
+		return stream.Event{Action: "output", Package: pkg, Test: test, Output: text + "\n"}
+	}
+	in := jsonStream(t,
+		stream.Event{Action: "start", Package: pkg},
+		out("TestU4", "    backlog_test.go:31: claim U4/handshake: confirmed — connect before accept"),
+		out("TestU4", "    backlog_test.go:31: claim U4/queues: refuted — listen(1) admitted 2"),
+		out("TestU4", "    backlog_test.go:32: claim U4: refined — parts: handshake confirmed, queues refuted"),
+		out("TestU4", `    backlog_test.go:32: facts U4: {"Admitted":2}`),
+		stream.Event{Action: "pass", Package: pkg, Test: "TestU4"},
+		out("TestU5", `    inode_test.go:9: facts U5: {"Inodes":2}`),
+		out("TestU5", "    inode_test.go:9: claim U5: refined — two inodes"),
+		stream.Event{Action: "pass", Package: pkg, Test: "TestU5"},
+		stream.Event{Action: "pass", Package: pkg},
+	)
+	col := stream.NewReader()
+	require.NoError(t, col.Read(strings.NewReader(in)))
+	scan := &records.Scan{Module: "netnotes", Refs: []records.TestRef{{ID: "U4", Dir: "uds", Func: "TestU4"}, {ID: "U5", Dir: "uds", Func: "TestU5"}}}
+	cat := []records.Claim{{ID: "U4", Chapter: "uds", Claim: "No handshake."}, {ID: "U5", Chapter: "uds", Claim: "Two inodes."}}
+	r := buildReport(cat, scan, col, Env{Root: true})
+	require.Len(t, r.Rows, 2)
+	assert.Equal(t, `{"Admitted":2}`, r.Rows[0].Facts)
+	require.Len(t, r.Rows[0].Parts, 2)
+	assert.Equal(t, `{"Inodes":2}`, r.Rows[1].Facts)
 }

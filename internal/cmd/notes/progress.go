@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/stream"
 )
 
 // isTerminal reports whether w is a terminal.
@@ -49,7 +51,7 @@ func (p *progress) name(pkg string) string {
 	return pkg
 }
 
-func (p *progress) event(e event, pkg *pkgResult) {
+func (p *progress) event(e stream.Event, pkg *stream.Package) {
 	if e.Test != "" || pkg == nil {
 		return
 	}

@@ -6,7 +6,16 @@ import (
 	"strings"
 
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 	textwrap "netnotes/internal/wrap"
+)
+
+// The text report's columns: the claim under its ID and head word, the
+// evidence a little further in, a part's evidence further still.
+const (
+	indent     = "                      "
+	evIndent   = indent + "  "
+	partIndent = evIndent + "  "
 )
 
 // verdictOrder is the footer's order.
@@ -15,16 +24,73 @@ var verdictOrder = []string{records.Confirmed, records.Refined, records.Refuted,
 // asRoot says how the notes ran: root, rootless user namespace, or
 // unprivileged.
 func (r *Report) asRoot() string {
+	instead := r.Env.ForRealRoot
+	if instead == "" {
+		instead = "run `sudo make notes`"
+	}
 	switch {
 	case r.Env.Root:
 		return "root (the privileged notes ran)"
 	case r.Env.Rootless != "":
 		return "rootless user namespace (" + r.Env.Rootless + "): the privileged notes ran there, " +
-			"but tracepoints, BPF and a second user need real root; run `sudo make notes` for those"
+			"but tracepoints, BPF and a second user need real root; for those, " + instead
 	case r.Env.NoUserNS != "":
-		return "unprivileged (not root, and no user namespace: " + r.Env.NoUserNS + "): the privileged notes skip; run `sudo make notes` for them"
+		return "unprivileged (not root, and no user namespace: " + r.Env.NoUserNS + "): the privileged notes skip; for them, " + instead
 	}
-	return "not root: the privileged notes skip; run `sudo make notes` for all of them"
+	return "not root: the privileged notes skip; for all of them, " + instead
+}
+
+// where says where a live run ran, beyond kernel and mode: a container
+// (its runtime, where it can be told) or a host, the PID namespace, and
+// what the process was refused there. "" where the report read a saved
+// run.
+func (r *Report) where() string {
+	w := r.Env.Where
+	if w == nil {
+		return ""
+	}
+	var parts []string
+	switch w.Container {
+	case "":
+		parts = append(parts, "a host")
+	case "container":
+		parts = append(parts, "a container (its runtime not told)")
+	default:
+		parts = append(parts, "a "+w.Container+" container")
+	}
+	switch w.PIDNamespace {
+	case "host":
+		parts = append(parts, "the host's PID namespace")
+	case "own":
+		parts = append(parts, "a PID namespace of its own")
+	}
+	if len(w.MissingCaps) > 0 {
+		parts = append(parts, "missing "+strings.Join(w.MissingCaps, ", ")+" (in the host's user namespace)")
+	}
+	if w.ProcSysReadOnly {
+		parts = append(parts, "/proc/sys read-only")
+	}
+	if w.Lockdown != "" {
+		parts = append(parts, "lockdown "+w.Lockdown)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// where says what the run's where line records beyond the kernel and the
+// mode: the node, the container, the conditions ("" for none).
+func (e Env) where() string {
+	if e.Where == nil {
+		return ""
+	}
+	var s []string
+	if e.Where.Host != "" {
+		s = append(s, "on "+e.Where.Host)
+	}
+	if m := stream.Mode(*e.Where); m != e.Where.Mode {
+		s = append(s, strings.TrimPrefix(m, e.Where.Mode+" "))
+	}
+	s = append(s, stream.Conditions(*e.Where)...)
+	return strings.Join(s, "; ")
 }
 
 // footer counts the rows per verdict and the failed tests.
@@ -55,9 +121,19 @@ func (r *Report) footer() string {
 // writeText writes the report for a terminal or a log, wrapping the
 // evidence to width columns.
 func (r *Report) writeText(w io.Writer, width int) {
-	fmt.Fprintln(w, "netnotes: what this kernel did with each claim of the notes")
+	if r.Env.Saved {
+		fmt.Fprintln(w, "netnotes: what the saved run's kernel did with each claim of the notes")
+	} else {
+		fmt.Fprintln(w, "netnotes: what this kernel did with each claim of the notes")
+	}
 	fmt.Fprintf(w, "  kernel  %s, %s\n", r.Env.Kernel, r.Env.Arch)
+	if where := r.Env.where(); where != "" {
+		fmt.Fprintf(w, "  where   %s\n", where)
+	}
 	fmt.Fprintf(w, "  as      %s\n", r.asRoot())
+	if where := r.where(); where != "" {
+		fmt.Fprintf(w, "  where   %s\n", where)
+	}
 	fmt.Fprintf(w, "  go      %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "  ran     %s\n", r.Env.Command)
 	if r.Env.Measured != "" {
@@ -67,42 +143,16 @@ func (r *Report) writeText(w io.Writer, width int) {
 		fmt.Fprintln(w, "  strict  NETNOTES_STRICT is set: a skip is a failure")
 	}
 
-	const (
-		indent     = "                      " // under the claim column
-		evIndent   = indent + "  "            // the evidence, a little further in
-		partIndent = evIndent + "  "          // a part's evidence, further still
-	)
-	chapter := ""
-	for _, row := range r.Rows {
-		if row.Chapter != chapter {
-			chapter = row.Chapter
-			fmt.Fprintf(w, "\n%s/\n", chapter)
-		}
-		for i, line := range wrap(row.Claim, width-len(indent)) {
-			if i == 0 {
-				fmt.Fprintf(w, "  %-3s %-15s %s\n", row.ID, row.Head(), line)
-			} else {
-				fmt.Fprintf(w, "%s%s\n", indent, line)
-			}
-		}
-		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
-			fmt.Fprintf(w, "%s%s\n", evIndent, line)
-		}
-		// The parts, under the claim: each with its verdict and evidence.
-		for _, p := range row.Parts {
-			head := fmt.Sprintf("%s%s/%s %s", evIndent, row.ID, p.Part, p.Verdict)
-			fmt.Fprintln(w, head)
-			for _, line := range wrap(p.Evidence, width-len(partIndent)) {
-				fmt.Fprintf(w, "%s%s\n", partIndent, line)
-			}
-		}
-	}
+	r.writeRows(w, width)
 	for _, v := range r.Unknown {
 		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, which the catalogue does not hold: %s\n", v.Package, v.Test, v.ID, v.Evidence)
 	}
 	for _, v := range r.Stray {
 		fmt.Fprintf(w, "\n! %s %s logged a verdict for claim %s, but is not the test that checks it; not counted: %s %s\n",
 			v.Package, v.Test, v.ID, v.Verdict, v.Evidence)
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "\n! the stream contradicts itself: %s\n", p)
 	}
 
 	fmt.Fprintf(w, "\n%s\n", r.footer())
@@ -133,12 +183,78 @@ func (r *Report) writeText(w io.Writer, width int) {
 	}
 }
 
+// writeRows writes a row per claim, under its chapter: the verdict and the
+// claim, the post's words, the evidence and parts, the commands to try it.
+func (r *Report) writeRows(w io.Writer, width int) {
+	chapter := ""
+	for i, row := range r.Rows {
+		if row.Chapter != chapter {
+			chapter = row.Chapter
+			fmt.Fprintf(w, "\n%s/\n", chapter)
+		}
+		first := i == 0 || r.Rows[i-1].ID != row.ID
+		last := i == len(r.Rows)-1 || r.Rows[i+1].ID != row.ID
+		for i, line := range wrap(row.Claim, width-len(indent)) {
+			if i == 0 {
+				fmt.Fprintf(w, "  %-3s %-15s %s\n", row.ID, row.Head(), line)
+			} else {
+				fmt.Fprintf(w, "%s%s\n", indent, line)
+			}
+		}
+		if first && !r.Brief {
+			writePost(w, row.Post, evIndent, width)
+		}
+		for _, line := range wrap(row.Evidence, width-len(evIndent)) {
+			fmt.Fprintf(w, "%s%s\n", evIndent, line)
+		}
+		// The parts, under the claim: each with its verdict and evidence.
+		for _, p := range row.Parts {
+			head := fmt.Sprintf("%s%s/%s %s", evIndent, row.ID, p.Part, p.Verdict)
+			fmt.Fprintln(w, head)
+			for _, line := range wrap(p.Evidence, width-len(partIndent)) {
+				fmt.Fprintf(w, "%s%s\n", partIndent, line)
+			}
+		}
+		if last && !r.Brief && len(row.Commands) > 0 {
+			fmt.Fprintf(w, "%stry it, as root:\n", evIndent)
+			for _, cmd := range row.Commands {
+				fmt.Fprintf(w, "%s  %s\n", evIndent, cmd) // not wrapped: copied as it is
+			}
+		}
+	}
+}
+
+// writePost writes where the post says a claim: its section, then its
+// sentence quoted (Chinese text wraps between characters) and the English.
+func writePost(w io.Writer, p records.Post, indent string, width int) {
+	if p.Section == "" {
+		return
+	}
+	fmt.Fprintf(w, "%sthe post, §%s %s\n", indent, p.Section, p.Heading)
+	for _, line := range textwrap.Display(p.Original, width-len(indent)-2) {
+		fmt.Fprintf(w, "%s> %s\n", indent, line)
+	}
+	for _, line := range wrap(p.English, width-len(indent)-2) {
+		fmt.Fprintf(w, "%s> %s\n", indent, line)
+	}
+}
+
 // writeMarkdown writes the report as Markdown, to paste into an issue or a post.
 func (r *Report) writeMarkdown(w io.Writer) {
 	cell := records.MarkdownCell
-	fmt.Fprintf(w, "# netnotes: verdicts on Linux %s (%s)\n\n", r.Env.Kernel, r.Env.Arch)
+	title := fmt.Sprintf("Linux %s (%s)", r.Env.Kernel, r.Env.Arch)
+	if r.Env.Where != nil && r.Env.Where.Host != "" {
+		title += " on " + r.Env.Where.Host
+	}
+	fmt.Fprintf(w, "# netnotes: verdicts on %s\n\n", title)
 	fmt.Fprintf(w, "- **Kernel:** %s, %s\n", r.Env.Kernel, r.Env.Arch)
+	if where := r.Env.where(); where != "" {
+		fmt.Fprintf(w, "- **Where:** %s\n", where)
+	}
 	fmt.Fprintf(w, "- **Ran as:** %s\n", r.asRoot())
+	if where := r.where(); where != "" {
+		fmt.Fprintf(w, "- **Where:** %s\n", where)
+	}
 	fmt.Fprintf(w, "- **Go:** %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "- **Command:** `%s`\n", r.Env.Command)
 	if r.Env.Measured != "" {
@@ -173,11 +289,39 @@ func (r *Report) writeMarkdown(w io.Writer) {
 			fmt.Fprintf(w, "- %s: %s there, %s here: %s\n", d.Key, d.Was, d.Is, r.apart(d))
 		}
 	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "\n- The stream contradicts itself: %s\n", cell(p.String()))
+	}
 	if len(r.Failures) > 0 {
 		fmt.Fprintln(w, "\nFailed:")
 		fmt.Fprintln(w)
 		for _, f := range r.Failures {
 			fmt.Fprintf(w, "- `%s %s`: %s\n", f.Package, f.Test, f.Why)
+		}
+	}
+	if !r.Brief {
+		r.writeMarkdownPost(w)
+	}
+}
+
+// writeMarkdownPost writes, for each claim, where the post says it, in its
+// words and in English, and the commands that show it.
+func (r *Report) writeMarkdownPost(w io.Writer) {
+	fmt.Fprintf(w, "\n## The post's words and the commands to see each claim\n")
+	for i, row := range r.Rows {
+		if i > 0 && r.Rows[i-1].ID == row.ID {
+			continue
+		}
+		fmt.Fprintf(w, "\n### %s: %s\n\n", row.ID, row.Claim)
+		if p := row.Post; p.Section != "" {
+			fmt.Fprintf(w, "> **§%s %s**", p.Section, p.Heading)
+			if p.Original != "" {
+				fmt.Fprintf(w, " %s", p.Original)
+			}
+			fmt.Fprintf(w, "\n>\n> *%s*\n", p.English)
+		}
+		if len(row.Commands) > 0 {
+			fmt.Fprintf(w, "\nAs root:\n\n```sh\n%s\n```\n", strings.Join(row.Commands, "\n"))
 		}
 	}
 }

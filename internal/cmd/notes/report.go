@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
-	"netnotes/internal/records"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"netnotes/internal/records"
+	"netnotes/internal/stream"
 )
 
 // noResult is the verdict column of a claim no test reported on.
@@ -30,6 +32,15 @@ type Env struct {
 	Command   string // what produced the results
 	Measured  string // how the measured claims ran, when they ran apart
 	Strict    bool   // NETNOTES_STRICT was set
+	// Where is where the run ran: for a live run, gate.Where (container,
+	// PID namespace, missing capabilities, /proc/sys, lockdown); for a
+	// saved one, its stream's where line (records.WhereLine); nil where
+	// the stream holds none.
+	Where *records.Where
+	Saved bool // a saved run (-from): the header is its machine's
+	// ForRealRoot is what the reader runs for what needs real root
+	// (gate.RealRootHint); "" reads as `sudo make notes`.
+	ForRealRoot string
 }
 
 // privileged reports whether the privileged notes could run: as root, or
@@ -58,6 +69,8 @@ type Row struct {
 	Facts              string                // the facts the verdict was judged from (JSON)
 	Test               string                // the test that gave the verdict, when one did
 	Package            string
+	Post               records.Post // where the post says it, in its words
+	Commands           []string     // what a reader types to see it
 }
 
 // Failure is a test (or a package, with Test empty) that failed.
@@ -69,39 +82,39 @@ type Failure struct {
 type Report struct {
 	Env      Env
 	Rows     []Row
-	Unknown  []verdictLine        // verdict lines for IDs the catalogue lacks
-	Stray    []verdictLine        // verdict lines from a test the scanner does not link to that claim
+	Unknown  []stream.Verdict     // verdict lines for IDs the catalogue lacks
+	Stray    []stream.Verdict     // verdict lines from a test the scanner does not link to that claim
+	Problems []stream.Problem     // where the stream contradicts itself: not counted
 	SeenOn   string               // the machine of the seen file
 	Changed  []records.Difference // verdicts that differ from what that machine saw
 	Failures []Failure
 	Counts   map[string]int // rows per verdict
 	Claims   int
+	Brief    bool // verdicts and evidence only: not the post's words, nor the commands
 }
 
 // Failed reports whether the run should exit non-zero: a test or a package
-// failed. A refuted claim is a finding, not a failure.
-func (r *Report) Failed() bool { return len(r.Failures) > 0 }
+// failed, or the stream contradicts itself. A refuted claim is a finding,
+// not a failure.
+func (r *Report) Failed() bool { return len(r.Failures) > 0 || len(r.Problems) > 0 }
 
 // buildReport puts the verdict lines of a run next to the catalogue. Every
 // claim gets at least one row; a claim whose test gave no verdict line gets
 // a noResult row saying what happened to that test.
-func buildReport(cat []records.Claim, scan *records.Scan, col *collector, env Env) *Report {
-	r := &Report{Env: env, Counts: map[string]int{}, Claims: len(cat)}
-	byID := map[string][]verdictLine{}
-	for _, v := range col.verdicts {
+func buildReport(cat []records.Claim, scan *records.Scan, col *stream.Reader, env Env) *Report {
+	r := &Report{Env: env, Counts: map[string]int{}, Claims: len(cat), Problems: col.Problems()}
+	byID := map[string][]stream.Verdict{}
+	// Only a test that finished and passed observed what it logged (see
+	// the stream package): the line of a test that failed, or that never
+	// ended (its binary killed by -timeout or a panic, so `go test -json`
+	// gave it no event), is not among these, and the claim's row says why.
+	for _, v := range col.Verdicts() {
 		if _, ok := lookup(cat, v.ID); !ok {
 			r.Unknown = append(r.Unknown, v)
 			continue
 		}
 		if !linked(scan, v) {
 			r.Stray = append(r.Stray, v)
-			continue
-		}
-		// Only a test that finished and passed observed what it logged:
-		// the line of a test that failed, or that never ended (its binary
-		// killed by -timeout or a panic, so `go test -json` gave it no
-		// event), is not counted, and the claim's row says why.
-		if !col.passed(v) {
 			continue
 		}
 		byID[v.ID] = append(byID[v.ID], v)
@@ -113,7 +126,7 @@ func buildReport(cat []records.Claim, scan *records.Scan, col *collector, env En
 		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Test < lines[j].Test })
 		for _, v := range lines {
 			row := Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: v.Verdict, Evidence: v.Evidence,
-				Parts: v.Parts, Facts: v.Facts, Test: v.Test, Package: v.Package}
+				Parts: v.Parts, Facts: v.Facts, Test: v.Test, Package: v.Package, Post: c.Post, Commands: c.Commands}
 			if v.Verdict == records.Skipped && !strings.Contains(v.Evidence, "run ") {
 				row.Evidence += "; to run it: " + rerun(env, v.Package, scan.Module, v.Test)
 			}
@@ -124,7 +137,7 @@ func buildReport(cat []records.Claim, scan *records.Scan, col *collector, env En
 		}
 		if len(lines) == 0 {
 			r.Rows = append(r.Rows, Row{ID: c.ID, Chapter: c.Chapter, Claim: c.Claim, Verdict: noResult,
-				Evidence: whyNoResult(c, pkg, scan, col, env)})
+				Evidence: whyNoResult(c, pkg, scan, col, env), Post: c.Post, Commands: c.Commands})
 		}
 	}
 	for _, row := range r.Rows {
@@ -132,14 +145,13 @@ func buildReport(cat []records.Claim, scan *records.Scan, col *collector, env En
 	}
 
 	failedPkgs := map[string]bool{}
-	for _, k := range col.failedTests() {
+	for _, k := range col.Failed() {
 		failedPkgs[k.Package] = true
-		r.Failures = append(r.Failures, Failure{k.Package, k.Test, firstError(col.lines[k])})
+		r.Failures = append(r.Failures, Failure{k.Package, k.Test, firstError(col.Lines(k))})
 	}
-	for _, path := range col.pkgOrder {
-		p := col.pkgs[path]
-		if p.Action == "fail" && !failedPkgs[path] {
-			r.Failures = append(r.Failures, Failure{path, "", packageError(p)})
+	for _, p := range col.Packages() {
+		if p.Action == "fail" && !failedPkgs[p.Path] {
+			r.Failures = append(r.Failures, Failure{p.Path, "", packageError(p)})
 		}
 	}
 	return r
@@ -148,7 +160,7 @@ func buildReport(cat []records.Claim, scan *records.Scan, col *collector, env En
 // linked reports whether the scanner links v's test to v's claim: the line
 // comes from the package of a test that calls claims.Check with that ID, and
 // from that very test (or one of its subtests).
-func linked(scan *records.Scan, v verdictLine) bool {
+func linked(scan *records.Scan, v stream.Verdict) bool {
 	for _, ref := range scan.Tests(v.ID) {
 		if scan.Module+"/"+ref.Dir == v.Package && ref.Func == topLevel(v.Test) {
 			return true
@@ -300,12 +312,12 @@ func lookup(cat []records.Claim, id string) (records.Claim, bool) {
 
 // whyNoResult explains a claim without a verdict line, from what happened
 // to the tests that check it.
-func whyNoResult(c records.Claim, pkg string, scan *records.Scan, col *collector, env Env) string {
+func whyNoResult(c records.Claim, pkg string, scan *records.Scan, col *stream.Reader, env Env) string {
 	refs := scan.Tests(c.ID)
 	if len(refs) == 0 {
 		return fmt.Sprintf("no test checks this claim yet (nothing calls claims.Check(t, %q) in %s/)", c.ID, c.Chapter)
 	}
-	if p, ok := col.pkgs[pkg]; ok && p.BuildFailed {
+	if p := col.Package(pkg); p.BuildFailed {
 		return fmt.Sprintf("%s did not build: %s", pkg, packageError(p))
 	}
 	var why []string
@@ -315,15 +327,15 @@ func whyNoResult(c records.Claim, pkg string, scan *records.Scan, col *collector
 			continue
 		}
 		seen = append(seen, ref.Func)
-		k := testKey{scan.Module + "/" + ref.Dir, ref.Func}
-		switch col.results[k] {
+		k := stream.Key{Package: scan.Module + "/" + ref.Dir, Test: ref.Func}
+		switch col.Result(k) {
 		case "":
 			if strings.HasPrefix(ref.Func, "Benchmark") {
 				why = append(why, fmt.Sprintf("%s is a benchmark: run `make bench`", ref.Func))
 				continue
 			}
-			if _, started := col.lines[k]; started {
-				why = append(why, fmt.Sprintf("%s did not finish: %s", ref.Func, packageError(col.pkg(k.Package))))
+			if col.Started(k) {
+				why = append(why, fmt.Sprintf("%s did not finish: %s", ref.Func, packageError(col.Package(k.Package))))
 				continue
 			}
 			if ref.Privileged && !env.privileged() {
@@ -332,9 +344,9 @@ func whyNoResult(c records.Claim, pkg string, scan *records.Scan, col *collector
 				why = append(why, fmt.Sprintf("%s did not run", ref.Func))
 			}
 		case "fail":
-			why = append(why, fmt.Sprintf("%s failed, so its verdict (if any) is not counted: %s", ref.Func, firstError(col.linesUnder(k))))
+			why = append(why, fmt.Sprintf("%s failed, so its verdict (if any) is not counted: %s", ref.Func, firstError(col.LinesUnder(k))))
 		default:
-			why = append(why, fmt.Sprintf("%s ended (%s) without a verdict line", ref.Func, col.results[k]))
+			why = append(why, fmt.Sprintf("%s ended (%s) without a verdict line that counts", ref.Func, col.Result(k)))
 		}
 	}
 	return strings.Join(why, "; ") + "; rerun: " + rerun(env, scan.Module+"/"+refs[0].Dir, scan.Module, refs[0].Func)
@@ -366,8 +378,8 @@ func firstError(lines []string) string {
 			return strings.TrimSpace(line)
 		}
 		m := logLineRE.FindStringSubmatch(line)
-		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") {
-			continue
+		if m == nil || strings.HasPrefix(strings.TrimSpace(m[1]), "claim ") || strings.HasPrefix(strings.TrimSpace(m[1]), "facts ") {
+			continue // a verdict or the facts it was judged from: not why the test failed
 		}
 		if msg := strings.TrimSpace(m[1]); msg != "" {
 			return msg
@@ -401,22 +413,16 @@ func firstError(lines []string) string {
 
 // packageError says why a package failed when none of its tests did: a
 // build error, a panic outside a test, a timeout.
-func packageError(p *pkgResult) string {
+func packageError(p *stream.Package) string {
 	for _, line := range p.Output {
 		t := strings.TrimSpace(line)
 		if t == "" || t == "FAIL" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "FAIL\t") || strings.HasPrefix(t, "ok ") {
 			continue
 		}
+		if _, where := records.ParseWhere(t); where {
+			continue // the binary's first line says where it ran, not what failed
+		}
 		return t
 	}
 	return "see `go test " + p.Path + "`"
-}
-
-func sortKeys(keys []testKey) {
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].Package != keys[j].Package {
-			return keys[i].Package < keys[j].Package
-		}
-		return keys[i].Test < keys[j].Test
-	})
 }

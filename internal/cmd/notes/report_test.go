@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"netnotes/internal/records"
+	"netnotes/internal/stream"
 	"os"
 	"strings"
 	"testing"
@@ -31,15 +32,15 @@ var fixtureCatalogue = []records.Claim{
 	{ID: "V1", Chapter: "veth", Claim: "veth devices come in pairs."},
 }
 
-func fixtureReport(t *testing.T, stream string, root bool) *Report {
+func fixtureReport(t *testing.T, path string, root bool) *Report {
 	t.Helper()
 	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
-	f, err := os.Open(stream)
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	col := newCollector()
-	require.NoError(t, col.read(f))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(f))
 	env := Env{Kernel: "6.18.44-test", Arch: "x86_64", Root: root, GoVersion: "go1.26.8", Command: "go test -json -count=1 -tags sudo ./..."}
 	return buildReport(fixtureCatalogue, scan, col, env)
 }
@@ -148,7 +149,7 @@ func TestTextReportShowsHeaderTableAndFooter(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"kernel  6.18.44-test, x86_64\n",
-		"as      not root: the privileged notes skip; run `sudo make notes` for all of them\n",
+		"as      not root: the privileged notes skip; for all of them, run `sudo make notes`\n",
 		"go      go1.26.8\n",
 		"\nloopback/\n  L1  confirmed       Loopback traffic needs no NIC.\n                        tcp 5 bytes and udp 5 bytes over 127.0.0.1 with eth0 absent\n",
 		"  L3  skipped         Own addresses go through lo.\n                        needs root",
@@ -207,11 +208,30 @@ func TestHeaderSaysHowTheNotesRan(t *testing.T) {
 	}
 }
 
+// In a container the header says where, and tells a reader who is uid 0
+// there what to change instead of sudo.
+func TestHeaderSaysWhereALiveRunRan(t *testing.T) {
+	w := records.Where{Kernel: "6.18.44", Arch: "x86_64", Mode: "rootless user namespace", Container: "podman", PIDNamespace: "own",
+		MissingCaps: []string{"CAP_SYS_ADMIN", "CAP_NET_ADMIN"}, ProcSysReadOnly: true}
+	r := &Report{Env: Env{Rootless: "root of the user namespace this runs in", Where: &w,
+		ForRealRoot: "run the container with --privileged (or --cap-add SYS_ADMIN --cap-add NET_ADMIN)"}}
+	var b strings.Builder
+	r.writeText(&b, 200)
+	assert.Contains(t, b.String(), "  where   a podman container; a PID namespace of its own; missing CAP_SYS_ADMIN, CAP_NET_ADMIN (in the host's user namespace); /proc/sys read-only\n")
+	assert.Contains(t, b.String(), "for those, run the container with --privileged")
+	assert.NotContains(t, b.String(), "sudo")
+
+	r.Env.Where = nil // a saved run: its stream says where, not this machine
+	b.Reset()
+	r.writeText(&b, 200)
+	assert.NotContains(t, b.String(), "  where ")
+}
+
 // A test that logged a verdict and then never ended (its binary killed by
 // -timeout while it hung in cleanup) gets no event from `go test -json`:
 // its line is not counted, and the row says the test did not finish.
 func TestReportDoesNotCountATestThatDidNotFinish(t *testing.T) {
-	stream := strings.Join([]string{
+	in := strings.Join([]string{
 		`{"Action":"start","Package":"netnotes/loopback"}`,
 		`{"Action":"run","Package":"netnotes/loopback","Test":"TestFixtureL1"}`,
 		`{"Action":"output","Package":"netnotes/loopback","Test":"TestFixtureL1","Output":"=== RUN   TestFixtureL1\n"}`,
@@ -223,8 +243,8 @@ func TestReportDoesNotCountATestThatDidNotFinish(t *testing.T) {
 	}, "\n")
 	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
-	col := newCollector()
-	require.NoError(t, col.read(strings.NewReader(stream)))
+	col := stream.NewReader()
+	require.NoError(t, col.Read(strings.NewReader(in)))
 	r := buildReport(fixtureCatalogue, scan, col, Env{Root: true})
 	got := rows(r)
 	for _, id := range []string{"L1", "L4"} {
