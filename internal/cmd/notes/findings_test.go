@@ -29,7 +29,7 @@ func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
 	in := jsonStream(t,
 		log(lo, "TestL4", "claim L4/no-difference: undecided — stream 65536 B 0.90-1.02x (straddles); 1 of 4 cells straddle the band's edge"),
 		log(lo, "TestL4", "claim L4: refined — parts: no-difference undecided"),
-		log(lo, "TestL5", "claim L5/speed: undecided — round trip 100 B 0.88-1.30x; 1 of 1 cells measured under load; measured under: other work took 28% of the measured CPU's time; load average 20.34 when the measurement started"),
+		log(lo, "TestL5", "claim L5/speed: undecided — round trip 100 B 0.88-1.30x (measured under load: other work took 28% of the measured CPU's time, more than 5%); 1 of 1 cells measured under load; measured under: other work took 28% of the measured CPU's time; load average 20.34 when the measurement started"),
 		log(lo, "TestL5", "claim L5: undecided — parts: speed undecided"),
 		pass(lo, "TestL5"),
 		pass(lo, "TestL4"),
@@ -80,6 +80,10 @@ func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
 	} {
 		assert.Contains(t, apart, want)
 	}
+
+	// What would decide each: a spread, more pairs; the load, a quieter machine.
+	assert.Contains(t, strings.Join(strings.Fields(apart), " "), "(straddles); 1 of 4 cells straddle the band's edge); more pairs may decide it (`make bench` measures longer)")
+	assert.Contains(t, strings.Join(strings.Fields(apart), " "), "load average 20.34 when the measurement started; a run on a quieter machine decides it")
 
 	b.Reset()
 	r.writeMarkdown(&b)

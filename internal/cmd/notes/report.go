@@ -271,7 +271,12 @@ func (r *Report) apart(d records.Difference) string {
 		if !isPart && len(rows) > 0 && len(rows[0].Parts) > 0 {
 			return "undecided here, so no finding: see its undecided parts"
 		}
-		return "undecided here, so no finding: " + whatLeftIt(ev) + "; a run on a quiet machine decides it"
+		why := whatLeftIt(ev)
+		decides := "more pairs may decide it (`make bench` measures longer)"
+		if strings.Contains(ev, "measured under load") {
+			decides = "a run on a quieter machine decides it"
+		}
+		return "undecided here, so no finding: " + why + "; " + decides
 	case has(d.Is, records.Skipped):
 		if ev := evidence(records.Skipped); ev != "" && isPart {
 			return "not observed here: " + ev
