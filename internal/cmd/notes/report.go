@@ -272,7 +272,7 @@ func (r *Report) apart(d records.Difference) string {
 			return "undecided here, so no finding: see its undecided parts"
 		}
 		why := whatLeftIt(ev)
-		decides := "more pairs may decide it (`make bench` measures longer)"
+		decides := "a longer measurement may decide it (`make bench`)"
 		if strings.Contains(ev, "measured under load") {
 			decides = "a run on a quieter machine decides it"
 		}
