@@ -98,9 +98,14 @@
 // otherwise the host's own address), each side's peer address checked
 // with getpeername, 16 interleaved pairs per cell (13 for the 100 B
 // stream: about 10 s). Each cell is decided by CPU time per message,
-// which other work on the machine barely moves (a short measurement's
-// msgs/s interval straddled the band on a quiet machine once in three
-// runs), msgs/s beside it. "No difference" is read as a ratio within 10%
+// which a little other work on the machine barely moves (a short
+// measurement's msgs/s interval straddled the band on a quiet machine
+// once in three runs), msgs/s beside it; a cell measured while other work
+// took more than 5% of the measured CPU's time (bench.MaxOtherCPU)
+// decides nothing and says so, with the load average and how busy the
+// other CPUs were. An interval end
+// within 2% of the band's edge is given in full and the decision called
+// narrow: the recorded confirmation rested on 0.9123 against 0.909. "No difference" is read as a ratio within 10%
 // either way; the judge says so only when every same-CPU cell's interval
 // lies inside that band, refutes when one lies wholly outside, and is
 // undecided otherwise. Each stream cell names its TCP congestion control

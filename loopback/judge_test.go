@@ -1,8 +1,12 @@
 package loopback
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
@@ -79,7 +83,7 @@ func TestJudgeL2Stack(t *testing.T) {
 			Want:  claims.Refuted},
 		{Name: "received straight from the driver, not by a softirq (a NIC-like ring)",
 			Facts: facts(all, Tracepoint{Events: 5}, Tracepoint{Events: 5}, 0),
-			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
 		{Name: "one datagram's receive in process context",
 			Facts: facts(all, all, Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 4}, 0),
 			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refined}},
@@ -106,7 +110,7 @@ func TestJudgeL3OwnAddress(t *testing.T) {
 			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed}},
 		{Name: "the lookup says lo, the datagrams leave through the veth",
 			Facts: facts("local", "lo", Path{Received: 5, DevTx: 5, XmitDev: 5}, outOfVeth),
-			Want:  claims.Refined, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
 		{Name: "some datagrams on each device",
 			Facts: facts("local", "lo", Path{Received: 5, LoTx: 3, DevTx: 2, XmitLo: 3, XmitDev: 2}, outOfVeth),
 			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined}},
@@ -180,7 +184,7 @@ func TestJudgeL4(t *testing.T) {
 	// the measurement's namespace, where a reader's firewall never applies.
 	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
 		{Name: "seen on 6.18 under load: intervals wider than the band", Facts: seen,
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "within 5% in every cell", Facts: l4Facts(same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "constructed: 127.0.0.1 30% faster for small round trips (as the L4 drill's firewall chain for the host address makes it)", Facts: l4Facts(faster, same, same, same),
@@ -188,7 +192,7 @@ func TestJudgeL4(t *testing.T) {
 		{Name: "constructed: 127.0.0.1 20% slower for small streams (as rules that inspect 127.0.0.0/8 and not the host address would make it)", Facts: l4Facts(same, same, slower, same),
 			Want: claims.Refuted},
 		{Name: "a cell whose interval straddles the band's edge", Facts: l4Facts(same, wide, same, same),
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "constructed: a cell outside the band, another undecided: the difference decides", Facts: l4Facts(wide, faster, same, same),
 			Want: claims.Refuted},
 		{Name: "free placement alone does not decide", Facts: onlyFree,
@@ -221,13 +225,13 @@ func TestJudgeL4ByCPUTime(t *testing.T) {
 		{Name: "a stream's pairs in two TCP modes are left out; the pairs in one mode lie within the band", Facts: mixed,
 			Want: claims.Confirmed},
 		{Name: "every pair of the stream in two modes, 127.0.0.1's merging more: nothing left to compare", Facts: allMixed,
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 		{Name: "the rates straddle the band, the CPU time lies within it", Facts: l4CPUFacts(wideRates, same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "constructed: the rates straddle, the CPU time says 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),
 			Want: claims.Refuted},
 		{Name: "a small-message stream whose mode moves within each pair: undecided", Facts: l4CPUFacts(same, same, same, moded, same),
-			Want: claims.Refined, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
 	})
 	f := judgeL4(l4CPUFacts(wideRates, same, same, same, same))
 	for _, w := range []string{"by CPU time per message", "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged), tcp-hostaddr 38 (writes merged)"} {
@@ -276,7 +280,7 @@ func TestJudgeL5Sockmap(t *testing.T) {
 		}), Want: claims.Refined, Parts: map[string]string{"redirect": claims.Refined, "lo": claims.Confirmed}},
 		{Name: "the control did not cross lo either: lo's stillness tells nothing", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.ControlLoXmit, f.ControlLoTxPackets = 0, 0
-		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Undecided}},
+		}), Want: claims.Undecided, Parts: map[string]string{"lo": claims.Undecided}},
 		{Name: "some other packet on lo, none of the writes' length", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.LoTxPackets = 1
 		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Refined}},
@@ -323,5 +327,72 @@ func TestJudgeL5SpeedIsANote(t *testing.T) {
 				t.Errorf("evidence %q lacks the note %q", f.Evidence, c.want)
 			}
 		})
+	}
+}
+
+// A verdict a reader can repeat (issue 32). L4's recorded confirmation
+// rested on its 64 KiB stream's interval starting at 0.9123, against the
+// band's 0.909, printed as "0.91-1.05x ... within 0.91-1.10x": the
+// evidence now gives such an end as the facts hold it, and says the
+// decision was narrow. A cell measured while other work took a large
+// share of its CPU decides nothing, whatever its interval (on the shared
+// project machine, with other work taking 28% of the cell's CPU, L4's
+// 100 B round trip ranged 0.49-1.02x by CPU time per message, where a
+// quiet moment gave 0.97-1.02x), and the undecided verdict names the load
+// and the spread.
+func TestJudgeL4SaysHowCloseAndWhatLeftItUndecided(t *testing.T) {
+	same := []float64{1.0, 0.97, 1.03, 0.98, 1.02, 0.99, 1.01, 1.0}
+	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32, 1.29, 1.31, 1.3}
+	// The recorded 64 KiB stream's 20 pairs (linux-6.18, L4.json).
+	recordedRates := []float64{0.9699, 1.0799, 1.141, 0.9311, 1.1676, 0.9039, 0.9297, 0.8087, 0.9234, 1.0399,
+		0.9046, 0.9932, 1.0334, 0.8125, 1.0168, 0.9373, 1.0141, 1.07, 1.1275, 0.8406}
+	recordedCPU := []float64{1.0198, 1.0525, 1.1983, 0.9161, 1.106, 0.9056, 0.9123, 0.7361, 0.9439, 1.0742,
+		0.9341, 0.8957, 1.0321, 0.7766, 1.0307, 0.9296, 1.0491, 1.1479, 1.0876, 0.805}
+	narrow := l4CPUFacts(same, same, same, same, same)
+	narrow.Cells[3].Ratios, narrow.Cells[3].CPURatios = recordedRates, recordedCPU
+	// The same cell's pairs a little lower: its interval straddles 0.909.
+	straddling := l4CPUFacts(same, same, same, same, same)
+	straddling.Cells[3].Ratios, straddling.Cells[3].CPURatios = recordedRates, slices.Clone(recordedCPU)
+	for i := range straddling.Cells[3].CPURatios {
+		straddling.Cells[3].CPURatios[i] = math.Round(1e4*0.97*straddling.Cells[3].CPURatios[i]) / 1e4
+	}
+	straddling.Load, straddling.CPUs = []float64{1.52, 2.31}, 2
+	// A reader's loaded machine: the 100 B round trip 30% cheaper to
+	// 127.0.0.1, measured while other work took 31% of the measured CPU.
+	loaded := l4CPUFacts(same, faster, same, same, same)
+	loaded.Cells[0].OtherCPU = 31
+	loaded.Load, loaded.CPUs = []float64{21.15, 24.19}, 2
+
+	// Nothing else on the measured CPU, the other one busy (a build
+	// pinned there): the cells decide, and an undecided one names how
+	// busy the other CPU was beside the load.
+	busyElsewhere := l4CPUFacts(same, same, same, same, same)
+	for i := range busyElsewhere.Cells {
+		busyElsewhere.Cells[i].OtherCPU, busyElsewhere.Cells[i].ElseBusy = 2.7, 100
+	}
+	straddling.Cells[3].OtherCPU, straddling.Cells[3].ElseBusy = 1.2, 85
+
+	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
+		{Name: "the recorded run's 64 KiB stream: within the band, narrowly", Facts: narrow, Want: claims.Confirmed},
+		{Name: "cells measured while the other CPU was busy, nothing else on theirs, decide", Facts: busyElsewhere, Want: claims.Confirmed},
+		{Name: "that stream 3% lower: it straddles the band's edge", Facts: straddling, Want: claims.Undecided},
+		{Name: "a cell outside the band, measured under load, decides nothing", Facts: loaded, Want: claims.Undecided},
+	})
+	for _, c := range []struct {
+		facts L4Facts
+		want  []string
+	}{
+		{narrow, []string{"against the band 0.909-1.10x", "stream 65536 B 0.9123-1.05x by CPU time per message", "(within, narrowly: within 2% of the edge)"}},
+		{straddling, []string{"1 of 4 cells straddle the band's edge; the spread: the pairs of stream 65536 B ranged 0.71-1.16x",
+			"load average 1.52 when the measurement started, 2.31 when it ended, on 2 CPUs"}},
+		{straddling, []string{"other work took 0-1% of the measured CPU's time during the cells, and the other CPUs were busy 0-85% of theirs"}},
+		{loaded, []string{"round trip 100 B 1.28-1.32x by CPU time per message", "(measured under load: other work took 31% of the measured CPU's time",
+			"1 of 4 cells measured under load;",
+			"load average 21.15 when the measurement started, 24.19 when it ended, on 2 CPUs"}},
+	} {
+		ev := judgeL4(c.facts).Parts[0].Evidence
+		for _, w := range c.want {
+			assert.Contains(t, ev, w)
+		}
 	}
 }

@@ -94,7 +94,7 @@
 //     the input device's: ip_forward only writes every device's at once.
 //     The drill sets it back on the bridge alone
 //     (net.ipv4.conf.BRIDGE.forwarding=1) after ip_forward=0, and the
-//     datagrams are forwarded: the off part refuted, the claim refined.
+//     datagrams are forwarded: the off part refuted, the claim partly refuted.
 //   - R6: "MASQUERADE rewrites the source to the host's outgoing address;
 //     conntrack keeps the mapping and rewrites the replies back". With
 //     `ip saddr 198.18.13.0/24 oifname != BRIDGE masquerade` on the host,

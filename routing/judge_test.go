@@ -64,7 +64,7 @@ func TestJudgeR2AddressEntries(t *testing.T) {
 			Want:  claims.Confirmed},
 		{Name: "the local entry, but no broadcast entry at link up",
 			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal}, []Entry{}),
-			Want:  claims.Refined, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refuted}},
 		{Name: "both entries already with the link down",
 			Facts: facts([]Entry{vethLocal, vethBrd}, []Entry{vethLocal, vethBrd}, []Entry{}),
 			Want:  claims.Refined, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refined}},
@@ -91,10 +91,10 @@ func TestJudgeR3LocalEntry(t *testing.T) {
 			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Refuted, "lookup": claims.Refuted}},
 		{Name: "entry on the veth, lookup out of it (local table behind main)",
 			Facts: facts([]Entry{vethLocal}, unicast, unicast),
-			Want:  claims.Refined, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Refuted}},
 		{Name: "no entry at all",
 			Facts: facts([]Entry{}, viaLo, unicast),
-			Want:  claims.Refined, Parts: map[string]string{"entry": claims.Refuted, "lookup": claims.Confirmed}},
+			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Refuted, "lookup": claims.Confirmed}},
 		{Name: "the control's neighbour also via lo",
 			Facts: facts([]Entry{vethLocal}, viaLo, viaLo),
 			Want:  claims.Refined, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Refined}},
@@ -130,12 +130,12 @@ func TestJudgeR5Forwarding(t *testing.T) {
 				f.Off = f.On
 				f.Off.IPForward = "0"
 			}),
-			Want: claims.Refined, Parts: map[string]string{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
 		{Name: "a host whose FORWARD chain drops everything (policy drop): nothing leaves with ip_forward=1 either",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
 				f.On.Received, f.On.OutsideRx, f.On.SeenFrom = 0, 0, ""
 			}),
-			Want: claims.Refined, Parts: map[string]string{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
 		{Name: "both ways wrong: forwarded with 0, dropped with 1",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
 				f.Off, f.On = f.On, f.Off
@@ -164,7 +164,7 @@ func TestJudgeR6Masquerade(t *testing.T) {
 				f.Flows[0].ReplyDst = "198.18.14.9"
 				f.ReplyFrom = ""
 			}),
-			Want: claims.Refined, Parts: map[string]string{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
 		{Name: "tracked but not translated (no NAT rule matched)",
 			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
 				f.SeenFrom = "198.18.13.2:51908"
@@ -192,7 +192,7 @@ func TestJudgeR7Publish(t *testing.T) {
 				f.Conns[0].Landed, f.Conns[0].Prerouting = "198.18.11.1:60070", 0
 				f.Conns[1].Landed, f.Conns[1].Output = "198.18.11.1:60068", 0
 			}),
-			Want: claims.Refined, Parts: map[string]string{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]string{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
 		{Name: "a port published for others only: the host's own connections find nothing",
 			Facts: claims.With(seenR7Docker, func(f *PublishFacts) {
 				for i := range f.Conns[1:] {
@@ -200,12 +200,12 @@ func TestJudgeR7Publish(t *testing.T) {
 					c.Client, c.Landed, c.Output, c.Err = "", "", 0, "connection refused"
 				}
 			}),
-			Want: claims.Refined, Parts: map[string]string{"docker-from-host": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"docker-from-host": claims.Refuted}},
 		{Name: "a kernel whose PREROUTING saw the host's own connection",
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Conns[1].Client, f.Conns[1].Landed, f.Conns[1].Prerouting, f.Conns[1].Err = "198.18.14.1:41294", "198.18.14.1:41294", 1, ""
 			}),
-			Want: claims.Refined, Parts: map[string]string{"kernel-from-host": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"kernel-from-host": claims.Refuted}},
 		{Name: "a port published by nothing (no NAT rule, no proxy): nothing reaches the container",
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Rules = nil
@@ -219,7 +219,7 @@ func TestJudgeR7Publish(t *testing.T) {
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Conns[0].Landed, f.Conns[0].Err = "", "connected, but nothing reached the container's listener within 3s"
 			}),
-			Want: claims.Refined, Parts: map[string]string{"kernel-from-outside": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"kernel-from-outside": claims.Refuted}},
 	})
 }
 

@@ -31,7 +31,9 @@ var sameCPU struct {
 // other of cubic and bbr set on the connections (bench.Facts.Beside), 5
 // pairs. About 13 s on a quiet machine, set-up and warm-up included.
 // The judges decide by CPU time per
-// message, which other work barely moves (bench.CellFacts.Decider).
+// message, which a little other work barely moves
+// (bench.CellFacts.Decider); a cell measured while other work took more
+// than bench.MaxOtherCPU of its CPU decides nothing.
 // `make bench` has the full sweep.
 func measureSameCPU(t testing.TB) (U8Facts, string) {
 	t.Helper()

@@ -67,9 +67,11 @@ func judgeU9(f U9Facts) claims.Finding {
 	)
 }
 
-// The rule's own words: the socket file's two modes the test sets and
-// the address of the TCP control.
-var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1")
+// The rule's own words: the socket file's two modes the test sets, the
+// address of the TCP control, the 2% within which an efficiency decision
+// is narrow and the 5% of the measured CPU that other work may take
+// (bench.MaxOtherCPU).
+var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1", "2%", bench.MaxOtherCPUWord+"%")
 
 func moreSecure(s SecurityFacts) claims.Finding {
 	if s.NotObserved != "" {
@@ -118,20 +120,23 @@ func moreEfficient(f U8Facts, notMeasured string) claims.Finding {
 	if notMeasured != "" {
 		return claims.SkipPart("%s", notMeasured)
 	}
-	var faster, slower, straddle []string
+	var faster, slower, straddle, spread []string
 	for _, c := range f.Cells {
 		if c.Placement != bench.OneCPU || len(c.Ratios) == 0 || c.Congestion != "" {
 			continue
 		}
 		iv := c.Decider()
-		words := fmt.Sprintf("%s %d B %s %s", c.Shape, c.Size, iv, c.Quantity())
+		words := fmt.Sprintf("%s %d B %s %s", c.Shape, c.Size, iv.Near(1), c.Quantity())
 		switch {
 		case iv.Above(1):
-			faster = append(faster, words)
+			faster = append(faster, words+bench.Narrowly(1, iv.Lo))
 		case iv.Below(1):
-			slower = append(slower, words)
+			slower = append(slower, words+bench.Narrowly(iv.Hi, 1))
+		case iv.Loaded():
+			straddle = append(straddle, words+", "+iv.Undecisive())
 		default:
 			straddle = append(straddle, words)
+			spread = append(spread, fmt.Sprintf("%s %d B ranged %s", c.Shape, c.Size, c.Range()))
 		}
 	}
 	n := len(faster) + len(slower) + len(straddle)
@@ -142,7 +147,7 @@ func moreEfficient(f U8Facts, notMeasured string) claims.Finding {
 		strings.Join(faster, "; "), strings.Join(slower, "; "), strings.Join(straddle, "; "))
 	switch {
 	case len(straddle) > 0:
-		return claims.Undecide("%s", ev)
+		return claims.Undecide("%s%s", ev, f.UndecidedWhy(spread))
 	case len(faster) == n:
 		return claims.Confirm("%s", ev)
 	case len(slower) == n:

@@ -76,8 +76,8 @@
 // Its busybox-userland scenario (`make matrix SCENARIOS=busybox-userland`)
 // puts Debian's busybox 1.35 (busybox-static) in their place, linked as
 // /usr/bin/rm and /usr/bin/unlink the way Alpine and many containers have
-// them. There N3 is refined on 6.12: the unlink part is confirmed, the rm
-// part refuted, because busybox's `rm -f 111` makes unlink("111") = 0, and
+// them. There N3 is partly refuted on 6.12: the unlink part is confirmed,
+// the rm part refuted, because busybox's `rm -f 111` makes unlink("111") = 0, and
 // its `rm -r dir` makes unlink("dir/f") and rmdir("dir") by path, with no
 // directory descriptor. The notes' unlinkat line is what GNU coreutils' rm
 // does, not what every rm does.

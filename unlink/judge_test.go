@@ -26,7 +26,7 @@ func TestJudgeN1LinkCount(t *testing.T) {
 			f.FreshNlink, f.NlinkBAfter = 2, 2
 		}), Want: claims.Refuted, Parts: map[string]string{"fresh": claims.Refuted, "decrement": claims.Refuted}},
 		{Name: "unlink leaves the name", Facts: claims.With(seenN1, func(f *LinkCountFacts) { f.LstatAAfter = "0" }),
-			Want: claims.Refined, Parts: map[string]string{"fresh": claims.Confirmed, "decrement": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"fresh": claims.Confirmed, "decrement": claims.Refuted}},
 		{Name: "the other name lost the data", Facts: claims.With(seenN1, func(f *LinkCountFacts) { f.DataIntact = false }),
 			Want: claims.Refined, Parts: map[string]string{"decrement": claims.Refined}},
 	})
@@ -40,9 +40,9 @@ func TestJudgeN2Space(t *testing.T) {
 			f.FreeUnlinked, f.FreeClosed = 64, 40
 		}), Want: claims.Refuted},
 		{Name: "the last close frees it though a name is left", Facts: claims.With(seenN2, func(f *SpaceFacts) { f.FreeOtherName = 64 }),
-			Want: claims.Refined, Parts: map[string]string{"reclaimed": claims.Confirmed, "held": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"reclaimed": claims.Confirmed, "held": claims.Refuted}},
 		{Name: "the space comes back late, or not at all", Facts: claims.With(seenN2, func(f *SpaceFacts) { f.FreeClosed, f.ClosedWaitMs = 40, 5000 }),
-			Want: claims.Refined, Parts: map[string]string{"reclaimed": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"reclaimed": claims.Refuted}},
 	})
 }
 
@@ -99,12 +99,12 @@ func TestJudgeN3CommandCalls(t *testing.T) {
 		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Confirmed, "unlink": claims.Refined}},
 		{Name: "x86_64 with an unlink command that calls unlinkat", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.UnlinkFile = unlinkViaUnlinkat
-		}), Want: claims.Refined, Parts: map[string]string{"unlink": claims.Refuted}},
+		}), Want: claims.Refuted, Parts: map[string]string{"unlink": claims.Refuted}},
 		{Name: "busybox rm calls unlink", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.Rm.Resolved, f.RmFile = "/bin/busybox", rmViaUnlink
-		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
+		}), Want: claims.Refuted, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
 		{Name: "busybox's rm and unlink first on PATH (Debian's busybox 1.35, x86_64)", Facts: busyboxN3,
-			Want: claims.Refined, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
 		{Name: "rm tries unlink first, then unlinkat", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.RmFile.Calls = append([]RemovalCall{{Call: `unlink("111") = -1 EPERM`, Name: "unlink", Path: "111", Errno: "EPERM"}}, f.RmFile.Calls...)
 		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refined}},
@@ -122,7 +122,7 @@ func TestJudgeN4Dirfd(t *testing.T) {
 			f.EmptyWithRmdir, f.EmptyDirRemoved = "ENOENT", false
 		}), Want: claims.Refuted},
 		{Name: "the rename breaks the fd", Facts: claims.With(seenN4, func(f *DirfdFacts) { f.AfterRename, f.RenamedGone = "ENOENT", false }),
-			Want: claims.Refined, Parts: map[string]string{"dirfd": claims.Refuted, "like-unlink": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]string{"dirfd": claims.Refuted, "like-unlink": claims.Confirmed}},
 		{Name: "a directory refused with EPERM, as POSIX allows", Facts: claims.With(seenN4, func(f *DirfdFacts) { f.DirWithFlags0 = "EPERM" }),
 			Want: claims.Refined, Parts: map[string]string{"like-unlink": claims.Refined}},
 	})

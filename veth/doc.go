@@ -98,7 +98,7 @@
 // an XDP program on the peer (no netif_rx inside veth_xmit, veth's NAPI
 // receives) (each refuted); V2 with one end kept down and V8 with the
 // ports out of the bridge (the parts that say so refuted, the claims
-// refined, since their other parts still hold); and, beyond the notes, V10
+// partly refuted, since their other parts still hold); and, beyond the notes, V10
 // on a namespace in use (lo up, a veth, a rule, an nftables table), V11
 // with a mover that configures the device again on the other side, V12
 // with learning off on the bridge's ports (all three refuted).
@@ -215,7 +215,7 @@
 // matrix's br-netfilter scenario loads it. The drill sets the bridge's own
 // nf_call_iptables option (ip link set BR type bridge nf_call_iptables
 // 1), which br_netfilter obeys whatever the sysctl says: counted with 0
-// too, the "without" part refuted, the claim refined. In the matrix's VMs
+// too, the "without" part refuted, the claim partly refuted. In the matrix's VMs
 // (Debian's 5.10, 6.1, 6.12, arm64 6.12) br_netfilter is a module nobody
 // loaded: V13 is confirmed from its "without" part; with the br-netfilter
 // scenario (6.12) both parts are, as on 6.18, and the drill refutes the

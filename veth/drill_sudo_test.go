@@ -37,11 +37,12 @@ func TestDrillV4PeerEndDown(t *testing.T) {
 // V2 with one end kept down: the observation's last step ("both ends up")
 // leaves the peer down, so the ends cannot show UP,LOWER_UP. That part is
 // refuted; the other two (a new pair is down, addresses go on before up)
-// still hold, so the claim as a whole is refined, by Combine's rule.
+// still hold, so the claim is refuted in part, by Combine's rule (the
+// report says "partly refuted: both-up").
 func TestDrillV2OneEndKeptDown(t *testing.T) {
 	here, there := sandbox.New(t), sandbox.New(t)
 	facts := StateFacts{Placements: []StatePlacement{observeStates(t, "peer in another netns, kept down", here, there, false)}}
-	f := claims.Drill(t, "V2", facts, judgeStates, claims.Refined)
+	f := claims.Drill(t, "V2", facts, judgeStates, claims.Refuted)
 	both, _ := f.Part("both-up")
 	assert.Equal(t, claims.Refuted, both.Verdict, "part both-up: %s", both.Evidence)
 }
@@ -50,7 +51,8 @@ func TestDrillV2OneEndKeptDown(t *testing.T) {
 // the observation: the host ends are no bridge's ports and the bridge
 // carries nothing, so those two parts are refuted. Each host end still
 // names its peer in the container's namespace (that part of the claim is
-// still true), so the claim is refined, not refuted.
+// still true), so the claim is refuted in part ("partly refuted:
+// bridge-carries, bridge-port").
 // equiv: ip link set H1 nomaster; ip link set H2 nomaster
 //
 // (then V8's observation)
@@ -61,7 +63,9 @@ func TestDrillV8PortsOutOfTheBridge(t *testing.T) {
 		require.NoError(t, br.Host.Netlink().LinkSetNoMaster(c.HostEnd))
 	}
 	facts := observeContainers(t, br, ctrs)
-	f := claims.Drill(t, "V8", facts, judgeContainer, claims.Refined)
+	f := claims.Drill(t, "V8", facts, judgeContainer, claims.Refuted)
+	peer, _ := f.Part("peer-in-container")
+	assert.Equal(t, claims.Confirmed, peer.Verdict, "part peer-in-container: %s", peer.Evidence)
 	for _, name := range []string{"bridge-port", "bridge-carries"} {
 		p, _ := f.Part(name)
 		assert.Equal(t, claims.Refuted, p.Verdict, "part %s: %s", name, p.Evidence)

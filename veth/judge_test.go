@@ -76,11 +76,11 @@ func TestJudgeV3LinkLocal(t *testing.T) {
 	// as a reader's new namespaces have it only where
 	// net.core.devconf_inherit_init_net=1 hands them the host's setting.
 	claims.TestJudge(t, "V3", judgeLinkLocal, []claims.Case[LinkLocalFacts]{
-		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refined,
+		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refuted,
 			Parts: map[string]string{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
 		{Name: "EUI-64 that differs from the notes only in the u/l bit", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.Ends = []LinkLocalEnd{f.Ends[0], {Name: "b", MAC: NotesMAC, LinkLocal: "fe80::9a2e:edff:fe06:c56"}}
-		}), Want: claims.Refined, Parts: map[string]string{"notes-pair": claims.Refuted}},
+		}), Want: claims.Refuted, Parts: map[string]string{"notes-pair": claims.Refuted}},
 		{Name: "no end carried the notes' MAC", Facts: claims.With(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
 			Want: claims.Confirmed, Parts: map[string]string{"notes-pair": claims.Skipped}},
 		{Name: "a kernel booted with ipv6.disable=1: no IPv6 sysctls, no fe80:: address", Facts: noIPv6V3,
@@ -317,25 +317,25 @@ func TestJudgeV10Fresh(t *testing.T) {
 		}), Want: claims.Refined, Parts: with("links", claims.Refined)},
 		{Name: "a tunnel's fallback device up", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links = append(f.Links, LinkSeen{Name: "tunl0", Kind: "ipip", Flags: "NOARP,UP", Up: true, OperState: "unknown"})
-		}), Want: claims.Refined, Parts: with("links", claims.Refuted)},
+		}), Want: claims.Refuted, Parts: with("links", claims.Refuted)},
 		{Name: "lo born up, with its addresses and routes", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links[0] = LinkSeen{Name: "lo", Kind: "device", Flags: "LOOPBACK,UP,LOWER_UP", Up: true, OperState: "unknown", Addrs: []string{"127.0.0.1/8"}}
 			f.Routes = f.ControlRoutes
-		}), Want: claims.Refined, Parts: map[string]string{"links": claims.Refuted, "routes": claims.Refuted, "rules": claims.Confirmed}},
+		}), Want: claims.Refuted, Parts: map[string]string{"links": claims.Refuted, "routes": claims.Refuted, "rules": claims.Confirmed}},
 		{Name: "another device in the new namespace", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links = append(f.Links, LinkSeen{Name: "eth0", Kind: "veth", Flags: "BROADCAST,MULTICAST", OperState: "down"})
-		}), Want: claims.Refined, Parts: with("links", claims.Refuted)},
+		}), Want: claims.Refuted, Parts: with("links", claims.Refuted)},
 		{Name: "a route, lo down", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Routes = []string{"ipv4 table 254 blackhole 198.18.0.0/15"} }),
-			Want: claims.Refined, Parts: with("routes", claims.Refuted)},
+			Want: claims.Refuted, Parts: with("routes", claims.Refuted)},
 		{Name: "the control shows no route either: the reading is blind", Facts: claims.With(seenV10, func(f *FreshFacts) { f.ControlRoutes = nil }),
 			Want: claims.Refined, Parts: with("routes", claims.Refined)},
 		{Name: "a rule beyond the defaults", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Rules = append(f.Rules, "ipv4 pref 100 lookup 100") }),
-			Want: claims.Refined, Parts: with("rules", claims.Refuted)},
+			Want: claims.Refuted, Parts: with("rules", claims.Refuted)},
 		{Name: "nftables already holds a table", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Nft = []string{"table ip filter", "chain ip filter forward { type filter hook forward priority 0; policy accept; }", "  counter packets 0 bytes 0 accept"}
-		}), Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
+		}), Want: claims.Refuted, Parts: with("firewall", claims.Refuted)},
 		{Name: "legacy filter made in every namespace with FORWARD DROP (iptable_filter forward=0)", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Legacy = filter("DROP", 0) }),
-			Want: claims.Refined, Parts: with("firewall", claims.Refuted)},
+			Want: claims.Refuted, Parts: with("firewall", claims.Refuted)},
 		{Name: "legacy filter made in every namespace, empty, ACCEPT (older kernels)", Facts: claims.With(seenV10, func(f *FreshFacts) { f.Legacy = filter("ACCEPT", 0) }),
 			Want: claims.Confirmed, Parts: all},
 		{Name: "a kernel with neither firewall (a VM without the modules)", Facts: claims.With(seenV10, func(f *FreshFacts) {
@@ -362,9 +362,9 @@ func TestJudgeV11Move(t *testing.T) {
 		{Name: "seen on 6.18: no address, down, same ifindex and name", Facts: seenV11,
 			Want: claims.Confirmed, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Confirmed}},
 		{Name: "the addresses came along", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After.Addrs = f.Before.Addrs }),
-			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refuted, "down": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]string{"addresses": claims.Refuted, "down": claims.Confirmed}},
 		{Name: "still up on the other side", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After = up }),
-			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Refuted}},
 		{Name: "moved with its configuration, as if nothing happened", Facts: claims.With(seenV11, func(f *MoveFacts) {
 			f.After = up
 			f.After.Addrs = f.Before.Addrs

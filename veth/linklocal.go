@@ -49,7 +49,7 @@ type LinkLocalFacts struct {
 // gives the notes' own address, compared literally. A namespace whose
 // devices make their addresses another way (addr_gen_mode 2 or 3) gives
 // each end a link-local address that is not the MAC's: the second part
-// then says so, and the claim is refined. Where IPv6 is off (a kernel
+// then says so, and the claim is partly refuted. Where IPv6 is off (a kernel
 // without it, or disable_ipv6=1 inherited) no end gets an address: the
 // claim is refuted, and the evidence says IPv6 is off.
 func judgeLinkLocal(f LinkLocalFacts) claims.Finding {

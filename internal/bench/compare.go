@@ -176,8 +176,8 @@ func (c *Comparison) LatencyOf(tr Transport, cell Cell) []Latency { return c.lat
 
 // CPURatio is A/B judged by CPU time per message (B's over A's, pair by
 // pair): with both peers on one CPU and nothing else running, the rate
-// is one over it, and unlike the rate it barely moves when other work
-// shares the machine.
+// is one over it, and unlike the rate it barely moves when a little
+// other work shares the machine (much of it moves it too: MaxOtherCPU).
 func (c *Comparison) CPURatio(cell Cell) Ratio {
 	return Ratios(c.cpu[c.B][cell], c.cpu[c.A][cell])
 }

@@ -48,13 +48,25 @@ type Counts struct {
 	// pacing timer fires, and writes made meanwhile merge.
 	TCPPacingRate int64
 	TCPCongestion string
+	// SoftirqdCPU is the pinned CPU's ksoftirqd's time on it within a
+	// paired measurement's chunks (MeasurePair only): the protocol work
+	// the kernel deferred from the peers' calls, not counted in CPU, and
+	// not other work either (Facts' OtherCPU).
+	SoftirqdCPU time.Duration
+	// ElseBusy and ElseTotal are the other CPUs' busy and total time
+	// (/proc/stat's ticks: busy is user, nice, system, irq, softirq and
+	// steal) within a paired measurement's chunks (MeasurePair only): a
+	// quiet machine's other CPUs idle while the pair runs on its own
+	// (Facts' ElseBusy).
+	ElseBusy, ElseTotal int64
 }
 
 func (a Counts) sub(b Counts) Counts {
 	return Counts{a.CPU - b.CPU, a.ClientVoluntary - b.ClientVoluntary, a.ClientInvoluntary - b.ClientInvoluntary,
 		a.PeerVoluntary - b.PeerVoluntary, a.PeerInvoluntary - b.PeerInvoluntary,
 		a.Softirqd - b.Softirqd, a.TCPDataSegments - b.TCPDataSegments, a.TCPSegmentsIn - b.TCPSegmentsIn,
-		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking, a.TCPPacingRate, a.TCPCongestion}
+		a.TCPCwnd, a.TCPAutoCorking - b.TCPAutoCorking, a.TCPPacingRate, a.TCPCongestion, a.SoftirqdCPU - b.SoftirqdCPU,
+		a.ElseBusy - b.ElseBusy, a.ElseTotal - b.ElseTotal}
 }
 
 // Switches is the number of context switches of both peers.
@@ -122,6 +134,44 @@ func (s *Session) softirqdSwitches() int64 {
 	}
 	v, i := procSwitches(fmt.Sprintf("/proc/%d/status", s.softirqd))
 	return v + i
+}
+
+// softirqdCPU is the pinned CPU's ksoftirqd's time on CPU so far (0
+// without a pinned CPU or a readable schedstat).
+func (s *Session) softirqdCPU() time.Duration {
+	if s.softirqd <= 0 {
+		return 0
+	}
+	d, _ := schedstatCPU(fmt.Sprintf("/proc/%d/schedstat", s.softirqd))
+	return d
+}
+
+// elseTicks is the busy and total ticks so far of every CPU but cpu, from
+// /proc/stat (0, 0 where it is unreadable, or there is no other CPU).
+func elseTicks(cpu int) (busy, total int64) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	return parseElseTicks(string(data), cpu)
+}
+
+// parseElseTicks reads /proc/stat's per-CPU lines ("cpu1 user nice system
+// idle iowait irq softirq steal ...") for every CPU but cpu.
+func parseElseTicks(stat string, cpu int) (busy, total int64) {
+	for _, line := range strings.Split(stat, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !strings.HasPrefix(f[0], "cpu") || f[0] == "cpu" || f[0] == fmt.Sprintf("cpu%d", cpu) {
+			continue
+		}
+		var v [8]int64
+		for i := range v {
+			v[i], _ = strconv.ParseInt(f[i+1], 10, 64)
+		}
+		b := v[0] + v[1] + v[2] + v[5] + v[6] + v[7] // user nice system irq softirq steal
+		busy, total = busy+b, total+b+v[3]+v[4]      // + idle iowait
+	}
+	return busy, total
 }
 
 // ksoftirqd returns the pid of the ksoftirqd thread of cpu, or 0.

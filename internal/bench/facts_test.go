@@ -195,3 +195,23 @@ func TestBesideSaysWhyNot(t *testing.T) {
 		t.Errorf("the evidence does not say why: %s", ev)
 	}
 }
+
+// The other CPUs' busy time comes from /proc/stat's per-CPU lines, the
+// measured CPU's left out: user, nice, system, irq, softirq and steal
+// are busy; idle and iowait are not.
+func TestElseTicksLeaveTheMeasuredCPUOut(t *testing.T) {
+	stat := "cpu  831842 1200 552923 41634 818 0 19458 0 0 0\n" +
+		"cpu0 100 10 50 800 20 0 5 15 0 0\n" +
+		"cpu1 900 0 100 0 0 0 0 0 0 0\n" +
+		"intr 12345\n"
+	busy, total := parseElseTicks(stat, 1)
+	if busy != 180 || total != 1000 {
+		t.Errorf("cpu0 alone: busy %d of %d ticks; want 180 of 1000", busy, total)
+	}
+	if busy, total := parseElseTicks(stat, 5); busy != 1180 || total != 2000 {
+		t.Errorf("with both CPUs: busy %d of %d; want 1180 of 2000", busy, total)
+	}
+	if b, total := elseTicks(0); total > 0 && b > total {
+		t.Errorf("this machine's other CPUs: busy %d of %d ticks", b, total)
+	}
+}

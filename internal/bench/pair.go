@@ -258,6 +258,9 @@ type pairSide struct {
 	vol      int64         // the client thread's switches within the chunks
 	invol    int64
 	softirqd int64
+	irqCPU   time.Duration // the pinned CPU's ksoftirqd's time within the chunks
+	elseBusy int64         // the other CPUs' busy and total ticks within the chunks
+	elseAll  int64
 	lat      latencies
 }
 
@@ -301,10 +304,15 @@ func (sd *pairSide) peerCPU() (time.Duration, bool) {
 func (sd *pairSide) chunk(length time.Duration) error {
 	withPeer := sd.s.child != nil
 	var ru0, ru1 unix.Rusage
-	var irq0 int64
+	var irq0, busy0, all0 int64
+	var irqCPU0 time.Duration
 	if withPeer {
 		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru0)
 		irq0 = sd.s.softirqdSwitches()
+		irqCPU0 = sd.s.softirqdCPU()
+		if sd.s.cpu >= 0 {
+			busy0, all0 = elseTicks(sd.s.cpu)
+		}
 	}
 	peer0, peerOK := sd.peerCPU()
 	client0, clientOK := threadCPU()
@@ -340,6 +348,11 @@ func (sd *pairSide) chunk(length time.Duration) error {
 		sd.vol += ru1.Nvcsw - ru0.Nvcsw
 		sd.invol += ru1.Nivcsw - ru0.Nivcsw
 		sd.softirqd += sd.s.softirqdSwitches() - irq0
+		sd.irqCPU += sd.s.softirqdCPU() - irqCPU0
+		if sd.s.cpu >= 0 {
+			busy1, all1 := elseTicks(sd.s.cpu)
+			sd.elseBusy, sd.elseAll = sd.elseBusy+busy1-busy0, sd.elseAll+all1-all0
+		}
 		if peerOK && peerOK1 && clientOK && clientOK1 {
 			sd.cpu += client1 - client0 + peer1 - peer0
 		} else {
@@ -361,6 +374,7 @@ func (sd *pairSide) result() Result {
 		counts.CPU = 0
 	}
 	counts.ClientVoluntary, counts.ClientInvoluntary = sd.vol, sd.invol
-	counts.Softirqd = sd.softirqd
+	counts.Softirqd, counts.SoftirqdCPU = sd.softirqd, sd.irqCPU
+	counts.ElseBusy, counts.ElseTotal = sd.elseBusy, sd.elseAll
 	return Result{Config: sd.s.cfg, Msgs: sd.msgs, Elapsed: sd.elapsed, Counts: counts, Latency: sd.lat.summary()}
 }

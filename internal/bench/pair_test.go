@@ -157,7 +157,10 @@ func TestMeasureInTurnsTakesATurnPerChunk(t *testing.T) {
 
 	c := Config{Shape: Stream, Path: Raw, Placement: OneCPU, Transport: TCP, Size: 100}
 	gone := &turnLog{fail: unix.EPIPE}
-	if _, err := MeasureInTurns(c, d, chunk, gone); err == nil {
+	// Ten times as long, so that the third turn comes even when a loaded
+	// machine stretches the first chunks (at a load average of 22, two
+	// chunks of 2 ms took the whole 20 ms now and then).
+	if _, err := MeasureInTurns(c, 10*d, chunk, gone); err == nil {
 		t.Error("a turn that failed did not end the measurement with an error")
 	}
 	if len(gone.said) > 0 && gone.said[len(gone.said)-1] == Ended {

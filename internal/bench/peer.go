@@ -106,31 +106,45 @@ func childPeer(spec string) error {
 	}
 	const rfd, wfd = 3, 4
 	buf := pageAligned(p.size)
-	if p.shape == RoundTrip {
-		for {
-			if _, err := readFull(rfd, buf); err == io.EOF {
-				return nil
+	// The loop is written as C's are (and as Session.Op's): the call that
+	// moves a whole message is made here, with no function between the
+	// loop and the system call's stub (readOnce and writeOnce are too big
+	// to inline); readAfter and writeAfter finish a short one. A round
+	// trip's peer writes each message back; a stream's reads messages
+	// until EOF, acknowledging with one byte each message marked syncMark
+	// and once more at EOF.
+	roundTrip := p.shape == RoundTrip
+	ack := []byte{'!'}
+	for {
+		var n int
+		if rawSyscalls {
+			n = sysRead(rfd, buf)
+		} else {
+			n = goRead(rfd, buf)
+		}
+		if n != len(buf) {
+			if _, err := readAfter(rfd, buf, n); err == io.EOF {
+				if roundTrip {
+					return nil
+				}
+				return writeFull(wfd, ack)
 			} else if err != nil {
 				return err
 			}
-			if err := writeFull(wfd, buf); err != nil {
-				return err
+		}
+		switch {
+		case roundTrip:
+			if rawSyscalls {
+				n = sysWrite(wfd, buf)
+			} else {
+				n = goWrite(wfd, buf)
 			}
-		}
-	}
-	// The stream peer's loop, written out as the C peer's is (no function
-	// values in the loop): read messages until EOF, acknowledging with one
-	// byte each message marked syncMark and once more at EOF.
-	ack := []byte{'!'}
-	for {
-		_, err := readFull(rfd, buf)
-		if err == io.EOF {
-			return writeFull(wfd, ack)
-		}
-		if err != nil {
-			return err
-		}
-		if buf[0] == syncMark {
+			if n != len(buf) {
+				if err := writeAfter(wfd, buf, n); err != nil {
+					return err
+				}
+			}
+		case buf[0] == syncMark:
 			if err := writeFull(wfd, ack); err != nil {
 				return err
 			}
@@ -276,11 +290,11 @@ func readFull(fd int, buf []byte) (int, error) {
 // readAfter goes on reading into buf after a first call that returned n
 // (a count or -errno).
 //
-// Session.Op makes that first call itself and calls readAfter or
-// writeAfter only when it did not move the whole message, so that no
-// function lies between the client's loop and the system call's stub,
-// as in C's loop (libc's read and write). See the package doc for what
-// that changed, and why the peer's loops stay as they were.
+// Session.Op and the child peer's loops make that first call themselves
+// and call readAfter or writeAfter only when it did not move the whole
+// message, so that no function lies between a loop and the system call's
+// stub, as in C's loops (libc's read and write). See the package doc for
+// what that changed.
 func readAfter(fd int, buf []byte, n int) (int, error) {
 	got := 0
 	for {

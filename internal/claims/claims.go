@@ -22,7 +22,7 @@
 //
 //	claim U4/handshake: confirmed — connect returned before accept
 //	claim U4/queues: refuted — listen(1) admitted 2, then EAGAIN
-//	claim U4: refined — parts: handshake confirmed, queues refuted
+//	claim U4: refuted — parts: handshake confirmed, queues refuted
 //	facts U4: {...}
 //
 // The lines are the machine-readable contract: the verdict report reads
@@ -45,11 +45,11 @@ import (
 const (
 	Confirmed = records.Confirmed // the kernel behaves as the notes say
 	Refined   = records.Refined   // true, with a sharper or corrected picture
-	Refuted   = records.Refuted   // the kernel does not behave as the notes say
+	Refuted   = records.Refuted   // the kernel does not behave as the notes say (in a part, at least)
 	Skipped   = records.Skipped   // could not be checked here
-	// Undecided is the word of a part whose measurement straddles the
-	// claim's threshold: its spread lies on both sides, so this run cannot
-	// say. It is a part's verdict only; the claim it belongs to is refined.
+	// Undecided is the word of a measured part whose spread straddles the
+	// claim's threshold, so that this run cannot say, and of a claim
+	// whose parts leave it so (Combine).
 	Undecided = records.Undecided
 )
 

@@ -50,58 +50,54 @@ func found(verdict, format string, args []any) Finding {
 // P names a part's finding.
 func P(name string, f Finding) Part { return Part{Name: name, Finding: f} }
 
-// Combine gives a compound claim its verdict from its parts, by one rule:
+// Combine gives a compound claim its verdict from its parts, by the one
+// rule (records.Combined):
 //
 //   - parts that could not be observed (skipped) do not vote, and the
 //     evidence says so;
+//   - a part refuted: refuted, since the claim's sentence does not hold as
+//     written (the report and the README say "partly refuted" and name
+//     the part where another part held);
+//   - else a part undecided (a measurement whose spread straddles its
+//     threshold): undecided;
+//   - else a part refined: refined, true with a sharper picture;
 //   - every observed part confirmed: confirmed;
-//   - every observed part refuted: refuted;
-//   - anything else (a refined or undecided part, or parts that disagree):
-//     refined, since the claim holds only with a corrected picture;
 //   - no part observed: skipped.
 //
 // The evidence lists each part's verdict, so the claim's line says what it
 // stands on.
 func Combine(parts ...Part) Finding {
-	var observed, notObserved []string
-	counts := map[string]int{}
+	var observed, notObserved, verdicts []string
 	for _, p := range parts {
+		verdicts = append(verdicts, p.Verdict)
 		if p.Verdict == Skipped {
 			notObserved = append(notObserved, fmt.Sprintf("%s (%s)", p.Name, p.Evidence))
 			continue
 		}
-		counts[p.Verdict]++
 		observed = append(observed, p.Name+" "+p.Verdict)
 	}
-	n := len(observed)
-	verdict := Refined
-	switch {
-	case n == 0:
-		verdict = Skipped
-	case counts[Confirmed] == n:
-		verdict = Confirmed
-	case counts[Refuted] == n:
-		verdict = Refuted
-	}
 	var ev []string
-	if n > 0 {
+	if len(observed) > 0 {
 		ev = append(ev, "parts: "+strings.Join(observed, ", "))
 	}
 	if len(notObserved) > 0 {
 		ev = append(ev, "not observed here: "+strings.Join(notObserved, "; "))
 	}
-	return Finding{Verdict: verdict, Evidence: strings.Join(ev, "; "), Parts: slices.Clone(parts)}
+	return Finding{Verdict: records.Combined(verdicts...), Evidence: strings.Join(ev, "; "), Parts: slices.Clone(parts)}
 }
 
 // check reports what is wrong with a judge's finding: a verdict word that is
-// not one, an empty evidence, an unnamed or repeated part, or a claim
+// not one, an empty evidence, an undecided claim without parts, an unnamed or repeated part, or a claim
 // verdict that does not follow from its parts.
 func (f Finding) check() error {
-	if !slices.Contains([]string{Confirmed, Refined, Refuted, Skipped}, f.Verdict) {
-		return fmt.Errorf("verdict %q is not confirmed, refined, refuted or skipped", f.Verdict)
+	if !slices.Contains([]string{Confirmed, Refined, Refuted, Undecided, Skipped}, f.Verdict) {
+		return fmt.Errorf("verdict %q is not confirmed, refined, refuted, undecided or skipped", f.Verdict)
 	}
 	if strings.TrimSpace(f.Evidence) == "" {
 		return fmt.Errorf("a %s verdict with no evidence", f.Verdict)
+	}
+	if f.Verdict == Undecided && len(f.Parts) == 0 {
+		return fmt.Errorf("an undecided claim without parts: a claim is undecided only through a measured part (Combine)")
 	}
 	names := map[string]bool{}
 	for _, p := range f.Parts {

@@ -20,9 +20,18 @@ func TestCombineGivesTheClaimItsVerdictFromItsParts(t *testing.T) {
 	}{
 		{"every part holds", []claims.Part{claims.P("a", c), claims.P("b", c)}, claims.Confirmed},
 		{"every part is contradicted", []claims.Part{claims.P("a", f), claims.P("b", f)}, claims.Refuted},
-		{"one holds, one does not", []claims.Part{claims.P("a", c), claims.P("b", f)}, claims.Refined},
+		// U4 on every kernel: no handshake, but queues. The sentence does
+		// not hold as written; "refined" (true, with a sharper picture)
+		// said it did. The report names the part ("partly refuted: b").
+		{"one holds, one does not: the sentence is false in part", []claims.Part{claims.P("a", c), claims.P("b", f)}, claims.Refuted},
+		{"a refuted part is not saved by a refined one", []claims.Part{claims.P("a", r), claims.P("b", f)}, claims.Refuted},
+		{"a refuted part is not hidden by an undecided one", []claims.Part{claims.P("a", u), claims.P("b", f)}, claims.Refuted},
 		{"a sharper picture of one", []claims.Part{claims.P("a", c), claims.P("b", r)}, claims.Refined},
-		{"a measurement that cannot say", []claims.Part{claims.P("a", c), claims.P("b", u)}, claims.Refined},
+		// L4 with its stream cell straddling the band: refined said the
+		// claim held, with a sharper picture, of a run that could not say.
+		{"a measurement that cannot say leaves the claim undecided", []claims.Part{claims.P("a", c), claims.P("b", u)}, claims.Undecided},
+		{"undecided beside refined", []claims.Part{claims.P("a", r), claims.P("b", u)}, claims.Undecided},
+		{"a lone undecided part", []claims.Part{claims.P("a", u)}, claims.Undecided},
 		{"a skipped part does not vote", []claims.Part{claims.P("a", c), claims.P("b", s)}, claims.Confirmed},
 		{"a skipped part does not save a refuted one", []claims.Part{claims.P("a", f), claims.P("b", s)}, claims.Refuted},
 		{"nothing observed", []claims.Part{claims.P("a", s), claims.P("b", s)}, claims.Skipped},
@@ -51,8 +60,9 @@ func TestPartAndFactsLinesRoundTrip(t *testing.T) {
 	l, ok = records.ParseLine(records.PartLine("U8", "small", claims.Undecided, "1.9-2.1x"))
 	assert.True(t, ok)
 	assert.Equal(t, claims.Undecided, l.Verdict)
-	_, ok = records.ParseLine("claim U8: undecided — a claim's own verdict is never undecided")
-	assert.False(t, ok)
+	l, ok = records.ParseLine("claim L4: undecided — parts: no-difference undecided")
+	assert.True(t, ok, "a claim whose measured part is undecided is undecided")
+	assert.Equal(t, records.VerdictLine{ID: "L4", Verdict: claims.Undecided, Evidence: "parts: no-difference undecided"}, l)
 
 	id, facts, ok := records.ParseFacts("    x_test.go:9: " + records.FactsLine("L3", []byte(`{"Dev":"lo"}`)))
 	assert.True(t, ok)

@@ -61,11 +61,7 @@ func ParseLine(output string) (VerdictLine, bool) {
 	if m == nil {
 		return VerdictLine{}, false
 	}
-	l := VerdictLine{ID: m[1], Part: m[2], Verdict: m[3], Evidence: m[4]}
-	if l.Part == "" && l.Verdict == Undecided {
-		return VerdictLine{}, false // undecided is a part's word only
-	}
-	return l, true
+	return VerdictLine{ID: m[1], Part: m[2], Verdict: m[3], Evidence: m[4]}, true
 }
 
 // ParseLogLine is ParseLine for a line of test output as `go test -json`

@@ -31,6 +31,17 @@ func (m Matrix) Verdict(id, kernel string) string {
 	return ""
 }
 
+// PartsOf returns the parts of claim id recorded on kernel, by name.
+func (m Matrix) PartsOf(id, kernel string) []PartVerdict {
+	keyed := map[string]string{}
+	for key := range m.Verdicts {
+		if v := m.Verdict(key, kernel); v != "" {
+			keyed[key] = v
+		}
+	}
+	return PartsOf(id, keyed)
+}
+
 // ReadMatrix reads a matrix file; a missing file is an empty matrix.
 func ReadMatrix(path string) (Matrix, error) {
 	data, err := os.ReadFile(path)

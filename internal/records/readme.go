@@ -23,7 +23,8 @@ func ReadmeTable(cat []Claim, scan *Scan, seen Seen) string {
 }
 
 // ReadmeMatrixTable is ReadmeTable with one more column per kernel line of
-// a recorded matrix (MatrixFile), before the CI machine's.
+// a recorded matrix (MatrixFile), before the CI machine's. A cell is the
+// claim's Summary: its word, and the parts that make it so.
 func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 	var b strings.Builder
 	b.WriteString("<!-- generated from internal/records by `go generate ./internal/records`; do not edit -->\n")
@@ -73,14 +74,38 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s%s | %s | [%s/](%s/) | %s |", c.ID, MarkdownCell(claim), commandsCell(c.Commands), postCell(c.Post),
 			c.Chapter, c.Chapter, test)
+		// A part another column has and this one lacks (a container
+		// runtime's, say, in a VM without runtimes) was not observed there.
+		names := map[string]bool{}
+		columns := [][]PartVerdict{PartsOf(c.ID, seen.Parts)}
 		for _, k := range m.Kernels {
+			columns = append(columns, m.PartsOf(c.ID, k))
+		}
+		for _, ps := range columns {
+			for _, p := range ps {
+				names[p.Name] = true
+			}
+		}
+		cell := func(v string, ps []PartVerdict) string {
+			if v == NotSeen {
+				return v
+			}
+			for name := range names {
+				if !slices.ContainsFunc(ps, func(p PartVerdict) bool { return p.Name == name }) {
+					ps = append(ps, PartVerdict{name, NotSeen})
+				}
+			}
+			slices.SortFunc(ps, func(a, b PartVerdict) int { return strings.Compare(a.Name, b.Name) })
+			return MarkdownCell(Summary(v, ps))
+		}
+		for i, k := range m.Kernels {
 			v := m.Verdict(c.ID, k)
 			if v == "" {
 				v = NotSeen
 			}
-			fmt.Fprintf(&b, " %s |", MarkdownCell(v))
+			fmt.Fprintf(&b, " %s |", cell(v, columns[i+1]))
 		}
-		fmt.Fprintf(&b, " %s |\n", MarkdownCell(seen.Verdict(c.ID)))
+		fmt.Fprintf(&b, " %s |\n", cell(seen.Verdict(c.ID), columns[0]))
 	}
 	return b.String()
 }

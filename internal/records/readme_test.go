@@ -85,8 +85,9 @@ func TestSeenFileRoundTripsAndRejectsNonsense(t *testing.T) {
 	assert.ErrorContains(t, err, "has no value")
 	_, err = records.ParseSeen([]byte("A1 true\n"), fakeCatalogue)
 	assert.ErrorContains(t, err, `"true" is not a verdict`)
-	_, err = records.ParseSeen([]byte("A1 undecided\n"), fakeCatalogue)
-	assert.ErrorContains(t, err, `"undecided" is not a verdict`, "a claim is never undecided, only a part")
+	out, err = records.ParseSeen([]byte("A1 undecided\nA1/small undecided\n"), fakeCatalogue)
+	require.NoError(t, err, "a claim whose measured part is undecided is undecided")
+	assert.Equal(t, records.Undecided, out.Verdict("A1"))
 	_, err = records.ParseSeen([]byte("A1/Small undecided\n"), fakeCatalogue)
 	assert.ErrorContains(t, err, "not a part name")
 }
@@ -103,12 +104,20 @@ func TestSeenKeepsPartsAndNamesWhatChanged(t *testing.T) {
 		Parts: map[string]string{"A1/small": "confirmed", "A1/shrinks": "skipped"}}
 	diffs := ci.Differences(here, fakeCatalogue)
 	assert.Equal(t, []records.Difference{
+		{Key: "A1/shrinks", Was: "refuted", Is: "skipped"},
 		{Key: "A1/small", Was: "undecided", Is: "confirmed"},
 		{Key: "A2", Was: "confirmed", Is: "refuted"},
 		{Key: "A3", Was: records.NotSeen, Is: "confirmed"},
-	}, diffs, "A3 appeared; A1/shrinks was not observed here, which is no difference")
-	assert.False(t, diffs[0].Noise, "A1/small is not a measured part")
-	assert.True(t, diffs[1].Flip())
+	}, diffs, "A3 appeared; A1/shrinks was not observed here, listed apart")
+	assert.False(t, diffs[1].Noise, "A1/small is not a measured part")
+	assert.True(t, diffs[2].Flip())
+	var findings []string
+	for _, d := range diffs {
+		if d.Finding() {
+			findings = append(findings, d.Key)
+		}
+	}
+	assert.Equal(t, []string{"A2"}, findings, "only a decided verdict against a decided verdict is a finding")
 
 	// A part that disappears is a difference.
 	gone := records.Seen{Verdicts: map[string]string{"A1": "refined", "A2": "confirmed"},

@@ -66,12 +66,12 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 		if _, ok := lookupIn(cat, id); !ok {
 			return Seen{}, fmt.Errorf("%s line %d: claim %q is not in the catalogue", SeenFile, n, id)
 		}
-		into, words := s.Verdicts, []string{Confirmed, Refined, Refuted, Skipped, NotSeen}
+		into, words := s.Verdicts, []string{Confirmed, Refined, Refuted, Undecided, Skipped, NotSeen}
 		if isPart {
 			if !partNameRE.MatchString(part) {
 				return Seen{}, fmt.Errorf("%s line %d: %q is not a part name", SeenFile, n, part)
 			}
-			into, words = s.Parts, append(words, Undecided)
+			into = s.Parts
 		}
 		for _, w := range strings.Split(value, "/") {
 			if !slices.Contains(words, w) {
@@ -88,10 +88,11 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 
 // Differences lists, claim by claim and part by part, where now differs
 // from s, as "U4/queues: refuted on the CI machine, confirmed here": every
-// claim and every part. A claim or part that one side has and the other
-// lacks (it appeared, or disappeared) is a difference too; one that a side
-// could not observe (skipped) is not, since it says nothing about what the
-// kernels did (strict mode, which CI sets, fails on every skip anyway).
+// claim and every part, but for a claim that one side could not observe
+// at all (skipped), which says nothing about what the kernels did. A claim
+// or part that one side has and the other lacks (it appeared, or
+// disappeared, or was not run), or that one side could not observe or
+// decide, is a difference too, but no finding (Difference.Finding).
 //
 // A measurement's spread may move a measured part (Claim.MeasuredParts) between
 // decided and undecided: such a difference, and its claim's change when
@@ -116,18 +117,19 @@ func (s Seen) Differences(now Seen, cat []Claim) []Difference {
 		}
 		for _, key := range slices.Sorted(maps.Keys(keys)) {
 			was, is := partVerdict(s.Parts, key), partVerdict(now.Parts, key)
-			if !differ(was, is) {
+			if was == is {
 				continue
 			}
 			d := Difference{Key: key, Was: was, Is: is}
 			d.Noise = IsMeasuredPart(key) && was != NotSeen && is != NotSeen && (was == Undecided) != (is == Undecided)
 			partDiffs = append(partDiffs, d)
 		}
-		if differ(was, is) {
+		if was != is {
 			d := Difference{Key: c.ID, Was: was, Is: is}
 			d.Noise = len(partDiffs) > 0 && was != NotSeen && is != NotSeen
 			for _, p := range partDiffs {
 				d.Noise = d.Noise && p.Noise
+				d.partsApart = d.partsApart || !p.Finding()
 			}
 			diffs = append(diffs, d)
 		}
@@ -143,12 +145,6 @@ func partVerdict(parts map[string]string, key string) string {
 	return NotSeen
 }
 
-// differ reports whether two seen verdicts differ in what a kernel did: a
-// side that could not observe (skipped) says nothing.
-func differ(was, is string) bool {
-	return was != is && was != Skipped && is != Skipped
-}
-
 // Difference is one claim (or "ID/part") whose verdict changed; NotSeen on
 // a side where it did not appear.
 type Difference struct {
@@ -157,6 +153,16 @@ type Difference struct {
 	// a measurement's spread can, or a claim that changed only by such
 	// moves of its parts.
 	Noise bool
+	// partsApart: a claim some of whose changed parts are not findings.
+	partsApart bool
+}
+
+// Finding reports whether the difference is a finding: a decided verdict
+// (Decided) on each side, and for a claim, every changed part's too. An
+// undecided measurement, or a claim or part one side did not run or
+// could not observe, is listed apart, with what would decide it.
+func (d Difference) Finding() bool {
+	return Decided(d.Was) && Decided(d.Is) && !d.partsApart
 }
 
 // Flip reports whether the difference turns a decided verdict into its

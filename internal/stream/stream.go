@@ -406,10 +406,34 @@ func partsDisagree(v *Verdict) string {
 		parts = append(parts, claims.P(p.Part, claims.Finding{Verdict: p.Verdict, Evidence: p.Evidence}))
 		words = append(words, p.Part+" "+p.Verdict)
 	}
-	if want := claims.Combine(parts...).Verdict; want != v.Verdict {
+	if want := claims.Combine(parts...).Verdict; want != v.Verdict && v.Verdict != combinedBefore(v.Parts) {
 		return fmt.Sprintf("claim %s says %s, but its parts (%s) combine to %s", v.ID, v.Verdict, strings.Join(words, ", "), want)
 	}
 	return ""
+}
+
+// combinedBefore is the rule claims.Combine had before a claim's word
+// showed its parts (issue 32): parts that disagree, or one refined or
+// undecided, made the claim refined. A stream saved then (a claim
+// refined with a refuted part) is not a contradiction: its part lines say
+// what held, and the report words the claim from them (records.Summary).
+func combinedBefore(parts []records.VerdictLine) string {
+	n, count := 0, map[string]int{}
+	for _, p := range parts {
+		if p.Verdict != records.Skipped {
+			n++
+			count[p.Verdict]++
+		}
+	}
+	switch {
+	case n == 0:
+		return records.Skipped
+	case count[records.Confirmed] == n:
+		return records.Confirmed
+	case count[records.Refuted] == n:
+		return records.Refuted
+	}
+	return records.Refined
 }
 
 // Problems lists where the stream contradicts itself.

@@ -227,7 +227,12 @@ func TestTableMarksCells(t *testing.T) {
 		{Head: []string{"node-2", "6.1"}, Verdicts: map[string]string{"L1": "refuted"}},
 	}
 	var b bytes.Buffer
-	stream.WriteTable(&b, []string{"claim", ""}, cols, func(col int, row string) bool { return row == "L1" && col == 1 })
+	stream.WriteTable(&b, []string{"claim", ""}, cols, func(col int, row string) string {
+		if row == "L1" && col == 1 {
+			return "*"
+		}
+		return ""
+	})
 	got := b.String()
 	assert.Contains(t, got, "claim        node-1     node-2\n             6.12       6.1\n")
 	assert.Contains(t, got, "L1           confirmed  refuted *\n")

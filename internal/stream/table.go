@@ -42,9 +42,10 @@ func RowKeys(cols []Column) []string {
 
 // WriteTable prints claims (and their parts, indented) down and the
 // columns across, under headings (one per line of the columns' heads,
-// "" for none), "-" where a column has no verdict, and " *" after each
-// cell marked says so.
-func WriteTable(w io.Writer, headings []string, cols []Column, marked func(col int, row string) bool) {
+// "" for none), "-" where a column has no verdict, and after each cell
+// the mark mark gives it ("*", "?"; "" for none). A claim's cell is its
+// head word (records.Head: "partly refuted"), its parts' rows below it.
+func WriteTable(w io.Writer, headings []string, cols []Column, mark func(col int, row string) string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for i, h := range headings {
 		line := []string{h}
@@ -64,8 +65,13 @@ func WriteTable(w io.Writer, headings []string, cols []Column, marked func(col i
 		}
 		for i, c := range cols {
 			v := OrDash(c.Verdicts[id])
-			if marked != nil && marked(i, id) {
-				v += " *"
+			if v != "-" && !strings.Contains(id, "/") {
+				v = records.Head(v, records.PartsOf(id, c.Verdicts))
+			}
+			if mark != nil {
+				if m := mark(i, id); m != "" {
+					v += " " + m
+				}
 			}
 			row = append(row, v)
 		}

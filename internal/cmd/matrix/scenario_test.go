@@ -124,41 +124,50 @@ func TestRunRefusesBadScenariosAtOnce(t *testing.T) {
 
 // A scenario's verdict that differs from its kernel's plain run is found
 // and marked, with both runs' evidence; one that agrees is not; a claim
-// the scenario left without a verdict is a difference too.
+// the scenario left without a verdict, or could not observe, is a
+// difference too, but no finding: it is marked and listed apart, with
+// what would decide it (before issue 32 all were findings, marked "*").
 func TestScenarioDiffsBothWays(t *testing.T) {
 	cols := []column{
 		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64",
-			Verdicts: map[string]string{"L1": "confirmed", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed"},
+			Verdicts: map[string]string{"L1": "confirmed", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "confirmed"},
 			Evidence: map[string][]string{"L1": {"a fresh namespace holds lo only"}, "V3": {"fe80::1c2b:3cff:fe4d:5e6f/64 on v0"}}},
 		{Kernel: "6.12", Scenario: "calico-host", Def: "calico-host:modules=ipip+sit+ip_gre", Release: "6.12.117+deb12-cloud-amd64",
-			Verdicts: map[string]string{"L1": "refuted", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed"},
+			Verdicts: map[string]string{"L1": "refuted", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "confirmed"},
 			Evidence: map[string][]string{"L1": {"a fresh namespace holds lo, tunl0, sit0, gre0"}},
 			Seen:     []string{"condition modules ip_gre sit ipip"}},
 		{Kernel: "6.12", Scenario: "ipv6-off", Def: "ipv6-off:append=ipv6.disable=1", Release: "6.12.117+deb12-cloud-amd64",
-			Verdicts: map[string]string{"L1": "confirmed", "N3": "confirmed", "N3/rm": "confirmed"},
+			Verdicts: map[string]string{"L1": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "skipped"},
+			Evidence: map[string][]string{"L2": {"needs tracefs, which is not mounted here"}},
 			Failed:   []string{"netnotes/veth TestV3"}, Why: map[string]string{"netnotes/veth TestV3": "reading sysctl net.ipv6.conf.default.addr_gen_mode: no such file"}},
 		{Kernel: "5.10", Scenario: "cubic", Def: "cubic:sysctl=net.ipv4.tcp_congestion_control=cubic", Release: "5.10.0-46-cloud-amd64", // no plain run of 5.10: nothing to compare
 			Verdicts: map[string]string{"L1": "refuted"}},
 	}
 	diffs := scenarioDiffs(cols)
-	require.Len(t, diffs, 2)
+	require.Len(t, diffs, 3)
 	assert.Equal(t, difference{ID: "L1", Kernel: "6.12", Scenario: "calico-host", Plain: "confirmed", Now: "refuted",
 		PlainEvidence: []string{"a fresh namespace holds lo only"}, Evidence: []string{"a fresh namespace holds lo, tunl0, sit0, gre0"}}, diffs[0])
-	assert.Equal(t, "V3 on 6.12 ipv6-off: confirmed (plain) -> -", diffs[1].String())
+	assert.Equal(t, "L2 on 6.12 ipv6-off: confirmed (plain) -> skipped", diffs[1].String())
+	assert.Equal(t, "V3 on 6.12 ipv6-off: confirmed (plain) -> -", diffs[2].String())
 
 	var out bytes.Buffer
 	writeTable(&out, cols, diffs, false)
 	table := out.String()
 	l1 := lineOf(table, "L1 ")
 	assert.Equal(t, []string{"L1", "confirmed", "refuted", "*", "confirmed", "refuted"}, strings.Fields(l1), "only the calico-host cell is marked")
-	assert.Equal(t, []string{"V3", "confirmed", "confirmed", "-", "*", "-"}, strings.Fields(lineOf(table, "V3 ")))
+	assert.Equal(t, []string{"L2", "confirmed", "confirmed", "skipped", "?", "-"}, strings.Fields(lineOf(table, "L2 ")), "not observed: no finding")
+	assert.Equal(t, []string{"V3", "confirmed", "confirmed", "-", "?", "-"}, strings.Fields(lineOf(table, "V3 ")), "no verdict: no finding")
 	assert.Equal(t, []string{"N3", "confirmed", "confirmed", "confirmed", "-"}, strings.Fields(lineOf(table, "N3 ")), "agreeing verdicts are not marked")
 	assert.Equal(t, []string{"plain", "calico-host", "ipv6-off", "cubic"}, strings.Fields(strings.Split(table, "\n")[1]))
 	assert.Contains(t, table, "L1 on 6.12 calico-host: confirmed (plain) -> refuted\n      calico-host: a fresh namespace holds lo, tunl0, sit0, gre0\n      plain: a fresh namespace holds lo only\n")
 	assert.Contains(t, table, "ipv6-off: no verdict")
 	assert.Contains(t, table, "6.12 ipv6-off: FAIL netnotes/veth TestV3: reading sysctl net.ipv6.conf.default.addr_gen_mode: no such file\n")
 	assert.Contains(t, table, "  6.12 calico-host:modules=ipip+sit+ip_gre\n    condition modules ip_gre sit ipip\n")
-	assert.Contains(t, table, "Differences from each kernel's plain run: 2\n")
+	assert.Contains(t, table, "Differences from each kernel's plain run, decided in both (findings): 1\n")
+	assert.Contains(t, table, "Differences that one run did not decide (no findings): 2\n"+
+		"  L2 on 6.12 ipv6-off: confirmed (plain) -> skipped\n"+
+		"      ipv6-off: needs tracefs, which is not mounted here\n"+
+		"      no finding: the ipv6-off run could not observe it: what it needs, as its evidence says\n")
 
 	// A claim the scenario skipped whole (tracefs closed under
 	// lockdown=confidentiality) is one difference; its parts, never
@@ -176,11 +185,12 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	// The same scenario agreeing everywhere: nothing marked, nothing listed.
 	cols[1].Verdicts["L1"] = "confirmed"
 	cols[2].Verdicts["V3"] = "confirmed"
+	cols[2].Verdicts["L2"] = "confirmed"
 	assert.Empty(t, scenarioDiffs(cols))
 	out.Reset()
 	writeTable(&out, cols, nil, false)
 	assert.NotContains(t, out.String(), "*")
-	assert.Contains(t, out.String(), "Differences from each kernel's plain run: 0\n")
+	assert.Contains(t, out.String(), "Differences from each kernel's plain run, decided in both (findings): 0\n")
 }
 
 // A scenario fails the run where it leaves a claim or a part without a

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"netnotes/internal/records"
 	"netnotes/internal/stream"
 )
 
@@ -18,6 +19,30 @@ type difference struct {
 
 func (d difference) String() string {
 	return fmt.Sprintf("%s on %s %s: %s (plain) -> %s", d.ID, d.Kernel, d.Scenario, stream.OrDash(d.Plain), stream.OrDash(d.Now))
+}
+
+// finding reports whether the difference is a finding: both runs decided
+// (records.Decided), and differently. A run that skipped the claim, left
+// it undecided or gave no verdict says nothing of what the kernel did.
+func (d difference) finding() bool {
+	return d.Plain != "" && d.Now != "" && records.Decided(d.Plain) && records.Decided(d.Now)
+}
+
+// decides says what would decide a difference that is no finding.
+func (d difference) decides() string {
+	var why []string
+	for _, run := range []struct{ name, v string }{{d.Scenario, d.Now}, {"plain", d.Plain}} {
+		has := func(w string) bool { return strings.Contains("/"+run.v+"/", "/"+w+"/") }
+		switch {
+		case run.v == "":
+			why = append(why, "the "+run.name+" run gave no verdict: a run in which its test finishes (see the failures above)")
+		case has(records.Skipped):
+			why = append(why, "the "+run.name+" run could not observe it: what it needs, as its evidence says")
+		case has(records.Undecided):
+			why = append(why, "the "+run.name+" run's measurement straddled its threshold: a quieter run")
+		}
+	}
+	return "no finding: " + strings.Join(why, "; ")
 }
 
 // scenarioDiffs compares each scenario's column with its kernel's plain
@@ -61,9 +86,17 @@ func partOfSkipped(c column, id string) bool {
 // failed per column, then each scenario's differences from its kernel's
 // plain run, with the evidence of both.
 func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
-	differs := map[string]bool{} // kernel, scenario, id
+	mark := map[string]string{} // kernel, scenario, id -> "*" (a finding) or "?" (not decided in both runs)
+	var found, apart []difference
 	for _, d := range diffs {
-		differs[d.Kernel+"\x00"+d.Scenario+"\x00"+d.ID] = true
+		m := "?"
+		if d.finding() {
+			m = "*"
+			found = append(found, d)
+		} else {
+			apart = append(apart, d)
+		}
+		mark[d.Kernel+"\x00"+d.Scenario+"\x00"+d.ID] = m
 	}
 	anyScenario := false
 	for _, c := range cols {
@@ -78,12 +111,15 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 			return []string{c.Kernel, orPlain(c.Scenario), c.Release}
 		}
 		return []string{c.Kernel, c.Release}
-	}), func(i int, id string) bool {
+	}), func(i int, id string) string {
 		c := cols[i]
-		return differs[c.Kernel+"\x00"+c.Scenario+"\x00"+id]
+		return mark[c.Kernel+"\x00"+c.Scenario+"\x00"+id]
 	})
-	if len(diffs) > 0 {
-		fmt.Fprintln(w, "* differs from the same kernel's plain run: see below")
+	if len(found) > 0 {
+		fmt.Fprintln(w, "* differs from the same kernel's plain run, both decided: a finding, see below")
+	}
+	if len(apart) > 0 {
+		fmt.Fprintln(w, "? differs, but one of the two runs did not decide it (skipped, undecided, no verdict): no finding, see below")
 	}
 	for _, c := range cols {
 		name := strings.TrimSpace(c.Kernel + " " + c.Scenario)
@@ -112,11 +148,20 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 				fmt.Fprintf(w, "    %s\n", s)
 			}
 		}
-		fmt.Fprintf(w, "\nDifferences from each kernel's plain run: %d\n", len(diffs))
-		for _, d := range diffs {
+		fmt.Fprintf(w, "\nDifferences from each kernel's plain run, decided in both (findings): %d\n", len(found))
+		for _, d := range found {
 			fmt.Fprintf(w, "  %s\n", d)
 			writeEvidence(w, d.Scenario, d.Now, d.Evidence)
 			writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
+		}
+		if len(apart) > 0 {
+			fmt.Fprintf(w, "\nDifferences that one run did not decide (no findings): %d\n", len(apart))
+			for _, d := range apart {
+				fmt.Fprintf(w, "  %s\n", d)
+				writeEvidence(w, d.Scenario, d.Now, d.Evidence)
+				writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
+				fmt.Fprintf(w, "      %s\n", d.decides())
+			}
 		}
 	}
 	if !evidence {

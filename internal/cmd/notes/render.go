@@ -10,8 +10,16 @@ import (
 	textwrap "netnotes/internal/wrap"
 )
 
+// The text report's columns: the claim under its ID and head word, the
+// evidence a little further in, a part's evidence further still.
+const (
+	indent     = "                      "
+	evIndent   = indent + "  "
+	partIndent = evIndent + "  "
+)
+
 // verdictOrder is the footer's order.
-var verdictOrder = []string{records.Confirmed, records.Refined, records.Refuted, records.Skipped, noResult}
+var verdictOrder = []string{records.Confirmed, records.Refined, records.Refuted, records.Undecided, records.Skipped, noResult}
 
 // asRoot says how the notes ran: root, rootless user namespace, or
 // unprivileged.
@@ -87,9 +95,19 @@ func (e Env) where() string {
 
 // footer counts the rows per verdict and the failed tests.
 func (r *Report) footer() string {
+	inPart := 0
+	for _, row := range r.Rows {
+		if row.Verdict == records.Refuted && row.Head() != records.Refuted {
+			inPart++
+		}
+	}
 	var parts []string
 	for _, v := range verdictOrder {
-		if n := r.Counts[v]; n > 0 || v != noResult {
+		n := r.Counts[v]
+		switch {
+		case v == records.Refuted && inPart > 0:
+			parts = append(parts, fmt.Sprintf("%d %s (%d in part)", n, v, inPart))
+		case n > 0 || (v != noResult && v != records.Undecided):
 			parts = append(parts, fmt.Sprintf("%d %s", n, v))
 		}
 	}
@@ -144,10 +162,20 @@ func (r *Report) writeText(w io.Writer, width int) {
 			fmt.Fprintf(w, "  %s %s: %s\n", f.Package, f.Test, f.Why)
 		}
 	}
-	if len(r.Changed) > 0 {
+	found, other := r.findings()
+	if len(found) > 0 {
 		fmt.Fprintf(w, "\nDifferent from the project's machine (%s), a finding:\n", r.SeenOn)
-		for _, d := range r.Changed {
-			fmt.Fprintf(w, "  %-14s %s there, %s here\n", d.Key, d.Was, d.Is)
+		for _, d := range found {
+			fmt.Fprintf(w, "  %-18s %s there, %s here\n", d.Key, d.Was, d.Is)
+		}
+	}
+	if len(other) > 0 {
+		fmt.Fprintf(w, "\nNot decided on both machines, so no finding (what would decide each):\n")
+		for _, d := range other {
+			fmt.Fprintf(w, "  %-18s %s there, %s here\n", d.Key, d.Was, d.Is)
+			for _, line := range wrap(r.apart(d), width-len(evIndent)) {
+				fmt.Fprintf(w, "%s%s\n", evIndent, line)
+			}
 		}
 	}
 	if r.Counts[records.Refuted] > 0 {
@@ -158,11 +186,6 @@ func (r *Report) writeText(w io.Writer, width int) {
 // writeRows writes a row per claim, under its chapter: the verdict and the
 // claim, the post's words, the evidence and parts, the commands to try it.
 func (r *Report) writeRows(w io.Writer, width int) {
-	const (
-		indent     = "                 " // under the claim column
-		evIndent   = indent + "  "       // the evidence, a little further in
-		partIndent = evIndent + "  "     // a part's evidence, further still
-	)
 	chapter := ""
 	for i, row := range r.Rows {
 		if row.Chapter != chapter {
@@ -173,7 +196,7 @@ func (r *Report) writeRows(w io.Writer, width int) {
 		last := i == len(r.Rows)-1 || r.Rows[i+1].ID != row.ID
 		for i, line := range wrap(row.Claim, width-len(indent)) {
 			if i == 0 {
-				fmt.Fprintf(w, "  %-3s %-10s %s\n", row.ID, row.Verdict, line)
+				fmt.Fprintf(w, "  %-3s %-15s %s\n", row.ID, row.Head(), line)
 			} else {
 				fmt.Fprintf(w, "%s%s\n", indent, line)
 			}
@@ -244,7 +267,7 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	fmt.Fprintln(w, "| ID | Claim | Verdict | Evidence |")
 	fmt.Fprintln(w, "|----|-------|---------|----------|")
 	for _, row := range r.Rows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Verdict), cell(row.Evidence))
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Summary()), cell(row.Evidence))
 		for _, p := range row.Parts {
 			fmt.Fprintf(w, "| %s/%s | *(part)* | %s | %s |\n", row.ID, cell(p.Part), cell(p.Verdict), cell(p.Evidence))
 		}
@@ -253,10 +276,17 @@ func (r *Report) writeMarkdown(w io.Writer) {
 		fmt.Fprintf(w, "| %s | *(not in the catalogue)* | %s | %s: %s |\n", cell(v.ID), cell(v.Verdict), cell(v.Package+" "+v.Test), cell(v.Evidence))
 	}
 	fmt.Fprintf(w, "\n**%s**\n", r.footer())
-	if len(r.Changed) > 0 {
-		fmt.Fprintf(w, "\nDifferent from the project's machine (%s):\n\n", r.SeenOn)
-		for _, d := range r.Changed {
+	found, other := r.findings()
+	if len(found) > 0 {
+		fmt.Fprintf(w, "\nDifferent from the project's machine (%s), a finding:\n\n", r.SeenOn)
+		for _, d := range found {
 			fmt.Fprintf(w, "- %s: %s there, %s here\n", d.Key, d.Was, d.Is)
+		}
+	}
+	if len(other) > 0 {
+		fmt.Fprintf(w, "\nNot decided on both machines, so no finding:\n\n")
+		for _, d := range other {
+			fmt.Fprintf(w, "- %s: %s there, %s here: %s\n", d.Key, d.Was, d.Is, r.apart(d))
 		}
 	}
 	for _, p := range r.Problems {

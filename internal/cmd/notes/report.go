@@ -178,16 +178,132 @@ func topLevel(test string) string {
 // changedBeyondNoise lists the differences from the seen file that CI must
 // not let pass: every change of a claim or a part, one that appeared or
 // disappeared included, except a measured part's move between decided and
-// undecided (what a spread does) and its claim's change by such moves only.
+// undecided (what a spread does) and its claim's change by such moves only,
+// and a part that could not be observed here (strict mode, which CI sets,
+// fails on that anyway).
 func (r *Report) changedBeyondNoise() []string {
 	var out []string
 	for _, d := range r.Changed {
-		if d.Noise {
+		if d.Noise || d.Was == records.Skipped || d.Is == records.Skipped {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s: %s on that machine, %s now", d.Key, d.Was, d.Is))
 	}
 	return out
+}
+
+// Summary words the row's verdict with its parts (records.Summary):
+// "partly refuted: queues".
+func (row Row) Summary() string { return records.Summary(row.Verdict, row.partVerdicts()) }
+
+// Head is the Summary's first words, for the text report's column, beside
+// the parts' own lines: "partly refuted".
+func (row Row) Head() string {
+	if row.Verdict == noResult {
+		return noResult
+	}
+	return records.Head(row.Verdict, row.partVerdicts())
+}
+
+func (row Row) partVerdicts() []records.PartVerdict {
+	var ps []records.PartVerdict
+	for _, p := range row.Parts {
+		ps = append(ps, records.PartVerdict{Name: p.Part, Verdict: p.Verdict})
+	}
+	return ps
+}
+
+// findings splits the differences from the seen file: a decided verdict
+// against a decided verdict is a finding; the others (undecided on one
+// side, or not run or not observed there) are listed apart, each with
+// what would decide it (apart).
+func (r *Report) findings() (found []records.Difference, other []records.Difference) {
+	for _, d := range r.Changed {
+		if d.Finding() {
+			found = append(found, d)
+		} else {
+			other = append(other, d)
+		}
+	}
+	return found, other
+}
+
+// apart says why a difference is no finding, and what would decide it,
+// from this run's rows.
+func (r *Report) apart(d records.Difference) string {
+	id, part, isPart := strings.Cut(d.Key, "/")
+	var rows []Row
+	for _, row := range r.Rows {
+		if row.ID == id {
+			rows = append(rows, row)
+		}
+	}
+	// What this run said of the claim or part, where it said anything.
+	evidence := func(verdict string) string {
+		for _, row := range rows {
+			if !isPart && strings.Contains("/"+row.Verdict+"/", "/"+verdict+"/") {
+				return row.Evidence
+			}
+			for _, p := range row.Parts {
+				if isPart && p.Part == part && p.Verdict == verdict {
+					return p.Evidence
+				}
+			}
+		}
+		return ""
+	}
+	notRun := func() string {
+		var why []string
+		for _, row := range rows {
+			if row.Verdict == records.Skipped || row.Verdict == noResult {
+				why = append(why, row.Evidence)
+			}
+		}
+		if len(why) == 0 {
+			return "no test of this run reported it"
+		}
+		return strings.Join(why, "; ")
+	}
+	has := func(v, w string) bool { return strings.Contains("/"+v+"/", "/"+w+"/") }
+	switch {
+	case has(d.Is, records.Undecided):
+		ev := evidence(records.Undecided)
+		if !isPart && len(rows) > 0 && len(rows[0].Parts) > 0 {
+			return "undecided here, so no finding: see its undecided parts"
+		}
+		why := whatLeftIt(ev)
+		decides := "a longer measurement may decide it (`make bench`)"
+		if strings.Contains(ev, "measured under load") {
+			decides = "a run on a quieter machine decides it"
+		}
+		return "undecided here, so no finding: " + why + "; " + decides
+	case has(d.Is, records.Skipped):
+		if ev := evidence(records.Skipped); ev != "" && isPart {
+			return "not observed here: " + ev
+		}
+		return "not run here: " + notRun()
+	case d.Is == records.NotSeen:
+		return "not run here: " + notRun()
+	case has(d.Was, records.Undecided):
+		return "undecided on the project's machine, so no finding either way"
+	case d.Was == records.NotSeen:
+		return "not recorded on the project's machine (a claim or part newer than its record)"
+	case has(d.Was, records.Skipped):
+		return "not observed on the project's machine"
+	}
+	return "its parts differ only where one side did not decide: see them"
+}
+
+// whatLeftIt is the part of an undecided measurement's evidence that says
+// what left it so: from the spread or the load it names (bench's
+// UndecidedWhy) to its end, else all of it.
+func whatLeftIt(evidence string) string {
+	for _, from := range []string{"; the spread: ", "; measured under: "} {
+		if i := strings.Index(evidence, from); i >= 0 {
+			return strings.TrimPrefix(evidence[i:], "; ")
+		}
+	}
+	return "its spread straddles the claim's threshold (" + evidence + ")"
 }
 
 func lookup(cat []records.Claim, id string) (records.Claim, bool) {

@@ -160,7 +160,12 @@ func writeSideBySide(w io.Writer, runs []savedRun, c comparison) {
 	}
 	fmt.Fprintln(w)
 	stream.WriteTable(w, []string{"claim", "kernel", "arch", "as", "where"}, columnsOf(runs),
-		func(col int, key string) bool { return c.differs[col][key] })
+		func(col int, key string) string {
+			if c.differs[col][key] {
+				return "*"
+			}
+			return ""
+		})
 	if len(c.findings) > 0 {
 		fmt.Fprintln(w, "* differs from the first decided verdict of its row: both sides decided, a finding (see below)")
 	}
