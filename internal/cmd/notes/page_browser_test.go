@@ -126,7 +126,7 @@ func TestPageInChromium(t *testing.T) {
 	for i, c := range onPage {
 		byID[c.ID] = i
 	}
-	words := []string{records.Confirmed, records.Refined, records.Refuted, records.Skipped, noResult}
+	words := []string{records.Confirmed, records.Refined, records.Refuted, records.Undecided, records.Skipped, noResult}
 	for _, c := range records.Catalogue {
 		i, ok := byID[c.ID]
 		if !ok {
