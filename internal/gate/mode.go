@@ -47,12 +47,11 @@ func CurrentMode() Mode {
 }
 
 // UserNamespaceEnv is the variable through which the sandbox package tells
-// a test process about its user namespace: "enter" for the process it
-// re-executes into one until that reports back, "inside" there after and in
-// its children, "refused: why" where the kernel said no, "root" in
-// processes a root test process starts (which may run as another user on
-// purpose and must not make one). A reader sets it to "off" to run the
-// privileged notes without one.
+// a test process about its user namespace: "inside" for the process it
+// re-executes into one and its children, "refused: why" where the kernel
+// said no, "root" in processes a root test process starts (which may run
+// as another user on purpose and must not make one). A reader sets it to
+// "off" to run the privileged notes without one.
 const UserNamespaceEnv = "NETNOTES_USERNS"
 
 // initialUserNamespace reports whether the process is in the initial user

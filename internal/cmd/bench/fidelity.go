@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/role"
 )
 
 // fidelityTolerance is how far Go may be from C, either way, for a cell
@@ -102,10 +103,7 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 			}
 			// Both take their turns in the chunks a pair's sides take.
 			cCmd.Env = append(os.Environ(), fmt.Sprintf("PINGPONG_TURNS=%g", bench.PairChunk(cfg).Seconds()))
-			goCmd, err := goCommand(cfg, d)
-			if err != nil {
-				return err
-			}
+			goCmd := goCommand(cfg, d)
 			// Who starts first alternates, as who runs the first chunk.
 			cmds := []*exec.Cmd{cCmd, goCmd}
 			if (rep+i)%2 == 1 {
@@ -269,26 +267,20 @@ func alive(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
-// goCommand is this program again, measuring one raw-path cell
-// (-fidelity-one) and stopping itself before the timed part: started
-// free, it is the placement `go test -bench` gives (the harness pins the
-// client's thread and the peer); started pinned, `taskset -c N`'s (the
-// Go runtime then sizes itself for one CPU, GOMAXPROCS 1).
-func goCommand(c bench.Config, d time.Duration) (*exec.Cmd, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(exe, "-fidelity-one", fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d))
-	cmd.Env = append(os.Environ(), turnsEnv+"="+bench.PairChunk(c).String())
-	return cmd, nil
+// goCommand is this program again, measuring one raw-path cell in turns
+// (the role bench-fidelity-one) and stopping itself before the timed part:
+// started free, it is the placement `go test -bench` gives (the harness
+// pins the client's thread and the peer); started pinned, `taskset -c
+// N`'s (the Go runtime then sizes itself for one CPU, GOMAXPROCS 1).
+func goCommand(c bench.Config, d time.Duration) *exec.Cmd {
+	return goOne.Command(fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d), bench.PairChunk(c).String())
 }
 
-// parseGoOne reads what -fidelity-one printed.
+// parseGoOne reads what bench-fidelity-one printed.
 func parseGoOne(c bench.Config, out []byte) (bench.Result, error) {
 	var one oneResult
 	if err := json.Unmarshal(out, &one); err != nil {
-		return bench.Result{}, fmt.Errorf("-fidelity-one printed %q: %w", out, err)
+		return bench.Result{}, fmt.Errorf("bench-fidelity-one printed %q: %w", out, err)
 	}
 	goProcs[one.Procs] = true
 	return bench.Result{Config: c, Msgs: one.Msgs, Elapsed: one.Elapsed, Counts: one.Counts}, nil
@@ -298,7 +290,7 @@ func parseGoOne(c bench.Config, out []byte) (bench.Result, error) {
 // placement, when pinning from the start worked as taskset's does).
 var goProcs = map[int]bool{}
 
-// oneResult is what -fidelity-one prints.
+// oneResult is what bench-fidelity-one prints.
 type oneResult struct {
 	Msgs    int64
 	Elapsed time.Duration
@@ -306,12 +298,26 @@ type oneResult struct {
 	Procs   int // GOMAXPROCS it ran with
 }
 
-// fidelityOne measures one raw-path cell, same CPU, in this process (run
-// by measureGo pinned from the start) and prints the result as JSON.
-func fidelityOne(spec string) error {
-	f := strings.Split(spec, ",")
+// goOne measures one raw-path cell, same CPU, in this process (run by
+// measureGo, pinned from the start or not), taking its turns beside the C
+// program on descriptors 3 and 4 (bench.MeasureInTurns), in chunks of the
+// second argument's length, as the C program does with PINGPONG_TURNS; it
+// prints the result as JSON.
+var goOne = role.Register(role.Role{Name: "bench-fidelity-one", Run: func(args []string) int {
+	if err := fidelityOne(args); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-fidelity-one:", err)
+		return 1
+	}
+	return 0
+}})
+
+func fidelityOne(args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("want shape,transport,size,duration and the chunk's length; got %q", args)
+	}
+	f := strings.Split(args[0], ",")
 	if len(f) != 4 {
-		return fmt.Errorf("-fidelity-one wants shape,transport,size,duration; got %q", spec)
+		return fmt.Errorf("want shape,transport,size,duration; got %q", args[0])
 	}
 	size, err := strconv.Atoi(f[2])
 	if err != nil {
@@ -321,22 +327,16 @@ func fidelityOne(spec string) error {
 	if err != nil {
 		return err
 	}
-	c := bench.Config{Shape: bench.Shape(f[0]), Path: bench.Raw, Placement: bench.OneCPU, Transport: bench.Transport(f[1]), Size: size}
-	var r bench.Result
-	if os.Getenv(turnsEnv) != "" {
-		// The controller gives this run its turns beside the C program.
-		for _, fd := range []int{turnFD, yieldFD} {
-			// Not the peer's, which this process starts.
-			unix.CloseOnExec(fd)
-		}
-		chunk, perr := time.ParseDuration(os.Getenv(turnsEnv))
-		if perr != nil {
-			return fmt.Errorf("%s: %w", turnsEnv, perr)
-		}
-		r, err = bench.MeasureInTurns(c, d, chunk, bench.PipeTurns(turnFD, yieldFD))
-	} else {
-		r, err = bench.Measure(c, d)
+	chunk, err := time.ParseDuration(args[1])
+	if err != nil {
+		return err
 	}
+	c := bench.Config{Shape: bench.Shape(f[0]), Path: bench.Raw, Placement: bench.OneCPU, Transport: bench.Transport(f[1]), Size: size}
+	for _, fd := range []int{turnFD, yieldFD} {
+		// Not the peer's, which this process starts.
+		unix.CloseOnExec(fd)
+	}
+	r, err := bench.MeasureInTurns(c, d, chunk, bench.PipeTurns(turnFD, yieldFD))
 	if err != nil {
 		return err
 	}

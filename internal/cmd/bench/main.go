@@ -33,15 +33,7 @@ func main() {
 	fid := flag.Bool("fidelity", false, "compare the raw path with a minimal C program instead of the sweep")
 	out := flag.String("out", "", "write the sweep's data and chart to `PREFIX`.json and PREFIX.svg (make bench: uds/bench)")
 	redrawFrom := flag.String("redraw", "", "draw the chart again from `FILE`.json (written by -out) without measuring")
-	one := flag.String("fidelity-one", "", "(used by -fidelity) measure one raw-path cell, `shape,transport,size,duration`, and print it as JSON")
 	flag.Parse()
-	if *one != "" {
-		if err := fidelityOne(*one); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		return
-	}
 	if *redrawFrom != "" {
 		if err := redraw(*redrawFrom); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
