@@ -17,13 +17,8 @@ import (
 // clientRole turns the test binary into the notes' client (uds_client.c)
 // dialling the socket its argument names: the tests start it as a
 // separate process, as another user where a note needs one.
-var clientRole = role.Register(role.Role{Name: "uds-client", Run: func(args []string) int {
-	if len(args) != 1 {
-		fmt.Fprintf(os.Stderr, "uds-client: want one argument, the socket to dial; got %q\n", args)
-		return 1
-	}
-	return clientProcess(args[0])
-}})
+var clientRole = role.Register(role.Role{Name: "uds-client", Args: []string{"the socket to dial"},
+	Run: func(args []string) int { return clientProcess(args[0]) }})
 
 // clientProcess connects, sends "Hello from client!" and prints the answer.
 // Its first line says who it is, its other lines what happened; an error is

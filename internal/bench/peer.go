@@ -23,11 +23,7 @@ import (
 // and 4 (to write to; the same socket but for Pipe). The role plays while
 // packages initialize, before any test (or the bench tool's main) starts,
 // so every binary that imports this package can serve as its own peer.
-var peerRole = role.Register(role.Role{Name: "bench-peer", Run: func(args []string) int {
-	if len(args) != 1 {
-		fmt.Fprintf(os.Stderr, "bench peer: want one argument, shape,size,cpu; got %q\n", args)
-		return 1
-	}
+var peerRole = role.Register(role.Role{Name: "bench-peer", Args: []string{"shape,size,cpu"}, Run: func(args []string) int {
 	if err := childPeer(args[0]); err != nil {
 		fmt.Fprintf(os.Stderr, "bench peer (%s): %v\n", args[0], err)
 		return 1

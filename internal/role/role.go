@@ -30,6 +30,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 )
 
@@ -51,6 +52,9 @@ type Role struct {
 	// part the process takes by its own circumstances (a test binary
 	// started by an ordinary user relays to a user namespace).
 	When func() bool
+	// Args, if set, names the arguments Run wants, one each: a process
+	// started with another number says so and exits with status 2.
+	Args []string
 	// Run plays the part with the program's arguments and returns the
 	// exit status, or Continue.
 	Run func(args []string) int
@@ -80,7 +84,12 @@ func Register(r Role) Role {
 		return r
 	}
 	os.Unsetenv(Env)
-	if code := r.Run(os.Args[1:]); code != Continue {
+	args := os.Args[1:]
+	if r.Args != nil && len(args) != len(r.Args) {
+		fmt.Fprintf(os.Stderr, "%s: want %d arguments (%s), got %q\n", r.Name, len(r.Args), strings.Join(r.Args, "; "), args)
+		os.Exit(2)
+	}
+	if code := r.Run(args); code != Continue {
 		os.Exit(code)
 	}
 	return r

@@ -40,6 +40,25 @@ func TestANamedRolePlaysAndExits(t *testing.T) {
 	assert.Equal(t, "a b\n", string(out))
 }
 
+// one wants one argument and prints it.
+var one = role.Register(role.Role{Name: "role-test-one", Args: []string{"a word"}, Run: func(args []string) int {
+	os.Stdout.WriteString(args[0] + "\n")
+	return 0
+}})
+
+// A role started with another number of arguments than it names says so
+// and exits with status 2, without playing.
+func TestARoleRefusesTheWrongNumberOfArguments(t *testing.T) {
+	out, err := one.Command().CombinedOutput()
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "want exit status 2, got %v", err)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Equal(t, "role-test-one: want 1 arguments (a word), got []\n", string(out))
+	out, err = one.Command("hi").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "hi\n", string(out))
+}
+
 // A role started under its own name (a link so named) plays too.
 func TestARoleIsChosenByTheProgramsName(t *testing.T) {
 	self, err := os.Executable()

@@ -21,11 +21,7 @@ import (
 // recorderRole makes the test binary a recorder that traces `sleep
 // SECONDS` and never finishes on its own: TestATraceeDiesWithItsRecorder
 // kills it.
-var recorderRole = role.Register(role.Role{Name: "sysrec-recorder", Run: func(args []string) int {
-	if len(args) != 1 {
-		fmt.Fprintf(os.Stderr, "sysrec-recorder: want one argument, the seconds to sleep; got %q\n", args)
-		return 1
-	}
+var recorderRole = role.Register(role.Role{Name: "sysrec-recorder", Args: []string{"the seconds to sleep"}, Run: func(args []string) int {
 	_, err := sysrec.Run(context.Background(), sysrec.Command{Path: "sleep", Args: args})
 	fmt.Fprintln(os.Stderr, "recording ended, which it should not have:", err)
 	return 3

@@ -303,7 +303,7 @@ type oneResult struct {
 // program on descriptors 3 and 4 (bench.MeasureInTurns), in chunks of the
 // second argument's length, as the C program does with PINGPONG_TURNS; it
 // prints the result as JSON.
-var goOne = role.Register(role.Role{Name: "bench-fidelity-one", Run: func(args []string) int {
+var goOne = role.Register(role.Role{Name: "bench-fidelity-one", Args: []string{"shape,transport,size,duration", "the chunk's length"}, Run: func(args []string) int {
 	if err := fidelityOne(args); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-fidelity-one:", err)
 		return 1
@@ -312,9 +312,6 @@ var goOne = role.Register(role.Role{Name: "bench-fidelity-one", Run: func(args [
 }})
 
 func fidelityOne(args []string) error {
-	if len(args) != 2 {
-		return fmt.Errorf("want shape,transport,size,duration and the chunk's length; got %q", args)
-	}
 	f := strings.Split(args[0], ",")
 	if len(f) != 4 {
 		return fmt.Errorf("want shape,transport,size,duration; got %q", args[0])
