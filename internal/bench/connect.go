@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/nstat"
 	"netnotes/internal/osthread"
 )
 
@@ -137,10 +138,11 @@ func measureConnectHere(tr Transport, pl Placement, d time.Duration, inNetns fun
 }
 
 // tcpCounters reads the calling thread's namespace's Tcp OutSegs and
-// ActiveOpens.
+// ActiveOpens (0 where it cannot).
 func tcpCounters() (outSegs, activeOpens int64) {
-	return procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "OutSegs"),
-		procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "ActiveOpens")
+	outSegs, _ = nstat.Read("snmp", "Tcp", "OutSegs")
+	activeOpens, _ = nstat.Read("snmp", "Tcp", "ActiveOpens")
+	return outSegs, activeOpens
 }
 
 // connector is a listener with its server thread, and the calling
