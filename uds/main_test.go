@@ -1,7 +1,6 @@
 package uds
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/errno"
 )
 
 // After a full run, fail when a claim of the chapter has no registered
@@ -38,19 +38,9 @@ func abstractName(role string) string {
 	return "netnotes-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(abstractSeq.Add(1), 10) + "-" + role
 }
 
-// errnoName names the errno inside err ("EACCES"), or returns err's text.
-func errnoName(err error) string {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		if name := unix.ErrnoName(errno); name != "" {
-			return name
-		}
-	}
-	if err == nil {
-		return "ok"
-	}
-	return err.Error()
-}
+// errnoName names the errno inside err ("EACCES"), or returns err's text;
+// "ok" is success.
+func errnoName(err error) string { return errno.Name(err, "ok") }
 
 // fdOf runs fn with the file descriptor of a net socket.
 func fdOf(t testing.TB, c syscall.Conn, fn func(fd int)) {
