@@ -237,7 +237,7 @@ func peerGODEBUG() string {
 // entersyscall/exitsyscall removes the harness's main per-call cost (see
 // the package doc for how that was measured). A blocked call always ends
 // because the other peer is a separate, running process.
-var rawSyscalls = os.Getenv("NETNOTES_BENCH_SYSCALL") != "go"
+var rawSyscalls = os.Getenv(role.BenchSyscallEnv) != "go"
 
 // sysRead is read(2): the byte count, or -errno.
 func sysRead(fd int, p []byte) int {

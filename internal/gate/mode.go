@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"netnotes/internal/role"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -52,7 +54,7 @@ func CurrentMode() Mode {
 // said no, "root" in processes a root test process starts (which may run
 // as another user on purpose and must not make one). A reader sets it to
 // "off" to run the privileged notes without one.
-const UserNamespaceEnv = "NETNOTES_USERNS"
+const UserNamespaceEnv = role.UserNamespaceEnv
 
 // initialUserNamespace reports whether the process is in the initial user
 // namespace, whose uid_map maps every uid to itself.

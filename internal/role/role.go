@@ -19,9 +19,10 @@
 // the package that registers a role can play it, and nothing in a
 // chapter's TestMain has to know.
 //
-// Every role and every environment variable that steers the notes is
-// listed in CONTRIBUTING.md, "The environment and the binaries' roles"; a
-// test of this package fails when one is missing there.
+// The environment variables that steer the notes are named here too
+// (env.go), and read through those names. Every role and every variable
+// is listed in CONTRIBUTING.md, "The environment and the binaries'
+// roles"; a test of this package fails when one is missing there.
 package role
 
 import (

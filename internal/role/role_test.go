@@ -88,7 +88,8 @@ func TestPreparedHelper(t *testing.T) {
 }
 
 // Every role and every NETNOTES_* variable of the module is listed in
-// CONTRIBUTING.md's section on them, and the section lists no other.
+// CONTRIBUTING.md's section on them, and the section lists no other;
+// every variable is in env.go's table too.
 func TestEveryRoleAndVariableIsListed(t *testing.T) {
 	root := filepath.Join("..", "..")
 	doc, err := os.ReadFile(filepath.Join(root, "CONTRIBUTING.md"))
@@ -131,6 +132,12 @@ func TestEveryRoleAndVariableIsListed(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NotEmpty(t, roles, "no role.Register in the module?")
+
+	envGo, err := os.ReadFile("env.go")
+	require.NoError(t, err)
+	for v, where := range vars {
+		assert.Contains(t, string(envGo), v, "%s (in %s) is not in internal/role/env.go's table", v, where)
+	}
 
 	listedVars := varRE.FindAllString(section, -1)
 	var listedRoles []string

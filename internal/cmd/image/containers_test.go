@@ -19,6 +19,7 @@ import (
 
 	"netnotes/internal/docker"
 	"netnotes/internal/podman"
+	"netnotes/internal/role"
 	"netnotes/internal/stream"
 	"netnotes/internal/vm"
 )
@@ -41,11 +42,11 @@ import (
 // storage, the containers' networks and processes never reach the host,
 // and their cgroups go under a parent of the test's, removed at its end.
 func TestImageInContainers(t *testing.T) {
-	rootfs, hostRun := os.Getenv("NETNOTES_IMAGE_ROOTFS"), os.Getenv("NETNOTES_HOST_RUN")
+	rootfs, hostRun := os.Getenv(role.ImageRootfsEnv), os.Getenv(role.HostRunEnv)
 	if rootfs == "" || hostRun == "" {
 		t.Fatal("NETNOTES_IMAGE_ROOTFS (make image IMAGEFLAGS=\"-o FILE\") and NETNOTES_HOST_RUN (notes -save FILE) name the image and the host's run to hold it to")
 	}
-	out := os.Getenv("NETNOTES_IMAGE_RUNS")
+	out := os.Getenv(role.ImageRunsEnv)
 	if out != "" {
 		require.NoError(t, os.MkdirAll(out, 0o755))
 	}
@@ -53,7 +54,7 @@ func TestImageInContainers(t *testing.T) {
 	readme, err := os.ReadFile("../../../README.md")
 	require.NoError(t, err)
 	promised := promises(readme)
-	only := strings.Fields(os.Getenv("NETNOTES_IMAGE_MODES"))
+	only := strings.Fields(os.Getenv(role.ImageModesEnv))
 
 	engines := engines{rootfs: rootfs, started: map[string]engineRun{}}
 	for _, m := range Modes {

@@ -22,6 +22,7 @@ import (
 
 	"netnotes/internal/gate"
 	"netnotes/internal/records"
+	"netnotes/internal/role"
 	"netnotes/internal/stream"
 )
 
@@ -43,14 +44,14 @@ func TestPageInChromium(t *testing.T) {
 		gate.Skip(t, "no chromium to open the page in: install chromium (Debian, Ubuntu) and run again")
 	}
 	dir := t.TempDir()
-	page := os.Getenv("NETNOTES_PAGE")
+	page := os.Getenv(role.PageEnv)
 	if page == "" {
 		page = filepath.Join(dir, "notes.html")
 		writeSamplePage(t, page)
 	}
 	abs, err := filepath.Abs(page)
 	require.NoError(t, err)
-	shot := os.Getenv("NETNOTES_SCREENSHOT")
+	shot := os.Getenv(role.ScreenshotEnv)
 	if shot == "" {
 		shot = filepath.Join(dir, "notes.png")
 	}
