@@ -240,17 +240,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 	t0 := time.Now()
 	built := runtimens.Rootfs(t)
 	t1 := time.Now()
-	h := podman.Start(t, nil)
-	rootfs, err := h.Install(built, "sleeper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := sandbox.Open(t, h.HostNetns())
-	started := runTwo(t, h, rootfs)
-	info, err := h.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, host, started, info := runPodmanPair(t, nil, built)
 	t.Logf("podman: the rootfs built in %v, two containers started in %v",
 		t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 	f := RuntimeFacts{Part: PartPodman, Seed: SeedPodman,
@@ -282,17 +272,7 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 	}
 	built := runtimens.Rootfs(t)
 	t1 := time.Now()
-	h := podman.Start(t, &podman.User{UID: 65534, GID: 65534})
-	rootfs, err := h.Install(built, "sleeper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := sandbox.Open(t, h.HostNetns())
-	started := runTwo(t, h, rootfs)
-	info, err := h.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, host, started, info := runPodmanPair(t, &podman.User{UID: 65534, GID: 65534}, built)
 	t.Logf("rootless podman: two containers started in %v", time.Since(t1).Round(time.Millisecond))
 	f := RuntimeFacts{Part: PartPodmanRootless, Seed: SeedPodman,
 		Runtime: fmt.Sprintf("podman %s as uid 65534 (OCI runtime %s, slirp4netns %s)", info.Version, info.OCIRuntime, info.Slirp4netns)}
@@ -417,10 +397,19 @@ func tunForYou() string {
 	return fmt.Sprintf(" (/dev/net/tun, %s, refuses you: %v, so podman run as yourself would have no slirp4netns or pasta network either)", mode, err)
 }
 
-// runTwo starts the containers c1 and c2 from rootfs, one after the
-// other: side by side they only wait on podman's locks.
-func runTwo(t *testing.T, h *podman.Host, rootfs string) []podman.Container {
+// runPodmanPair starts podman (as user; nil: root) with the program
+// built installed as its rootfs, and the containers c1 and c2 from it,
+// one after the other: side by side they only wait on podman's locks. It
+// returns podman, its private "host" namespace, the containers and what
+// podman says of itself.
+func runPodmanPair(t *testing.T, user *podman.User, built string) (*podman.Host, *sandbox.NS, []podman.Container, podman.Info) {
 	t.Helper()
+	h := podman.Start(t, user)
+	rootfs, err := h.Install(built, "sleeper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.Open(t, h.HostNetns())
 	var started []podman.Container
 	for _, name := range []string{"c1", "c2"} {
 		c, err := h.Run(name, rootfs, "/sleeper")
@@ -430,5 +419,9 @@ func runTwo(t *testing.T, h *podman.Host, rootfs string) []podman.Container {
 		}
 		started = append(started, c)
 	}
-	return started
+	info, err := h.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, host, started, info
 }
