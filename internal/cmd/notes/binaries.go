@@ -125,6 +125,9 @@ func runBinaries(dir, root string, scan *records.Scan, goArgs []string, col *str
 		failed []string
 		errs   []error
 	)
+	// The binaries run side by side and share stderr: one write at a time
+	// (an *os.File would take it whole; a buffer would not).
+	stderr = &lockedWriter{w: stderr}
 	for _, pkg := range phase.pkgs {
 		rel := strings.TrimPrefix(filepath.Clean(pkg), "./")
 		bin := filepath.Join(dir, filepath.Base(rel)+".test") // as go test -c -o DIR/ names it
@@ -197,4 +200,16 @@ func test2json() ([]string, error) {
 func isExecutable(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
