@@ -77,19 +77,19 @@ func TestJudgeL2Stack(t *testing.T) {
 	claims.TestJudge(t, "L2", judgeStack, []claims.Case[StackFacts]{
 		{Name: "seen on 6.18: IP output path to lo, backlog drained in softirq",
 			Facts: facts(all, all, inSoftirq, 0),
-			Want:  claims.Confirmed, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Confirmed}},
+			Want:  claims.Confirmed, Parts: map[string]claims.Verdict{"xmit": claims.Confirmed, "softirq": claims.Confirmed}},
 		{Name: "refutable only by a kernel that hands loopback packets to the receive path without the IP output path or a softirq (no Linux kernel does): transmit without the IP output path, receive outside softirq",
 			Facts: facts(Tracepoint{Events: 5}, all, Tracepoint{Events: 5, WithFrames: 0}, 0),
 			Want:  claims.Refuted},
 		{Name: "received straight from the driver, not by a softirq (a NIC-like ring)",
 			Facts: facts(all, Tracepoint{Events: 5}, Tracepoint{Events: 5}, 0),
-			Want:  claims.Refuted, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
 		{Name: "one datagram's receive in process context",
 			Facts: facts(all, all, Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 4}, 0),
-			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"xmit": claims.Confirmed, "softirq": claims.Refined}},
 		{Name: "the Unix pair's control fired events",
 			Facts: facts(all, all, inSoftirq, 3),
-			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Refined, "softirq": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"xmit": claims.Refined, "softirq": claims.Refined}},
 	})
 }
 
@@ -107,28 +107,28 @@ func TestJudgeL3OwnAddress(t *testing.T) {
 	claims.TestJudge(t, "L3", judgeOwnAddress, []claims.Case[OwnAddressFacts]{
 		{Name: "seen on 6.18: local via lo, the datagrams on lo, the peer's on the veth",
 			Facts: facts("local", "lo", viaLo, outOfVeth),
-			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed}},
+			Want:  claims.Confirmed, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Confirmed}},
 		{Name: "the lookup says lo, the datagrams leave through the veth",
 			Facts: facts("local", "lo", Path{Received: 5, DevTx: 5, XmitDev: 5}, outOfVeth),
-			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
 		{Name: "some datagrams on each device",
 			Facts: facts("local", "lo", Path{Received: 5, LoTx: 3, DevTx: 2, XmitLo: 3, XmitDev: 2}, outOfVeth),
-			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"traffic": claims.Refined}},
 		{Name: "the control's datagrams also on lo",
 			Facts: facts("local", "lo", viaLo, Path{Received: 5, LoTx: 5, DevTx: 6, XmitLo: 5, XmitDev: 5}),
-			Want:  claims.Refined, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Refined}},
 		{Name: "the L3 drill in CI beside the uds chapter: other threads sent lo frames of the datagrams' length, which are not the test's",
 			Facts: facts("unicast", "nndd2-2a", Path{DevTx: 2, XmitLoOthers: 5}, outOfVeth),
-			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Refuted, "traffic": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"lookup": claims.Refuted, "traffic": claims.Refuted}},
 		{Name: "rootless, seen on 6.18: no tracepoints, the counters alone say lo",
 			Facts: untraced(facts("local", "lo", Path{Received: 5, LoTx: 5}, Path{Received: 5, DevTx: 6})),
-			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed, "tracepoints": claims.Skipped}},
+			Want:  claims.Confirmed, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Confirmed, "tracepoints": claims.Skipped}},
 		{Name: "the L3 drill's setup as an ordinary user (table local behind main; counters only, no tracepoints): the counters say the veth",
 			Facts: untraced(facts("unicast", "nndd2-2a", Path{DevTx: 2}, Path{Received: 5, DevTx: 6})),
-			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Refuted, "traffic": claims.Refuted, "tracepoints": claims.Skipped}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"lookup": claims.Refuted, "traffic": claims.Refuted, "tracepoints": claims.Skipped}},
 		{Name: "rootless, the control's datagrams also on lo",
 			Facts: untraced(facts("local", "lo", Path{Received: 5, LoTx: 5}, Path{Received: 5, LoTx: 5, DevTx: 6})),
-			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined, "tracepoints": claims.Skipped}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"traffic": claims.Refined, "tracepoints": claims.Skipped}},
 	})
 }
 
@@ -184,7 +184,7 @@ func TestJudgeL4(t *testing.T) {
 	// the measurement's namespace, where a reader's firewall never applies.
 	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
 		{Name: "seen on 6.18 under load: intervals wider than the band", Facts: seen,
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 		{Name: "within 5% in every cell", Facts: l4Facts(same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "constructed: 127.0.0.1 30% faster for small round trips (as the L4 drill's firewall chain for the host address makes it)", Facts: l4Facts(faster, same, same, same),
@@ -192,7 +192,7 @@ func TestJudgeL4(t *testing.T) {
 		{Name: "constructed: 127.0.0.1 20% slower for small streams (as rules that inspect 127.0.0.0/8 and not the host address would make it)", Facts: l4Facts(same, same, slower, same),
 			Want: claims.Refuted},
 		{Name: "a cell whose interval straddles the band's edge", Facts: l4Facts(same, wide, same, same),
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 		{Name: "constructed: a cell outside the band, another undecided: the difference decides", Facts: l4Facts(wide, faster, same, same),
 			Want: claims.Refuted},
 		{Name: "free placement alone does not decide", Facts: onlyFree,
@@ -225,13 +225,13 @@ func TestJudgeL4ByCPUTime(t *testing.T) {
 		{Name: "a stream's pairs in two TCP modes are left out; the pairs in one mode lie within the band", Facts: mixed,
 			Want: claims.Confirmed},
 		{Name: "every pair of the stream in two modes, 127.0.0.1's merging more: nothing left to compare", Facts: allMixed,
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 		{Name: "the rates straddle the band, the CPU time lies within it", Facts: l4CPUFacts(wideRates, same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "constructed: the rates straddle, the CPU time says 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),
 			Want: claims.Refuted},
 		{Name: "a small-message stream whose mode moves within each pair: undecided", Facts: l4CPUFacts(same, same, same, moded, same),
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 	})
 	f := judgeL4(l4CPUFacts(wideRates, same, same, same, same))
 	for _, w := range []string{"by CPU time per message", "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged), tcp-hostaddr 38 (writes merged)"} {
@@ -274,16 +274,16 @@ func onlyTCPCells(f *SockmapFacts, n int) { f.VsTCP.Cells = f.VsTCP.Cells[:n] }
 func TestJudgeL5Sockmap(t *testing.T) {
 	claims.TestJudge(t, "L5", judgeSockmap, []claims.Case[SockmapFacts]{
 		{Name: "seen on 6.18: off lo (the speed, faster but for a stream of 100 B messages, is a note)", Facts: seenL5, Want: claims.Confirmed,
-			Parts: map[string]string{"redirect": claims.Confirmed, "lo": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"redirect": claims.Confirmed, "lo": claims.Confirmed}},
 		{Name: "redirected, but the target's bytes are out of order", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.TargetInOrder = false
-		}), Want: claims.Refined, Parts: map[string]string{"redirect": claims.Refined, "lo": claims.Confirmed}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"redirect": claims.Refined, "lo": claims.Confirmed}},
 		{Name: "the control did not cross lo either: lo's stillness tells nothing", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.ControlLoXmit, f.ControlLoTxPackets = 0, 0
-		}), Want: claims.Undecided, Parts: map[string]string{"lo": claims.Undecided}},
+		}), Want: claims.Undecided, Parts: map[string]claims.Verdict{"lo": claims.Undecided}},
 		{Name: "some other packet on lo, none of the writes' length", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.LoTxPackets = 1
-		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"lo": claims.Refined}},
 		{Name: "inside make matrix's VM: not measured, and the note says why", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{}
 			f.NotMeasured = "not measured in a virtual machine (qemu): timing under emulation measures the emulator"

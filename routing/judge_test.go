@@ -58,22 +58,22 @@ func TestJudgeR2AddressEntries(t *testing.T) {
 	claims.TestJudge(t, "R2", judgeAddressEntries, []claims.Case[AddressEntriesFacts]{
 		{Name: "seen on 6.18: local at add, broadcast at link up, both gone at del",
 			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal, vethBrd}, []Entry{}),
-			Want:  claims.Confirmed, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Confirmed}},
+			Want:  claims.Confirmed, Parts: map[string]claims.Verdict{"local": claims.Confirmed, "broadcast": claims.Confirmed}},
 		{Name: "a pre-5.14 kernel's network-address broadcast as well",
 			Facts: facts([]Entry{vethLocal}, []Entry{vethBrdNet, vethLocal, vethBrd}, []Entry{}),
 			Want:  claims.Confirmed},
 		{Name: "the local entry, but no broadcast entry at link up",
 			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal}, []Entry{}),
-			Want:  claims.Refuted, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"local": claims.Confirmed, "broadcast": claims.Refuted}},
 		{Name: "both entries already with the link down",
 			Facts: facts([]Entry{vethLocal, vethBrd}, []Entry{vethLocal, vethBrd}, []Entry{}),
-			Want:  claims.Refined, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"local": claims.Confirmed, "broadcast": claims.Refined}},
 		{Name: "the local entry only at link up",
 			Facts: facts([]Entry{}, []Entry{vethLocal, vethBrd}, []Entry{}),
-			Want:  claims.Refined, Parts: map[string]string{"local": claims.Refined, "broadcast": claims.Confirmed}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"local": claims.Refined, "broadcast": claims.Confirmed}},
 		{Name: "the entries outlive the address",
 			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal, vethBrd}, []Entry{vethLocal, vethBrd}),
-			Want:  claims.Refined, Parts: map[string]string{"local": claims.Refined, "broadcast": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"local": claims.Refined, "broadcast": claims.Refined}},
 	})
 }
 
@@ -85,19 +85,19 @@ func TestJudgeR3LocalEntry(t *testing.T) {
 	claims.TestJudge(t, "R3", judgeLocalEntry, []claims.Case[LocalEntryFacts]{
 		{Name: "seen on 6.18: entry on the veth, lookup via lo",
 			Facts: facts([]Entry{vethLocal}, viaLo, unicast),
-			Want:  claims.Confirmed, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Confirmed}},
+			Want:  claims.Confirmed, Parts: map[string]claims.Verdict{"entry": claims.Confirmed, "lookup": claims.Confirmed}},
 		{Name: "refutable only by a kernel that puts an address's local entry on lo and routes the address out of its interface (no Linux kernel does)",
 			Facts: facts([]Entry{{"local", "198.18.0.1", "lo", "kernel", "host", "198.18.0.1"}}, unicast, unicast),
-			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Refuted, "lookup": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"entry": claims.Refuted, "lookup": claims.Refuted}},
 		{Name: "entry on the veth, lookup out of it (local table behind main)",
 			Facts: facts([]Entry{vethLocal}, unicast, unicast),
-			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Refuted}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"entry": claims.Confirmed, "lookup": claims.Refuted}},
 		{Name: "no entry at all",
 			Facts: facts([]Entry{}, viaLo, unicast),
-			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Refuted, "lookup": claims.Confirmed}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"entry": claims.Refuted, "lookup": claims.Confirmed}},
 		{Name: "the control's neighbour also via lo",
 			Facts: facts([]Entry{vethLocal}, viaLo, viaLo),
-			Want:  claims.Refined, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"entry": claims.Confirmed, "lookup": claims.Refined}},
 	})
 }
 
@@ -130,12 +130,12 @@ func TestJudgeR5Forwarding(t *testing.T) {
 				f.Off = f.On
 				f.Off.IPForward = "0"
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
 		{Name: "a host whose FORWARD chain drops everything (policy drop): nothing leaves with ip_forward=1 either",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
 				f.On.Received, f.On.OutsideRx, f.On.SeenFrom = 0, 0, ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
 		{Name: "both ways wrong: forwarded with 0, dropped with 1",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
 				f.Off, f.On = f.On, f.Off
@@ -144,7 +144,7 @@ func TestJudgeR5Forwarding(t *testing.T) {
 			Want: claims.Refuted},
 		{Name: "only some forwarded with 1",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) { f.On.Received = 2 }),
-			Want:  claims.Refined, Parts: map[string]string{"on-forwards": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"on-forwards": claims.Refined}},
 	})
 }
 
@@ -164,14 +164,14 @@ func TestJudgeR6Masquerade(t *testing.T) {
 				f.Flows[0].ReplyDst = "198.18.14.9"
 				f.ReplyFrom = ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
 		{Name: "tracked but not translated (no NAT rule matched)",
 			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
 				f.SeenFrom = "198.18.13.2:51908"
 				f.Flows[0].ReplyDst = "198.18.13.2"
 				f.ReplyFrom = ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"conntrack": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"conntrack": claims.Refuted}},
 	})
 }
 
@@ -192,7 +192,7 @@ func TestJudgeR7Publish(t *testing.T) {
 				f.Conns[0].Landed, f.Conns[0].Prerouting = "198.18.11.1:60070", 0
 				f.Conns[1].Landed, f.Conns[1].Output = "198.18.11.1:60068", 0
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
 		{Name: "a port published for others only: the host's own connections find nothing",
 			Facts: claims.With(seenR7Docker, func(f *PublishFacts) {
 				for i := range f.Conns[1:] {
@@ -200,12 +200,12 @@ func TestJudgeR7Publish(t *testing.T) {
 					c.Client, c.Landed, c.Output, c.Err = "", "", 0, "connection refused"
 				}
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"docker-from-host": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"docker-from-host": claims.Refuted}},
 		{Name: "a kernel whose PREROUTING saw the host's own connection",
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Conns[1].Client, f.Conns[1].Landed, f.Conns[1].Prerouting, f.Conns[1].Err = "198.18.14.1:41294", "198.18.14.1:41294", 1, ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"kernel-from-host": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"kernel-from-host": claims.Refuted}},
 		{Name: "a port published by nothing (no NAT rule, no proxy): nothing reaches the container",
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Rules = nil
@@ -219,7 +219,7 @@ func TestJudgeR7Publish(t *testing.T) {
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Conns[0].Landed, f.Conns[0].Err = "", "connected, but nothing reached the container's listener within 3s"
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"kernel-from-outside": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"kernel-from-outside": claims.Refuted}},
 	})
 }
 
@@ -228,7 +228,7 @@ var seenR8 = claims.RecordedFacts[ByHandFacts]("linux-6.18", "R8")
 func TestJudgeR8ByHand(t *testing.T) {
 	claims.TestJudge(t, "R8", judgeByHand, []claims.Case[ByHandFacts]{
 		{Name: "seen on 6.18: the same trips and state; docker also publishes to the host itself", Facts: seenR8, Want: claims.Refined,
-			Parts: map[string]string{"by-hand": claims.Confirmed, "like-docker": claims.Refined}},
+			Parts: map[string]claims.Verdict{"by-hand": claims.Confirmed, "like-docker": claims.Refined}},
 		{Name: "steps that also publish to the host itself (an OUTPUT rule): like docker's in every way",
 			Facts: claims.With(seenR8, func(f *ByHandFacts) { f.ByHand.FromHost = f.Docker.FromHost }),
 			Want:  claims.Confirmed},
@@ -240,12 +240,12 @@ func TestJudgeR8ByHand(t *testing.T) {
 				f.ByHand.Out = Trip{Dialed: "OUTSIDE:7007", Seen: "CTR", Err: "network is unreachable"}
 				f.ByHand.In = Trip{Dialed: "HOSTOUT:8080", Err: "connection refused"}
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"by-hand": claims.Refuted, "like-docker": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"by-hand": claims.Refuted, "like-docker": claims.Refuted}},
 		{Name: "a docker whose network has another shape (its container on the host's network)",
 			Facts: claims.With(seenR8, func(f *ByHandFacts) {
 				f.ByHand.FromHost = f.Docker.FromHost
 				f.Docker.CtrLinks = f.Docker.HostLinks
 			}),
-			Want: claims.Refined, Parts: map[string]string{"like-docker": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"like-docker": claims.Refined}},
 	})
 }

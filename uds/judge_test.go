@@ -36,12 +36,12 @@ func TestJudgeU1Bind(t *testing.T) {
 
 	claims.TestJudge(t, "U1", judgeBind, []claims.Case[BindFacts]{
 		{Name: "refutable only by a kernel whose bind(2) to a path makes no file there (no Linux kernel does; the test binds its own listener, never a reader's server on an abstract name): a unix:// path dials nothing", Facts: noFile, Want: claims.Refuted,
-			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"file": claims.Refuted, "endpoint": claims.Refuted}},
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
 		{Name: "a regular file after bind", Facts: regular, Want: claims.Refuted,
-			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"file": claims.Refuted, "endpoint": claims.Confirmed}},
 		{Name: "only the relative form misses", Facts: relative, Want: claims.Refined,
-			Parts: map[string]string{"file": claims.Confirmed, "endpoint": claims.Refined}},
+			Parts: map[string]claims.Verdict{"file": claims.Confirmed, "endpoint": claims.Refined}},
 	})
 }
 
@@ -81,9 +81,9 @@ func TestJudgeU3Stack(t *testing.T) {
 	claims.TestJudge(t, "U3", judgeStack, []claims.Case[StackFacts]{
 		{Name: "seen on 6.18 as root", Facts: seen, Want: claims.Confirmed},
 		{Name: "tracing refused", Facts: untraced, Want: claims.Confirmed,
-			Parts: map[string]string{"lo": claims.Confirmed, "tracepoints": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"lo": claims.Confirmed, "tracepoints": claims.Skipped}},
 		{Name: "a tracepoint fires", Facts: oneEvent, Want: claims.Refuted,
-			Parts: map[string]string{"lo": claims.Confirmed, "tracepoints": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"lo": claims.Confirmed, "tracepoints": claims.Refuted}},
 		{Name: "the control moves nothing", Facts: blind, Want: claims.Skipped},
 	})
 }
@@ -141,18 +141,18 @@ func TestJudgeU4Backlog(t *testing.T) {
 
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[BacklogFacts]{
 		{Name: "refutable only by a kernel whose UNIX connect waits for the other side, as TCP's does (no Linux kernel's does; the test's own listener, never a reader's server, is what it connects to)", Facts: handshake, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Refuted, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Refuted, "queues": claims.Refuted}},
 		{Name: "seen on 6.18 with the connection note: UDS connects 2-3x as fast, deciding nothing", Facts: measured, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "a security hook makes UDS connects dearer: the note refutes, the claim stands as measured", Facts: hooked, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "seen on 6.18: no handshake, an accept queue", Facts: seen, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: unbounded, Want: claims.Confirmed},
 		{Name: "constructed: the first connect refused by a full queue (EAGAIN) shows no handshake either way", Facts: full, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Skipped, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Skipped, "queues": claims.Refuted}},
 		{Name: "data sent before accept lost", Facts: lost, Want: claims.Refined,
-			Parts: map[string]string{"handshake": claims.Refined, "queues": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Refined, "queues": claims.Confirmed}},
 	})
 }
 
@@ -171,11 +171,11 @@ func TestJudgeU5Inodes(t *testing.T) {
 
 	claims.TestJudge(t, "U5", judgeInodes, []claims.Case[InodeFacts]{
 		{Name: "seen on 6.18: two inodes", Facts: seen, Want: claims.Refined,
-			Parts: map[string]string{"differ": claims.Confirmed, "why": claims.Refined}},
+			Parts: map[string]claims.Verdict{"differ": claims.Confirmed, "why": claims.Refined}},
 		{Name: "refutable only by a kernel whose sock_diag reports the socket file's inode (no Linux kernel does)", Facts: same, Want: claims.Refuted,
-			Parts: map[string]string{"differ": claims.Refuted, "why": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"differ": claims.Refuted, "why": claims.Skipped}},
 		{Name: "different, the TODO open", Facts: noVFS, Want: claims.Confirmed,
-			Parts: map[string]string{"differ": claims.Confirmed, "why": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"differ": claims.Confirmed, "why": claims.Skipped}},
 	})
 }
 
@@ -196,11 +196,11 @@ func TestJudgeU6Lifecycle(t *testing.T) {
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
 		{Name: "constructed: a server whose close removes its file, as Go's net.Listen does (the test's GoCloseLeaves): nothing left, bind just works", Facts: cleans, Want: claims.Refuted,
-			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Refuted, "bind": claims.Refuted}},
 		{Name: "bind reuses the leftover", Facts: reused, Want: claims.Refuted,
-			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Confirmed, "bind": claims.Refuted}},
 		{Name: "unlink cuts live connections", Facts: cut, Want: claims.Refined,
-			Parts: map[string]string{"outlives": claims.Refined, "bind": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Refined, "bind": claims.Confirmed}},
 	})
 }
 
@@ -220,9 +220,9 @@ func TestJudgeU6LifecycleOnPodmanService(t *testing.T) {
 	})
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "podman system service seen on 6.18, killed", Facts: podmanService, Want: claims.Confirmed,
-			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Confirmed, "bind": claims.Confirmed}},
 		{Name: "constructed from the podman system service's observed SIGTERM stop: it unlinks its file, and the next bind works", Facts: graceful, Want: claims.Refuted,
-			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Refuted, "bind": claims.Refuted}},
 	})
 }
 
@@ -249,14 +249,14 @@ func TestJudgeU7SunPath(t *testing.T) {
 
 	claims.TestJudge(t, "U7", judgeSunPath, []claims.Case[SunPathFacts]{
 		{Name: "seen on 6.18 as root", Facts: seen, Want: claims.Refined,
-			Parts: map[string]string{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
 		{Name: "seen on 6.18 without namespaces", Facts: seenUnprivileged, Want: claims.Refined,
-			Parts: map[string]string{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
 		{Name: "108 bytes refused everywhere", Facts: strict, Want: claims.Confirmed},
 		{Name: "refutable only by a system whose sun_path is not 108 bytes (104 on the BSDs and macOS; every Linux has 108)", Facts: wrong, Want: claims.Refuted,
-			Parts: map[string]string{"fit": claims.Refuted, "limit": claims.Refuted, "abstract": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"fit": claims.Refuted, "limit": claims.Refuted, "abstract": claims.Refuted}},
 		{Name: "abstract names shared across namespaces", Facts: shared, Want: claims.Refined,
-			Parts: map[string]string{"abstract": claims.Refined}},
+			Parts: map[string]claims.Verdict{"abstract": claims.Refined}},
 	})
 }
 
@@ -337,48 +337,48 @@ func TestJudgeU8(t *testing.T) {
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
 		{Name: "seen on 6.18 under load: below 2x in both shapes; the stream's lead reverses, the round trip's intervals too wide to tell", Facts: claims.SeenFacts[U8Facts](seenU8),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "as the notes say: 3x at 100 B, 1.2x at 64 KiB", Facts: sameCPUFacts(3, 1.2, 3.5, 1.1),
-			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},
 		{Name: "a reader's machine where every UDS message pays a heavy LSM hook (an AppArmor profile on the socket): TCP faster at 100 B and further ahead at 64 KiB", Facts: sameCPUFacts(0.8, 0.5, 0.9, 0.6),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		{Name: "the notes' own C program on a reader's machine: UDS ahead but under 2x, and further ahead at 64 KiB", Facts: sameCPUFacts(1.4, 2.4, 0.87, 2.5),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		// Issue 32: the gap was the distance from 1x either way, so a swap
 		// of the faster side counted as the gap shrinking. UDS 40% slower
 		// at 100 B and 30% faster at 64 KiB is a lead that reverses.
 		{Name: "UDS 0.6x at 100 B, 1.3x at 64 KiB: the lead reverses, it does not shrink", Facts: sameCPUFacts(0.6, 1.3, 0.6, 1.3),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		// ... and UDS 3x at 100 B against TCP twice as fast at 64 KiB made
 		// the whole of U8 confirmed.
 		{Name: "UDS 3x at 100 B, TCP 2x at 64 KiB: more than 2x, but the lead reverses", Facts: sameCPUFacts(3, 0.5, 3, 0.5),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Refuted}},
 		// The project machine's shapes, each a narrow 1% spread: the round
 		// trip's lead about the same at both sizes, the stream's 100 B
 		// ratio below 1x (TCP's merged writes under bbr) a lag that turns
 		// into a lead.
 		{Name: "the project machine's shape: round trips 1.45x and 1.40x, about the same; streams 0.75x then 1.45x, reversed", Facts: spreadFacts(0.01, 1.45, 1.40, 0.75, 1.45),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		{Name: "UDS behind at 100 B and further behind at 64 KiB: TCP's lead grows", Facts: sameCPUFacts(0.8, 0.6, 0.75, 0.5),
-			Want: claims.Refuted, Parts: map[string]string{"gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"gap-shrinks": claims.Refuted}},
 		{Name: "an interval straddling 2.0 decides nothing", Facts: sameCPUFacts(2.0, 1.1, 3, 1.1),
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Confirmed}},
 		{Name: "2x for round trips only, the gap shrinking for round trips only", Facts: sameCPUFacts(3, 1.2, 0.8, 1.0),
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Refined}},
 		{Name: "the same lead at both sizes, with a spread as wide as the band: undecided", Facts: sameCPUFacts(3, 3, 3, 3),
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
 		{Name: "one upset pair of eight does not stretch the interval", Facts: outlier,
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
 		{Name: "free placement is shown, not decisive", Facts: claims.With(sameCPUFacts(3, 1.2, 3.5, 1.1), func(f *U8Facts) {
 			f.Cells = append(f.Cells, cell(bench.Stream, bench.Free, 100, 0.5, 0.01), cell(bench.Stream, bench.Free, 65536, 4, 0.01))
 		}),
 			Want: claims.Confirmed},
 		{Name: "one size measured: no trend, the other part decides", Facts: oneSize,
-			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Skipped}},
 		{Name: "four pairs are too few to decide", Facts: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			{Shape: bench.RoundTrip, Placement: bench.OneCPU, Size: 100, RateA: 3000, RateB: 1000, Ratios: []float64{3, 3, 3, 3}},
 			{Shape: bench.RoundTrip, Placement: bench.OneCPU, Size: 65536, RateA: 1000, RateB: 1000, Ratios: []float64{1, 1, 1, 1}}}},
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
 		{Name: "nothing measured is a skip, not refined", Facts: U8Facts{A: bench.UDS, B: bench.TCP},
 			Want: claims.Skipped},
 	})
@@ -408,13 +408,13 @@ func TestJudgeU8AndU9UnderLoad(t *testing.T) {
 	loaded.Load, loaded.CPUs = []float64{21.11, 22.15}, 2
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
 		{Name: "seen on 6.18 under load (load average 22): every part undecided, naming the load", Facts: claims.SeenFacts[U8Facts](seenU8Loaded),
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
 		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load, decides nothing", Facts: loaded,
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
 	})
 	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
 		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load: not refuted, undecided", Facts: U9Facts{Efficiency: loaded, Security: seenSecurity},
-			Want: claims.Undecided, Parts: map[string]string{"more-efficient": claims.Undecided, "more-secure": claims.Confirmed}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"more-efficient": claims.Undecided, "more-secure": claims.Confirmed}},
 	})
 	for _, ev := range []string{judgeU8(loaded).Parts[0].Evidence, judgeU8(loaded).Parts[1].Evidence, judgeU9(U9Facts{Efficiency: loaded, Security: seenSecurity}).Parts[0].Evidence} {
 		assert.Contains(t, ev, "measured under load: other work took 30% of the measured CPU's time")
@@ -438,15 +438,15 @@ func TestJudgeU8ByCPUTimeAndCongestionControl(t *testing.T) {
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
 		{Name: "seen on 6.18 (bbr) under load, by CPU: below 2x in both shapes; cubic beside, deciding nothing", Facts: claims.SeenFacts[U8Facts](seenU8CPU),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "a reader with bbr: round trips 1.5x and merged streams 0.9x, below 2x in both", Facts: bbr,
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
 		{Name: "a reader with cubic: the stream 3.5x (a segment per write), the round trip 1.5x: 2x for streams only", Facts: cubic,
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Confirmed}},
 		{Name: "the rates straddle 2x, the CPU time decides: above", Facts: straddleByRate,
-			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed}},
 		{Name: "facts without CPU time decide by msgs/s, whose spread straddles 2x", Facts: ratesOnly,
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided}},
 	})
 	for _, c := range []struct {
 		name  string
@@ -489,33 +489,33 @@ func TestJudgeU9(t *testing.T) {
 
 	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
 		{Name: "seen on 6.18 as root: secure; faster except for small streams", Facts: U9Facts{Efficiency: seen, Security: seenSecurity},
-			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
 		{Name: "faster everywhere and gated by the file mode", Facts: U9Facts{Efficiency: faster, Security: seenSecurity},
 			Want: claims.Confirmed},
 		{Name: "constructed: slower everywhere, and the 0600 file let uid 65534 in (as it lets a client with CAP_DAC_OVERRIDE: the U9 drill, testdata/drills/U9.json)", Facts: U9Facts{Efficiency: slower, Security: noGate},
-			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
 		{Name: "TCP refused the other uid too: no advantage shown", Facts: U9Facts{Efficiency: faster, Security: tcpGated},
-			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-secure": claims.Refined}},
 		{Name: "SO_PEERCRED named someone else", Facts: U9Facts{Efficiency: faster, Security: wrongCred},
-			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-secure": claims.Refined}},
 		{Name: "an interval straddling 1.0 is undecided", Facts: U9Facts{Efficiency: sameCPUFacts(1.0, 1.2, 1.5, 1.1), Security: seenSecurity},
-			Want: claims.Undecided, Parts: map[string]string{"more-efficient": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"more-efficient": claims.Undecided}},
 		{Name: "rootless: no second uid, efficiency alone decides", Facts: U9Facts{Efficiency: faster, Security: rootless},
-			Want: claims.Confirmed, Parts: map[string]string{"more-secure": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-secure": claims.Skipped}},
 		{Name: "rootless and nothing measured", Facts: U9Facts{Efficiency: U8Facts{}, Security: rootless},
 			Want: claims.Skipped},
 		{Name: "seen on 6.18 by CPU time: UDS cheaper per message but for 100 B streams (TCP merges them under bbr)", Facts: U9Facts{Efficiency: claims.SeenFacts[U8Facts](seenU8CPU), Security: seenSecurity},
-			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-efficient": claims.Refined}},
 		{Name: "a reader with cubic: UDS cheaper per message in every cell", Facts: U9Facts{Efficiency: readerFacts("cubic", 3.5, 1000), Security: seenSecurity},
-			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-efficient": claims.Confirmed}},
 		{Name: "the rates straddle 1.0 and the CPU time does not decide the other way: cheaper", Facts: U9Facts{Efficiency: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			cpuCell(bench.RoundTrip, 100, around(1.0, 0.4), around(1.3, 0.1), 1000, "")}}, Security: seenSecurity},
 			Want: claims.Confirmed},
 		{Name: "a reader whose UDS pays an LSM hook per message: dearer by CPU time in every cell", Facts: U9Facts{Efficiency: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			cpuCell(bench.RoundTrip, 100, around(1.0, 0.4), around(0.7, 0.05), 1000, ""),
 			cpuCell(bench.Stream, 100, around(1.0, 0.4), around(0.6, 0.05), 40, "")}}, Security: seenSecurity},
-			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"more-efficient": claims.Refuted}},
 		{Name: "in a VM: secure, efficiency not measured", Facts: U9Facts{Security: seenSecurity, EfficiencyNotMeasured: "timing under emulation"},
-			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
 	})
 }

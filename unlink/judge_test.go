@@ -24,11 +24,11 @@ func TestJudgeN1LinkCount(t *testing.T) {
 	claims.TestJudge(t, "N1", judgeLinkCount, []claims.Case[LinkCountFacts]{
 		{Name: "a reader's FUSE filesystem that reports a fixed link count (sshfs): a fresh file with two links, a count unlink does not lower", Facts: claims.With(seenN1, func(f *LinkCountFacts) {
 			f.FreshNlink, f.NlinkBAfter = 2, 2
-		}), Want: claims.Refuted, Parts: map[string]string{"fresh": claims.Refuted, "decrement": claims.Refuted}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"fresh": claims.Refuted, "decrement": claims.Refuted}},
 		{Name: "unlink leaves the name", Facts: claims.With(seenN1, func(f *LinkCountFacts) { f.LstatAAfter = "0" }),
-			Want: claims.Refuted, Parts: map[string]string{"fresh": claims.Confirmed, "decrement": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"fresh": claims.Confirmed, "decrement": claims.Refuted}},
 		{Name: "the other name lost the data", Facts: claims.With(seenN1, func(f *LinkCountFacts) { f.DataIntact = false }),
-			Want: claims.Refined, Parts: map[string]string{"decrement": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"decrement": claims.Refined}},
 	})
 }
 
@@ -40,9 +40,9 @@ func TestJudgeN2Space(t *testing.T) {
 			f.FreeUnlinked, f.FreeClosed = 64, 40
 		}), Want: claims.Refuted},
 		{Name: "the last close frees it though a name is left", Facts: claims.With(seenN2, func(f *SpaceFacts) { f.FreeOtherName = 64 }),
-			Want: claims.Refuted, Parts: map[string]string{"reclaimed": claims.Confirmed, "held": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"reclaimed": claims.Confirmed, "held": claims.Refuted}},
 		{Name: "the space comes back late, or not at all", Facts: claims.With(seenN2, func(f *SpaceFacts) { f.FreeClosed, f.ClosedWaitMs = 40, 5000 }),
-			Want: claims.Refuted, Parts: map[string]string{"reclaimed": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"reclaimed": claims.Refuted}},
 	})
 }
 
@@ -96,18 +96,18 @@ func TestJudgeN3CommandCalls(t *testing.T) {
 		{Name: "seen on 6.18 x86_64", Facts: seenN3, Want: claims.Confirmed},
 		{Name: "arm64: no unlink system call", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.Arch, f.ArchHasUnlink, f.UnlinkFile = "arm64", false, unlinkViaUnlinkat
-		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Confirmed, "unlink": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"rm": claims.Confirmed, "unlink": claims.Refined}},
 		{Name: "x86_64 with an unlink command that calls unlinkat", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.UnlinkFile = unlinkViaUnlinkat
-		}), Want: claims.Refuted, Parts: map[string]string{"unlink": claims.Refuted}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"unlink": claims.Refuted}},
 		{Name: "busybox rm calls unlink", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.Rm.Resolved, f.RmFile = "/bin/busybox", rmViaUnlink
-		}), Want: claims.Refuted, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"rm": claims.Refuted, "unlink": claims.Confirmed}},
 		{Name: "busybox's rm and unlink first on PATH (Debian's busybox 1.35, x86_64)", Facts: busyboxN3,
-			Want: claims.Refuted, Parts: map[string]string{"rm": claims.Refuted, "unlink": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"rm": claims.Refuted, "unlink": claims.Confirmed}},
 		{Name: "rm tries unlink first, then unlinkat", Facts: claims.With(seenN3, func(f *CommandCallsFacts) {
 			f.RmFile.Calls = append([]RemovalCall{{Call: `unlink("111") = -1 EPERM`, Name: "unlink", Path: "111", Errno: "EPERM"}}, f.RmFile.Calls...)
-		}), Want: claims.Refined, Parts: map[string]string{"rm": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"rm": claims.Refined}},
 	})
 }
 
@@ -122,9 +122,9 @@ func TestJudgeN4Dirfd(t *testing.T) {
 			f.EmptyWithRmdir, f.EmptyDirRemoved = "ENOENT", false
 		}), Want: claims.Refuted},
 		{Name: "the rename breaks the fd", Facts: claims.With(seenN4, func(f *DirfdFacts) { f.AfterRename, f.RenamedGone = "ENOENT", false }),
-			Want: claims.Refuted, Parts: map[string]string{"dirfd": claims.Refuted, "like-unlink": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"dirfd": claims.Refuted, "like-unlink": claims.Confirmed}},
 		{Name: "a directory refused with EPERM, as POSIX allows", Facts: claims.With(seenN4, func(f *DirfdFacts) { f.DirWithFlags0 = "EPERM" }),
-			Want: claims.Refined, Parts: map[string]string{"like-unlink": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"like-unlink": claims.Refined}},
 	})
 }
 
@@ -138,9 +138,9 @@ func TestJudgeN5OneFile(t *testing.T) {
 			f.RmManyRemovedAll = false
 		}), Want: claims.Refuted},
 		{Name: "EPERM for a directory (POSIX's other answer)", Facts: claims.With(seenN5, func(f *OneFileFacts) { f.UnlinkDir = "EPERM" }),
-			Want: claims.Refined, Parts: map[string]string{"no-directories": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"no-directories": claims.Refined}},
 		{Name: "no commands on PATH", Facts: claims.With(seenN5, func(f *OneFileFacts) { f.CommandsRun = false }),
-			Want: claims.Confirmed, Parts: map[string]string{"one-file": claims.Skipped, "rm-more": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"one-file": claims.Skipped, "rm-more": claims.Skipped}},
 	})
 }
 

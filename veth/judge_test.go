@@ -40,11 +40,11 @@ func TestJudgeV1Pair(t *testing.T) {
 			f.OtherGoneSame, f.OtherGoneCross = false, false
 		}), Want: claims.Refuted},
 		{Name: "the cross pair's link-netnsid names another namespace", Facts: claims.With(seenV1, func(f *PairFacts) { f.Cross[0].NetnsID = 7 }),
-			Want: claims.Refined, Parts: map[string]string{"each-names-other": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"each-names-other": claims.Refined}},
 		{Name: "deleting across namespaces leaves the far end", Facts: claims.With(seenV1, func(f *PairFacts) { f.OtherGoneCross = false }),
-			Want: claims.Refined, Parts: map[string]string{"delete-removes-both": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"delete-removes-both": claims.Refined}},
 		{Name: "the cross pair's ends not seen: nothing to confirm on", Facts: claims.With(seenV1, func(f *PairFacts) { f.Cross = [2]End{} }),
-			Want: claims.Confirmed, Parts: map[string]string{"each-names-other": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"each-names-other": claims.Skipped}},
 	})
 }
 
@@ -77,14 +77,14 @@ func TestJudgeV3LinkLocal(t *testing.T) {
 	// net.core.devconf_inherit_init_net=1 hands them the host's setting.
 	claims.TestJudge(t, "V3", judgeLinkLocal, []claims.Case[LinkLocalFacts]{
 		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refuted,
-			Parts: map[string]string{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
 		{Name: "EUI-64 that differs from the notes only in the u/l bit", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.Ends = []LinkLocalEnd{f.Ends[0], {Name: "b", MAC: NotesMAC, LinkLocal: "fe80::9a2e:edff:fe06:c56"}}
-		}), Want: claims.Refuted, Parts: map[string]string{"notes-pair": claims.Refuted}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"notes-pair": claims.Refuted}},
 		{Name: "no end carried the notes' MAC", Facts: claims.With(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
-			Want: claims.Confirmed, Parts: map[string]string{"notes-pair": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"notes-pair": claims.Skipped}},
 		{Name: "a kernel booted with ipv6.disable=1: no IPv6 sysctls, no fe80:: address", Facts: noIPv6V3,
-			Want: claims.Refuted, Parts: map[string]string{"each-end": claims.Refuted, "notes-pair": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"each-end": claims.Refuted, "notes-pair": claims.Refuted}},
 		{Name: "constructed: disable_ipv6=1 in the namespace (a reader's new namespaces inherit it only where devconf_inherit_init_net=1, on a host with IPv6 off)", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.DisableIPv6 = "1"
 			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
@@ -119,9 +119,9 @@ func TestJudgeV4CrossPing(t *testing.T) {
 func TestJudgeV5SameNetnsPing(t *testing.T) {
 	claims.TestJudge(t, "V5", judgeSameNetnsPing, []claims.Case[SameNetnsPingFacts]{
 		{Name: "seen on 6.18: via lo, forced only with accept_local and loose rp_filter", Facts: seenV5, Want: claims.Refined,
-			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
+			Parts: map[string]claims.Verdict{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
 		{Name: "no ping sent: 0/0 is not answered", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) { f.Sent, f.Answered = 0, 0 }), Want: claims.Refined,
-			Parts: map[string]string{"answered": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"answered": claims.Skipped}},
 		{Name: "a reader's BPF cgroup program that drops ICMP (cgroup/skb egress): nothing answered, nothing moved", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents = 0, 0, 0
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
@@ -140,7 +140,7 @@ func TestJudgeV5SameNetnsPing(t *testing.T) {
 			f.LoEvents, f.VethEvents = 0, 0
 			f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
 		}), Want: claims.Refined,
-			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
 		{Name: "the same BPF cgroup program, as an ordinary user (counters only): nothing answered, no counter moved", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents, f.VethEvents = 0, 0, 0, 0
 			f.TraceNotObserved = "needs real root"
@@ -148,7 +148,7 @@ func TestJudgeV5SameNetnsPing(t *testing.T) {
 			for i := range f.Forced {
 				f.Forced[i].Answered = false
 			}
-		}), Want: claims.Refuted, Parts: map[string]string{"path": claims.Refuted, "tracepoints": claims.Skipped}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"path": claims.Refuted, "tracepoints": claims.Skipped}},
 	})
 }
 
@@ -157,28 +157,28 @@ func TestJudgeV6FirstPacket(t *testing.T) {
 	// permanent neighbour entry for the peer before one ping, no ARP.
 	claims.TestJudge(t, "V6", judgeFirstPacket, []claims.Case[FirstPacketFacts]{
 		{Name: "seen on 6.18 (tracepoints): the notes' stack is the ARP request's", Facts: seenV6, Want: claims.Refined,
-			Parts: map[string]string{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
+			Parts: map[string]claims.Verdict{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
 		{Name: "seen on Debian 6.1 (make matrix): the kprobe's first stack at veth_xmit is the ARP request's", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
 		{Name: "seen on Debian arm64 6.12 (make matrix): the kprobe's stack at veth_xmit's entry lacks its caller, the tracepoint's has it", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
 		{Name: "the kprobe's stack lacks veth_xmit's caller and so does the stack inside veth_xmit", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 			f.ARPIntoPeerStack = []string{"netif_rx_internal", "__netif_rx", "veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Refined}},
 		{Name: "a kprobe's stack at veth_xmit entered from somewhere else than dev_hard_start_xmit's caller", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "ip_finish_output2", "__dev_queue_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Refined}},
 		{Name: "a kprobe's first stack at veth_xmit that is not the notes'", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Refined}},
 	})
 }
 
@@ -187,14 +187,14 @@ func TestJudgeV7Handoff(t *testing.T) {
 	// XDP program on the peer, which takes its packets through veth's NAPI.
 	claims.TestJudge(t, "V7", judgeHandoff, []claims.Case[HandoffFacts]{
 		{Name: "constructed: some packets through veth's NAPI (the test's own veth has neither GRO nor XDP)", Facts: claims.With(seenV7, func(f *HandoffFacts) { f.ReceivedBacklog, f.ReceivedVethNAPI = 1, 2 }),
-			Want: claims.Refined, Parts: map[string]string{"forward": claims.Confirmed, "backlog": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"forward": claims.Confirmed, "backlog": claims.Refined}},
 		// 5.10's own stack (recorded under testdata/facts/linux-5.10 too):
 		// the hand-off is netif_rx, renamed __netif_rx in 5.18.
 		{Name: "a kernel that calls it netif_rx (5.10)", Facts: claims.With(seenV7, func(f *HandoffFacts) {
 			f.ForwardStack = []string{"netif_rx_internal", "netif_rx", "veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"forward": claims.Refined, "backlog": claims.Confirmed}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"forward": claims.Refined, "backlog": claims.Confirmed}},
 		{Name: "a stack that does not show veth_xmit's callee", Facts: claims.With(seenV7, func(f *HandoffFacts) { f.ForwardStack = []string{"veth_xmit", "dev_hard_start_xmit"} }),
-			Want: claims.Refined, Parts: map[string]string{"forward": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"forward": claims.Refined}},
 	})
 }
 
@@ -202,11 +202,11 @@ func TestJudgeV8Container(t *testing.T) {
 	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
 		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
 		{Name: "still reachable with a port out of the bridge", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
-			Want: claims.Refined, Parts: map[string]string{"bridge-carries": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"bridge-carries": claims.Refined}},
 		{Name: "no host end seen: no port to confirm on", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Ports = nil }), Want: claims.Confirmed,
-			Parts: map[string]string{"peer-in-container": claims.Skipped, "bridge-port": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"peer-in-container": claims.Skipped, "bridge-port": claims.Skipped}},
 		{Name: "no ping tried", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Pings = nil }), Want: claims.Confirmed,
-			Parts: map[string]string{"bridge-carries": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"bridge-carries": claims.Skipped}},
 	})
 }
 
@@ -268,10 +268,10 @@ func TestJudgeV8Runtime(t *testing.T) {
 		f.Pings = []PingSeen{{From: "198.18.9.2", To: "198.18.9.3", Reply: "no echo reply from 198.18.9.3 for icmp_seq=1 within 2s"}}
 	})
 	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
-		{Name: "CNI bridge plugin seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8CNI}, Want: claims.Confirmed, Parts: map[string]string{PartCNIBridge: claims.Confirmed}},
-		{Name: "rootful podman seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Podman}, Want: claims.Confirmed, Parts: map[string]string{PartPodman: claims.Confirmed}},
-		{Name: "docker seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Docker}, Want: claims.Confirmed, Parts: map[string]string{PartDocker: claims.Confirmed}},
-		{Name: "rootless podman seen on 6.18: a tap, no veth", Facts: ContainerFacts{Runtime: &rootlessTap}, Want: claims.Refuted, Parts: map[string]string{PartPodmanRootless: claims.Refuted}},
+		{Name: "CNI bridge plugin seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8CNI}, Want: claims.Confirmed, Parts: map[string]claims.Verdict{PartCNIBridge: claims.Confirmed}},
+		{Name: "rootful podman seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Podman}, Want: claims.Confirmed, Parts: map[string]claims.Verdict{PartPodman: claims.Confirmed}},
+		{Name: "docker seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Docker}, Want: claims.Confirmed, Parts: map[string]claims.Verdict{PartDocker: claims.Confirmed}},
+		{Name: "rootless podman seen on 6.18: a tap, no veth", Facts: ContainerFacts{Runtime: &rootlessTap}, Want: claims.Refuted, Parts: map[string]claims.Verdict{PartPodmanRootless: claims.Refuted}},
 		{Name: "veths with no bridge behind them (a routed plugin, ptp)", Facts: ContainerFacts{Runtime: &unplugged}, Want: claims.Refined},
 		{Name: "on a bridge, but the containers do not reach each other", Facts: onRuntime(seenV8CNI, func(f *RuntimeFacts) {
 			f.Pings = []PingSeen{{From: "198.18.9.2", To: "198.18.9.3", Reply: "no echo reply"}, f.Pings[1]}
@@ -292,9 +292,9 @@ func TestJudgeV8Runtime(t *testing.T) {
 var seenV10 = claims.RecordedFacts[FreshFacts]("linux-6.18", "V10")
 
 func TestJudgeV10Fresh(t *testing.T) {
-	all := map[string]string{"links": claims.Confirmed, "routes": claims.Confirmed, "rules": claims.Confirmed, "firewall": claims.Confirmed}
-	with := func(part, verdict string) map[string]string {
-		m := map[string]string{}
+	all := map[string]claims.Verdict{"links": claims.Confirmed, "routes": claims.Confirmed, "rules": claims.Confirmed, "firewall": claims.Confirmed}
+	with := func(part string, verdict claims.Verdict) map[string]claims.Verdict {
+		m := map[string]claims.Verdict{}
 		for k, v := range all {
 			m[k] = v
 		}
@@ -321,7 +321,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 		{Name: "lo born up, with its addresses and routes", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links[0] = LinkSeen{Name: "lo", Kind: "device", Flags: "LOOPBACK,UP,LOWER_UP", Up: true, OperState: "unknown", Addrs: []string{"127.0.0.1/8"}}
 			f.Routes = f.ControlRoutes
-		}), Want: claims.Refuted, Parts: map[string]string{"links": claims.Refuted, "routes": claims.Refuted, "rules": claims.Confirmed}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"links": claims.Refuted, "routes": claims.Refuted, "rules": claims.Confirmed}},
 		{Name: "another device in the new namespace", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links = append(f.Links, LinkSeen{Name: "eth0", Kind: "veth", Flags: "BROADCAST,MULTICAST", OperState: "down"})
 		}), Want: claims.Refuted, Parts: with("links", claims.Refuted)},
@@ -360,20 +360,20 @@ func TestJudgeV11Move(t *testing.T) {
 	up := DeviceState{Index: 2, Name: "nn6fx-aa", Flags: "BROADCAST,MULTICAST,UP,LOWER_UP", Up: true, OperState: "up"}
 	claims.TestJudge(t, "V11", judgeMove, []claims.Case[MoveFacts]{
 		{Name: "seen on 6.18: no address, down, same ifindex and name", Facts: seenV11,
-			Want: claims.Confirmed, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"addresses": claims.Confirmed, "down": claims.Confirmed}},
 		{Name: "the addresses came along", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After.Addrs = f.Before.Addrs }),
-			Want: claims.Refuted, Parts: map[string]string{"addresses": claims.Refuted, "down": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"addresses": claims.Refuted, "down": claims.Confirmed}},
 		{Name: "still up on the other side", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After = up }),
-			Want: claims.Refuted, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"addresses": claims.Confirmed, "down": claims.Refuted}},
 		{Name: "moved with its configuration, as if nothing happened", Facts: claims.With(seenV11, func(f *MoveFacts) {
 			f.After = up
 			f.After.Addrs = f.Before.Addrs
 			f.RoutesAfter = f.RoutesBefore
 		}), Want: claims.Refuted},
 		{Name: "the control's address does not show: the reading is blind", Facts: claims.With(seenV11, func(f *MoveFacts) { f.ControlAddrs = nil }),
-			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"addresses": claims.Refined}},
 		{Name: "nothing to lose: down and bare before the move", Facts: claims.With(seenV11, func(f *MoveFacts) { f.Before = f.After }),
-			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refined, "down": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"addresses": claims.Refined, "down": claims.Refined}},
 	})
 }
 

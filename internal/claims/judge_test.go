@@ -177,7 +177,7 @@ func TestTestJudgeChecksVerdictsAndParts(t *testing.T) {
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[backlogFacts]{
 		{Name: "refutable only by a kernel with a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
 		{Name: "seen on 6.18: no handshake, an accept queue (refuted in part)", Facts: backlogFacts{true, 2}, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: backlogFacts{true, 0}, Want: claims.Confirmed},
 	})
 	// The refuting case ran, so U4 is covered; uds's other claims have no

@@ -18,8 +18,8 @@ import (
 type Case[F any] struct {
 	Name  string
 	Facts F
-	Want  string            // the claim's verdict
-	Parts map[string]string // part name -> verdict; the parts not named are not checked
+	Want  Verdict            // the claim's verdict
+	Parts map[string]Verdict // part name -> verdict; the parts not named are not checked
 }
 
 // TestJudge runs a claim's judge on a table of facts and checks each
@@ -86,7 +86,7 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	}
 }
 
-func expect(t *testing.T, id string, facts any, data []byte, f Finding, want string, parts map[string]string) {
+func expect(t *testing.T, id string, facts any, data []byte, f Finding, want Verdict, parts map[string]Verdict) {
 	t.Helper()
 	if err := f.check(); err != nil {
 		t.Fatalf("malformed finding: %v\n%+v", err, f)
@@ -121,7 +121,7 @@ func partNames(f Finding) []string {
 // TestJudge checks a table's. It logs "drill ID: verdict — evidence", which is not a
 // verdict line: a drill says nothing about the reader's kernel, so the
 // report never counts it.
-func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want string) Finding {
+func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want Verdict) Finding {
 	t.Helper()
 	if _, ok := records.Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
@@ -168,7 +168,7 @@ func recordDrill(test, id string, f Finding, facts []byte) error {
 		Verdict: f.Verdict, Facts: facts}
 	for _, p := range f.Parts {
 		if r.Parts == nil {
-			r.Parts = map[string]string{}
+			r.Parts = map[string]Verdict{}
 		}
 		r.Parts[p.Name] = p.Verdict
 	}

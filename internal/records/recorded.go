@@ -18,12 +18,12 @@ const FactsDir = "testdata/facts"
 // Recorded is one claim's facts as a real kernel gave them, with what the
 // judge found then.
 type Recorded struct {
-	Drill   string            `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
-	Test    string            `json:"test,omitempty"`  // the test that observed them, for a claim's further rows
-	Kernel  string            `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
-	Verdict string            `json:"verdict"`         // the claim's verdict on that kernel
-	Parts   map[string]string `json:"parts,omitempty"`
-	Facts   json.RawMessage   `json:"facts"`
+	Drill   string             `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
+	Test    string             `json:"test,omitempty"`  // the test that observed them, for a claim's further rows
+	Kernel  string             `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
+	Verdict Verdict            `json:"verdict"`         // the claim's verdict on that kernel
+	Parts   map[string]Verdict `json:"parts,omitempty"`
+	Facts   json.RawMessage    `json:"facts"`
 }
 
 // DrillsDir is where a chapter keeps the facts its drills observed,
