@@ -40,6 +40,7 @@ func TestJudgeL1NoNIC(t *testing.T) {
 			Facts: withTunnels(facts(delivered, delivered, 0, lost, 2), 1), Want: claims.Refined},
 		{Name: "tunnel modules loaded, and lo down (the drill)",
 			Facts: withTunnels(facts(lost, lost, 0, lost, 2), 0), Want: claims.Refuted},
+		claims.RecordedDrill[NoNICFacts](t, "L1"),
 	})
 }
 
@@ -129,6 +130,7 @@ func TestJudgeL3OwnAddress(t *testing.T) {
 		{Name: "rootless, the control's datagrams also on lo",
 			Facts: untraced(facts("local", "lo", Path{Received: 5, LoTx: 5}, Path{Received: 5, LoTx: 5, DevTx: 6})),
 			Want:  claims.Refined, Parts: map[string]claims.Verdict{"traffic": claims.Refined, "tracepoints": claims.Skipped}},
+		claims.RecordedDrill[OwnAddressFacts](t, "L3"),
 	})
 }
 
@@ -169,7 +171,7 @@ func l4CPUFacts(rates []float64, cpu ...[]float64) L4Facts {
 }
 
 func TestJudgeL4(t *testing.T) {
-	seen := claims.SeenFacts[L4Facts](seenL4)
+	seen := claims.SeenFacts[L4Facts](t, seenL4)
 	same := []float64{1.0, 0.97, 1.03, 0.95, 1.05}
 	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32}
 	slower := []float64{0.8, 0.78, 0.82, 0.79, 0.81}
@@ -199,6 +201,7 @@ func TestJudgeL4(t *testing.T) {
 			Want: claims.Skipped},
 		{Name: "nothing measured is a skip", Facts: L4Facts{A: bench.TCP, B: bench.TCPHostAddr},
 			Want: claims.Skipped},
+		claims.RecordedDrill[L4Facts](t, "L4"),
 	})
 }
 
@@ -288,6 +291,7 @@ func TestJudgeL5Sockmap(t *testing.T) {
 			f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{}
 			f.NotMeasured = "not measured in a virtual machine (qemu): timing under emulation measures the emulator"
 		}), Want: claims.Confirmed},
+		claims.RecordedDrill[SockmapFacts](t, "L5"),
 	})
 }
 
@@ -377,6 +381,7 @@ func TestJudgeL4SaysHowCloseAndWhatLeftItUndecided(t *testing.T) {
 		{Name: "cells measured while the other CPU was busy, nothing else on theirs, decide", Facts: busyElsewhere, Want: claims.Confirmed},
 		{Name: "that stream 3% lower: it straddles the band's edge", Facts: straddling, Want: claims.Undecided},
 		{Name: "a cell outside the band, measured under load, decides nothing", Facts: loaded, Want: claims.Undecided},
+		{Name: "constructed: the same cell measured with nothing else on its CPU decides", Facts: l4CPUFacts(same, faster, same, same, same), Want: claims.Refuted},
 	})
 	for _, c := range []struct {
 		facts L4Facts

@@ -113,6 +113,7 @@ func TestJudgeR4LocalFirst(t *testing.T) {
 		{Name: "local wins even from behind main",
 			Facts: LocalFirstFacts{Addr: "198.18.0.1", Dev: "nnley-4a", FirstRulePriority: 0, FirstRuleTable: 255, Merged: viaLo, Split: split, Reordered: viaLo},
 			Want:  claims.Refined},
+		claims.RecordedDrill[LocalFirstFacts](t, "R4"),
 	})
 }
 
@@ -120,9 +121,8 @@ func TestJudgeR4LocalFirst(t *testing.T) {
 // recorded (Linux 6.18.44, x86_64: testdata/facts/linux-6.18, written by
 // go run ./internal/cmd/notes -run 'R[5-8]' -record-facts).
 
-var seenR5 = claims.RecordedFacts[ForwardingFacts]("linux-6.18", "R5")
-
 func TestJudgeR5Forwarding(t *testing.T) {
+	seenR5 := claims.RecordedFacts[ForwardingFacts](t, "R5")
 	claims.TestJudge(t, "R5", judgeForwarding, []claims.Case[ForwardingFacts]{
 		{Name: "seen on 6.18: dropped with 0 (InAddrErrors), forwarded with 1", Facts: seenR5, Want: claims.Confirmed},
 		{Name: "a host whose bridge forwards on its own (conf.BRIDGE.forwarding=1) with ip_forward=0",
@@ -148,9 +148,8 @@ func TestJudgeR5Forwarding(t *testing.T) {
 	})
 }
 
-var seenR6 = claims.RecordedFacts[MasqueradeFacts]("linux-6.18", "R6")
-
 func TestJudgeR6Masquerade(t *testing.T) {
+	seenR6 := claims.RecordedFacts[MasqueradeFacts](t, "R6")
 	claims.TestJudge(t, "R6", judgeMasquerade, []claims.Case[MasqueradeFacts]{
 		{Name: "seen on 6.18: rewritten, mapped, answered", Facts: seenR6, Want: claims.Confirmed},
 		{Name: "a host that tracks nothing (notrack): the container's own address goes out and no answer comes back",
@@ -175,13 +174,10 @@ func TestJudgeR6Masquerade(t *testing.T) {
 	})
 }
 
-var (
-	seenR7Kernel = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7APublishedPortIsDNATedInPreroutingFromOutsideOnly")
-	seenR7Docker = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7DockerPublishesAPortWithDNATAndDockerProxy")
-	seenR7Podman = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7PodmanPublishesAPortWithDNAT")
-)
-
 func TestJudgeR7Publish(t *testing.T) {
+	seenR7Kernel := claims.RecordedFacts[PublishFacts](t, "R7.TestR7APublishedPortIsDNATedInPreroutingFromOutsideOnly")
+	seenR7Docker := claims.RecordedFacts[PublishFacts](t, "R7.TestR7DockerPublishesAPortWithDNATAndDockerProxy")
+	seenR7Podman := claims.RecordedFacts[PublishFacts](t, "R7.TestR7PodmanPublishesAPortWithDNAT")
 	claims.TestJudge(t, "R7", judgePublish, []claims.Case[PublishFacts]{
 		{Name: "seen on 6.18, the test's own rules", Facts: seenR7Kernel, Want: claims.Confirmed},
 		{Name: "seen on 6.18, docker 20.10 (OUTPUT's DNAT, docker-proxy for 127.0.0.1)", Facts: seenR7Docker, Want: claims.Confirmed},
@@ -223,9 +219,8 @@ func TestJudgeR7Publish(t *testing.T) {
 	})
 }
 
-var seenR8 = claims.RecordedFacts[ByHandFacts]("linux-6.18", "R8")
-
 func TestJudgeR8ByHand(t *testing.T) {
+	seenR8 := claims.RecordedFacts[ByHandFacts](t, "R8")
 	claims.TestJudge(t, "R8", judgeByHand, []claims.Case[ByHandFacts]{
 		{Name: "seen on 6.18: the same trips and state; docker also publishes to the host itself", Facts: seenR8, Want: claims.Refined,
 			Parts: map[string]claims.Verdict{"by-hand": claims.Confirmed, "like-docker": claims.Refined}},

@@ -85,6 +85,7 @@ func TestJudgeU3Stack(t *testing.T) {
 		{Name: "a tracepoint fires", Facts: oneEvent, Want: claims.Refuted,
 			Parts: map[string]claims.Verdict{"lo": claims.Confirmed, "tracepoints": claims.Refuted}},
 		{Name: "the control moves nothing", Facts: blind, Want: claims.Skipped},
+		claims.RecordedDrill[StackFacts](t, "U3"),
 	})
 }
 
@@ -204,13 +205,12 @@ func TestJudgeU6Lifecycle(t *testing.T) {
 	})
 }
 
-// podmanService is what podman system service 4.3.1 left on the project
-// machine (TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled): killed,
-// its socket file stays and a request says ECONNREFUSED; stopped with
-// SIGTERM, it unlinks the file itself.
-var podmanService = claims.SeenFacts[LifecycleFacts](`{"AfterClose":"socket","Inode":9978823,"ConnectStale":"ECONNREFUSED","BindOver":"EADDRINUSE","BindUnlinked":"ok","CarriedAfterUnlink":"ok","ConnectUnlinked":"ENOENT","GoCloseLeaves":"","GoKeptLeaves":"","GoDialKept":"","Server":"podman system service (podman 4.3.1), killed with SIGKILL (its file's inode was 9978823 while it served)","StopLeaves":"none","StopRequest":"ENOENT","StopBind":"ok"}`)
-
 func TestJudgeU6LifecycleOnPodmanService(t *testing.T) {
+	// podmanService is what podman system service 4.3.1 left on the project
+	// machine (TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled): killed,
+	// its socket file stays and a request says ECONNREFUSED; stopped with
+	// SIGTERM, it unlinks the file itself.
+	podmanService := claims.SeenFacts[LifecycleFacts](t, `{"AfterClose":"socket","Inode":9978823,"ConnectStale":"ECONNREFUSED","BindOver":"EADDRINUSE","BindUnlinked":"ok","CarriedAfterUnlink":"ok","ConnectUnlinked":"ENOENT","GoCloseLeaves":"","GoKeptLeaves":"","GoDialKept":"","Server":"podman system service (podman 4.3.1), killed with SIGKILL (its file's inode was 9978823 while it served)","StopLeaves":"none","StopRequest":"ENOENT","StopBind":"ok"}`)
 	// Constructed: the graceful stop's observed fields (what it left, a
 	// request, the next bind) in the place of the kill's, the rest as the
 	// killed service's. The file is gone with the service, as with Go's
@@ -336,7 +336,7 @@ func TestJudgeU8(t *testing.T) {
 	outlier.Cells[0].Ratios = []float64{1.4, 1.3, 1.5, 13.3, 1.35, 1.45, 1.42, 1.38} // one pair upset by a neighbour
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 under load: below 2x in both shapes; the stream's lead reverses, the round trip's intervals too wide to tell", Facts: claims.SeenFacts[U8Facts](seenU8),
+		{Name: "seen on 6.18 under load: below 2x in both shapes; the stream's lead reverses, the round trip's intervals too wide to tell", Facts: claims.SeenFacts[U8Facts](t, seenU8),
 			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "as the notes say: 3x at 100 B, 1.2x at 64 KiB", Facts: sameCPUFacts(3, 1.2, 3.5, 1.1),
 			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},
@@ -401,20 +401,24 @@ const seenU8Loaded = `{"a":"uds","b":"tcp","path":"raw","peerA":"/tmp/nn40680071
 // the undecided part names the load; a reader's loaded machine never
 // turns U8 or U9 into another decided verdict.
 func TestJudgeU8AndU9UnderLoad(t *testing.T) {
-	loaded := sameCPUFacts(0.8, 0.9, 0.8, 0.9) // UDS dearer everywhere, as load made the 100 B round trip here
+	quiet := sameCPUFacts(0.8, 0.9, 0.8, 0.9) // UDS dearer everywhere, as load made the 100 B round trip here
+	loaded := sameCPUFacts(0.8, 0.9, 0.8, 0.9)
 	for i := range loaded.Cells {
 		loaded.Cells[i].OtherCPU = 30
 	}
 	loaded.Load, loaded.CPUs = []float64{21.11, 22.15}, 2
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 under load (load average 22): every part undecided, naming the load", Facts: claims.SeenFacts[U8Facts](seenU8Loaded),
+		{Name: "seen on 6.18 under load (load average 22): every part undecided, naming the load", Facts: claims.SeenFacts[U8Facts](t, seenU8Loaded),
 			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
 		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load, decides nothing", Facts: loaded,
 			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+		{Name: "constructed: the same cells measured with nothing else on their CPU decide", Facts: quiet, Want: claims.Refuted},
 	})
 	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
 		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load: not refuted, undecided", Facts: U9Facts{Efficiency: loaded, Security: seenSecurity},
 			Want: claims.Undecided, Parts: map[string]claims.Verdict{"more-efficient": claims.Undecided, "more-secure": claims.Confirmed}},
+		{Name: "constructed: the same cells measured with nothing else on their CPU: refuted", Facts: U9Facts{Efficiency: quiet, Security: seenSecurity},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"more-efficient": claims.Refuted, "more-secure": claims.Confirmed}},
 	})
 	for _, ev := range []string{judgeU8(loaded).Parts[0].Evidence, judgeU8(loaded).Parts[1].Evidence, judgeU9(U9Facts{Efficiency: loaded, Security: seenSecurity}).Parts[0].Evidence} {
 		assert.Contains(t, ev, "measured under load: other work took 30% of the measured CPU's time")
@@ -437,7 +441,7 @@ func TestJudgeU8ByCPUTimeAndCongestionControl(t *testing.T) {
 	}
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 (bbr) under load, by CPU: below 2x in both shapes; cubic beside, deciding nothing", Facts: claims.SeenFacts[U8Facts](seenU8CPU),
+		{Name: "seen on 6.18 (bbr) under load, by CPU: below 2x in both shapes; cubic beside, deciding nothing", Facts: claims.SeenFacts[U8Facts](t, seenU8CPU),
 			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "a reader with bbr: round trips 1.5x and merged streams 0.9x, below 2x in both", Facts: bbr,
 			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
@@ -455,7 +459,7 @@ func TestJudgeU8ByCPUTimeAndCongestionControl(t *testing.T) {
 	}{
 		{"bbr", bbr, []string{"by CPU time per message", "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged", "TCP congestion control bbr"}},
 		{"cubic", cubic, []string{"TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)"}},
-		{"seen", claims.SeenFacts[U8Facts](seenU8CPU), []string{"with cubic set on the connections instead (not deciding", "TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)"}},
+		{"seen", claims.SeenFacts[U8Facts](t, seenU8CPU), []string{"with cubic set on the connections instead (not deciding", "TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)"}},
 		{"rates only", ratesOnly, []string{"by msgs/s"}},
 	} {
 		f := judgeU8(c.facts)
@@ -476,7 +480,7 @@ var seenSecurity = SecurityFacts{OtherUID: 65534, Mode0600: "EACCES", OwnerOn060
 	PeerCred: Cred{22298, 65534, 65534}, Client: Cred{22298, 65534, 65534}, TCPPeerCred: Cred{0, 4294967295, 4294967295}}
 
 func TestJudgeU9(t *testing.T) {
-	seen := claims.SeenFacts[U8Facts](seenU8)
+	seen := claims.SeenFacts[U8Facts](t, seenU8)
 	faster := sameCPUFacts(3, 1.2, 1.5, 1.1)
 	slower := sameCPUFacts(0.8, 0.5, 0.9, 0.6)
 	noGate := seenSecurity
@@ -504,7 +508,7 @@ func TestJudgeU9(t *testing.T) {
 			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-secure": claims.Skipped}},
 		{Name: "rootless and nothing measured", Facts: U9Facts{Efficiency: U8Facts{}, Security: rootless},
 			Want: claims.Skipped},
-		{Name: "seen on 6.18 by CPU time: UDS cheaper per message but for 100 B streams (TCP merges them under bbr)", Facts: U9Facts{Efficiency: claims.SeenFacts[U8Facts](seenU8CPU), Security: seenSecurity},
+		{Name: "seen on 6.18 by CPU time: UDS cheaper per message but for 100 B streams (TCP merges them under bbr)", Facts: U9Facts{Efficiency: claims.SeenFacts[U8Facts](t, seenU8CPU), Security: seenSecurity},
 			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-efficient": claims.Refined}},
 		{Name: "a reader with cubic: UDS cheaper per message in every cell", Facts: U9Facts{Efficiency: readerFacts("cubic", 3.5, 1000), Security: seenSecurity},
 			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-efficient": claims.Confirmed}},
@@ -517,5 +521,6 @@ func TestJudgeU9(t *testing.T) {
 			Want: claims.Refuted, Parts: map[string]claims.Verdict{"more-efficient": claims.Refuted}},
 		{Name: "in a VM: secure, efficiency not measured", Facts: U9Facts{Security: seenSecurity, EfficiencyNotMeasured: "timing under emulation"},
 			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
+		claims.RecordedDrill[U9Facts](t, "U9"),
 	})
 }

@@ -24,7 +24,14 @@ type Recorded struct {
 	Verdict Verdict            `json:"verdict"`         // the claim's verdict on that kernel
 	Parts   map[string]Verdict `json:"parts,omitempty"`
 	Facts   json.RawMessage    `json:"facts"`
+
+	Path string `json:"-"` // the file it was read from
 }
+
+// ProjectKernel names the project machine's kernel as a directory of
+// recorded facts (FactsDir/ProjectKernel): the facts a judge's table
+// starts from (claims.RecordedFacts).
+const ProjectKernel = "linux-6.18"
 
 // DrillsDir is where a chapter keeps the facts its drills observed,
 // relative to its package directory: DrillsDir/ID.json, written by Drill
@@ -61,23 +68,33 @@ func readRecorded(paths []string) ([]Recorded, error) {
 	slices.Sort(paths)
 	var out []Recorded
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		r, err := ReadRecordedFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		var r Recorded
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if r.Kernel == "" || r.Verdict == "" || len(r.Facts) == 0 {
-			return nil, fmt.Errorf("%s: want kernel, verdict and facts", p)
-		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// ReadRecordedFile reads one file of recorded facts (FactsDir's or
+// DrillsDir's); its errors name the file.
+func ReadRecordedFile(path string) (Recorded, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Recorded{}, err
+	}
+	r := Recorded{Path: path}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Recorded{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Kernel == "" || r.Verdict == "" || len(r.Facts) == 0 {
+		return Recorded{}, fmt.Errorf("%s: want kernel, verdict and facts", path)
+	}
+	return r, nil
 }
 
 // RecordFacts writes what a run observed for claim id, and what its judge
