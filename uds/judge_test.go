@@ -2,7 +2,6 @@ package uds
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -12,27 +11,26 @@ import (
 	"netnotes/internal/claims"
 )
 
+// The judges' tables. Each starts from the facts a root run recorded on
+// the project machine (Linux 6.18.44, x86_64: testdata/facts/linux-6.18),
+// loaded when the test runs and replayed by TestJudge as a case of its
+// own, then changes what a kernel that disagrees with the notes would
+// show. Where a drill recorded a namespace set up so that the claim is
+// false (testdata/drills), its recording is a row too. U8's and U9's
+// measured rows are runs logged under named loads (seenU8...).
+
 func TestJudgeU1Bind(t *testing.T) {
-	seen := BindFacts{Path: "/tmp/nn17217245/containerd.sock", ExistedBefore: false, FileType: "socket", Inode: 10002920, Dials: []EndpointDial{
-		{Endpoint: "unix:///tmp/nn17217245/containerd.sock", Names: "path", Reached: "path"},
-		{Endpoint: "unix:/tmp/nn17217245/containerd.sock", Names: "path", Reached: "path"},
-		{Endpoint: "unix:containerd.sock", Names: "path", Reached: "path"},
-		{Endpoint: "unix:@netnotes-26927-1-u1", Names: "abstract", Reached: "abstract"},
-		{Endpoint: "unix-abstract:netnotes-26927-1-u1", Names: "abstract", Reached: "abstract"},
-	}}
+	seen := claims.RecordedFacts[BindFacts](t, "U1.TestU1BindCreatesTheFileAnEndpointNames")
 	// A system where the address lives nowhere in the filesystem (as an
 	// abstract name does), so the path names nothing to dial.
-	noFile := seen
-	noFile.FileType, noFile.Inode = "none", 0
-	noFile.Dials = slices.Clone(seen.Dials)
-	noFile.Dials[0].Reached, noFile.Dials[0].Err = "", "ENOENT"
+	noFile := claims.With(seen, func(f *BindFacts) {
+		f.FileType, f.Inode = "none", 0
+		f.Dials[0].Reached, f.Dials[0].Err = "", "ENOENT"
+	})
 	// A regular file where the socket should be: bind wrote something else.
-	regular := seen
-	regular.FileType = "regular"
+	regular := claims.With(seen, func(f *BindFacts) { f.FileType = "regular" })
 	// unix:// works, a relative unix:path does not.
-	relative := seen
-	relative.Dials = slices.Clone(seen.Dials)
-	relative.Dials[2].Reached, relative.Dials[2].Err = "", "ENOENT"
+	relative := claims.With(seen, func(f *BindFacts) { f.Dials[2].Reached, f.Dials[2].Err = "", "ENOENT" })
 
 	claims.TestJudge(t, "U1", judgeBind, []claims.Case[BindFacts]{
 		{Name: "refutable only by a kernel whose bind(2) to a path makes no file there (no Linux kernel does; the test binds its own listener, never a reader's server on an abstract name): a unix:// path dials nothing", Facts: noFile, Want: claims.Refuted,
@@ -46,13 +44,14 @@ func TestJudgeU1Bind(t *testing.T) {
 }
 
 func TestJudgeU2Demo(t *testing.T) {
-	seen := DemoFacts{ServerReceived: "Hello from client!", ClientLines: []string{"Connected to server.", "Received from server: Hello from server!"},
-		ServerPID: 29197, ClientPID: 29203, PeerPID: 29203}
-	refused := DemoFacts{ClientLines: []string{"connect: ECONNREFUSED"}, ServerPID: 29197, ClientPID: 29203}
-	garbled := seen
-	garbled.ClientLines = []string{"Connected to server.", "Received from server: Hello from serv"}
-	otherPeer := seen
-	otherPeer.PeerPID = 1
+	seen := claims.RecordedFacts[DemoFacts](t, "U2")
+	refused := claims.With(seen, func(f *DemoFacts) {
+		f.ServerReceived, f.ClientLines, f.PeerPID = "", []string{"connect: ECONNREFUSED"}, 0
+	})
+	garbled := claims.With(seen, func(f *DemoFacts) {
+		f.ClientLines = []string{"Connected to server.", "Received from server: Hello from serv"}
+	})
+	otherPeer := claims.With(seen, func(f *DemoFacts) { f.PeerPID = 1 })
 
 	claims.TestJudge(t, "U2", judgeDemo, []claims.Case[DemoFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
@@ -63,20 +62,16 @@ func TestJudgeU2Demo(t *testing.T) {
 }
 
 func TestJudgeU3Stack(t *testing.T) {
-	seen := StackFacts{Bytes: 1048576, LoUDS: LoCounters{}, LoTCP: LoCounters{RxPackets: 40, TxPackets: 40, RxBytes: 1050656, TxBytes: 1050656},
-		Traced: true, NetUDS: map[string]int{}, NetTCP: map[string]int{"net_dev_queue": 38, "net_dev_start_xmit": 38, "net_dev_xmit": 38}, SkbUDS: 32}
+	seen := claims.RecordedFacts[StackFacts](t, "U3")
 	// Where tracefs is refused (a user namespace, say): lo alone decides.
-	untraced := seen
-	untraced.Traced, untraced.TraceNotObserved, untraced.NetUDS, untraced.NetTCP, untraced.SkbUDS =
-		false, "needs tracefs, which is neither mounted nor mountable here", nil, nil, 0
-	// The drill (a unix:// endpoint relayed over TCP) is replayed from
-	// testdata/drills/U3.json.
+	untraced := claims.With(seen, func(f *StackFacts) {
+		f.Traced, f.TraceNotObserved, f.NetUDS, f.NetTCP, f.SkbUDS =
+			false, "needs tracefs, which is neither mounted nor mountable here", nil, nil, 0
+	})
 	// lo still, but a net:* tracepoint in the UDS transfer.
-	oneEvent := seen
-	oneEvent.NetUDS = map[string]int{"netif_rx": 1}
+	oneEvent := claims.With(seen, func(f *StackFacts) { f.NetUDS = map[string]int{"netif_rx": 1} })
 	// A control that moves nothing: neither instrument can tell.
-	blind := seen
-	blind.LoTCP, blind.NetTCP = LoCounters{}, map[string]int{}
+	blind := claims.With(seen, func(f *StackFacts) { f.LoTCP, f.NetTCP = LoCounters{}, map[string]int{} })
 
 	claims.TestJudge(t, "U3", judgeStack, []claims.Case[StackFacts]{
 		{Name: "seen on 6.18 as root", Facts: seen, Want: claims.Confirmed},
@@ -90,47 +85,43 @@ func TestJudgeU3Stack(t *testing.T) {
 }
 
 func TestJudgeU4Backlog(t *testing.T) {
-	seen := BacklogFacts{
-		Admissions: []Admission{
-			{Backlog: 0, Tried: 6, Admitted: 1, Then: "EAGAIN"},
-			{Backlog: 1, Tried: 7, Admitted: 2, Then: "EAGAIN"},
-			{Backlog: 3, Tried: 9, Admitted: 4, Then: "EAGAIN"},
-		},
-		FirstConnect: "ok", StateBeforeAccept: "ESTABLISHED", SentBeforeAccept: 18, ReadAfterAccept: 18,
-		RecvQ: 2, SendQ: 1, Waiting: 2, BlockingConnect: "EAGAIN", BlockingWaitedMS: 203, SndTimeoMS: 200,
-	}
+	seen := claims.RecordedFacts[BacklogFacts](t, "U4")
 	// As the notes say: connect completes at once, and nothing bounds the
 	// connections waiting for accept.
-	unbounded := seen
-	unbounded.Admissions = []Admission{{Backlog: 0, Tried: 6, Admitted: 6}, {Backlog: 1, Tried: 7, Admitted: 7}}
-	unbounded.BlockingConnect = "ok"
+	unbounded := claims.With(seen, func(f *BacklogFacts) {
+		f.Admissions = []Admission{{Backlog: 0, Tried: 6, Admitted: 6}, {Backlog: 1, Tried: 7, Admitted: 7}}
+		f.BlockingConnect = "ok"
+	})
 	// A kernel whose UNIX connect waits for the other side, as TCP's waits
 	// for the handshake: left in progress, nothing sent before accept.
-	handshake := seen
-	handshake.FirstConnect, handshake.StateBeforeAccept, handshake.SentBeforeAccept, handshake.ReadAfterAccept = "EINPROGRESS", "CONNECTING", 0, 0
+	handshake := claims.With(seen, func(f *BacklogFacts) {
+		f.FirstConnect, f.StateBeforeAccept, f.SentBeforeAccept, f.ReadAfterAccept = "EINPROGRESS", "CONNECTING", 0, 0
+	})
 	// The first connect refused by a full queue (the test's own listener
 	// is empty then): that is the queue's doing, and says nothing of a
 	// handshake.
-	full := seen
-	full.FirstConnect, full.StateBeforeAccept, full.SentBeforeAccept, full.ReadAfterAccept = "EAGAIN", "", 0, 0
+	full := claims.With(seen, func(f *BacklogFacts) {
+		f.FirstConnect, f.StateBeforeAccept, f.SentBeforeAccept, f.ReadAfterAccept = "EAGAIN", "", 0, 0
+	})
 	// Connected at once, but what it sent before accept was lost.
-	lost := unbounded
-	lost.ReadAfterAccept = 0
+	lost := claims.With(unbounded, func(f *BacklogFacts) { f.ReadAfterAccept = 0 })
 	// The connection note, as measured on 6.18 (2 vCPUs, load ~9): UDS
 	// connects 2-3x as fast, TCP's connection costs 8 segments in the
 	// namespace, UDS's none. It decides nothing of U4's verdict.
-	measured := seen
-	measured.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
-		{Placement: bench.OneCPU, RateUDS: 20602, RateTCP: 8682, CPUUDS: 37519, CPUTCP: 108716, Ratios: []float64{2.373, 3.1183, 2.4423, 1.9817, 2.7998}},
-		{Placement: bench.Free, RateUDS: 19276, RateTCP: 8935, CPUUDS: 34373, CPUTCP: 84848, Ratios: []float64{1.2272, 2.9904, 3.768, 2.827, 1.6465}}},
-		TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	measured := claims.With(seen, func(f *BacklogFacts) {
+		f.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
+			{Placement: bench.OneCPU, RateUDS: 20602, RateTCP: 8682, CPUUDS: 37519, CPUTCP: 108716, Ratios: []float64{2.373, 3.1183, 2.4423, 1.9817, 2.7998}},
+			{Placement: bench.Free, RateUDS: 19276, RateTCP: 8935, CPUUDS: 34373, CPUTCP: 84848, Ratios: []float64{1.2272, 2.9904, 3.768, 2.827, 1.6465}}},
+			TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	})
 	// A reader's host whose security module hooks every unix connect (an
 	// AppArmor or SELinux policy on the socket) more dearly than the
 	// handshake it saves: the note says refuted, the claim is untouched.
-	hooked := seen
-	hooked.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
-		{Placement: bench.OneCPU, RateUDS: 6000, RateTCP: 8682, CPUUDS: 150000, CPUTCP: 108716, Ratios: []float64{0.69, 0.72, 0.66, 0.7, 0.71}}},
-		TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	hooked := claims.With(seen, func(f *BacklogFacts) {
+		f.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
+			{Placement: bench.OneCPU, RateUDS: 6000, RateTCP: 8682, CPUUDS: 150000, CPUTCP: 108716, Ratios: []float64{0.69, 0.72, 0.66, 0.7, 0.71}}},
+			TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	})
 	for _, c := range []struct {
 		f    BacklogFacts
 		want string
@@ -158,17 +149,17 @@ func TestJudgeU4Backlog(t *testing.T) {
 }
 
 func TestJudgeU5Inodes(t *testing.T) {
-	run := func(socket uint64) InodeRun {
-		return InodeRun{SocketInode: socket, SocketDev: "0:9", FdLink: "socket:[" + strconv.FormatUint(socket, 10) + "]", ProcNetUnix: []uint64{socket}, DiagInode: uint32(socket),
-			DiagName: "/tmp/nn3264051693/uds_demo.sock", FileInode: 10000874, FileDev: "254:0", DiagVFS: &DiagVFS{Inode: 10000874, Dev: "254:0"}}
-	}
-	seen := InodeFacts{Runs: []InodeRun{run(110799), run(110806)}}
+	seen := claims.RecordedFacts[InodeFacts](t, "U5")
 	// A kernel whose listings printed the file's inode: nothing to explain.
-	same := InodeFacts{Runs: []InodeRun{run(110799)}}
-	same.Runs[0].ProcNetUnix, same.Runs[0].DiagInode = []uint64{10000874}, 10000874
+	same := claims.With(seen, func(f *InodeFacts) {
+		f.Runs = f.Runs[:1]
+		f.Runs[0].ProcNetUnix, f.Runs[0].DiagInode = []uint64{f.Runs[0].FileInode}, uint32(f.Runs[0].FileInode)
+	})
 	// The numbers differ, but sock_diag does not name the file.
-	noVFS := InodeFacts{Runs: []InodeRun{run(110799)}}
-	noVFS.Runs[0].DiagVFS = nil
+	noVFS := claims.With(seen, func(f *InodeFacts) {
+		f.Runs = f.Runs[:1]
+		f.Runs[0].DiagVFS = nil
+	})
 
 	claims.TestJudge(t, "U5", judgeInodes, []claims.Case[InodeFacts]{
 		{Name: "seen on 6.18: two inodes", Facts: seen, Want: claims.Refined,
@@ -181,18 +172,16 @@ func TestJudgeU5Inodes(t *testing.T) {
 }
 
 func TestJudgeU6Lifecycle(t *testing.T) {
-	seen := LifecycleFacts{AfterClose: "socket", Inode: 10013155, ConnectStale: "ECONNREFUSED", BindOver: "EADDRINUSE", BindUnlinked: "ok",
-		CarriedAfterUnlink: "ok", ConnectUnlinked: "ENOENT", GoCloseLeaves: "none", GoKeptLeaves: "socket", GoDialKept: "ECONNREFUSED"}
+	seen := claims.RecordedFacts[LifecycleFacts](t, "U6.TestU6TheSocketFileOutlivesItsSocket")
 	// A kernel that removed the file with its socket: no leftover, bind
 	// just works and the notes' unlink is needless.
-	cleans := seen
-	cleans.AfterClose, cleans.Inode, cleans.ConnectStale, cleans.BindOver = "none", 0, "ENOENT", "ok"
+	cleans := claims.With(seen, func(f *LifecycleFacts) {
+		f.AfterClose, f.Inode, f.ConnectStale, f.BindOver = "none", 0, "ENOENT", "ok"
+	})
 	// A leftover that bind replaces, as SO_REUSEADDR does for TCP ports.
-	reused := seen
-	reused.BindOver = "ok"
+	reused := claims.With(seen, func(f *LifecycleFacts) { f.BindOver = "ok" })
 	// Unlinking a live listener's file cuts its connections too.
-	cut := seen
-	cut.CarriedAfterUnlink = "ECONNRESET"
+	cut := claims.With(seen, func(f *LifecycleFacts) { f.CarriedAfterUnlink = "ECONNRESET" })
 
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
@@ -227,25 +216,22 @@ func TestJudgeU6LifecycleOnPodmanService(t *testing.T) {
 }
 
 func TestJudgeU7SunPath(t *testing.T) {
-	seen := SunPathFacts{Listen107: "ok", Dial107: "ok", GoListen108: "listen unix (108-byte path): bind: invalid argument",
-		XSys108OnDevNull: "EINVAL", Syscall108OnDevNull: "EINVAL", Kernel107OnDevNull: "ENOTSOCK",
-		Kernel108: "ok", Kernel108File: "socket", Kernel108Connect: "ok", Kernel109: "EINVAL",
-		Abstract: "@netnotes-14575-1-u7", AbstractListed: []uint64{221366}, AbstractInode: 221366, AbstractHasFile: false, PathHasFile: true, AbstractGone: true,
-		Netns: &AbstractNetnsFacts{ListedInA: 1, ListedInB: 0, ListedInHost: 0, DialFromB: "ECONNREFUSED", BindInB: "ok", SecondBindInA: "EADDRINUSE",
-			ReachedFromA: "A", ReachedFromB: "B", PathFromB: "A by path"}}
-	seenUnprivileged := seen
-	seenUnprivileged.Netns, seenUnprivileged.NetnsNotObserved = nil, "needs network namespaces: run go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
+	seen := claims.RecordedFacts[SunPathFacts](t, "U7")
+	seenUnprivileged := claims.With(seen, func(f *SunPathFacts) {
+		f.Netns, f.NetnsNotObserved = nil, "needs network namespaces: run go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
+	})
 	// A kernel that refuses 108 bytes with or without the NUL.
-	strict := seen
-	strict.Kernel108, strict.Kernel108File, strict.Kernel108Connect = "EINVAL", "", ""
+	strict := claims.With(seen, func(f *SunPathFacts) { f.Kernel108, f.Kernel108File, f.Kernel108Connect = "EINVAL", "", "" })
 	// Nothing fits where the notes say it does, a longer path binds, and
 	// the abstract socket has a file: every part the other way.
-	wrong := seen
-	wrong.Listen107, wrong.Dial107, wrong.Kernel109, wrong.AbstractHasFile = "EINVAL", "", "ok", true
+	wrong := claims.With(seen, func(f *SunPathFacts) {
+		f.Listen107, f.Dial107, f.Kernel109, f.AbstractHasFile = "EINVAL", "", "ok", true
+	})
 	// Abstract names shared by every namespace.
-	shared := seen
-	shared.Netns = &AbstractNetnsFacts{ListedInA: 1, ListedInB: 1, ListedInHost: 1, DialFromB: "ok", BindInB: "EADDRINUSE", SecondBindInA: "EADDRINUSE",
-		ReachedFromA: "A", ReachedFromB: "A", PathFromB: "A by path"}
+	shared := claims.With(seen, func(f *SunPathFacts) {
+		f.Netns = &AbstractNetnsFacts{ListedInA: 1, ListedInB: 1, ListedInHost: 1, DialFromB: "ok", BindInB: "EADDRINUSE", SecondBindInA: "EADDRINUSE",
+			ReachedFromA: "A", ReachedFromB: "A", PathFromB: "A by path"}
+	})
 
 	claims.TestJudge(t, "U7", judgeSunPath, []claims.Case[SunPathFacts]{
 		{Name: "seen on 6.18 as root", Facts: seen, Want: claims.Refined,
