@@ -35,8 +35,9 @@ const ProjectKernel = "linux-6.18"
 
 // DrillsDir is where a chapter keeps the facts its drills observed,
 // relative to its package directory: DrillsDir/ID.json, written by Drill
-// when RecordDrillsEnv is set. TestJudge replays them: a drill's facts are
-// the claim's refuting case that a real kernel gave.
+// when RecordDrillsEnv is set. A judge's table shows them as a row
+// (claims.RecordedDrill), and TestJudge replays those no table shows: a
+// drill's facts are the claim's refuting case that a real kernel gave.
 const DrillsDir = "testdata/drills"
 
 // RecordDrillsEnv, set to 1, makes each drill write what it observed to
