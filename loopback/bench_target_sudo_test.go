@@ -68,10 +68,37 @@ func TestDrillL4AFirewallChainForTheHostAddress(t *testing.T) {
 		return cmd.Run() // the child starts on this thread, in the namespace
 	}), "nft -f - (in the measurement's namespace): %s", out.String())
 
-	facts, _, err := bench.SameCPU(base, bench.TCP, bench.TCPHostAddr, bench.L4Windows)
-	require.NoError(t, err, "measuring")
-	claims.Drill(t, "L4", facts, judgeL4, claims.Refuted)
+	// On a busy machine (make test runs packages side by side on few
+	// CPUs) the cells are measured under load and decide nothing
+	// (bench.MaxOtherCPU): measure again, a few times; where every try
+	// was busy, the drill shows both halves of the rule instead: the load
+	// gate holds the verdict back, and beneath it the rule refutes.
+	var loaded []bench.Facts
+	for range l4DrillTries {
+		facts, _, err := bench.SameCPU(base, bench.TCP, bench.TCPHostAddr, bench.L4Windows)
+		require.NoError(t, err, "measuring")
+		if !facts.Loaded() {
+			claims.Drill(t, "L4", facts, judgeL4, claims.Refuted)
+			return
+		}
+		if f := judgeL4(facts); f.Verdict != claims.Undecided {
+			t.Fatalf("drill L4: measured under load, the judge found %s, want undecided: %s", f.Verdict, f.Evidence)
+		}
+		loaded = append(loaded, facts)
+	}
+	for i, facts := range loaded {
+		f := judgeL4(facts.AsIfQuiet())
+		t.Logf("drill L4: try %d measured under load (undecided); beneath the load gate: %s — %s", i+1, f.Verdict, f.Evidence)
+		if f.Verdict == claims.Refuted {
+			return // not recorded: recorded drills are quiet measurements
+		}
+	}
+	gate.Skip(t, "drill L4: the machine was busy in all %d tries (other work on the measured CPU, more than %s%%), and beneath the load gate no try refuted; run it on a quiet machine", l4DrillTries, bench.MaxOtherCPUWord)
 }
+
+// l4DrillTries is how many times the L4 drill measures before it judges
+// a measurement taken under load.
+const l4DrillTries = 2
 
 // hostAddrRules is how many rules the L4 drill's chains hold for the host
 // address.

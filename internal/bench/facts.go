@@ -675,3 +675,23 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// Loaded reports that some cell was measured under load (MaxOtherCPU):
+// such a cell decides nothing.
+func (f Facts) Loaded() bool {
+	return slices.ContainsFunc(f.Cells, func(c CellFacts) bool { return c.OtherCPU > MaxOtherCPU })
+}
+
+// AsIfQuiet returns the facts with no other work on the measured CPU:
+// what the rules beneath MaxOtherCPU's gate make of cells measured under
+// load. Only for a drill on a busy machine (make test runs packages side
+// by side), to show that the rule itself refutes where the gate held it
+// back; never recorded or reported as a run's facts.
+func (f Facts) AsIfQuiet() Facts {
+	q := f
+	q.Cells = slices.Clone(f.Cells)
+	for i := range q.Cells {
+		q.Cells[i].OtherCPU = 0
+	}
+	return q
+}

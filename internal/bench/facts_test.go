@@ -215,3 +215,22 @@ func TestElseTicksLeaveTheMeasuredCPUOut(t *testing.T) {
 		t.Errorf("this machine's other CPUs: busy %d of %d ticks", b, total)
 	}
 }
+
+// A drill on a busy machine judges its facts as if quiet; the run's own
+// facts keep the load they were measured under.
+func TestAsIfQuietLeavesTheFactsAlone(t *testing.T) {
+	busy := Facts{Cells: []CellFacts{{Size: 100, OtherCPU: 1}, {Size: 65536, OtherCPU: 29.1}}}
+	if !busy.Loaded() {
+		t.Fatal("a cell at 29% other work: not loaded")
+	}
+	quiet := busy.AsIfQuiet()
+	if quiet.Loaded() {
+		t.Error("as if quiet: still loaded")
+	}
+	if busy.Cells[1].OtherCPU != 29.1 {
+		t.Errorf("the measured facts changed: other CPU %v", busy.Cells[1].OtherCPU)
+	}
+	if (Facts{Cells: []CellFacts{{OtherCPU: MaxOtherCPU}}}).Loaded() {
+		t.Error("at the limit a cell still decides")
+	}
+}
