@@ -70,19 +70,19 @@ func TestDrillL4AFirewallChainForTheHostAddress(t *testing.T) {
 
 	// On a busy machine (make test runs packages side by side on few
 	// CPUs) the cells are measured under load and decide nothing
-	// (bench.MaxOtherCPU): measure again, a few times; where every try
-	// was busy, the drill shows both halves of the rule instead: the load
-	// gate holds the verdict back, and beneath it the rule refutes.
+	// (bench.MaxOtherCPU): where that leaves it undecided, measure again;
+	// where every try was, the drill shows both halves of the rule
+	// instead: the load gate held the verdict back, and beneath it the
+	// rule refutes.
 	var loaded []bench.Facts
 	for range l4DrillTries {
 		facts, _, err := bench.SameCPU(base, bench.TCP, bench.TCPHostAddr, bench.L4Windows)
 		require.NoError(t, err, "measuring")
-		if !facts.Loaded() {
+		// A cell measured under load decides nothing, the others still
+		// do: a quiet cell that refutes is enough.
+		if f := judgeL4(facts); !facts.Loaded() || f.Verdict != claims.Undecided {
 			claims.Drill(t, "L4", facts, judgeL4, claims.Refuted)
 			return
-		}
-		if f := judgeL4(facts); f.Verdict != claims.Undecided {
-			t.Fatalf("drill L4: measured under load, the judge found %s, want undecided: %s", f.Verdict, f.Evidence)
 		}
 		loaded = append(loaded, facts)
 	}

@@ -17,9 +17,10 @@
 //
 // Each test works in private network namespaces and reads the kernel's
 // tables through netlink, never by parsing `ip` output. A test only
-// observes: it gathers facts (table.go's LoopbackTableFacts and the like)
-// and hands them to the claim's judge, a pure function next to them that
-// reads as the claim's rule. A table local that contradicts the notes is a
+// observes: it gathers facts (table.go's LoopbackTableFacts and the like,
+// each in the file named like its test: address.go for R2, lookup.go for
+// R3 and R4) and hands them to the claim's judge, a pure function next to
+// them that reads as the claim's rule. A table local that contradicts the notes is a
 // "refuted" verdict with the facts as evidence, not a failed test.
 //
 //   - R1: a fresh namespace whose lo has come up holds exactly the notes'

@@ -34,9 +34,28 @@ func TestU7ThePathMustFitSunPath(t *testing.T) {
 	if len(dir) > 90 {
 		gate.Skip(t, "the temporary directory %q is too long to build 107-byte socket paths in: run with TMPDIR=/tmp", dir)
 	}
+	var f SunPathFacts
+	observePathLengths(t, dir, &f)
+	observeAbstractName(t, dir, &f)
+
+	f.NetnsNotObserved = "needs network namespaces: run " + gate.RunPrivileged
+	t.Run("abstract names belong to a network namespace", func(t *testing.T) {
+		if abstractNamesPerNetns == nil {
+			gate.Skip(t, "%s", f.NetnsNotObserved)
+		}
+		n := abstractNamesPerNetns(t)
+		f.Netns, f.NetnsNotObserved = &n, ""
+	})
+
+	claims.Judge(v, f, judgeSunPath)
+}
+
+// observePathLengths binds and connects paths of 107, 108 and 109 bytes
+// in dir, through Go, x/sys, syscall and the kernel itself.
+func observePathLengths(t *testing.T, dir string, f *SunPathFacts) {
+	t.Helper()
 	pathOfLen := func(n int) string { return dir + "/" + strings.Repeat("s", n-len(dir)-1) }
 	p107, p108, p109 := pathOfLen(107), pathOfLen(108), pathOfLen(109)
-	var f SunPathFacts
 
 	// 107 bytes and the NUL fill sun_path: does Go bind and dial it?
 	l, err := net.Listen("unix", p107)
@@ -77,10 +96,14 @@ func TestU7ThePathMustFitSunPath(t *testing.T) {
 		f.Kernel108Connect = errnoName(rawConnect(rawSocket(t, 0), p108))
 	}
 	f.Kernel109 = errnoName(rawBind(rawSocket(t, 0), p109))
+}
 
-	// An abstract name (sun_path starting with NUL): does sock_diag name a
-	// file for it, as it does for a path socket? Does /proc/net/unix
-	// (netstat's source) list it with '@', and not after its close?
+// observeAbstractName asks whether sock_diag names a file for an
+// abstract name (sun_path starting with NUL), as it does for a path
+// socket in dir, and whether /proc/net/unix (netstat's source) lists it
+// with '@', and not after its close.
+func observeAbstractName(t *testing.T, dir string, f *SunPathFacts) {
+	t.Helper()
 	f.Abstract = "@" + abstractName("u7")
 	al, err := net.Listen("unix", f.Abstract)
 	require.NoError(t, err)
@@ -102,17 +125,6 @@ func TestU7ThePathMustFitSunPath(t *testing.T) {
 		}
 		return nil
 	}) == nil
-
-	f.NetnsNotObserved = "needs network namespaces: run " + gate.RunPrivileged
-	t.Run("abstract names belong to a network namespace", func(t *testing.T) {
-		if abstractNamesPerNetns == nil {
-			gate.Skip(t, "%s", f.NetnsNotObserved)
-		}
-		n := abstractNamesPerNetns(t)
-		f.Netns, f.NetnsNotObserved = &n, ""
-	})
-
-	claims.Judge(v, f, judgeSunPath)
 }
 
 // rawBind calls bind(2) with sun_path holding exactly path, no NUL, and

@@ -59,13 +59,15 @@
 // operand") and removes nothing; `rm -r` removes files and directories in
 // one go.
 //
-// Each test gathers facts (links.go defines them, beside each claim's
-// judge) and hands them to the judge, which reads as the claim's rule;
-// claims with an "and" (N1: a fresh file has one link / unlink decrements;
+// Each test gathers facts (its topic's file defines them, beside the
+// claim's judge: links.go N1's, space.go N2's, commands.go N3's,
+// unlinkat.go N4's, errors.go N5's) and hands them to the judge, which
+// reads as the claim's rule; claims with an "and" (N1: a fresh file has one link / unlink decrements;
 // N2: reclaimed / held; N3: rm / unlink; N4: like unlink / like rmdir /
 // relative to a dir fd; N5: no directories / one file / rm does more) get a
-// verdict per part. judge_test.go feeds each judge the facts seen here and
-// facts that refute it.
+// verdict per part. The judges are pure, so judge_test.go shows each rule
+// going every way it can, with no file system needed: it feeds each judge
+// the facts seen here and facts that refute it.
 //
 // # On other kernels
 //

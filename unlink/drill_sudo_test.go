@@ -13,6 +13,7 @@ import (
 
 	"netnotes/internal/claims"
 	"netnotes/internal/gate"
+	"netnotes/internal/role"
 	"netnotes/internal/sysrec"
 )
 
@@ -55,17 +56,22 @@ func TestDrillN3TrashCanCommands(t *testing.T) {
 // trashCanVersion is what the stand-ins answer to --version.
 const trashCanVersion = "netnotes N3 drill: a trash can (renames, never unlinks)"
 
-// trashCan runs when this test binary is started as rm or unlink (a test
-// binary is never called so but by the drill's links): it moves each
-// operand into .trash with rename(2) and exits, before any test runs. init
-// runs on the main thread, the one sysrec traces.
-func init() {
+// The stand-ins are two roles (internal/role) chosen by the name the
+// binary is started under, rm or unlink (a test binary is never called so
+// but by the drill's links): each moves its operands into .trash with
+// rename(2) and exits, before any test runs. Roles play on the main
+// thread, the one sysrec traces.
+var (
+	_ = role.Register(role.Role{Name: "rm", Run: trashCan})
+	_ = role.Register(role.Role{Name: "unlink", Run: trashCan})
+)
+
+// trashCan is a stand-in's whole program: --version answers, options are
+// taken and ignored, each operand goes into .trash.
+func trashCan(args []string) int {
 	name := filepath.Base(os.Args[0])
-	if name != "rm" && name != "unlink" {
-		return
-	}
 	code := 0
-	for _, arg := range os.Args[1:] {
+	for _, arg := range args {
 		switch {
 		case arg == "--version":
 			fmt.Printf("%s (%s)\n", name, trashCanVersion)
@@ -82,5 +88,5 @@ func init() {
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }

@@ -3,15 +3,13 @@
 package veth
 
 import (
-	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/nstat"
 	"netnotes/internal/sandbox"
 )
 
@@ -55,35 +53,13 @@ func ipFlags(a *netlink.LinkAttrs) string {
 // equiv: ip netns exec NS nstat -az IcmpInEchos
 func snmp(t testing.TB, ns *sandbox.NS, proto, field string) uint64 {
 	t.Helper()
-	var value uint64
-	err := ns.Do(func() error {
-		// /proc/self/net is the main thread's namespace; this thread's is
-		// under thread-self.
-		b, err := os.ReadFile("/proc/thread-self/net/snmp")
-		if err != nil {
-			return err
-		}
-		var header []string
-		for _, line := range strings.Split(string(b), "\n") {
-			fields := strings.Fields(line)
-			if len(fields) == 0 || fields[0] != proto+":" {
-				continue
-			}
-			if header == nil {
-				header = fields
-				continue
-			}
-			for i, name := range header {
-				if name == field && i < len(fields) {
-					value, err = strconv.ParseUint(fields[i], 10, 64)
-					return err
-				}
-			}
-		}
-		return fmt.Errorf("no %s %s in /proc/net/snmp", proto, field)
+	var value int64
+	err := ns.Do(func() (err error) {
+		value, err = nstat.Read("snmp", proto, field)
+		return err
 	})
 	if err != nil {
 		t.Fatalf("reading %s %s in %v: %v", proto, field, ns, err)
 	}
-	return value
+	return uint64(value)
 }

@@ -94,50 +94,81 @@ func TestV5TheNotesSameNamespacePingNeverCrossesTheVeth(t *testing.T) {
 // settings of the other end's accept_local and rp_filter.
 func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 	t.Helper()
+	p := newSameNetnsPair(t, ns)
+	var f SameNetnsPingFacts
+	f.Routes = p.routes(t)
+	p.pingBothEnds(t, &f)
+	f.Forced = p.forcePings(t)
+	return f
+}
+
+// sameNetnsPair is a veth pair with both ends in one namespace, up, with
+// the notes' addresses.
+type sameNetnsPair struct {
+	ns           *sandbox.NS
+	a, b         netlink.Link
+	addrA, addrB netip.Prefix
+}
+
+// newSameNetnsPair makes the pair in ns, IPv6 off there.
+func newSameNetnsPair(t *testing.T, ns *sandbox.NS) sameNetnsPair {
+	t.Helper()
 	ns.DisableIPv6(t)
 	a, b := ns.AddVeth(t, ns)
-	addrA, addrB := netip.MustParsePrefix("198.18.5.1/24"), netip.MustParsePrefix("198.18.5.2/24")
-	ns.AddAddr(t, a, addrA.String())
-	ns.AddAddr(t, b, addrB.String())
+	p := sameNetnsPair{ns: ns, addrA: netip.MustParsePrefix("198.18.5.1/24"), addrB: netip.MustParsePrefix("198.18.5.2/24")}
+	ns.AddAddr(t, a, p.addrA.String())
+	ns.AddAddr(t, b, p.addrB.String())
 	ns.SetUp(t, a)
 	ns.SetUp(t, b)
-	a, b = ns.WaitRunning(t, a.Attrs().Name), ns.WaitRunning(t, b.Attrs().Name)
-	nameA, nameB := a.Attrs().Name, b.Attrs().Name
+	p.a, p.b = ns.WaitRunning(t, a.Attrs().Name), ns.WaitRunning(t, b.Attrs().Name)
+	return p
+}
+
+// routes is where the lookup sends each end's address.
+// equiv: ip route get 198.18.5.1
+func (p sameNetnsPair) routes(t *testing.T) []RouteSeen {
+	t.Helper()
 	names := map[int]string{}
-	for _, l := range []netlink.Link{a, b, ns.Link(t, "lo")} {
+	for _, l := range []netlink.Link{p.a, p.b, p.ns.Link(t, "lo")} {
 		names[l.Attrs().Index] = l.Attrs().Name
 	}
-	var f SameNetnsPingFacts
-
-	// Where the lookup sends each end's address.
-	// equiv: ip route get 198.18.5.1
-	for _, dst := range []netip.Addr{addrA.Addr(), addrB.Addr()} {
-		routes, err := ns.Netlink().RouteGet(dst.AsSlice())
+	var out []RouteSeen
+	for _, dst := range []netip.Addr{p.addrA.Addr(), p.addrB.Addr()} {
+		routes, err := p.ns.Netlink().RouteGet(dst.AsSlice())
 		require.NoError(t, err)
 		require.Len(t, routes, 1)
-		f.Routes = append(f.Routes, RouteSeen{Dst: dst.String(), Type: sandbox.RouteTypeName(routes[0].Type), Dev: names[routes[0].LinkIndex]})
+		out = append(out, RouteSeen{Dst: dst.String(), Type: sandbox.RouteTypeName(routes[0].Type), Dev: names[routes[0].LinkIndex]})
 	}
+	return out
+}
 
-	// The notes' ping, and one to the other end. The tracepoint fires for
-	// every namespace's lo, so a payload of 1199 bytes narrows the record
-	// and the pinging thread decides (ktrace.CausedBy): its echo requests
-	// leave in its own system calls. The veth ends' names are the test's.
-	const size, n = 1199, 3
+// The notes' pings are of this size: the tracepoint fires for every
+// namespace's lo, and a payload of 1199 bytes narrows the record.
+const sameNetnsPingSize = 1199
+
+// pingBothEnds is the notes' ping, and one to the other end, counted on
+// lo and the ends and traced where tracing works. The pinging thread
+// decides which lo records are ours (ktrace.CausedBy): its echo requests
+// leave in its own system calls. The veth ends' names are the test's.
+func (p sameNetnsPair) pingBothEnds(t *testing.T, f *SameNetnsPingFacts) {
+	t.Helper()
+	const n = 3
+	ns, nameA, nameB := p.ns, p.a.Attrs().Name, p.b.Attrs().Name
 	// The tracepoint needs real root and a kernel that lets it trace
 	// (no lockdown=confidentiality); the counters do not.
 	tr, why := ktrace.Try(t)
 	if tr != nil {
-		tr.Enable(t, "net/net_dev_xmit", fmt.Sprintf(`(name == "lo" && len == %d) || name == "%s" || name == "%s"`, ping.WireLen(size), nameA, nameB), false)
+		tr.Enable(t, "net/net_dev_xmit", fmt.Sprintf(`(name == "lo" && len == %d) || name == "%s" || name == "%s"`, ping.WireLen(sameNetnsPingSize), nameA, nameB), false)
 	} else {
 		f.TraceNotObserved = why
 	}
-	pinger := ping.New(t, ns, ping.Options{Size: size})
+	pinger := ping.New(t, ns, ping.Options{Size: sameNetnsPingSize})
 	loBefore, aBefore, bBefore := ns.Counters(t, "lo"), ns.Counters(t, nameA), ns.Counters(t, nameB)
 	if tr != nil {
 		tr.Start(t)
 	}
 	pinging := tr.OnThread(func() {
-		for _, dst := range []netip.Addr{addrA.Addr(), addrB.Addr()} {
+		for _, dst := range []netip.Addr{p.addrA.Addr(), p.addrB.Addr()} {
 			for range n {
 				f.Sent++
 				if _, err := pinger.Echo(dst, replyTimeout); err == nil {
@@ -148,33 +179,39 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 	})
 	f.LoTx = ns.Counters(t, "lo").Sub(loBefore).TxPackets
 	f.VethTx = ns.Counters(t, nameA).Sub(aBefore).TxPackets + ns.Counters(t, nameB).Sub(bBefore).TxPackets
-	if tr != nil {
-		var onLo []ktrace.Event
-		for _, e := range tr.Stop(t) {
-			if e.Field("dev") == "lo" {
-				onLo = append(onLo, e)
-			} else {
-				f.VethEvents++
-			}
-		}
-		fromPinger, _ := tr.CausedBy(t, onLo, pinging)
-		f.LoEvents = len(fromPinger)
+	if tr == nil {
+		return
 	}
+	var onLo []ktrace.Event
+	for _, e := range tr.Stop(t) {
+		if e.Field("dev") == "lo" {
+			onLo = append(onLo, e)
+		} else {
+			f.VethEvents++
+		}
+	}
+	fromPinger, _ := tr.CausedBy(t, onLo, pinging)
+	f.LoEvents = len(fromPinger)
+}
 
-	// Forcing it across: a socket bound to A (ping -I A) sends to B's
-	// address out of A, because a lookup restricted to A skips the local
-	// entry (it names B) and finds the connected route. B then receives a
-	// packet whose source is one of its own namespace's addresses. A
-	// permanent neighbour entry keeps ARP (which checks the same source)
-	// out of the way, so each attempt is one echo request on the wire.
-	// equiv: ip neigh add 198.18.5.2 lladdr B_MAC dev A nud permanent
+// forcePings forces pings across: a socket bound to A (ping -I A) sends
+// to B's address out of A, because a lookup restricted to A skips the
+// local entry (it names B) and finds the connected route. B then receives
+// a packet whose source is one of its own namespace's addresses. A
+// permanent neighbour entry keeps ARP (which checks the same source) out
+// of the way, so each attempt is one echo request on the wire.
+// equiv: ip neigh add 198.18.5.2 lladdr B_MAC dev A nud permanent
+func (p sameNetnsPair) forcePings(t *testing.T) []ForcedPing {
+	t.Helper()
+	ns, nameA, nameB := p.ns, p.a.Attrs().Name, p.b.Attrs().Name
 	require.NoError(t, ns.Netlink().NeighAdd(&netlink.Neigh{
-		LinkIndex: a.Attrs().Index, Family: netlink.FAMILY_V4, State: netlink.NUD_PERMANENT,
-		IP: net.IP(addrB.Addr().AsSlice()), HardwareAddr: b.Attrs().HardwareAddr,
+		LinkIndex: p.a.Attrs().Index, Family: netlink.FAMILY_V4, State: netlink.NUD_PERMANENT,
+		IP: net.IP(p.addrB.Addr().AsSlice()), HardwareAddr: p.b.Attrs().HardwareAddr,
 	}))
 	ns.SetSysctl(t, "net.ipv4.conf.all.accept_local", "0")
 	ns.SetSysctl(t, "net.ipv4.conf.all.rp_filter", "0") // effective value: max(all, dev)
-	forced := ping.New(t, ns, ping.Options{Device: nameA, Size: size})
+	forced := ping.New(t, ns, ping.Options{Device: nameA, Size: sameNetnsPingSize})
+	var out []ForcedPing
 	for _, c := range []struct{ acceptLocal, rpFilter string }{
 		{"0", "0"}, // source is local: a martian
 		{"1", "1"}, // accepted as local, but strict reverse path wants it from A
@@ -187,8 +224,8 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 		echosBefore := snmp(t, ns, "Icmp", "InEchos")
 		// A reply, if any, comes in microseconds; a second is plenty and
 		// keeps the dropped cases short.
-		reply, err := forced.Echo(addrB.Addr(), time.Second)
-		p := ForcedPing{
+		reply, err := forced.Echo(p.addrB.Addr(), time.Second)
+		fp := ForcedPing{
 			AcceptLocal: c.acceptLocal, RpFilter: c.rpFilter,
 			SenderTx: ns.Counters(t, nameA).Sub(aBefore).TxPackets,
 			PeerRx:   ns.Counters(t, nameB).Sub(bBefore).RxPackets,
@@ -197,12 +234,12 @@ func observeSameNetnsPing(t *testing.T, ns *sandbox.NS) SameNetnsPingFacts {
 			Answered: err == nil,
 		}
 		if err == nil {
-			p.Reply = reply.RTT.Round(time.Microsecond).String()
+			fp.Reply = reply.RTT.Round(time.Microsecond).String()
 		} else {
 			require.ErrorIs(t, err, ping.ErrTimeout, "an echo that is not answered times out; anything else is the harness's")
-			p.Reply = err.Error()
+			fp.Reply = err.Error()
 		}
-		f.Forced = append(f.Forced, p)
+		out = append(out, fp)
 	}
-	return f
+	return out
 }

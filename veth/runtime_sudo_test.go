@@ -234,43 +234,22 @@ func pingAcross(t *testing.T, ctrs []*sandbox.NS, seen []RuntimeContainer) []Pin
 // equiv: podman run -d --name c1 --rootfs DIR /sleeper; podman inspect --format '{{.State.Pid}}' c1
 // equiv: ip link show; nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
-	gate.SkipInVM(t, "podman")
-	// The runtimes start their containers side by side (t.Parallel): each
-	// has namespaces, storage, cgroups and a network of its own, and
-	// waiting for them one after the other made half of veth's time.
-	t.Parallel()
+	startRuntimePart(t, "podman")
 	v := claims.Check(t, "V8")
 	podman.SkipUnlessRootful(t)
 	t0 := time.Now()
 	built := runtimens.Rootfs(t)
 	t1 := time.Now()
-	h := podman.Start(t, nil)
-	rootfs, err := h.Install(built, "sleeper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := sandbox.Open(t, h.HostNetns())
-	started := runTwo(t, h, rootfs)
-	info, err := h.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, host, started, info := runPodmanPair(t, nil, built)
 	t.Logf("podman: the rootfs built in %v, two containers started in %v",
 		t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 	f := RuntimeFacts{Part: PartPodman, Seed: SeedPodman,
 		Runtime: fmt.Sprintf("podman %s (network backend %s, OCI runtime %s)", info.Version, info.NetworkBackend, info.OCIRuntime)}
-	var ctrs []*sandbox.NS
-	var took []string
-	for _, c := range started {
-		took = append(took, c.Took.Round(time.Millisecond).String())
-		ctr := sandbox.Open(t, h.NetnsPath(c.Pid))
-		ctrs = append(ctrs, ctr)
-		how := fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace), sandbox %s", c.Pid, c.SandboxKey)
-		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, "eth0"))
-	}
+	took, _ := observeStarted(t, &f, host, h.NetnsPath, started, "eth0", func(c runtimens.Container) string {
+		return fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace), sandbox %s", c.Pid, c.SandboxKey)
+	})
 	f.How = fmt.Sprintf("podman run -d --rootfs DIR --cgroup-parent %s, %s, cgroup manager cgroupfs, in private network, mount and PID namespaces with a tmpfs on /run; podman run took %s",
-		h.Cgroup, h.Why, strings.Join(took, " and "))
-	f.Pings = pingAcross(t, ctrs, f.Containers)
+		h.Cgroup, h.Why, took)
 	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
 }
 
@@ -282,11 +261,7 @@ func TestV8CPodmanGivesEachContainerAVethOnPodman0(t *testing.T) {
 //
 // equiv: podman run -d --rootfs DIR /sleeper; nsenter -t PID -U -n ip -d link show
 func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
-	gate.SkipInVM(t, "podman")
-	// The runtimes start their containers side by side (t.Parallel): each
-	// has namespaces, storage, cgroups and a network of its own, and
-	// waiting for them one after the other made half of veth's time.
-	t.Parallel()
+	startRuntimePart(t, "podman")
 	v := claims.Check(t, "V8")
 	gate.Binary(t, "podman", "podman")
 	for _, b := range []string{"unshare", "nsenter", "setpriv"} {
@@ -297,36 +272,18 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 	}
 	built := runtimens.Rootfs(t)
 	t1 := time.Now()
-	h := podman.Start(t, &podman.User{UID: 65534, GID: 65534})
-	rootfs, err := h.Install(built, "sleeper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := sandbox.Open(t, h.HostNetns())
-	started := runTwo(t, h, rootfs)
-	info, err := h.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, host, started, info := runPodmanPair(t, &podman.User{UID: 65534, GID: 65534}, built)
 	t.Logf("rootless podman: two containers started in %v", time.Since(t1).Round(time.Millisecond))
 	f := RuntimeFacts{Part: PartPodmanRootless, Seed: SeedPodman,
 		Runtime: fmt.Sprintf("podman %s as uid 65534 (OCI runtime %s, slirp4netns %s)", info.Version, info.OCIRuntime, info.Slirp4netns)}
-	var ctrs []*sandbox.NS
-	var took, modes []string
-	for _, c := range started {
-		took = append(took, c.Took.Round(time.Millisecond).String())
-		modes = append(modes, c.Name+" "+c.Network)
-		ctr := sandbox.Open(t, h.NetnsPath(c.Pid))
-		ctrs = append(ctrs, ctr)
-		how := fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace)", c.Pid)
-		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, ""))
-	}
-	f.How = fmt.Sprintf("podman run -d --rootfs DIR as uid 65534, network mode %s, in private network, mount and PID namespaces with a tmpfs on /run", strings.Join(modes, ", "))
+	took, modes := observeStarted(t, &f, host, h.NetnsPath, started, "", func(c runtimens.Container) string {
+		return fmt.Sprintf("podman inspect: PID %d (in podman's PID namespace)", c.Pid)
+	})
+	f.How = fmt.Sprintf("podman run -d --rootfs DIR as uid 65534, network mode %s, in private network, mount and PID namespaces with a tmpfs on /run", modes)
 	if h.Tun != "" {
 		f.How += "; " + h.Tun
 	}
-	f.How += "; podman run took " + strings.Join(took, " and ")
-	f.Pings = pingAcross(t, ctrs, f.Containers)
+	f.How += "; podman run took " + took
 	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
 }
 
@@ -353,11 +310,7 @@ func TestV8DRootlessPodmanWiresItsContainers(t *testing.T) {
 // equiv: tar -C ROOTFS -c . | docker import - netnotes/sleeper; docker run -d --name c1 netnotes/sleeper /sleeper; docker inspect --format '{{.State.Pid}}' c1
 // equiv: ip -d link show; nsenter -t PID -n ip -d link show eth0; nsenter -t PID1 -n ping C2
 func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
-	gate.SkipInVM(t, "docker")
-	// The runtimes start their containers side by side (t.Parallel): each
-	// has namespaces, storage, cgroups and a network of its own, and
-	// waiting for them one after the other made half of veth's time.
-	t.Parallel()
+	startRuntimePart(t, "docker")
 	v := claims.Check(t, "V8")
 	if err := docker.Find(); err != nil {
 		gate.Skip(t, "docker's part runs where dockerd is installed: %v (Debian, Ubuntu), and run again", err)
@@ -391,20 +344,43 @@ func TestV8EDockerGivesEachContainerAVethOnDocker0(t *testing.T) {
 	t.Logf("docker: the rootfs built and both daemons up in %v (dockerd answered %v after its holder started), the image imported and two containers started in %v",
 		t1.Sub(t0).Round(time.Millisecond), d.Started.Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 	f := RuntimeFacts{Part: PartDocker, Runtime: info.String()}
-	var ctrs []*sandbox.NS
-	var took, modes []string
-	for _, c := range started {
-		took = append(took, c.Took.Round(time.Millisecond).String())
-		modes = append(modes, c.Name+" "+c.Network)
-		ctr := sandbox.Open(t, d.NetnsPath(c.Pid))
-		ctrs = append(ctrs, ctr)
-		how := fmt.Sprintf("docker inspect: PID %d (in dockerd's PID namespace), sandbox %s", c.Pid, c.SandboxKey)
-		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how, "eth0"))
-	}
+	took, modes := observeStarted(t, &f, host, d.NetnsPath, started, "eth0", func(c runtimens.Container) string {
+		return fmt.Sprintf("docker inspect: PID %d (in dockerd's PID namespace), sandbox %s", c.Pid, c.SandboxKey)
+	})
 	f.How = fmt.Sprintf("docker run -d IMAGE (docker import of the test's rootfs), network mode %s, dockerd --bip %s --cgroup-parent %s, cgroup driver cgroupfs, containerd of its own, in private network, mount and PID namespaces with a tmpfs on /run; dockerd answered %v after start; docker run took %s",
-		strings.Join(modes, ", "), docker.Bridge, d.Cgroup, d.Started.Round(time.Millisecond), strings.Join(took, " and "))
-	f.Pings = pingAcross(t, ctrs, f.Containers)
+		modes, docker.Bridge, d.Cgroup, d.Started.Round(time.Millisecond), took)
 	claims.Judge(v, ContainerFacts{Runtime: &f}, judgeContainer)
+}
+
+// startRuntimePart begins one of V8's runtime parts: never in the
+// matrix's virtual machines, and side by side with the other parts
+// (t.Parallel): each runtime has namespaces, storage, cgroups and a
+// network of its own, and waiting for them one after the other made half
+// of veth's time.
+func startRuntimePart(t *testing.T, runtime string) {
+	gate.SkipInVM(t, runtime)
+	t.Parallel()
+}
+
+// observeStarted observes the containers a runtime started, each through
+// netnsPath (the runtime's view of its pid's namespace), its device
+// ifname ("": its first but lo) beside the runtime's namespace host, how
+// says how the runtime named it, and has each ping the next; it fills f's
+// containers and pings, and returns how long each run took and each one's
+// network mode, for f.How.
+func observeStarted(t *testing.T, f *RuntimeFacts, host *sandbox.NS, netnsPath func(pid int) string, started []runtimens.Container, ifname string, how func(runtimens.Container) string) (took, modes string) {
+	t.Helper()
+	var ctrs []*sandbox.NS
+	var tooks, modeList []string
+	for _, c := range started {
+		tooks = append(tooks, c.Took.Round(time.Millisecond).String())
+		modeList = append(modeList, c.Name+" "+c.Network)
+		ctr := sandbox.Open(t, netnsPath(c.Pid))
+		ctrs = append(ctrs, ctr)
+		f.Containers = append(f.Containers, observeRuntimeContainer(t, host, ctr, c.Name, how(c), ifname))
+	}
+	f.Pings = pingAcross(t, ctrs, f.Containers)
+	return strings.Join(tooks, " and "), strings.Join(modeList, ", ")
 }
 
 // tunForYou says when this process cannot open /dev/net/tun, which
@@ -421,10 +397,19 @@ func tunForYou() string {
 	return fmt.Sprintf(" (/dev/net/tun, %s, refuses you: %v, so podman run as yourself would have no slirp4netns or pasta network either)", mode, err)
 }
 
-// runTwo starts the containers c1 and c2 from rootfs, one after the
-// other: side by side they only wait on podman's locks.
-func runTwo(t *testing.T, h *podman.Host, rootfs string) []podman.Container {
+// runPodmanPair starts podman (as user; nil: root) with the program
+// built installed as its rootfs, and the containers c1 and c2 from it,
+// one after the other: side by side they only wait on podman's locks. It
+// returns podman, its private "host" namespace, the containers and what
+// podman says of itself.
+func runPodmanPair(t *testing.T, user *podman.User, built string) (*podman.Host, *sandbox.NS, []podman.Container, podman.Info) {
 	t.Helper()
+	h := podman.Start(t, user)
+	rootfs, err := h.Install(built, "sleeper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := sandbox.Open(t, h.HostNetns())
 	var started []podman.Container
 	for _, name := range []string{"c1", "c2"} {
 		c, err := h.Run(name, rootfs, "/sleeper")
@@ -434,5 +419,9 @@ func runTwo(t *testing.T, h *podman.Host, rootfs string) []podman.Container {
 		}
 		started = append(started, c)
 	}
-	return started
+	info, err := h.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, host, started, info
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/claims"
+	"netnotes/internal/nstat"
 	"netnotes/internal/osthread"
 )
 
@@ -137,10 +138,11 @@ func measureConnectHere(tr Transport, pl Placement, d time.Duration, inNetns fun
 }
 
 // tcpCounters reads the calling thread's namespace's Tcp OutSegs and
-// ActiveOpens.
+// ActiveOpens (0 where it cannot).
 func tcpCounters() (outSegs, activeOpens int64) {
-	return procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "OutSegs"),
-		procNetCounter("/proc/thread-self/net/snmp", "Tcp:", "ActiveOpens")
+	outSegs, _ = nstat.Read("snmp", "Tcp", "OutSegs")
+	activeOpens, _ = nstat.Read("snmp", "Tcp", "ActiveOpens")
+	return outSegs, activeOpens
 }
 
 // connector is a listener with its server thread, and the calling
@@ -156,6 +158,9 @@ type connector struct {
 	undo      []func()
 }
 
+// startConnector listens over tr in inNetns's namespace (nil: this
+// thread's), starts the server and sets up the calling thread as the
+// client; close undoes it all.
 func startConnector(tr Transport, pl Placement, inNetns func(func() error) error) (k *connector, err error) {
 	if tr != UDS && tr != TCP {
 		return nil, fmt.Errorf("bench: connections are measured over uds and tcp, not %s", tr)
@@ -170,38 +175,7 @@ func startConnector(tr Transport, pl Placement, inNetns func(func() error) error
 			k = nil
 		}
 	}()
-	err = inNetns(func() error {
-		if tr == UDS {
-			k.family = unix.AF_UNIX
-			dir, err := os.MkdirTemp("", "nn")
-			if err != nil {
-				return err
-			}
-			// Every connect needs the path: it goes at the end.
-			k.undo = append(k.undo, func() { os.RemoveAll(dir) })
-			k.sa = &unix.SockaddrUnix{Name: filepath.Join(dir, "c.sock")}
-		} else {
-			k.sa = &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
-		}
-		ln, err := unix.Socket(k.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return fmt.Errorf("socket: %w", err)
-		}
-		k.ln = ln
-		k.undo = append(k.undo, func() { unix.Close(ln) })
-		if err := unix.Bind(ln, k.sa); err != nil {
-			return fmt.Errorf("bind %v: %w", k.sa, err)
-		}
-		if err := unix.Listen(ln, 128); err != nil {
-			return fmt.Errorf("listen: %w", err)
-		}
-		if tr == TCP {
-			if k.sa, err = unix.Getsockname(ln); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = inNetns(func() error { return k.listen(tr) })
 	if err != nil {
 		return k, err
 	}
@@ -211,22 +185,7 @@ func startConnector(tr Transport, pl Placement, inNetns func(func() error) error
 			return k, err
 		}
 	}
-	// The server: a locked thread of its own, pinned like the client.
-	started := make(chan int, 1)
-	go osthread.Throwaway(func() {
-		started <- unix.Gettid()
-		if cpu >= 0 {
-			var one unix.CPUSet
-			one.Set(cpu)
-			if err := unix.SchedSetaffinity(0, &one); err != nil {
-				k.done <- err
-				return
-			}
-		}
-		k.done <- serveConnections(k.ln)
-	})
-	k.serverTid = <-started
-	k.serving = true
+	k.serve(cpu)
 	if cpu >= 0 {
 		restore, err := pinThread(cpu)
 		if err != nil {
@@ -243,6 +202,62 @@ func startConnector(tr Transport, pl Placement, inNetns func(func() error) error
 	}
 	k.undo = append(k.undo, leave)
 	return k, nil
+}
+
+// listen makes the listener, in the calling thread's namespace: on a
+// socket file in a directory of its own (UDS) or on 127.0.0.1's port the
+// kernel picks (TCP).
+func (k *connector) listen(tr Transport) error {
+	if tr == UDS {
+		k.family = unix.AF_UNIX
+		dir, err := os.MkdirTemp("", "nn")
+		if err != nil {
+			return err
+		}
+		// Every connect needs the path: it goes at the end.
+		k.undo = append(k.undo, func() { os.RemoveAll(dir) })
+		k.sa = &unix.SockaddrUnix{Name: filepath.Join(dir, "c.sock")}
+	} else {
+		k.sa = &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
+	}
+	ln, err := unix.Socket(k.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("socket: %w", err)
+	}
+	k.ln = ln
+	k.undo = append(k.undo, func() { unix.Close(ln) })
+	if err := unix.Bind(ln, k.sa); err != nil {
+		return fmt.Errorf("bind %v: %w", k.sa, err)
+	}
+	if err := unix.Listen(ln, 128); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if tr == TCP {
+		if k.sa, err = unix.Getsockname(ln); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// serve starts the server: a locked thread of its own, pinned like the
+// client (cpu; -1: not pinned).
+func (k *connector) serve(cpu int) {
+	started := make(chan int, 1)
+	go osthread.Throwaway(func() {
+		started <- unix.Gettid()
+		if cpu >= 0 {
+			var one unix.CPUSet
+			one.Set(cpu)
+			if err := unix.SchedSetaffinity(0, &one); err != nil {
+				k.done <- err
+				return
+			}
+		}
+		k.done <- serveConnections(k.ln)
+	})
+	k.serverTid = <-started
+	k.serving = true
 }
 
 // conn makes one connection: socket, connect, write 1 byte, read until

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/nstat"
 )
 
 // Counts are what the kernel did during a raw session's timed part,
@@ -121,7 +123,7 @@ func (s *Session) counts() Counts {
 			out.TCPPacingRate = int64(min(ti.Pacing_rate, 1<<62))
 		}
 		out.TCPCongestion, _ = unix.GetsockoptString(s.wfd, unix.IPPROTO_TCP, unix.TCP_CONGESTION)
-		out.TCPAutoCorking = procNetCounter("/proc/thread-self/net/netstat", "TcpExt:", "TCPAutoCorking")
+		out.TCPAutoCorking, _ = nstat.Read("netstat", "TcpExt", "TCPAutoCorking")
 	}
 	return out
 }
@@ -247,32 +249,4 @@ func procSwitches(path string) (vol, invol int64) {
 		}
 	}
 	return vol, invol
-}
-
-// procNetCounter reads one counter from a /proc/net/snmp or netstat file:
-// a line of names after prefix, then a line of values.
-func procNetCounter(path, prefix, name string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	var names []string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 || f[0] != prefix {
-			continue
-		}
-		if names == nil {
-			names = f
-			continue
-		}
-		for i, n := range names {
-			if n == name && i < len(f) {
-				v, _ := strconv.ParseInt(f[i], 10, 64)
-				return v
-			}
-		}
-		return 0
-	}
-	return 0
 }

@@ -26,8 +26,8 @@
 // # Paths
 //
 // Raw: blocking read(2)/write(2) through x/sys/unix on a locked OS thread,
-// the peer a child process (this same executable, started by the package's
-// init with the connection as descriptors 3 and 4; see peer.go). This is
+// the peer a child process (this same executable, playing the role
+// bench-peer with the connection as descriptors 3 and 4; see peer.go). This is
 // the kernel's cost, and it is checked against a C program (below).
 //
 // NetConn: net.Conn through Go's poller, the peer a goroutine: what a Go
@@ -285,8 +285,8 @@
 //     is a running process. NETNOTES_BENCH_SYSCALL=go selects the
 //     scheduler-aware unix.Read/Write instead, for comparison
 //     (BenchmarkHarnessCall shows the difference per call).
-//   - The peer's runtime. The peer's goroutine runs in init for the whole
-//     session, so the runtime's sysmon sent it a preemption signal every
+//   - The peer's runtime. The peer's goroutine plays its role, while the
+//     packages initialize, for the whole session, so the runtime's sysmon sent it a preemption signal every
 //     10 ms (~100 a second, each waking the blocked peer on the pinned
 //     CPU): the peer runs with GODEBUG=asyncpreemptoff=1 (and GOGC=off).
 //     The client's signals (~50 a second) cost under 0.1% and stay.

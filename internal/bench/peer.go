@@ -13,27 +13,25 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"netnotes/internal/role"
 )
 
-// The raw path's peer is a child process: this same executable, started
-// with peerEnv set and the server end of the connection as descriptors 3
-// (to read from) and 4 (to write to; the same socket but for Pipe).
-// The package's init runs the peer loop and exits before any test (or the
-// bench tool's main) starts, so every binary that imports this package can
-// serve as its own peer.
-const peerEnv = "NETNOTES_BENCH_PEER"
-
-func init() {
-	if spec, ok := os.LookupEnv(peerEnv); ok {
-		if err := childPeer(spec); err != nil {
-			fmt.Fprintf(os.Stderr, "bench peer (%s=%q): %v\n", peerEnv, spec, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+// The raw path's peer is a child process: this same executable, playing
+// the role bench-peer (internal/role) with the peer's spec as its argument
+// and the server end of the connection as descriptors 3 (to read from)
+// and 4 (to write to; the same socket but for Pipe). The role plays while
+// packages initialize, before any test (or the bench tool's main) starts,
+// so every binary that imports this package can serve as its own peer.
+var peerRole = role.Register(role.Role{Name: "bench-peer", Args: []string{"shape,size,cpu"}, Run: func(args []string) int {
+	if err := childPeer(args[0]); err != nil {
+		fmt.Fprintf(os.Stderr, "bench peer (%s): %v\n", args[0], err)
+		return 1
 	}
-}
+	return 0
+}})
 
-// peerSpec is what the child needs to know, passed in peerEnv.
+// peerSpec is what the child needs to know, passed as its argument.
 type peerSpec struct {
 	shape Shape
 	size  int
@@ -71,7 +69,7 @@ func parsePeerSpec(s string) (peerSpec, error) {
 	return p, nil
 }
 
-// childPeer runs in the child process, on its main thread (init runs
+// childPeer runs in the child process, on its main thread (roles play
 // there, locked).
 func childPeer(spec string) error {
 	p, err := parsePeerSpec(spec)
@@ -208,12 +206,8 @@ func startChildPeer(server rawEnds, p peerSpec) (*exec.Cmd, error) {
 		w = os.NewFile(uintptr(server.w), "bench-peer-w")
 		defer w.Close()
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("finding this executable to run the peer: %w", err)
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), peerEnv+"="+p.String(), "GOGC=off", peerGODEBUG())
+	cmd := peerRole.Command(p.String())
+	cmd.Env = append(cmd.Env, "GOGC=off", peerGODEBUG())
 	cmd.ExtraFiles = []*os.File{r, w}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -224,7 +218,7 @@ func startChildPeer(server rawEnds, p peerSpec) (*exec.Cmd, error) {
 
 // peerGODEBUG quiets the peer's Go runtime (with GOGC=off: the peer
 // allocates nothing in its loop, so no collector wakes). asyncpreemptoff=1: the peer's
-// only goroutine runs in init for the whole session and would otherwise
+// only goroutine plays its role for the whole session and would otherwise
 // be sent a preemption signal every 10 ms by the runtime's sysmon (seen:
 // ~100 signals a second, each waking the blocked peer on the pinned CPU).
 func peerGODEBUG() string {
@@ -243,7 +237,7 @@ func peerGODEBUG() string {
 // entersyscall/exitsyscall removes the harness's main per-call cost (see
 // the package doc for how that was measured). A blocked call always ends
 // because the other peer is a separate, running process.
-var rawSyscalls = os.Getenv("NETNOTES_BENCH_SYSCALL") != "go"
+var rawSyscalls = os.Getenv(role.BenchSyscallEnv) != "go"
 
 // sysRead is read(2): the byte count, or -errno.
 func sysRead(fd int, p []byte) int {

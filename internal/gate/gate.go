@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"netnotes/internal/role"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -27,7 +29,7 @@ const RunAsRoot = "`sudo make notes`"
 
 // Strict reports whether skips are failures (NETNOTES_STRICT=1).
 func Strict() bool {
-	v := os.Getenv("NETNOTES_STRICT")
+	v := os.Getenv(role.StrictEnv)
 	return v != "" && v != "0"
 }
 
@@ -127,7 +129,7 @@ func SkipShort(t testing.TB, what string) {
 
 // EnvVM names the emulator when the notes run inside the matrix's virtual
 // machines (internal/vm sets it: "qemu").
-const EnvVM = "NETNOTES_VM"
+const EnvVM = role.VMEnv
 
 // Emulated reports, inside an emulated machine, why a measurement there
 // would say nothing about the kernel ("" and false elsewhere): a note that

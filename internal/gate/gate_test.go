@@ -9,10 +9,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/gate"
+	"netnotes/internal/role"
 )
 
 func TestSkipRecordsItsReason(t *testing.T) {
-	t.Setenv("NETNOTES_STRICT", "")
+	t.Setenv(role.StrictEnv, "")
 	var inner *testing.T
 	t.Run("skipped", func(t *testing.T) {
 		inner = t
@@ -45,8 +46,8 @@ func TestRefusalTellsTheKernelsNoFromAHarnessError(t *testing.T) {
 }
 
 func TestStrictReadsTheEnvironment(t *testing.T) {
-	t.Setenv("NETNOTES_STRICT", "1")
+	t.Setenv(role.StrictEnv, "1")
 	assert.True(t, gate.Strict())
-	t.Setenv("NETNOTES_STRICT", "0")
+	t.Setenv(role.StrictEnv, "0")
 	assert.False(t, gate.Strict())
 }

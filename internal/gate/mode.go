@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"netnotes/internal/role"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -47,13 +49,12 @@ func CurrentMode() Mode {
 }
 
 // UserNamespaceEnv is the variable through which the sandbox package tells
-// a test process about its user namespace: "enter" for the process it
-// re-executes into one until that reports back, "inside" there after and in
-// its children, "refused: why" where the kernel said no, "root" in
-// processes a root test process starts (which may run as another user on
-// purpose and must not make one). A reader sets it to "off" to run the
-// privileged notes without one.
-const UserNamespaceEnv = "NETNOTES_USERNS"
+// a test process about its user namespace: "inside" for the process it
+// re-executes into one and its children, "refused: why" where the kernel
+// said no, "root" in processes a root test process starts (which may run
+// as another user on purpose and must not make one). A reader sets it to
+// "off" to run the privileged notes without one.
+const UserNamespaceEnv = role.UserNamespaceEnv
 
 // initialUserNamespace reports whether the process is in the initial user
 // namespace, whose uid_map maps every uid to itself.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/ktrace"
+	"netnotes/internal/role"
 	"netnotes/internal/sandbox"
 )
 
@@ -156,8 +156,7 @@ func TestTracersAndSweepsAtOnce(t *testing.T) {
 // them.
 func TestInstanceOfKilledProcessIsSwept(t *testing.T) {
 	ktrace.New(t) // tracing works here, so the helper can trace too
-	child := exec.Command(os.Args[0], "-test.run=^TestHelperProcessHoldsInstance$")
-	child.Env = append(os.Environ(), "NETNOTES_KTRACE_HELPER=1")
+	child := instanceHolder.Command("-test.run=^TestHelperProcessHoldsInstance$")
 	out, err := child.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, child.Start())
@@ -190,10 +189,18 @@ func TestInstanceOfKilledProcessIsSwept(t *testing.T) {
 	}
 }
 
-// TestHelperProcessHoldsInstance is the process killed above: it makes a
-// tracer, says its name and waits to be killed.
+// instanceHolder is the process killed above: this test binary, running
+// TestHelperProcessHoldsInstance alone, which makes a tracer, says its name
+// and waits to be killed.
+var instanceHolder = role.Register(role.Role{Name: "ktrace-instance-holder", Run: func([]string) int {
+	isInstanceHolder = true
+	return role.Continue
+}})
+
+var isInstanceHolder bool
+
 func TestHelperProcessHoldsInstance(t *testing.T) {
-	if os.Getenv("NETNOTES_KTRACE_HELPER") != "1" {
+	if !isInstanceHolder {
 		t.Skip("helper process for TestInstanceOfKilledProcessIsSwept")
 	}
 	tr := ktrace.New(t)
@@ -262,43 +269,42 @@ func TestKprobeRecordsStackAndLeavesNothingBehind(t *testing.T) {
 // /proc/PID/fd/13/instances/...: no such file or directory").
 func TestTracerWorksWhileTheMainThreadHasItsOwnFiles(t *testing.T) {
 	ktrace.New(t) // tracing works here, so the helper can trace too
-	child := exec.Command(os.Args[0], "-test.run=^TestHelperProcessBesideMainWithOwnFiles$", "-test.v", "-test.count=1")
-	child.Env = append(os.Environ(), mainOwnFilesEnv+"=1")
+	child := mainOwnFiles.Command("-test.run=^TestHelperProcessBesideMainWithOwnFiles$", "-test.v", "-test.count=1")
 	out, err := child.CombinedOutput()
 	require.NoError(t, err, "the helper process:\n%s", out)
 	require.Contains(t, string(out), "--- PASS: TestHelperProcessBesideMainWithOwnFiles", "the helper process:\n%s", out)
 }
 
-const mainOwnFilesEnv = "NETNOTES_KTRACE_MAIN_OWN_FILES"
-
-// errMainOwnFiles is the main thread's unshare(CLONE_FILES) in the helper
-// process: nil once it has a table of its own.
-var errMainOwnFiles = errors.New("not the helper process")
-
-// In the helper process only: init runs on the main thread, and locking it
-// keeps the main goroutine there for good (it only waits for the tests),
-// so nothing else ever runs on it, as on a parked main thread.
-func init() {
-	if os.Getenv(mainOwnFilesEnv) != "1" {
-		return
-	}
+// mainOwnFiles is the helper process: the main thread leaves the shared
+// descriptor table before the tests run. Roles play on the main thread,
+// and locking it keeps the main goroutine there for good (it only waits
+// for the tests), so nothing else ever runs on it, as on a parked main
+// thread.
+var mainOwnFiles = role.Register(role.Role{Name: "ktrace-main-own-files", Run: func([]string) int {
 	runtime.LockOSThread()
 	// The runtime's poller must have its descriptor in the shared table.
 	r, w, err := os.Pipe()
 	if err != nil {
 		errMainOwnFiles = err
-		return
+		return role.Continue
 	}
 	r.Close()
 	w.Close()
 	errMainOwnFiles = unix.Unshare(unix.CLONE_FILES)
-}
+	return role.Continue
+}})
+
+// errMainOwnFiles is the main thread's unshare(CLONE_FILES) in the helper
+// process: nil once it has a table of its own.
+var errMainOwnFiles = errNotHelper
+
+var errNotHelper = errors.New("not the helper process")
 
 // TestHelperProcessBesideMainWithOwnFiles is the process above: a detached
 // mount and a tracer, made and used on test goroutines, which share the
 // process's table and not the main thread's.
 func TestHelperProcessBesideMainWithOwnFiles(t *testing.T) {
-	if os.Getenv(mainOwnFilesEnv) != "1" {
+	if errors.Is(errMainOwnFiles, errNotHelper) {
 		t.Skip("helper process for TestTracerWorksWhileTheMainThreadHasItsOwnFiles")
 	}
 	require.NoError(t, errMainOwnFiles, "unshare(CLONE_FILES) on the main thread")

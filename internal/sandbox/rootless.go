@@ -22,9 +22,9 @@ package sandbox
 // privileged test would have to start with a re-exec call and its result
 // travel back by pipe; for the whole process, nothing in the chapters
 // changes, and the namespaces a test makes belong to the test process as
-// they do as root. It happens in this package's init (not in a TestMain,
-// which some chapters have for their own child processes), only in test
-// binaries built with -tags sudo, and only when the process is not root.
+// they do as root. It happens while this package initializes, before any
+// test (the roles below, internal/role), only in test binaries built with
+// -tags sudo, and only when the process is not root.
 
 import (
 	"bufio"
@@ -42,38 +42,41 @@ import (
 
 	"netnotes/internal/gate"
 	"netnotes/internal/osthread"
+	"netnotes/internal/role"
 )
 
 // Values of gate.UserNamespaceEnv.
 const (
-	usernsEnter  = "enter"  // the re-executed process, before it reports on reportFD
-	usernsInside = "inside" // the re-executed process once it reported, and its children: do not re-execute again
-	usernsProbe  = "probe"  // a probe: report whether namespaces work, exit
+	usernsInside = "inside" // the test process in the user namespace, and its children: do not re-execute again
 	usernsOff    = "off"    // the reader's choice: no user namespace
 	usernsRoot   = "root"   // started by a test process that runs as root
 )
 
-// reportFD is where a re-executed process says "ok" or "refused: why".
+// reportFD is where a process started in a user namespace says "ok" or
+// "refused: why".
 const reportFD = 3
 
-func init() {
-	switch os.Getenv(gate.UserNamespaceEnv) {
-	case usernsProbe:
-		os.Exit(reportUserNamespace())
-	case usernsEnter:
-		if reportUserNamespace() != 0 {
-			// The parent falls back to running unprivileged itself.
-			os.Exit(0)
-		}
-		// Children of this process (a test's helper process, this binary
-		// again, say) are inside too, and their descriptor 3 is not ours.
-		os.Setenv(gate.UserNamespaceEnv, usernsInside)
-	case usernsInside:
-	default:
-		if sudoBuild && testing.Testing() {
-			enterUserNamespace()
-		}
+// The rootless mode's three roles: the test binary an ordinary user
+// started relays to itself in a user namespace (userns-relay), which
+// reports and goes on to run the tests (userns-enter); the process
+// ProbeUserNamespace starts only reports (userns-probe).
+var (
+	_         = role.Register(role.Role{Name: "userns-relay", When: wantsUserNamespace, Run: relayToUserNamespace})
+	enterRole = role.Register(role.Role{Name: "userns-enter", Run: enterUserNamespace})
+	probeRole = role.Register(role.Role{Name: "userns-probe", Run: func([]string) int { return reportUserNamespace() }})
+)
+
+// enterUserNamespace is the test process the relay started: it reports,
+// and runs the tests there. Where namespaces do not work after all, it
+// exits and the relay runs the tests itself, unprivileged.
+func enterUserNamespace([]string) int {
+	if reportUserNamespace() != 0 {
+		return 0
 	}
+	// Children of this process (a test's helper process, this binary
+	// again, say) are inside too, and their descriptor 3 is not ours.
+	os.Setenv(gate.UserNamespaceEnv, usernsInside)
+	return role.Continue
 }
 
 // reportUserNamespace runs in a process started inside a user namespace: it
@@ -133,17 +136,15 @@ func loUp() error {
 	return nil
 }
 
-// userNamespaceCommand is this program again, args and all, in a new user
-// namespace (this uid and gid mapped to 0) with new network and mount
-// namespaces. It dies with the thread that starts it.
-func userNamespaceCommand(mode string) (*exec.Cmd, *os.File, error) {
-	r, w, err := os.Pipe()
+// userNamespaceCommand is this program again, args and all, playing r in
+// a new user namespace (this uid and gid mapped to 0) with new network and
+// mount namespaces. It dies with the thread that starts it.
+func userNamespaceCommand(r role.Role) (*exec.Cmd, *os.File, error) {
+	report, w, err := os.Pipe()
 	if err != nil {
 		return nil, nil, err
 	}
-	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
-	cmd.Args[0] = os.Args[0]
-	cmd.Env = append(os.Environ(), gate.UserNamespaceEnv+"="+mode)
+	cmd := r.Command(os.Args[1:]...)
 	cmd.ExtraFiles = []*os.File{w} // reportFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS,
@@ -153,7 +154,7 @@ func userNamespaceCommand(mode string) (*exec.Cmd, *os.File, error) {
 		GidMappingsEnableSetgroups: false,
 		Pdeathsig:                  syscall.SIGKILL,
 	}
-	return cmd, r, nil
+	return cmd, report, nil
 }
 
 // start starts cmd and reads its report: "" when it runs in a working user
@@ -194,7 +195,7 @@ func ProbeUserNamespace() error {
 	if os.Getenv(gate.UserNamespaceEnv) == usernsOff {
 		return errors.New(gate.UserNamespaceEnv + "=off")
 	}
-	cmd, report, err := userNamespaceCommand(usernsProbe)
+	cmd, report, err := userNamespaceCommand(probeRole)
 	if err != nil {
 		return err
 	}
@@ -204,42 +205,47 @@ func ProbeUserNamespace() error {
 	return cmd.Wait()
 }
 
-// enterUserNamespace is the rootless mode's switch, called from init in
-// test binaries built with -tags sudo (sudoBuild). Not root and not yet inside, it runs
+// wantsUserNamespace chooses the relay: a test binary built with -tags
+// sudo (sudoBuild), not inside a user namespace of the sandbox's already
+// (nor started by root's test process, nor told to stay out).
+func wantsUserNamespace() bool {
+	return sudoBuild && testing.Testing() && os.Getenv(gate.UserNamespaceEnv) == ""
+}
+
+// relayToUserNamespace is the rootless mode's switch: not root, it runs
 // this test binary again in a user namespace, relays signals to it, and
-// exits with its status; the tests run there. Where the kernel refuses, it
-// returns, leaving the reason in the environment for gate's skip texts.
-func enterUserNamespace() {
-	if os.Getenv(gate.UserNamespaceEnv) != "" {
-		return // inside already, refused already, off, or a child of root's
-	}
+// exits with its status; the tests run there. As root, or where the
+// kernel refuses, the tests run here (the reason left in the environment
+// for gate's skip texts).
+func relayToUserNamespace([]string) int {
 	if gate.IsRoot() {
 		// A test may start this binary again as another user on purpose
 		// (U9's client as uid 65534): that one must stay what it was made.
 		os.Setenv(gate.UserNamespaceEnv, usernsRoot)
-		return
+		return role.Continue
 	}
-	// init runs on the main thread, locked: Pdeathsig is bound to the thread
-	// that starts the child, and this one lives as long as the process.
-	cmd, report, err := userNamespaceCommand(usernsEnter)
-	if err == nil {
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-		signals := make(chan os.Signal, 4)
-		signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
-		if why := start(cmd, report); why != "" {
-			signal.Stop(signals)
-			os.Setenv(gate.UserNamespaceEnv, "refused: "+why)
-			return
+	// Roles play while packages initialize, on the main thread, locked:
+	// Pdeathsig is bound to the thread that starts the child, and this one
+	// lives as long as the process.
+	cmd, report, err := userNamespaceCommand(enterRole)
+	if err != nil {
+		os.Setenv(gate.UserNamespaceEnv, "refused: "+err.Error())
+		return role.Continue
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
+	if why := start(cmd, report); why != "" {
+		signal.Stop(signals)
+		os.Setenv(gate.UserNamespaceEnv, "refused: "+why)
+		return role.Continue
+	}
+	go func() {
+		for sig := range signals {
+			_ = cmd.Process.Signal(sig)
 		}
-		go func() {
-			for sig := range signals {
-				_ = cmd.Process.Signal(sig)
-			}
-		}()
-		err = cmd.Wait()
-		os.Exit(exitStatus(err))
-	}
-	os.Setenv(gate.UserNamespaceEnv, "refused: "+err.Error())
+	}()
+	return exitStatus(cmd.Wait())
 }
 
 // exitStatus turns the child's end into this process's exit status, as a

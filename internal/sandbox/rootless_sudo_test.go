@@ -5,7 +5,6 @@ package sandbox_test
 import (
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"netnotes/internal/gate"
+	"netnotes/internal/role"
 )
 
 // Not root, a sudo-tagged test binary runs in a user namespace that maps
@@ -43,14 +43,10 @@ func TestRootlessModeIsAUserNamespaceOfOneUser(t *testing.T) {
 // its descriptor 3 as the test gave it: in the rootless mode, only the
 // process the sandbox itself started reports on it.
 func TestHelperProcessKeepsItsDescriptorThree(t *testing.T) {
-	if os.Getenv("NETNOTES_SANDBOX_FD3_HELPER") != "" {
-		return // the helper's run of this test: nothing to check here
-	}
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
 	defer r.Close()
-	cmd := exec.Command("/proc/self/exe", "-test.run=^TestHelperProcessWritesOnDescriptorThree$")
-	cmd.Env = append(os.Environ(), "NETNOTES_SANDBOX_FD3_HELPER=1")
+	cmd := fd3Writer.Command()
 	cmd.ExtraFiles = []*os.File{w}
 	require.NoError(t, cmd.Start())
 	w.Close()
@@ -60,12 +56,14 @@ func TestHelperProcessKeepsItsDescriptorThree(t *testing.T) {
 	assert.Equal(t, "from the helper\n", string(got), "what arrived on the helper's descriptor 3")
 }
 
-func TestHelperProcessWritesOnDescriptorThree(t *testing.T) {
-	if os.Getenv("NETNOTES_SANDBOX_FD3_HELPER") == "" {
-		t.Skip("the helper process of TestHelperProcessKeepsItsDescriptorThree")
-	}
+// fd3Writer is the helper process above: it writes a line on descriptor 3.
+var fd3Writer = role.Register(role.Role{Name: "sandbox-fd3-writer", Run: func([]string) int {
 	f := os.NewFile(3, "fd3")
-	_, err := f.WriteString("from the helper\n")
-	require.NoError(t, err)
-	require.NoError(t, f.Close())
-}
+	if _, err := f.WriteString("from the helper\n"); err != nil {
+		return 1
+	}
+	if f.Close() != nil {
+		return 1
+	}
+	return 0
+}})

@@ -3,15 +3,16 @@ package scratch_test
 import (
 	"bufio"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"netnotes/internal/role"
 	"netnotes/internal/scratch"
 )
 
@@ -70,8 +71,8 @@ func TestSweepRemovesOnlyUnheldScratchDirectories(t *testing.T) {
 // it made there, goes with the next sweep.
 func TestTheDirectoryOfAKilledProcessIsSwept(t *testing.T) {
 	parent := t.TempDir()
-	child := exec.Command(os.Args[0], "-test.run=^TestHelperProcessTakesAndWaits$")
-	child.Env = append(os.Environ(), "NETNOTES_SCRATCH_HELPER=1", "TMPDIR="+parent)
+	child := holder.Command()
+	child.Env = append(child.Env, "TMPDIR="+parent)
 	out, err := child.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, child.Start())
@@ -88,15 +89,23 @@ func TestTheDirectoryOfAKilledProcessIsSwept(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "after the sweep: %v", err)
 }
 
-func TestHelperProcessTakesAndWaits(t *testing.T) {
-	if os.Getenv("NETNOTES_SCRATCH_HELPER") != "1" {
-		t.Skip("helper process for TestTheDirectoryOfAKilledProcessIsSwept")
-	}
+// holder is the process killed above: it takes a scratch directory, makes
+// a directory of its own in it, says which and waits to be killed.
+var holder = role.Register(role.Role{Name: "scratch-holder", Run: func([]string) int {
 	dir, _, err := scratch.Take()
-	require.NoError(t, err)
-	made, err := os.MkdirTemp("", "TestV8CPodman")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(made, "program"), []byte("x"), 0o755))
+	if err == nil {
+		var made string
+		made, err = os.MkdirTemp("", "TestV8CPodman")
+		if err == nil {
+			err = os.WriteFile(filepath.Join(made, "program"), []byte("x"), 0o755)
+		}
+	}
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 1
+	}
 	os.Stdout.WriteString("scratch " + dir + "\n")
-	select {}
-}
+	for {
+		time.Sleep(time.Hour) // a goroutine asleep in select{} would end the process: no other runs yet
+	}
+}})

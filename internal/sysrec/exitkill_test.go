@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,22 +13,19 @@ import (
 	"time"
 
 	"netnotes/internal/gate"
+	"netnotes/internal/role"
 	"netnotes/internal/sysrec"
 	"netnotes/internal/wait"
 )
 
-// helperEnv makes the test binary a recorder that traces `sleep $value` and
-// never finishes on its own: TestATraceeDiesWithItsRecorder kills it.
-const helperEnv = "SYSREC_HELPER_SLEEP"
-
-func TestMain(m *testing.M) {
-	if seconds := os.Getenv(helperEnv); seconds != "" {
-		_, err := sysrec.Run(context.Background(), sysrec.Command{Path: "sleep", Args: []string{seconds}})
-		fmt.Fprintln(os.Stderr, "recording ended, which it should not have:", err)
-		os.Exit(3)
-	}
-	os.Exit(m.Run())
-}
+// recorderRole makes the test binary a recorder that traces `sleep
+// SECONDS` and never finishes on its own: TestATraceeDiesWithItsRecorder
+// kills it.
+var recorderRole = role.Register(role.Role{Name: "sysrec-recorder", Args: []string{"the seconds to sleep"}, Run: func(args []string) int {
+	_, err := sysrec.Run(context.Background(), sysrec.Command{Path: "sleep", Args: args})
+	fmt.Fprintln(os.Stderr, "recording ended, which it should not have:", err)
+	return 3
+}})
 
 // A recorder killed in the middle of a recording (as a test binary is, by a
 // timeout or a panic) takes its tracee with it: PTRACE_O_EXITKILL.
@@ -41,8 +37,7 @@ func TestATraceeDiesWithItsRecorder(t *testing.T) {
 	})
 	// A duration no other process has on its command line finds the tracee.
 	marker := fmt.Sprintf("600.%06d", rand.IntN(1e6))
-	recorder := exec.Command(os.Args[0], "-test.run=^$")
-	recorder.Env = append(os.Environ(), helperEnv+"="+marker)
+	recorder := recorderRole.Command(marker)
 	if err := recorder.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +92,10 @@ func findTracee(marker string) (pid, tracer int, err error) {
 }
 
 // alive reports whether pid still runs `sleep marker` (a zombie has an empty
-// command line, so it counts as dead).
+// command line, so it counts as dead; the recorder, whose argument the
+// marker is too, is not a sleep).
 func alive(pid int, marker string) bool {
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return err == nil && bytes.HasSuffix(cmdline, []byte("\x00"+marker+"\x00"))
+	argv0, _, _ := bytes.Cut(cmdline, []byte{0})
+	return err == nil && filepath.Base(string(argv0)) == "sleep" && bytes.HasSuffix(cmdline, []byte("\x00"+marker+"\x00"))
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"netnotes/internal/role"
 )
 
 // Arch is a machine architecture the matrix boots Debian's kernels on:
@@ -121,7 +123,7 @@ func (a Arch) Accel() string {
 	if a.GOARCH == runtime.GOARCH {
 		return Accel()
 	}
-	if env := os.Getenv("NETNOTES_VM_ACCEL"); env != "" {
+	if env := os.Getenv(role.VMAccelEnv); env != "" {
 		return env
 	}
 	return "tcg"

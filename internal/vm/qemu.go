@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"netnotes/internal/role"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -52,7 +54,7 @@ func Sweep() []string {
 // hardware virtualisation and /dev/kvm opens, else "tcg" (emulation).
 // NETNOTES_VM_ACCEL overrides the choice.
 func Accel() string {
-	if a := os.Getenv("NETNOTES_VM_ACCEL"); a != "" {
+	if a := os.Getenv(role.VMAccelEnv); a != "" {
 		return a
 	}
 	cpu, _ := os.ReadFile("/proc/cpuinfo")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/role"
 )
 
 // withCPU gives a cell CPU times per message: uds 1000 ns, tcp 3000 ns.
@@ -116,7 +117,7 @@ func TestWriteSVGDrawsLatencyAndConnections(t *testing.T) {
 			t.Errorf("SVG lacks %q", want)
 		}
 	}
-	if out := os.Getenv("NETNOTES_CHART_OUT"); out != "" {
+	if out := os.Getenv(role.ChartOutEnv); out != "" {
 		if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/role"
 )
 
 // fidelityTolerance is how far Go may be from C, either way, for a cell
@@ -67,6 +68,41 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	if err != nil {
 		return err
 	}
+	cells := fidelityCells(sizes)
+	runs := fidelityRuns{dir: dir, bin: bin, cpu: cpu, d: d,
+		goRuns: map[fkey][]bench.Result{}, cRuns: map[fkey][]bench.Result{}, goCost: map[fkey]*cost{}, cCost: map[fkey]*cost{}}
+	total := reps * len(cells)
+	done := 0
+	loadBefore, started := loadavg(), time.Now()
+	// Each program of a pair is timed for d in turns (the other waits),
+	// after its own start and warm-up: about a quarter second a pair.
+	fmt.Fprintf(os.Stderr, "fidelity: %d pairs of C and Go, each program timed for %v in turns plus warm-up, about %.0f s; progress below.\n",
+		total, d, float64(total)*(2*d.Seconds()+0.25))
+	if err := unix.SchedGetaffinity(0, &runs.free); err != nil {
+		return err
+	}
+	runs.one.Set(cpu)
+	for rep := range reps {
+		for i, k := range cells {
+			if err := runs.measure(k, (rep+i)%2 == 1); err != nil {
+				return err
+			}
+			done++
+			progress("fidelity", done, total, k.placement+" "+k.config().String())
+		}
+	}
+	clearProgress()
+	fmt.Printf("Fidelity: raw path (Go engine) versus a minimal C program (cc %s, testdata/pingpong.c), both peers on CPU %d, "+
+		"%d pairs, C and Go side by side in turns for %v each; load %s before, %s after (1-minute average); took %v.\n",
+		cc, cpu, reps, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
+	printFidelityMethod()
+	runs.report(cells)
+	return nil
+}
+
+// fidelityCells are the cells the fidelity check measures, in the order
+// of its tables.
+func fidelityCells(sizes []int) []fkey {
 	var cells []fkey
 	for _, pl := range fidelityPlacements {
 		for _, shape := range []bench.Shape{bench.RoundTrip, bench.Stream} {
@@ -77,81 +113,75 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 			}
 		}
 	}
-	goRuns := map[fkey][]bench.Result{}
-	cRuns := map[fkey][]bench.Result{}
-	goCost := map[fkey]*cost{}
-	cCost := map[fkey]*cost{}
-	total := reps * len(cells)
-	done := 0
-	loadBefore, started := loadavg(), time.Now()
-	// Each program of a pair is timed for d in turns (the other waits),
-	// after its own start and warm-up: about a quarter second a pair.
-	fmt.Fprintf(os.Stderr, "fidelity: %d pairs of C and Go, each program timed for %v in turns plus warm-up, about %.0f s; progress below.\n",
-		total, d, float64(total)*(2*d.Seconds()+0.25))
-	var free, one unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &free); err != nil {
+	return cells
+}
+
+// config is the engine's configuration of a cell.
+func (k fkey) config() bench.Config {
+	return bench.Config{Shape: k.shape, Path: bench.Raw, Placement: bench.OneCPU, Transport: k.transport, Size: k.size}
+}
+
+// fidelityRuns are the fidelity check's means (the compiled C program in
+// dir, the pinned CPU, the CPU masks a program starts on) and what its
+// pairs measured, per cell.
+type fidelityRuns struct {
+	dir, bin      string
+	cpu           int
+	d             time.Duration
+	free, one     unix.CPUSet
+	goRuns, cRuns map[fkey][]bench.Result
+	goCost, cCost map[fkey]*cost
+}
+
+// measure runs one pair of cell k, C and Go side by side, Go first when
+// goFirst (who starts first alternates, as who runs the first chunk).
+func (f *fidelityRuns) measure(k fkey, goFirst bool) error {
+	cfg := k.config()
+	cCmd, err := bench.CCommand(f.bin, cfg, f.d)
+	if err != nil {
 		return err
 	}
-	one.Set(cpu)
-	for rep := range reps {
-		for i, k := range cells {
-			cfg := bench.Config{Shape: k.shape, Path: bench.Raw, Placement: bench.OneCPU, Transport: k.transport, Size: k.size}
-			cCmd, err := bench.CCommand(bin, cfg, d)
-			if err != nil {
-				return err
-			}
-			// Both take their turns in the chunks a pair's sides take.
-			cCmd.Env = append(os.Environ(), fmt.Sprintf("PINGPONG_TURNS=%g", bench.PairChunk(cfg).Seconds()))
-			goCmd, err := goCommand(cfg, d)
-			if err != nil {
-				return err
-			}
-			// Who starts first alternates, as who runs the first chunk.
-			cmds := []*exec.Cmd{cCmd, goCmd}
-			if (rep+i)%2 == 1 {
-				cmds = []*exec.Cmd{goCmd, cCmd}
-			}
-			// The process placement starts the Go program pinned, as
-			// taskset would; the harness placement and C start free.
-			outs, usages, err := sideBySide(dir, cpu, cmds, func(cmd *exec.Cmd) error {
-				if cmd == goCmd && k.placement == "process" {
-					return startOnMask(cmd, &one)
-				}
-				return startOnMask(cmd, &free)
-			})
-			if err != nil {
-				return fmt.Errorf("%s %s: %w", k.placement, cfg, err)
-			}
-			for j, cmd := range cmds {
-				var r bench.Result
-				costs := goCost
-				if cmd == cCmd {
-					costs = cCost
-					r, err = bench.ParseC(cfg, outs[j])
-				} else {
-					r, err = parseGoOne(cfg, outs[j])
-				}
-				if err != nil {
-					return fmt.Errorf("%s %s: %w", k.placement, cfg, err)
-				}
-				if costs[k] == nil {
-					costs[k] = &cost{}
-				}
-				costs[k].add(rusageOf(usages[j]), r.Msgs)
-				if cmd == cCmd {
-					cRuns[k] = append(cRuns[k], r)
-				} else {
-					goRuns[k] = append(goRuns[k], r)
-				}
-			}
-			done++
-			progress("fidelity", done, total, k.placement+" "+cfg.String())
-		}
+	// Both take their turns in the chunks a pair's sides take.
+	cCmd.Env = append(os.Environ(), fmt.Sprintf("PINGPONG_TURNS=%g", bench.PairChunk(cfg).Seconds()))
+	goCmd := goCommand(cfg, f.d)
+	cmds := []*exec.Cmd{cCmd, goCmd}
+	if goFirst {
+		cmds = []*exec.Cmd{goCmd, cCmd}
 	}
-	clearProgress()
-	fmt.Printf("Fidelity: raw path (Go engine) versus a minimal C program (cc %s, testdata/pingpong.c), both peers on CPU %d, "+
-		"%d pairs, C and Go side by side in turns for %v each; load %s before, %s after (1-minute average); took %v.\n",
-		cc, cpu, reps, d, loadBefore, loadavg(), time.Since(started).Round(time.Second))
+	// The process placement starts the Go program pinned, as
+	// taskset would; the harness placement and C start free.
+	outs, usages, err := sideBySide(f.dir, f.cpu, cmds, func(cmd *exec.Cmd) error {
+		if cmd == goCmd && k.placement == "process" {
+			return startOnMask(cmd, &f.one)
+		}
+		return startOnMask(cmd, &f.free)
+	})
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", k.placement, cfg, err)
+	}
+	for j, cmd := range cmds {
+		var r bench.Result
+		costs, results := f.goCost, f.goRuns
+		if cmd == cCmd {
+			costs, results = f.cCost, f.cRuns
+			r, err = bench.ParseC(cfg, outs[j])
+		} else {
+			r, err = parseGoOne(cfg, outs[j])
+		}
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", k.placement, cfg, err)
+		}
+		if costs[k] == nil {
+			costs[k] = &cost{}
+		}
+		costs[k].add(rusageOf(usages[j]), r.Msgs)
+		results[k] = append(results[k], r)
+	}
+	return nil
+}
+
+// printFidelityMethod says how the pairs were measured and compared.
+func printFidelityMethod() {
 	fmt.Printf("Placements: harness = as `go test -bench` pins (client and peer threads; Go's other threads on the other CPUs);\n"+
 		"process = the whole Go process pinned from its start (as `taskset -c N go test -bench`; GOMAXPROCS %v). C's two processes on the same CPU in both.\n",
 		slices.Sorted(maps.Keys(goProcs)))
@@ -163,39 +193,69 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 	fmt.Printf("TCP mode: data segments per 1000 messages (TCP_INFO of the client's socket, timed part), per run, C | Go;\n" +
 		"merged (< 500: writes appended to an unsent segment) or per-write. Cells compare only pairs whose C and Go runs are both\n" +
 		"in one mode (the mode both have most runs in). Ratios are per pair, their median and range.\n\n")
+}
 
-	// Per kind of comparison: how many, and how many within 5%.
-	var kinds []string
-	tally := map[string]*[2]int{}
-	var failures []string
-	check := func(what string, k fkey, ratio float64) string {
-		if tally[what] == nil {
-			tally[what] = &[2]int{}
-			kinds = append(kinds, what)
-		}
-		tally[what][1]++
-		if math.IsNaN(ratio) {
-			failures = append(failures, fmt.Sprintf("%s %s: no runs of a common mode", strings.Join(strings.Fields(k.String()), " "), what))
-			return "  n/a"
-		}
-		if math.Abs(ratio-1) <= fidelityTolerance {
-			tally[what][0]++
-			return "  ok"
-		}
-		failures = append(failures, fmt.Sprintf("%s %s %.2f", strings.Join(strings.Fields(k.String()), " "), what, ratio))
-		return "  OUT"
+// fidelityTally counts, per kind of comparison, how many cells were
+// within fidelityTolerance of C, and names those that were not.
+type fidelityTally struct {
+	kinds    []string
+	tally    map[string]*[2]int
+	failures []string
+}
+
+// check counts one comparison of cell k and returns its mark.
+func (t *fidelityTally) check(what string, k fkey, ratio float64) string {
+	if t.tally[what] == nil {
+		t.tally[what] = &[2]int{}
+		t.kinds = append(t.kinds, what)
 	}
+	t.tally[what][1]++
+	if math.IsNaN(ratio) {
+		t.failures = append(t.failures, fmt.Sprintf("%s %s: no runs of a common mode", strings.Join(strings.Fields(k.String()), " "), what))
+		return "  n/a"
+	}
+	if math.Abs(ratio-1) <= fidelityTolerance {
+		t.tally[what][0]++
+		return "  ok"
+	}
+	t.failures = append(t.failures, fmt.Sprintf("%s %s %.2f", strings.Join(strings.Fields(k.String()), " "), what, ratio))
+	return "  OUT"
+}
 
+// report prints the fidelity check's tables and its summary.
+func (f *fidelityRuns) report(cells []fkey) {
+	t := &fidelityTally{tally: map[string]*[2]int{}}
+	f.printByCPU(cells, t)
+	f.printUDSOverTCP(cells, t)
+	f.printCosts(cells)
+	var sum []string
+	for _, what := range t.kinds {
+		sum = append(sum, fmt.Sprintf("%s %d of %d", what, t.tally[what][0], t.tally[what][1]))
+	}
+	fmt.Printf("\nWithin %.0f%% of C (both placements): %s.\n", 100*fidelityTolerance, strings.Join(sum, "; "))
+	if len(t.failures) > 0 {
+		fmt.Printf("Outside: %s.\n", strings.Join(t.failures, "; "))
+		fmt.Printf("Side by side, load moves both programs alike, but not exactly: nothing else should run. Load now %s.\n", loadavg())
+	}
+}
+
+// printByCPU prints each cell's C and Go CPU time per message and rate.
+func (f *fidelityRuns) printByCPU(cells []fkey, t *fidelityTally) {
 	fmt.Printf("%-8s %-9s %6s %-4s %10s %10s %20s %10s %10s %20s  %s\n", "placement", "shape", "size", "tr",
 		"C ns/msg", "Go ns/msg", "C/Go by CPU (range)", "C msgs/s", "Go msgs/s", "", "TCP mode C | Go")
 	for _, k := range cells {
-		_, _, mode := sameMode(cRuns[k], goRuns[k])
-		reps := inMode(cRuns[k], goRuns[k], mode)
-		cpuR := pairRatios(reps, func(i int) float64 { return cpuOf(cRuns[k][i]) / cpuOf(goRuns[k][i]) })
+		cRuns, goRuns := f.cRuns[k], f.goRuns[k]
+		_, _, mode := sameMode(cRuns, goRuns)
+		reps := inMode(cRuns, goRuns, mode)
+		cpuR := pairRatios(reps, func(i int) float64 { return cpuOf(cRuns[i]) / cpuOf(goRuns[i]) })
 		fmt.Printf("%s %10.0f %10.0f %5.2f %-9s%-5s %10.0f %10.0f %20s  %s\n", k,
-			medianOf(reps, cRuns[k], cpuOf), medianOf(reps, goRuns[k], cpuOf), cpuR.Median, rangeOf(cpuR), check("by CPU (and rate)", k, cpuR.Median),
-			medianOf(reps, cRuns[k], rateOnCPU), medianOf(reps, goRuns[k], rateOnCPU), "", modes(cRuns[k], goRuns[k], mode))
+			medianOf(reps, cRuns, cpuOf), medianOf(reps, goRuns, cpuOf), cpuR.Median, rangeOf(cpuR), t.check("by CPU (and rate)", k, cpuR.Median),
+			medianOf(reps, cRuns, rateOnCPU), medianOf(reps, goRuns, rateOnCPU), "", modes(cRuns, goRuns, mode))
 	}
+}
+
+// printUDSOverTCP prints the UDS/TCP ratio, Go's over C's, per UDS cell.
+func (f *fidelityRuns) printUDSOverTCP(cells []fkey, t *fidelityTally) {
 	fmt.Printf("\nUDS/TCP ratio, Go's over C's (the U8 verdict rests on it), pair by pair (Go's UDS and TCP runs each beside C's),\n" +
 		"from CPU time per message (TCP's over UDS's; the same as from msgs/s on the CPU); medians of the pairs:\n")
 	fmt.Printf("%-8s %-9s %6s      %8s %8s %16s\n", "placement", "shape", "size", "C", "Go", "Go/C (range)")
@@ -203,40 +263,34 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		if k.transport != bench.UDS {
 			continue
 		}
-		t := k
-		t.transport = bench.TCP
-		_, _, modeT := sameMode(cRuns[t], goRuns[t])
+		tk := k
+		tk.transport = bench.TCP
+		cU, gU, cT, gT := f.cRuns[k], f.goRuns[k], f.cRuns[tk], f.goRuns[tk]
+		_, _, modeT := sameMode(cT, gT)
 		// UDS runs have no mode: the TCP cell's decides which repeats count.
-		reps := inMode(cRuns[t], goRuns[t], modeT)
-		reps = slices.DeleteFunc(reps, func(i int) bool { return i >= len(cRuns[k]) || i >= len(goRuns[k]) })
-		pc := pairRatios(reps, func(i int) float64 { return cpuOf(cRuns[t][i]) / cpuOf(cRuns[k][i]) })
-		pg := pairRatios(reps, func(i int) float64 { return cpuOf(goRuns[t][i]) / cpuOf(goRuns[k][i]) })
+		reps := inMode(cT, gT, modeT)
+		reps = slices.DeleteFunc(reps, func(i int) bool { return i >= len(cU) || i >= len(gU) })
+		pc := pairRatios(reps, func(i int) float64 { return cpuOf(cT[i]) / cpuOf(cU[i]) })
+		pg := pairRatios(reps, func(i int) float64 { return cpuOf(gT[i]) / cpuOf(gU[i]) })
 		pr := pairRatios(reps, func(i int) float64 {
-			return (cpuOf(goRuns[t][i]) / cpuOf(goRuns[k][i])) / (cpuOf(cRuns[t][i]) / cpuOf(cRuns[k][i]))
+			return (cpuOf(gT[i]) / cpuOf(gU[i])) / (cpuOf(cT[i]) / cpuOf(cU[i]))
 		})
 		kk := k
 		kk.transport = "u/t"
 		fmt.Printf("%-8s %-9s %6d      %7.2fx %7.2fx %5.2f %-9s%-5s\n", k.placement, k.shape, k.size,
-			pc.Median, pg.Median, pr.Median, rangeOf(pr), check("UDS/TCP", kk, pr.Median))
+			pc.Median, pg.Median, pr.Median, rangeOf(pr), t.check("UDS/TCP", kk, pr.Median))
 	}
+}
 
+// printCosts prints where each cell's time went, from wait4's rusage.
+func (f *fidelityRuns) printCosts(cells []fkey) {
 	fmt.Printf("\nWhere the time goes (per message, whole run incl. warm-up and setup; both processes; wait4's rusage):\n")
 	fmt.Printf("%-8s %-9s %6s %-4s %22s %22s %22s\n", "placement", "shape", "size", "tr", "user µs C / Go", "sys µs C / Go", "ctx switches C / Go")
 	for _, k := range cells {
-		c, g := cCost[k], goCost[k]
+		c, g := f.cCost[k], f.goCost[k]
 		fmt.Printf("%s %10.3f / %-9.3f %10.3f / %-9.3f %10.3f / %-9.3f\n", k,
 			c.userPerMsg(), g.userPerMsg(), c.sysPerMsg(), g.sysPerMsg(), c.switchesPerMsg(), g.switchesPerMsg())
 	}
-	var sum []string
-	for _, what := range kinds {
-		sum = append(sum, fmt.Sprintf("%s %d of %d", what, tally[what][0], tally[what][1]))
-	}
-	fmt.Printf("\nWithin %.0f%% of C (both placements): %s.\n", 100*fidelityTolerance, strings.Join(sum, "; "))
-	if len(failures) > 0 {
-		fmt.Printf("Outside: %s.\n", strings.Join(failures, "; "))
-		fmt.Printf("Side by side, load moves both programs alike, but not exactly: nothing else should run. Load now %s.\n", loadavg())
-	}
-	return nil
 }
 
 // sweepWorkDirs removes the work directories (the compiled C program,
@@ -269,26 +323,20 @@ func alive(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
-// goCommand is this program again, measuring one raw-path cell
-// (-fidelity-one) and stopping itself before the timed part: started
-// free, it is the placement `go test -bench` gives (the harness pins the
-// client's thread and the peer); started pinned, `taskset -c N`'s (the
-// Go runtime then sizes itself for one CPU, GOMAXPROCS 1).
-func goCommand(c bench.Config, d time.Duration) (*exec.Cmd, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(exe, "-fidelity-one", fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d))
-	cmd.Env = append(os.Environ(), turnsEnv+"="+bench.PairChunk(c).String())
-	return cmd, nil
+// goCommand is this program again, measuring one raw-path cell in turns
+// (the role bench-fidelity-one) and stopping itself before the timed part:
+// started free, it is the placement `go test -bench` gives (the harness
+// pins the client's thread and the peer); started pinned, `taskset -c
+// N`'s (the Go runtime then sizes itself for one CPU, GOMAXPROCS 1).
+func goCommand(c bench.Config, d time.Duration) *exec.Cmd {
+	return goOne.Command(fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d), bench.PairChunk(c).String())
 }
 
-// parseGoOne reads what -fidelity-one printed.
+// parseGoOne reads what bench-fidelity-one printed.
 func parseGoOne(c bench.Config, out []byte) (bench.Result, error) {
 	var one oneResult
 	if err := json.Unmarshal(out, &one); err != nil {
-		return bench.Result{}, fmt.Errorf("-fidelity-one printed %q: %w", out, err)
+		return bench.Result{}, fmt.Errorf("bench-fidelity-one printed %q: %w", out, err)
 	}
 	goProcs[one.Procs] = true
 	return bench.Result{Config: c, Msgs: one.Msgs, Elapsed: one.Elapsed, Counts: one.Counts}, nil
@@ -298,7 +346,7 @@ func parseGoOne(c bench.Config, out []byte) (bench.Result, error) {
 // placement, when pinning from the start worked as taskset's does).
 var goProcs = map[int]bool{}
 
-// oneResult is what -fidelity-one prints.
+// oneResult is what bench-fidelity-one prints.
 type oneResult struct {
 	Msgs    int64
 	Elapsed time.Duration
@@ -306,12 +354,23 @@ type oneResult struct {
 	Procs   int // GOMAXPROCS it ran with
 }
 
-// fidelityOne measures one raw-path cell, same CPU, in this process (run
-// by measureGo pinned from the start) and prints the result as JSON.
-func fidelityOne(spec string) error {
-	f := strings.Split(spec, ",")
+// goOne measures one raw-path cell, same CPU, in this process (run by
+// measureGo, pinned from the start or not), taking its turns beside the C
+// program on descriptors 3 and 4 (bench.MeasureInTurns), in chunks of the
+// second argument's length, as the C program does with PINGPONG_TURNS; it
+// prints the result as JSON.
+var goOne = role.Register(role.Role{Name: "bench-fidelity-one", Args: []string{"shape,transport,size,duration", "the chunk's length"}, Run: func(args []string) int {
+	if err := fidelityOne(args); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-fidelity-one:", err)
+		return 1
+	}
+	return 0
+}})
+
+func fidelityOne(args []string) error {
+	f := strings.Split(args[0], ",")
 	if len(f) != 4 {
-		return fmt.Errorf("-fidelity-one wants shape,transport,size,duration; got %q", spec)
+		return fmt.Errorf("want shape,transport,size,duration; got %q", args[0])
 	}
 	size, err := strconv.Atoi(f[2])
 	if err != nil {
@@ -321,22 +380,16 @@ func fidelityOne(spec string) error {
 	if err != nil {
 		return err
 	}
-	c := bench.Config{Shape: bench.Shape(f[0]), Path: bench.Raw, Placement: bench.OneCPU, Transport: bench.Transport(f[1]), Size: size}
-	var r bench.Result
-	if os.Getenv(turnsEnv) != "" {
-		// The controller gives this run its turns beside the C program.
-		for _, fd := range []int{turnFD, yieldFD} {
-			// Not the peer's, which this process starts.
-			unix.CloseOnExec(fd)
-		}
-		chunk, perr := time.ParseDuration(os.Getenv(turnsEnv))
-		if perr != nil {
-			return fmt.Errorf("%s: %w", turnsEnv, perr)
-		}
-		r, err = bench.MeasureInTurns(c, d, chunk, bench.PipeTurns(turnFD, yieldFD))
-	} else {
-		r, err = bench.Measure(c, d)
+	chunk, err := time.ParseDuration(args[1])
+	if err != nil {
+		return err
 	}
+	c := bench.Config{Shape: bench.Shape(f[0]), Path: bench.Raw, Placement: bench.OneCPU, Transport: bench.Transport(f[1]), Size: size}
+	for _, fd := range []int{turnFD, yieldFD} {
+		// Not the peer's, which this process starts.
+		unix.CloseOnExec(fd)
+	}
+	r, err := bench.MeasureInTurns(c, d, chunk, bench.PipeTurns(turnFD, yieldFD))
 	if err != nil {
 		return err
 	}

@@ -33,15 +33,7 @@ func main() {
 	fid := flag.Bool("fidelity", false, "compare the raw path with a minimal C program instead of the sweep")
 	out := flag.String("out", "", "write the sweep's data and chart to `PREFIX`.json and PREFIX.svg (make bench: uds/bench)")
 	redrawFrom := flag.String("redraw", "", "draw the chart again from `FILE`.json (written by -out) without measuring")
-	one := flag.String("fidelity-one", "", "(used by -fidelity) measure one raw-path cell, `shape,transport,size,duration`, and print it as JSON")
 	flag.Parse()
-	if *one != "" {
-		if err := fidelityOne(*one); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		return
-	}
 	if *redrawFrom != "" {
 		if err := redraw(*redrawFrom); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
@@ -119,34 +111,68 @@ func isTerminal(f *os.File) bool {
 // l4MinReps is the fewest interleaved pairs L4's verdict is measured with.
 const l4MinReps = 8
 
+// sweep measures every comparison of the plan and the connection note,
+// writes the chart's data to out (if set), and prints the tables and
+// the verdicts.
 func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) error {
+	loadBefore, started := loadavg(), nowUTC()
+	p, end, err := planSweep(reps, sizes, netconn)
+	if err != nil {
+		return err
+	}
+	defer end()
+	connect, err := p.measure(each)
+	if err != nil {
+		return err
+	}
+	clearProgress()
+	if out != "" {
+		d := chart.Data{Machine: machine(), Load: loadBefore + " before, " + loadavg() + " after (1-minute average)",
+			Date: started, Command: "make bench", Reps: reps, Each: each.String(), Path: string(bench.Raw),
+			A: string(p.u8.A), B: string(p.u8.B), Cells: chart.FromComparison(p.u8), Connect: &connect}
+		if err := writeChart(out, d); err != nil {
+			return fmt.Errorf("writing the chart: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s.json and %s.svg\n", out, out)
+	}
+	return p.print(connect)
+}
+
+// sweepPlan is what the sweep measures: U8 (raw, and on the netconn path
+// if asked), L5's sockmap (where BPF works) and L4 (as root), each a
+// comparison, or the reason it is not measured.
+type sweepPlan struct {
+	reps                    int
+	u8, u8conn, sm, l4      *bench.Comparison
+	smSkip, l4where, l4skip string
+	stream                  *streamRuns
+}
+
+// planSweep makes the sweep's comparisons; end removes L4's private
+// namespace.
+func planSweep(reps int, sizes []int, netconn bool) (p *sweepPlan, end func(), err error) {
 	shapes := []bench.Shape{bench.RoundTrip, bench.Stream}
 	placements := []bench.Placement{bench.OneCPU, bench.Free}
-	u8 := bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP, shapes, placements, sizes)
+	p = &sweepPlan{reps: reps}
+	p.u8 = bench.NewComparison(bench.Config{Path: bench.Raw}, bench.UDS, bench.TCP, shapes, placements, sizes)
 	// The pipe is the floor: what moving bytes between processes costs.
-	u8.Also = []bench.Transport{bench.Pipe}
+	p.u8.Also = []bench.Transport{bench.Pipe}
 	small := sizes[0]
 	for _, n := range sizes {
 		if abs(n-100) < abs(small-100) {
 			small = n
 		}
 	}
-	stream := &streamRuns{size: small}
-	u8.OnResult = stream.add
-	loadBefore, started := loadavg(), nowUTC()
-	comparisons := []*bench.Comparison{u8}
-	var u8conn *bench.Comparison
+	p.stream = &streamRuns{size: small}
+	p.u8.OnResult = p.stream.add
 	if netconn {
-		u8conn = bench.NewComparison(bench.Config{Path: bench.NetConn}, bench.UDS, bench.TCP, shapes, placements, sizes)
-		comparisons = append(comparisons, u8conn)
+		p.u8conn = bench.NewComparison(bench.Config{Path: bench.NetConn}, bench.UDS, bench.TCP, shapes, placements, sizes)
 	}
 
 	// L4: TCP to 127.0.0.1 versus TCP to an address of this host's own.
 	// As root, in a private namespace with an address of its own (the
 	// host's network untouched). Never on the host's own address, where a
 	// listener would face the LAN: without root, L4 is not measured.
-	var l4 *bench.Comparison
-	var l4where, l4skip string
 	l4sizes := []int{100, 4096, 65536}
 	if len(sizes) < len(bench.Sizes) {
 		l4sizes = sizes
@@ -155,110 +181,110 @@ func sweep(reps int, each time.Duration, sizes []int, netconn bool, out string) 
 	// L5: TCP with the sockmap redirect, paired with TCP (root and BPF
 	// only), on one CPU at L4's sizes: its speed decides nothing (a note
 	// beside L5), and the whole sweep stays under 6 minutes.
-	var sm *bench.Comparison
-	smSkip := ""
 	if err := sockmap.Probe(); err != nil {
-		smSkip = fmt.Sprintf("tcp-sockmap not measured: BPF refused or missing (%v); run `sudo make bench`", err)
+		p.smSkip = fmt.Sprintf("tcp-sockmap not measured: BPF refused or missing (%v); run `sudo make bench`", err)
 	} else {
-		sm = bench.NewComparison(bench.Config{Path: bench.Raw}, bench.TCPSockmap, bench.TCP, shapes, []bench.Placement{bench.OneCPU}, l4sizes)
-		comparisons = append(comparisons, sm)
+		p.sm = bench.NewComparison(bench.Config{Path: bench.Raw}, bench.TCPSockmap, bench.TCP, shapes, []bench.Placement{bench.OneCPU}, l4sizes)
 	}
-	if gate.IsRoot() {
-		addr := netip.MustParseAddr("198.18.0.1")
-		in, end, err := bench.PrivateNetns(sandbox.UniqueName("bd"), addr)
-		if err != nil {
-			return fmt.Errorf("making a private namespace for L4: %w", err)
-		}
-		defer end()
-		l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr, InNetns: in}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
-		l4where = addr.String() + " (a veth device's address, private namespace)"
-	} else {
-		l4skip = "needs a private network namespace, which takes root here (never the host's own address): run `sudo make bench`, " +
+	if !gate.IsRoot() {
+		p.l4skip = "needs a private network namespace, which takes root here (never the host's own address): run `sudo make bench`, " +
 			"or `make notes` for L4's short measurement in a user namespace"
+		return p, func() {}, nil
 	}
-	if l4 != nil {
-		comparisons = append(comparisons, l4)
+	addr := netip.MustParseAddr("198.18.0.1")
+	in, end, err := bench.PrivateNetns(sandbox.UniqueName("bd"), addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("making a private namespace for L4: %w", err)
 	}
+	p.l4 = bench.NewComparison(bench.Config{Path: bench.Raw, Addr: addr, InNetns: in}, bench.TCP, bench.TCPHostAddr, shapes, placements, l4sizes)
+	p.l4where = addr.String() + " (a veth device's address, private namespace)"
+	return p, end, nil
+}
 
-	// L4 decides "no difference" against a narrow band (±10%), where one
-	// disturbed pair of five stretches a min-max interval across the
-	// band's edge: it takes at least 8 pairs, whose interval drops the
-	// extremes (see bench.Interval). U8's thresholds (1x, 2x) are far from
-	// its ratios; it keeps -reps.
-	repsOf := func(c *bench.Comparison) int {
-		if c == l4 {
-			return max(reps, l4MinReps)
+// comparisons are the plan's comparisons, in the order they run.
+func (p *sweepPlan) comparisons() []*bench.Comparison {
+	var out []*bench.Comparison
+	for _, c := range []*bench.Comparison{p.u8, p.u8conn, p.sm, p.l4} {
+		if c != nil {
+			out = append(out, c)
 		}
-		return reps
 	}
+	return out
+}
+
+// repsOf is how many pairs c is measured with. L4 decides "no
+// difference" against a narrow band (±10%), where one disturbed pair of
+// five stretches a min-max interval across the band's edge: it takes at
+// least 8 pairs, whose interval drops the extremes (see bench.Interval).
+// U8's thresholds (1x, 2x) are far from its ratios; it keeps -reps.
+func (p *sweepPlan) repsOf(c *bench.Comparison) int {
+	if c == p.l4 {
+		return max(p.reps, l4MinReps)
+	}
+	return p.reps
+}
+
+// measure runs the comparisons, each measurement each long, and then the
+// connection note (beside U4): reps pairs per placement, after the
+// comparisons.
+func (p *sweepPlan) measure(each time.Duration) (bench.ConnectFacts, error) {
 	total := 0
-	for _, c := range comparisons {
-		total += c.Measurements(repsOf(c))
+	for _, c := range p.comparisons() {
+		total += c.Measurements(p.repsOf(c))
 	}
-	// The connection note (beside U4): reps pairs per placement of
-	// connectEach each, after the comparisons.
 	connectPlacements := []bench.Placement{bench.OneCPU, bench.Free}
 	connectEach := min(each, 200*time.Millisecond)
-	connectRuns := reps * len(connectPlacements) * 2
+	connectRuns := p.reps * len(connectPlacements) * 2
 	total += connectRuns
 	fmt.Fprintf(os.Stderr, "bench: %d measurements of %v plus warm-up, about %.0f minutes; progress below.\n",
 		total, each, (float64(total-connectRuns)*(each.Seconds()+0.09)+float64(connectRuns)*(connectEach.Seconds()+0.02))/60)
 	done := 0
-	for _, c := range comparisons {
+	for _, c := range p.comparisons() {
 		base := done
 		c.OnProgress = func(d, _ int, cfg bench.Config) { progress("bench", base+d, total, cfg.String()) }
-		if err := c.Run(repsOf(c), each); err != nil {
-			return err
+		if err := c.Run(p.repsOf(c), each); err != nil {
+			return bench.ConnectFacts{}, err
 		}
-		done = base + c.Measurements(repsOf(c))
+		done = base + c.Measurements(p.repsOf(c))
 	}
 	var connInNetns func(func() error) error
-	if l4 != nil {
-		connInNetns = l4.Base.InNetns // a private namespace: its Tcp counters count the connections alone
+	if p.l4 != nil {
+		connInNetns = p.l4.Base.InNetns // a private namespace: its Tcp counters count the connections alone
 	}
-	connect, err := bench.MeasureConnections(connectPlacements, reps, connectEach, connInNetns, connInNetns != nil,
+	return bench.MeasureConnections(connectPlacements, p.reps, connectEach, connInNetns, connInNetns != nil,
 		func(d, _ int, what string) { progress("bench", done+d, total, what) })
-	if err != nil {
-		return err
-	}
-	clearProgress()
-	if out != "" {
-		d := chart.Data{Machine: machine(), Load: loadBefore + " before, " + loadavg() + " after (1-minute average)",
-			Date: started, Command: "make bench", Reps: reps, Each: each.String(), Path: string(bench.Raw),
-			A: string(u8.A), B: string(u8.B), Cells: chart.FromComparison(u8), Connect: &connect}
-		if err := writeChart(out, d); err != nil {
-			return fmt.Errorf("writing the chart: %w", err)
-		}
-		fmt.Fprintf(os.Stderr, "bench: wrote %s.json and %s.svg\n", out, out)
-	}
+}
 
+// print prints the sweep's tables, then the verdicts.
+func (p *sweepPlan) print(connect bench.ConnectFacts) error {
+	u8 := p.u8
 	fmt.Printf("U8: UDS versus TCP over 127.0.0.1 (TCP_NODELAY), raw path (blocking syscalls, peer in a child process)\n%s\n", u8.Table())
-	stream.print([]bench.Transport{bench.UDS, bench.TCP, bench.Pipe})
+	p.stream.print([]bench.Transport{bench.UDS, bench.TCP, bench.Pipe})
 	fmt.Println()
 	printLatency(u8, []bench.Transport{bench.UDS, bench.TCP, bench.Pipe})
 	fmt.Println()
 	printConnect(connect)
 	fmt.Println()
-	if u8conn != nil {
-		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", u8conn.Table())
+	if p.u8conn != nil {
+		fmt.Printf("U8, netconn path (net.Conn, peer a goroutine):\n%s\n", p.u8conn.Table())
 	}
-	if sm != nil {
-		fmt.Printf("L5: UDS, TCP and TCP with the sockmap redirect, raw path\n%s\n", threeWay(u8, sm))
+	if p.sm != nil {
+		fmt.Printf("L5: UDS, TCP and TCP with the sockmap redirect, raw path\n%s\n", threeWay(u8, p.sm))
 	} else {
-		fmt.Printf("L5: %s\n\n", smSkip)
+		fmt.Printf("L5: %s\n\n", p.smSkip)
 	}
-	if l4 != nil {
-		fmt.Printf("L4: TCP to 127.0.0.1 versus TCP to %s, raw path\n%s\n", l4where, l4.Table())
+	if p.l4 != nil {
+		fmt.Printf("L4: TCP to 127.0.0.1 versus TCP to %s, raw path\n%s\n", p.l4where, p.l4.Table())
 	}
 	// The verdicts come from the judges the notes' tests use (the rules
 	// live in internal/bench), over the same kind of facts.
 	if err := printVerdict("U8", u8, bench.JudgeU8); err != nil {
 		return err
 	}
-	if l4 != nil {
-		return printVerdict("L4", l4, bench.JudgeL4)
+	if p.l4 != nil {
+		return printVerdict("L4", p.l4, bench.JudgeL4)
 	}
-	fmt.Println(records.Line("L4", records.Skipped, l4skip))
+	fmt.Println(records.Line("L4", records.Skipped, p.l4skip))
 	return nil
 }
 

@@ -14,11 +14,6 @@ import (
 	"netnotes/internal/bench"
 )
 
-// turnsEnv is set in a -fidelity-one child's environment to the length
-// of its chunks: it takes its turns on descriptors 3 and 4
-// (bench.MeasureInTurns), as the C program does with PINGPONG_TURNS.
-const turnsEnv = "NETNOTES_FIDELITY_TURNS"
-
 // The descriptors a program in turns reads its turn from and writes its
 // word to (bench.Yield): os/exec's first ExtraFiles.
 const (

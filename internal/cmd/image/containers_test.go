@@ -19,6 +19,7 @@ import (
 
 	"netnotes/internal/docker"
 	"netnotes/internal/podman"
+	"netnotes/internal/role"
 	"netnotes/internal/stream"
 	"netnotes/internal/vm"
 )
@@ -41,11 +42,11 @@ import (
 // storage, the containers' networks and processes never reach the host,
 // and their cgroups go under a parent of the test's, removed at its end.
 func TestImageInContainers(t *testing.T) {
-	rootfs, hostRun := os.Getenv("NETNOTES_IMAGE_ROOTFS"), os.Getenv("NETNOTES_HOST_RUN")
+	rootfs, hostRun := os.Getenv(role.ImageRootfsEnv), os.Getenv(role.HostRunEnv)
 	if rootfs == "" || hostRun == "" {
 		t.Fatal("NETNOTES_IMAGE_ROOTFS (make image IMAGEFLAGS=\"-o FILE\") and NETNOTES_HOST_RUN (notes -save FILE) name the image and the host's run to hold it to")
 	}
-	out := os.Getenv("NETNOTES_IMAGE_RUNS")
+	out := os.Getenv(role.ImageRunsEnv)
 	if out != "" {
 		require.NoError(t, os.MkdirAll(out, 0o755))
 	}
@@ -53,87 +54,105 @@ func TestImageInContainers(t *testing.T) {
 	readme, err := os.ReadFile("../../../README.md")
 	require.NoError(t, err)
 	promised := promises(readme)
-	only := strings.Fields(os.Getenv("NETNOTES_IMAGE_MODES"))
+	only := strings.Fields(os.Getenv(role.ImageModesEnv))
 
-	engines := map[string]func(ctx context.Context, args ...string) *exec.Cmd{}
-	engine := func(t *testing.T, name string) func(ctx context.Context, args ...string) *exec.Cmd {
-		if run, ok := engines[name]; ok {
-			return run
-		}
-		start := time.Now()
-		var run func(ctx context.Context, args ...string) *exec.Cmd
-		var cgroup []string
-		switch name {
-		case "podman":
-			h := podman.Start(t, nil)
-			run, cgroup = h.Command, []string{"--cgroup-parent", h.Cgroup}
-		case "docker":
-			run = docker.Start(t).Client // its daemon has the cgroup parent
-		}
-		f, err := os.Open(rootfs)
-		require.NoError(t, err)
-		defer f.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		imp := run(ctx, ImportArgs(name, vm.HostArch(), DefaultTag)...)
-		imp.Stdin = f
-		b, err := imp.CombinedOutput()
-		require.NoError(t, err, "%s import: %s", name, b)
-		t.Logf("%s: started in private namespaces and imported %s in %s", name, rootfs, time.Since(start).Round(100*time.Millisecond))
-		engines[name] = func(ctx context.Context, args ...string) *exec.Cmd {
-			if args[0] == "run" {
-				args = slices.Concat(args[:1], cgroup, args[1:])
-			}
-			return run(ctx, args...)
-		}
-		return engines[name]
-	}
-
+	engines := engines{rootfs: rootfs, started: map[string]engineRun{}}
 	for _, m := range Modes {
 		if len(only) > 0 && !slices.Contains(only, m.Name) {
 			continue
 		}
 		// Each mode's engine lives as long as the whole test: it is
 		// started under the test, not under a mode's subtest.
-		run := engine(t, m.Engine)
-		t.Run(m.Name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-			defer cancel()
-			var stdout, stderr bytes.Buffer
-			args := slices.Concat([]string{"run", "--rm"}, modeFlags(t, m), []string{DefaultTag, "-save", "-"})
-			cmd := run(ctx, args...)
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			start := time.Now()
-			err := cmd.Run()
-			took := time.Since(start).Round(time.Second)
-			if out != "" {
-				require.NoError(t, os.WriteFile(filepath.Join(out, m.Name+".json"), stdout.Bytes(), 0o644))
-				require.NoError(t, os.WriteFile(filepath.Join(out, m.Name+".txt"), stderr.Bytes(), 0o644))
-			}
-			if err != nil && stdout.Len() == 0 {
-				t.Fatalf("%s %s: %v: %s", m.Engine, strings.Join(args, " "), err, lastLines(stderr.String(), 20))
-			}
-			r := stream.NewReader()
-			require.NoError(t, r.Read(&stdout))
-			decided, wrong := judgeRun(host, r)
-			t.Logf("%s %s: %s; %d claims with a verdict (README.md promises %d)", m.Engine, strings.Join(args, " "), took, decided, promised[m.Name])
-			for _, w := range wrong {
-				t.Error(w)
-			}
-			if decided < promised[m.Name] {
-				t.Errorf("%d claims with a verdict, fewer than the %d README.md promises for %s", decided, promised[m.Name], m.Name)
-			}
-			w, ok := r.Where()
-			switch {
-			case !ok:
-				t.Error("the run logged no where line, so a saved run of it cannot say where it ran")
-			case w.Container == "" || w.PIDNamespace != "own":
-				t.Errorf("the where line says %s: not a container with its own PID namespace", stream.Describe(w))
-			}
-			if t.Failed() {
-				t.Logf("the report:\n%s", lastLines(stderr.String(), 60))
-			}
-		})
+		run := engines.start(t, m.Engine)
+		t.Run(m.Name, func(t *testing.T) { runMode(t, run, m, host, promised[m.Name], out) })
+	}
+}
+
+// engineRun is an engine's command line: podman's or docker's client,
+// talking to its daemon in the test's private namespaces.
+type engineRun func(ctx context.Context, args ...string) *exec.Cmd
+
+// engines starts each engine once, with the image imported from rootfs.
+type engines struct {
+	rootfs  string
+	started map[string]engineRun
+}
+
+// start starts the engine name (podman or docker) under t, imports the
+// image, and returns its command line, which puts run's containers under
+// the test's cgroup parent.
+func (e engines) start(t *testing.T, name string) engineRun {
+	if run, ok := e.started[name]; ok {
+		return run
+	}
+	start := time.Now()
+	var run engineRun
+	var cgroup []string
+	switch name {
+	case "podman":
+		h := podman.Start(t, nil)
+		run, cgroup = h.Command, []string{"--cgroup-parent", h.Cgroup}
+	case "docker":
+		run = docker.Start(t).Client // its daemon has the cgroup parent
+	}
+	f, err := os.Open(e.rootfs)
+	require.NoError(t, err)
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	imp := run(ctx, ImportArgs(name, vm.HostArch(), DefaultTag)...)
+	imp.Stdin = f
+	b, err := imp.CombinedOutput()
+	require.NoError(t, err, "%s import: %s", name, b)
+	t.Logf("%s: started in private namespaces and imported %s in %s", name, e.rootfs, time.Since(start).Round(100*time.Millisecond))
+	e.started[name] = func(ctx context.Context, args ...string) *exec.Cmd {
+		if args[0] == "run" {
+			args = slices.Concat(args[:1], cgroup, args[1:])
+		}
+		return run(ctx, args...)
+	}
+	return e.started[name]
+}
+
+// runMode runs the image in mode m and judges its run against the host's
+// and the promised number of verdicts; out, if set, keeps its stream and
+// report.
+func runMode(t *testing.T, run engineRun, m Mode, host *stream.Reader, promised int, out string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	args := slices.Concat([]string{"run", "--rm"}, modeFlags(t, m), []string{DefaultTag, "-save", "-"})
+	cmd := run(ctx, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	took := time.Since(start).Round(time.Second)
+	if out != "" {
+		require.NoError(t, os.WriteFile(filepath.Join(out, m.Name+".json"), stdout.Bytes(), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(out, m.Name+".txt"), stderr.Bytes(), 0o644))
+	}
+	if err != nil && stdout.Len() == 0 {
+		t.Fatalf("%s %s: %v: %s", m.Engine, strings.Join(args, " "), err, lastLines(stderr.String(), 20))
+	}
+	r := stream.NewReader()
+	require.NoError(t, r.Read(&stdout))
+	decided, wrong := judgeRun(host, r)
+	t.Logf("%s %s: %s; %d claims with a verdict (README.md promises %d)", m.Engine, strings.Join(args, " "), took, decided, promised)
+	for _, w := range wrong {
+		t.Error(w)
+	}
+	if decided < promised {
+		t.Errorf("%d claims with a verdict, fewer than the %d README.md promises for %s", decided, promised, m.Name)
+	}
+	w, ok := r.Where()
+	switch {
+	case !ok:
+		t.Error("the run logged no where line, so a saved run of it cannot say where it ran")
+	case w.Container == "" || w.PIDNamespace != "own":
+		t.Errorf("the where line says %s: not a container with its own PID namespace", stream.Describe(w))
+	}
+	if t.Failed() {
+		t.Logf("the report:\n%s", lastLines(stderr.String(), 60))
 	}
 }
 

@@ -115,72 +115,79 @@ func parseScenario(def string) (*vm.Scenario, error) {
 		if strings.ContainsAny(value, " \t\n\"'") {
 			return nil, bad("%s=%q: values hold no spaces or quotes", key, value)
 		}
-		switch key {
-		case "like":
-		case "append":
-			for _, p := range plumbing {
-				if strings.HasPrefix(value, p) {
-					return nil, bad("append=%s: the VM sets %s itself (its serial ports and init depend on it)", value, p)
-				}
-			}
-			s.Append = append(s.Append, value)
-		case "modules":
-			for _, m := range strings.Split(value, "+") {
-				if !moduleRE.MatchString(m) {
-					return nil, bad("modules=%s: %q is not a module name", value, m)
-				}
-				s.Modules = append(s.Modules, strings.ReplaceAll(m, "-", "_"))
-			}
-		case "sysctl":
-			k, v, ok := strings.Cut(value, "=")
-			if !ok || v == "" {
-				return nil, bad("sysctl=%s: want sysctl=KEY=VALUE (e.g. sysctl=net.ipv4.tcp_congestion_control=cubic)", value)
-			}
-			k = strings.ReplaceAll(k, "/", ".")
-			if !sysctlRE.MatchString(k) {
-				return nil, bad("sysctl=%s: %q is not a sysctl key such as net.ipv4.tcp_congestion_control", value, k)
-			}
-			s.Sysctls = append(s.Sysctls, vm.Sysctl{Key: k, Value: v})
-		case "tracefs":
-			switch value {
-			case "off":
-				s.NoTracefs = true
-			case "on":
-				s.NoTracefs = false
-			default:
-				return nil, bad("tracefs=%s: want on or off", value)
-			}
-		case "netfilter":
-			switch value {
-			case "off":
-				s.NoNetfilter = true
-			case "on":
-				s.NoNetfilter = false
-			default:
-				return nil, bad("netfilter=%s: want on or off", value)
-			}
-		case "userland":
-			switch value {
-			case vm.UserlandBusybox:
-				s.Userland = value
-			case "coreutils":
-				s.Userland = ""
-			default:
-				return nil, bad("userland=%s: want busybox (or coreutils, the host's, the default)", value)
-			}
-		case "drills":
-			if _, err := regexp.Compile(value); err != nil {
-				return nil, bad("drills=%s: %v", value, err)
-			}
-			s.Drills = value
-		default:
-			return nil, bad("unknown key %q; a scenario is %s", key, scenarioKeys)
+		if err := setScenarioKey(s, key, value); err != nil {
+			return nil, bad("%v", err)
 		}
 	}
 	if s.Plain() {
 		return nil, bad("%q changes nothing: it would be the plain run", body)
 	}
 	return s, nil
+}
+
+// setScenarioKey sets one KEY=VALUE of a definition in s (like= was
+// taken first).
+func setScenarioKey(s *vm.Scenario, key, value string) error {
+	var err error
+	switch key {
+	case "like":
+	case "append":
+		for _, p := range plumbing {
+			if strings.HasPrefix(value, p) {
+				return fmt.Errorf("append=%s: the VM sets %s itself (its serial ports and init depend on it)", value, p)
+			}
+		}
+		s.Append = append(s.Append, value)
+	case "modules":
+		for _, m := range strings.Split(value, "+") {
+			if !moduleRE.MatchString(m) {
+				return fmt.Errorf("modules=%s: %q is not a module name", value, m)
+			}
+			s.Modules = append(s.Modules, strings.ReplaceAll(m, "-", "_"))
+		}
+	case "sysctl":
+		k, v, ok := strings.Cut(value, "=")
+		if !ok || v == "" {
+			return fmt.Errorf("sysctl=%s: want sysctl=KEY=VALUE (e.g. sysctl=net.ipv4.tcp_congestion_control=cubic)", value)
+		}
+		k = strings.ReplaceAll(k, "/", ".")
+		if !sysctlRE.MatchString(k) {
+			return fmt.Errorf("sysctl=%s: %q is not a sysctl key such as net.ipv4.tcp_congestion_control", value, k)
+		}
+		s.Sysctls = append(s.Sysctls, vm.Sysctl{Key: k, Value: v})
+	case "tracefs":
+		s.NoTracefs, err = off(key, value)
+	case "netfilter":
+		s.NoNetfilter, err = off(key, value)
+	case "userland":
+		switch value {
+		case vm.UserlandBusybox:
+			s.Userland = value
+		case "coreutils":
+			s.Userland = ""
+		default:
+			return fmt.Errorf("userland=%s: want busybox (or coreutils, the host's, the default)", value)
+		}
+	case "drills":
+		if _, err := regexp.Compile(value); err != nil {
+			return fmt.Errorf("drills=%s: %v", value, err)
+		}
+		s.Drills = value
+	default:
+		return fmt.Errorf("unknown key %q; a scenario is %s", key, scenarioKeys)
+	}
+	return err
+}
+
+// off reads an on/off key's value: true for off.
+func off(key, value string) (bool, error) {
+	switch value {
+	case "off":
+		return true, nil
+	case "on":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s=%s: want on or off", key, value)
 }
 
 // scenarios resolves -scenarios (built-in names) and -scenario

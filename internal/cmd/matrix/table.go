@@ -123,6 +123,17 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 	if len(apart) > 0 {
 		fmt.Fprintln(w, "? differs, but one of the two runs did not decide it (skipped, undecided, no verdict): no finding, see below")
 	}
+	writeFailures(w, cols)
+	if anyScenario {
+		writeScenarios(w, cols, found, apart)
+	}
+	if evidence {
+		writeAllEvidence(w, cols)
+	}
+}
+
+// writeFailures prints what failed in each column, and why.
+func writeFailures(w io.Writer, cols []column) {
 	for _, c := range cols {
 		name := strings.TrimSpace(c.Kernel + " " + c.Scenario)
 		if c.Err != "" {
@@ -139,36 +150,42 @@ func writeTable(w io.Writer, cols []column, diffs []difference, evidence bool) {
 			}
 		}
 	}
-	if anyScenario {
-		fmt.Fprintf(w, "\nScenarios, as each VM's init saw them:\n")
-		for _, c := range cols {
-			if c.Scenario == "" {
-				continue
-			}
-			fmt.Fprintf(w, "  %s %s\n", c.Kernel, c.Def)
-			for _, s := range c.Seen {
-				fmt.Fprintf(w, "    %s\n", s)
-			}
+}
+
+// writeScenarios prints each scenario as its VM's init saw it, then the
+// differences from each kernel's plain run: the findings, then those one
+// run did not decide.
+func writeScenarios(w io.Writer, cols []column, found, apart []difference) {
+	fmt.Fprintf(w, "\nScenarios, as each VM's init saw them:\n")
+	for _, c := range cols {
+		if c.Scenario == "" {
+			continue
 		}
-		fmt.Fprintf(w, "\nDifferences from each kernel's plain run, decided in both (findings): %d\n", len(found))
-		for _, d := range found {
-			fmt.Fprintf(w, "  %s\n", d)
-			writeEvidence(w, d.Scenario, d.Now, d.Evidence)
-			writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
-		}
-		if len(apart) > 0 {
-			fmt.Fprintf(w, "\nDifferences that one run did not decide (no findings): %d\n", len(apart))
-			for _, d := range apart {
-				fmt.Fprintf(w, "  %s\n", d)
-				writeEvidence(w, d.Scenario, d.Now, d.Evidence)
-				writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
-				fmt.Fprintf(w, "      %s\n", d.decides())
-			}
+		fmt.Fprintf(w, "  %s %s\n", c.Kernel, c.Def)
+		for _, s := range c.Seen {
+			fmt.Fprintf(w, "    %s\n", s)
 		}
 	}
-	if !evidence {
+	fmt.Fprintf(w, "\nDifferences from each kernel's plain run, decided in both (findings): %d\n", len(found))
+	for _, d := range found {
+		fmt.Fprintf(w, "  %s\n", d)
+		writeEvidence(w, d.Scenario, d.Now, d.Evidence)
+		writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
+	}
+	if len(apart) == 0 {
 		return
 	}
+	fmt.Fprintf(w, "\nDifferences that one run did not decide (no findings): %d\n", len(apart))
+	for _, d := range apart {
+		fmt.Fprintf(w, "  %s\n", d)
+		writeEvidence(w, d.Scenario, d.Now, d.Evidence)
+		writeEvidence(w, "plain", d.Plain, d.PlainEvidence)
+		fmt.Fprintf(w, "      %s\n", d.decides())
+	}
+}
+
+// writeAllEvidence prints every column's evidence, claim by claim.
+func writeAllEvidence(w io.Writer, cols []column) {
 	for _, c := range cols {
 		fmt.Fprintf(w, "\n== %s (%s)\n", strings.TrimSpace(c.Kernel+" "+c.Scenario), c.Release)
 		for _, id := range rowKeys(cols) {

@@ -104,14 +104,7 @@ func notes(args []string, stdout, stderr io.Writer) error {
 		return exit.CannotRun(err)
 	}
 	if o.readme {
-		if err := writeReadme(root, scan); err != nil {
-			return exit.Failed(err)
-		}
-		if err := writeChapterDocs(root); err != nil {
-			return exit.Failed(err)
-		}
-		fmt.Fprintf(stderr, "notes: README.md's claim table and each chapter's %s rewritten\n", records.ChapterDocFile)
-		return nil
+		return rewriteDocs(root, scan, stderr)
 	}
 	if len(o.from) > 1 {
 		return sideBySide(o.from, o.md, stdout, stderr)
@@ -149,6 +142,26 @@ func notes(args []string, stdout, stderr io.Writer) error {
 	if err := writeReport(report, o.md, stdout, stderr); err != nil {
 		return err
 	}
+	return keep(o, root, scan, report, env, raw, stderr)
+}
+
+// rewriteDocs is -readme: the README's claim table and each chapter's
+// post.go, from the catalogue and the source.
+func rewriteDocs(root string, scan *records.Scan, stderr io.Writer) error {
+	if err := writeReadme(root, scan); err != nil {
+		return exit.Failed(err)
+	}
+	if err := writeChapterDocs(root); err != nil {
+		return exit.Failed(err)
+	}
+	fmt.Fprintf(stderr, "notes: README.md's claim table and each chapter's %s rewritten\n", records.ChapterDocFile)
+	return nil
+}
+
+// keep writes what the flags ask for beyond the report (the page, the
+// records, the sample) and says whether the run went well: no test
+// failed and, with -check-seen, no verdict moved beyond noise.
+func keep(o options, root string, scan *records.Scan, report *Report, env Env, raw *bytes.Buffer, stderr io.Writer) error {
 	if o.html != "" {
 		if err := writePageFile(o.html, root, report); err != nil {
 			return exit.Failed(err)

@@ -22,6 +22,7 @@ import (
 
 	"netnotes/internal/gate"
 	"netnotes/internal/records"
+	"netnotes/internal/role"
 	"netnotes/internal/stream"
 )
 
@@ -43,18 +44,43 @@ func TestPageInChromium(t *testing.T) {
 		gate.Skip(t, "no chromium to open the page in: install chromium (Debian, Ubuntu) and run again")
 	}
 	dir := t.TempDir()
-	page := os.Getenv("NETNOTES_PAGE")
+	page := os.Getenv(role.PageEnv)
 	if page == "" {
 		page = filepath.Join(dir, "notes.html")
 		writeSamplePage(t, page)
 	}
 	abs, err := filepath.Abs(page)
 	require.NoError(t, err)
-	shot := os.Getenv("NETNOTES_SCREENSHOT")
+	shot := os.Getenv(role.ScreenshotEnv)
 	if shot == "" {
 		shot = filepath.Join(dir, "notes.png")
 	}
 
+	seen := openInChromium(t, browser, abs, shot)
+	checkClaimsOnPage(t, seen.claims)
+	checkSections(t, seen.sections)
+	for _, c := range seen.console {
+		t.Errorf("the browser's console: %s", c)
+	}
+}
+
+// pageSeen is what chromium showed of the page: each claim's article,
+// the sections' headings, and the console's errors.
+type pageSeen struct {
+	claims   []claimOnPage
+	sections []string
+	console  []string
+}
+
+// claimOnPage is a claim's article on the page.
+type claimOnPage struct{ ID, Verdict, Section, Badge, Text string }
+
+// openInChromium opens page (an absolute path) in browser, headless,
+// reads its claims and sections, and keeps its screenshots at shot
+// (file.png, the top; file-full.png, the whole page).
+func openInChromium(t *testing.T, browser, page, shot string) pageSeen {
+	t.Helper()
+	dir := t.TempDir()
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
 		chromedp.ExecPath(browser),
 		chromedp.NoSandbox,
@@ -94,11 +120,11 @@ func TestPageInChromium(t *testing.T) {
 			}
 		}
 	}), "chromium (%s) did not start", browser)
-	_, err = chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
+	_, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
 	require.NoError(t, err)
 	_, err = chromedp.Call(ctx, log.Enable, cdp.Empty{})
 	require.NoError(t, err)
-	err = chromedp.Do(ctx, chromedp.Navigate("file://"+abs), chromedp.WaitReady("body"))
+	err = chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitReady("body"))
 	require.NoError(t, err, "chromium (%s) could not open the page", browser)
 	claimsJSON, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify([...document.querySelectorAll("article[data-claim]")].map(a => ({
 		id: a.dataset.claim, verdict: a.dataset.verdict,
@@ -118,10 +144,20 @@ func TestPageInChromium(t *testing.T) {
 	require.NoError(t, os.WriteFile(fullShot, full, 0o644))
 	t.Logf("screenshots of %s: %s (the top), %s (the whole page)", page, shot, fullShot)
 
-	var onPage []struct{ ID, Verdict, Section, Badge, Text string }
-	require.NoError(t, json.Unmarshal([]byte(claimsJSON), &onPage))
-	var sections []string
-	require.NoError(t, json.Unmarshal([]byte(sectionsJSON), &sections))
+	var seen pageSeen
+	require.NoError(t, json.Unmarshal([]byte(claimsJSON), &seen.claims))
+	require.NoError(t, json.Unmarshal([]byte(sectionsJSON), &seen.sections))
+	mu.Lock()
+	defer mu.Unlock()
+	seen.console = console
+	return seen
+}
+
+// checkClaimsOnPage checks that every claim of the catalogue, and no
+// other, is on the page: its verdict a verdict, its badge saying it,
+// under the post's section, with its words and commands.
+func checkClaimsOnPage(t *testing.T, onPage []claimOnPage) {
+	t.Helper()
 	byID := map[string]int{}
 	for i, c := range onPage {
 		byID[c.ID] = i
@@ -154,6 +190,11 @@ func TestPageInChromium(t *testing.T) {
 	if len(onPage) != len(records.Catalogue) {
 		t.Errorf("the page shows %d claims; the catalogue has %d", len(onPage), len(records.Catalogue))
 	}
+}
+
+// checkSections checks that the page's sections follow the post's.
+func checkSections(t *testing.T, sections []string) {
+	t.Helper()
 	// The post's sections, in the post's order.
 	var want []string
 	for _, s := range records.Sections {
@@ -171,11 +212,6 @@ func TestPageInChromium(t *testing.T) {
 			t.Errorf("the page's sections %q do not follow the post's %q", got, want)
 			break
 		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, c := range console {
-		t.Errorf("the browser's console: %s", c)
 	}
 }
 

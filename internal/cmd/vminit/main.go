@@ -135,6 +135,8 @@ func frame(out io.Writer, format string, args ...any) {
 	fmt.Fprintf(out, "\n"+vm.Frame+format+"\n", args...)
 }
 
+// run carries out the plan the matrix wrote: the scenario's conditions,
+// then each test binary, each framed for the host to read.
 func run(out io.Writer) error {
 	b, err := os.ReadFile(vm.PlanPath)
 	if err != nil {
@@ -158,68 +160,85 @@ func run(out io.Writer) error {
 		}
 	}
 	for _, s := range plan.Sysctls {
-		was, _ := os.ReadFile(s.Path())
-		if err := os.WriteFile(s.Path(), []byte(s.Value), 0); err != nil {
-			frame(out, "sysctl %s=%s error %v", s.Key, s.Value, err)
-			continue
-		}
-		got, err := os.ReadFile(s.Path())
-		if err != nil {
-			frame(out, "sysctl %s=%s error reading it back: %v", s.Key, s.Value, err)
-			continue
-		}
-		fresh := ""
-		if strings.HasPrefix(s.Key, "net.") {
-			fresh = "; a new network namespace reads " + inNewNetns(s.Path())
-		}
-		frame(out, "sysctl %s=%s ok (was %s, reads %s%s)", s.Key, s.Value, strings.TrimSpace(string(was)), strings.TrimSpace(string(got)), fresh)
+		setSysctl(out, s)
 	}
 	if len(plan.Show) > 0 {
-		if b, err := os.ReadFile("/proc/cmdline"); err == nil {
-			frame(out, "condition cmdline %s", strings.TrimSpace(string(b)))
-		}
-		if b, err := os.ReadFile("/proc/modules"); err == nil {
-			var names []string
-			for _, l := range strings.Split(string(b), "\n") {
-				if f := strings.Fields(l); len(f) > 0 {
-					names = append(names, f[0])
-				}
-			}
-			frame(out, "condition modules %s", strings.Join(names, " "))
-		}
-		os.Setenv("PATH", pathOf(plan.Env))
-		for _, name := range plan.Show {
-			p, err := exec.LookPath(name)
-			if err != nil {
-				frame(out, "condition %s not found on PATH", name)
-				continue
-			}
-			if real, err := filepath.EvalSymlinks(p); err == nil && real != p {
-				p += " -> " + real
-			}
-			frame(out, "condition %s is %s", name, p)
-		}
+		showConditions(out, plan)
 	}
 	for _, t := range plan.Tests {
-		frame(out, "begin %s", t.Package)
-		cmd := exec.Command(t.Binary, t.Args...)
-		cmd.Dir = t.Dir
-		cmd.Env = plan.Env
-		cmd.Stdout = out
-		cmd.Stderr = out
-		err := cmd.Run()
-		code := 0
-		var exit *exec.ExitError
-		switch {
-		case errors.As(err, &exit):
-			code = exit.ExitCode()
-		case err != nil:
-			frame(out, "error %s: %v", t.Binary, err)
-			code = -1
-		}
-		frame(out, "end %s exit %d", t.Package, code)
+		runTest(out, plan, t)
 	}
 	return nil
+}
+
+// setSysctl writes s and says what it was, what it reads now and, for
+// the network's, what a new namespace reads.
+func setSysctl(out io.Writer, s vm.Sysctl) {
+	was, _ := os.ReadFile(s.Path())
+	if err := os.WriteFile(s.Path(), []byte(s.Value), 0); err != nil {
+		frame(out, "sysctl %s=%s error %v", s.Key, s.Value, err)
+		return
+	}
+	got, err := os.ReadFile(s.Path())
+	if err != nil {
+		frame(out, "sysctl %s=%s error reading it back: %v", s.Key, s.Value, err)
+		return
+	}
+	fresh := ""
+	if strings.HasPrefix(s.Key, "net.") {
+		fresh = "; a new network namespace reads " + inNewNetns(s.Path())
+	}
+	frame(out, "sysctl %s=%s ok (was %s, reads %s%s)", s.Key, s.Value, strings.TrimSpace(string(was)), strings.TrimSpace(string(got)), fresh)
+}
+
+// showConditions says the kernel's command line, its modules, and which
+// program each of plan.Show is on the tests' PATH (which it sets).
+func showConditions(out io.Writer, plan vm.Plan) {
+	if b, err := os.ReadFile("/proc/cmdline"); err == nil {
+		frame(out, "condition cmdline %s", strings.TrimSpace(string(b)))
+	}
+	if b, err := os.ReadFile("/proc/modules"); err == nil {
+		var names []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) > 0 {
+				names = append(names, f[0])
+			}
+		}
+		frame(out, "condition modules %s", strings.Join(names, " "))
+	}
+	os.Setenv("PATH", pathOf(plan.Env))
+	for _, name := range plan.Show {
+		p, err := exec.LookPath(name)
+		if err != nil {
+			frame(out, "condition %s not found on PATH", name)
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(p); err == nil && real != p {
+			p += " -> " + real
+		}
+		frame(out, "condition %s is %s", name, p)
+	}
+}
+
+// runTest runs one test binary of the plan, framed by begin and end.
+func runTest(out io.Writer, plan vm.Plan, t vm.Test) {
+	frame(out, "begin %s", t.Package)
+	cmd := exec.Command(t.Binary, t.Args...)
+	cmd.Dir = t.Dir
+	cmd.Env = plan.Env
+	cmd.Stdout = out
+	cmd.Stderr = out
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		frame(out, "error %s: %v", t.Binary, err)
+		code = -1
+	}
+	frame(out, "end %s exit %d", t.Package, code)
 }
 
 // inNewNetns reads a /proc/sys/net file from a network namespace made for
