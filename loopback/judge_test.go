@@ -12,34 +12,33 @@ import (
 	"netnotes/internal/claims"
 )
 
-// The judges of L1-L3, on facts seen on Linux 6.18 (copied from the facts
-// lines of `go test -tags sudo -v ./loopback` as root) and on facts made by
-// hand to contradict each claim.
+// The judges' tables. Each starts from the facts a root run recorded on
+// the project machine (Linux 6.18.44, x86_64: testdata/facts/linux-6.18),
+// loaded when the test runs and replayed by TestJudge as a case of its
+// own, then changes what a kernel that disagrees with the notes would
+// show. Where a drill recorded a namespace set up so that the claim is
+// false (testdata/drills), its recording is a row too. L4's and L5's
+// measured rows are runs logged under named loads (seenL4, seenL5).
 
 func TestJudgeL1NoNIC(t *testing.T) {
-	delivered := Delivery{Bytes: 19}
-	lost := Delivery{Bytes: 19, TCP: "connect: timed out", UDP: "datagram: timed out"}
-	facts := func(alone, unplugged Delivery, nicTx uint64, loDown Delivery, dropped uint64) NoNICFacts {
-		return NoNICFacts{AloneDevices: []string{"lo"}, AloneLo: "up|loopback|running", Alone: alone, NIC: "nn8be-1a", NICState: "flags up|broadcast|multicast, operstate down",
-			UnpluggedLo: "up|loopback|running", Unplugged: unplugged, NICTxPackets: nicTx, LoDown: loDown, LoDownTxDropped: dropped}
-	}
+	seen := claims.RecordedFacts[NoNICFacts](t, "L1")
 	claims.TestJudge(t, "L1", judgeNoNIC, []claims.Case[NoNICFacts]{
-		{Name: "seen on 6.18: both deliver, lo down loses, lo counts 2 drops",
-			Facts: facts(delivered, delivered, 0, lost, 2), Want: claims.Confirmed},
-		{Name: "as on 5.10 and 6.1: lo down loses, tx_dropped stays 0 (not judged)",
-			Facts: facts(delivered, delivered, 0, lost, 0), Want: claims.Confirmed},
-		{Name: "UDP lost without a card",
-			Facts: facts(Delivery{Bytes: 19, UDP: "datagram: timed out"}, delivered, 0, lost, 2), Want: claims.Refined},
-		{Name: "the unplugged card sent packets",
-			Facts: facts(delivered, delivered, 3, lost, 2), Want: claims.Refined},
-		{Name: "the control delivers with lo down",
-			Facts: facts(delivered, delivered, 0, Delivery{Bytes: 19, TCP: "connect: timed out"}, 0), Want: claims.Refined},
-		{Name: "a kernel with ipip and sit loaded: tunl0 and sit0 in every new namespace, down",
-			Facts: withTunnels(facts(delivered, delivered, 0, lost, 2), 0), Want: claims.Confirmed},
-		{Name: "a fallback tunnel device up in the namespace without a card",
-			Facts: withTunnels(facts(delivered, delivered, 0, lost, 2), 1), Want: claims.Refined},
-		{Name: "tunnel modules loaded, and lo down (the drill)",
-			Facts: withTunnels(facts(lost, lost, 0, lost, 2), 0), Want: claims.Refuted},
+		{Name: "seen on 6.18: both deliver, lo down loses, lo counts 2 drops", Facts: seen, Want: claims.Confirmed},
+		{Name: "as on 5.10 and 6.1: lo down loses, tx_dropped stays 0 (not judged)", Facts: claims.With(seen, func(f *NoNICFacts) { f.LoDownTxDropped = 0 }),
+			Want: claims.Confirmed},
+		{Name: "UDP lost without a card", Facts: claims.With(seen, func(f *NoNICFacts) { f.Alone.UDP = "datagram: timed out" }),
+			Want: claims.Refined},
+		{Name: "the unplugged card sent packets", Facts: claims.With(seen, func(f *NoNICFacts) { f.NICTxPackets = 3 }),
+			Want: claims.Refined},
+		{Name: "the control delivers with lo down", Facts: claims.With(seen, func(f *NoNICFacts) { f.LoDown.UDP, f.LoDownTxDropped = "", 0 }),
+			Want: claims.Refined},
+		{Name: "a kernel with ipip and sit loaded: tunl0 and sit0 in every new namespace, down", Facts: withTunnels(seen, 0),
+			Want: claims.Confirmed},
+		{Name: "a fallback tunnel device up in the namespace without a card", Facts: withTunnels(seen, 1),
+			Want: claims.Refined},
+		{Name: "tunnel modules loaded, and lo down (the drill)", Facts: withTunnels(claims.With(seen, func(f *NoNICFacts) { f.Alone, f.Unplugged = f.LoDown, f.LoDown }), 0),
+			Want: claims.Refuted},
+		claims.RecordedDrill[NoNICFacts](t, "L1"),
 	})
 }
 
@@ -69,66 +68,74 @@ func TestJudgeL1NamesExtraDevices(t *testing.T) {
 }
 
 func TestJudgeL2Stack(t *testing.T) {
-	all := Tracepoint{Events: 5, WithFrames: 5}
-	inSoftirq := Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 5}
-	facts := func(xmit, rx, receive Tracepoint, unixEvents int) StackFacts {
-		return StackFacts{Datagrams: 5, Payload: 1305, Xmit: xmit, Rx: rx, Receive: receive, OnSendingThread: receive.InSoftirq, LoTxPackets: 5, UnixPairEvents: unixEvents}
-	}
+	seen := claims.RecordedFacts[StackFacts](t, "L2")
 	claims.TestJudge(t, "L2", judgeStack, []claims.Case[StackFacts]{
-		{Name: "seen on 6.18: IP output path to lo, backlog drained in softirq",
-			Facts: facts(all, all, inSoftirq, 0),
-			Want:  claims.Confirmed, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Confirmed}},
+		{Name: "seen on 6.18: IP output path to lo, backlog drained in softirq", Facts: seen,
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"xmit": claims.Confirmed, "softirq": claims.Confirmed}},
 		{Name: "refutable only by a kernel that hands loopback packets to the receive path without the IP output path or a softirq (no Linux kernel does): transmit without the IP output path, receive outside softirq",
-			Facts: facts(Tracepoint{Events: 5}, all, Tracepoint{Events: 5, WithFrames: 0}, 0),
-			Want:  claims.Refuted},
+			Facts: claims.With(seen, func(f *StackFacts) {
+				f.Xmit, f.Receive, f.OnSendingThread = Tracepoint{Events: 5}, Tracepoint{Events: 5}, 0
+			}),
+			Want: claims.Refuted},
 		{Name: "received straight from the driver, not by a softirq (a NIC-like ring)",
-			Facts: facts(all, Tracepoint{Events: 5}, Tracepoint{Events: 5}, 0),
-			Want:  claims.Refuted, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
+			Facts: claims.With(seen, func(f *StackFacts) {
+				f.Rx, f.Receive, f.OnSendingThread = Tracepoint{Events: 5}, Tracepoint{Events: 5}, 0
+			}),
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"xmit": claims.Confirmed, "softirq": claims.Refuted}},
 		{Name: "one datagram's receive in process context",
-			Facts: facts(all, all, Tracepoint{Events: 5, WithFrames: 5, InSoftirq: 4}, 0),
-			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Confirmed, "softirq": claims.Refined}},
+			Facts: claims.With(seen, func(f *StackFacts) { f.Receive.InSoftirq, f.OnSendingThread = 4, 4 }),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"xmit": claims.Confirmed, "softirq": claims.Refined}},
 		{Name: "the Unix pair's control fired events",
-			Facts: facts(all, all, inSoftirq, 3),
-			Want:  claims.Refined, Parts: map[string]string{"xmit": claims.Refined, "softirq": claims.Refined}},
+			Facts: claims.With(seen, func(f *StackFacts) { f.UnixPairEvents = 3 }),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"xmit": claims.Refined, "softirq": claims.Refined}},
 	})
 }
 
 func TestJudgeL3OwnAddress(t *testing.T) {
-	untraced := func(f OwnAddressFacts) OwnAddressFacts {
+	seen := claims.RecordedFacts[OwnAddressFacts](t, "L3")
+	// As an ordinary user: no tracepoints, the counters alone.
+	untraced := func(f *OwnAddressFacts) {
 		f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
-		return f
+		f.ToOwn.XmitLo, f.ToOwn.XmitDev, f.ToPeer.XmitLo, f.ToPeer.XmitDev = 0, 0, 0, 0
 	}
-	viaLo := Path{Received: 5, LoTx: 5, XmitLo: 5}
-	outOfVeth := Path{Received: 5, DevTx: 6, XmitDev: 5}
-	facts := func(typ, dev string, own, peer Path) OwnAddressFacts {
-		return OwnAddressFacts{Addr: "198.18.0.1", Dev: "nndd2-1a", Datagrams: 5, Payload: 1393,
-			RouteType: typ, RouteDev: dev, RouteTable: 254, ToOwn: own, Peer: "198.18.0.2", ToPeer: peer}
-	}
+	// The L3 drill's setup: table local behind main, so the lookup takes
+	// the unicast route out of the veth.
+	localBehindMain := func(f *OwnAddressFacts) { f.RouteType, f.RouteDev = "unicast", "nndd2-2a" }
 	claims.TestJudge(t, "L3", judgeOwnAddress, []claims.Case[OwnAddressFacts]{
-		{Name: "seen on 6.18: local via lo, the datagrams on lo, the peer's on the veth",
-			Facts: facts("local", "lo", viaLo, outOfVeth),
-			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed}},
+		{Name: "seen on 6.18: local via lo, the datagrams on lo, the peer's on the veth", Facts: seen,
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Confirmed}},
 		{Name: "the lookup says lo, the datagrams leave through the veth",
-			Facts: facts("local", "lo", Path{Received: 5, DevTx: 5, XmitDev: 5}, outOfVeth),
-			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
+			Facts: claims.With(seen, func(f *OwnAddressFacts) { f.ToOwn = Path{Received: 5, DevTx: 5, XmitDev: 5} }),
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Refuted}},
 		{Name: "some datagrams on each device",
-			Facts: facts("local", "lo", Path{Received: 5, LoTx: 3, DevTx: 2, XmitLo: 3, XmitDev: 2}, outOfVeth),
-			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined}},
+			Facts: claims.With(seen, func(f *OwnAddressFacts) { f.ToOwn = Path{Received: 5, LoTx: 3, DevTx: 2, XmitLo: 3, XmitDev: 2} }),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"traffic": claims.Refined}},
 		{Name: "the control's datagrams also on lo",
-			Facts: facts("local", "lo", viaLo, Path{Received: 5, LoTx: 5, DevTx: 6, XmitLo: 5, XmitDev: 5}),
-			Want:  claims.Refined, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Refined}},
+			Facts: claims.With(seen, func(f *OwnAddressFacts) { f.ToPeer.LoTx, f.ToPeer.XmitLo = 5, 5 }),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Refined}},
 		{Name: "the L3 drill in CI beside the uds chapter: other threads sent lo frames of the datagrams' length, which are not the test's",
-			Facts: facts("unicast", "nndd2-2a", Path{DevTx: 2, XmitLoOthers: 5}, outOfVeth),
-			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Refuted, "traffic": claims.Refuted}},
+			Facts: claims.With(seen, func(f *OwnAddressFacts) {
+				localBehindMain(f)
+				f.ToOwn = Path{DevTx: 2, XmitLoOthers: 5}
+			}),
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"lookup": claims.Refuted, "traffic": claims.Refuted}},
 		{Name: "rootless, seen on 6.18: no tracepoints, the counters alone say lo",
-			Facts: untraced(facts("local", "lo", Path{Received: 5, LoTx: 5}, Path{Received: 5, DevTx: 6})),
-			Want:  claims.Confirmed, Parts: map[string]string{"lookup": claims.Confirmed, "traffic": claims.Confirmed, "tracepoints": claims.Skipped}},
+			Facts: claims.With(seen, untraced),
+			Want:  claims.Confirmed, Parts: map[string]claims.Verdict{"lookup": claims.Confirmed, "traffic": claims.Confirmed, "tracepoints": claims.Skipped}},
 		{Name: "the L3 drill's setup as an ordinary user (table local behind main; counters only, no tracepoints): the counters say the veth",
-			Facts: untraced(facts("unicast", "nndd2-2a", Path{DevTx: 2}, Path{Received: 5, DevTx: 6})),
-			Want:  claims.Refuted, Parts: map[string]string{"lookup": claims.Refuted, "traffic": claims.Refuted, "tracepoints": claims.Skipped}},
+			Facts: claims.With(seen, func(f *OwnAddressFacts) {
+				untraced(f)
+				localBehindMain(f)
+				f.ToOwn = Path{DevTx: 2}
+			}),
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"lookup": claims.Refuted, "traffic": claims.Refuted, "tracepoints": claims.Skipped}},
 		{Name: "rootless, the control's datagrams also on lo",
-			Facts: untraced(facts("local", "lo", Path{Received: 5, LoTx: 5}, Path{Received: 5, LoTx: 5, DevTx: 6})),
-			Want:  claims.Refined, Parts: map[string]string{"traffic": claims.Refined, "tracepoints": claims.Skipped}},
+			Facts: claims.With(seen, func(f *OwnAddressFacts) {
+				untraced(f)
+				f.ToPeer.LoTx = 5
+			}),
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"traffic": claims.Refined, "tracepoints": claims.Skipped}},
+		claims.RecordedDrill[OwnAddressFacts](t, "L3"),
 	})
 }
 
@@ -169,7 +176,7 @@ func l4CPUFacts(rates []float64, cpu ...[]float64) L4Facts {
 }
 
 func TestJudgeL4(t *testing.T) {
-	seen := claims.SeenFacts[L4Facts](seenL4)
+	seen := claims.SeenFacts[L4Facts](t, seenL4)
 	same := []float64{1.0, 0.97, 1.03, 0.95, 1.05}
 	faster := []float64{1.3, 1.25, 1.35, 1.28, 1.32}
 	slower := []float64{0.8, 0.78, 0.82, 0.79, 0.81}
@@ -184,7 +191,7 @@ func TestJudgeL4(t *testing.T) {
 	// the measurement's namespace, where a reader's firewall never applies.
 	claims.TestJudge(t, "L4", judgeL4, []claims.Case[L4Facts]{
 		{Name: "seen on 6.18 under load: intervals wider than the band", Facts: seen,
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 		{Name: "within 5% in every cell", Facts: l4Facts(same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "constructed: 127.0.0.1 30% faster for small round trips (as the L4 drill's firewall chain for the host address makes it)", Facts: l4Facts(faster, same, same, same),
@@ -192,13 +199,14 @@ func TestJudgeL4(t *testing.T) {
 		{Name: "constructed: 127.0.0.1 20% slower for small streams (as rules that inspect 127.0.0.0/8 and not the host address would make it)", Facts: l4Facts(same, same, slower, same),
 			Want: claims.Refuted},
 		{Name: "a cell whose interval straddles the band's edge", Facts: l4Facts(same, wide, same, same),
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 		{Name: "constructed: a cell outside the band, another undecided: the difference decides", Facts: l4Facts(wide, faster, same, same),
 			Want: claims.Refuted},
 		{Name: "free placement alone does not decide", Facts: onlyFree,
 			Want: claims.Skipped},
 		{Name: "nothing measured is a skip", Facts: L4Facts{A: bench.TCP, B: bench.TCPHostAddr},
 			Want: claims.Skipped},
+		claims.RecordedDrill[L4Facts](t, "L4"),
 	})
 }
 
@@ -225,13 +233,13 @@ func TestJudgeL4ByCPUTime(t *testing.T) {
 		{Name: "a stream's pairs in two TCP modes are left out; the pairs in one mode lie within the band", Facts: mixed,
 			Want: claims.Confirmed},
 		{Name: "every pair of the stream in two modes, 127.0.0.1's merging more: nothing left to compare", Facts: allMixed,
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 		{Name: "the rates straddle the band, the CPU time lies within it", Facts: l4CPUFacts(wideRates, same, same, same, same),
 			Want: claims.Confirmed},
 		{Name: "constructed: the rates straddle, the CPU time says 127.0.0.1 30% cheaper for small round trips", Facts: l4CPUFacts(wideRates, faster, same, same, same),
 			Want: claims.Refuted},
 		{Name: "a small-message stream whose mode moves within each pair: undecided", Facts: l4CPUFacts(same, same, same, moded, same),
-			Want: claims.Undecided, Parts: map[string]string{"no-difference": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"no-difference": claims.Undecided}},
 	})
 	f := judgeL4(l4CPUFacts(wideRates, same, same, same, same))
 	for _, w := range []string{"by CPU time per message", "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged), tcp-hostaddr 38 (writes merged)"} {
@@ -274,20 +282,21 @@ func onlyTCPCells(f *SockmapFacts, n int) { f.VsTCP.Cells = f.VsTCP.Cells[:n] }
 func TestJudgeL5Sockmap(t *testing.T) {
 	claims.TestJudge(t, "L5", judgeSockmap, []claims.Case[SockmapFacts]{
 		{Name: "seen on 6.18: off lo (the speed, faster but for a stream of 100 B messages, is a note)", Facts: seenL5, Want: claims.Confirmed,
-			Parts: map[string]string{"redirect": claims.Confirmed, "lo": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"redirect": claims.Confirmed, "lo": claims.Confirmed}},
 		{Name: "redirected, but the target's bytes are out of order", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.TargetInOrder = false
-		}), Want: claims.Refined, Parts: map[string]string{"redirect": claims.Refined, "lo": claims.Confirmed}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"redirect": claims.Refined, "lo": claims.Confirmed}},
 		{Name: "the control did not cross lo either: lo's stillness tells nothing", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.ControlLoXmit, f.ControlLoTxPackets = 0, 0
-		}), Want: claims.Undecided, Parts: map[string]string{"lo": claims.Undecided}},
+		}), Want: claims.Undecided, Parts: map[string]claims.Verdict{"lo": claims.Undecided}},
 		{Name: "some other packet on lo, none of the writes' length", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.LoTxPackets = 1
-		}), Want: claims.Refined, Parts: map[string]string{"lo": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"lo": claims.Refined}},
 		{Name: "inside make matrix's VM: not measured, and the note says why", Facts: claims.With(seenL5, func(f *SockmapFacts) {
 			f.VsTCP, f.VsUDS = bench.Facts{}, bench.Facts{}
 			f.NotMeasured = "not measured in a virtual machine (qemu): timing under emulation measures the emulator"
 		}), Want: claims.Confirmed},
+		claims.RecordedDrill[SockmapFacts](t, "L5"),
 	})
 }
 
@@ -377,6 +386,7 @@ func TestJudgeL4SaysHowCloseAndWhatLeftItUndecided(t *testing.T) {
 		{Name: "cells measured while the other CPU was busy, nothing else on theirs, decide", Facts: busyElsewhere, Want: claims.Confirmed},
 		{Name: "that stream 3% lower: it straddles the band's edge", Facts: straddling, Want: claims.Undecided},
 		{Name: "a cell outside the band, measured under load, decides nothing", Facts: loaded, Want: claims.Undecided},
+		{Name: "constructed: the same cell measured with nothing else on its CPU decides", Facts: l4CPUFacts(same, faster, same, same, same), Want: claims.Refuted},
 	})
 	for _, c := range []struct {
 		facts L4Facts

@@ -67,7 +67,7 @@ func judgeSockmap(f SockmapFacts) claims.Finding {
 // speedNote words the speed measurement's finding as a note beside the
 // verdict, not a part of it.
 func speedNote(sp claims.Finding) string {
-	what := map[string]string{
+	what := map[claims.Verdict]string{
 		claims.Confirmed: "faster than TCP in every cell",
 		claims.Refuted:   "slower than TCP in every cell",
 		claims.Refined:   "faster than TCP in some cells, slower in others",

@@ -6,43 +6,31 @@ import (
 	"netnotes/internal/claims"
 )
 
-// The judges of the chapter's claims, on facts seen on Linux 6.18 (copied
-// from the facts lines of `go test -tags sudo -v ./routing` as root) and on
-// facts made by hand to contradict each claim.
-
-var (
-	loLocal8   = Entry{"local", "127.0.0.0/8", "lo", "kernel", "host", "127.0.0.1"}
-	loLocal1   = Entry{"local", "127.0.0.1", "lo", "kernel", "host", "127.0.0.1"}
-	loBrdAll   = Entry{"broadcast", "127.255.255.255", "lo", "kernel", "link", "127.0.0.1"}
-	loBrdNet   = Entry{"broadcast", "127.0.0.0", "lo", "kernel", "link", "127.0.0.1"}
-	vethLocal  = Entry{"local", "198.18.0.1", "nnley-1a", "kernel", "host", "198.18.0.1"}
-	vethBrd    = Entry{"broadcast", "198.18.0.255", "nnley-1a", "kernel", "link", "198.18.0.1"}
-	vethBrdNet = Entry{"broadcast", "198.18.0.0", "nnley-1a", "kernel", "link", "198.18.0.1"}
-
-	viaLo    = Lookup{Type: "local", Dev: "lo", Table: 254}
-	viaVeth  = Lookup{Type: "unicast", Dev: "nnley-4a", Table: 254}
-	seenOnLo = []Entry{loLocal8, loLocal1, loBrdAll}
-)
+// The judges' tables. Each starts from the facts a root run recorded on
+// the project machine (Linux 6.18.44, x86_64: testdata/facts/linux-6.18),
+// loaded when the test runs and replayed by TestJudge as a case of its
+// own, then changes what a kernel that disagrees with the notes would
+// show. Where a drill recorded a namespace set up so that the claim is
+// false (testdata/drills), its recording is a row too.
 
 func TestJudgeR1LoopbackTable(t *testing.T) {
-	seen := LoopbackTableFacts{
-		LoAddrs: []string{"127.0.0.1/8"}, Table: seenOnLo, AnyLoopback: viaLo,
-		WhileLoDown: []Entry{loLocal8, loLocal1}, LoAddrsAfterUp: []string{"127.0.0.1/8"},
-		AddrDeleted: true, WithoutLoAddr: []Entry{},
-	}
+	seen := claims.RecordedFacts[LoopbackTableFacts](t, "R1")
+	local8, local1 := seen.Table[0], seen.Table[1]
 	claims.TestJudge(t, "R1", judgeLoopbackTable, []claims.Case[LoopbackTableFacts]{
 		{Name: "seen on 6.18: the notes' three entries", Facts: seen, Want: claims.Confirmed},
 		{Name: "a pre-5.14 kernel's extra broadcast 127.0.0.0 does not contradict",
-			Facts: LoopbackTableFacts{LoAddrs: []string{"127.0.0.1/8"}, Table: []Entry{loBrdNet, loLocal8, loLocal1, loBrdAll}, AnyLoopback: viaLo, AddrDeleted: true},
-			Want:  claims.Confirmed},
+			Facts: claims.With(seen, func(f *LoopbackTableFacts) {
+				f.Table = append([]Entry{{"broadcast", "127.0.0.0", "lo", "kernel", "link", "127.0.0.1"}}, f.Table...)
+			}),
+			Want: claims.Confirmed},
 		{Name: "constructed: lo's routes as boot scripts would add them by hand (proto boot, no source), which the test's fresh namespace never runs (the R1 drill refutes on a real kernel)",
-			Facts: LoopbackTableFacts{LoAddrs: []string{"127.0.0.1/8"}, Table: []Entry{{"local", "127.0.0.0/8", "lo", "boot", "host", "-"}}, AnyLoopback: viaLo},
+			Facts: claims.With(seen, func(f *LoopbackTableFacts) { f.Table = []Entry{{"local", "127.0.0.0/8", "lo", "boot", "host", "-"}} }),
 			Want:  claims.Refuted},
 		{Name: "no broadcast entry with lo up",
-			Facts: LoopbackTableFacts{LoAddrs: []string{"127.0.0.1/8"}, Table: []Entry{loLocal8, loLocal1}, AnyLoopback: viaLo, AddrDeleted: true},
+			Facts: claims.With(seen, func(f *LoopbackTableFacts) { f.Table = []Entry{local8, local1} }),
 			Want:  claims.Refined},
 		{Name: "the entries outlive the address",
-			Facts: LoopbackTableFacts{LoAddrs: []string{"127.0.0.1/8"}, Table: seenOnLo, AnyLoopback: viaLo, AddrDeleted: true, WithoutLoAddr: []Entry{loLocal1}},
+			Facts: claims.With(seen, func(f *LoopbackTableFacts) { f.WithoutLoAddr = []Entry{local1} }),
 			Want:  claims.Refined},
 	})
 }
@@ -52,77 +40,76 @@ func TestJudgeR1LoopbackTable(t *testing.T) {
 // machine has no vrf module; make matrix -scenarios vrf ran it on Debian's
 // 6.12, and its facts line is that run's.
 func TestJudgeR2AddressEntries(t *testing.T) {
-	facts := func(atAdd, atUp, afterDel []Entry) AddressEntriesFacts {
-		return AddressEntriesFacts{Addr: "198.18.0.1/24", Dev: "nnley-1a", Before: []Entry{}, AtAdd: atAdd, AtUp: atUp, AfterDel: afterDel}
+	seen := claims.RecordedFacts[AddressEntriesFacts](t, "R2")
+	local, brd := seen.AtUp[0], seen.AtUp[1]
+	brdNet := Entry{"broadcast", "198.18.0.0", seen.Dev, "kernel", "link", "198.18.0.1"}
+	entries := func(atAdd, atUp, afterDel []Entry) AddressEntriesFacts {
+		return claims.With(seen, func(f *AddressEntriesFacts) { f.AtAdd, f.AtUp, f.AfterDel = atAdd, atUp, afterDel })
 	}
 	claims.TestJudge(t, "R2", judgeAddressEntries, []claims.Case[AddressEntriesFacts]{
-		{Name: "seen on 6.18: local at add, broadcast at link up, both gone at del",
-			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal, vethBrd}, []Entry{}),
-			Want:  claims.Confirmed, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Confirmed}},
+		{Name: "seen on 6.18: local at add, broadcast at link up, both gone at del", Facts: seen,
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"local": claims.Confirmed, "broadcast": claims.Confirmed}},
 		{Name: "a pre-5.14 kernel's network-address broadcast as well",
-			Facts: facts([]Entry{vethLocal}, []Entry{vethBrdNet, vethLocal, vethBrd}, []Entry{}),
+			Facts: entries([]Entry{local}, []Entry{brdNet, local, brd}, []Entry{}),
 			Want:  claims.Confirmed},
 		{Name: "the local entry, but no broadcast entry at link up",
-			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal}, []Entry{}),
-			Want:  claims.Refuted, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refuted}},
+			Facts: entries([]Entry{local}, []Entry{local}, []Entry{}),
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"local": claims.Confirmed, "broadcast": claims.Refuted}},
 		{Name: "both entries already with the link down",
-			Facts: facts([]Entry{vethLocal, vethBrd}, []Entry{vethLocal, vethBrd}, []Entry{}),
-			Want:  claims.Refined, Parts: map[string]string{"local": claims.Confirmed, "broadcast": claims.Refined}},
+			Facts: entries([]Entry{local, brd}, []Entry{local, brd}, []Entry{}),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"local": claims.Confirmed, "broadcast": claims.Refined}},
 		{Name: "the local entry only at link up",
-			Facts: facts([]Entry{}, []Entry{vethLocal, vethBrd}, []Entry{}),
-			Want:  claims.Refined, Parts: map[string]string{"local": claims.Refined, "broadcast": claims.Confirmed}},
+			Facts: entries([]Entry{}, []Entry{local, brd}, []Entry{}),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"local": claims.Refined, "broadcast": claims.Confirmed}},
 		{Name: "the entries outlive the address",
-			Facts: facts([]Entry{vethLocal}, []Entry{vethLocal, vethBrd}, []Entry{vethLocal, vethBrd}),
-			Want:  claims.Refined, Parts: map[string]string{"local": claims.Refined, "broadcast": claims.Refined}},
+			Facts: entries([]Entry{local}, []Entry{local, brd}, []Entry{local, brd}),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"local": claims.Refined, "broadcast": claims.Refined}},
+		claims.RecordedDrill[AddressEntriesFacts](t, "R2"),
 	})
 }
 
 func TestJudgeR3LocalEntry(t *testing.T) {
+	seen := claims.RecordedFacts[LocalEntryFacts](t, "R3")
+	local, viaLo, unicast := seen.Entries[0], seen.Lookup, seen.NeighbourLookup
+	onLo := Entry{"local", "198.18.0.1", "lo", "kernel", "host", "198.18.0.1"}
 	facts := func(entries []Entry, got, neighbour Lookup) LocalEntryFacts {
-		return LocalEntryFacts{Addr: "198.18.0.1", Dev: "nnley-1a", Entries: entries, Lookup: got, Neighbour: "198.18.0.2", NeighbourLookup: neighbour}
+		return claims.With(seen, func(f *LocalEntryFacts) { f.Entries, f.Lookup, f.NeighbourLookup = entries, got, neighbour })
 	}
-	unicast := Lookup{Type: "unicast", Dev: "nnley-1a", Table: 254}
 	claims.TestJudge(t, "R3", judgeLocalEntry, []claims.Case[LocalEntryFacts]{
-		{Name: "seen on 6.18: entry on the veth, lookup via lo",
-			Facts: facts([]Entry{vethLocal}, viaLo, unicast),
-			Want:  claims.Confirmed, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Confirmed}},
+		{Name: "seen on 6.18: entry on the veth, lookup via lo", Facts: seen,
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"entry": claims.Confirmed, "lookup": claims.Confirmed}},
 		{Name: "refutable only by a kernel that puts an address's local entry on lo and routes the address out of its interface (no Linux kernel does)",
-			Facts: facts([]Entry{{"local", "198.18.0.1", "lo", "kernel", "host", "198.18.0.1"}}, unicast, unicast),
-			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Refuted, "lookup": claims.Refuted}},
+			Facts: facts([]Entry{onLo}, unicast, unicast),
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"entry": claims.Refuted, "lookup": claims.Refuted}},
 		{Name: "entry on the veth, lookup out of it (local table behind main)",
-			Facts: facts([]Entry{vethLocal}, unicast, unicast),
-			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Refuted}},
+			Facts: facts([]Entry{local}, unicast, unicast),
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"entry": claims.Confirmed, "lookup": claims.Refuted}},
 		{Name: "no entry at all",
 			Facts: facts([]Entry{}, viaLo, unicast),
-			Want:  claims.Refuted, Parts: map[string]string{"entry": claims.Refuted, "lookup": claims.Confirmed}},
+			Want:  claims.Refuted, Parts: map[string]claims.Verdict{"entry": claims.Refuted, "lookup": claims.Confirmed}},
 		{Name: "the control's neighbour also via lo",
-			Facts: facts([]Entry{vethLocal}, viaLo, viaLo),
-			Want:  claims.Refined, Parts: map[string]string{"entry": claims.Confirmed, "lookup": claims.Refined}},
+			Facts: facts([]Entry{local}, viaLo, viaLo),
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"entry": claims.Confirmed, "lookup": claims.Refined}},
 	})
 }
 
 func TestJudgeR4LocalFirst(t *testing.T) {
-	split := Lookup{Type: "local", Dev: "lo", Table: 255}
+	seen := claims.RecordedFacts[LocalFirstFacts](t, "R4")
 	claims.TestJudge(t, "R4", judgeLocalFirst, []claims.Case[LocalFirstFacts]{
-		{Name: "seen on 6.18: local wins, and loses once moved behind main",
-			Facts: LocalFirstFacts{Addr: "198.18.0.1", Dev: "nnley-4a", FirstRulePriority: 0, FirstRuleTable: 255, Merged: viaLo, Split: split, Reordered: viaVeth},
-			Want:  claims.Confirmed},
-		{Name: "local wins only while merged",
-			Facts: LocalFirstFacts{Addr: "198.18.0.1", Dev: "nnley-4a", FirstRulePriority: 0, FirstRuleTable: 255, Merged: viaLo, Split: viaVeth, Reordered: viaVeth},
-			Want:  claims.Refined},
-		{Name: "local wins even from behind main",
-			Facts: LocalFirstFacts{Addr: "198.18.0.1", Dev: "nnley-4a", FirstRulePriority: 0, FirstRuleTable: 255, Merged: viaLo, Split: split, Reordered: viaLo},
-			Want:  claims.Refined},
+		{Name: "seen on 6.18: local wins, and loses once moved behind main", Facts: seen, Want: claims.Confirmed},
+		{Name: "local wins only while merged", Facts: claims.With(seen, func(f *LocalFirstFacts) { f.Split = f.Reordered }),
+			Want: claims.Refined},
+		{Name: "local wins even from behind main", Facts: claims.With(seen, func(f *LocalFirstFacts) { f.Reordered = f.Merged }),
+			Want: claims.Refined},
+		claims.RecordedDrill[LocalFirstFacts](t, "R4"),
 	})
 }
 
-// Part two: the first rows are what a root run on the project machine
-// recorded (Linux 6.18.44, x86_64: testdata/facts/linux-6.18, written by
-// go run ./internal/cmd/notes -run 'R[5-8]' -record-facts).
-
-var seenR5 = claims.RecordedFacts[ForwardingFacts]("linux-6.18", "R5")
+// Part two: R5-R8's facts were recorded by go run ./internal/cmd/notes
+// -run 'R[5-8]' -record-facts, as root.
 
 func TestJudgeR5Forwarding(t *testing.T) {
+	seenR5 := claims.RecordedFacts[ForwardingFacts](t, "R5")
 	claims.TestJudge(t, "R5", judgeForwarding, []claims.Case[ForwardingFacts]{
 		{Name: "seen on 6.18: dropped with 0 (InAddrErrors), forwarded with 1", Facts: seenR5, Want: claims.Confirmed},
 		{Name: "a host whose bridge forwards on its own (conf.BRIDGE.forwarding=1) with ip_forward=0",
@@ -130,12 +117,12 @@ func TestJudgeR5Forwarding(t *testing.T) {
 				f.Off = f.On
 				f.Off.IPForward = "0"
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"off-drops": claims.Refuted, "on-forwards": claims.Confirmed}},
 		{Name: "a host whose FORWARD chain drops everything (policy drop): nothing leaves with ip_forward=1 either",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
 				f.On.Received, f.On.OutsideRx, f.On.SeenFrom = 0, 0, ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"off-drops": claims.Confirmed, "on-forwards": claims.Refuted}},
 		{Name: "both ways wrong: forwarded with 0, dropped with 1",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) {
 				f.Off, f.On = f.On, f.Off
@@ -144,13 +131,12 @@ func TestJudgeR5Forwarding(t *testing.T) {
 			Want: claims.Refuted},
 		{Name: "only some forwarded with 1",
 			Facts: claims.With(seenR5, func(f *ForwardingFacts) { f.On.Received = 2 }),
-			Want:  claims.Refined, Parts: map[string]string{"on-forwards": claims.Refined}},
+			Want:  claims.Refined, Parts: map[string]claims.Verdict{"on-forwards": claims.Refined}},
 	})
 }
 
-var seenR6 = claims.RecordedFacts[MasqueradeFacts]("linux-6.18", "R6")
-
 func TestJudgeR6Masquerade(t *testing.T) {
+	seenR6 := claims.RecordedFacts[MasqueradeFacts](t, "R6")
 	claims.TestJudge(t, "R6", judgeMasquerade, []claims.Case[MasqueradeFacts]{
 		{Name: "seen on 6.18: rewritten, mapped, answered", Facts: seenR6, Want: claims.Confirmed},
 		{Name: "a host that tracks nothing (notrack): the container's own address goes out and no answer comes back",
@@ -164,24 +150,21 @@ func TestJudgeR6Masquerade(t *testing.T) {
 				f.Flows[0].ReplyDst = "198.18.14.9"
 				f.ReplyFrom = ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"rewrite": claims.Refined, "conntrack": claims.Refuted, "reply": claims.Refuted}},
 		{Name: "tracked but not translated (no NAT rule matched)",
 			Facts: claims.With(seenR6, func(f *MasqueradeFacts) {
 				f.SeenFrom = "198.18.13.2:51908"
 				f.Flows[0].ReplyDst = "198.18.13.2"
 				f.ReplyFrom = ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"conntrack": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"conntrack": claims.Refuted}},
 	})
 }
 
-var (
-	seenR7Kernel = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7APublishedPortIsDNATedInPreroutingFromOutsideOnly")
-	seenR7Docker = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7DockerPublishesAPortWithDNATAndDockerProxy")
-	seenR7Podman = claims.RecordedFacts[PublishFacts]("linux-6.18", "R7.TestR7PodmanPublishesAPortWithDNAT")
-)
-
 func TestJudgeR7Publish(t *testing.T) {
+	seenR7Kernel := claims.RecordedFacts[PublishFacts](t, "R7.TestR7APublishedPortIsDNATedInPreroutingFromOutsideOnly")
+	seenR7Docker := claims.RecordedFacts[PublishFacts](t, "R7.TestR7DockerPublishesAPortWithDNATAndDockerProxy")
+	seenR7Podman := claims.RecordedFacts[PublishFacts](t, "R7.TestR7PodmanPublishesAPortWithDNAT")
 	claims.TestJudge(t, "R7", judgePublish, []claims.Case[PublishFacts]{
 		{Name: "seen on 6.18, the test's own rules", Facts: seenR7Kernel, Want: claims.Confirmed},
 		{Name: "seen on 6.18, docker 20.10 (OUTPUT's DNAT, docker-proxy for 127.0.0.1)", Facts: seenR7Docker, Want: claims.Confirmed},
@@ -192,7 +175,7 @@ func TestJudgeR7Publish(t *testing.T) {
 				f.Conns[0].Landed, f.Conns[0].Prerouting = "198.18.11.1:60070", 0
 				f.Conns[1].Landed, f.Conns[1].Output = "198.18.11.1:60068", 0
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"docker-dnat-rule": claims.Refuted, "docker-from-outside": claims.Refuted, "docker-from-host": claims.Confirmed}},
 		{Name: "a port published for others only: the host's own connections find nothing",
 			Facts: claims.With(seenR7Docker, func(f *PublishFacts) {
 				for i := range f.Conns[1:] {
@@ -200,12 +183,12 @@ func TestJudgeR7Publish(t *testing.T) {
 					c.Client, c.Landed, c.Output, c.Err = "", "", 0, "connection refused"
 				}
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"docker-from-host": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"docker-from-host": claims.Refuted}},
 		{Name: "a kernel whose PREROUTING saw the host's own connection",
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Conns[1].Client, f.Conns[1].Landed, f.Conns[1].Prerouting, f.Conns[1].Err = "198.18.14.1:41294", "198.18.14.1:41294", 1, ""
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"kernel-from-host": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"kernel-from-host": claims.Refuted}},
 		{Name: "a port published by nothing (no NAT rule, no proxy): nothing reaches the container",
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Rules = nil
@@ -219,16 +202,15 @@ func TestJudgeR7Publish(t *testing.T) {
 			Facts: claims.With(seenR7Kernel, func(f *PublishFacts) {
 				f.Conns[0].Landed, f.Conns[0].Err = "", "connected, but nothing reached the container's listener within 3s"
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"kernel-from-outside": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"kernel-from-outside": claims.Refuted}},
 	})
 }
 
-var seenR8 = claims.RecordedFacts[ByHandFacts]("linux-6.18", "R8")
-
 func TestJudgeR8ByHand(t *testing.T) {
+	seenR8 := claims.RecordedFacts[ByHandFacts](t, "R8")
 	claims.TestJudge(t, "R8", judgeByHand, []claims.Case[ByHandFacts]{
 		{Name: "seen on 6.18: the same trips and state; docker also publishes to the host itself", Facts: seenR8, Want: claims.Refined,
-			Parts: map[string]string{"by-hand": claims.Confirmed, "like-docker": claims.Refined}},
+			Parts: map[string]claims.Verdict{"by-hand": claims.Confirmed, "like-docker": claims.Refined}},
 		{Name: "steps that also publish to the host itself (an OUTPUT rule): like docker's in every way",
 			Facts: claims.With(seenR8, func(f *ByHandFacts) { f.ByHand.FromHost = f.Docker.FromHost }),
 			Want:  claims.Confirmed},
@@ -240,12 +222,12 @@ func TestJudgeR8ByHand(t *testing.T) {
 				f.ByHand.Out = Trip{Dialed: "OUTSIDE:7007", Seen: "CTR", Err: "network is unreachable"}
 				f.ByHand.In = Trip{Dialed: "HOSTOUT:8080", Err: "connection refused"}
 			}),
-			Want: claims.Refuted, Parts: map[string]string{"by-hand": claims.Refuted, "like-docker": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"by-hand": claims.Refuted, "like-docker": claims.Refuted}},
 		{Name: "a docker whose network has another shape (its container on the host's network)",
 			Facts: claims.With(seenR8, func(f *ByHandFacts) {
 				f.ByHand.FromHost = f.Docker.FromHost
 				f.Docker.CtrLinks = f.Docker.HostLinks
 			}),
-			Want: claims.Refined, Parts: map[string]string{"like-docker": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"like-docker": claims.Refined}},
 	})
 }

@@ -2,7 +2,6 @@ package uds
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -12,47 +11,47 @@ import (
 	"netnotes/internal/claims"
 )
 
+// The judges' tables. Each starts from the facts a root run recorded on
+// the project machine (Linux 6.18.44, x86_64: testdata/facts/linux-6.18),
+// loaded when the test runs and replayed by TestJudge as a case of its
+// own, then changes what a kernel that disagrees with the notes would
+// show. Where a drill recorded a namespace set up so that the claim is
+// false (testdata/drills), its recording is a row too. U8's and U9's
+// measured rows are runs logged under named loads (seenU8...).
+
 func TestJudgeU1Bind(t *testing.T) {
-	seen := BindFacts{Path: "/tmp/nn17217245/containerd.sock", ExistedBefore: false, FileType: "socket", Inode: 10002920, Dials: []EndpointDial{
-		{Endpoint: "unix:///tmp/nn17217245/containerd.sock", Names: "path", Reached: "path"},
-		{Endpoint: "unix:/tmp/nn17217245/containerd.sock", Names: "path", Reached: "path"},
-		{Endpoint: "unix:containerd.sock", Names: "path", Reached: "path"},
-		{Endpoint: "unix:@netnotes-26927-1-u1", Names: "abstract", Reached: "abstract"},
-		{Endpoint: "unix-abstract:netnotes-26927-1-u1", Names: "abstract", Reached: "abstract"},
-	}}
+	seen := claims.RecordedFacts[BindFacts](t, "U1.TestU1BindCreatesTheFileAnEndpointNames")
 	// A system where the address lives nowhere in the filesystem (as an
 	// abstract name does), so the path names nothing to dial.
-	noFile := seen
-	noFile.FileType, noFile.Inode = "none", 0
-	noFile.Dials = slices.Clone(seen.Dials)
-	noFile.Dials[0].Reached, noFile.Dials[0].Err = "", "ENOENT"
+	noFile := claims.With(seen, func(f *BindFacts) {
+		f.FileType, f.Inode = "none", 0
+		f.Dials[0].Reached, f.Dials[0].Err = "", "ENOENT"
+	})
 	// A regular file where the socket should be: bind wrote something else.
-	regular := seen
-	regular.FileType = "regular"
+	regular := claims.With(seen, func(f *BindFacts) { f.FileType = "regular" })
 	// unix:// works, a relative unix:path does not.
-	relative := seen
-	relative.Dials = slices.Clone(seen.Dials)
-	relative.Dials[2].Reached, relative.Dials[2].Err = "", "ENOENT"
+	relative := claims.With(seen, func(f *BindFacts) { f.Dials[2].Reached, f.Dials[2].Err = "", "ENOENT" })
 
 	claims.TestJudge(t, "U1", judgeBind, []claims.Case[BindFacts]{
 		{Name: "refutable only by a kernel whose bind(2) to a path makes no file there (no Linux kernel does; the test binds its own listener, never a reader's server on an abstract name): a unix:// path dials nothing", Facts: noFile, Want: claims.Refuted,
-			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"file": claims.Refuted, "endpoint": claims.Refuted}},
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
 		{Name: "a regular file after bind", Facts: regular, Want: claims.Refuted,
-			Parts: map[string]string{"file": claims.Refuted, "endpoint": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"file": claims.Refuted, "endpoint": claims.Confirmed}},
 		{Name: "only the relative form misses", Facts: relative, Want: claims.Refined,
-			Parts: map[string]string{"file": claims.Confirmed, "endpoint": claims.Refined}},
+			Parts: map[string]claims.Verdict{"file": claims.Confirmed, "endpoint": claims.Refined}},
 	})
 }
 
 func TestJudgeU2Demo(t *testing.T) {
-	seen := DemoFacts{ServerReceived: "Hello from client!", ClientLines: []string{"Connected to server.", "Received from server: Hello from server!"},
-		ServerPID: 29197, ClientPID: 29203, PeerPID: 29203}
-	refused := DemoFacts{ClientLines: []string{"connect: ECONNREFUSED"}, ServerPID: 29197, ClientPID: 29203}
-	garbled := seen
-	garbled.ClientLines = []string{"Connected to server.", "Received from server: Hello from serv"}
-	otherPeer := seen
-	otherPeer.PeerPID = 1
+	seen := claims.RecordedFacts[DemoFacts](t, "U2")
+	refused := claims.With(seen, func(f *DemoFacts) {
+		f.ServerReceived, f.ClientLines, f.PeerPID = "", []string{"connect: ECONNREFUSED"}, 0
+	})
+	garbled := claims.With(seen, func(f *DemoFacts) {
+		f.ClientLines = []string{"Connected to server.", "Received from server: Hello from serv"}
+	})
+	otherPeer := claims.With(seen, func(f *DemoFacts) { f.PeerPID = 1 })
 
 	claims.TestJudge(t, "U2", judgeDemo, []claims.Case[DemoFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
@@ -63,73 +62,66 @@ func TestJudgeU2Demo(t *testing.T) {
 }
 
 func TestJudgeU3Stack(t *testing.T) {
-	seen := StackFacts{Bytes: 1048576, LoUDS: LoCounters{}, LoTCP: LoCounters{RxPackets: 40, TxPackets: 40, RxBytes: 1050656, TxBytes: 1050656},
-		Traced: true, NetUDS: map[string]int{}, NetTCP: map[string]int{"net_dev_queue": 38, "net_dev_start_xmit": 38, "net_dev_xmit": 38}, SkbUDS: 32}
+	seen := claims.RecordedFacts[StackFacts](t, "U3")
 	// Where tracefs is refused (a user namespace, say): lo alone decides.
-	untraced := seen
-	untraced.Traced, untraced.TraceNotObserved, untraced.NetUDS, untraced.NetTCP, untraced.SkbUDS =
-		false, "needs tracefs, which is neither mounted nor mountable here", nil, nil, 0
-	// The drill (a unix:// endpoint relayed over TCP) is replayed from
-	// testdata/drills/U3.json.
+	untraced := claims.With(seen, func(f *StackFacts) {
+		f.Traced, f.TraceNotObserved, f.NetUDS, f.NetTCP, f.SkbUDS =
+			false, "needs tracefs, which is neither mounted nor mountable here", nil, nil, 0
+	})
 	// lo still, but a net:* tracepoint in the UDS transfer.
-	oneEvent := seen
-	oneEvent.NetUDS = map[string]int{"netif_rx": 1}
+	oneEvent := claims.With(seen, func(f *StackFacts) { f.NetUDS = map[string]int{"netif_rx": 1} })
 	// A control that moves nothing: neither instrument can tell.
-	blind := seen
-	blind.LoTCP, blind.NetTCP = LoCounters{}, map[string]int{}
+	blind := claims.With(seen, func(f *StackFacts) { f.LoTCP, f.NetTCP = LoCounters{}, map[string]int{} })
 
 	claims.TestJudge(t, "U3", judgeStack, []claims.Case[StackFacts]{
 		{Name: "seen on 6.18 as root", Facts: seen, Want: claims.Confirmed},
 		{Name: "tracing refused", Facts: untraced, Want: claims.Confirmed,
-			Parts: map[string]string{"lo": claims.Confirmed, "tracepoints": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"lo": claims.Confirmed, "tracepoints": claims.Skipped}},
 		{Name: "a tracepoint fires", Facts: oneEvent, Want: claims.Refuted,
-			Parts: map[string]string{"lo": claims.Confirmed, "tracepoints": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"lo": claims.Confirmed, "tracepoints": claims.Refuted}},
 		{Name: "the control moves nothing", Facts: blind, Want: claims.Skipped},
+		claims.RecordedDrill[StackFacts](t, "U3"),
 	})
 }
 
 func TestJudgeU4Backlog(t *testing.T) {
-	seen := BacklogFacts{
-		Admissions: []Admission{
-			{Backlog: 0, Tried: 6, Admitted: 1, Then: "EAGAIN"},
-			{Backlog: 1, Tried: 7, Admitted: 2, Then: "EAGAIN"},
-			{Backlog: 3, Tried: 9, Admitted: 4, Then: "EAGAIN"},
-		},
-		FirstConnect: "ok", StateBeforeAccept: "ESTABLISHED", SentBeforeAccept: 18, ReadAfterAccept: 18,
-		RecvQ: 2, SendQ: 1, Waiting: 2, BlockingConnect: "EAGAIN", BlockingWaitedMS: 203, SndTimeoMS: 200,
-	}
+	seen := claims.RecordedFacts[BacklogFacts](t, "U4")
 	// As the notes say: connect completes at once, and nothing bounds the
 	// connections waiting for accept.
-	unbounded := seen
-	unbounded.Admissions = []Admission{{Backlog: 0, Tried: 6, Admitted: 6}, {Backlog: 1, Tried: 7, Admitted: 7}}
-	unbounded.BlockingConnect = "ok"
+	unbounded := claims.With(seen, func(f *BacklogFacts) {
+		f.Admissions = []Admission{{Backlog: 0, Tried: 6, Admitted: 6}, {Backlog: 1, Tried: 7, Admitted: 7}}
+		f.BlockingConnect = "ok"
+	})
 	// A kernel whose UNIX connect waits for the other side, as TCP's waits
 	// for the handshake: left in progress, nothing sent before accept.
-	handshake := seen
-	handshake.FirstConnect, handshake.StateBeforeAccept, handshake.SentBeforeAccept, handshake.ReadAfterAccept = "EINPROGRESS", "CONNECTING", 0, 0
+	handshake := claims.With(seen, func(f *BacklogFacts) {
+		f.FirstConnect, f.StateBeforeAccept, f.SentBeforeAccept, f.ReadAfterAccept = "EINPROGRESS", "CONNECTING", 0, 0
+	})
 	// The first connect refused by a full queue (the test's own listener
 	// is empty then): that is the queue's doing, and says nothing of a
 	// handshake.
-	full := seen
-	full.FirstConnect, full.StateBeforeAccept, full.SentBeforeAccept, full.ReadAfterAccept = "EAGAIN", "", 0, 0
+	full := claims.With(seen, func(f *BacklogFacts) {
+		f.FirstConnect, f.StateBeforeAccept, f.SentBeforeAccept, f.ReadAfterAccept = "EAGAIN", "", 0, 0
+	})
 	// Connected at once, but what it sent before accept was lost.
-	lost := unbounded
-	lost.ReadAfterAccept = 0
+	lost := claims.With(unbounded, func(f *BacklogFacts) { f.ReadAfterAccept = 0 })
 	// The connection note, as measured on 6.18 (2 vCPUs, load ~9): UDS
 	// connects 2-3x as fast, TCP's connection costs 8 segments in the
 	// namespace, UDS's none. It decides nothing of U4's verdict.
-	measured := seen
-	measured.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
-		{Placement: bench.OneCPU, RateUDS: 20602, RateTCP: 8682, CPUUDS: 37519, CPUTCP: 108716, Ratios: []float64{2.373, 3.1183, 2.4423, 1.9817, 2.7998}},
-		{Placement: bench.Free, RateUDS: 19276, RateTCP: 8935, CPUUDS: 34373, CPUTCP: 84848, Ratios: []float64{1.2272, 2.9904, 3.768, 2.827, 1.6465}}},
-		TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	measured := claims.With(seen, func(f *BacklogFacts) {
+		f.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
+			{Placement: bench.OneCPU, RateUDS: 20602, RateTCP: 8682, CPUUDS: 37519, CPUTCP: 108716, Ratios: []float64{2.373, 3.1183, 2.4423, 1.9817, 2.7998}},
+			{Placement: bench.Free, RateUDS: 19276, RateTCP: 8935, CPUUDS: 34373, CPUTCP: 84848, Ratios: []float64{1.2272, 2.9904, 3.768, 2.827, 1.6465}}},
+			TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	})
 	// A reader's host whose security module hooks every unix connect (an
 	// AppArmor or SELinux policy on the socket) more dearly than the
 	// handshake it saves: the note says refuted, the claim is untouched.
-	hooked := seen
-	hooked.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
-		{Placement: bench.OneCPU, RateUDS: 6000, RateTCP: 8682, CPUUDS: 150000, CPUTCP: 108716, Ratios: []float64{0.69, 0.72, 0.66, 0.7, 0.71}}},
-		TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	hooked := claims.With(seen, func(f *BacklogFacts) {
+		f.Connect = &bench.ConnectFacts{Cells: []bench.ConnectCell{
+			{Placement: bench.OneCPU, RateUDS: 6000, RateTCP: 8682, CPUUDS: 150000, CPUTCP: 108716, Ratios: []float64{0.69, 0.72, 0.66, 0.7, 0.71}}},
+			TCPSample: bench.ConnectSample{SegsOut: 3, SegsIn: 3}, TCPOutSegsPerTCP: 8, TCPOpensPerTCP: 1, PrivateNetns: true}
+	})
 	for _, c := range []struct {
 		f    BacklogFacts
 		want string
@@ -141,76 +133,73 @@ func TestJudgeU4Backlog(t *testing.T) {
 
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[BacklogFacts]{
 		{Name: "refutable only by a kernel whose UNIX connect waits for the other side, as TCP's does (no Linux kernel's does; the test's own listener, never a reader's server, is what it connects to)", Facts: handshake, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Refuted, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Refuted, "queues": claims.Refuted}},
 		{Name: "seen on 6.18 with the connection note: UDS connects 2-3x as fast, deciding nothing", Facts: measured, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "a security hook makes UDS connects dearer: the note refutes, the claim stands as measured", Facts: hooked, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "seen on 6.18: no handshake, an accept queue", Facts: seen, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: unbounded, Want: claims.Confirmed},
 		{Name: "constructed: the first connect refused by a full queue (EAGAIN) shows no handshake either way", Facts: full, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Skipped, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Skipped, "queues": claims.Refuted}},
 		{Name: "data sent before accept lost", Facts: lost, Want: claims.Refined,
-			Parts: map[string]string{"handshake": claims.Refined, "queues": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Refined, "queues": claims.Confirmed}},
 	})
 }
 
 func TestJudgeU5Inodes(t *testing.T) {
-	run := func(socket uint64) InodeRun {
-		return InodeRun{SocketInode: socket, SocketDev: "0:9", FdLink: "socket:[" + strconv.FormatUint(socket, 10) + "]", ProcNetUnix: []uint64{socket}, DiagInode: uint32(socket),
-			DiagName: "/tmp/nn3264051693/uds_demo.sock", FileInode: 10000874, FileDev: "254:0", DiagVFS: &DiagVFS{Inode: 10000874, Dev: "254:0"}}
-	}
-	seen := InodeFacts{Runs: []InodeRun{run(110799), run(110806)}}
+	seen := claims.RecordedFacts[InodeFacts](t, "U5")
 	// A kernel whose listings printed the file's inode: nothing to explain.
-	same := InodeFacts{Runs: []InodeRun{run(110799)}}
-	same.Runs[0].ProcNetUnix, same.Runs[0].DiagInode = []uint64{10000874}, 10000874
+	same := claims.With(seen, func(f *InodeFacts) {
+		f.Runs = f.Runs[:1]
+		f.Runs[0].ProcNetUnix, f.Runs[0].DiagInode = []uint64{f.Runs[0].FileInode}, uint32(f.Runs[0].FileInode)
+	})
 	// The numbers differ, but sock_diag does not name the file.
-	noVFS := InodeFacts{Runs: []InodeRun{run(110799)}}
-	noVFS.Runs[0].DiagVFS = nil
+	noVFS := claims.With(seen, func(f *InodeFacts) {
+		f.Runs = f.Runs[:1]
+		f.Runs[0].DiagVFS = nil
+	})
 
 	claims.TestJudge(t, "U5", judgeInodes, []claims.Case[InodeFacts]{
 		{Name: "seen on 6.18: two inodes", Facts: seen, Want: claims.Refined,
-			Parts: map[string]string{"differ": claims.Confirmed, "why": claims.Refined}},
+			Parts: map[string]claims.Verdict{"differ": claims.Confirmed, "why": claims.Refined}},
 		{Name: "refutable only by a kernel whose sock_diag reports the socket file's inode (no Linux kernel does)", Facts: same, Want: claims.Refuted,
-			Parts: map[string]string{"differ": claims.Refuted, "why": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"differ": claims.Refuted, "why": claims.Skipped}},
 		{Name: "different, the TODO open", Facts: noVFS, Want: claims.Confirmed,
-			Parts: map[string]string{"differ": claims.Confirmed, "why": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"differ": claims.Confirmed, "why": claims.Skipped}},
 	})
 }
 
 func TestJudgeU6Lifecycle(t *testing.T) {
-	seen := LifecycleFacts{AfterClose: "socket", Inode: 10013155, ConnectStale: "ECONNREFUSED", BindOver: "EADDRINUSE", BindUnlinked: "ok",
-		CarriedAfterUnlink: "ok", ConnectUnlinked: "ENOENT", GoCloseLeaves: "none", GoKeptLeaves: "socket", GoDialKept: "ECONNREFUSED"}
+	seen := claims.RecordedFacts[LifecycleFacts](t, "U6.TestU6TheSocketFileOutlivesItsSocket")
 	// A kernel that removed the file with its socket: no leftover, bind
 	// just works and the notes' unlink is needless.
-	cleans := seen
-	cleans.AfterClose, cleans.Inode, cleans.ConnectStale, cleans.BindOver = "none", 0, "ENOENT", "ok"
+	cleans := claims.With(seen, func(f *LifecycleFacts) {
+		f.AfterClose, f.Inode, f.ConnectStale, f.BindOver = "none", 0, "ENOENT", "ok"
+	})
 	// A leftover that bind replaces, as SO_REUSEADDR does for TCP ports.
-	reused := seen
-	reused.BindOver = "ok"
+	reused := claims.With(seen, func(f *LifecycleFacts) { f.BindOver = "ok" })
 	// Unlinking a live listener's file cuts its connections too.
-	cut := seen
-	cut.CarriedAfterUnlink = "ECONNRESET"
+	cut := claims.With(seen, func(f *LifecycleFacts) { f.CarriedAfterUnlink = "ECONNRESET" })
 
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "seen on 6.18", Facts: seen, Want: claims.Confirmed},
 		{Name: "constructed: a server whose close removes its file, as Go's net.Listen does (the test's GoCloseLeaves): nothing left, bind just works", Facts: cleans, Want: claims.Refuted,
-			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Refuted, "bind": claims.Refuted}},
 		{Name: "bind reuses the leftover", Facts: reused, Want: claims.Refuted,
-			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Confirmed, "bind": claims.Refuted}},
 		{Name: "unlink cuts live connections", Facts: cut, Want: claims.Refined,
-			Parts: map[string]string{"outlives": claims.Refined, "bind": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Refined, "bind": claims.Confirmed}},
 	})
 }
 
-// podmanService is what podman system service 4.3.1 left on the project
-// machine (TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled): killed,
-// its socket file stays and a request says ECONNREFUSED; stopped with
-// SIGTERM, it unlinks the file itself.
-var podmanService = claims.SeenFacts[LifecycleFacts](`{"AfterClose":"socket","Inode":9978823,"ConnectStale":"ECONNREFUSED","BindOver":"EADDRINUSE","BindUnlinked":"ok","CarriedAfterUnlink":"ok","ConnectUnlinked":"ENOENT","GoCloseLeaves":"","GoKeptLeaves":"","GoDialKept":"","Server":"podman system service (podman 4.3.1), killed with SIGKILL (its file's inode was 9978823 while it served)","StopLeaves":"none","StopRequest":"ENOENT","StopBind":"ok"}`)
-
 func TestJudgeU6LifecycleOnPodmanService(t *testing.T) {
+	// podmanService is what podman system service 4.3.1 left on the project
+	// machine (TestU6PodmanServiceLeavesItsSocketFileOnlyWhenKilled): killed,
+	// its socket file stays and a request says ECONNREFUSED; stopped with
+	// SIGTERM, it unlinks the file itself.
+	podmanService := claims.SeenFacts[LifecycleFacts](t, `{"AfterClose":"socket","Inode":9978823,"ConnectStale":"ECONNREFUSED","BindOver":"EADDRINUSE","BindUnlinked":"ok","CarriedAfterUnlink":"ok","ConnectUnlinked":"ENOENT","GoCloseLeaves":"","GoKeptLeaves":"","GoDialKept":"","Server":"podman system service (podman 4.3.1), killed with SIGKILL (its file's inode was 9978823 while it served)","StopLeaves":"none","StopRequest":"ENOENT","StopBind":"ok"}`)
 	// Constructed: the graceful stop's observed fields (what it left, a
 	// request, the next bind) in the place of the kill's, the rest as the
 	// killed service's. The file is gone with the service, as with Go's
@@ -220,43 +209,40 @@ func TestJudgeU6LifecycleOnPodmanService(t *testing.T) {
 	})
 	claims.TestJudge(t, "U6", judgeLifecycle, []claims.Case[LifecycleFacts]{
 		{Name: "podman system service seen on 6.18, killed", Facts: podmanService, Want: claims.Confirmed,
-			Parts: map[string]string{"outlives": claims.Confirmed, "bind": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Confirmed, "bind": claims.Confirmed}},
 		{Name: "constructed from the podman system service's observed SIGTERM stop: it unlinks its file, and the next bind works", Facts: graceful, Want: claims.Refuted,
-			Parts: map[string]string{"outlives": claims.Refuted, "bind": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"outlives": claims.Refuted, "bind": claims.Refuted}},
 	})
 }
 
 func TestJudgeU7SunPath(t *testing.T) {
-	seen := SunPathFacts{Listen107: "ok", Dial107: "ok", GoListen108: "listen unix (108-byte path): bind: invalid argument",
-		XSys108OnDevNull: "EINVAL", Syscall108OnDevNull: "EINVAL", Kernel107OnDevNull: "ENOTSOCK",
-		Kernel108: "ok", Kernel108File: "socket", Kernel108Connect: "ok", Kernel109: "EINVAL",
-		Abstract: "@netnotes-14575-1-u7", AbstractListed: []uint64{221366}, AbstractInode: 221366, AbstractHasFile: false, PathHasFile: true, AbstractGone: true,
-		Netns: &AbstractNetnsFacts{ListedInA: 1, ListedInB: 0, ListedInHost: 0, DialFromB: "ECONNREFUSED", BindInB: "ok", SecondBindInA: "EADDRINUSE",
-			ReachedFromA: "A", ReachedFromB: "B", PathFromB: "A by path"}}
-	seenUnprivileged := seen
-	seenUnprivileged.Netns, seenUnprivileged.NetnsNotObserved = nil, "needs network namespaces: run go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
+	seen := claims.RecordedFacts[SunPathFacts](t, "U7")
+	seenUnprivileged := claims.With(seen, func(f *SunPathFacts) {
+		f.Netns, f.NetnsNotObserved = nil, "needs network namespaces: run go test -tags sudo -exec sudo ./... (or `sudo make notes`)"
+	})
 	// A kernel that refuses 108 bytes with or without the NUL.
-	strict := seen
-	strict.Kernel108, strict.Kernel108File, strict.Kernel108Connect = "EINVAL", "", ""
+	strict := claims.With(seen, func(f *SunPathFacts) { f.Kernel108, f.Kernel108File, f.Kernel108Connect = "EINVAL", "", "" })
 	// Nothing fits where the notes say it does, a longer path binds, and
 	// the abstract socket has a file: every part the other way.
-	wrong := seen
-	wrong.Listen107, wrong.Dial107, wrong.Kernel109, wrong.AbstractHasFile = "EINVAL", "", "ok", true
+	wrong := claims.With(seen, func(f *SunPathFacts) {
+		f.Listen107, f.Dial107, f.Kernel109, f.AbstractHasFile = "EINVAL", "", "ok", true
+	})
 	// Abstract names shared by every namespace.
-	shared := seen
-	shared.Netns = &AbstractNetnsFacts{ListedInA: 1, ListedInB: 1, ListedInHost: 1, DialFromB: "ok", BindInB: "EADDRINUSE", SecondBindInA: "EADDRINUSE",
-		ReachedFromA: "A", ReachedFromB: "A", PathFromB: "A by path"}
+	shared := claims.With(seen, func(f *SunPathFacts) {
+		f.Netns = &AbstractNetnsFacts{ListedInA: 1, ListedInB: 1, ListedInHost: 1, DialFromB: "ok", BindInB: "EADDRINUSE", SecondBindInA: "EADDRINUSE",
+			ReachedFromA: "A", ReachedFromB: "A", PathFromB: "A by path"}
+	})
 
 	claims.TestJudge(t, "U7", judgeSunPath, []claims.Case[SunPathFacts]{
 		{Name: "seen on 6.18 as root", Facts: seen, Want: claims.Refined,
-			Parts: map[string]string{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
 		{Name: "seen on 6.18 without namespaces", Facts: seenUnprivileged, Want: claims.Refined,
-			Parts: map[string]string{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
+			Parts: map[string]claims.Verdict{"fit": claims.Confirmed, "limit": claims.Refined, "abstract": claims.Confirmed}},
 		{Name: "108 bytes refused everywhere", Facts: strict, Want: claims.Confirmed},
 		{Name: "refutable only by a system whose sun_path is not 108 bytes (104 on the BSDs and macOS; every Linux has 108)", Facts: wrong, Want: claims.Refuted,
-			Parts: map[string]string{"fit": claims.Refuted, "limit": claims.Refuted, "abstract": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"fit": claims.Refuted, "limit": claims.Refuted, "abstract": claims.Refuted}},
 		{Name: "abstract names shared across namespaces", Facts: shared, Want: claims.Refined,
-			Parts: map[string]string{"abstract": claims.Refined}},
+			Parts: map[string]claims.Verdict{"abstract": claims.Refined}},
 	})
 }
 
@@ -336,49 +322,49 @@ func TestJudgeU8(t *testing.T) {
 	outlier.Cells[0].Ratios = []float64{1.4, 1.3, 1.5, 13.3, 1.35, 1.45, 1.42, 1.38} // one pair upset by a neighbour
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 under load: below 2x in both shapes; the stream's lead reverses, the round trip's intervals too wide to tell", Facts: claims.SeenFacts[U8Facts](seenU8),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
+		{Name: "seen on 6.18 under load: below 2x in both shapes; the stream's lead reverses, the round trip's intervals too wide to tell", Facts: claims.SeenFacts[U8Facts](t, seenU8),
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "as the notes say: 3x at 100 B, 1.2x at 64 KiB", Facts: sameCPUFacts(3, 1.2, 3.5, 1.1),
-			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Confirmed}},
 		{Name: "a reader's machine where every UDS message pays a heavy LSM hook (an AppArmor profile on the socket): TCP faster at 100 B and further ahead at 64 KiB", Facts: sameCPUFacts(0.8, 0.5, 0.9, 0.6),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		{Name: "the notes' own C program on a reader's machine: UDS ahead but under 2x, and further ahead at 64 KiB", Facts: sameCPUFacts(1.4, 2.4, 0.87, 2.5),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		// Issue 32: the gap was the distance from 1x either way, so a swap
 		// of the faster side counted as the gap shrinking. UDS 40% slower
 		// at 100 B and 30% faster at 64 KiB is a lead that reverses.
 		{Name: "UDS 0.6x at 100 B, 1.3x at 64 KiB: the lead reverses, it does not shrink", Facts: sameCPUFacts(0.6, 1.3, 0.6, 1.3),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		// ... and UDS 3x at 100 B against TCP twice as fast at 64 KiB made
 		// the whole of U8 confirmed.
 		{Name: "UDS 3x at 100 B, TCP 2x at 64 KiB: more than 2x, but the lead reverses", Facts: sameCPUFacts(3, 0.5, 3, 0.5),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Refuted}},
 		// The project machine's shapes, each a narrow 1% spread: the round
 		// trip's lead about the same at both sizes, the stream's 100 B
 		// ratio below 1x (TCP's merged writes under bbr) a lag that turns
 		// into a lead.
 		{Name: "the project machine's shape: round trips 1.45x and 1.40x, about the same; streams 0.75x then 1.45x, reversed", Facts: spreadFacts(0.01, 1.45, 1.40, 0.75, 1.45),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refuted}},
 		{Name: "UDS behind at 100 B and further behind at 64 KiB: TCP's lead grows", Facts: sameCPUFacts(0.8, 0.6, 0.75, 0.5),
-			Want: claims.Refuted, Parts: map[string]string{"gap-shrinks": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"gap-shrinks": claims.Refuted}},
 		{Name: "an interval straddling 2.0 decides nothing", Facts: sameCPUFacts(2.0, 1.1, 3, 1.1),
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Confirmed}},
 		{Name: "2x for round trips only, the gap shrinking for round trips only", Facts: sameCPUFacts(3, 1.2, 0.8, 1.0),
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Refined}},
 		{Name: "the same lead at both sizes, with a spread as wide as the band: undecided", Facts: sameCPUFacts(3, 3, 3, 3),
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Undecided}},
 		{Name: "one upset pair of eight does not stretch the interval", Facts: outlier,
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
 		{Name: "free placement is shown, not decisive", Facts: claims.With(sameCPUFacts(3, 1.2, 3.5, 1.1), func(f *U8Facts) {
 			f.Cells = append(f.Cells, cell(bench.Stream, bench.Free, 100, 0.5, 0.01), cell(bench.Stream, bench.Free, 65536, 4, 0.01))
 		}),
 			Want: claims.Confirmed},
 		{Name: "one size measured: no trend, the other part decides", Facts: oneSize,
-			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed, "gap-shrinks": claims.Skipped}},
 		{Name: "four pairs are too few to decide", Facts: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			{Shape: bench.RoundTrip, Placement: bench.OneCPU, Size: 100, RateA: 3000, RateB: 1000, Ratios: []float64{3, 3, 3, 3}},
 			{Shape: bench.RoundTrip, Placement: bench.OneCPU, Size: 65536, RateA: 1000, RateB: 1000, Ratios: []float64{1, 1, 1, 1}}}},
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
 		{Name: "nothing measured is a skip, not refined", Facts: U8Facts{A: bench.UDS, B: bench.TCP},
 			Want: claims.Skipped},
 	})
@@ -401,20 +387,24 @@ const seenU8Loaded = `{"a":"uds","b":"tcp","path":"raw","peerA":"/tmp/nn40680071
 // the undecided part names the load; a reader's loaded machine never
 // turns U8 or U9 into another decided verdict.
 func TestJudgeU8AndU9UnderLoad(t *testing.T) {
-	loaded := sameCPUFacts(0.8, 0.9, 0.8, 0.9) // UDS dearer everywhere, as load made the 100 B round trip here
+	quiet := sameCPUFacts(0.8, 0.9, 0.8, 0.9) // UDS dearer everywhere, as load made the 100 B round trip here
+	loaded := sameCPUFacts(0.8, 0.9, 0.8, 0.9)
 	for i := range loaded.Cells {
 		loaded.Cells[i].OtherCPU = 30
 	}
 	loaded.Load, loaded.CPUs = []float64{21.11, 22.15}, 2
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 under load (load average 22): every part undecided, naming the load", Facts: claims.SeenFacts[U8Facts](seenU8Loaded),
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+		{Name: "seen on 6.18 under load (load average 22): every part undecided, naming the load", Facts: claims.SeenFacts[U8Facts](t, seenU8Loaded),
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
 		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load, decides nothing", Facts: loaded,
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided, "gap-shrinks": claims.Undecided}},
+		{Name: "constructed: the same cells measured with nothing else on their CPU decide", Facts: quiet, Want: claims.Refuted},
 	})
 	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
 		{Name: "a reader's loaded machine: UDS dearer in every cell, measured under load: not refuted, undecided", Facts: U9Facts{Efficiency: loaded, Security: seenSecurity},
-			Want: claims.Undecided, Parts: map[string]string{"more-efficient": claims.Undecided, "more-secure": claims.Confirmed}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"more-efficient": claims.Undecided, "more-secure": claims.Confirmed}},
+		{Name: "constructed: the same cells measured with nothing else on their CPU: refuted", Facts: U9Facts{Efficiency: quiet, Security: seenSecurity},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"more-efficient": claims.Refuted, "more-secure": claims.Confirmed}},
 	})
 	for _, ev := range []string{judgeU8(loaded).Parts[0].Evidence, judgeU8(loaded).Parts[1].Evidence, judgeU9(U9Facts{Efficiency: loaded, Security: seenSecurity}).Parts[0].Evidence} {
 		assert.Contains(t, ev, "measured under load: other work took 30% of the measured CPU's time")
@@ -437,16 +427,16 @@ func TestJudgeU8ByCPUTimeAndCongestionControl(t *testing.T) {
 	}
 
 	claims.TestJudge(t, "U8", judgeU8, []claims.Case[U8Facts]{
-		{Name: "seen on 6.18 (bbr) under load, by CPU: below 2x in both shapes; cubic beside, deciding nothing", Facts: claims.SeenFacts[U8Facts](seenU8CPU),
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
+		{Name: "seen on 6.18 (bbr) under load, by CPU: below 2x in both shapes; cubic beside, deciding nothing", Facts: claims.SeenFacts[U8Facts](t, seenU8CPU),
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Undecided}},
 		{Name: "a reader with bbr: round trips 1.5x and merged streams 0.9x, below 2x in both", Facts: bbr,
-			Want: claims.Refuted, Parts: map[string]string{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refuted, "gap-shrinks": claims.Refined}},
 		{Name: "a reader with cubic: the stream 3.5x (a segment per write), the round trip 1.5x: 2x for streams only", Facts: cubic,
-			Want: claims.Refined, Parts: map[string]string{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Confirmed}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Refined, "gap-shrinks": claims.Confirmed}},
 		{Name: "the rates straddle 2x, the CPU time decides: above", Facts: straddleByRate,
-			Want: claims.Confirmed, Parts: map[string]string{"2x-at-100b": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Confirmed}},
 		{Name: "facts without CPU time decide by msgs/s, whose spread straddles 2x", Facts: ratesOnly,
-			Want: claims.Undecided, Parts: map[string]string{"2x-at-100b": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"2x-at-100b": claims.Undecided}},
 	})
 	for _, c := range []struct {
 		name  string
@@ -455,7 +445,7 @@ func TestJudgeU8ByCPUTimeAndCongestionControl(t *testing.T) {
 	}{
 		{"bbr", bbr, []string{"by CPU time per message", "TCP bbr, data segments per 1000 messages: tcp 40 (writes merged", "TCP congestion control bbr"}},
 		{"cubic", cubic, []string{"TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)"}},
-		{"seen", claims.SeenFacts[U8Facts](seenU8CPU), []string{"with cubic set on the connections instead (not deciding", "TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)"}},
+		{"seen", claims.SeenFacts[U8Facts](t, seenU8CPU), []string{"with cubic set on the connections instead (not deciding", "TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)"}},
 		{"rates only", ratesOnly, []string{"by msgs/s"}},
 	} {
 		f := judgeU8(c.facts)
@@ -476,7 +466,7 @@ var seenSecurity = SecurityFacts{OtherUID: 65534, Mode0600: "EACCES", OwnerOn060
 	PeerCred: Cred{22298, 65534, 65534}, Client: Cred{22298, 65534, 65534}, TCPPeerCred: Cred{0, 4294967295, 4294967295}}
 
 func TestJudgeU9(t *testing.T) {
-	seen := claims.SeenFacts[U8Facts](seenU8)
+	seen := claims.SeenFacts[U8Facts](t, seenU8)
 	faster := sameCPUFacts(3, 1.2, 1.5, 1.1)
 	slower := sameCPUFacts(0.8, 0.5, 0.9, 0.6)
 	noGate := seenSecurity
@@ -489,33 +479,34 @@ func TestJudgeU9(t *testing.T) {
 
 	claims.TestJudge(t, "U9", judgeU9, []claims.Case[U9Facts]{
 		{Name: "seen on 6.18 as root: secure; faster except for small streams", Facts: U9Facts{Efficiency: seen, Security: seenSecurity},
-			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-efficient": claims.Refined, "more-secure": claims.Confirmed}},
 		{Name: "faster everywhere and gated by the file mode", Facts: U9Facts{Efficiency: faster, Security: seenSecurity},
 			Want: claims.Confirmed},
 		{Name: "constructed: slower everywhere, and the 0600 file let uid 65534 in (as it lets a client with CAP_DAC_OVERRIDE: the U9 drill, testdata/drills/U9.json)", Facts: U9Facts{Efficiency: slower, Security: noGate},
-			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"more-efficient": claims.Refuted, "more-secure": claims.Refuted}},
 		{Name: "TCP refused the other uid too: no advantage shown", Facts: U9Facts{Efficiency: faster, Security: tcpGated},
-			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-secure": claims.Refined}},
 		{Name: "SO_PEERCRED named someone else", Facts: U9Facts{Efficiency: faster, Security: wrongCred},
-			Want: claims.Refined, Parts: map[string]string{"more-secure": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-secure": claims.Refined}},
 		{Name: "an interval straddling 1.0 is undecided", Facts: U9Facts{Efficiency: sameCPUFacts(1.0, 1.2, 1.5, 1.1), Security: seenSecurity},
-			Want: claims.Undecided, Parts: map[string]string{"more-efficient": claims.Undecided}},
+			Want: claims.Undecided, Parts: map[string]claims.Verdict{"more-efficient": claims.Undecided}},
 		{Name: "rootless: no second uid, efficiency alone decides", Facts: U9Facts{Efficiency: faster, Security: rootless},
-			Want: claims.Confirmed, Parts: map[string]string{"more-secure": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-secure": claims.Skipped}},
 		{Name: "rootless and nothing measured", Facts: U9Facts{Efficiency: U8Facts{}, Security: rootless},
 			Want: claims.Skipped},
-		{Name: "seen on 6.18 by CPU time: UDS cheaper per message but for 100 B streams (TCP merges them under bbr)", Facts: U9Facts{Efficiency: claims.SeenFacts[U8Facts](seenU8CPU), Security: seenSecurity},
-			Want: claims.Refined, Parts: map[string]string{"more-efficient": claims.Refined}},
+		{Name: "seen on 6.18 by CPU time: UDS cheaper per message but for 100 B streams (TCP merges them under bbr)", Facts: U9Facts{Efficiency: claims.SeenFacts[U8Facts](t, seenU8CPU), Security: seenSecurity},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"more-efficient": claims.Refined}},
 		{Name: "a reader with cubic: UDS cheaper per message in every cell", Facts: U9Facts{Efficiency: readerFacts("cubic", 3.5, 1000), Security: seenSecurity},
-			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-efficient": claims.Confirmed}},
 		{Name: "the rates straddle 1.0 and the CPU time does not decide the other way: cheaper", Facts: U9Facts{Efficiency: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			cpuCell(bench.RoundTrip, 100, around(1.0, 0.4), around(1.3, 0.1), 1000, "")}}, Security: seenSecurity},
 			Want: claims.Confirmed},
 		{Name: "a reader whose UDS pays an LSM hook per message: dearer by CPU time in every cell", Facts: U9Facts{Efficiency: U8Facts{A: bench.UDS, B: bench.TCP, Cells: []bench.CellFacts{
 			cpuCell(bench.RoundTrip, 100, around(1.0, 0.4), around(0.7, 0.05), 1000, ""),
 			cpuCell(bench.Stream, 100, around(1.0, 0.4), around(0.6, 0.05), 40, "")}}, Security: seenSecurity},
-			Want: claims.Refuted, Parts: map[string]string{"more-efficient": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"more-efficient": claims.Refuted}},
 		{Name: "in a VM: secure, efficiency not measured", Facts: U9Facts{Security: seenSecurity, EfficiencyNotMeasured: "timing under emulation"},
-			Want: claims.Confirmed, Parts: map[string]string{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"more-efficient": claims.Skipped, "more-secure": claims.Confirmed}},
+		claims.RecordedDrill[U9Facts](t, "U9"),
 	})
 }

@@ -10,29 +10,14 @@ import (
 
 // The judges' tables. Each starts from the facts a root run recorded on
 // the project machine (Linux 6.18.44, x86_64: testdata/facts/linux-6.18),
-// which TestJudge replays as a case of its own, then changes what a kernel
-// that disagrees with the notes would show. V8 recorded a row per test
-// (V8.TEST.json): the bridge test's and each runtime's.
-
-var seenV1 = claims.RecordedFacts[PairFacts]("linux-6.18", "V1")
-
-var seenV2 = claims.RecordedFacts[StateFacts]("linux-6.18", "V2")
-
-var seenV3 = claims.RecordedFacts[LinkLocalFacts]("linux-6.18", "V3")
-
-var seenV4 = claims.RecordedFacts[CrossPingFacts]("linux-6.18", "V4")
-
-var seenV5 = claims.RecordedFacts[SameNetnsPingFacts]("linux-6.18", "V5")
-
-var seenV6 = claims.RecordedFacts[FirstPacketFacts]("linux-6.18", "V6")
-
-var seenV7 = claims.RecordedFacts[HandoffFacts]("linux-6.18", "V7")
-
-var seenV8 = claims.RecordedFacts[ContainerFacts]("linux-6.18", "V8.TestV8AContainersVethIsABridgePortWithItsPeerInTheContainer")
-
-var seenV9 = claims.RecordedFacts[LoFacts]("linux-6.18", "V9")
+// loaded when the test runs and replayed by TestJudge as a case of its
+// own, then changes what a kernel that disagrees with the notes would
+// show. Where a drill recorded a namespace set up so that the claim is
+// false (testdata/drills), its recording is a row too. V8 recorded a row
+// per test (V8.TEST.json): the bridge test's and each runtime's.
 
 func TestJudgeV1Pair(t *testing.T) {
+	seenV1 := claims.RecordedFacts[PairFacts](t, "V1")
 	claims.TestJudge(t, "V1", judgePair, []claims.Case[PairFacts]{
 		{Name: "refutable only by a kernel whose veth add makes one device (no Linux kernel does)", Facts: claims.With(seenV1, func(f *PairFacts) {
 			f.LinksAfter = f.LinksBefore + 1
@@ -40,15 +25,16 @@ func TestJudgeV1Pair(t *testing.T) {
 			f.OtherGoneSame, f.OtherGoneCross = false, false
 		}), Want: claims.Refuted},
 		{Name: "the cross pair's link-netnsid names another namespace", Facts: claims.With(seenV1, func(f *PairFacts) { f.Cross[0].NetnsID = 7 }),
-			Want: claims.Refined, Parts: map[string]string{"each-names-other": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"each-names-other": claims.Refined}},
 		{Name: "deleting across namespaces leaves the far end", Facts: claims.With(seenV1, func(f *PairFacts) { f.OtherGoneCross = false }),
-			Want: claims.Refined, Parts: map[string]string{"delete-removes-both": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"delete-removes-both": claims.Refined}},
 		{Name: "the cross pair's ends not seen: nothing to confirm on", Facts: claims.With(seenV1, func(f *PairFacts) { f.Cross = [2]End{} }),
-			Want: claims.Confirmed, Parts: map[string]string{"each-names-other": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"each-names-other": claims.Skipped}},
 	})
 }
 
 func TestJudgeV2States(t *testing.T) {
+	seenV2 := claims.RecordedFacts[StateFacts](t, "V2")
 	claims.TestJudge(t, "V2", judgeStates, []claims.Case[StateFacts]{
 		{Name: "refutable only by a kernel whose new veth is born up and refuses addresses while down (no Linux kernel does; the V2 drill refutes one part)", Facts: claims.With(seenV2, func(f *StateFacts) {
 			f.Placements = append([]StatePlacement(nil), f.Placements...)
@@ -60,10 +46,12 @@ func TestJudgeV2States(t *testing.T) {
 				p.BothUp = [2]StateStep{p.OneUp, p.OneUp}
 			}
 		}), Want: claims.Refuted},
+		claims.RecordedDrill[StateFacts](t, "V2"),
 	})
 }
 
 func TestJudgeV3LinkLocal(t *testing.T) {
+	seenV3 := claims.RecordedFacts[LinkLocalFacts](t, "V3")
 	stablePrivacy := claims.With(seenV3, func(f *LinkLocalFacts) {
 		f.AddrGenMode = "2"
 		f.Ends = []LinkLocalEnd{
@@ -71,57 +59,57 @@ func TestJudgeV3LinkLocal(t *testing.T) {
 			{Name: "b", MAC: NotesMAC, LinkLocal: "fe80::1d3c:4e5f:6a7b:8c9d"},
 		}
 	})
-	// The refuting case is the V3 drill's (testdata/drills/V3.json): the
+	disabled := claims.With(seenV3, func(f *LinkLocalFacts) {
+		f.DisableIPv6 = "1"
+		f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
+		f.DADTentative, f.DADBindErr, f.DADUsableAfterMs = false, "no address came", 0
+	})
+	// The last row is the V3 drill's (testdata/drills/V3.json): the
 	// test's namespace with addr_gen_mode=1, no link-local address at all,
 	// as a reader's new namespaces have it only where
 	// net.core.devconf_inherit_init_net=1 hands them the host's setting.
 	claims.TestJudge(t, "V3", judgeLinkLocal, []claims.Case[LinkLocalFacts]{
 		{Name: "stable-privacy addresses: fe80::, but not the MAC's", Facts: stablePrivacy, Want: claims.Refuted,
-			Parts: map[string]string{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"each-end": claims.Refined, "notes-pair": claims.Refuted}},
 		{Name: "EUI-64 that differs from the notes only in the u/l bit", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
 			f.Ends = []LinkLocalEnd{f.Ends[0], {Name: "b", MAC: NotesMAC, LinkLocal: "fe80::9a2e:edff:fe06:c56"}}
-		}), Want: claims.Refuted, Parts: map[string]string{"notes-pair": claims.Refuted}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"notes-pair": claims.Refuted}},
 		{Name: "no end carried the notes' MAC", Facts: claims.With(seenV3, func(f *LinkLocalFacts) { f.Ends = []LinkLocalEnd{f.Ends[0], f.Ends[0]} }),
-			Want: claims.Confirmed, Parts: map[string]string{"notes-pair": claims.Skipped}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"notes-pair": claims.Skipped}},
 		{Name: "a kernel booted with ipv6.disable=1: no IPv6 sysctls, no fe80:: address", Facts: noIPv6V3,
-			Want: claims.Refuted, Parts: map[string]string{"each-end": claims.Refuted, "notes-pair": claims.Refuted}},
-		{Name: "constructed: disable_ipv6=1 in the namespace (a reader's new namespaces inherit it only where devconf_inherit_init_net=1, on a host with IPv6 off)", Facts: claims.With(seenV3, func(f *LinkLocalFacts) {
-			f.DisableIPv6 = "1"
-			f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
-			f.DADTentative, f.DADBindErr, f.DADUsableAfterMs = false, "no address came", 0
-		}), Want: claims.Refuted},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"each-end": claims.Refuted, "notes-pair": claims.Refuted}},
+		{Name: "constructed: disable_ipv6=1 in the namespace (a reader's new namespaces inherit it only where devconf_inherit_init_net=1, on a host with IPv6 off)", Facts: disabled,
+			Want: claims.Refuted},
+		claims.RecordedDrill[LinkLocalFacts](t, "V3"),
 	})
-}
-
-// What observeWithoutIPv6 gives on a kernel booted with ipv6.disable=1.
-var noIPv6V3 = LinkLocalFacts{NoIPv6: true, Ends: []LinkLocalEnd{{Name: "nn43v-4a", MAC: "ea:6e:39:d0:a0:92"}, {Name: "nn43v-4b", MAC: NotesMAC}}}
-
-// Without IPv6 the evidence says so: the refutation is the host's, not the
-// claim's on a kernel that runs IPv6.
-func TestJudgeV3SaysIPv6IsOff(t *testing.T) {
-	for _, f := range []LinkLocalFacts{noIPv6V3, claims.With(seenV3, func(f *LinkLocalFacts) {
-		f.DisableIPv6 = "1"
-		f.Ends = []LinkLocalEnd{{Name: "a", MAC: "d2:f3:46:a5:25:ca"}, {Name: "b", MAC: NotesMAC}}
-	})} {
+	// Without IPv6 the evidence says so: the refutation is the host's, not
+	// the claim's on a kernel that runs IPv6.
+	for _, f := range []LinkLocalFacts{noIPv6V3, disabled} {
 		if ev := judgeLinkLocal(f).Evidence; !strings.Contains(ev, "IPv6 is off") {
 			t.Errorf("evidence does not say IPv6 is off: %s", ev)
 		}
 	}
 }
 
+// What observeWithoutIPv6 gives on a kernel booted with ipv6.disable=1.
+var noIPv6V3 = LinkLocalFacts{NoIPv6: true, Ends: []LinkLocalEnd{{Name: "nn43v-4a", MAC: "ea:6e:39:d0:a0:92"}, {Name: "nn43v-4b", MAC: NotesMAC}}}
+
 func TestJudgeV4CrossPing(t *testing.T) {
+	seenV4 := claims.RecordedFacts[CrossPingFacts](t, "V4")
 	claims.TestJudge(t, "V4", judgeCrossPing, []claims.Case[CrossPingFacts]{
 		{Name: "answered, but the peer's counters short", Facts: claims.With(seenV4, func(f *CrossPingFacts) { f.PeerRx.Packets-- }), Want: claims.Refined},
 		{Name: "only some answered", Facts: claims.With(seenV4, func(f *CrossPingFacts) { f.Replies = 2; f.PeerInEchos = 2 }), Want: claims.Refined},
+		claims.RecordedDrill[CrossPingFacts](t, "V4"),
 	})
 }
 
 func TestJudgeV5SameNetnsPing(t *testing.T) {
+	seenV5 := claims.RecordedFacts[SameNetnsPingFacts](t, "V5")
 	claims.TestJudge(t, "V5", judgeSameNetnsPing, []claims.Case[SameNetnsPingFacts]{
 		{Name: "seen on 6.18: via lo, forced only with accept_local and loose rp_filter", Facts: seenV5, Want: claims.Refined,
-			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
+			Parts: map[string]claims.Verdict{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined}},
 		{Name: "no ping sent: 0/0 is not answered", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) { f.Sent, f.Answered = 0, 0 }), Want: claims.Refined,
-			Parts: map[string]string{"answered": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"answered": claims.Skipped}},
 		{Name: "a reader's BPF cgroup program that drops ICMP (cgroup/skb egress): nothing answered, nothing moved", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents = 0, 0, 0
 			f.Forced = append([]ForcedPing(nil), f.Forced...)
@@ -140,7 +128,7 @@ func TestJudgeV5SameNetnsPing(t *testing.T) {
 			f.LoEvents, f.VethEvents = 0, 0
 			f.TraceNotObserved = "needs real root (tracefs cannot be mounted in a user namespace): run `sudo make notes`"
 		}), Want: claims.Refined,
-			Parts: map[string]string{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
+			Parts: map[string]claims.Verdict{"answered": claims.Confirmed, "path": claims.Refined, "forced": claims.Refined, "tracepoints": claims.Skipped}},
 		{Name: "the same BPF cgroup program, as an ordinary user (counters only): nothing answered, no counter moved", Facts: claims.With(seenV5, func(f *SameNetnsPingFacts) {
 			f.Answered, f.LoTx, f.LoEvents, f.VethEvents = 0, 0, 0, 0
 			f.TraceNotObserved = "needs real root"
@@ -148,69 +136,62 @@ func TestJudgeV5SameNetnsPing(t *testing.T) {
 			for i := range f.Forced {
 				f.Forced[i].Answered = false
 			}
-		}), Want: claims.Refuted, Parts: map[string]string{"path": claims.Refuted, "tracepoints": claims.Skipped}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"path": claims.Refuted, "tracepoints": claims.Skipped}},
 	})
 }
 
 func TestJudgeV6FirstPacket(t *testing.T) {
+	seenV6 := claims.RecordedFacts[FirstPacketFacts](t, "V6")
 	// The refuting case is the V6 drill's (testdata/drills/V6.json): a
 	// permanent neighbour entry for the peer before one ping, no ARP.
 	claims.TestJudge(t, "V6", judgeFirstPacket, []claims.Case[FirstPacketFacts]{
 		{Name: "seen on 6.18 (tracepoints): the notes' stack is the ARP request's", Facts: seenV6, Want: claims.Refined,
-			Parts: map[string]string{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
+			Parts: map[string]claims.Verdict{"arp-first": claims.Confirmed, "later-direct": claims.Confirmed, "whose-stack": claims.Refined}},
 		{Name: "seen on Debian 6.1 (make matrix): the kprobe's first stack at veth_xmit is the ARP request's", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
 		{Name: "seen on Debian arm64 6.12 (make matrix): the kprobe's stack at veth_xmit's entry lacks its caller, the tracepoint's has it", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Confirmed, "whose-stack": claims.Refined}},
 		{Name: "the kprobe's stack lacks veth_xmit's caller and so does the stack inside veth_xmit", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_send_dst", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
 			f.ARPIntoPeerStack = []string{"netif_rx_internal", "__netif_rx", "veth_xmit", "__dev_queue_xmit", "arp_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Refined}},
 		{Name: "a kprobe's stack at veth_xmit entered from somewhere else than dev_hard_start_xmit's caller", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "ip_finish_output2", "__dev_queue_xmit", "arp_solicit", "neigh_probe", "__neigh_event_send", "neigh_resolve_output", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Refined}},
 		{Name: "a kprobe's first stack at veth_xmit that is not the notes'", Facts: claims.With(seenV6, func(f *FirstPacketFacts) {
 			f.Mechanism, f.XmitHits = MechanismKprobe, 8
 			f.XmitStack = []string{"veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"arp-first": claims.Refined}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"arp-first": claims.Refined}},
+		claims.RecordedDrill[FirstPacketFacts](t, "V6"),
 	})
 }
 
 func TestJudgeV7Handoff(t *testing.T) {
+	seenV7 := claims.RecordedFacts[HandoffFacts](t, "V7")
 	// The refuting case is the V7 drill's (testdata/drills/V7.json): an
 	// XDP program on the peer, which takes its packets through veth's NAPI.
 	claims.TestJudge(t, "V7", judgeHandoff, []claims.Case[HandoffFacts]{
 		{Name: "constructed: some packets through veth's NAPI (the test's own veth has neither GRO nor XDP)", Facts: claims.With(seenV7, func(f *HandoffFacts) { f.ReceivedBacklog, f.ReceivedVethNAPI = 1, 2 }),
-			Want: claims.Refined, Parts: map[string]string{"forward": claims.Confirmed, "backlog": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"forward": claims.Confirmed, "backlog": claims.Refined}},
 		// 5.10's own stack (recorded under testdata/facts/linux-5.10 too):
 		// the hand-off is netif_rx, renamed __netif_rx in 5.18.
 		{Name: "a kernel that calls it netif_rx (5.10)", Facts: claims.With(seenV7, func(f *HandoffFacts) {
 			f.ForwardStack = []string{"netif_rx_internal", "netif_rx", "veth_xmit", "dev_hard_start_xmit", "__dev_queue_xmit", "ip_finish_output2"}
-		}), Want: claims.Refined, Parts: map[string]string{"forward": claims.Refined, "backlog": claims.Confirmed}},
+		}), Want: claims.Refined, Parts: map[string]claims.Verdict{"forward": claims.Refined, "backlog": claims.Confirmed}},
 		{Name: "a stack that does not show veth_xmit's callee", Facts: claims.With(seenV7, func(f *HandoffFacts) { f.ForwardStack = []string{"veth_xmit", "dev_hard_start_xmit"} }),
-			Want: claims.Refined, Parts: map[string]string{"forward": claims.Refined}},
-	})
-}
-
-func TestJudgeV8Container(t *testing.T) {
-	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
-		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
-		{Name: "still reachable with a port out of the bridge", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
-			Want: claims.Refined, Parts: map[string]string{"bridge-carries": claims.Refined}},
-		{Name: "no host end seen: no port to confirm on", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Ports = nil }), Want: claims.Confirmed,
-			Parts: map[string]string{"peer-in-container": claims.Skipped, "bridge-port": claims.Skipped}},
-		{Name: "no ping tried", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Pings = nil }), Want: claims.Confirmed,
-			Parts: map[string]string{"bridge-carries": claims.Skipped}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"forward": claims.Refined}},
+		claims.RecordedDrill[HandoffFacts](t, "V7"),
 	})
 }
 
 func TestJudgeV9Lo(t *testing.T) {
+	seenV9 := claims.RecordedFacts[LoFacts](t, "V9")
 	claims.TestJudge(t, "V9", judgeLo, []claims.Case[LoFacts]{
 		{Name: "refutable only by a kernel whose lo is a driver's device on a bus (no Linux kernel has one)",
 			Facts: claims.With(seenV9, func(f *LoFacts) { f.Lo.ParentDev = "0000:00:03.0" }), Want: claims.Refuted},
@@ -221,33 +202,11 @@ func TestJudgeV9Lo(t *testing.T) {
 	})
 }
 
-// seenV8CNI is what the CNI bridge plugin (containernetworking-plugins
-// 1.1.1, Debian 12) did on the project machine, as root (the "facts V8:"
-// line of TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0).
-var seenV8CNI = recordedRuntime("TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0")
-
-// seenV8Podman is rootful podman 4.3.1 with netavark on the project
-// machine (TestV8CPodmanGivesEachContainerAVethOnPodman0): the seed's
-// podman0 and veth0@if2, master podman0.
-var seenV8Podman = recordedRuntime("TestV8CPodmanGivesEachContainerAVethOnPodman0")
-
-// seenV8Docker is dockerd 20.10 (Debian's docker.io) with its own
-// containerd on the project machine (TestV8EDockerGivesEachContainerAVethOnDocker0):
-// each container's eth0 is a veth whose peer, vethXXXXXXX, is a port of
-// docker0.
-var seenV8Docker = recordedRuntime("TestV8EDockerGivesEachContainerAVethOnDocker0")
-
-// rootlessTap is what rootless podman with slirp4netns gave each container
-// on the project machine (TestV8DRootlessPodmanWiresItsContainers): a tap
-// device (netlink kind tuntap, no peer), 10.0.2.100/24, and no device of
-// the runtime's namespace behind it; each container has a network of its
-// own, so a ping to the other's address is a ping to its own.
-var rootlessTap = recordedRuntime("TestV8DRootlessPodmanWiresItsContainers")
-
 // recordedRuntime is the runtime part of the V8 row that test recorded on
 // the project machine (veth/testdata/facts/linux-6.18/V8.TEST.json).
-func recordedRuntime(test string) RuntimeFacts {
-	return *claims.RecordedFacts[ContainerFacts]("linux-6.18", "V8."+test).Runtime
+func recordedRuntime(t testing.TB, test string) RuntimeFacts {
+	t.Helper()
+	return *claims.RecordedFacts[ContainerFacts](t, "V8."+test).Runtime
 }
 
 // onRuntime is claims.With for a runtime's facts, in the ContainerFacts that V8's
@@ -257,7 +216,31 @@ func onRuntime(f RuntimeFacts, edit func(*RuntimeFacts)) ContainerFacts {
 	return ContainerFacts{Runtime: &f}
 }
 
-func TestJudgeV8Runtime(t *testing.T) {
+func TestJudgeV8Container(t *testing.T) {
+	seenV8 := claims.RecordedFacts[ContainerFacts](t, "V8.TestV8AContainersVethIsABridgePortWithItsPeerInTheContainer")
+
+	// seenV8CNI is what the CNI bridge plugin (containernetworking-plugins
+	// 1.1.1, Debian 12) did on the project machine, as root (the "facts V8:"
+	// line of TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0).
+	seenV8CNI := recordedRuntime(t, "TestV8BCNIBridgePluginGivesEachContainerAVethOnCNI0")
+
+	// seenV8Podman is rootful podman 4.3.1 with netavark on the project
+	// machine (TestV8CPodmanGivesEachContainerAVethOnPodman0): the seed's
+	// podman0 and veth0@if2, master podman0.
+	seenV8Podman := recordedRuntime(t, "TestV8CPodmanGivesEachContainerAVethOnPodman0")
+
+	// seenV8Docker is dockerd 20.10 (Debian's docker.io) with its own
+	// containerd on the project machine (TestV8EDockerGivesEachContainerAVethOnDocker0):
+	// each container's eth0 is a veth whose peer, vethXXXXXXX, is a port of
+	// docker0.
+	seenV8Docker := recordedRuntime(t, "TestV8EDockerGivesEachContainerAVethOnDocker0")
+
+	// rootlessTap is what rootless podman with slirp4netns gave each container
+	// on the project machine (TestV8DRootlessPodmanWiresItsContainers): a tap
+	// device (netlink kind tuntap, no peer), 10.0.2.100/24, and no device of
+	// the runtime's namespace behind it; each container has a network of its
+	// own, so a ping to the other's address is a ping to its own.
+	rootlessTap := recordedRuntime(t, "TestV8DRootlessPodmanWiresItsContainers")
 	unplugged := claims.With(seenV8CNI, func(f *RuntimeFacts) {
 		f.Containers = append([]RuntimeContainer(nil), f.Containers...)
 		for i := range f.Containers {
@@ -268,10 +251,17 @@ func TestJudgeV8Runtime(t *testing.T) {
 		f.Pings = []PingSeen{{From: "198.18.9.2", To: "198.18.9.3", Reply: "no echo reply from 198.18.9.3 for icmp_seq=1 within 2s"}}
 	})
 	claims.TestJudge(t, "V8", judgeContainer, []claims.Case[ContainerFacts]{
-		{Name: "CNI bridge plugin seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8CNI}, Want: claims.Confirmed, Parts: map[string]string{PartCNIBridge: claims.Confirmed}},
-		{Name: "rootful podman seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Podman}, Want: claims.Confirmed, Parts: map[string]string{PartPodman: claims.Confirmed}},
-		{Name: "docker seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Docker}, Want: claims.Confirmed, Parts: map[string]string{PartDocker: claims.Confirmed}},
-		{Name: "rootless podman seen on 6.18: a tap, no veth", Facts: ContainerFacts{Runtime: &rootlessTap}, Want: claims.Refuted, Parts: map[string]string{PartPodmanRootless: claims.Refuted}},
+		{Name: "seen on 6.18", Facts: seenV8, Want: claims.Confirmed},
+		{Name: "still reachable with a port out of the bridge", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.ControlPing.Answered = true }),
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"bridge-carries": claims.Refined}},
+		{Name: "no host end seen: no port to confirm on", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Ports = nil }), Want: claims.Confirmed,
+			Parts: map[string]claims.Verdict{"peer-in-container": claims.Skipped, "bridge-port": claims.Skipped}},
+		{Name: "no ping tried", Facts: claims.With(seenV8, func(f *ContainerFacts) { f.Pings = nil }), Want: claims.Confirmed,
+			Parts: map[string]claims.Verdict{"bridge-carries": claims.Skipped}},
+		{Name: "CNI bridge plugin seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8CNI}, Want: claims.Confirmed, Parts: map[string]claims.Verdict{PartCNIBridge: claims.Confirmed}},
+		{Name: "rootful podman seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Podman}, Want: claims.Confirmed, Parts: map[string]claims.Verdict{PartPodman: claims.Confirmed}},
+		{Name: "docker seen on 6.18", Facts: ContainerFacts{Runtime: &seenV8Docker}, Want: claims.Confirmed, Parts: map[string]claims.Verdict{PartDocker: claims.Confirmed}},
+		{Name: "rootless podman seen on 6.18: a tap, no veth", Facts: ContainerFacts{Runtime: &rootlessTap}, Want: claims.Refuted, Parts: map[string]claims.Verdict{PartPodmanRootless: claims.Refuted}},
 		{Name: "veths with no bridge behind them (a routed plugin, ptp)", Facts: ContainerFacts{Runtime: &unplugged}, Want: claims.Refined},
 		{Name: "on a bridge, but the containers do not reach each other", Facts: onRuntime(seenV8CNI, func(f *RuntimeFacts) {
 			f.Pings = []PingSeen{{From: "198.18.9.2", To: "198.18.9.3", Reply: "no echo reply"}, f.Pings[1]}
@@ -283,18 +273,18 @@ func TestJudgeV8Runtime(t *testing.T) {
 			}
 		}), Want: claims.Refuted},
 		{Name: "no container started", Facts: onRuntime(seenV8CNI, func(f *RuntimeFacts) { f.Containers = nil }), Want: claims.Skipped},
+		claims.RecordedDrill[ContainerFacts](t, "V8"),
 	})
 }
 
 // V10-V12 go beyond the notes; their first rows too are what a root run
 // on the project machine recorded.
 
-var seenV10 = claims.RecordedFacts[FreshFacts]("linux-6.18", "V10")
-
 func TestJudgeV10Fresh(t *testing.T) {
-	all := map[string]string{"links": claims.Confirmed, "routes": claims.Confirmed, "rules": claims.Confirmed, "firewall": claims.Confirmed}
-	with := func(part, verdict string) map[string]string {
-		m := map[string]string{}
+	seenV10 := claims.RecordedFacts[FreshFacts](t, "V10")
+	all := map[string]claims.Verdict{"links": claims.Confirmed, "routes": claims.Confirmed, "rules": claims.Confirmed, "firewall": claims.Confirmed}
+	with := func(part string, verdict claims.Verdict) map[string]claims.Verdict {
+		m := map[string]claims.Verdict{}
 		for k, v := range all {
 			m[k] = v
 		}
@@ -321,7 +311,7 @@ func TestJudgeV10Fresh(t *testing.T) {
 		{Name: "lo born up, with its addresses and routes", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links[0] = LinkSeen{Name: "lo", Kind: "device", Flags: "LOOPBACK,UP,LOWER_UP", Up: true, OperState: "unknown", Addrs: []string{"127.0.0.1/8"}}
 			f.Routes = f.ControlRoutes
-		}), Want: claims.Refuted, Parts: map[string]string{"links": claims.Refuted, "routes": claims.Refuted, "rules": claims.Confirmed}},
+		}), Want: claims.Refuted, Parts: map[string]claims.Verdict{"links": claims.Refuted, "routes": claims.Refuted, "rules": claims.Confirmed}},
 		{Name: "another device in the new namespace", Facts: claims.With(seenV10, func(f *FreshFacts) {
 			f.Links = append(f.Links, LinkSeen{Name: "eth0", Kind: "veth", Flags: "BROADCAST,MULTICAST", OperState: "down"})
 		}), Want: claims.Refuted, Parts: with("links", claims.Refuted)},
@@ -351,38 +341,38 @@ func TestJudgeV10Fresh(t *testing.T) {
 			f.Rules = append(f.Rules, "ipv4 pref 100 lookup 100")
 			f.Legacy = filter("ACCEPT", 2)
 		}), Want: claims.Refuted},
+		claims.RecordedDrill[FreshFacts](t, "V10"),
 	})
 }
 
-var seenV11 = claims.RecordedFacts[MoveFacts]("linux-6.18", "V11")
-
 func TestJudgeV11Move(t *testing.T) {
+	seenV11 := claims.RecordedFacts[MoveFacts](t, "V11")
 	up := DeviceState{Index: 2, Name: "nn6fx-aa", Flags: "BROADCAST,MULTICAST,UP,LOWER_UP", Up: true, OperState: "up"}
 	claims.TestJudge(t, "V11", judgeMove, []claims.Case[MoveFacts]{
 		{Name: "seen on 6.18: no address, down, same ifindex and name", Facts: seenV11,
-			Want: claims.Confirmed, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Confirmed}},
+			Want: claims.Confirmed, Parts: map[string]claims.Verdict{"addresses": claims.Confirmed, "down": claims.Confirmed}},
 		{Name: "the addresses came along", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After.Addrs = f.Before.Addrs }),
-			Want: claims.Refuted, Parts: map[string]string{"addresses": claims.Refuted, "down": claims.Confirmed}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"addresses": claims.Refuted, "down": claims.Confirmed}},
 		{Name: "still up on the other side", Facts: claims.With(seenV11, func(f *MoveFacts) { f.After = up }),
-			Want: claims.Refuted, Parts: map[string]string{"addresses": claims.Confirmed, "down": claims.Refuted}},
+			Want: claims.Refuted, Parts: map[string]claims.Verdict{"addresses": claims.Confirmed, "down": claims.Refuted}},
 		{Name: "moved with its configuration, as if nothing happened", Facts: claims.With(seenV11, func(f *MoveFacts) {
 			f.After = up
 			f.After.Addrs = f.Before.Addrs
 			f.RoutesAfter = f.RoutesBefore
 		}), Want: claims.Refuted},
 		{Name: "the control's address does not show: the reading is blind", Facts: claims.With(seenV11, func(f *MoveFacts) { f.ControlAddrs = nil }),
-			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"addresses": claims.Refined}},
 		{Name: "nothing to lose: down and bare before the move", Facts: claims.With(seenV11, func(f *MoveFacts) { f.Before = f.After }),
-			Want: claims.Refined, Parts: map[string]string{"addresses": claims.Refined, "down": claims.Refined}},
+			Want: claims.Refined, Parts: map[string]claims.Verdict{"addresses": claims.Refined, "down": claims.Refined}},
+		claims.RecordedDrill[MoveFacts](t, "V11"),
 	})
 }
 
-var seenV12 = claims.RecordedFacts[FloodFacts]("linux-6.18", "V12")
-
 func TestJudgeV12Flood(t *testing.T) {
+	seenV12 := claims.RecordedFacts[FloodFacts](t, "V12")
 	claims.TestJudge(t, "V12", judgeFlood, []claims.Case[FloodFacts]{
 		{Name: "seen on 6.18: flooded to c2 and c3, learnt, then to c2 only", Facts: seenV12, Want: claims.Confirmed},
-		{Name: "ageing_time 0: the bridge learns nothing, a hub (seen on 6.18)", Facts: claims.SeenFacts[FloodFacts](`{"Bridge":"nn7cj-1br","AgeingTime":0,
+		{Name: "ageing_time 0: the bridge learns nothing, a hub (seen on 6.18)", Facts: claims.SeenFacts[FloodFacts](t, `{"Bridge":"nn7cj-1br","AgeingTime":0,
 			"Ports":["nn7cj-2a","nn7cj-3a","nn7cj-4a"],"Learning":[true,true,true],"MACs":["32:31:89:47:d1:6d","36:6e:aa:5e:f7:a1","2e:45:0d:9a:b1:71"],
 			"First":{"From":"c1","To":"c2","DstMAC":"36:6e:aa:5e:f7:a1","Known":false,"SeenBy":["c2","c3"],"PortsTx":[0,1,1]},
 			"Answer":{"From":"c2","To":"c1","DstMAC":"32:31:89:47:d1:6d","Known":false,"SeenBy":["c1","c3"],"PortsTx":[1,0,1]},"Fdb":null,
@@ -401,5 +391,6 @@ func TestJudgeV12Flood(t *testing.T) {
 		{Name: "two ports only: nothing to tell flooding from forwarding by", Facts: claims.With(seenV12, func(f *FloodFacts) {
 			f.Ports, f.MACs = f.Ports[:2], f.MACs[:2]
 		}), Want: claims.Skipped},
+		claims.RecordedDrill[FloodFacts](t, "V12"),
 	})
 }

@@ -46,7 +46,7 @@ func TestJudgeConnect(t *testing.T) {
 	cases := []struct {
 		name string
 		f    ConnectFacts
-		want string
+		want claims.Verdict
 	}{
 		{"UDS connects 1.8x as fast on one CPU", with(connectCell(OneCPU, 1.8, 0.1), connectCell(Free, 1.5, 0.2)), claims.Confirmed},
 		// A reader's host where an LSM hook (an AppArmor or SELinux

@@ -41,7 +41,11 @@ import (
 	"netnotes/internal/records"
 )
 
-// Verdicts a test can reach about a claim.
+// A Verdict is what a judge finds of a claim or of one of its parts; its
+// words are listed once, in internal/records.
+type Verdict = records.Verdict
+
+// The verdicts a judge may find.
 const (
 	Confirmed = records.Confirmed // the kernel behaves as the notes say
 	Refined   = records.Refined   // true, with a sharper or corrected picture

@@ -13,9 +13,9 @@ import (
 // a Part per thing it says, and its own verdict follows from them by the one
 // rule of Combine.
 type Finding struct {
-	Verdict  string `json:"verdict"`
-	Evidence string `json:"evidence"`
-	Parts    []Part `json:"parts,omitempty"`
+	Verdict  Verdict `json:"verdict"`
+	Evidence string  `json:"evidence"`
+	Parts    []Part  `json:"parts,omitempty"`
 }
 
 // Part is one thing a compound claim says, judged on its own. Name is short
@@ -43,7 +43,7 @@ func Undecide(format string, args ...any) Finding { return found(Undecided, form
 // run lacks, say); the reason names what is missing and what to run instead.
 func SkipPart(format string, args ...any) Finding { return found(Skipped, format, args) }
 
-func found(verdict, format string, args []any) Finding {
+func found(verdict Verdict, format string, args []any) Finding {
 	return Finding{Verdict: verdict, Evidence: oneLine(fmt.Sprintf(format, args...))}
 }
 
@@ -67,14 +67,15 @@ func P(name string, f Finding) Part { return Part{Name: name, Finding: f} }
 // The evidence lists each part's verdict, so the claim's line says what it
 // stands on.
 func Combine(parts ...Part) Finding {
-	var observed, notObserved, verdicts []string
+	var observed, notObserved []string
+	var verdicts []Verdict
 	for _, p := range parts {
 		verdicts = append(verdicts, p.Verdict)
 		if p.Verdict == Skipped {
 			notObserved = append(notObserved, fmt.Sprintf("%s (%s)", p.Name, p.Evidence))
 			continue
 		}
-		observed = append(observed, p.Name+" "+p.Verdict)
+		observed = append(observed, p.Name+" "+string(p.Verdict))
 	}
 	var ev []string
 	if len(observed) > 0 {
@@ -90,8 +91,8 @@ func Combine(parts ...Part) Finding {
 // not one, an empty evidence, an undecided claim without parts, an unnamed or repeated part, or a claim
 // verdict that does not follow from its parts.
 func (f Finding) check() error {
-	if !slices.Contains([]string{Confirmed, Refined, Refuted, Undecided, Skipped}, f.Verdict) {
-		return fmt.Errorf("verdict %q is not confirmed, refined, refuted, undecided or skipped", f.Verdict)
+	if !f.Verdict.Valid() {
+		return fmt.Errorf("verdict %q is not one of %v", f.Verdict, records.Verdicts())
 	}
 	if strings.TrimSpace(f.Evidence) == "" {
 		return fmt.Errorf("a %s verdict with no evidence", f.Verdict)
@@ -111,8 +112,8 @@ func (f Finding) check() error {
 		if len(p.Parts) > 0 {
 			return fmt.Errorf("part %q has parts of its own", p.Name)
 		}
-		if !slices.Contains([]string{Confirmed, Refined, Refuted, Skipped, Undecided}, p.Verdict) {
-			return fmt.Errorf("part %q: verdict %q is not a verdict", p.Name, p.Verdict)
+		if !p.Verdict.Valid() {
+			return fmt.Errorf("part %q: verdict %q is not one of %v", p.Name, p.Verdict, records.Verdicts())
 		}
 		if strings.TrimSpace(p.Evidence) == "" {
 			return fmt.Errorf("part %q: a %s verdict with no evidence", p.Name, p.Verdict)

@@ -2,6 +2,8 @@ package claims_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -177,7 +179,7 @@ func TestTestJudgeChecksVerdictsAndParts(t *testing.T) {
 	claims.TestJudge(t, "U4", judgeBacklog, []claims.Case[backlogFacts]{
 		{Name: "refutable only by a kernel with a handshake and a queue", Facts: backlogFacts{false, 2}, Want: claims.Refuted},
 		{Name: "seen on 6.18: no handshake, an accept queue (refuted in part)", Facts: backlogFacts{true, 2}, Want: claims.Refuted,
-			Parts: map[string]string{"handshake": claims.Confirmed, "queues": claims.Refuted}},
+			Parts: map[string]claims.Verdict{"handshake": claims.Confirmed, "queues": claims.Refuted}},
 		{Name: "as the notes say", Facts: backlogFacts{true, 0}, Want: claims.Confirmed},
 	})
 	// The refuting case ran, so U4 is covered; uds's other claims have no
@@ -204,6 +206,39 @@ func TestRecordedFactsAreReplayed(t *testing.T) {
 	assert.Error(t, records.RecordFacts(dir, "../up", "U4", got[0]), "a kernel name that is a path")
 	assert.Error(t, records.RecordFacts(dir, "k", "Z9", got[0]), "a claim not in the catalogue")
 	assert.Error(t, records.RecordFacts(dir, "k", "U4", records.Recorded{Kernel: "k", Verdict: "confirmed", Facts: []byte("{")}))
+}
+
+// Facts are loaded when a test runs: a facts field renamed since the
+// recording fails the one test that loads them, with the file and the
+// field, and a drill's recording is a row of the table by name.
+func TestARenamedFactsFieldFailsOneTestNamingTheFileAndTheField(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, records.RecordFacts(dir, records.ProjectKernel, "U4", records.Recorded{
+		Kernel: "Linux 6.18 x86_64", Verdict: claims.Refuted, Facts: []byte(`{"ConnectBeforeAccept":true,"Admited":2}`),
+	}))
+	t.Chdir(filepath.Join(dir, "uds"))
+	r := run(t, func(r *recorder) { claims.RecordedFacts[backlogFacts](r, "U4") })
+	require.True(t, r.failed)
+	msg := strings.Join(r.errors, "\n")
+	assert.Contains(t, msg, filepath.Join(records.FactsDir, records.ProjectKernel, "U4.json"))
+	assert.Contains(t, msg, `unknown field "Admited"`)
+
+	r = run(t, func(r *recorder) { claims.RecordedFacts[backlogFacts](r, "U9") })
+	assert.Contains(t, strings.Join(r.errors, "\n"), filepath.Join(records.FactsDir, records.ProjectKernel, "U9.json"), "a missing file is named")
+
+	r = run(t, func(r *recorder) { claims.SeenFacts[backlogFacts](r, `{"ConnectBeforeAccept":true,"Admited":2}`) })
+	assert.Contains(t, strings.Join(r.errors, "\n"), `unknown field "Admited"`)
+
+	drill := []byte(`{"drill":"TestDrillU4","kernel":"Linux 6.18 x86_64","verdict":"refuted","parts":{"handshake":"refuted"},"facts":{"ConnectBeforeAccept":false,"Admitted":2}}`)
+	require.NoError(t, os.MkdirAll(records.DrillsDir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(records.DrillsDir, "U4.json"), drill, 0o644))
+	var row claims.Case[backlogFacts]
+	r = run(t, func(r *recorder) { row = claims.RecordedDrill[backlogFacts](r, "U4") })
+	require.False(t, r.failed, "%v", r.errors)
+	assert.Equal(t, "the drill TestDrillU4, recorded on Linux 6.18 x86_64", row.Name)
+	assert.Equal(t, backlogFacts{ConnectBeforeAccept: false, Admitted: 2}, row.Facts)
+	assert.Equal(t, claims.Refuted, row.Want)
+	assert.Equal(t, map[string]claims.Verdict{"handshake": claims.Refuted}, row.Parts)
 }
 
 func TestADrillIsNotAVerdict(t *testing.T) {

@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -8,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -18,15 +18,18 @@ import (
 type Case[F any] struct {
 	Name  string
 	Facts F
-	Want  string            // the claim's verdict
-	Parts map[string]string // part name -> verdict; the parts not named are not checked
+	Want  Verdict            // the claim's verdict
+	Parts map[string]Verdict // part name -> verdict; the parts not named are not checked
+
+	from string // the recording a row was loaded from (RecordedDrill)
 }
 
 // TestJudge runs a claim's judge on a table of facts and checks each
 // finding: its verdict, the verdicts of the parts the case names, and that
 // the finding is well formed (evidence given, parts that combine to the
-// claim's verdict). Facts recorded on real kernels (FactsDir) are cases too:
-// the judge must still find what it found there.
+// claim's verdict). Facts recorded on real kernels (FactsDir, DrillsDir)
+// are cases too, replayed by the claim's first table in the binary: the
+// judge must still find what it found there.
 //
 // judge must be the claim's registered judge (Register). Each refuting
 // case that runs and passes is noted, and the chapter's Main fails a full
@@ -53,6 +56,9 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 			ranRefuting(id, c.Name)
 		}
 	}
+	if !firstReplay(id) {
+		return // another table of the claim replayed its recordings
+	}
 	recorded, err := records.ReadRecorded(".", id)
 	if err != nil {
 		t.Fatalf("claim %s: %v", id, err)
@@ -63,20 +69,15 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	}
 	recorded = append(recorded, drills...)
 	for _, r := range recorded {
-		name := "recorded on " + r.Kernel
-		if r.Test != "" {
-			name += " by " + r.Test
+		if slices.ContainsFunc(cases, func(c Case[F]) bool { return c.from == r.Path }) {
+			continue // a row of the table already
 		}
-		if r.Drill != "" {
-			name = "the drill " + r.Drill + ", recorded on " + r.Kernel
-		}
+		name := recordedName(r)
 		ok := t.Run(name, func(t *testing.T) {
 			t.Helper()
-			var facts F
-			dec := json.NewDecoder(strings.NewReader(string(r.Facts)))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&facts); err != nil {
-				t.Fatalf("the facts recorded on %s no longer decode into %T (re-record them): %v", r.Kernel, facts, err)
+			facts, err := decodeFacts[F](r.Facts)
+			if err != nil {
+				t.Fatalf("%s: the facts recorded on %s %v (re-record them)", r.Path, r.Kernel, err)
 			}
 			expect(t, id, facts, r.Facts, judge(facts), r.Verdict, r.Parts)
 		})
@@ -86,7 +87,7 @@ func TestJudge[F any](t *testing.T, id string, judge func(F) Finding, cases []Ca
 	}
 }
 
-func expect(t *testing.T, id string, facts any, data []byte, f Finding, want string, parts map[string]string) {
+func expect(t *testing.T, id string, facts any, data []byte, f Finding, want Verdict, parts map[string]Verdict) {
 	t.Helper()
 	if err := f.check(); err != nil {
 		t.Fatalf("malformed finding: %v\n%+v", err, f)
@@ -121,7 +122,7 @@ func partNames(f Finding) []string {
 // TestJudge checks a table's. It logs "drill ID: verdict — evidence", which is not a
 // verdict line: a drill says nothing about the reader's kernel, so the
 // report never counts it.
-func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want string) Finding {
+func Drill[F any](t testing.TB, id string, facts F, judge func(F) Finding, want Verdict) Finding {
 	t.Helper()
 	if _, ok := records.Lookup(id); !ok {
 		t.Fatalf("claim %q is not in the catalogue", id)
@@ -168,7 +169,7 @@ func recordDrill(test, id string, f Finding, facts []byte) error {
 		Verdict: f.Verdict, Facts: facts}
 	for _, p := range f.Parts {
 		if r.Parts == nil {
-			r.Parts = map[string]string{}
+			r.Parts = map[string]Verdict{}
 		}
 		r.Parts[p.Name] = p.Verdict
 	}
@@ -184,36 +185,85 @@ func recordDrill(test, id string, f Finding, facts []byte) error {
 
 // SeenFacts decodes a facts line's JSON, as a run logged it, into the
 // claim's facts type: the first row of a judge's table is what a kernel
-// really gave. It panics when the line no longer decodes (a field renamed
-// since): re-record it.
-func SeenFacts[F any](logged string) F {
-	var f F
-	dec := json.NewDecoder(strings.NewReader(logged))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		panic(fmt.Sprintf("a recorded facts line no longer decodes into %T (re-record it): %v", f, err))
+// really gave. Called when a test runs, never at package load: a line that
+// no longer decodes (a field renamed since) fails t, naming the field, and
+// no other test.
+func SeenFacts[F any](t testing.TB, logged string) F {
+	t.Helper()
+	f, err := decodeFacts[F]([]byte(logged))
+	if err != nil {
+		t.Fatalf("a logged facts line %v (re-record it)", err)
 	}
 	return f
 }
 
-// RecordedFacts decodes the facts recorded for claim id on kernelDir
-// (FactsDir/KERNEL/ID.json in the chapter, "linux-6.18"): the first row of a
-// judge's table, when a run recorded it, without copying it into the
-// table. TestJudge replays the recording itself as a case; the rows made
-// from it With a change are the table's own. It panics when the file is
-// missing or no longer decodes (a field renamed since): re-record it. For
-// a claim with several rows on one kernel (a test each, as V8's runtimes),
-// id names the row as ID.TEST, the file RecordFacts wrote for it.
-func RecordedFacts[F any](kernelDir, id string) F {
-	data, err := os.ReadFile(filepath.Join(records.FactsDir, kernelDir, id+".json"))
+// RecordedFacts loads the facts the project machine recorded for claim id
+// (FactsDir/records.ProjectKernel/ID.json in the chapter): the first row
+// of a judge's table, without copying it into the table. TestJudge replays
+// the recording itself as a case; the rows made from it With a change are
+// the table's own. For a claim with several rows on one kernel (a test
+// each, as V8's runtimes), id names the row as ID.TEST, the file
+// RecordFacts wrote for it.
+//
+// Called when a test runs, never at package load: a file that is missing
+// or no longer decodes into F (a field renamed since) fails t with the
+// file's path and the field, and no other test.
+func RecordedFacts[F any](t testing.TB, id string) F {
+	t.Helper()
+	r := readRecorded(t, filepath.Join(records.FactsDir, records.ProjectKernel, id+".json"))
+	f, err := decodeFacts[F](r.Facts)
 	if err != nil {
-		panic(fmt.Sprintf("claims.RecordedFacts: %v", err))
+		t.Fatalf("%s: the facts %v (re-record them: sudo go run ./internal/cmd/notes -record-facts)", r.Path, err)
 	}
-	var r records.Recorded
-	if err := json.Unmarshal(data, &r); err != nil {
-		panic(fmt.Sprintf("claims.RecordedFacts: %s/%s.json: %v", kernelDir, id, err))
+	return f
+}
+
+// RecordedDrill is a row of a judge's table made from what claim id's drill
+// observed (DrillsDir/ID.json): facts a real kernel gave on a namespace set
+// up so that the claim is false, with the verdict the judge found then. A
+// table shows its refuting row so, by name, where no other fact set
+// refutes; TestJudge does not replay the file a second time.
+func RecordedDrill[F any](t testing.TB, id string) Case[F] {
+	t.Helper()
+	r := readRecorded(t, filepath.Join(records.DrillsDir, id+".json"))
+	f, err := decodeFacts[F](r.Facts)
+	if err != nil {
+		t.Fatalf("%s: the drill's facts %v (re-record them as root: %s=1 go test -tags sudo -run '^TestDrill' ./CHAPTER)", r.Path, err, records.RecordDrillsEnv)
 	}
-	return SeenFacts[F](string(r.Facts))
+	return Case[F]{Name: recordedName(r), Facts: f, Want: r.Verdict, Parts: r.Parts, from: r.Path}
+}
+
+func readRecorded(t testing.TB, path string) records.Recorded {
+	t.Helper()
+	r, err := records.ReadRecordedFile(path)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return r
+}
+
+// decodeFacts decodes recorded facts into F, refusing a field F does not
+// have: a field renamed since the recording is named, not left at zero.
+func decodeFacts[F any](data []byte) (F, error) {
+	var f F
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return f, fmt.Errorf("no longer decode into %T: %w", f, err)
+	}
+	return f, nil
+}
+
+// recordedName names a recording's row in a judge's table.
+func recordedName(r records.Recorded) string {
+	if r.Drill != "" {
+		return "the drill " + r.Drill + ", recorded on " + r.Kernel
+	}
+	name := "recorded on " + r.Kernel
+	if r.Test != "" {
+		name += " by " + r.Test
+	}
+	return name
 }
 
 // With returns a deep copy of facts changed by edit: the refuting rows of a

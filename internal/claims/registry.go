@@ -28,9 +28,10 @@ import (
 // in a helper nobody calls, never runs, so it does not count.
 var registry = struct {
 	sync.Mutex
-	judges  map[string]registered
-	refuted map[string]string // claim ID -> the first refuting case that ran
-}{judges: map[string]registered{}, refuted: map[string]string{}}
+	judges   map[string]registered
+	refuted  map[string]string // claim ID -> the first refuting case that ran
+	replayed map[string]bool   // claim ID -> its recordings replayed (TestJudge)
+}{judges: map[string]registered{}, refuted: map[string]string{}, replayed: map[string]bool{}}
 
 type registered struct {
 	pc   uintptr  // the judge function's entry
@@ -105,6 +106,20 @@ func ranRefuting(id, name string) {
 	if _, ok := registry.refuted[id]; !ok {
 		registry.refuted[id] = name
 	}
+}
+
+// firstReplay reports whether claim id's recordings are still to be
+// replayed in this binary, and notes that they now are: a claim with
+// several tables replays them once, so that a recording that no longer
+// decodes fails one test.
+func firstReplay(id string) bool {
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.replayed[id] {
+		return false
+	}
+	registry.replayed[id] = true
+	return true
 }
 
 // Main runs a chapter's tests (call it from the chapter's TestMain:

@@ -8,12 +8,12 @@ import (
 )
 
 // Line formats a claim's verdict line. Evidence is kept on one line.
-func Line(id, verdict, evidence string) string {
+func Line(id string, verdict Verdict, evidence string) string {
 	return fmt.Sprintf("claim %s: %s — %s", id, verdict, oneLine(evidence))
 }
 
 // PartLine formats the verdict line of one part of a claim.
-func PartLine(id, part, verdict, evidence string) string {
+func PartLine(id, part string, verdict Verdict, evidence string) string {
 	return fmt.Sprintf("claim %s/%s: %s — %s", id, part, verdict, oneLine(evidence))
 }
 
@@ -26,14 +26,14 @@ func FactsLine(id string, facts []byte) string {
 type VerdictLine struct {
 	ID       string
 	Part     string // "" for the claim's own line
-	Verdict  string
+	Verdict  Verdict
 	Evidence string
 }
 
 // A verdict line, as Line and PartLine write it, at the start of a line or
 // behind the "file_test.go:12: " prefix the testing package gives t.Log.
 var (
-	lineRE  = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?claim ([A-Z][0-9]+)(?:/([a-z0-9][a-z0-9-]*))?: (confirmed|refined|refuted|skipped|undecided) — (.*)$`)
+	lineRE  = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?claim ([A-Z][0-9]+)(?:/([a-z0-9][a-z0-9-]*))?: ` + verdictWords() + ` — (.*)$`)
 	factsRE = regexp.MustCompile(`^(?:\s*[\w.-]+\.go:\d+: )?facts ([A-Z][0-9]+): (\{.*\})$`)
 	// logRE is the head of a t.Log message in a -json (or -v) stream:
 	// four spaces at any depth of subtests, the file and the line. The
@@ -61,7 +61,7 @@ func ParseLine(output string) (VerdictLine, bool) {
 	if m == nil {
 		return VerdictLine{}, false
 	}
-	return VerdictLine{ID: m[1], Part: m[2], Verdict: m[3], Evidence: m[4]}, true
+	return VerdictLine{ID: m[1], Part: m[2], Verdict: Verdict(m[3]), Evidence: m[4]}, true
 }
 
 // ParseLogLine is ParseLine for a line of test output as `go test -json`
@@ -73,16 +73,6 @@ func ParseLogLine(output string) (VerdictLine, bool) {
 		return VerdictLine{}, false
 	}
 	return ParseLine(msg)
-}
-
-// Parse finds a claim's own verdict line in one line of test output (which
-// may carry a "file.go:12: " prefix). Part lines are not claim lines.
-func Parse(output string) (id, verdict, evidence string, ok bool) {
-	l, ok := ParseLine(output)
-	if !ok || l.Part != "" {
-		return "", "", "", false
-	}
-	return l.ID, l.Verdict, l.Evidence, true
 }
 
 // ParseFacts finds a facts line (FactsLine) and returns the claim's ID and

@@ -16,13 +16,13 @@ const MatrixFile = "internal/records/matrix.txt"
 
 // Matrix is the recorded verdicts per kernel line.
 type Matrix struct {
-	Kernels  []string            // "5.10", "6.1", "6.12"
-	Releases []string            // the release each was recorded on: "6.1.0-37-cloud-amd64"
-	Verdicts map[string][]string // claim or "claim/part" -> one verdict per kernel ("-" for none)
+	Kernels  []string             // "5.10", "6.1", "6.12"
+	Releases []string             // the release each was recorded on: "6.1.0-37-cloud-amd64"
+	Verdicts map[string][]Verdict // claim or "claim/part" -> one verdict per kernel ("-" for none)
 }
 
 // Verdict returns the recorded verdict of id on kernel, or "".
-func (m Matrix) Verdict(id, kernel string) string {
+func (m Matrix) Verdict(id, kernel string) Verdict {
 	for i, k := range m.Kernels {
 		if k == kernel && i < len(m.Verdicts[id]) && m.Verdicts[id][i] != "-" {
 			return m.Verdicts[id][i]
@@ -33,7 +33,7 @@ func (m Matrix) Verdict(id, kernel string) string {
 
 // PartsOf returns the parts of claim id recorded on kernel, by name.
 func (m Matrix) PartsOf(id, kernel string) []PartVerdict {
-	keyed := map[string]string{}
+	keyed := map[string]Verdict{}
 	for key := range m.Verdicts {
 		if v := m.Verdict(key, kernel); v != "" {
 			keyed[key] = v
@@ -46,7 +46,7 @@ func (m Matrix) PartsOf(id, kernel string) []PartVerdict {
 func ReadMatrix(path string) (Matrix, error) {
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return Matrix{Verdicts: map[string][]string{}}, nil
+		return Matrix{Verdicts: map[string][]Verdict{}}, nil
 	}
 	if err != nil {
 		return Matrix{}, err
@@ -56,7 +56,7 @@ func ReadMatrix(path string) (Matrix, error) {
 
 // ParseMatrix reads the format Format writes.
 func ParseMatrix(data []byte) (Matrix, error) {
-	m := Matrix{Verdicts: map[string][]string{}}
+	m := Matrix{Verdicts: map[string][]Verdict{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		f := strings.Fields(sc.Text())
@@ -70,7 +70,9 @@ func ParseMatrix(data []byte) (Matrix, error) {
 			if _, ok := Lookup(id); !ok {
 				return m, fmt.Errorf("%s:%d: claim %s is not in the catalogue", MatrixFile, n, id)
 			}
-			m.Verdicts[f[0]] = f[1:]
+			for _, v := range f[1:] {
+				m.Verdicts[f[0]] = append(m.Verdicts[f[0]], Verdict(v))
+			}
 		default:
 			return m, fmt.Errorf("%s:%d: want a kernel line or a claim with %d verdicts: %q", MatrixFile, n, len(m.Kernels), sc.Text())
 		}
@@ -97,7 +99,11 @@ func (m Matrix) Format() []byte {
 		}
 		sortParts(ids)
 		for _, id := range ids {
-			fmt.Fprintf(&b, "%s %s\n", id, strings.Join(m.Verdicts[id], " "))
+			fmt.Fprintf(&b, "%s", id)
+			for _, v := range m.Verdicts[id] {
+				fmt.Fprintf(&b, " %s", v)
+			}
+			b.WriteString("\n")
 		}
 	}
 	return b.Bytes()
@@ -113,9 +119,9 @@ func (m *Matrix) AddNotSeen(cat []Claim) bool {
 			continue
 		}
 		if m.Verdicts == nil {
-			m.Verdicts = map[string][]string{}
+			m.Verdicts = map[string][]Verdict{}
 		}
-		m.Verdicts[c.ID] = slices.Repeat([]string{NotSeen}, len(m.Kernels))
+		m.Verdicts[c.ID] = slices.Repeat([]Verdict{NotSeen}, len(m.Kernels))
 		added = true
 	}
 	return added

@@ -28,9 +28,9 @@ func ReadmeTable(cat []Claim, scan *Scan, seen Seen) string {
 func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 	var b strings.Builder
 	b.WriteString("<!-- generated from internal/records by `go generate ./internal/records`; do not edit -->\n")
-	if seen.Kernel == NotSeen || seen.Kernel == "" {
+	if seen.Kernel == string(NotSeen) || seen.Kernel == "" {
 		b.WriteString("The last column shows the verdicts of the project's CI machine once it has run\n")
-		b.WriteString("the notes (" + NotSeen + ": not recorded yet). Run `make notes` to see your own kernel's.\n\n")
+		b.WriteString("the notes (" + string(NotSeen) + ": not recorded yet). Run `make notes` to see your own kernel's.\n\n")
 	} else {
 		fmt.Fprintf(&b, "The last column is what the project's CI machine saw (%s).\n", seen.Kernel)
 		b.WriteString("Run `make notes` to see your own kernel's verdicts.\n\n")
@@ -64,7 +64,7 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 				tests = append(tests, cell)
 			}
 		}
-		test := NotSeen
+		test := string(NotSeen)
 		if len(tests) > 0 {
 			test = strings.Join(tests, ", ")
 		}
@@ -86,9 +86,9 @@ func ReadmeMatrixTable(cat []Claim, scan *Scan, seen Seen, m Matrix) string {
 				names[p.Name] = true
 			}
 		}
-		cell := func(v string, ps []PartVerdict) string {
+		cell := func(v Verdict, ps []PartVerdict) string {
 			if v == NotSeen {
-				return v
+				return string(v)
 			}
 			for name := range names {
 				if !slices.ContainsFunc(ps, func(p PartVerdict) bool { return p.Name == name }) {

@@ -70,11 +70,11 @@ func TestSeenFileHoldsEveryClaimOnce(t *testing.T) {
 }
 
 func TestSeenFileRoundTripsAndRejectsNonsense(t *testing.T) {
-	in := records.Seen{Kernel: "Linux 6.18.44 x86_64, as root", Verdicts: map[string]string{"A1": "confirmed", "A2": "refined"}}
+	in := records.Seen{Kernel: "Linux 6.18.44 x86_64, as root", Verdicts: map[string]records.Verdict{"A1": "confirmed", "A2": "refined"}}
 	out, err := records.ParseSeen(in.Format(fakeCatalogue), fakeCatalogue)
 	require.NoError(t, err)
 	assert.Equal(t, in.Kernel, out.Kernel)
-	assert.Equal(t, "confirmed", out.Verdict("A1"))
+	assert.Equal(t, records.Verdict("confirmed"), out.Verdict("A1"))
 	assert.Equal(t, records.NotSeen, out.Verdict("A3"))
 
 	_, err = records.ParseSeen([]byte("Q7 confirmed\n"), fakeCatalogue)
@@ -93,15 +93,15 @@ func TestSeenFileRoundTripsAndRejectsNonsense(t *testing.T) {
 }
 
 func TestSeenKeepsPartsAndNamesWhatChanged(t *testing.T) {
-	ci := records.Seen{Kernel: "k", Verdicts: map[string]string{"A1": "refined", "A2": "confirmed"},
-		Parts: map[string]string{"A1/small": "undecided", "A1/shrinks": "refuted"}}
+	ci := records.Seen{Kernel: "k", Verdicts: map[string]records.Verdict{"A1": "refined", "A2": "confirmed"},
+		Parts: map[string]records.Verdict{"A1/small": "undecided", "A1/shrinks": "refuted"}}
 	out, err := records.ParseSeen(ci.Format(fakeCatalogue), fakeCatalogue)
 	require.NoError(t, err)
 	assert.Equal(t, ci.Parts, out.Parts)
 	assert.Contains(t, string(ci.Format(fakeCatalogue)), "A1 refined\nA1/shrinks refuted\nA1/small undecided\nA2 confirmed\n")
 
-	here := records.Seen{Verdicts: map[string]string{"A1": "refined", "A2": "refuted", "A3": "confirmed"},
-		Parts: map[string]string{"A1/small": "confirmed", "A1/shrinks": "skipped"}}
+	here := records.Seen{Verdicts: map[string]records.Verdict{"A1": "refined", "A2": "refuted", "A3": "confirmed"},
+		Parts: map[string]records.Verdict{"A1/small": "confirmed", "A1/shrinks": "skipped"}}
 	diffs := ci.Differences(here, fakeCatalogue)
 	assert.Equal(t, []records.Difference{
 		{Key: "A1/shrinks", Was: "refuted", Is: "skipped"},
@@ -120,8 +120,8 @@ func TestSeenKeepsPartsAndNamesWhatChanged(t *testing.T) {
 	assert.Equal(t, []string{"A2"}, findings, "only a decided verdict against a decided verdict is a finding")
 
 	// A part that disappears is a difference.
-	gone := records.Seen{Verdicts: map[string]string{"A1": "refined", "A2": "confirmed"},
-		Parts: map[string]string{"A1/small": "undecided"}}
+	gone := records.Seen{Verdicts: map[string]records.Verdict{"A1": "refined", "A2": "confirmed"},
+		Parts: map[string]records.Verdict{"A1/small": "undecided"}}
 	assert.Equal(t, []records.Difference{{Key: "A1/shrinks", Was: "refuted", Is: records.NotSeen}},
 		ci.Differences(gone, fakeCatalogue))
 }
@@ -129,7 +129,7 @@ func TestSeenKeepsPartsAndNamesWhatChanged(t *testing.T) {
 func TestReadmeTableFromTheFakeTree(t *testing.T) {
 	scan, err := records.ScanTests("testdata/tree")
 	require.NoError(t, err)
-	seen := records.Seen{Kernel: "Linux 6.18.44 x86_64, as root", Verdicts: map[string]string{"A1": "confirmed"}}
+	seen := records.Seen{Kernel: "Linux 6.18.44 x86_64, as root", Verdicts: map[string]records.Verdict{"A1": "confirmed"}}
 
 	table := records.ReadmeTable(fakeCatalogue, scan, seen)
 	assert.Contains(t, table, "(Linux 6.18.44 x86_64, as root)")

@@ -18,18 +18,26 @@ const FactsDir = "testdata/facts"
 // Recorded is one claim's facts as a real kernel gave them, with what the
 // judge found then.
 type Recorded struct {
-	Drill   string            `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
-	Test    string            `json:"test,omitempty"`  // the test that observed them, for a claim's further rows
-	Kernel  string            `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
-	Verdict string            `json:"verdict"`         // the claim's verdict on that kernel
-	Parts   map[string]string `json:"parts,omitempty"`
-	Facts   json.RawMessage   `json:"facts"`
+	Drill   string             `json:"drill,omitempty"` // the drill that observed them (DrillsDir)
+	Test    string             `json:"test,omitempty"`  // the test that observed them, for a claim's further rows
+	Kernel  string             `json:"kernel"`          // "Linux 6.18.44 x86_64, as root"
+	Verdict Verdict            `json:"verdict"`         // the claim's verdict on that kernel
+	Parts   map[string]Verdict `json:"parts,omitempty"`
+	Facts   json.RawMessage    `json:"facts"`
+
+	Path string `json:"-"` // the file it was read from
 }
+
+// ProjectKernel names the project machine's kernel as a directory of
+// recorded facts (FactsDir/ProjectKernel): the facts a judge's table
+// starts from (claims.RecordedFacts).
+const ProjectKernel = "linux-6.18"
 
 // DrillsDir is where a chapter keeps the facts its drills observed,
 // relative to its package directory: DrillsDir/ID.json, written by Drill
-// when RecordDrillsEnv is set. TestJudge replays them: a drill's facts are
-// the claim's refuting case that a real kernel gave.
+// when RecordDrillsEnv is set. A judge's table shows them as a row
+// (claims.RecordedDrill), and TestJudge replays those no table shows: a
+// drill's facts are the claim's refuting case that a real kernel gave.
 const DrillsDir = "testdata/drills"
 
 // RecordDrillsEnv, set to 1, makes each drill write what it observed to
@@ -61,23 +69,33 @@ func readRecorded(paths []string) ([]Recorded, error) {
 	slices.Sort(paths)
 	var out []Recorded
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		r, err := ReadRecordedFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		var r Recorded
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if r.Kernel == "" || r.Verdict == "" || len(r.Facts) == 0 {
-			return nil, fmt.Errorf("%s: want kernel, verdict and facts", p)
-		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// ReadRecordedFile reads one file of recorded facts (FactsDir's or
+// DrillsDir's); its errors name the file.
+func ReadRecordedFile(path string) (Recorded, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Recorded{}, err
+	}
+	r := Recorded{Path: path}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Recorded{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Kernel == "" || r.Verdict == "" || len(r.Facts) == 0 {
+		return Recorded{}, fmt.Errorf("%s: want kernel, verdict and facts", path)
+	}
+	return r, nil
 }
 
 // RecordFacts writes what a run observed for claim id, and what its judge

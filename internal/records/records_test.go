@@ -13,11 +13,11 @@ func TestLineRoundTrips(t *testing.T) {
 	line := records.Line("L3", records.Confirmed, "route type local dev lo;\n lo tx +5")
 	assert.Equal(t, "claim L3: confirmed — route type local dev lo; lo tx +5", line)
 
-	id, verdict, evidence, ok := records.Parse("    l3_test.go:42: " + line + "\n")
+	l, ok := records.ParseLine("    l3_test.go:42: " + line + "\n")
 	assert.True(t, ok)
-	assert.Equal(t, []string{"L3", "confirmed", "route type local dev lo; lo tx +5"}, []string{id, verdict, evidence})
+	assert.Equal(t, records.VerdictLine{ID: "L3", Verdict: records.Confirmed, Evidence: "route type local dev lo; lo tx +5"}, l)
 
-	_, _, _, ok = records.Parse("claim L3 is fine")
+	_, ok = records.ParseLine("claim L3 is fine")
 	assert.False(t, ok)
 }
 

@@ -14,18 +14,15 @@ import (
 // relative to the module root. The README's claim table shows them.
 const SeenFile = "internal/records/seen.txt"
 
-// NotSeen stands for a verdict (or kernel) not recorded yet.
-const NotSeen = "—"
-
 // Seen is what the project's CI machine reported in its last full run.
 type Seen struct {
-	Kernel   string            // "Linux 6.18.44 x86_64, as root"; NotSeen before the first run
-	Verdicts map[string]string // claim ID -> verdict; a missing ID was not seen
-	Parts    map[string]string // "ID/part" -> the part's verdict
+	Kernel   string             // "Linux 6.18.44 x86_64, as root"; NotSeen before the first run
+	Verdicts map[string]Verdict // claim ID -> verdict; a missing ID was not seen
+	Parts    map[string]Verdict // "ID/part" -> the part's verdict
 }
 
 // Verdict returns what was seen for id, or NotSeen.
-func (s Seen) Verdict(id string) string {
+func (s Seen) Verdict(id string) Verdict {
 	if v, ok := s.Verdicts[id]; ok && v != "" {
 		return v
 	}
@@ -46,7 +43,7 @@ func ReadSeen(path string, cat []Claim) (Seen, error) {
 // a part of a claim, "ID/part VERDICT". Every verdict must be a verdict word
 // (several, joined by "/", where a claim's tests disagreed).
 func ParseSeen(data []byte, cat []Claim) (Seen, error) {
-	s := Seen{Kernel: NotSeen, Verdicts: map[string]string{}, Parts: map[string]string{}}
+	s := Seen{Kernel: string(NotSeen), Verdicts: map[string]Verdict{}, Parts: map[string]Verdict{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -66,22 +63,22 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 		if _, ok := lookupIn(cat, id); !ok {
 			return Seen{}, fmt.Errorf("%s line %d: claim %q is not in the catalogue", SeenFile, n, id)
 		}
-		into, words := s.Verdicts, []string{Confirmed, Refined, Refuted, Undecided, Skipped, NotSeen}
+		into := s.Verdicts
 		if isPart {
 			if !partNameRE.MatchString(part) {
 				return Seen{}, fmt.Errorf("%s line %d: %q is not a part name", SeenFile, n, part)
 			}
 			into = s.Parts
 		}
-		for _, w := range strings.Split(value, "/") {
-			if !slices.Contains(words, w) {
+		for _, w := range Verdict(value).Words() {
+			if !w.Valid() && w != NotSeen {
 				return Seen{}, fmt.Errorf("%s line %d: %q is not a verdict", SeenFile, n, w)
 			}
 		}
 		if _, dup := into[key]; dup {
 			return Seen{}, fmt.Errorf("%s line %d: claim %s twice", SeenFile, n, key)
 		}
-		into[key] = value
+		into[key] = Verdict(value)
 	}
 	return s, sc.Err()
 }
@@ -108,7 +105,7 @@ func (s Seen) Differences(now Seen, cat []Claim) []Difference {
 		}
 		var partDiffs []Difference
 		keys := map[string]bool{}
-		for _, m := range []map[string]string{s.Parts, now.Parts} {
+		for _, m := range []map[string]Verdict{s.Parts, now.Parts} {
 			for key := range m {
 				if id, _, _ := strings.Cut(key, "/"); id == c.ID {
 					keys[key] = true
@@ -138,7 +135,7 @@ func (s Seen) Differences(now Seen, cat []Claim) []Difference {
 	return diffs
 }
 
-func partVerdict(parts map[string]string, key string) string {
+func partVerdict(parts map[string]Verdict, key string) Verdict {
 	if v, ok := parts[key]; ok && v != "" {
 		return v
 	}
@@ -148,7 +145,8 @@ func partVerdict(parts map[string]string, key string) string {
 // Difference is one claim (or "ID/part") whose verdict changed; NotSeen on
 // a side where it did not appear.
 type Difference struct {
-	Key, Was, Is string
+	Key     string
+	Was, Is Verdict
 	// Noise: a measured part that moved between decided and undecided, as
 	// a measurement's spread can, or a claim that changed only by such
 	// moves of its parts.
@@ -162,13 +160,13 @@ type Difference struct {
 // undecided measurement, or a claim or part one side did not run or
 // could not observe, is listed apart, with what would decide it.
 func (d Difference) Finding() bool {
-	return Decided(d.Was) && Decided(d.Is) && !d.partsApart
+	return d.Was.Decided() && d.Is.Decided() && !d.partsApart
 }
 
 // Flip reports whether the difference turns a decided verdict into its
 // opposite (confirmed and refuted).
 func (d Difference) Flip() bool {
-	decided := func(v string) bool { return v == Confirmed || v == Refuted }
+	decided := func(v Verdict) bool { return v == Confirmed || v == Refuted }
 	return decided(d.Was) && decided(d.Is)
 }
 
@@ -181,7 +179,7 @@ func (s Seen) Format(cat []Claim) []byte {
 	b.WriteString("# which runs every note, rewrites this file and the README's table.\n")
 	kernel := s.Kernel
 	if kernel == "" {
-		kernel = NotSeen
+		kernel = string(NotSeen)
 	}
 	fmt.Fprintf(&b, "kernel %s\n", kernel)
 	for _, c := range cat {

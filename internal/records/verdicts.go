@@ -6,16 +6,85 @@ import (
 	"strings"
 )
 
-// The verdict words, as the verdict lines, seen.txt and matrix.txt carry
-// them (chapters use them as records.Confirmed, ...). A claim's own word
-// follows from its parts' by one rule (Combined); a part's is its judge's.
+// A Verdict is what a judge finds of a claim, or of one part of it, as the
+// verdict lines, the recorded facts, seen.txt, matrix.txt and the report
+// carry it. Where a claim's tests disagreed, a record joins their words
+// with "/" ("confirmed/refuted"): Words splits them, Join makes them.
+type Verdict string
+
+// The verdict words, listed here and nowhere else. A judge finds one of
+// the first five (Verdicts); a claim's own word follows from its parts' by
+// one rule (Combined). The others are the records' and the report's words
+// for what is not a judge's finding, and the words Summary adds.
 const (
-	Confirmed = "confirmed" // the kernel behaves as the notes say (every part observed did)
-	Refined   = "refined"   // true, with a sharper or corrected picture (no part contradicted)
-	Refuted   = "refuted"   // the kernel does not behave as the notes say (in at least one part)
-	Skipped   = "skipped"   // could not be checked here
-	Undecided = "undecided" // a measurement whose spread straddles the threshold: this run cannot say
+	Confirmed Verdict = "confirmed" // the kernel behaves as the notes say (every part observed did)
+	Refined   Verdict = "refined"   // true, with a sharper or corrected picture (no part contradicted)
+	Refuted   Verdict = "refuted"   // the kernel does not behave as the notes say (in at least one part)
+	Undecided Verdict = "undecided" // a measurement whose spread straddles the threshold: this run cannot say
+	Skipped   Verdict = "skipped"   // could not be checked here
+
+	NotSeen  Verdict = "—"         // seen.txt's and matrix.txt's word for a claim or kernel not recorded yet
+	NoResult Verdict = "no result" // the report's word for a claim no test gave a verdict on
+
+	PartlyRefuted Verdict = "partly refuted" // Summary's word for a claim with a refuted part and another that held
+	NotObserved   Verdict = "not observed"   // Summary's heading of the parts that could not be observed
 )
+
+// found are the words a judge may find, in the order a report counts them.
+var found = []Verdict{Confirmed, Refined, Refuted, Undecided, Skipped}
+
+// Verdicts lists the words a judge may find, in the order a report counts
+// them.
+func Verdicts() []Verdict { return slices.Clone(found) }
+
+// Valid reports whether v is one word a judge may find.
+func (v Verdict) Valid() bool { return slices.Contains(found, v) }
+
+// Words splits a recorded verdict into its words ("confirmed/refuted").
+func (v Verdict) Words() []Verdict {
+	var out []Verdict
+	for _, w := range strings.Split(string(v), "/") {
+		out = append(out, Verdict(w))
+	}
+	return out
+}
+
+// Has reports whether w is one of v's words.
+func (v Verdict) Has(w Verdict) bool { return slices.Contains(v.Words(), w) }
+
+// Join adds w to the recorded verdict v, as a record of several tests of one
+// claim does: v itself where it has w already, w where v is empty.
+func (v Verdict) Join(w Verdict) Verdict {
+	switch {
+	case v == "":
+		return w
+	case v.Has(w):
+		return v
+	}
+	return v + "/" + w
+}
+
+// Decided reports whether a recorded verdict is decided: confirmed, refined
+// or refuted, on every test that reported it ("confirmed/refuted" where
+// two tests of a claim disagree). Undecided, skipped and NotSeen are not: a
+// difference from a verdict that is not decided is no finding.
+func (v Verdict) Decided() bool {
+	for _, w := range v.Words() {
+		if w != Confirmed && w != Refined && w != Refuted {
+			return false
+		}
+	}
+	return true
+}
+
+// verdictWords is the pattern of a judge's word in a verdict line.
+func verdictWords() string {
+	var words []string
+	for _, v := range found {
+		words = append(words, regexp.QuoteMeta(string(v)))
+	}
+	return "(" + strings.Join(words, "|") + ")"
+}
 
 var partNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
@@ -36,34 +105,20 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 //     the sentence holds;
 //   - else a part refined: refined (true, with a sharper picture);
 //   - else confirmed.
-func Combined(verdicts ...string) string {
-	has := map[string]bool{}
-	for _, v := range verdicts {
-		has[v] = true
-	}
-	for _, v := range []string{Refuted, Undecided, Refined, Confirmed} {
-		if has[v] {
+func Combined(verdicts ...Verdict) Verdict {
+	for _, v := range []Verdict{Refuted, Undecided, Refined, Confirmed} {
+		if slices.Contains(verdicts, v) {
 			return v
 		}
 	}
 	return Skipped
 }
 
-// Decided reports whether a seen verdict is decided: confirmed, refined or
-// refuted, on every test that reported it ("confirmed/refuted" where two
-// tests of a claim disagree). Undecided, skipped and NotSeen are not: a
-// difference from a verdict that is not decided is no finding.
-func Decided(v string) bool {
-	for _, w := range strings.Split(v, "/") {
-		if !slices.Contains([]string{Confirmed, Refined, Refuted}, w) {
-			return false
-		}
-	}
-	return true
-}
-
 // PartVerdict is one part's verdict, for Summary.
-type PartVerdict struct{ Name, Verdict string }
+type PartVerdict struct {
+	Name    string
+	Verdict Verdict
+}
 
 // Summary words a claim's verdict so that a reader sees at a glance which
 // part of its sentence held and which did not: the README's cells and the
@@ -83,14 +138,14 @@ type PartVerdict struct{ Name, Verdict string }
 //
 // "partly refuted" is a claim with a refuted part and another that held;
 // "refuted" alone, every observed part refuted.
-func Summary(verdict string, parts []PartVerdict) string {
+func Summary(verdict Verdict, parts []PartVerdict) string {
 	if len(parts) == 0 {
-		return verdict
+		return string(verdict)
 	}
-	var all []string
-	by := map[string][]string{}
+	var all []Verdict
+	by := map[Verdict][]string{}
 	for _, p := range parts {
-		for _, v := range strings.Split(p.Verdict, "/") {
+		for _, v := range p.Verdict.Words() {
 			if v == NotSeen {
 				v = Skipped
 			}
@@ -100,52 +155,52 @@ func Summary(verdict string, parts []PartVerdict) string {
 			all = append(all, v)
 		}
 	}
-	all = append(all, strings.Split(verdict, "/")...)
+	all = append(all, verdict.Words()...)
 	word := Combined(all...)
-	list := func(v string) string { return strings.Join(by[v], ", ") }
+	list := func(head, v Verdict) string { return string(head) + ": " + strings.Join(by[v], ", ") }
 	var out []string
 	switch word {
 	case Skipped:
-		return Skipped
+		return string(Skipped)
 	case Confirmed:
-		out = append(out, Confirmed)
+		out = append(out, string(Confirmed))
 	case Refuted:
 		held := len(by[Confirmed]) + len(by[Refined]) + len(by[Undecided])
-		if held == 0 && !slices.ContainsFunc(strings.Split(verdict, "/"), func(v string) bool { return v != Refuted && v != Skipped }) {
-			out = append(out, Refuted)
+		if held == 0 && !slices.ContainsFunc(verdict.Words(), func(v Verdict) bool { return v != Refuted && v != Skipped }) {
+			out = append(out, string(Refuted))
 		} else {
-			out = append(out, "partly refuted: "+list(Refuted))
+			out = append(out, list(PartlyRefuted, Refuted))
 		}
 		fallthrough
 	case Undecided:
 		if len(by[Undecided]) > 0 {
-			out = append(out, "undecided: "+list(Undecided))
+			out = append(out, list(Undecided, Undecided))
 		}
 		fallthrough
 	case Refined:
 		if len(by[Refined]) > 0 {
-			out = append(out, "refined: "+list(Refined))
+			out = append(out, list(Refined, Refined))
 		}
 	}
 	if len(by[Skipped]) > 0 {
-		out = append(out, "not observed: "+list(Skipped))
+		out = append(out, list(NotObserved, Skipped))
 	}
 	return strings.Join(out, "; ")
 }
 
 // Head is Summary's first word, for a column beside the parts' own rows
-// (the text report, the matrix): "partly refuted", "refined", ...
-func Head(verdict string, parts []PartVerdict) string {
+// (the text report, the matrix): PartlyRefuted, Refined, ...
+func Head(verdict Verdict, parts []PartVerdict) Verdict {
 	s := Summary(verdict, parts)
 	if i := strings.IndexAny(s, ":;"); i >= 0 {
-		return s[:i]
+		return Verdict(s[:i])
 	}
-	return s
+	return Verdict(s)
 }
 
 // PartsOf returns the parts of claim id in a map of "ID/part" keys to
 // verdicts (seen.txt's, matrix.txt's), by name.
-func PartsOf(id string, keyed map[string]string) []PartVerdict {
+func PartsOf(id string, keyed map[string]Verdict) []PartVerdict {
 	var out []PartVerdict
 	for key, v := range keyed {
 		if claim, part, ok := strings.Cut(key, "/"); ok && claim == id {

@@ -11,7 +11,7 @@ import (
 func parts(kv ...string) []records.PartVerdict {
 	var out []records.PartVerdict
 	for i := 0; i < len(kv); i += 2 {
-		out = append(out, records.PartVerdict{Name: kv[i], Verdict: kv[i+1]})
+		out = append(out, records.PartVerdict{Name: kv[i], Verdict: records.Verdict(kv[i+1])})
 	}
 	return out
 }
@@ -42,7 +42,7 @@ func TestSummaryNamesThePartsThatDidNotHold(t *testing.T) {
 		{"N5 without rm and unlink", "confirmed", parts("no-directories", "confirmed", "one-file", "skipped", "rm-more", "skipped"),
 			"confirmed; not observed: one-file, rm-more"},
 		{"L4 straddling its band", "undecided", parts("no-difference", "undecided"), "undecided: no-difference"},
-		{"a part missing from a column", "confirmed", parts("a", "confirmed", "b", records.NotSeen), "confirmed; not observed: b"},
+		{"a part missing from a column", "confirmed", parts("a", "confirmed", "b", string(records.NotSeen)), "confirmed; not observed: b"},
 		{"V8: one runtime refutes, the others confirm", "confirmed/refuted",
 			parts("bridge-port", "confirmed", "podman", "confirmed", "podman-rootless", "refuted"), "partly refuted: podman-rootless"},
 		{"V8 where a runtime's test skipped", "confirmed/skipped", parts("bridge-port", "confirmed", "podman", "skipped"),
@@ -50,11 +50,11 @@ func TestSummaryNamesThePartsThatDidNotHold(t *testing.T) {
 		{"nothing observed", "skipped", parts("a", "skipped"), "skipped"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, records.Summary(tc.verdict, tc.parts))
+			assert.Equal(t, tc.want, records.Summary(records.Verdict(tc.verdict), tc.parts))
 		})
 	}
-	assert.Equal(t, "partly refuted", records.Head("refuted", parts("handshake", "confirmed", "queues", "refuted")))
-	assert.Equal(t, "confirmed", records.Head("confirmed", parts("more-secure", "confirmed", "more-efficient", "skipped")))
+	assert.Equal(t, records.PartlyRefuted, records.Head("refuted", parts("handshake", "confirmed", "queues", "refuted")))
+	assert.Equal(t, records.Confirmed, records.Head("confirmed", parts("more-secure", "confirmed", "more-efficient", "skipped")))
 }
 
 func TestCombinedIsTheOneRule(t *testing.T) {
@@ -73,11 +73,11 @@ func TestCombinedIsTheOneRule(t *testing.T) {
 // confirmed/skipped here" and four "— here" runtime parts. None is a
 // finding: only a decided verdict against a decided verdict is.
 func TestOnlyDecidedAgainstDecidedIsAFinding(t *testing.T) {
-	ci := records.Seen{Verdicts: map[string]string{"L4": "confirmed", "V8": "confirmed/refuted", "U4": "refuted", "N3": "confirmed"},
-		Parts: map[string]string{"L4/no-difference": "confirmed", "V8/podman": "confirmed", "V8/podman-rootless": "refuted",
+	ci := records.Seen{Verdicts: map[string]records.Verdict{"L4": "confirmed", "V8": "confirmed/refuted", "U4": "refuted", "N3": "confirmed"},
+		Parts: map[string]records.Verdict{"L4/no-difference": "confirmed", "V8/podman": "confirmed", "V8/podman-rootless": "refuted",
 			"V8/bridge-port": "confirmed", "U4/queues": "refuted", "U4/handshake": "confirmed", "N3/rm": "confirmed"}}
-	here := records.Seen{Verdicts: map[string]string{"L4": "undecided", "V8": "confirmed/skipped", "U4": "refuted", "N3": "refuted"},
-		Parts: map[string]string{"L4/no-difference": "undecided", "V8/bridge-port": "confirmed",
+	here := records.Seen{Verdicts: map[string]records.Verdict{"L4": "undecided", "V8": "confirmed/skipped", "U4": "refuted", "N3": "refuted"},
+		Parts: map[string]records.Verdict{"L4/no-difference": "undecided", "V8/bridge-port": "confirmed",
 			"U4/queues": "refuted", "U4/handshake": "refuted", "N3/rm": "refuted"}}
 	var findings, apart []string
 	for _, d := range ci.Differences(here, records.Catalogue) {

@@ -15,7 +15,7 @@
 //     ..."), not the indented continuation of a longer message;
 //   - the stream does not contradict itself about it: a run that logged
 //     two verdicts for one claim, a claim line its own part lines do not
-//     combine to (claims.Combine), a parent run that passed while one of
+//     combine to (records.Combined), a parent run that passed while one of
 //     its subtests failed, where lines of different machines in one
 //     stream. Such a stream is not believed: each contradiction is a
 //     Problem, and the lines it touches are not counted.
@@ -31,7 +31,6 @@ import (
 	"sort"
 	"strings"
 
-	"netnotes/internal/claims"
 	"netnotes/internal/records"
 )
 
@@ -54,10 +53,12 @@ type Key struct{ Package, Test string }
 // Verdict is a claim's verdict line as one run of a test logged it, with
 // the part lines and the facts line the run logged for that claim before it.
 type Verdict struct {
-	ID, Verdict, Evidence string
-	Package, Test         string
-	Parts                 []records.VerdictLine
-	Facts                 string // the facts line's JSON, when the run logged one
+	ID            string
+	Verdict       records.Verdict
+	Evidence      string
+	Package, Test string
+	Parts         []records.VerdictLine
+	Facts         string // the facts line's JSON, when the run logged one
 }
 
 // Package is one package's run.
@@ -90,7 +91,7 @@ type run struct {
 	lines    []string
 	pending  map[string]*Verdict // per claim: the parts and facts before its line
 	verdicts []*Verdict
-	claims   map[string][]string // per claim: the verdicts this run logged for it
+	claims   map[string][]records.Verdict // per claim: the verdicts this run logged for it
 }
 
 // Reader reads one stream, or several one after the other (the report's
@@ -233,7 +234,7 @@ func (r *Reader) pkg(path string) *Package {
 
 // newRun starts a run of test k, under the latest run of its parent.
 func (r *Reader) newRun(k Key) *run {
-	t := &run{key: k, pending: map[string]*Verdict{}, claims: map[string][]string{}}
+	t := &run{key: k, pending: map[string]*Verdict{}, claims: map[string][]records.Verdict{}}
 	if i := strings.LastIndexByte(k.Test, '/'); i >= 0 {
 		t.parent = r.runOf(Key{k.Package, k.Test[:i]})
 		t.parent.children = append(t.parent.children, t)
@@ -391,22 +392,23 @@ func (t *run) failedBelow() bool {
 }
 
 // partsDisagree says how v's part lines contradict its claim line: the
-// claim's verdict must be what its parts combine to (claims.Combine), and
+// claim's verdict must be what its parts combine to (records.Combined), and
 // each part is logged once.
 func partsDisagree(v *Verdict) string {
 	if len(v.Parts) == 0 {
 		return ""
 	}
-	var parts []claims.Part
-	var words []string
+	var names, words []string
+	var verdicts []records.Verdict
 	for _, p := range v.Parts {
-		if slices.ContainsFunc(parts, func(q claims.Part) bool { return q.Name == p.Part }) {
+		if slices.Contains(names, p.Part) {
 			return fmt.Sprintf("claim %s's part %s is logged twice", v.ID, p.Part)
 		}
-		parts = append(parts, claims.P(p.Part, claims.Finding{Verdict: p.Verdict, Evidence: p.Evidence}))
-		words = append(words, p.Part+" "+p.Verdict)
+		names = append(names, p.Part)
+		verdicts = append(verdicts, p.Verdict)
+		words = append(words, p.Part+" "+string(p.Verdict))
 	}
-	if want := claims.Combine(parts...).Verdict; want != v.Verdict && v.Verdict != combinedBefore(v.Parts) {
+	if want := records.Combined(verdicts...); want != v.Verdict && v.Verdict != combinedBefore(v.Parts) {
 		return fmt.Sprintf("claim %s says %s, but its parts (%s) combine to %s", v.ID, v.Verdict, strings.Join(words, ", "), want)
 	}
 	return ""
@@ -417,8 +419,8 @@ func partsDisagree(v *Verdict) string {
 // undecided, made the claim refined. A stream saved then (a claim
 // refined with a refuted part) is not a contradiction: its part lines say
 // what held, and the report words the claim from them (records.Summary).
-func combinedBefore(parts []records.VerdictLine) string {
-	n, count := 0, map[string]int{}
+func combinedBefore(parts []records.VerdictLine) records.Verdict {
+	n, count := 0, map[records.Verdict]int{}
 	for _, p := range parts {
 		if p.Verdict != records.Skipped {
 			n++
@@ -446,7 +448,7 @@ func (r *Reader) Problems() []Problem {
 		}
 		for _, id := range slices.Sorted(maps.Keys(t.claims)) {
 			if vs := t.claims[id]; len(vs) > 1 {
-				out = append(out, Problem{k.Package, k.Test, fmt.Sprintf("logged %d verdicts for claim %s in one run (%s); none is counted", len(vs), id, strings.Join(vs, ", "))})
+				out = append(out, Problem{k.Package, k.Test, fmt.Sprintf("logged %d verdicts for claim %s in one run (%s); none is counted", len(vs), id, joinVerdicts(vs))})
 			}
 		}
 		for _, v := range t.verdicts {
@@ -593,4 +595,12 @@ func sortKeys(keys []Key) {
 		}
 		return keys[i].Test < keys[j].Test
 	})
+}
+
+func joinVerdicts(vs []records.Verdict) string {
+	var words []string
+	for _, v := range vs {
+		words = append(words, string(v))
+	}
+	return strings.Join(words, ", ")
 }

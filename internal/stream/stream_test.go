@@ -44,7 +44,7 @@ func read(t *testing.T, in string) *stream.Reader {
 func verdicts(r *stream.Reader) []string {
 	var got []string
 	for _, v := range r.Verdicts() {
-		got = append(got, v.Test+" "+v.ID+" "+v.Verdict)
+		got = append(got, v.Test+" "+v.ID+" "+string(v.Verdict))
 	}
 	return got
 }
@@ -214,7 +214,7 @@ func TestSummaryIsAColumn(t *testing.T) {
 		end("fail", ""),
 	))
 	s := r.Summary()
-	assert.Equal(t, map[string]string{"U4": "refined", "U4/handshake": "confirmed", "U4/queues": "refuted", "U5": "refined/confirmed"}, s.Verdicts)
+	assert.Equal(t, map[string]records.Verdict{"U4": "refined", "U4/handshake": "confirmed", "U4/queues": "refuted", "U5": "refined/confirmed"}, s.Verdicts)
 	assert.Equal(t, []string{"one", "two"}, s.Evidence["U5"])
 	assert.JSONEq(t, `{"Admitted":2}`, string(s.Facts["U4"]))
 	assert.Equal(t, []string{"netnotes/uds TestU6", "netnotes/uds TestU7 (did not finish)"}, s.Failed)
@@ -223,8 +223,8 @@ func TestSummaryIsAColumn(t *testing.T) {
 
 func TestTableMarksCells(t *testing.T) {
 	cols := []stream.Column{
-		{Head: []string{"node-1", "6.12"}, Verdicts: map[string]string{"L1": "confirmed", "U4/queues": "refuted"}},
-		{Head: []string{"node-2", "6.1"}, Verdicts: map[string]string{"L1": "refuted"}},
+		{Head: []string{"node-1", "6.12"}, Verdicts: map[string]records.Verdict{"L1": "confirmed", "U4/queues": "refuted"}},
+		{Head: []string{"node-2", "6.1"}, Verdicts: map[string]records.Verdict{"L1": "refuted"}},
 	}
 	var b bytes.Buffer
 	stream.WriteTable(&b, []string{"claim", ""}, cols, func(col int, row string) string {

@@ -5,12 +5,14 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"netnotes/internal/records"
 )
 
 // Summary is a run as one column of a side-by-side table: what it said
 // about each row, a claim ("U4") or a part ("U4/queues").
 type Summary struct {
-	Verdicts map[string]string          // "confirmed/refined" where a claim's tests disagree
+	Verdicts map[string]records.Verdict // "confirmed/refined" where a claim's tests disagree
 	Evidence map[string][]string        // each counted line's evidence, in the order logged
 	Facts    map[string]json.RawMessage // claim -> the facts of its last counted verdict
 	Failed   []string                   // "netnotes/veth TestV1", "netnotes/veth TestV2 (did not finish)"
@@ -20,16 +22,10 @@ type Summary struct {
 
 // Summary sums the stream up for a table.
 func (r *Reader) Summary() Summary {
-	s := Summary{Verdicts: map[string]string{}, Evidence: map[string][]string{}, Facts: map[string]json.RawMessage{},
+	s := Summary{Verdicts: map[string]records.Verdict{}, Evidence: map[string][]string{}, Facts: map[string]json.RawMessage{},
 		Why: map[string]string{}, Problems: r.Problems()}
-	add := func(key, verdict, evidence string) {
-		have := s.Verdicts[key]
-		switch {
-		case have == "":
-			s.Verdicts[key] = verdict
-		case !strings.Contains("/"+have+"/", "/"+verdict+"/"):
-			s.Verdicts[key] = have + "/" + verdict
-		}
+	add := func(key string, verdict records.Verdict, evidence string) {
+		s.Verdicts[key] = s.Verdicts[key].Join(verdict)
 		s.Evidence[key] = append(s.Evidence[key], evidence)
 	}
 	for _, v := range r.Verdicts() {

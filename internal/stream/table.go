@@ -13,8 +13,8 @@ import (
 // Column is one run in a table of runs side by side (the matrix's kernels,
 // notes -from's machines).
 type Column struct {
-	Head     []string          // the column's label, a line each, top to bottom
-	Verdicts map[string]string // row ("U4", "U4/queues") -> verdict
+	Head     []string                   // the column's label, a line each, top to bottom
+	Verdicts map[string]records.Verdict // row ("U4", "U4/queues") -> verdict
 }
 
 // RowKeys lists the catalogue's claims in order, each followed by the
@@ -66,7 +66,7 @@ func WriteTable(w io.Writer, headings []string, cols []Column, mark func(col int
 		for i, c := range cols {
 			v := OrDash(c.Verdicts[id])
 			if v != "-" && !strings.Contains(id, "/") {
-				v = records.Head(v, records.PartsOf(id, c.Verdicts))
+				v = string(records.Head(c.Verdicts[id], records.PartsOf(id, c.Verdicts)))
 			}
 			if mark != nil {
 				if m := mark(i, id); m != "" {
@@ -81,9 +81,9 @@ func WriteTable(w io.Writer, headings []string, cols []Column, mark func(col int
 }
 
 // OrDash is v, or "-" for no verdict.
-func OrDash(v string) string {
+func OrDash(v records.Verdict) string {
 	if v == "" {
 		return "-"
 	}
-	return v
+	return string(v)
 }

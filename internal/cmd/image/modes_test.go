@@ -118,12 +118,12 @@ func judgeRun(host, run *stream.Reader) (decided int, wrong []string) {
 // judgeRow holds one decided row of claim id to the host's rows.
 func judgeRow(id string, host []stream.Verdict, r stream.Verdict) []string {
 	var wrong []string
-	hostParts := map[string][]string{}
-	var hostWords []string
+	hostParts := map[string]records.Verdict{}
+	var hostWords records.Verdict
 	for _, h := range host {
-		hostWords = append(hostWords, h.Verdict)
+		hostWords = hostWords.Join(h.Verdict)
 		for _, p := range h.Parts {
-			hostParts[p.Part] = append(hostParts[p.Part], p.Verdict)
+			hostParts[p.Part] = hostParts[p.Part].Join(p.Verdict)
 		}
 	}
 	moved := false // a part the run could not decide, which may move the claim's word
@@ -131,22 +131,22 @@ func judgeRow(id string, host []stream.Verdict, r stream.Verdict) []string {
 		key := id + "/" + p.Part
 		hp := hostParts[p.Part]
 		switch {
-		case slices.Contains(hp, p.Verdict):
+		case hp.Has(p.Verdict):
 		case p.Verdict == records.Skipped:
 			moved = true
 			if why := namesCondition(p.Evidence); why != "" {
 				wrong = append(wrong, fmt.Sprintf("%s: skipped, but its reason %s: %q", key, why, p.Evidence))
 			}
-		case records.IsMeasuredPart(key) && (p.Verdict == records.Undecided || slices.Contains(hp, records.Undecided)):
+		case records.IsMeasuredPart(key) && (p.Verdict == records.Undecided || hp.Has(records.Undecided)):
 			moved = true
-		case len(hp) == 0:
+		case hp == "":
 			wrong = append(wrong, fmt.Sprintf("%s: %s here, a part the host's run did not give", key, p.Verdict))
 		default:
-			wrong = append(wrong, fmt.Sprintf("%s: %s on the host, %s here: %s", key, strings.Join(hp, "/"), p.Verdict, p.Evidence))
+			wrong = append(wrong, fmt.Sprintf("%s: %s on the host, %s here: %s", key, hp, p.Verdict, p.Evidence))
 		}
 	}
-	if !slices.Contains(hostWords, r.Verdict) && (!moved || len(wrong) > 0) {
-		wrong = append(wrong, fmt.Sprintf("%s: %s on the host, %s here: %s", id, strings.Join(hostWords, "/"), r.Verdict, r.Evidence))
+	if !hostWords.Has(r.Verdict) && (!moved || len(wrong) > 0) {
+		wrong = append(wrong, fmt.Sprintf("%s: %s on the host, %s here: %s", id, hostWords, r.Verdict, r.Evidence))
 	}
 	return wrong
 }
@@ -160,13 +160,11 @@ func byClaim(vs []stream.Verdict) map[string][]stream.Verdict {
 }
 
 func words(vs []stream.Verdict) string {
-	var w []string
+	var w records.Verdict
 	for _, v := range vs {
-		if !slices.Contains(w, v.Verdict) {
-			w = append(w, v.Verdict)
-		}
+		w = w.Join(v.Verdict)
 	}
-	return strings.Join(w, "/")
+	return string(w)
 }
 
 // The README promises a number of claims for each mode CI runs.

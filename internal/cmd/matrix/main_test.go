@@ -43,11 +43,11 @@ func TestReadColumn(t *testing.T) {
 	var c column
 	require.NoError(t, c.readColumn([]byte(kernelStream)))
 	v, ev, facts, failed := c.Verdicts, c.Evidence, c.Facts, c.Failed
-	assert.Equal(t, "confirmed", v["L1"])
+	assert.Equal(t, records.Verdict("confirmed"), v["L1"])
 	assert.Equal(t, []string{"lo tx_dropped +0"}, ev["L1"])
-	assert.Equal(t, "confirmed", v["U4/handshake"])
-	assert.Equal(t, "refined", v["U4"])
-	assert.Equal(t, "refined/confirmed", v["U5"], "two tests that disagree")
+	assert.Equal(t, records.Verdict("confirmed"), v["U4/handshake"])
+	assert.Equal(t, records.Verdict("refined"), v["U4"])
+	assert.Equal(t, records.Verdict("refined/confirmed"), v["U5"], "two tests that disagree")
 	assert.NotContains(t, v, "U6", "a verdict quoted in other text is not one")
 	assert.JSONEq(t, `{"Admitted":2}`, string(facts["U4"]))
 	assert.NotContains(t, v, "V1", "a test that failed gives no verdict")
@@ -56,7 +56,7 @@ func TestReadColumn(t *testing.T) {
 }
 
 func TestRowKeysPutPartsUnderTheirClaim(t *testing.T) {
-	keys := rowKeys([]column{{Verdicts: map[string]string{"U4/handshake": "confirmed", "U4/backlog": "refined"}}})
+	keys := rowKeys([]column{{Verdicts: map[string]records.Verdict{"U4/handshake": "confirmed", "U4/backlog": "refined"}}})
 	i := indexOf(keys, "U4")
 	require.GreaterOrEqual(t, i, 0)
 	assert.Equal(t, []string{"U4", "U4/backlog", "U4/handshake"}, keys[i:i+3])
@@ -76,9 +76,9 @@ func indexOf(s []string, x string) int {
 func TestRecordThenCheck(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "matrix.txt")
 	cols := []column{
-		{Kernel: "5.10", Release: "5.10.0-46-cloud-amd64", Verdicts: map[string]string{"L1": "confirmed", "R1": "confirmed", "U4/handshake": "confirmed"}},
-		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64", Verdicts: map[string]string{"L1": "confirmed"}},
-		{Kernel: "host", Release: "6.18.44", Verdicts: map[string]string{"L1": "refuted"}},
+		{Kernel: "5.10", Release: "5.10.0-46-cloud-amd64", Verdicts: map[string]records.Verdict{"L1": "confirmed", "R1": "confirmed", "U4/handshake": "confirmed"}},
+		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64", Verdicts: map[string]records.Verdict{"L1": "confirmed"}},
+		{Kernel: "host", Release: "6.18.44", Verdicts: map[string]records.Verdict{"L1": "refuted"}},
 	}
 	require.NoError(t, record(path, cols))
 	data, err := os.ReadFile(path)
@@ -99,8 +99,8 @@ func TestRecordThenCheck(t *testing.T) {
 
 	m, err := records.ReadMatrix(path)
 	require.NoError(t, err)
-	assert.Equal(t, "confirmed", m.Verdict("U4/handshake", "5.10"))
-	assert.Equal(t, "", m.Verdict("U4/handshake", "6.12"))
+	assert.Equal(t, records.Verdict("confirmed"), m.Verdict("U4/handshake", "5.10"))
+	assert.Equal(t, records.Verdict(""), m.Verdict("U4/handshake", "6.12"))
 }
 
 func TestKernelDir(t *testing.T) {
@@ -121,9 +121,9 @@ func TestRecordFactsPerKernelLine(t *testing.T) {
 	root := t.TempDir()
 	cols := []column{
 		{Kernel: "6.1", Release: "6.1.0-56-cloud-amd64",
-			Verdicts: map[string]string{"U4": "refined", "U4/handshake": "confirmed", "L4": "skipped", "U5": "refined/confirmed"},
+			Verdicts: map[string]records.Verdict{"U4": "refined", "U4/handshake": "confirmed", "L4": "skipped", "U5": "refined/confirmed"},
 			Facts:    map[string]json.RawMessage{"U4": json.RawMessage(`{"Admitted":2}`), "L4": json.RawMessage(`{}`), "U5": json.RawMessage(`{}`)}},
-		{Kernel: "host", Release: "6.18.44", Verdicts: map[string]string{"U4": "refined"}, Facts: map[string]json.RawMessage{"U4": json.RawMessage(`{}`)}},
+		{Kernel: "host", Release: "6.18.44", Verdicts: map[string]records.Verdict{"U4": "refined"}, Facts: map[string]json.RawMessage{"U4": json.RawMessage(`{}`)}},
 	}
 	n, err := recordFacts(root, cols)
 	require.NoError(t, err)
@@ -131,8 +131,8 @@ func TestRecordFactsPerKernelLine(t *testing.T) {
 	got, err := records.ReadRecorded(filepath.Join(root, "uds"), "U4")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	assert.Equal(t, "refined", got[0].Verdict)
-	assert.Equal(t, map[string]string{"handshake": "confirmed"}, got[0].Parts)
+	assert.Equal(t, records.Verdict("refined"), got[0].Verdict)
+	assert.Equal(t, map[string]records.Verdict{"handshake": "confirmed"}, got[0].Parts)
 	assert.Contains(t, got[0].Kernel, "6.1.0-56-cloud-amd64")
 	assert.JSONEq(t, `{"Admitted":2}`, string(got[0].Facts))
 	_, err = os.Stat(filepath.Join(root, "uds", records.FactsDir, "linux-6.1", "U4.json"))
@@ -145,18 +145,18 @@ func TestRecordFactsPerKernelLine(t *testing.T) {
 func TestRecordKeepsTheOtherArchitecture(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "matrix.txt")
 	amd := []column{
-		{Kernel: "6.1", Release: "6.1.0-56-cloud-amd64", Verdicts: map[string]string{"N3": "confirmed", "N3/unlink": "confirmed"}},
-		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64", Verdicts: map[string]string{"N3": "confirmed"}},
+		{Kernel: "6.1", Release: "6.1.0-56-cloud-amd64", Verdicts: map[string]records.Verdict{"N3": "confirmed", "N3/unlink": "confirmed"}},
+		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64", Verdicts: map[string]records.Verdict{"N3": "confirmed"}},
 	}
 	require.NoError(t, record(path, amd))
-	arm := []column{{Kernel: "arm64:6.1", Release: "6.1.0-57-cloud-arm64", Verdicts: map[string]string{"N3": "refined", "N3/unlink": "refined"}}}
+	arm := []column{{Kernel: "arm64:6.1", Release: "6.1.0-57-cloud-arm64", Verdicts: map[string]records.Verdict{"N3": "refined", "N3/unlink": "refined"}}}
 	require.NoError(t, record(path, arm))
 	m, err := records.ReadMatrix(path)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"6.1", "6.12", "arm64:6.1"}, m.Kernels)
-	assert.Equal(t, "confirmed", m.Verdict("N3/unlink", "6.1"))
-	assert.Equal(t, "refined", m.Verdict("N3/unlink", "arm64:6.1"))
-	assert.Equal(t, "", m.Verdict("N3/unlink", "6.12"))
+	assert.Equal(t, records.Verdict("confirmed"), m.Verdict("N3/unlink", "6.1"))
+	assert.Equal(t, records.Verdict("refined"), m.Verdict("N3/unlink", "arm64:6.1"))
+	assert.Equal(t, records.Verdict(""), m.Verdict("N3/unlink", "6.12"))
 
 	// Recording amd64's 6.1 again replaces that column alone, in its place.
 	amd[0].Verdicts["N3"] = "refuted"
@@ -164,8 +164,8 @@ func TestRecordKeepsTheOtherArchitecture(t *testing.T) {
 	m, err = records.ReadMatrix(path)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"6.1", "6.12", "arm64:6.1"}, m.Kernels)
-	assert.Equal(t, "refuted", m.Verdict("N3", "6.1"))
-	assert.Equal(t, "refined", m.Verdict("N3", "arm64:6.1"))
+	assert.Equal(t, records.Verdict("refuted"), m.Verdict("N3", "6.1"))
+	assert.Equal(t, records.Verdict("refined"), m.Verdict("N3", "arm64:6.1"))
 
 	root := t.TempDir()
 	arm[0].Facts = map[string]json.RawMessage{"N3": json.RawMessage(`{"Arch":"arm64"}`)}
@@ -227,7 +227,7 @@ func TestReadColumnTrustsOnlyWhatTheStreamVouchesFor(t *testing.T) {
 `
 	var c column
 	require.NoError(t, c.readColumn([]byte(in)))
-	assert.Equal(t, map[string]string{"L1": "confirmed"}, c.Verdicts)
+	assert.Equal(t, map[string]records.Verdict{"L1": "confirmed"}, c.Verdicts)
 	assert.Equal(t, []string{"netnotes/loopback TestL1"}, c.Failed)
 	require.Len(t, c.Problems, 1)
 	assert.Contains(t, c.Problems[0], "claim U4 says confirmed, but its parts (handshake refuted) combine to refuted")

@@ -19,7 +19,7 @@ func record(path string, cols []column) error {
 	if err != nil {
 		return err
 	}
-	m := records.Matrix{Verdicts: map[string][]string{}}
+	m := records.Matrix{Verdicts: map[string][]records.Verdict{}}
 	// The recorded columns in their order, this run's in place of its
 	// own, then this run's new ones.
 	var vmCols []column
@@ -35,7 +35,7 @@ func record(path string, cols []column) error {
 			delete(ran, k)
 			continue
 		}
-		kept := column{Kernel: k, Release: old.Releases[i], Verdicts: map[string]string{}}
+		kept := column{Kernel: k, Release: old.Releases[i], Verdicts: map[string]records.Verdict{}}
 		for id := range old.Verdicts {
 			if v := old.Verdict(id, k); v != "" {
 				kept.Verdicts[id] = v
@@ -54,7 +54,7 @@ func record(path string, cols []column) error {
 		m.Releases = append(m.Releases, c.Release)
 	}
 	for _, id := range rowKeys(vmCols) {
-		row := make([]string, len(vmCols))
+		row := make([]records.Verdict, len(vmCols))
 		any := false
 		for i, c := range vmCols {
 			row[i] = c.Verdicts[id]
@@ -82,7 +82,7 @@ func recordFacts(root string, cols []column) (int, error) {
 		}
 		for id, facts := range c.Facts {
 			verdict := c.Verdicts[id]
-			if verdict == "" || verdict == records.Skipped || strings.Contains(verdict, "/") {
+			if verdict == "" || verdict == records.Skipped || len(verdict.Words()) > 1 {
 				continue
 			}
 			rec := records.Recorded{Kernel: fmt.Sprintf("Linux %s %s, as root, Debian's package under qemu (make matrix)", c.Release, machineOf(c.Kernel)),
@@ -90,7 +90,7 @@ func recordFacts(root string, cols []column) (int, error) {
 			for key, v := range c.Verdicts {
 				if claim, part, ok := strings.Cut(key, "/"); ok && claim == id {
 					if rec.Parts == nil {
-						rec.Parts = map[string]string{}
+						rec.Parts = map[string]records.Verdict{}
 					}
 					rec.Parts[part] = v
 				}

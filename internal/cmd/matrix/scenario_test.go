@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"netnotes/internal/records"
 	"netnotes/internal/vm"
 )
 
@@ -130,18 +131,18 @@ func TestRunRefusesBadScenariosAtOnce(t *testing.T) {
 func TestScenarioDiffsBothWays(t *testing.T) {
 	cols := []column{
 		{Kernel: "6.12", Release: "6.12.117+deb12-cloud-amd64",
-			Verdicts: map[string]string{"L1": "confirmed", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "confirmed"},
+			Verdicts: map[string]records.Verdict{"L1": "confirmed", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "confirmed"},
 			Evidence: map[string][]string{"L1": {"a fresh namespace holds lo only"}, "V3": {"fe80::1c2b:3cff:fe4d:5e6f/64 on v0"}}},
 		{Kernel: "6.12", Scenario: "calico-host", Def: "calico-host:modules=ipip+sit+ip_gre", Release: "6.12.117+deb12-cloud-amd64",
-			Verdicts: map[string]string{"L1": "refuted", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "confirmed"},
+			Verdicts: map[string]records.Verdict{"L1": "refuted", "V3": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "confirmed"},
 			Evidence: map[string][]string{"L1": {"a fresh namespace holds lo, tunl0, sit0, gre0"}},
 			Seen:     []string{"condition modules ip_gre sit ipip"}},
 		{Kernel: "6.12", Scenario: "ipv6-off", Def: "ipv6-off:append=ipv6.disable=1", Release: "6.12.117+deb12-cloud-amd64",
-			Verdicts: map[string]string{"L1": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "skipped"},
+			Verdicts: map[string]records.Verdict{"L1": "confirmed", "N3": "confirmed", "N3/rm": "confirmed", "L2": "skipped"},
 			Evidence: map[string][]string{"L2": {"needs tracefs, which is not mounted here"}},
 			Failed:   []string{"netnotes/veth TestV3"}, Why: map[string]string{"netnotes/veth TestV3": "reading sysctl net.ipv6.conf.default.addr_gen_mode: no such file"}},
 		{Kernel: "5.10", Scenario: "cubic", Def: "cubic:sysctl=net.ipv4.tcp_congestion_control=cubic", Release: "5.10.0-46-cloud-amd64", // no plain run of 5.10: nothing to compare
-			Verdicts: map[string]string{"L1": "refuted"}},
+			Verdicts: map[string]records.Verdict{"L1": "refuted"}},
 	}
 	diffs := scenarioDiffs(cols)
 	require.Len(t, diffs, 3)
@@ -174,8 +175,8 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 	// tried, are not: a skip names its reason, a missing verdict would
 	// be a failure.
 	skipped := []column{
-		{Kernel: "6.12", Verdicts: map[string]string{"L2": "confirmed", "L2/xmit": "confirmed", "L2/softirq": "confirmed"}},
-		{Kernel: "6.12", Scenario: "lockdown-confidentiality", Verdicts: map[string]string{"L2": "skipped"}},
+		{Kernel: "6.12", Verdicts: map[string]records.Verdict{"L2": "confirmed", "L2/xmit": "confirmed", "L2/softirq": "confirmed"}},
+		{Kernel: "6.12", Scenario: "lockdown-confidentiality", Verdicts: map[string]records.Verdict{"L2": "skipped"}},
 	}
 	diffs = scenarioDiffs(skipped)
 	require.Len(t, diffs, 1)
@@ -199,8 +200,8 @@ func TestScenarioDiffsBothWays(t *testing.T) {
 // which then have no verdict of their own, are not a problem either.
 func TestProblemsOfAScenarioThatSkipsAWholeClaim(t *testing.T) {
 	cols := []column{
-		{Kernel: "6.12", Verdicts: map[string]string{"R6": "confirmed", "R6/rewrite": "confirmed", "V10": "confirmed", "V10/firewall": "confirmed"}},
-		{Kernel: "6.12", Scenario: "no-netfilter", Verdicts: map[string]string{"R6": "skipped", "V10": "confirmed"}},
+		{Kernel: "6.12", Verdicts: map[string]records.Verdict{"R6": "confirmed", "R6/rewrite": "confirmed", "V10": "confirmed", "V10/firewall": "confirmed"}},
+		{Kernel: "6.12", Scenario: "no-netfilter", Verdicts: map[string]records.Verdict{"R6": "skipped", "V10": "confirmed"}},
 	}
 	var got []string
 	for _, p := range problemsOf(cols, scenarioDiffs(cols)) {
@@ -212,7 +213,7 @@ func TestProblemsOfAScenarioThatSkipsAWholeClaim(t *testing.T) {
 // Without scenarios the table is as it was: no scenario row, no sections.
 func TestTableWithoutScenarios(t *testing.T) {
 	var out bytes.Buffer
-	writeTable(&out, []column{{Kernel: "6.12", Release: "r", Verdicts: map[string]string{"L1": "confirmed"}}}, nil, false)
+	writeTable(&out, []column{{Kernel: "6.12", Release: "r", Verdicts: map[string]records.Verdict{"L1": "confirmed"}}}, nil, false)
 	assert.NotContains(t, out.String(), "plain")
 	assert.NotContains(t, out.String(), "Differences")
 }
@@ -220,8 +221,8 @@ func TestTableWithoutScenarios(t *testing.T) {
 func TestCheckAndRecordLeaveScenariosOut(t *testing.T) {
 	path := t.TempDir() + "/matrix.txt"
 	cols := []column{
-		{Kernel: "6.12", Release: "r", Verdicts: map[string]string{"L1": "confirmed"}},
-		{Kernel: "6.12", Scenario: "calico-host", Release: "r", Verdicts: map[string]string{"L1": "refuted"}},
+		{Kernel: "6.12", Release: "r", Verdicts: map[string]records.Verdict{"L1": "confirmed"}},
+		{Kernel: "6.12", Scenario: "calico-host", Release: "r", Verdicts: map[string]records.Verdict{"L1": "refuted"}},
 	}
 	require.NoError(t, record(path, cols))
 	diffs, err := check(path, cols)

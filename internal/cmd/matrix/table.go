@@ -13,7 +13,7 @@ import (
 // not give, with both runs' evidence.
 type difference struct {
 	ID, Kernel, Scenario    string
-	Plain, Now              string // "" where a run gave no verdict
+	Plain, Now              records.Verdict // "" where a run gave no verdict
 	PlainEvidence, Evidence []string
 }
 
@@ -22,23 +22,25 @@ func (d difference) String() string {
 }
 
 // finding reports whether the difference is a finding: both runs decided
-// (records.Decided), and differently. A run that skipped the claim, left
+// (records.Verdict.Decided), and differently. A run that skipped the claim, left
 // it undecided or gave no verdict says nothing of what the kernel did.
 func (d difference) finding() bool {
-	return d.Plain != "" && d.Now != "" && records.Decided(d.Plain) && records.Decided(d.Now)
+	return d.Plain != "" && d.Now != "" && d.Plain.Decided() && d.Now.Decided()
 }
 
 // decides says what would decide a difference that is no finding.
 func (d difference) decides() string {
 	var why []string
-	for _, run := range []struct{ name, v string }{{d.Scenario, d.Now}, {"plain", d.Plain}} {
-		has := func(w string) bool { return strings.Contains("/"+run.v+"/", "/"+w+"/") }
+	for _, run := range []struct {
+		name string
+		v    records.Verdict
+	}{{d.Scenario, d.Now}, {"plain", d.Plain}} {
 		switch {
 		case run.v == "":
 			why = append(why, "the "+run.name+" run gave no verdict: a run in which its test finishes (see the failures above)")
-		case has(records.Skipped):
+		case run.v.Has(records.Skipped):
 			why = append(why, "the "+run.name+" run could not observe it: what it needs, as its evidence says")
-		case has(records.Undecided):
+		case run.v.Has(records.Undecided):
 			why = append(why, "the "+run.name+" run's measurement straddled its threshold: a quieter run")
 		}
 	}
@@ -79,7 +81,7 @@ func scenarioDiffs(cols []column) []difference {
 // whole (lockdown closing tracefs under L2, say).
 func partOfSkipped(c column, id string) bool {
 	claim, _, isPart := strings.Cut(id, "/")
-	return isPart && c.Verdicts[claim] == "skipped"
+	return isPart && c.Verdicts[claim] == records.Skipped
 }
 
 // writeTable prints claim (and part) x kernel (and scenario), then what
@@ -215,7 +217,7 @@ func orPlain(s string) string {
 	return s
 }
 
-func writeEvidence(w io.Writer, who, verdict string, ev []string) {
+func writeEvidence(w io.Writer, who string, verdict records.Verdict, ev []string) {
 	if verdict == "" {
 		fmt.Fprintf(w, "      %s: no verdict (a failed or missing test: see the failures above)\n", who)
 		return

@@ -4,17 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"netnotes/internal/records"
 	"netnotes/internal/stream"
 )
 
 // column is what one kernel said about each claim (and part).
 type column struct {
-	Kernel   string            // as asked: "6.1", a package name, "host"
-	Scenario string            // a host scenario's name; "" for the plain run
-	Def      string            // the scenario's definition (NAME:KEY=VALUE,...)
-	Seen     []string          // what the VM's init saw of the scenario
-	Release  string            // uname -r
-	Verdicts map[string]string // claim or "claim/part" -> verdict ("confirmed/refined" when tests disagree)
+	Kernel   string                     // as asked: "6.1", a package name, "host"
+	Scenario string                     // a host scenario's name; "" for the plain run
+	Def      string                     // the scenario's definition (NAME:KEY=VALUE,...)
+	Seen     []string                   // what the VM's init saw of the scenario
+	Release  string                     // uname -r
+	Verdicts map[string]records.Verdict // claim or "claim/part" -> verdict ("confirmed/refined" when tests disagree)
 	Evidence map[string][]string
 	Facts    map[string]json.RawMessage // claim -> the facts its test logged
 	Failed   []string                   // tests that failed: "netnotes/loopback TestX"

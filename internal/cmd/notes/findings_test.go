@@ -54,8 +54,8 @@ func TestReportListsOnlyDecidedDifferencesAsFindings(t *testing.T) {
 	cat := []records.Claim{{ID: "L4", Chapter: "loopback", Claim: "No faster."}, {ID: "L5", Chapter: "loopback", Claim: "A sockmap."}, {ID: "N3", Chapter: "unlink", Claim: "rm calls unlinkat."},
 		{ID: "V8", Chapter: "veth", Claim: "A container's veth."}}
 	r := buildReport(cat, scan, col, Env{Root: true})
-	ci := records.Seen{Kernel: "the project's machine", Verdicts: map[string]string{"L4": "confirmed", "L5": "confirmed", "N3": "confirmed", "V8": "confirmed/refuted"},
-		Parts: map[string]string{"L4/no-difference": "confirmed", "L5/speed": "confirmed", "N3/rm": "confirmed", "V8/bridge-port": "confirmed",
+	ci := records.Seen{Kernel: "the project's machine", Verdicts: map[string]records.Verdict{"L4": "confirmed", "L5": "confirmed", "N3": "confirmed", "V8": "confirmed/refuted"},
+		Parts: map[string]records.Verdict{"L4/no-difference": "confirmed", "L5/speed": "confirmed", "N3/rm": "confirmed", "V8/bridge-port": "confirmed",
 			"V8/podman": "confirmed", "V8/podman-rootless": "refuted"}}
 	r.SeenOn = ci.Kernel
 	r.Changed = ci.Differences(seenFrom(r), cat)

@@ -532,7 +532,7 @@ func recordFacts(root string, r *Report) (int, error) {
 		}
 		for _, p := range row.Parts {
 			if rec.Parts == nil {
-				rec.Parts = map[string]string{}
+				rec.Parts = map[string]records.Verdict{}
 			}
 			rec.Parts[p.Part] = p.Verdict
 		}
@@ -683,27 +683,18 @@ func recordSeen(root string, scan *records.Scan, r *Report) error {
 func seenFrom(r *Report) records.Seen {
 	seen := records.Seen{
 		Kernel:   r.Env.describe(),
-		Verdicts: map[string]string{},
-		Parts:    map[string]string{},
+		Verdicts: map[string]records.Verdict{},
+		Parts:    map[string]records.Verdict{},
 	}
 	for _, row := range r.Rows {
 		if row.Verdict == noResult {
 			continue
 		}
-		add(seen.Verdicts, row.ID, row.Verdict)
+		seen.Verdicts[row.ID] = seen.Verdicts[row.ID].Join(row.Verdict)
 		for _, p := range row.Parts {
-			add(seen.Parts, row.ID+"/"+p.Part, p.Verdict)
+			key := row.ID + "/" + p.Part
+			seen.Parts[key] = seen.Parts[key].Join(p.Verdict)
 		}
 	}
 	return seen
-}
-
-// add records verdict under key, joining different verdicts with "/".
-func add(m map[string]string, key, verdict string) {
-	have := m[key]
-	if have == "" {
-		m[key] = verdict
-	} else if !strings.Contains("/"+have+"/", "/"+verdict+"/") {
-		m[key] = have + "/" + verdict
-	}
 }

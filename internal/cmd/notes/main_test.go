@@ -140,7 +140,7 @@ func TestReportTrustsOnlyTheLinkedTestsOwnLines(t *testing.T) {
 
 	require.Len(t, r.Rows, 3)
 	u4 := r.Rows[0]
-	assert.Equal(t, "refined", u4.Verdict)
+	assert.Equal(t, records.Verdict("refined"), u4.Verdict)
 	assert.Equal(t, `{"Admitted":2}`, u4.Facts)
 	require.Len(t, u4.Parts, 2)
 	assert.Equal(t, records.VerdictLine{ID: "U4", Part: "queues", Verdict: "refuted", Evidence: "listen(1) admitted 2"}, u4.Parts[1])
@@ -284,7 +284,7 @@ func TestRecordFactsWritesWhatTheLinkedTestsSaw(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rec, 1)
 	assert.Equal(t, "Linux 6.18.44-x, x86_64, as root, go1.26.8", rec[0].Kernel)
-	assert.Equal(t, map[string]string{"queues": "refuted"}, rec[0].Parts)
+	assert.Equal(t, map[string]records.Verdict{"queues": "refuted"}, rec[0].Parts)
 	assert.JSONEq(t, `{"Admitted":2}`, string(rec[0].Facts))
 }
 
@@ -308,7 +308,7 @@ func TestRecordFactsKeepsEveryRowOfAClaim(t *testing.T) {
 	require.NoError(t, err)
 	var tests []string
 	for _, x := range rec {
-		tests = append(tests, x.Test+" "+x.Verdict)
+		tests = append(tests, x.Test+" "+string(x.Verdict))
 	}
 	assert.Equal(t, []string{"TestV8A confirmed", "TestV8C confirmed", "TestV8E refuted"}, tests)
 	_, err = os.Stat(filepath.Join(dir, "V8.json"))

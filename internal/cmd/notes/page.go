@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"netnotes/internal/records"
 )
@@ -49,7 +48,7 @@ type pageSection struct {
 
 type pageClaim struct {
 	records.Claim
-	Verdict  string // the claim's verdict here; "confirmed/refuted" when its rows differ
+	Verdict  records.Verdict // the claim's verdict here; "confirmed/refuted" when its rows differ
 	Rows     []Row
 	Others   []otherVerdict
 	Topology template.HTML
@@ -57,7 +56,10 @@ type pageClaim struct {
 	Chart    bool
 }
 
-type otherVerdict struct{ Kernel, Verdict string }
+type otherVerdict struct {
+	Kernel  string
+	Verdict records.Verdict
+}
 
 // writePage writes the report as the page, beside the other kernels'
 // verdicts (the matrix) and the CI machine's (seen).
@@ -79,7 +81,7 @@ func writePage(w io.Writer, root string, r *Report, cat []records.Claim, m recor
 		for _, row := range r.Rows {
 			if row.ID == c.ID {
 				pc.Rows = append(pc.Rows, row)
-				pc.Verdict = joinVerdict(pc.Verdict, row.Verdict)
+				pc.Verdict = pc.Verdict.Join(row.Verdict)
 			}
 		}
 		if pc.Verdict == "" {
@@ -118,18 +120,6 @@ func writePage(w io.Writer, root string, r *Report, cat []records.Claim, m recor
 		return fmt.Errorf("the page: %w", err)
 	}
 	return nil
-}
-
-// joinVerdict joins the verdicts of a claim's rows, "confirmed/refuted"
-// when they differ.
-func joinVerdict(have, v string) string {
-	switch {
-	case have == "":
-		return v
-	case slices.Contains(strings.Split(have, "/"), v):
-		return have
-	}
-	return have + "/" + v
 }
 
 // writePageFile writes the page to path.

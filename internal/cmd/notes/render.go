@@ -19,7 +19,7 @@ const (
 )
 
 // verdictOrder is the footer's order.
-var verdictOrder = []string{records.Confirmed, records.Refined, records.Refuted, records.Undecided, records.Skipped, noResult}
+var verdictOrder = append(records.Verdicts(), noResult)
 
 // asRoot says how the notes ran: root, rootless user namespace, or
 // unprivileged.
@@ -269,11 +269,11 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	for _, row := range r.Rows {
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", row.ID, cell(row.Claim), cell(row.Summary()), cell(row.Evidence))
 		for _, p := range row.Parts {
-			fmt.Fprintf(w, "| %s/%s | *(part)* | %s | %s |\n", row.ID, cell(p.Part), cell(p.Verdict), cell(p.Evidence))
+			fmt.Fprintf(w, "| %s/%s | *(part)* | %s | %s |\n", row.ID, cell(p.Part), cell(string(p.Verdict)), cell(p.Evidence))
 		}
 	}
 	for _, v := range r.Unknown {
-		fmt.Fprintf(w, "| %s | *(not in the catalogue)* | %s | %s: %s |\n", cell(v.ID), cell(v.Verdict), cell(v.Package+" "+v.Test), cell(v.Evidence))
+		fmt.Fprintf(w, "| %s | *(not in the catalogue)* | %s | %s: %s |\n", cell(v.ID), cell(string(v.Verdict)), cell(v.Package+" "+v.Test), cell(v.Evidence))
 	}
 	fmt.Fprintf(w, "\n**%s**\n", r.footer())
 	found, other := r.findings()

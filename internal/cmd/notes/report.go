@@ -12,7 +12,7 @@ import (
 )
 
 // noResult is the verdict column of a claim no test reported on.
-const noResult = "no result"
+const noResult = records.NoResult
 
 // fullSweep names, for the performance claims, the command that measures
 // them in full: their rows in the report come from short verdict tests.
@@ -63,7 +63,7 @@ func (e Env) describe() string {
 // Row is one line of the report: a claim and one verdict on it.
 type Row struct {
 	ID, Chapter, Claim string
-	Verdict            string // confirmed, refined, refuted, skipped, or noResult
+	Verdict            records.Verdict // confirmed, refined, refuted, skipped, or noResult
 	Evidence           string
 	Parts              []records.VerdictLine // a compound claim's parts, in the order logged
 	Facts              string                // the facts the verdict was judged from (JSON)
@@ -88,7 +88,7 @@ type Report struct {
 	SeenOn   string               // the machine of the seen file
 	Changed  []records.Difference // verdicts that differ from what that machine saw
 	Failures []Failure
-	Counts   map[string]int // rows per verdict
+	Counts   map[records.Verdict]int // rows per verdict
 	Claims   int
 	Brief    bool // verdicts and evidence only: not the post's words, nor the commands
 }
@@ -102,7 +102,7 @@ func (r *Report) Failed() bool { return len(r.Failures) > 0 || len(r.Problems) >
 // claim gets at least one row; a claim whose test gave no verdict line gets
 // a noResult row saying what happened to that test.
 func buildReport(cat []records.Claim, scan *records.Scan, col *stream.Reader, env Env) *Report {
-	r := &Report{Env: env, Counts: map[string]int{}, Claims: len(cat), Problems: col.Problems()}
+	r := &Report{Env: env, Counts: map[records.Verdict]int{}, Claims: len(cat), Problems: col.Problems()}
 	byID := map[string][]stream.Verdict{}
 	// Only a test that finished and passed observed what it logged (see
 	// the stream package): the line of a test that failed, or that never
@@ -198,7 +198,7 @@ func (row Row) Summary() string { return records.Summary(row.Verdict, row.partVe
 
 // Head is the Summary's first words, for the text report's column, beside
 // the parts' own lines: "partly refuted".
-func (row Row) Head() string {
+func (row Row) Head() records.Verdict {
 	if row.Verdict == noResult {
 		return noResult
 	}
@@ -239,9 +239,9 @@ func (r *Report) apart(d records.Difference) string {
 		}
 	}
 	// What this run said of the claim or part, where it said anything.
-	evidence := func(verdict string) string {
+	evidence := func(verdict records.Verdict) string {
 		for _, row := range rows {
-			if !isPart && strings.Contains("/"+row.Verdict+"/", "/"+verdict+"/") {
+			if !isPart && row.Verdict.Has(verdict) {
 				return row.Evidence
 			}
 			for _, p := range row.Parts {
@@ -264,9 +264,8 @@ func (r *Report) apart(d records.Difference) string {
 		}
 		return strings.Join(why, "; ")
 	}
-	has := func(v, w string) bool { return strings.Contains("/"+v+"/", "/"+w+"/") }
 	switch {
-	case has(d.Is, records.Undecided):
+	case d.Is.Has(records.Undecided):
 		ev := evidence(records.Undecided)
 		if !isPart && len(rows) > 0 && len(rows[0].Parts) > 0 {
 			return "undecided here, so no finding: see its undecided parts"
@@ -277,18 +276,18 @@ func (r *Report) apart(d records.Difference) string {
 			decides = "a run on a quieter machine decides it"
 		}
 		return "undecided here, so no finding: " + why + "; " + decides
-	case has(d.Is, records.Skipped):
+	case d.Is.Has(records.Skipped):
 		if ev := evidence(records.Skipped); ev != "" && isPart {
 			return "not observed here: " + ev
 		}
 		return "not run here: " + notRun()
 	case d.Is == records.NotSeen:
 		return "not run here: " + notRun()
-	case has(d.Was, records.Undecided):
+	case d.Was.Has(records.Undecided):
 		return "undecided on the project's machine, so no finding either way"
 	case d.Was == records.NotSeen:
 		return "not recorded on the project's machine (a claim or part newer than its record)"
-	case has(d.Was, records.Skipped):
+	case d.Was.Has(records.Skipped):
 		return "not observed on the project's machine"
 	}
 	return "its parts differ only where one side did not decide: see them"

@@ -67,17 +67,17 @@ func TestReportReadsVerdictsAsRoot(t *testing.T) {
 	r := fixtureReport(t, "testdata/root.jsonl", true)
 	got := rows(r)
 
-	assert.Equal(t, "confirmed", got["L1"][0].Verdict)
+	assert.Equal(t, records.Verdict("confirmed"), got["L1"][0].Verdict)
 	assert.Equal(t, "tcp 5 bytes and udp 5 bytes over 127.0.0.1 with eth0 absent", got["L1"][0].Evidence)
 
 	// test2json split this line over two output events; it comes back whole.
-	assert.Equal(t, "refined", got["L2"][0].Verdict)
+	assert.Equal(t, records.Verdict("refined"), got["L2"][0].Verdict)
 	assert.True(t, strings.HasPrefix(got["L2"][0].Evidence, "net_dev_xmit dev=lo; stack: ip_finish_output2 <- "))
 	assert.True(t, strings.HasSuffix(got["L2"][0].Evidence, "<- ; end of stack"))
 	assert.Equal(t, 80, strings.Count(got["L2"][0].Evidence, "ip_finish_output2"))
 
-	assert.Equal(t, "confirmed", got["L3"][0].Verdict, "root runs the privileged note")
-	assert.Equal(t, "refuted", got["R1"][0].Verdict)
+	assert.Equal(t, records.Verdict("confirmed"), got["L3"][0].Verdict, "root runs the privileged note")
+	assert.Equal(t, records.Verdict("refuted"), got["R1"][0].Verdict)
 
 	// The performance rows point at the full sweep.
 	assert.Contains(t, got["L4"][0].Evidence, "ratio 1.02 at 100 B (short run; the full sweep: `make bench`)")
@@ -114,10 +114,10 @@ func TestReportCountsFailuresButNotRefutations(t *testing.T) {
 		"netnotes/routing TestFixtureR3: cleanup found a leftover link",
 		"netnotes/veth : veth/fixture_test.go:11:35: undefined: undefined",
 	}, failed)
-	assert.Equal(t, map[string]int{"confirmed": 4, "refined": 2, "refuted": 1, "no result": 5}, r.Counts)
+	assert.Equal(t, map[records.Verdict]int{"confirmed": 4, "refined": 2, "refuted": 1, "no result": 5}, r.Counts)
 
 	// The same stream without its failures: a refuted claim alone exits 0.
-	clean := &Report{Counts: map[string]int{"refuted": 1}}
+	clean := &Report{Counts: map[records.Verdict]int{"refuted": 1}}
 	assert.False(t, clean.Failed())
 }
 
@@ -132,7 +132,7 @@ func TestReportAsAnOrdinaryUserSkipsThePrivilegedNotesWithAReason(t *testing.T) 
 	r := fixtureReport(t, "testdata/user.jsonl", false)
 	got := rows(r)
 	l3 := got["L3"][0]
-	assert.Equal(t, "skipped", l3.Verdict)
+	assert.Equal(t, records.Verdict("skipped"), l3.Verdict)
 	assert.Contains(t, l3.Evidence, "needs root")
 	assert.Contains(t, l3.Evidence, "sudo make notes")
 
@@ -186,8 +186,8 @@ func TestSeenTakesOneVerdictPerClaim(t *testing.T) {
 	r.Rows = append(r.Rows, Row{ID: "L1", Verdict: "refined"}, Row{ID: "L1", Verdict: "confirmed"})
 	seen := seenFrom(r)
 	assert.Equal(t, "Linux 6.18.44-test, x86_64, as root, go1.26.8", seen.Kernel)
-	assert.Equal(t, "confirmed/refined", seen.Verdict("L1"))
-	assert.Equal(t, "refuted", seen.Verdict("R1"))
+	assert.Equal(t, records.Verdict("confirmed/refined"), seen.Verdict("L1"))
+	assert.Equal(t, records.Verdict("refuted"), seen.Verdict("R1"))
 	assert.Equal(t, records.NotSeen, seen.Verdict("N2"))
 }
 

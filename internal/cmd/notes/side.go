@@ -82,17 +82,7 @@ func sideBySide(files []string, md string, stdout, stderr io.Writer) error {
 // decided reports whether a cell holds a decided verdict: confirmed,
 // refined, refuted (or several, where a claim's tests disagree). Skipped,
 // undecided and no verdict decide nothing.
-func decided(v string) bool {
-	if v == "" {
-		return false
-	}
-	for _, w := range strings.Split(v, "/") {
-		if w != records.Confirmed && w != records.Refined && w != records.Refuted {
-			return false
-		}
-	}
-	return true
-}
+func decided(v records.Verdict) bool { return v != "" && v.Decided() }
 
 // comparison is what the columns say against each other.
 type comparison struct {
@@ -106,7 +96,8 @@ func compareRuns(runs []savedRun) comparison {
 	cols := columnsOf(runs)
 	c := comparison{keys: stream.RowKeys(cols), differs: map[int]map[string]bool{}}
 	for _, key := range c.keys {
-		first, some, all := "", false, true
+		var first records.Verdict
+		some, all := false, true
 		for i, r := range runs {
 			v := r.sum.Verdicts[key]
 			if !decided(v) {
