@@ -1,11 +1,13 @@
 package records_test
 
 import (
-	"netnotes/internal/records"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"netnotes/internal/records"
 )
 
 // The catalogue and the tests must agree: every claim has a test that calls
@@ -68,5 +70,26 @@ func TestEveryChapterChecksItsJudgesRefute(t *testing.T) {
 	for _, c := range scanRepository(t).Uncheckable(records.Catalogue) {
 		t.Errorf("claim %s (%s/): no TestMain calling claims.Main(m, %q) in an untagged test file of %s/, so nothing checks that its judge's refuting case ran",
 			c.ID, c.Chapter, c.Chapter, c.Chapter)
+	}
+}
+
+// A claim removed from the catalogue leaves no recorded facts or drill
+// behind: no judge's table reads them, so nothing else would notice.
+func TestRecordedFactsNameAClaimOfTheirChapter(t *testing.T) {
+	chapters := map[string]bool{}
+	for _, c := range records.Catalogue {
+		chapters[c.Chapter] = true
+	}
+	for chapter := range chapters {
+		files, err := filepath.Glob(filepath.Join("../..", chapter, records.FactsDir, "*", "*.json"))
+		require.NoError(t, err)
+		drills, err := filepath.Glob(filepath.Join("../..", chapter, records.DrillsDir, "*.json"))
+		require.NoError(t, err)
+		for _, f := range append(files, drills...) {
+			id, _, _ := strings.Cut(filepath.Base(f), ".")
+			if c, ok := records.Lookup(id); !ok || c.Chapter != chapter {
+				t.Errorf("%s: claim %s is not a claim of %s/ in the catalogue: a removed claim's facts go with it (CONTRIBUTING.md, \"Removing a claim\")", strings.TrimPrefix(f, "../../"), id, chapter)
+			}
+		}
 	}
 }

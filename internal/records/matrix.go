@@ -68,7 +68,7 @@ func ParseMatrix(data []byte) (Matrix, error) {
 		case len(f) == len(m.Kernels)+1:
 			id, _, _ := strings.Cut(f[0], "/")
 			if _, ok := Lookup(id); !ok {
-				return m, fmt.Errorf("%s:%d: claim %s is not in the catalogue", MatrixFile, n, id)
+				return m, fmt.Errorf("%s:%d: claim %s is not in the catalogue (removed from it? delete its lines here and in %s, then go generate ./internal/records)", MatrixFile, n, id, SeenFile)
 			}
 			for _, v := range f[1:] {
 				m.Verdicts[f[0]] = append(m.Verdicts[f[0]], Verdict(v))

@@ -2,7 +2,9 @@ package records_test
 
 import (
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,4 +146,19 @@ func TestReadmeTableFromTheFakeTree(t *testing.T) {
 
 	_, err = records.SpliceTable([]byte("no markers"), table)
 	assert.ErrorContains(t, err, "markers")
+}
+
+// The README's prose counts the claims ("a verdict for 36 of the 40
+// claims", the image's table): a claim added or removed changes them, and
+// no generator does.
+func TestReadmeCountsEveryClaim(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	counts := regexp.MustCompile(`of the (\d+)\b`).FindAllSubmatch(readme, -1)
+	require.NotEmpty(t, counts, `README.md no longer says "of the N claims"`)
+	for _, m := range counts {
+		if n, _ := strconv.Atoi(string(m[1])); n != len(records.Catalogue) {
+			t.Errorf("README.md says %q, the catalogue holds %d claims: correct the count by hand, and the counts of verdicts beside it (\"gives a verdict for **N**\" as an ordinary user, the image's modes), from a run (CONTRIBUTING.md, \"Adding a claim\", step 6)", m[0], len(records.Catalogue))
+		}
+	}
 }

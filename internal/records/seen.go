@@ -61,7 +61,7 @@ func ParseSeen(data []byte, cat []Claim) (Seen, error) {
 		}
 		id, part, isPart := strings.Cut(key, "/")
 		if _, ok := lookupIn(cat, id); !ok {
-			return Seen{}, fmt.Errorf("%s line %d: claim %q is not in the catalogue", SeenFile, n, id)
+			return Seen{}, fmt.Errorf("%s line %d: claim %q is not in the catalogue (removed from it? delete its lines here and in %s, then go generate ./internal/records)", SeenFile, n, id, MatrixFile)
 		}
 		into := s.Verdicts
 		if isPart {
