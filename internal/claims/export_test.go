@@ -6,6 +6,7 @@ import "encoding/json"
 var (
 	Uncovered       = uncovered
 	RefutingCaseRan = refutingCaseRan
+	LeftBehind      = leftBehind
 )
 
 // Unsupported is unsupported for facts given as JSON only.

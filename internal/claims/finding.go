@@ -44,7 +44,7 @@ func Undecide(format string, args ...any) Finding { return found(Undecided, form
 func SkipPart(format string, args ...any) Finding { return found(Skipped, format, args) }
 
 func found(verdict Verdict, format string, args []any) Finding {
-	return Finding{Verdict: verdict, Evidence: oneLine(fmt.Sprintf(format, args...))}
+	return Finding{Verdict: verdict, Evidence: records.OneLine(fmt.Sprintf(format, args...))}
 }
 
 // P names a part's finding.
@@ -136,5 +136,3 @@ func (f Finding) Part(name string) (Part, bool) {
 	}
 	return Part{}, false
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -132,15 +132,26 @@ func firstReplay(id string) bool {
 // stream names the machine and the mode; and it gives the process a
 // scratch directory as its TMPDIR (package scratch), after removing those
 // of killed runs, so that a run killed at any moment leaves nothing the
-// next one does not sweep.
+// next one does not sweep. After a run that passed, it fails when the
+// tests left a child process alive or anything in that directory.
 func Main(m *testing.M, chapter string) int {
 	fmt.Println(records.WhereLine(gate.Where()))
-	_, release, err := scratch.Take()
+	parent := os.TempDir()
+	dir, release, err := scratch.Take()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: a temporary directory for the notes: %v\n", err)
 		return 1
 	}
+	if dir == parent {
+		dir = "" // a parent process's scratch, which it checks
+	}
 	code := m.Run()
+	if code == 0 {
+		if left := leftBehind(dir, exitingChildren); len(left) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: the tests left behind what their cleanup should have removed:\n  %s\n", strings.Join(left, "\n  "))
+			code = 1
+		}
+	}
 	release()
 	if code != 0 || filtered() {
 		return code

@@ -374,19 +374,10 @@ var equivRE = regexp.MustCompile(`^\s*// equiv: (.*)$`)
 func equivLines(t *testing.T, root string) map[string]string {
 	t.Helper()
 	lines := map[string]string{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return nil
-		}
+	for _, path := range moduleGoFiles(t, root) {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		for i, line := range strings.Split(string(data), "\n") {
 			if m := equivRE.FindStringSubmatch(line); m != nil {
@@ -394,12 +385,31 @@ func equivLines(t *testing.T, root string) map[string]string {
 				lines[fmt.Sprintf("%s:%d", rel, i+1)] = m[1]
 			}
 		}
+	}
+	return lines
+}
+
+// moduleGoFiles returns the paths of the Go files under root, a module
+// root, leaving out testdata and hidden directories.
+func moduleGoFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var paths []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+			paths = append(paths, path)
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return lines
+	return paths
 }
 
 // checkAll checks commands in parallel subtests, one per name; each skips

@@ -9,13 +9,17 @@ import (
 
 // Line formats a claim's verdict line. Evidence is kept on one line.
 func Line(id string, verdict Verdict, evidence string) string {
-	return fmt.Sprintf("claim %s: %s — %s", id, verdict, oneLine(evidence))
+	return fmt.Sprintf("claim %s: %s — %s", id, verdict, OneLine(evidence))
 }
 
 // PartLine formats the verdict line of one part of a claim.
 func PartLine(id, part string, verdict Verdict, evidence string) string {
-	return fmt.Sprintf("claim %s/%s: %s — %s", id, part, verdict, oneLine(evidence))
+	return fmt.Sprintf("claim %s/%s: %s — %s", id, part, verdict, OneLine(evidence))
 }
+
+// OneLine puts evidence on one line: every run of white space, new lines
+// too, becomes one space, so that a verdict line stays one line.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // FactsLine formats the line that carries a claim's facts, as JSON.
 func FactsLine(id string, facts []byte) string {

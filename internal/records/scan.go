@@ -128,7 +128,30 @@ func (s *Scan) scanDir(root, dir string) error {
 		}
 		files = append(files, f)
 	}
-	consts := map[string]string{} // per package clause: name -> value
+	consts := stringConsts(files)
+	importPath := s.Module + "/internal/claims"
+	for _, f := range files {
+		qual, ok := importName(f, importPath)
+		if !ok {
+			continue
+		}
+		file := fset.Position(f.Package).Filename
+		if r, err := filepath.Rel(root, file); err == nil {
+			file = filepath.ToSlash(r)
+		}
+		for _, decl := range f.Decls {
+			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Body != nil {
+				s.scanFunc(fset, f, file, fn, qual, consts)
+			}
+		}
+	}
+	return nil
+}
+
+// stringConsts returns the package-level string constants of files, keyed
+// by package clause and name ("loopback.idOwnAddress").
+func stringConsts(files []*ast.File) map[string]string {
+	consts := map[string]string{}
 	for _, f := range files {
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
@@ -148,63 +171,47 @@ func (s *Scan) scanDir(root, dir string) error {
 			}
 		}
 	}
-	rel := func(p string) string {
-		r, err := filepath.Rel(root, p)
-		if err != nil {
-			return p
-		}
-		return filepath.ToSlash(r)
-	}
-	importPath := s.Module + "/internal/claims"
-	for _, f := range files {
-		qual, ok := importName(f, importPath)
-		if !ok {
-			continue
-		}
-		file := rel(fset.Position(f.Package).Filename)
-		privileged := needsSudo(f)
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
+	return consts
+}
+
+// scanFunc records the claims.Main and claims.Check calls in fn, a function
+// of f (file, relative to the module root), which imports the claims
+// package as qual.
+func (s *Scan) scanFunc(fset *token.FileSet, f *ast.File, file string, fn *ast.FuncDecl, qual string, consts map[string]string) {
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if ok && fn.Name.Name == "TestMain" && isCall(call.Fun, qual, "Main") && len(call.Args) == 2 {
+			if chapter, ok := stringLit(call.Args[1]); ok {
+				s.Mains = append(s.Mains, MainRef{Chapter: chapter, Dir: path.Dir(file), File: file, Tagged: hasBuildLine(f)})
 			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if ok && fn.Name.Name == "TestMain" && isCall(call.Fun, qual, "Main") && len(call.Args) == 2 {
-					if chapter, ok := stringLit(call.Args[1]); ok {
-						s.Mains = append(s.Mains, MainRef{Chapter: chapter, Dir: path.Dir(file), File: file, Tagged: hasBuildLine(f)})
-					}
-					return true
-				}
-				if !ok || !isCall(call.Fun, qual, "Check") {
-					return true
-				}
-				pos := fset.Position(call.Pos())
-				at := fmt.Sprintf("%s:%d", file, pos.Line)
-				if len(call.Args) != 2 {
-					s.Problems = append(s.Problems, Problem{at, "claims.Check takes (t, \"ID\")"})
-					return true
-				}
-				id, ok := stringLit(call.Args[1])
-				if !ok {
-					if ident, isIdent := call.Args[1].(*ast.Ident); isIdent {
-						id, ok = consts[f.Name.Name+"."+ident.Name]
-					}
-				}
-				if !ok {
-					s.Problems = append(s.Problems, Problem{at,
-						"the claim ID is not a string literal or constant, so the catalogue test cannot see which claim this checks: write claims.Check(t, \"ID\")"})
-					return true
-				}
-				s.Refs = append(s.Refs, TestRef{
-					ID: id, Dir: path.Dir(file), File: file, Line: pos.Line,
-					Func: fn.Name.Name, Privileged: privileged,
-				})
-				return true
-			})
+			return true
 		}
-	}
-	return nil
+		if !ok || !isCall(call.Fun, qual, "Check") {
+			return true
+		}
+		pos := fset.Position(call.Pos())
+		at := fmt.Sprintf("%s:%d", file, pos.Line)
+		if len(call.Args) != 2 {
+			s.Problems = append(s.Problems, Problem{at, "claims.Check takes (t, \"ID\")"})
+			return true
+		}
+		id, ok := stringLit(call.Args[1])
+		if !ok {
+			if ident, isIdent := call.Args[1].(*ast.Ident); isIdent {
+				id, ok = consts[f.Name.Name+"."+ident.Name]
+			}
+		}
+		if !ok {
+			s.Problems = append(s.Problems, Problem{at,
+				"the claim ID is not a string literal or constant, so the catalogue test cannot see which claim this checks: write claims.Check(t, \"ID\")"})
+			return true
+		}
+		s.Refs = append(s.Refs, TestRef{
+			ID: id, Dir: path.Dir(file), File: file, Line: pos.Line,
+			Func: fn.Name.Name, Privileged: needsSudo(f),
+		})
+		return true
+	})
 }
 
 // importName returns the name under which f imports the claims package ("."

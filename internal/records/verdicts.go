@@ -92,8 +92,6 @@ var partNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 // lower-case, digits and dashes ("handshake", "2x-at-100b").
 func IsPartName(name string) bool { return partNameRE.MatchString(name) }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // Combined is a claim's verdict from its parts' verdicts, by the one rule
 // (claims.Combine gives a judge's finding by it, and Summary words it):
 //
