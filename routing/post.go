@@ -85,7 +85,7 @@
 // R5: (beyond the notes) With net.ipv4.ip_forward=0 a container's packets to
 // beyond the host are dropped; with 1 they are forwarded.
 //
-// §1 天天讲路由，那 Linux 路由到底咋实现的！？
+// §1 引言, which lists 「天天讲路由，那 Linux 路由到底咋实现的！？」
 //
 // (beyond the notes; the series' next part, routing) With
 // net.ipv4.ip_forward=0 on the host, a container's packets to beyond the host
@@ -106,7 +106,7 @@
 // the host's outgoing address; conntrack keeps the mapping and rewrites the
 // replies back.
 //
-// §1 手工模拟实现 Docker 容器网络！
+// §1 引言, which lists 「手工模拟实现 Docker 容器网络！」
 //
 // (beyond the notes; the series' next part, Docker's network by hand)
 // iptables' MASQUERADE rewrites a container's source address to the host's
@@ -131,7 +131,7 @@
 // another namespace it is DNATed in PREROUTING, from the host itself another
 // way (OUTPUT's DNAT, or docker-proxy's userland copy).
 //
-// §1 手工模拟实现 Docker 容器网络！
+// §1 引言, which lists 「手工模拟实现 Docker 容器网络！」
 //
 // (beyond the notes; the series' next part, Docker's network by hand)
 // Publishing a port with -p 8080:80 is a DNAT rule: a connection from another
@@ -159,7 +159,7 @@
 // R8: (beyond the notes) Docker's network built by hand (namespace, veth,
 // bridge, ip_forward, MASQUERADE, DNAT) behaves like docker's own.
 //
-// §1 手工模拟实现 Docker 容器网络！
+// §1 引言, which lists 「手工模拟实现 Docker 容器网络！」
 //
 // (beyond the notes; the series' next part, Docker's network by hand) A
 // network built by hand from a namespace, a veth pair, a bridge, ip_forward,

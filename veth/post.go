@@ -188,7 +188,7 @@
 // V10: (beyond the notes) A new network namespace holds only lo, down, with no
 // routes, no rules beyond the defaults and no firewall rules.
 //
-// §1 彻底弄懂 Linux 网络命名空间
+// §1 引言, which lists 「彻底弄懂 Linux 网络命名空间」
 //
 // (beyond the notes; the series' reference) A new network namespace holds only
 // an lo device, and it is DOWN; no routes, no rules beyond the defaults, no
@@ -204,7 +204,7 @@
 // V11: (beyond the notes) Moving a device into another namespace takes away
 // its addresses and leaves it down.
 //
-// §1 彻底弄懂 Linux 网络命名空间
+// §1 引言, which lists 「彻底弄懂 Linux 网络命名空间」
 //
 // (beyond the notes; the series' reference) A device moved into another
 // network namespace has lost its IP addresses and is down: it is configured
@@ -219,7 +219,7 @@
 // V12: (beyond the notes) A bridge floods a frame for an unknown destination
 // MAC to every port, then forwards by the learnt MAC to one port only.
 //
-// §1 聊聊 Linux 上软件实现的“交换机” - Bridge！
+// §1 引言, which lists 「聊聊 Linux 上软件实现的“交换机” - Bridge！」
 //
 // (beyond the notes; the series' reference) A bridge works like a switch: a
 // frame for an unknown destination MAC is flooded to every port; once it has
@@ -239,7 +239,7 @@
 // chain only with br_netfilter loaded and
 // net.bridge.bridge-nf-call-iptables=1.
 //
-// §1 聊聊 Linux 上软件实现的“交换机” - Bridge！
+// §1 引言, which lists 「聊聊 Linux 上软件实现的“交换机” - Bridge！」
 //
 // (beyond the notes; the series' next part, the bridge) IPv4 traffic forwarded
 // by a bridge passes iptables' FORWARD chain only when br_netfilter is loaded

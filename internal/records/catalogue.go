@@ -46,6 +46,10 @@ type Post struct {
 	Heading  string // "unlink 和 rm 对比"
 	Original string // the post's own sentence, in Chinese
 	English  string // its translation
+	// Reference, beyond the notes, is the series' article the claim
+	// follows: one of those the post's §1 lists as the series' next parts
+	// (Section "1", Heading "引言"), by its title.
+	Reference string
 }
 
 // The post the notes check: part one of a series on container networking,
@@ -282,9 +286,10 @@ var Catalogue = []Claim{
 		ID: "R5", Chapter: "routing",
 		Claim: "(beyond the notes) With net.ipv4.ip_forward=0 a container's packets to beyond the host are dropped; with 1 they are forwarded.",
 		Post: Post{
-			Section: "1",
-			Heading: "天天讲路由，那 Linux 路由到底咋实现的！？",
-			English: "(beyond the notes; the series' next part, routing) With net.ipv4.ip_forward=0 on the host, a container's packets to beyond the host are dropped; set to 1, they are forwarded.",
+			Section:   "1",
+			Heading:   "引言",
+			Reference: "天天讲路由，那 Linux 路由到底咋实现的！？",
+			English:   "(beyond the notes; the series' next part, routing) With net.ipv4.ip_forward=0 on the host, a container's packets to beyond the host are dropped; set to 1, they are forwarded.",
 		},
 		Commands: commands(containerHostOutside, []string{
 			"ip -n out route add 198.18.13.0/24 via 198.18.14.1   # the outside routes the container's subnet back, as a LAN's router would",
@@ -297,9 +302,10 @@ var Catalogue = []Claim{
 		ID: "R6", Chapter: "routing",
 		Claim: "(beyond the notes) MASQUERADE rewrites a container's source address to the host's outgoing address; conntrack keeps the mapping and rewrites the replies back.",
 		Post: Post{
-			Section: "1",
-			Heading: "手工模拟实现 Docker 容器网络！",
-			English: "(beyond the notes; the series' next part, Docker's network by hand) iptables' MASQUERADE rewrites a container's source address to the host's outgoing address; conntrack remembers the mapping and rewrites the replies back to the container.",
+			Section:   "1",
+			Heading:   "引言",
+			Reference: "手工模拟实现 Docker 容器网络！",
+			English:   "(beyond the notes; the series' next part, Docker's network by hand) iptables' MASQUERADE rewrites a container's source address to the host's outgoing address; conntrack remembers the mapping and rewrites the replies back to the container.",
 		},
 		Commands: commands(containerHostOutside, []string{
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=1",
@@ -315,9 +321,10 @@ var Catalogue = []Claim{
 		ID: "R7", Chapter: "routing",
 		Claim: "(beyond the notes) A published port (-p 8080:80) is a DNAT rule; from another namespace it is DNATed in PREROUTING, from the host itself another way (OUTPUT's DNAT, or docker-proxy's userland copy).",
 		Post: Post{
-			Section: "1",
-			Heading: "手工模拟实现 Docker 容器网络！",
-			English: "(beyond the notes; the series' next part, Docker's network by hand) Publishing a port with -p 8080:80 is a DNAT rule: a connection from another network namespace is DNATed in PREROUTING, one the host makes itself takes another way (OUTPUT's DNAT, or docker-proxy copying it in user space).",
+			Section:   "1",
+			Heading:   "引言",
+			Reference: "手工模拟实现 Docker 容器网络！",
+			English:   "(beyond the notes; the series' next part, Docker's network by hand) Publishing a port with -p 8080:80 is a DNAT rule: a connection from another network namespace is DNATed in PREROUTING, one the host makes itself takes another way (OUTPUT's DNAT, or docker-proxy copying it in user space).",
 		},
 		Commands: commands(containerHostOutside, []string{
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=1; ip -n out route add 198.18.13.0/24 via 198.18.14.1",
@@ -337,9 +344,10 @@ var Catalogue = []Claim{
 		ID: "R8", Chapter: "routing",
 		Claim: "(beyond the notes) Docker's network built by hand (namespace, veth, bridge, ip_forward, MASQUERADE, DNAT) behaves like docker's own.",
 		Post: Post{
-			Section: "1",
-			Heading: "手工模拟实现 Docker 容器网络！",
-			English: "(beyond the notes; the series' next part, Docker's network by hand) A network built by hand from a namespace, a veth pair, a bridge, ip_forward, MASQUERADE and DNAT behaves like Docker's own container network.",
+			Section:   "1",
+			Heading:   "引言",
+			Reference: "手工模拟实现 Docker 容器网络！",
+			English:   "(beyond the notes; the series' next part, Docker's network by hand) A network built by hand from a namespace, a veth pair, a bridge, ip_forward, MASQUERADE and DNAT behaves like Docker's own container network.",
 		},
 		Commands: commands(containerHostOutside, []string{
 			"ip netns exec host sysctl -w net.ipv4.ip_forward=1",
@@ -701,7 +709,7 @@ var Catalogue = []Claim{
 		ID: "V10", Chapter: "veth",
 		Claim: "(beyond the notes) A new network namespace holds only lo, down, with no routes, no rules beyond the defaults and no firewall rules.",
 		Post: Post{
-			Section: "1", Heading: "彻底弄懂 Linux 网络命名空间",
+			Section: "1", Heading: "引言", Reference: "彻底弄懂 Linux 网络命名空间",
 			English: "(beyond the notes; the series' reference) A new network namespace holds only an lo device, and it is DOWN; no routes, no rules beyond the defaults, no firewall rules.",
 		},
 		Commands: []string{
@@ -717,7 +725,7 @@ var Catalogue = []Claim{
 		ID: "V11", Chapter: "veth",
 		Claim: "(beyond the notes) Moving a device into another namespace takes away its addresses and leaves it down.",
 		Post: Post{
-			Section: "1", Heading: "彻底弄懂 Linux 网络命名空间",
+			Section: "1", Heading: "引言", Reference: "彻底弄懂 Linux 网络命名空间",
 			English: "(beyond the notes; the series' reference) A device moved into another network namespace has lost its IP addresses and is down: it is configured again in the new namespace.",
 		},
 		Commands: []string{
@@ -732,7 +740,7 @@ var Catalogue = []Claim{
 		ID: "V12", Chapter: "veth",
 		Claim: "(beyond the notes) A bridge floods a frame for an unknown destination MAC to every port, then forwards by the learnt MAC to one port only.",
 		Post: Post{
-			Section: "1", Heading: "聊聊 Linux 上软件实现的“交换机” - Bridge！",
+			Section: "1", Heading: "引言", Reference: "聊聊 Linux 上软件实现的“交换机” - Bridge！",
 			English: "(beyond the notes; the series' reference) A bridge works like a switch: a frame for an unknown destination MAC is flooded to every port; once it has learnt the port from the source MAC, frames for that MAC leave by that one port only.",
 		},
 		Commands: []string{
@@ -750,9 +758,10 @@ var Catalogue = []Claim{
 		ID: "V13", Chapter: "veth",
 		Claim: "(beyond the notes) Bridged IPv4 traffic passes the iptables FORWARD chain only with br_netfilter loaded and net.bridge.bridge-nf-call-iptables=1.",
 		Post: Post{
-			Section: "1",
-			Heading: "聊聊 Linux 上软件实现的“交换机” - Bridge！",
-			English: "(beyond the notes; the series' next part, the bridge) IPv4 traffic forwarded by a bridge passes iptables' FORWARD chain only when br_netfilter is loaded and net.bridge.bridge-nf-call-iptables=1.",
+			Section:   "1",
+			Heading:   "引言",
+			Reference: "聊聊 Linux 上软件实现的“交换机” - Bridge！",
+			English:   "(beyond the notes; the series' next part, the bridge) IPv4 traffic forwarded by a bridge passes iptables' FORWARD chain only when br_netfilter is loaded and net.bridge.bridge-nf-call-iptables=1.",
 		},
 		Commands: []string{
 			"ip netns add host; ip netns add c1; ip netns add c2",

@@ -16,11 +16,23 @@ const ChapterDocFile = "post.go"
 // Quote is a claim's Post as one line: "§2.2.2 unlink 和 rm 对比: 「the
 // original」", or, beyond the notes, "§2.1 ...: (beyond the notes)".
 func (p Post) Quote() string {
-	where := "§" + p.Section + " " + p.Heading
+	where := p.Cited()
 	if p.Original == "" {
 		return where
 	}
 	return where + ": 「" + p.Original + "」"
+}
+
+// Cited is the section of the post that says the claim, "§2.2.2 unlink
+// 和 rm 对比", or, for a claim that follows one of the series' articles
+// the post lists, that section and the article: "§1 引言, which lists
+// 「天天讲路由…」".
+func (p Post) Cited() string {
+	where := "§" + p.Section + " " + p.Heading
+	if p.Reference != "" {
+		where += ", which lists 「" + p.Reference + "」"
+	}
+	return where
 }
 
 // ChapterDoc returns the Go source of a chapter's ChapterDocFile: for each

@@ -27,11 +27,14 @@ func TestEveryClaimCitesThePost(t *testing.T) {
 		if p.English == "" {
 			t.Errorf("claim %s: Post has no English sentence", c.ID)
 		}
-		if c.BeyondTheNotes() {
-			continue
-		}
 		if h, ok := sections[p.Section]; !ok || h != p.Heading {
 			t.Errorf("claim %s: section %s %q is not one of the post's (records.Sections)", c.ID, p.Section, p.Heading)
+		}
+		if p.Reference != "" && !c.BeyondTheNotes() {
+			t.Errorf("claim %s follows the series' article %q: say it is beyond the notes", c.ID, p.Reference)
+		}
+		if c.BeyondTheNotes() {
+			continue
 		}
 		if p.Original == "" {
 			t.Errorf("claim %s: Post has no Original: the post's own sentence, in Chinese (or say the claim is beyond the notes)", c.ID)
@@ -91,6 +94,9 @@ func TestTheCatalogueQuotesThePostWordForWord(t *testing.T) {
 		}
 	}
 	for _, c := range records.Catalogue {
+		if r := c.Post.Reference; r != "" && !strings.Contains(post, normalizePost(r)) {
+			t.Errorf("claim %s: the post lists no article %q", c.ID, r)
+		}
 		if c.Post.Original == "" {
 			continue
 		}

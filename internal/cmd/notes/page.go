@@ -41,9 +41,12 @@ type page struct {
 }
 
 type pageSection struct {
+	Anchor          string // the section's id on the page
 	Number, Heading string
-	PartTwo         bool // not a section of the post: the series' next parts
-	Claims          []pageClaim
+	// PartTwo: not a section of the post but one of the series' next
+	// parts, an article the post's §1 lists (Heading is its title).
+	PartTwo bool
+	Claims  []pageClaim
 }
 
 type pageClaim struct {
@@ -74,7 +77,7 @@ func writePage(w io.Writer, root string, r *Report, cat []records.Claim, m recor
 	bySection := map[string]*pageSection{}
 	var partTwo []*pageSection
 	for _, s := range records.Sections {
-		bySection[s.Number] = &pageSection{Number: s.Number, Heading: s.Heading}
+		bySection[s.Number] = &pageSection{Anchor: "s-" + s.Number, Number: s.Number, Heading: s.Heading}
 	}
 	for _, c := range cat {
 		pc := pageClaim{Claim: c}
@@ -100,10 +103,14 @@ func writePage(w io.Writer, root string, r *Report, cat []records.Claim, m recor
 			pc.Caption = t.Caption
 		}
 		pc.Chart = p.Chart != "" && slices.Contains(chartClaims, c.ID)
-		s, ok := bySection[c.Post.Section]
+		key := c.Post.Section
+		if c.Post.Reference != "" {
+			key = "ref " + c.Post.Reference
+		}
+		s, ok := bySection[key]
 		if !ok {
-			s = &pageSection{Number: c.Post.Section, Heading: c.Post.Heading, PartTwo: true}
-			bySection[c.Post.Section] = s
+			s = &pageSection{Anchor: fmt.Sprintf("part-two-%d", len(partTwo)+1), Number: c.Post.Section, Heading: c.Post.Reference, PartTwo: true}
+			bySection[key] = s
 			partTwo = append(partTwo, s)
 		}
 		s.Claims = append(s.Claims, pc)

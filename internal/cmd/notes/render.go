@@ -230,7 +230,7 @@ func writePost(w io.Writer, p records.Post, indent string, width int) {
 	if p.Section == "" {
 		return
 	}
-	fmt.Fprintf(w, "%sthe post, §%s %s\n", indent, p.Section, p.Heading)
+	fmt.Fprintf(w, "%sthe post, %s\n", indent, p.Cited())
 	for _, line := range textwrap.Display(p.Original, width-len(indent)-2) {
 		fmt.Fprintf(w, "%s> %s\n", indent, line)
 	}
@@ -314,7 +314,7 @@ func (r *Report) writeMarkdownPost(w io.Writer) {
 		}
 		fmt.Fprintf(w, "\n### %s: %s\n\n", row.ID, row.Claim)
 		if p := row.Post; p.Section != "" {
-			fmt.Fprintf(w, "> **§%s %s**", p.Section, p.Heading)
+			fmt.Fprintf(w, "> **%s**", p.Cited())
 			if p.Original != "" {
 				fmt.Fprintf(w, " %s", p.Original)
 			}
