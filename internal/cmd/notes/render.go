@@ -127,13 +127,19 @@ func (r *Report) writeText(w io.Writer, width int) {
 		fmt.Fprintln(w, "netnotes: what this kernel did with each claim of the notes")
 	}
 	fmt.Fprintf(w, "  kernel  %s, %s\n", r.Env.Kernel, r.Env.Arch)
-	if where := r.Env.where(); where != "" {
+	// One where line: a live run's own account (which says more), a
+	// saved run's as its stream carries it.
+	where := r.Env.where()
+	if live := r.where(); live != "" && !r.Env.Saved {
+		where = live
+		if h := r.Env.Where.Host; h != "" {
+			where = "on " + h + "; " + live
+		}
+	}
+	if where != "" {
 		fmt.Fprintf(w, "  where   %s\n", where)
 	}
 	fmt.Fprintf(w, "  as      %s\n", r.asRoot())
-	if where := r.where(); where != "" {
-		fmt.Fprintf(w, "  where   %s\n", where)
-	}
 	fmt.Fprintf(w, "  go      %s\n", r.Env.GoVersion)
 	fmt.Fprintf(w, "  ran     %s\n", r.Env.Command)
 	if r.Env.Measured != "" {
