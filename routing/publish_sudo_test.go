@@ -20,6 +20,7 @@ import (
 	"netnotes/internal/firewall"
 	"netnotes/internal/gate"
 	"netnotes/internal/podman"
+	"netnotes/internal/role"
 	"netnotes/internal/runtimens"
 	"netnotes/internal/sandbox"
 )
@@ -221,7 +222,7 @@ func TestR7DockerPublishesAPortWithDNATAndDockerProxy(t *testing.T) {
 
 // whyNoDocker says why docker cannot run here ("" when it can).
 func whyNoDocker() string {
-	if vm := os.Getenv(gate.EnvVM); vm != "" {
+	if vm := os.Getenv(role.VMEnv); vm != "" {
 		return "inside the matrix's virtual machine (" + vm + "), which holds no docker: docker's side runs on the machine itself"
 	}
 	if err := docker.Find(); err != nil {

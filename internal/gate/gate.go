@@ -127,15 +127,11 @@ func SkipShort(t testing.TB, what string) {
 	}
 }
 
-// EnvVM names the emulator when the notes run inside the matrix's virtual
-// machines (internal/vm sets it: "qemu").
-const EnvVM = role.VMEnv
-
 // Emulated reports, inside an emulated machine, why a measurement there
 // would say nothing about the kernel ("" and false elsewhere): a note that
 // measures as one part of several records this instead of skipping whole.
 func Emulated(what string) (string, bool) {
-	vm := os.Getenv(EnvVM)
+	vm := os.Getenv(role.VMEnv)
 	if vm == "" {
 		return "", false
 	}
@@ -172,7 +168,7 @@ func SkipDrillWithout(t testing.TB, needs, where string) {
 // in strict mode (the VMs run without it anyway).
 func SkipInVM(t testing.TB, needs string) {
 	t.Helper()
-	if vm := os.Getenv(EnvVM); vm != "" {
+	if vm := os.Getenv(role.VMEnv); vm != "" {
 		reason := "inside the matrix's virtual machine (" + vm + "), which holds no " + needs + ": this note runs on the machine itself"
 		reasons.Store(t, reason)
 		t.Skip(reason)

@@ -48,14 +48,6 @@ func CurrentMode() Mode {
 	return Rootless
 }
 
-// UserNamespaceEnv is the variable through which the sandbox package tells
-// a test process about its user namespace: "inside" for the process it
-// re-executes into one and its children, "refused: why" where the kernel
-// said no, "root" in processes a root test process starts (which may run
-// as another user on purpose and must not make one). A reader sets it to
-// "off" to run the privileged notes without one.
-const UserNamespaceEnv = role.UserNamespaceEnv
-
 // initialUserNamespace reports whether the process is in the initial user
 // namespace, whose uid_map maps every uid to itself.
 func initialUserNamespace() bool {
@@ -69,10 +61,10 @@ func initialUserNamespace() bool {
 // noUserNamespace explains why this process has no user namespace to run
 // the privileged notes in: the setting that refuses it where one does.
 func noUserNamespace() string {
-	env := os.Getenv(UserNamespaceEnv)
+	env := os.Getenv(role.UserNamespaceEnv)
 	switch env {
 	case "off":
-		return UserNamespaceEnv + "=off asked for no user namespace"
+		return role.UserNamespaceEnv + "=off asked for no user namespace"
 	case "root":
 		return "no user namespace either: a process that a test running as root started as another user"
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"netnotes/internal/role"
+
 	"github.com/stretchr/testify/assert"
 )
 
@@ -31,10 +33,10 @@ func TestRealRootNeedsAgreeWithTheMode(t *testing.T) {
 }
 
 func TestNoUserNamespaceSaysWhy(t *testing.T) {
-	t.Setenv(UserNamespaceEnv, "off")
-	assert.Contains(t, noUserNamespace(), UserNamespaceEnv+"=off")
+	t.Setenv(role.UserNamespaceEnv, "off")
+	assert.Contains(t, noUserNamespace(), role.UserNamespaceEnv+"=off")
 
-	t.Setenv(UserNamespaceEnv, "refused: clone(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): operation not permitted")
+	t.Setenv(role.UserNamespaceEnv, "refused: clone(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS): operation not permitted")
 	why := noUserNamespace()
 	// A setting that refuses user namespaces wins over the bare error.
 	if b, err := os.ReadFile("/proc/sys/user/max_user_namespaces"); err == nil && strings.TrimSpace(string(b)) == "0" {

@@ -27,8 +27,11 @@ const (
 	// not be observed, into a failure.
 	StrictEnv = "NETNOTES_STRICT"
 	// UserNamespaceEnv tells a test process about its user namespace
-	// (gate.UserNamespaceEnv says its values); "off" runs the privileged
-	// notes without one.
+	// (internal/sandbox sets it): "inside" for the process it re-executes
+	// into one and its children, "refused: why" where the kernel said no,
+	// "root" in processes a root test process starts (which may run as
+	// another user on purpose and must not make one). A reader sets it to
+	// "off" to run the privileged notes without one.
 	UserNamespaceEnv = "NETNOTES_USERNS"
 	// VMEnv is set inside the matrix's virtual machines (to "qemu").
 	VMEnv = "NETNOTES_VM"

@@ -45,7 +45,7 @@ import (
 	"netnotes/internal/role"
 )
 
-// Values of gate.UserNamespaceEnv.
+// Values of role.UserNamespaceEnv.
 const (
 	usernsInside = "inside" // the test process in the user namespace, and its children: do not re-execute again
 	usernsOff    = "off"    // the reader's choice: no user namespace
@@ -75,7 +75,7 @@ func enterUserNamespace([]string) int {
 	}
 	// Children of this process (a test's helper process, this binary
 	// again, say) are inside too, and their descriptor 3 is not ours.
-	os.Setenv(gate.UserNamespaceEnv, usernsInside)
+	os.Setenv(role.UserNamespaceEnv, usernsInside)
 	return role.Continue
 }
 
@@ -192,8 +192,8 @@ func unwrapStart(err error) error {
 // would: nil when it can, else why not. It starts this program again inside
 // one, which exits at once (so the program must import this package).
 func ProbeUserNamespace() error {
-	if os.Getenv(gate.UserNamespaceEnv) == usernsOff {
-		return errors.New(gate.UserNamespaceEnv + "=off")
+	if os.Getenv(role.UserNamespaceEnv) == usernsOff {
+		return errors.New(role.UserNamespaceEnv + "=off")
 	}
 	cmd, report, err := userNamespaceCommand(probeRole)
 	if err != nil {
@@ -209,7 +209,7 @@ func ProbeUserNamespace() error {
 // sudo (sudoBuild), not inside a user namespace of the sandbox's already
 // (nor started by root's test process, nor told to stay out).
 func wantsUserNamespace() bool {
-	return sudoBuild && testing.Testing() && os.Getenv(gate.UserNamespaceEnv) == ""
+	return sudoBuild && testing.Testing() && os.Getenv(role.UserNamespaceEnv) == ""
 }
 
 // relayToUserNamespace is the rootless mode's switch: not root, it runs
@@ -221,7 +221,7 @@ func relayToUserNamespace([]string) int {
 	if gate.IsRoot() {
 		// A test may start this binary again as another user on purpose
 		// (U9's client as uid 65534): that one must stay what it was made.
-		os.Setenv(gate.UserNamespaceEnv, usernsRoot)
+		os.Setenv(role.UserNamespaceEnv, usernsRoot)
 		return role.Continue
 	}
 	// Roles play while packages initialize, on the main thread, locked:
@@ -229,7 +229,7 @@ func relayToUserNamespace([]string) int {
 	// lives as long as the process.
 	cmd, report, err := userNamespaceCommand(enterRole)
 	if err != nil {
-		os.Setenv(gate.UserNamespaceEnv, "refused: "+err.Error())
+		os.Setenv(role.UserNamespaceEnv, "refused: "+err.Error())
 		return role.Continue
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -237,7 +237,7 @@ func relayToUserNamespace([]string) int {
 	signal.Notify(signals, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
 	if why := start(cmd, report); why != "" {
 		signal.Stop(signals)
-		os.Setenv(gate.UserNamespaceEnv, "refused: "+why)
+		os.Setenv(role.UserNamespaceEnv, "refused: "+why)
 		return role.Continue
 	}
 	go func() {

@@ -26,10 +26,10 @@ func TestRootlessModeIsAUserNamespaceOfOneUser(t *testing.T) {
 	switch gate.CurrentMode() {
 	case gate.RealRoot:
 		assert.Equal(t, []string{"0", "0", "4294967295"}, uidMap, "as root the rootless path is not taken")
-		assert.Equal(t, "root", os.Getenv(gate.UserNamespaceEnv), "as root the rootless path is not taken, and no child of this process takes it")
+		assert.Equal(t, "root", os.Getenv(role.UserNamespaceEnv), "as root the rootless path is not taken, and no child of this process takes it")
 		return
 	case gate.Unprivileged:
-		t.Skipf("no user namespace here: %s=%q", gate.UserNamespaceEnv, os.Getenv(gate.UserNamespaceEnv))
+		t.Skipf("no user namespace here: %s=%q", role.UserNamespaceEnv, os.Getenv(role.UserNamespaceEnv))
 	}
 	require.Len(t, uidMap, 3, "uid_map %q", b)
 	assert.Equal(t, "0", uidMap[0])

@@ -55,6 +55,6 @@
 // run after the notes. The init reports what it saw of it ("sysctl ...",
 // "condition ..." frames, in Result.Seen).
 //
-// Inside the VM the tests see NETNOTES_VM (gate.EnvVM) and skip what
+// Inside the VM the tests see NETNOTES_VM (role.VMEnv) and skip what
 // emulation cannot measure (gate.SkipEmulated).
 package vm

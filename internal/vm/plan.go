@@ -1,6 +1,6 @@
 package vm
 
-import "netnotes/internal/gate"
+import "netnotes/internal/role"
 
 // Plan is what the init inside the VM does, written to PlanPath in the
 // initramfs as JSON.
@@ -37,7 +37,7 @@ const (
 	Frame = "@@netnotes "
 	// EnvVM is set in the tests' environment inside the VM; its value
 	// says what emulates the machine ("qemu-tcg").
-	EnvVM = gate.EnvVM
+	EnvVM = role.VMEnv
 )
 
 // Frame lines (after Frame): "module NAME ok", "module NAME error ERR",
