@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"netnotes/internal/bench/stats"
 )
 
 func TestConfigValidateRejectsBadInput(t *testing.T) {
@@ -26,8 +28,8 @@ func TestConfigValidateRejectsBadInput(t *testing.T) {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%s: %+v accepted; want an error", name, c)
 		}
-		if _, err := Start(c); err == nil {
-			t.Errorf("%s: Start accepted %+v", name, c)
+		if _, err := startSession(c); err == nil {
+			t.Errorf("%s: startSession accepted %+v", name, c)
 		}
 	}
 }
@@ -98,7 +100,7 @@ func TestTableShowsAlsoAndCPURatio(t *testing.T) {
 	if r := c.CPURatio(cell); r.N != 3 || r.Median != 1.5 {
 		t.Errorf("CPU ratio %+v; want 1.5 from 3 pairs", r)
 	}
-	if got := Median(c.RatesOf(Pipe, cell)); got != 2.5e6 {
+	if got := stats.Median(c.RatesOf(Pipe, cell)); got != 2.5e6 {
 		t.Errorf("pipe rate %.0f; want 2500000", got)
 	}
 	tab := c.Table()

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"netnotes/internal/bench/stats"
 )
 
 // Cell is one point of a comparison: shape, placement, size.
@@ -178,17 +180,19 @@ func (c *Comparison) LatencyOf(tr Transport, cell Cell) []Latency { return c.lat
 // pair): with both peers on one CPU and nothing else running, the rate
 // is one over it, and unlike the rate it barely moves when a little
 // other work shares the machine (much of it moves it too: MaxOtherCPU).
-func (c *Comparison) CPURatio(cell Cell) Ratio {
-	return Ratios(c.cpu[c.B][cell], c.cpu[c.A][cell])
+func (c *Comparison) CPURatio(cell Cell) stats.Ratio {
+	return stats.Ratios(c.cpu[c.B][cell], c.cpu[c.A][cell])
 }
 
 // Rates returns the median msgs/s of A and B in a cell.
 func (c *Comparison) Rates(cell Cell) (a, b float64) {
-	return Median(c.ratesA[cell]), Median(c.ratesB[cell])
+	return stats.Median(c.ratesA[cell]), stats.Median(c.ratesB[cell])
 }
 
 // Ratio returns A/B in a cell, pair by pair.
-func (c *Comparison) Ratio(cell Cell) Ratio { return Ratios(c.ratesA[cell], c.ratesB[cell]) }
+func (c *Comparison) Ratio(cell Cell) stats.Ratio {
+	return stats.Ratios(c.ratesA[cell], c.ratesB[cell])
+}
 
 // Spread returns the larger relative spread (max-min)/median of A's and
 // B's own rates in a cell.
@@ -197,7 +201,7 @@ func (c *Comparison) Spread(cell Cell) float64 {
 		if len(xs) == 0 {
 			return math.NaN()
 		}
-		return (slices.Max(xs) - slices.Min(xs)) / Median(xs)
+		return (slices.Max(xs) - slices.Min(xs)) / stats.Median(xs)
 	}
 	return max(rel(c.ratesA[cell]), rel(c.ratesB[cell]))
 }
@@ -221,7 +225,7 @@ func (c *Comparison) Table() string {
 		fmt.Fprintf(&sb, "%-9s %-9s %6d %12.0f %12.0f %6.2fx %5.2f-%-5.2fx %6.0f%%", cell.Shape, cell.Placement,
 			cell.Size, a, b, r.Median, r.Min, r.Max, 100*c.Spread(cell))
 		for _, tr := range c.Also {
-			fmt.Fprintf(&sb, " %12.0f", Median(c.RatesOf(tr, cell)))
+			fmt.Fprintf(&sb, " %12.0f", stats.Median(c.RatesOf(tr, cell)))
 		}
 		if cr := c.CPURatio(cell); cell.Placement == OneCPU && cr.N > 0 {
 			fmt.Fprintf(&sb, " %5.2fx %4.2f-%-4.2f", cr.Median, cr.Min, cr.Max)

@@ -55,9 +55,6 @@ const (
 	TCPHostAddr  Transport = "tcp-hostaddr"  // TCP to a non-loopback address of this host, TCP_NODELAY
 )
 
-// Sizes are the message sizes of the full sweep, in bytes.
-var Sizes = []int{64, 100, 256, 1024, 4096, 16384, 65536}
-
 // Config is one experiment.
 type Config struct {
 	Shape     Shape
@@ -104,10 +101,10 @@ func (c Config) isTCP() bool {
 	return c.Transport == TCP || c.Transport == TCPHostAddr || c.Transport == TCPSockmap
 }
 
-// CongestionAvailable reports whether the kernel has congestion control
+// congestionAvailable reports whether the kernel has congestion control
 // cc already, as net.ipv4.tcp_available_congestion_control lists them (a
 // module not yet loaded is not listed; setting it as root would load it).
-func CongestionAvailable(cc string) error {
+func congestionAvailable(cc string) error {
 	b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_available_congestion_control")
 	if err != nil {
 		return fmt.Errorf("bench: reading the available congestion controls: %w", err)
@@ -149,7 +146,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bench: unknown transport %q", c.Transport)
 	}
 	if c.Congestion != "" && c.isTCP() {
-		if err := CongestionAvailable(c.Congestion); err != nil {
+		if err := congestionAvailable(c.Congestion); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/bench/affinity"
+	"netnotes/internal/bench/stats"
 	"netnotes/internal/claims"
 	"netnotes/internal/nstat"
 	"netnotes/internal/osthread"
@@ -28,7 +30,7 @@ import (
 // sides, and the next starts only when the last is done (the accept queue
 // never fills). The server is a thread of this process (its own locked OS
 // thread, blocking system calls through x/sys/unix, which tell the Go
-// scheduler); with OneCPU both threads are pinned to the CPU PinCPU
+// scheduler); with OneCPU both threads are pinned to the CPU affinity.OneCPU
 // names. TCP sets nothing (no TCP_NODELAY: one byte, written once); the
 // server closes first, so its side keeps the TIME_WAIT, and
 // net.ipv4.tcp_tw_reuse (2 by default: loopback) lets a client port come
@@ -181,13 +183,13 @@ func startConnector(tr Transport, pl Placement, inNetns func(func() error) error
 	}
 	cpu := -1
 	if pl == OneCPU {
-		if cpu, err = PinCPU(); err != nil {
+		if cpu, err = affinity.OneCPU(); err != nil {
 			return k, err
 		}
 	}
 	k.serve(cpu)
 	if cpu >= 0 {
-		restore, err := pinThread(cpu)
+		restore, err := affinity.PinThread(cpu)
 		if err != nil {
 			return k, err
 		}
@@ -520,8 +522,8 @@ func MeasureConnections(placements []Placement, reps int, d time.Duration, inNet
 				done++
 			}
 		}
-		c := ConnectCell{Placement: pl, RateUDS: math.Round(Median(rates[0])), RateTCP: math.Round(Median(rates[1])),
-			CPUUDS: math.Round(Median(cpus[0])), CPUTCP: math.Round(Median(cpus[1]))}
+		c := ConnectCell{Placement: pl, RateUDS: math.Round(stats.Median(rates[0])), RateTCP: math.Round(stats.Median(rates[1])),
+			CPUUDS: math.Round(stats.Median(cpus[0])), CPUTCP: math.Round(stats.Median(cpus[1]))}
 		for i := range rates[0] {
 			c.Ratios = append(c.Ratios, math.Round(1e4*rates[0][i]/rates[1][i])/1e4)
 		}

@@ -94,7 +94,7 @@ func (a Counts) PerKiloMsg(msgs int64) string {
 
 // counts reads the counts now: the client thread's switches from
 // getrusage, the rest from /proc (zero where unreadable).
-func (s *Session) counts() Counts {
+func (s *session) counts() Counts {
 	var out Counts
 	if s.child == nil {
 		return out
@@ -130,7 +130,7 @@ func (s *Session) counts() Counts {
 
 // softirqdSwitches is the context switches of the pinned CPU's ksoftirqd
 // so far (0 without a pinned CPU).
-func (s *Session) softirqdSwitches() int64 {
+func (s *session) softirqdSwitches() int64 {
 	if s.softirqd <= 0 {
 		return 0
 	}
@@ -140,7 +140,7 @@ func (s *Session) softirqdSwitches() int64 {
 
 // softirqdCPU is the pinned CPU's ksoftirqd's time on CPU so far (0
 // without a pinned CPU or a readable schedstat).
-func (s *Session) softirqdCPU() time.Duration {
+func (s *session) softirqdCPU() time.Duration {
 	if s.softirqd <= 0 {
 		return 0
 	}

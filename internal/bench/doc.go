@@ -80,8 +80,9 @@
 //
 // # Fidelity: the same work as C
 //
-// What one message is, in the raw path and in testdata/pingpong.c alike,
-// so that anyone can write the same in any language:
+// What one message is, in the raw path and in the C yardstick
+// (internal/cmd/bench/testdata/pingpong.c) alike, so that anyone can
+// write the same in any language:
 //
 //   - The connection: socket, bind, listen(1), connect, accept; uds is
 //     AF_UNIX SOCK_STREAM on a path in a fresh temporary directory (removed
@@ -133,7 +134,7 @@
 //
 // `make bench BENCH_FLAGS=-fidelity` (or `go run ./internal/cmd/bench
 // -fidelity`) compiles the C program with cc and measures it beside the
-// raw path, both peers on one CPU (the one PinCPU names, for C and Go
+// raw path, both peers on one CPU (the one affinity.OneCPU names, for C and Go
 // alike), same cells, 5 pairs, in two placements of the Go side:
 //
 //   - harness: what `go test -bench` gives (placement=onecpu): the
@@ -198,7 +199,7 @@
 //     process's threads alone changed nothing, and neither did making the
 //     peer's threads SCHED_BATCH (which do not preempt on waking): being
 //     on the CPU was enough.
-//   - The client's calls. Session.Op makes the call that moves a whole
+//   - The client's calls. session.Op makes the call that moves a whole
 //     message itself (readAfter and writeAfter finish a short one): no
 //     function lies between its loop and the system call's stub, as in
 //     C's loop.
@@ -242,7 +243,7 @@
 // Why an outside measurement (issue 23: Go/C 0.89 for a 100 B UDS stream,
 // 1.12-1.20 at 64 KiB, the UDS/TCP ratios 7-23% from C's) differed from
 // the old fidelity mode (0.96-1.01): the old mode measured one placement
-// only, harness, on the CPU PinCPU names, and so did its C. The outside
+// only, harness, on the CPU affinity.OneCPU names, and so did its C. The outside
 // runs were in the two others: the whole test process under taskset -c 0
 // (the process placement: GOMAXPROCS 1, the runtime's threads on the
 // measured CPU, where the harness cannot move them), and, without taskset,
@@ -271,7 +272,7 @@
 //     (CLONE_FILES), so the kernel takes and drops a reference on the file
 //     at every read and write (fdget_pos and fput: 3.1% of the samples,
 //     against C's 0.9%). The peer's thread and the client's session thread
-//     now unshare(CLONE_FILES) (Session.privateFiles): 0.8%, as C.
+//     now unshare(CLONE_FILES) (session.privateFiles): 0.8%, as C.
 //   - The calls. RawSyscall went three calls deep (RawSyscall,
 //     RawSyscall6, Syscall6) and the stream peer called its reads through
 //     function values: Go's user space took 10.1% of the samples, C's
@@ -294,7 +295,7 @@
 //     idle Ms) could run on the measured CPU, between the two peers: the
 //     stream cells showed more context switches per message than C's
 //     (0.041 against 0.024 over UDS). They now go to the other CPUs for
-//     the session (moveOtherThreads); the peer's even when it was started
+//     the session (affinity.MoveOtherThreads); the peer's even when it was started
 //     on the measured CPU alone, as under taskset.
 //
 // Together, CPU time per 100 B stream message (both processes, fixed

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"netnotes/internal/bench/stats"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -159,14 +161,14 @@ func (c *Comparison) addCounts(cf *CellFacts, cell Cell, n int) {
 		segA = append(segA, 1000*perMsg(ra[i], ra[i].Counts.TCPDataSegments))
 		segB = append(segB, 1000*perMsg(rb[i], rb[i].Counts.TCPDataSegments))
 	}
-	cf.CPURatios, cf.CPUA, cf.CPUB = ratios, math.Round(Median(cpuA)), math.Round(Median(cpuB))
+	cf.CPURatios, cf.CPUA, cf.CPUB = ratios, math.Round(stats.Median(cpuA)), math.Round(stats.Median(cpuB))
 	if wall > 0 {
 		cf.OtherCPU = max(0, math.Round(1000*(1-cpu.Seconds()/wall.Seconds()))/10)
 	}
 	if all > 0 {
 		cf.ElseBusy = math.Round(1000*float64(busy)/float64(all)) / 10
 	}
-	cf.SegsA, cf.SegsB = math.Round(Median(segA)), math.Round(Median(segB))
+	cf.SegsA, cf.SegsB = math.Round(stats.Median(segA)), math.Round(stats.Median(segB))
 	if cf.SegsA > 0 {
 		cf.PairSegsA = roundAll(segA)
 	}
@@ -183,16 +185,16 @@ func roundAll(xs []float64) []float64 {
 	return out
 }
 
-// SameModeBand is how far apart two connections' data segments per 1000
+// sameModeBand is how far apart two connections' data segments per 1000
 // messages may lie and still count as one TCP mode (25% either way).
-const SameModeBand = 1.25
+const sameModeBand = 1.25
 
 // oneMode reports whether two connections' data segments per 1000
-// messages lie within SameModeBand of each other.
-func oneMode(a, b float64) bool { return a > 0 && b > 0 && max(a/b, b/a) <= SameModeBand }
+// messages lie within sameModeBand of each other.
+func oneMode(a, b float64) bool { return a > 0 && b > 0 && max(a/b, b/a) <= sameModeBand }
 
 // SameMode returns the cell with only its pairs whose two TCP connections
-// were in one mode (data segments per 1000 messages within SameModeBand
+// were in one mode (data segments per 1000 messages within sameModeBand
 // of each other), and how many pairs that left. A stream of small writes
 // settles, connection by connection, into more or fewer writes a segment,
 // and what a message costs follows; a pair in two modes compares the
@@ -294,51 +296,58 @@ func loadAverage() float64 {
 	return x
 }
 
-// U8Windows are U8's short measurements (UDS against TCP), at 100 B and
-// 64 KiB, each pair measured side by side in chunks (MeasurePair): round
-// trips 16 pairs of 25 ms a side after 300 round trips (the interval
-// leaves out 4 pairs at each end, 92%: gap-shrinks compares the 100 B
-// round trip's ratio with the 64 KiB one's, about 1.45x against 1.37x on
-// the project's machine, near the 10% within which two leads are about
-// the same, which 10 pairs could not always tell);
-// 100 B streams 24 pairs of 30 ms after 5000 messages (a TCP stream's
-// mode is then a long stream's: it moves between 20 and 65 data segments
-// per 1000 messages from one connection to the next, and a pair's ratio
-// with it; 7 left out at each end, 94%); 64 KiB streams 16 pairs of 100
-// ms (their cost wanders most, see PairChunk). The stream's gap-shrinks
-// compares about 0.8x at 100 B with about 1.45x at 64 KiB, a lead that
-// reverses whatever the spread; when the rule compared distances from 1x
-// either way, 16 pairs of 100 B streams left the two overlapping in one of
-// three make notes runs.
-var U8Windows = []Window{
-	{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 16, Each: 25 * time.Millisecond, Warmup: 300},
-	{Shape: Stream, Sizes: []int{100}, Pairs: 24, Each: 30 * time.Millisecond, Warmup: 5000},
-	{Shape: Stream, Sizes: []int{65536}, Pairs: 16, Each: 100 * time.Millisecond},
-}
+// What is measured: the message sizes of the full sweep, and the claims'
+// windows (how long and how often SameCPU measures each claim's cells).
+var (
+	// Sizes are the message sizes of the full sweep, in bytes.
+	Sizes = []int{64, 100, 256, 1024, 4096, 16384, 65536}
 
-// L4Windows are L4's (TCP against TCP), the same cells: a round trip
-// pair's two sides differ little (0.92-1.04 by CPU time per message in
-// the recorded run, linux-6.18's L4.json: 10 pairs, one left out at each
-// end, 98%), while each side of a stream falls into a TCP mode of its own
-// connection, so a stream pair's ratio wanders more than the band's ±10%
-// (0.86-1.16 at 100 B, 0.74-1.20 at 64 KiB in that run): 24 pairs of
-// 100 B streams (those whose two sides were in one mode decide, see
-// JudgeL4) and 20 pairs of 64 KiB streams of 50 ms (5 left out at each
-// end, 96%).
-var L4Windows = []Window{
-	{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 10, Each: 25 * time.Millisecond, Warmup: 300},
-	{Shape: Stream, Sizes: []int{100}, Pairs: 24, Each: 30 * time.Millisecond, Warmup: 5000},
-	{Shape: Stream, Sizes: []int{65536}, Pairs: 20, Each: 50 * time.Millisecond},
-}
+	// U8Windows are U8's short measurements (UDS against TCP), at 100 B and
+	// 64 KiB, each pair measured side by side in chunks (MeasurePair): round
+	// trips 16 pairs of 25 ms a side after 300 round trips (the interval
+	// leaves out 4 pairs at each end, 92%: gap-shrinks compares the 100 B
+	// round trip's ratio with the 64 KiB one's, about 1.45x against 1.37x on
+	// the project's machine, near the 10% within which two leads are about
+	// the same, which 10 pairs could not always tell);
+	// 100 B streams 24 pairs of 30 ms after 5000 messages (a TCP stream's
+	// mode is then a long stream's: it moves between 20 and 65 data segments
+	// per 1000 messages from one connection to the next, and a pair's ratio
+	// with it; 7 left out at each end, 94%); 64 KiB streams 16 pairs of 100
+	// ms (their cost wanders most, see PairChunk). The stream's gap-shrinks
+	// compares about 0.8x at 100 B with about 1.45x at 64 KiB, a lead that
+	// reverses whatever the spread; when the rule compared distances from 1x
+	// either way, 16 pairs of 100 B streams left the two overlapping in one of
+	// three make notes runs.
+	U8Windows = []Window{
+		{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 16, Each: 25 * time.Millisecond, Warmup: 300},
+		{Shape: Stream, Sizes: []int{100}, Pairs: 24, Each: 30 * time.Millisecond, Warmup: 5000},
+		{Shape: Stream, Sizes: []int{65536}, Pairs: 16, Each: 100 * time.Millisecond},
+	}
+
+	// L4Windows are L4's (TCP against TCP), the same cells: a round trip
+	// pair's two sides differ little (0.92-1.04 by CPU time per message in
+	// the recorded run, linux-6.18's L4.json: 10 pairs, one left out at each
+	// end, 98%), while each side of a stream falls into a TCP mode of its own
+	// connection, so a stream pair's ratio wanders more than the band's ±10%
+	// (0.86-1.16 at 100 B, 0.74-1.20 at 64 KiB in that run): 24 pairs of
+	// 100 B streams (those whose two sides were in one mode decide, see
+	// JudgeL4) and 20 pairs of 64 KiB streams of 50 ms (5 left out at each
+	// end, 96%).
+	L4Windows = []Window{
+		{Shape: RoundTrip, Sizes: []int{100, 65536}, Pairs: 10, Each: 25 * time.Millisecond, Warmup: 300},
+		{Shape: Stream, Sizes: []int{100}, Pairs: 24, Each: 30 * time.Millisecond, Warmup: 5000},
+		{Shape: Stream, Sizes: []int{65536}, Pairs: 20, Each: 50 * time.Millisecond},
+	}
+)
 
 // Beside measures cells again, same CPU, with the congestion control a
-// reader most likely has instead of f.Congestion (OtherCongestion) set on
+// reader most likely has instead of f.Congestion (otherCongestion) set on
 // the connections (base is f's comparison's Base), and adds them to f
 // (WithCongestion): they decide nothing, and show what such a reader's
 // run decides from. Where the kernel does not have that congestion
 // control, f.NotBeside says so and nothing is measured.
 func (f *Facts) Beside(base Config, shapes []Shape, sizes []int, reps int, d time.Duration) error {
-	cc, err := OtherCongestion(f.Congestion)
+	cc, err := otherCongestion(f.Congestion)
 	if err == nil {
 		err = base.inNetns(func() error { return congestionSettable(cc) })
 	}
@@ -380,17 +389,17 @@ func congestionSettable(cc string) error {
 	return nil
 }
 
-// OtherCongestion returns the congestion control a reader is most likely
+// otherCongestion returns the congestion control a reader is most likely
 // to have instead of def, the connections' default here: cubic (most
 // Linux distributions' default) where def is not cubic, else bbr. It
 // returns why not when the kernel does not have it (a module not
 // loaded is never loaded for a note: that would change the host).
-func OtherCongestion(def string) (string, error) {
+func otherCongestion(def string) (string, error) {
 	cc := "cubic"
 	if def == "cubic" {
 		cc = "bbr"
 	}
-	return cc, CongestionAvailable(cc)
+	return cc, congestionAvailable(cc)
 }
 
 // congestion names the congestion control of sides a and b ("" where a
@@ -411,7 +420,7 @@ func congestion(a, b string) string {
 // median between their k-th smallest and k-th largest ratio with
 // probability 1 - 2*P(Binomial(n, 1/2) < k), whatever the noise looks
 // like; Interval drops as many pairs at each end as keeps that at or above
-// IntervalConfidence. Up to 7 pairs that is min to max (94% for 5 pairs);
+// intervalConfidence. Up to 7 pairs that is min to max (94% for 5 pairs);
 // 8 to 10 pairs drop one at each end (93% for 8), so that one pair upset
 // by a noisy neighbour does not stretch the interval on its own.
 type Interval struct {
@@ -425,32 +434,37 @@ type Interval struct {
 	Other float64
 }
 
-// MaxOtherCPU is the most of the measured CPU's time, in percent, that
-// other work may take while a cell is measured for the cell to decide
-// anything. With the pair at real-time priority (chrt -f, so that nothing
-// else could run on its CPU) other work took 0-1% in the cells that were
-// not throttled: the pair and its ksoftirqd (0-1% itself) are all a quiet
-// CPU runs, and on this machine at a quiet moment (load average 1.2-1.5)
-// 0.3-1.6%. The recorded runs had 0-4%, but 4-10% in the 64 KiB streams,
-// L4's among them: that cell's interval was the one that ended at 0.9123
-// against the band's 0.909. Measured the same day on the same machine
-// (its kernel build 6.18.44-fc-v1272), at load averages of 10-25 (other
-// engineers' builds, tests and VMs), with other work taking 11-43% of
-// the cell's CPU: L4's 100 B round trip ranged 0.49-1.02x and 0.96-4.93x
-// by CPU time per message (quiet: 0.97-1.02x), its 64 KiB stream
-// 0.56-1.13x and 0.75-3.27x (quiet: 0.84-1.31x), U8's 64 KiB round trip
-// 0.23-1.09x (quiet: 1.01-1.12x) and its 64 KiB stream 1.58-2.78x
-// (quiet: 1.31-1.88x): the other work's cache and TLB misses do not fall
-// evenly on the two sides, so the CPU time per message is not the
-// machine's any more. Such a cell is "measured under load", decides
-// nothing, and says so. The other CPUs' load alone (ElseBusy) moved
-// little: with a go build loop pinned to the other CPU, U8's cells lay
-// where the quiet machine's did; it is given beside, as a fact of the
-// run, and decides nothing.
-const MaxOtherCPU = 5.0
+const (
+	// MaxOtherCPU is the most of the measured CPU's time, in percent, that
+	// other work may take while a cell is measured for the cell to decide
+	// anything. With the pair at real-time priority (chrt -f, so that nothing
+	// else could run on its CPU) other work took 0-1% in the cells that were
+	// not throttled: the pair and its ksoftirqd (0-1% itself) are all a quiet
+	// CPU runs, and on this machine at a quiet moment (load average 1.2-1.5)
+	// 0.3-1.6%. The recorded runs had 0-4%, but 4-10% in the 64 KiB streams,
+	// L4's among them: that cell's interval was the one that ended at 0.9123
+	// against the band's 0.909. Measured the same day on the same machine
+	// (its kernel build 6.18.44-fc-v1272), at load averages of 10-25 (other
+	// engineers' builds, tests and VMs), with other work taking 11-43% of
+	// the cell's CPU: L4's 100 B round trip ranged 0.49-1.02x and 0.96-4.93x
+	// by CPU time per message (quiet: 0.97-1.02x), its 64 KiB stream
+	// 0.56-1.13x and 0.75-3.27x (quiet: 0.84-1.31x), U8's 64 KiB round trip
+	// 0.23-1.09x (quiet: 1.01-1.12x) and its 64 KiB stream 1.58-2.78x
+	// (quiet: 1.31-1.88x): the other work's cache and TLB misses do not fall
+	// evenly on the two sides, so the CPU time per message is not the
+	// machine's any more. Such a cell is "measured under load", decides
+	// nothing, and says so. The other CPUs' load alone (ElseBusy) moved
+	// little: with a go build loop pinned to the other CPU, U8's cells lay
+	// where the quiet machine's did; it is given beside, as a fact of the
+	// run, and decides nothing.
+	MaxOtherCPU = 5.0
+	// MaxOtherCPUWord is MaxOtherCPU as evidence writes it, for the judges'
+	// rule numbers (claims.Register).
+	MaxOtherCPUWord = "5"
+)
 
-// IntervalConfidence is the least coverage an Interval keeps.
-const IntervalConfidence = 0.90
+// intervalConfidence is the least coverage an Interval keeps.
+const intervalConfidence = 0.90
 
 // Interval returns the cell's interval.
 func (c CellFacts) Interval() Interval {
@@ -461,7 +475,7 @@ func (c CellFacts) Interval() Interval {
 	s := slices.Clone(c.Ratios)
 	slices.Sort(s)
 	k := 0
-	for 2*(k+1) < n && coverage(n, k+1) >= IntervalConfidence {
+	for 2*(k+1) < n && coverage(n, k+1) >= intervalConfidence {
 		k++
 	}
 	return Interval{Lo: s[k], Hi: s[n-1-k], N: n, Dropped: k, Coverage: coverage(n, k), Other: c.OtherCPU}
@@ -488,15 +502,11 @@ func (iv Interval) Kind() string {
 }
 
 // Decisive reports that the interval may decide anything: it holds the
-// median with at least IntervalConfidence, which takes 5 pairs or more,
+// median with at least intervalConfidence, which takes 5 pairs or more,
 // and it was not measured under load (MaxOtherCPU).
 func (iv Interval) Decisive() bool {
-	return iv.N > 0 && iv.Coverage >= IntervalConfidence && !iv.Loaded()
+	return iv.N > 0 && iv.Coverage >= intervalConfidence && !iv.Loaded()
 }
-
-// MaxOtherCPUWord is MaxOtherCPU as evidence writes it, for the judges'
-// rule numbers (claims.Register).
-var MaxOtherCPUWord = strconv.FormatFloat(MaxOtherCPU, 'f', 0, 64)
 
 // Loaded reports that other work took more than MaxOtherCPU of the
 // measured CPU's time while the interval's cell was measured.
@@ -524,12 +534,12 @@ func (iv Interval) Within(lo, hi float64) bool {
 func (iv Interval) String() string { return iv.Near() }
 
 // Near formats the interval to two decimals, but an end that lies within
-// NarrowMargin of one of edges in full ("0.9123-1.05x" against 0.909):
+// narrowMargin of one of edges in full ("0.9123-1.05x" against 0.909):
 // rounded, it could read as the edge itself or as the other side of it.
 func (iv Interval) Near(edges ...float64) string {
 	end := func(x float64) string {
 		for _, e := range edges {
-			if x < NarrowMargin*e && e < NarrowMargin*x {
+			if x < narrowMargin*e && e < narrowMargin*x {
 				return strconv.FormatFloat(x, 'f', -1, 64)
 			}
 		}
@@ -565,7 +575,7 @@ func (c CellFacts) Quantity() string {
 
 // Seen describes the cell's deciding interval with the other quantity
 // beside it: "1.10-1.16x by CPU time per message (msgs/s 0.95-1.30x,
-// 38544 vs 25428)". An end of the deciding interval within NarrowMargin
+// 38544 vs 25428)". An end of the deciding interval within narrowMargin
 // of one of edges (the thresholds it was decided against) is given as the
 // facts hold it, "0.9123", so that a reader sees how close it came.
 func (c CellFacts) Seen(edges ...float64) string {

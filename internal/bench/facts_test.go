@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,7 +157,7 @@ func TestOtherCongestionDecidesNothing(t *testing.T) {
 		!strings.Contains(p.Evidence, "TCP cubic, data segments per 1000 messages: tcp 1000 (a segment per write)") {
 		t.Errorf("2x-at-100b: %s — %s", p.Verdict, p.Evidence)
 	}
-	if err := CongestionAvailable("netnotes-none"); err == nil || !strings.Contains(err.Error(), "modprobe tcp_netnotes-none") {
+	if err := congestionAvailable("netnotes-none"); err == nil || !strings.Contains(err.Error(), "modprobe tcp_netnotes-none") {
 		t.Errorf("an unknown congestion control: %v", err)
 	}
 	cfg := Config{Shape: Stream, Path: Raw, Placement: OneCPU, Transport: TCP, Size: 100, Congestion: "netnotes-none"}
@@ -232,5 +233,12 @@ func TestAsIfQuietLeavesTheFactsAlone(t *testing.T) {
 	}
 	if (Facts{Cells: []CellFacts{{OtherCPU: MaxOtherCPU}}}).Loaded() {
 		t.Error("at the limit a cell still decides")
+	}
+}
+
+// The judges' rule number is the threshold the intervals are held to.
+func TestMaxOtherCPUWordIsMaxOtherCPU(t *testing.T) {
+	if got := strconv.FormatFloat(MaxOtherCPU, 'f', -1, 64); got != MaxOtherCPUWord {
+		t.Errorf("MaxOtherCPU %s, MaxOtherCPUWord %s", got, MaxOtherCPUWord)
 	}
 }

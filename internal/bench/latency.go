@@ -44,20 +44,20 @@ func (l latencies) add(d time.Duration) {
 	_ = l.h.RecordValue(min(int64(d), l.h.HighestTrackableValue()))
 }
 
-// Percentiles are the metrics' names with the percentile each reports.
-var Percentiles = []struct {
+// percentiles are the metrics' names with the percentile each reports.
+var percentiles = []struct {
 	Metric string
 	Q      float64
 }{{"p50-ns/op", 50}, {"p99-ns/op", 99}, {"p99.9-ns/op", 99.9}}
 
 // Latency is one run's round-trip time at the percentiles of
-// Percentiles; zero for a stream.
+// percentiles; zero for a stream.
 type Latency struct {
 	P50, P99, P999 time.Duration
 	N              int64 // round trips timed
 }
 
-// Values lists the percentiles in the order of Percentiles.
+// Values lists the percentiles in the order of the metrics p50, p99, p99.9.
 func (l Latency) Values() []time.Duration { return []time.Duration{l.P50, l.P99, l.P999} }
 
 func (l latencies) summary() Latency {
@@ -73,7 +73,7 @@ func (l latencies) report(b *testing.B) {
 	if l.h == nil || l.h.TotalCount() == 0 {
 		return
 	}
-	for _, p := range Percentiles {
+	for _, p := range percentiles {
 		b.ReportMetric(float64(l.h.ValueAtQuantile(p.Q)), p.Metric)
 	}
 }

@@ -45,7 +45,7 @@ func TestStreamsReportNoPercentiles(t *testing.T) {
 		lat.record(time.Now())
 		lat.report(b)
 	})
-	for _, p := range Percentiles {
+	for _, p := range percentiles {
 		if _, ok := res.Extra[p.Metric]; ok {
 			t.Errorf("a stream reported %s", p.Metric)
 		}

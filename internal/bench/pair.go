@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"netnotes/internal/bench/turn"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -50,7 +52,7 @@ func MeasurePair(a, b Config, d time.Duration) (ra, rb Result, err error) {
 // 0.93-1.05 (30 ms a side), unchunked pairs 0.85-1.08. A stream of
 // 64 KiB messages (tens of them in 1 ms) wanders most: 1 ms chunks gave
 // 0.92-1.08 over 100 ms a side, 5 and 10 ms chunks 0.84-1.23.
-func PairChunk(c Config) time.Duration {
+func (c Config) PairChunk() time.Duration {
 	switch {
 	case c.Shape == RoundTrip:
 		return 2 * time.Millisecond
@@ -61,7 +63,7 @@ func PairChunk(c Config) time.Duration {
 }
 
 func measurePairHere(a, b Config, d time.Duration) (Result, Result, error) {
-	var sessions []*Session
+	var sessions []*session
 	closeAll := func() error {
 		var errs []error
 		for i := len(sessions) - 1; i >= 0; i-- {
@@ -107,7 +109,7 @@ func measurePairHere(a, b Config, d time.Duration) (Result, Result, error) {
 	for _, sd := range sides {
 		sd.before = sd.s.counts()
 	}
-	chunk := PairChunk(a)
+	chunk := a.PairChunk()
 	for sides[0].elapsed < d || sides[1].elapsed < d {
 		for _, sd := range sides {
 			if sd.elapsed >= d {
@@ -132,27 +134,18 @@ func measurePairHere(a, b Config, d time.Duration) (Result, Result, error) {
 	return rs[0], rs[1], nil
 }
 
-// Turns is how a measurement shares the CPU with another program, taking
+// turnTaking is how a measurement shares the CPU with another program, taking
 // turns as the two sides of a pair do (the fidelity check runs the C
 // yardstick beside the engine this way). Wait returns when the
 // measurement may run its next chunk; Yield hands the turn back: ready
 // after the warm-up, a chunk done, or the last one (the measurement has
 // ended and will not wait again).
-type Turns interface {
+type turnTaking interface {
 	Wait() error
-	Yield(Yield) error
+	Yield(turn.Yield) error
 }
 
-// Yield is what a measurement says when it hands its turn back.
-type Yield byte
-
-const (
-	Ready     Yield = 'r' // warmed up, waiting for its first turn
-	ChunkDone Yield = 'c' // a chunk timed, waiting for the next turn
-	Ended     Yield = 'e' // timed for its duration, finished and closed
-)
-
-// PipeTurns takes turns on two descriptors another program holds the
+// pipeTurns takes turns on two descriptors another program holds the
 // other ends of: a byte read from wait is a turn, a Yield is written to
 // yield. They go through the raw calls the measurement itself uses
 // (readFull, writeFull), which the Go runtime does not see: a read that
@@ -165,7 +158,6 @@ const (
 // check 15-25% more CPU time per message than C in every round-trip
 // cell. Unseen, the wait is a goroutine that keeps running, as a stopped
 // process's would.
-func PipeTurns(wait, yield int) Turns { return pipeTurns{wait, yield} }
 
 type pipeTurns struct{ wait, yield int }
 
@@ -179,7 +171,7 @@ func (p pipeTurns) Wait() error {
 	return nil
 }
 
-func (p pipeTurns) Yield(y Yield) error {
+func (p pipeTurns) Yield(y turn.Yield) error {
 	if err := writeFull(p.yield, []byte{byte(y)}); err != nil {
 		return fmt.Errorf("ending a turn: %w", err)
 	}
@@ -187,7 +179,8 @@ func (p pipeTurns) Yield(y Yield) error {
 }
 
 // MeasureInTurns is Measure in turns: after the warm-up, c is timed in
-// chunks of about chunk, each in a turn that turns gives, until it has
+// chunks of about chunk, each in a turn taken on the descriptors wait and
+// yield (see pipeTurns), until it has
 // been timed for about d; the stream's end (Finish) and the connection's
 // close fall within its last turn. Between its turns nothing of the
 // measurement runs: the client thread waits in Wait, the peer in its
@@ -195,7 +188,11 @@ func (p pipeTurns) Yield(y Yield) error {
 // process is woken either (a stopped and continued Go process wakes them
 // all, and pinned to one CPU with its peers, their running changed what
 // TCP did, see the package doc).
-func MeasureInTurns(c Config, d, chunk time.Duration, turns Turns) (r Result, err error) {
+func MeasureInTurns(c Config, d, chunk time.Duration, wait, yield int) (Result, error) {
+	return measureInTurns(c, d, chunk, pipeTurns{wait, yield})
+}
+
+func measureInTurns(c Config, d, chunk time.Duration, turns turnTaking) (r Result, err error) {
 	err = onOwnGoroutine(func() error {
 		r, err = measureInTurnsHere(c, d, chunk, turns)
 		return err
@@ -203,8 +200,8 @@ func MeasureInTurns(c Config, d, chunk time.Duration, turns Turns) (r Result, er
 	return r, err
 }
 
-func measureInTurnsHere(c Config, d, chunk time.Duration, turns Turns) (Result, error) {
-	s, err := Start(c)
+func measureInTurnsHere(c Config, d, chunk time.Duration, turns turnTaking) (Result, error) {
+	s, err := startSession(c)
 	if err != nil {
 		return Result{}, err
 	}
@@ -218,7 +215,7 @@ func measureInTurnsHere(c Config, d, chunk time.Duration, turns Turns) (Result, 
 	side := newPairSide(s)
 	defer side.closeStat()
 	side.before = s.counts()
-	if err := turns.Yield(Ready); err != nil {
+	if err := turns.Yield(turn.Ready); err != nil {
 		return fail(err)
 	}
 	for {
@@ -231,7 +228,7 @@ func measureInTurnsHere(c Config, d, chunk time.Duration, turns Turns) (Result, 
 		if side.elapsed >= d {
 			break
 		}
-		if err := turns.Yield(ChunkDone); err != nil {
+		if err := turns.Yield(turn.ChunkDone); err != nil {
 			return fail(err)
 		}
 	}
@@ -243,12 +240,12 @@ func measureInTurnsHere(c Config, d, chunk time.Duration, turns Turns) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
-	return r, turns.Yield(Ended)
+	return r, turns.Yield(turn.Ended)
 }
 
 // pairSide is one session of a pair and what its chunks have summed.
 type pairSide struct {
-	s        *Session
+	s        *session
 	stat     *os.File // the peer's schedstat, read again at each chunk's ends
 	before   Counts   // at the first chunk's start: the session's own counters
 	msgs     int64
@@ -264,7 +261,7 @@ type pairSide struct {
 	lat      latencies
 }
 
-func newPairSide(s *Session) *pairSide {
+func newPairSide(s *session) *pairSide {
 	sd := &pairSide{s: s, lat: newLatencies(s.cfg.Shape)}
 	if s.child != nil {
 		pid := s.child.Process.Pid

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"netnotes/internal/bench/turn"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -48,7 +50,7 @@ func TestMeasurePairTimesBothSidesInChunks(t *testing.T) {
 // a marked message, and only that one, with one byte.
 func TestStreamPeerAnswersTheMarkedMessage(t *testing.T) {
 	err := onOwnGoroutine(func() error {
-		s, err := Start(Config{Shape: Stream, Path: Raw, Placement: Free, Transport: UDS, Size: 100, Warmup: 1})
+		s, err := startSession(Config{Shape: Stream, Path: Raw, Placement: Free, Transport: UDS, Size: 100, Warmup: 1})
 		if err != nil {
 			return err
 		}
@@ -94,16 +96,16 @@ func TestSchedstatUnreadableGivesNoCPUTime(t *testing.T) {
 	if _, ok := schedstatCPU("/proc/self/task/0/schedstat"); ok {
 		t.Error("schedstatCPU read a file that does not exist")
 	}
-	sd := &pairSide{noCPU: true, cpu: time.Second, s: &Session{}}
+	sd := &pairSide{noCPU: true, cpu: time.Second, s: &session{}}
 	if r := sd.result(); r.Counts.CPU != 0 {
 		t.Errorf("a side with an unreadable chunk reports %v of CPU; want none", r.Counts.CPU)
 	}
 }
 
-// turnLog is Turns that gives every turn at once and writes down what
+// turnLog is turnTaking that gives every turn at once and writes down what
 // the measurement said, and when it waited.
 type turnLog struct {
-	said  []Yield
+	said  []turn.Yield
 	waits int
 	fail  error // returned by the third Wait, if set
 }
@@ -116,7 +118,7 @@ func (l *turnLog) Wait() error {
 	return nil
 }
 
-func (l *turnLog) Yield(y Yield) error {
+func (l *turnLog) Yield(y turn.Yield) error {
 	l.said = append(l.said, y)
 	return nil
 }
@@ -130,7 +132,7 @@ func TestMeasureInTurnsTakesATurnPerChunk(t *testing.T) {
 	for _, shape := range []Shape{RoundTrip, Stream} {
 		c := Config{Shape: shape, Path: Raw, Placement: OneCPU, Transport: UDS, Size: 100}
 		var log turnLog
-		r, err := MeasureInTurns(c, d, chunk, &log)
+		r, err := measureInTurns(c, d, chunk, &log)
 		if err != nil {
 			t.Fatalf("%s: %v", c, err)
 		}
@@ -138,11 +140,11 @@ func TestMeasureInTurnsTakesATurnPerChunk(t *testing.T) {
 			t.Errorf("%s in turns: %d messages, %v timed, %v CPU; want some in at least %v", c, r.Msgs, r.Elapsed, r.Counts.CPU, d)
 		}
 		n := len(log.said)
-		if n < 3 || log.said[0] != Ready || log.said[n-1] != Ended {
+		if n < 3 || log.said[0] != turn.Ready || log.said[n-1] != turn.Ended {
 			t.Fatalf("%s said %q; want r, then c per chunk, then e", c, log.said)
 		}
 		for _, y := range log.said[1 : n-1] {
-			if y != ChunkDone {
+			if y != turn.ChunkDone {
 				t.Errorf("%s said %q between its chunks; want c", c, y)
 			}
 		}
@@ -160,45 +162,45 @@ func TestMeasureInTurnsTakesATurnPerChunk(t *testing.T) {
 	// Ten times as long, so that the third turn comes even when a loaded
 	// machine stretches the first chunks (at a load average of 22, two
 	// chunks of 2 ms took the whole 20 ms now and then).
-	if _, err := MeasureInTurns(c, 10*d, chunk, gone); err == nil {
+	if _, err := measureInTurns(c, 10*d, chunk, gone); err == nil {
 		t.Error("a turn that failed did not end the measurement with an error")
 	}
-	if len(gone.said) > 0 && gone.said[len(gone.said)-1] == Ended {
+	if len(gone.said) > 0 && gone.said[len(gone.said)-1] == turn.Ended {
 		t.Errorf("it said %q after its turns failed", gone.said)
 	}
 }
 
-// PipeTurns reads a turn from one pipe and writes its word to another; a
+// pipeTurns reads a turn from one pipe and writes its word to another; a
 // closed turn pipe (the controller gone) is an error, not a hang.
 func TestPipeTurnsWaitsAndSays(t *testing.T) {
-	var turn, word [2]int
-	if err := unix.Pipe2(turn[:], unix.O_CLOEXEC); err != nil {
+	var given, word [2]int
+	if err := unix.Pipe2(given[:], unix.O_CLOEXEC); err != nil {
 		t.Fatal(err)
 	}
 	if err := unix.Pipe2(word[:], unix.O_CLOEXEC); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for _, fd := range []int{turn[0], turn[1], word[0], word[1]} {
+		for _, fd := range []int{given[0], given[1], word[0], word[1]} {
 			unix.Close(fd)
 		}
 	})
-	turns := PipeTurns(turn[0], word[1])
-	if _, err := unix.Write(turn[1], []byte{'g'}); err != nil {
+	turns := pipeTurns{given[0], word[1]}
+	if _, err := unix.Write(given[1], []byte{'g'}); err != nil {
 		t.Fatal(err)
 	}
 	if err := turns.Wait(); err != nil {
 		t.Fatalf("a turn given: %v", err)
 	}
-	if err := turns.Yield(ChunkDone); err != nil {
+	if err := turns.Yield(turn.ChunkDone); err != nil {
 		t.Fatal(err)
 	}
 	var b [1]byte
-	if n, err := unix.Read(word[0], b[:]); err != nil || n != 1 || Yield(b[0]) != ChunkDone {
-		t.Errorf("said %q (%d bytes, %v); want %q", b[:n], n, err, ChunkDone)
+	if n, err := unix.Read(word[0], b[:]); err != nil || n != 1 || turn.Yield(b[0]) != turn.ChunkDone {
+		t.Errorf("said %q (%d bytes, %v); want %q", b[:n], n, err, turn.ChunkDone)
 	}
-	unix.Close(turn[1])
-	turn[1] = -1
+	unix.Close(given[1])
+	given[1] = -1
 	if err := turns.Wait(); err == nil {
 		t.Error("a closed turn pipe gave a turn")
 	}

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/bench/affinity"
 	"netnotes/internal/role"
 )
 
@@ -89,7 +90,7 @@ func childPeer(spec string) error {
 		// peer, with more data segments (45-53 per 1000 messages against
 		// 32-51); moved, 4-6% more. The client's own threads stay where
 		// the reader put them: moving them alone changed nothing.
-		if _, err := moveOtherThreads(p.cpu, true); err != nil {
+		if _, err := affinity.MoveOtherThreads(p.cpu, true); err != nil {
 			return err
 		}
 		if err := unix.SchedSetaffinity(0, &one); err != nil {
@@ -104,7 +105,7 @@ func childPeer(spec string) error {
 	}
 	const rfd, wfd = 3, 4
 	buf := pageAligned(p.size)
-	// The loop is written as C's are (and as Session.Op's): the call that
+	// The loop is written as C's are (and as session.Op's): the call that
 	// moves a whole message is made here, with no function between the
 	// loop and the system call's stub (readOnce and writeOnce are too big
 	// to inline); readAfter and writeAfter finish a short one. A round
@@ -284,7 +285,7 @@ func readFull(fd int, buf []byte) (int, error) {
 // readAfter goes on reading into buf after a first call that returned n
 // (a count or -errno).
 //
-// Session.Op and the child peer's loops make that first call themselves
+// session.Op and the child peer's loops make that first call themselves
 // and call readAfter or writeAfter only when it did not move the whole
 // message, so that no function lies between a loop and the system call's
 // stub, as in C's loops (libc's read and write). See the package doc for

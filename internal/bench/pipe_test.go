@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"netnotes/internal/bench/affinity"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -55,7 +57,7 @@ func TestPipeSessionPeerHoldsThePipes(t *testing.T) {
 	for _, shape := range []Shape{RoundTrip, Stream} {
 		c := Config{Shape: shape, Path: Raw, Placement: Free, Transport: Pipe, Size: 100}
 		err := onOwnGoroutine(func() error {
-			s, err := Start(c)
+			s, err := startSession(c)
 			if err != nil {
 				return err
 			}
@@ -109,12 +111,12 @@ func TestMeasureCountsSwitches(t *testing.T) {
 	}
 }
 
-// moveOtherThreads keeps the runtime's other threads off the measured CPU
+// affinity.MoveOtherThreads keeps the runtime's other threads off the measured CPU
 // and gives them their mask back.
 func TestMoveOtherThreadsOffTheCPU(t *testing.T) {
 	cpu := measuredCPUWithAnother(t)
 
-	restore, err := moveOtherThreads(cpu, false)
+	restore, err := affinity.MoveOtherThreads(cpu, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,19 +134,19 @@ func TestMoveOtherThreadsOffTheCPU(t *testing.T) {
 // beyond it can they leave, and the restore gives them the one CPU back.
 func TestMoveOtherThreadsBeyondAOneCPUMask(t *testing.T) {
 	cpu := measuredCPUWithAnother(t)
-	unpin, err := pinProcess(cpu)
+	unpin, err := affinity.PinProcess(cpu)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unpin()
 
-	if _, err := moveOtherThreads(cpu, false); err != nil {
+	if _, err := affinity.MoveOtherThreads(cpu, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, off := otherThreadsOn(cpu); off != 0 {
 		t.Errorf("within the one-CPU mask: %d threads moved off CPU %d", off, cpu)
 	}
-	restore, err := moveOtherThreads(cpu, true)
+	restore, err := affinity.MoveOtherThreads(cpu, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +165,7 @@ func measuredCPUWithAnother(t *testing.T) int {
 	t.Helper()
 	runtime.LockOSThread()
 	t.Cleanup(runtime.UnlockOSThread)
-	cpu, err := PinCPU()
+	cpu, err := affinity.OneCPU()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,14 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"netnotes/internal/bench/affinity"
 	"netnotes/internal/osthread"
 )
 
-// Session is one connection with its peer running, warmed up, ready to
+// session is one connection with its peer running, warmed up, ready to
 // time. It belongs to the goroutine that started it (the raw path locks
 // that goroutine to its OS thread): call Op, Finish and Close there.
-type Session struct {
+type session struct {
 	cfg  Config
 	buf  []byte
 	rfd  int      // raw path: the client's descriptor to read from,
@@ -35,9 +36,9 @@ type Session struct {
 	cpu       int // the CPU of the OneCPU placement, or -1
 }
 
-// warmup returns how many messages are exchanged, untimed, before timing:
-// enough to fill the socket buffers and let the scheduler settle.
-func warmup(c Config) int {
+// WarmupMsgs returns how many messages are exchanged, untimed, before
+// timing: enough to fill the socket buffers and let the scheduler settle.
+func (c Config) WarmupMsgs() int {
 	if c.Warmup > 0 {
 		return c.Warmup
 	}
@@ -47,9 +48,9 @@ func warmup(c Config) int {
 	return max(256, min(50000, (8<<20)/c.Size))
 }
 
-// Start sets up the connection and the peer, applies the placement and
+// startSession sets up the connection and the peer, applies the placement and
 // warms up. The caller must Close it.
-func Start(c Config) (*Session, error) {
+func startSession(c Config) (*session, error) {
 	s, err := open(c)
 	if err == nil {
 		err = s.place()
@@ -70,16 +71,16 @@ func Start(c Config) (*Session, error) {
 // raw session's peer process is started before this thread is pinned, so
 // that the child's runtime threads inherit a free mask (it pins its own
 // main thread). On error the session is returned for Close.
-func open(c Config) (s *Session, err error) {
+func open(c Config) (s *session, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	s = &Session{cfg: c, buf: pageAligned(c.Size), rfd: -1, wfd: -1, cpu: -1}
+	s = &session{cfg: c, buf: pageAligned(c.Size), rfd: -1, wfd: -1, cpu: -1}
 	for i := range s.buf {
 		s.buf[i] = byte(i)
 	}
 	if c.Placement == OneCPU {
-		if s.cpu, err = PinCPU(); err != nil {
+		if s.cpu, err = affinity.OneCPU(); err != nil {
 			return s, err
 		}
 	}
@@ -124,24 +125,24 @@ func open(c Config) (s *Session, err error) {
 // place applies the placement: for OneCPU, the raw path's client thread
 // on the CPU and this process's other threads off it, or (netconn) every
 // thread on it.
-func (s *Session) place() error {
+func (s *session) place() error {
 	if s.cpu < 0 {
 		return nil
 	}
 	if s.cfg.Path == NetConn {
-		restore, err := pinProcess(s.cpu)
+		restore, err := affinity.PinProcess(s.cpu)
 		if err != nil {
 			return err
 		}
 		s.undo = append(s.undo, restore)
 		return nil
 	}
-	others, err := moveOtherThreads(s.cpu, false)
+	others, err := affinity.MoveOtherThreads(s.cpu, false)
 	if err != nil {
 		return err
 	}
 	s.undo = append(s.undo, others)
-	restore, err := pinThread(s.cpu)
+	restore, err := affinity.PinThread(s.cpu)
 	if err != nil {
 		return err
 	}
@@ -152,8 +153,8 @@ func (s *Session) place() error {
 
 // warm exchanges the warm-up messages; a stream's last one is marked, so
 // that the peer has read them all when warm returns.
-func (s *Session) warm() error {
-	n := warmup(s.cfg)
+func (s *session) warm() error {
+	n := s.cfg.WarmupMsgs()
 	for range n - 1 {
 		if err := s.Op(); err != nil {
 			return fmt.Errorf("warming up: %w", err)
@@ -166,7 +167,7 @@ func (s *Session) warm() error {
 }
 
 // Op sends one message (Stream) or makes one round trip (RoundTrip).
-func (s *Session) Op() error {
+func (s *session) Op() error {
 	if s.wfd >= 0 {
 		// The first call of each written out, no function between this
 		// loop and the stub (see readAfter for why).
@@ -209,7 +210,7 @@ func (s *Session) Op() error {
 // syncOp is Op for a round trip; for a stream it sends one message
 // marked syncMark and waits for the peer's answer, so that everything
 // sent so far has been read when it returns.
-func (s *Session) syncOp() error {
+func (s *session) syncOp() error {
 	if s.cfg.Shape != Stream {
 		return s.Op()
 	}
@@ -225,7 +226,7 @@ func (s *Session) syncOp() error {
 // Finish waits, for Stream, until the peer has read everything sent: the
 // client shuts its sending side and the peer answers EOF with one byte.
 // Nothing can be sent after Finish.
-func (s *Session) Finish() error {
+func (s *session) Finish() error {
 	if s.finished || s.cfg.Shape != Stream {
 		s.finished = true
 		return nil
@@ -247,7 +248,7 @@ func (s *Session) Finish() error {
 	return s.readAck()
 }
 
-func (s *Session) readAck() error {
+func (s *session) readAck() error {
 	var ack [1]byte
 	var err error
 	if s.rfd >= 0 {
@@ -262,7 +263,7 @@ func (s *Session) readAck() error {
 }
 
 // Close ends the connection, waits for the peer and undoes the placement.
-func (s *Session) Close() error {
+func (s *session) Close() error {
 	var errs []error
 	if s.wfd >= 0 && s.wfd != s.rfd {
 		unix.Close(s.wfd)
@@ -312,7 +313,7 @@ func (s *Session) Close() error {
 // the main one: the runtime cannot end the main thread, and parked with a
 // table of its own it would make /proc/PID/fd name a table nobody else
 // uses (issue 18).
-func (s *Session) privateFiles() error {
+func (s *session) privateFiles() error {
 	if s.rfd < 0 {
 		return nil // netconn path: the poller's threads need the shared table
 	}
@@ -376,7 +377,7 @@ func Measure(c Config, d time.Duration) (r Result, err error) {
 }
 
 func measureHere(c Config, d time.Duration) (Result, error) {
-	s, err := Start(c)
+	s, err := startSession(c)
 	if err != nil {
 		return Result{}, err
 	}

@@ -27,7 +27,7 @@ func TestSockmapTransportSkipsLo(t *testing.T) {
 	for _, tr := range []Transport{TCPSockmap, TCP} {
 		for _, shape := range []Shape{RoundTrip, Stream} {
 			c := Config{Shape: shape, Path: Raw, Placement: Free, Transport: tr, Size: size, InNetns: ns.Do}
-			s, err := Start(c)
+			s, err := startSession(c)
 			if err != nil {
 				t.Fatalf("%s: %v", c, err)
 			}

@@ -11,13 +11,13 @@ import "testing"
 // mean (ns/op) hides the tail that a reader choosing a transport for
 // requests cares about. The loop runs on a goroutine of its own, whose
 // thread may leave the process's descriptor table (see
-// Session.privateFiles).
+// session.privateFiles).
 func Run(b *testing.B, c Config) {
 	b.Helper()
 	b.SetBytes(int64(c.Size))
 	b.ReportAllocs()
 	err := onOwnGoroutine(func() error {
-		s, err := Start(c)
+		s, err := startSession(c)
 		if err != nil {
 			return err
 		}

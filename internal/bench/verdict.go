@@ -33,14 +33,14 @@ import (
 
 // The claims' decision points, as the notes state them.
 const (
-	U8Size   = 100  // U8: "for small messages (about 100 bytes)"
-	U8Factor = 2.0  // U8: "more than 2x as fast"
-	L4Band   = 1.10 // L4: "no difference", read as within 10% either way (1/1.1 to 1.1)
-	// U8SameBand: U8's "the bigger the message, the smaller the
+	u8Size   = 100  // U8: "for small messages (about 100 bytes)"
+	u8Factor = 2.0  // U8: "more than 2x as fast"
+	l4Band   = 1.10 // L4: "no difference", read as within 10% either way (1/1.1 to 1.1)
+	// u8SameBand: U8's "the bigger the message, the smaller the
 	// difference" compares UDS's lead at 100 B with its lead at 64 KiB;
 	// two leads within 10% of each other are "about the same", as L4 reads
 	// two speeds within 10% of each other as one speed.
-	U8SameBand = L4Band
+	u8SameBand = l4Band
 )
 
 // JudgeU8 is claim U8's rule: "for ~100-byte messages UDS is more than 2x
@@ -72,36 +72,36 @@ func (f Facts) withCongestion(fnd claims.Finding) claims.Finding {
 // wholly below: refuted; one straddles: undecided; some above and some
 // below: refined (it holds for one workload only).
 func moreThanTwiceAtSmall(f Facts) claims.Finding {
-	size := f.sizeNear(U8Size)
+	size := f.sizeNear(u8Size)
 	cells := f.cells(OneCPU, size)
 	if len(cells) == 0 {
-		return claims.SkipPart("no same-CPU measurement near %d B", U8Size)
+		return claims.SkipPart("no same-CPU measurement near %d B", u8Size)
 	}
 	var items []decided
 	for _, c := range cells {
 		iv := c.Decider()
-		d := side(iv.Above(U8Factor), iv.Below(U8Factor))
+		d := side(iv.Above(u8Factor), iv.Below(u8Factor))
 		how := ", straddles"
 		if iv.Loaded() {
 			how = ", " + iv.Undecisive()
 		}
 		switch d {
 		case holds:
-			how = Narrowly(U8Factor, iv.Lo)
+			how = Narrowly(u8Factor, iv.Lo)
 		case fails:
-			how = Narrowly(iv.Hi, U8Factor)
+			how = Narrowly(iv.Hi, u8Factor)
 		}
 		spread := fmt.Sprintf("%s %d B ranged %s", shapeWords(c.Shape), c.Size, c.Range())
 		if iv.Loaded() {
 			spread = "" // the load left it undecided, not its spread
 		}
-		items = append(items, decided{d, fmt.Sprintf("%s %s%s%s", shapeWords(c.Shape), c.Seen(U8Factor), how, f.mode(c)), spread})
+		items = append(items, decided{d, fmt.Sprintf("%s %s%s%s", shapeWords(c.Shape), c.Seen(u8Factor), how, f.mode(c)), spread})
 	}
 	aside := freeCells(f, size)
 	if o := f.otherCells(func(c CellFacts) bool { return c.Size == size }); o != "" {
 		aside = strings.TrimPrefix(aside+"; "+o, "; ")
 	}
-	return f.decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, U8Factor, IntervalKind(cells)), aside)
+	return f.decideEach(items, fmt.Sprintf("UDS/TCP at %d B on one CPU against %.1fx (%s)", size, u8Factor, IntervalKind(cells)), aside)
 }
 
 // mode is a cell's TCP mode for its evidence, after "; " ("" for none).
@@ -133,7 +133,7 @@ func (f Facts) otherCells(keep func(CellFacts) bool) string {
 // UDS/TCP) at ~100 B against its lead at the largest size, read as the
 // claim means it: "the bigger the message, the smaller the difference",
 // a lead that shrinks in the same direction. The two intervals are
-// compared on the ratio of their ratios, against U8SameBand:
+// compared on the ratio of their ratios, against u8SameBand:
 //
 //   - the 100 B ratio more than 10% above the large one's (its interval
 //     wholly so), with UDS ahead at 100 B (its interval wholly above 1x)
@@ -153,7 +153,7 @@ func (f Facts) otherCells(keep func(CellFacts) bool) string {
 // bbr on the project's machine) is a lag, not a lead: it never counts as
 // a gap that could shrink, however far from 1x it lies.
 func gapShrinksWithSize(f Facts) claims.Finding {
-	small, large := f.sizeNear(U8Size), f.largestSize()
+	small, large := f.sizeNear(u8Size), f.largestSize()
 	if small == large {
 		return claims.SkipPart("one message size measured (%d B): no trend to see", small)
 	}
@@ -182,7 +182,7 @@ func gapShrinksWithSize(f Facts) claims.Finding {
 		return claims.SkipPart("no same-CPU shape measured at both %d B and %d B", small, large)
 	}
 	return f.decideEach(items, fmt.Sprintf("UDS's lead over TCP on one CPU at %d B against at %d B, two leads within %.0f%% of each other being about the same (%s)",
-		small, large, 100*(U8SameBand-1), IntervalKind(compared)),
+		small, large, 100*(u8SameBand-1), IntervalKind(compared)),
 		f.otherCells(func(c CellFacts) bool { return c.Size == small || c.Size == large }))
 }
 
@@ -197,7 +197,7 @@ func leadTrend(s, l Interval) (int, string) {
 	case !s.Decisive() || !l.Decisive():
 		return undecided, "too few pairs to tell"
 	}
-	b := U8SameBand
+	b := u8SameBand
 	// The ratio of the two ratios lies in [s.Lo/l.Hi, s.Hi/l.Lo].
 	smaller, larger := s.Lo > b*l.Hi, s.Hi*b < l.Lo
 	same := s.Lo*b >= l.Hi && s.Hi <= b*l.Lo
@@ -255,7 +255,7 @@ func noDifference(f Facts) claims.Finding {
 					}
 				}
 				sameMode = fmt.Sprintf(", left out: the pairs in two TCP modes (data segments per 1000 messages more than %.0f%% apart: %s)",
-					100*(SameModeBand-1), strings.Join(out, ", "))
+					100*(sameModeBand-1), strings.Join(out, ", "))
 			}
 			if n == 0 {
 				count[undecided]++
@@ -266,30 +266,30 @@ func noDifference(f Facts) claims.Finding {
 		}
 		decidedCells = append(decidedCells, c)
 		iv := c.Decider()
-		d := side(iv.Within(1/L4Band, L4Band), iv.Above(L4Band) || iv.Below(1/L4Band))
+		d := side(iv.Within(1/l4Band, l4Band), iv.Above(l4Band) || iv.Below(1/l4Band))
 		count[d]++
 		where := map[int]string{holds: "within", fails: "outside", undecided: "straddles"}[d]
 		switch {
-		case iv.Above(L4Band):
-			where, faster = "outside: 127.0.0.1 faster"+Narrowly(L4Band, iv.Lo), faster+1
-		case iv.Below(1 / L4Band):
-			where, slower = "outside: 127.0.0.1 slower"+Narrowly(iv.Hi, 1/L4Band), slower+1
+		case iv.Above(l4Band):
+			where, faster = "outside: 127.0.0.1 faster"+Narrowly(l4Band, iv.Lo), faster+1
+		case iv.Below(1 / l4Band):
+			where, slower = "outside: 127.0.0.1 slower"+Narrowly(iv.Hi, 1/l4Band), slower+1
 		case d == holds:
-			where += Narrowly(1/L4Band, iv.Lo, iv.Hi, L4Band)
+			where += Narrowly(1/l4Band, iv.Lo, iv.Hi, l4Band)
 		case iv.Loaded():
 			where, loaded = iv.Undecisive(), loaded+1
 		default:
 			straddling = append(straddling, fmt.Sprintf("%s %d B ranged %s", shapeWords(c.Shape), c.Size, c.Range()))
 		}
 		words = append(words, fmt.Sprintf("%s %d B %s%s (%s)%s",
-			shapeWords(c.Shape), c.Size, c.Seen(1/L4Band, L4Band), sameMode, where, f.mode(c)))
+			shapeWords(c.Shape), c.Size, c.Seen(1/l4Band, l4Band), sameMode, where, f.mode(c)))
 	}
 	n := len(words)
 	if n == 0 {
 		return claims.SkipPart("no same-CPU measurement")
 	}
 	ev := fmt.Sprintf("TCP to %s vs to %s on one CPU, ratio (%s) against the band %.3f-%.2fx: %s",
-		orName(f.PeerA, f.A), orName(f.PeerB, f.B), IntervalKind(decidedCells), 1/L4Band, L4Band, strings.Join(words, "; "))
+		orName(f.PeerA, f.A), orName(f.PeerB, f.B), IntervalKind(decidedCells), 1/l4Band, l4Band, strings.Join(words, "; "))
 	if o := f.otherCells(func(CellFacts) bool { return true }); o != "" {
 		ev += "; " + o
 	}
@@ -309,11 +309,11 @@ func noDifference(f Facts) claims.Finding {
 	return claims.Undecide("%s; %s%s", ev, what, f.UndecidedWhy(straddling))
 }
 
-// NarrowMargin: a decision whose deciding interval end lies within 2% of
+// narrowMargin: a decision whose deciding interval end lies within 2% of
 // the edge it was compared with is narrow, and its evidence says so:
 // another run may put that end across (L4's recorded confirmation rested
 // on 0.9123 against the band's 0.909).
-const NarrowMargin = 1.02
+const narrowMargin = 1.02
 
 // conditions words what the measurement ran under, for a verdict that it
 // left undecided: the other work on the measured CPU during the deciding
@@ -364,11 +364,11 @@ func (f Facts) UndecidedWhy(straddling []string) string {
 }
 
 // Narrowly words a decision that holds by a <= b for each pair (a, b) of
-// ab: ", narrowly: ..." when one holds by less than NarrowMargin, else "".
+// ab: ", narrowly: ..." when one holds by less than narrowMargin, else "".
 func Narrowly(ab ...float64) string {
 	for i := 0; i+1 < len(ab); i += 2 {
-		if ab[i+1] < NarrowMargin*ab[i] {
-			return fmt.Sprintf(", narrowly: within %.0f%% of the edge", 100*(NarrowMargin-1))
+		if ab[i+1] < narrowMargin*ab[i] {
+			return fmt.Sprintf(", narrowly: within %.0f%% of the edge", 100*(narrowMargin-1))
 		}
 	}
 	return ""

@@ -26,6 +26,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/bench/stats"
 	"netnotes/internal/wrap"
 )
 
@@ -126,7 +127,7 @@ func summarize(xs []float64) (Summary, bool) {
 	if len(xs) == 0 {
 		return Summary{}, false
 	}
-	return Summary{bench.Median(xs), slices.Min(xs), slices.Max(xs)}, true
+	return Summary{stats.Median(xs), slices.Min(xs), slices.Max(xs)}, true
 }
 
 // Rate summarises one transport's msgs/s in a cell.

@@ -17,6 +17,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/bench/affinity"
+	"netnotes/internal/bench/stats"
 	"netnotes/internal/role"
 )
 
@@ -60,11 +62,11 @@ func fidelity(reps int, d time.Duration, sizes []int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := bench.CompileC(cc, dir)
+	bin, err := compileC(cc, dir)
 	if err != nil {
 		return err
 	}
-	cpu, err := bench.PinCPU()
+	cpu, err := affinity.OneCPU()
 	if err != nil {
 		return err
 	}
@@ -137,12 +139,12 @@ type fidelityRuns struct {
 // goFirst (who starts first alternates, as who runs the first chunk).
 func (f *fidelityRuns) measure(k fkey, goFirst bool) error {
 	cfg := k.config()
-	cCmd, err := bench.CCommand(f.bin, cfg, f.d)
+	cCmd, err := cCommand(f.bin, cfg, f.d)
 	if err != nil {
 		return err
 	}
 	// Both take their turns in the chunks a pair's sides take.
-	cCmd.Env = append(os.Environ(), fmt.Sprintf("PINGPONG_TURNS=%g", bench.PairChunk(cfg).Seconds()))
+	cCmd.Env = append(os.Environ(), fmt.Sprintf("PINGPONG_TURNS=%g", cfg.PairChunk().Seconds()))
 	goCmd := goCommand(cfg, f.d)
 	cmds := []*exec.Cmd{cCmd, goCmd}
 	if goFirst {
@@ -164,7 +166,7 @@ func (f *fidelityRuns) measure(k fkey, goFirst bool) error {
 		costs, results := f.goCost, f.goRuns
 		if cmd == cCmd {
 			costs, results = f.cCost, f.cRuns
-			r, err = bench.ParseC(cfg, outs[j])
+			r, err = parseC(cfg, outs[j])
 		} else {
 			r, err = parseGoOne(cfg, outs[j])
 		}
@@ -329,7 +331,7 @@ func alive(pid int) bool {
 // pins the client's thread and the peer); started pinned, `taskset -c
 // N`'s (the Go runtime then sizes itself for one CPU, GOMAXPROCS 1).
 func goCommand(c bench.Config, d time.Duration) *exec.Cmd {
-	return goOne.Command(fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d), bench.PairChunk(c).String())
+	return goOne.Command(fmt.Sprintf("%s,%s,%d,%s", c.Shape, c.Transport, c.Size, d), c.PairChunk().String())
 }
 
 // parseGoOne reads what bench-fidelity-one printed.
@@ -389,7 +391,7 @@ func fidelityOne(args []string) error {
 		// Not the peer's, which this process starts.
 		unix.CloseOnExec(fd)
 	}
-	r, err := bench.MeasureInTurns(c, d, chunk, bench.PipeTurns(turnFD, yieldFD))
+	r, err := bench.MeasureInTurns(c, d, chunk, turnFD, yieldFD)
 	if err != nil {
 		return err
 	}
@@ -402,14 +404,14 @@ func fidelityOne(args []string) error {
 func sameMode(c, g []bench.Result) (cs, gs []bench.Result, mode string) {
 	count := map[string][2]int{}
 	for _, r := range c {
-		n := count[bench.TCPMode(r)]
+		n := count[r.TCPMode()]
 		n[0]++
-		count[bench.TCPMode(r)] = n
+		count[r.TCPMode()] = n
 	}
 	for _, r := range g {
-		n := count[bench.TCPMode(r)]
+		n := count[r.TCPMode()]
 		n[1]++
-		count[bench.TCPMode(r)] = n
+		count[r.TCPMode()] = n
 	}
 	best := -1
 	for m, n := range count {
@@ -421,7 +423,7 @@ func sameMode(c, g []bench.Result) (cs, gs []bench.Result, mode string) {
 		return nil, nil, "none common"
 	}
 	keep := func(rs []bench.Result) []bench.Result {
-		return slices.DeleteFunc(slices.Clone(rs), func(r bench.Result) bool { return bench.TCPMode(r) != mode })
+		return slices.DeleteFunc(slices.Clone(rs), func(r bench.Result) bool { return r.TCPMode() != mode })
 	}
 	return keep(c), keep(g), mode
 }
@@ -432,10 +434,10 @@ func modes(c, g []bench.Result, mode string) string {
 	list := func(rs []bench.Result) string {
 		var f []string
 		for _, r := range rs {
-			if bench.TCPMode(r) == "" {
+			if r.TCPMode() == "" {
 				return "-"
 			}
-			f = append(f, fmt.Sprintf("%.0f", bench.SegsPerKiloMsg(r)))
+			f = append(f, fmt.Sprintf("%.0f", r.SegsPerKiloMsg()))
 		}
 		return strings.Join(f, " ")
 	}
@@ -450,7 +452,7 @@ func modes(c, g []bench.Result, mode string) string {
 func inMode(c, g []bench.Result, mode string) []int {
 	var out []int
 	for i := range min(len(c), len(g)) {
-		if bench.TCPMode(c[i]) == mode && bench.TCPMode(g[i]) == mode {
+		if c[i].TCPMode() == mode && g[i].TCPMode() == mode {
 			out = append(out, i)
 		}
 	}
@@ -458,15 +460,15 @@ func inMode(c, g []bench.Result, mode string) []int {
 }
 
 // pairRatios summarises f over the repeats reps.
-func pairRatios(reps []int, f func(i int) float64) bench.Ratio {
+func pairRatios(reps []int, f func(i int) float64) stats.Ratio {
 	var num, den []float64
 	for _, i := range reps {
 		num, den = append(num, f(i)), append(den, 1)
 	}
-	return bench.Ratios(num, den)
+	return stats.Ratios(num, den)
 }
 
-func rangeOf(r bench.Ratio) string {
+func rangeOf(r stats.Ratio) string {
 	if r.N == 0 {
 		return ""
 	}
@@ -478,7 +480,7 @@ func medianOf(reps []int, rs []bench.Result, f func(bench.Result) float64) float
 	for _, i := range reps {
 		xs = append(xs, f(rs[i]))
 	}
-	return bench.Median(xs)
+	return stats.Median(xs)
 }
 
 // rateOnCPU is a run's messages per second of its time on the CPU (both

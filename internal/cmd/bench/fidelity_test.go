@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netnotes/internal/bench"
+	"netnotes/internal/bench/affinity"
 )
 
 // run is a made-up 100 B TCP stream run of 1000 messages with segs data
@@ -50,7 +51,7 @@ func TestCellsCompareModeAgainstMode(t *testing.T) {
 // that ends before its timed part, or in the middle of it, is an error,
 // and nothing of it is left behind.
 func TestSideBySideRunsEachInTurnsToTheEnd(t *testing.T) {
-	cpu, err := bench.PinCPU()
+	cpu, err := affinity.OneCPU()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ printf e >&4; echo `+name)
 // A program that stops taking part (here: silent after its warm-up) is
 // given up on after turnTimeout and killed, its peer with it.
 func TestSideBySideGivesUpOnASilentProgram(t *testing.T) {
-	cpu, err := bench.PinCPU()
+	cpu, err := affinity.OneCPU()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func planSweep(reps int, sizes []int, netconn bool) (p *sweepPlan, end func(), e
 		return p, func() {}, nil
 	}
 	addr := netip.MustParseAddr("198.18.0.1")
-	in, end, err := bench.PrivateNetns(sandbox.UniqueName("bd"), addr)
+	in, end, err := privateNetns(sandbox.UniqueName("bd"), addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("making a private namespace for L4: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"netnotes/internal/bench"
 	"netnotes/internal/bench/chart"
+	"netnotes/internal/bench/stats"
 )
 
 // machine describes this machine for the chart's caption: kernel,
@@ -140,7 +141,7 @@ func (s *streamRuns) print(order []bench.Transport) {
 				float64(r.Counts.CPU.Nanoseconds())/float64(max(r.Msgs, 1)), r.Counts.PerKiloMsg(r.Msgs), mode)
 		}
 		for mode, rates := range modes {
-			fmt.Printf("  %-6s mode %q: %d of %d runs, median %.0f msgs/s\n", tr, mode, len(rates), len(s.runs[tr]), bench.Median(rates))
+			fmt.Printf("  %-6s mode %q: %d of %d runs, median %.0f msgs/s\n", tr, mode, len(rates), len(s.runs[tr]), stats.Median(rates))
 		}
 	}
 }
@@ -163,12 +164,12 @@ func printLatency(c *bench.Comparison, trs []bench.Transport) {
 				continue
 			}
 			fmt.Printf("%-9s %6d %-6s", cell.Placement, cell.Size, tr)
-			for i := range bench.Percentiles {
+			for i := range ls[0].Values() {
 				var us []float64
 				for _, l := range ls {
 					us = append(us, float64(l.Values()[i].Nanoseconds())/1e3)
 				}
-				fmt.Printf(" %8.1f (%5.1f-%6.1f)", bench.Median(us), slices.Min(us), slices.Max(us))
+				fmt.Printf(" %8.1f (%5.1f-%6.1f)", stats.Median(us), slices.Min(us), slices.Max(us))
 			}
 			fmt.Println()
 		}

@@ -11,11 +11,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"netnotes/internal/bench"
+	"netnotes/internal/bench/affinity"
+	"netnotes/internal/bench/turn"
 )
 
 // The descriptors a program in turns reads its turn from and writes its
-// word to (bench.Yield): os/exec's first ExtraFiles.
+// word to (turn.Yield): os/exec's first ExtraFiles.
 const (
 	turnFD  = 3
 	yieldFD = 4
@@ -32,7 +33,7 @@ var turnTimeout = 30 * time.Second
 // one 25 ms window to the next here). The turns are cooperative, as a
 // pair's sessions take theirs inside one process (bench.MeasurePair):
 // each program gets a pipe to read its turn from (descriptor 3) and one
-// to say when its turn is over (descriptor 4, a bench.Yield byte). It
+// to say when its turn is over (descriptor 4, a turn.Yield byte). It
 // warms up and says Ready; then each in turn is given a byte, times one
 // chunk and says ChunkDone, until it says Ended. Between its turns a
 // program's client waits in read and its peer in its own read, so each
@@ -65,11 +66,11 @@ func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) err
 	}
 	// Every program warms up first.
 	for _, p := range progs {
-		if err := p.expect(bench.Ready); err != nil {
+		if err := p.expect(turn.Ready); err != nil {
 			return nil, nil, fmt.Errorf("%w before its timed part", err)
 		}
 	}
-	restore, err := bench.LeaveCPU(cpu)
+	restore, err := affinity.Leave(cpu)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,7 +84,7 @@ func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) err
 			if err != nil {
 				return nil, nil, err
 			}
-			if word == bench.Ended {
+			if word == turn.Ended {
 				if err := p.wait(); err != nil {
 					return nil, nil, err
 				}
@@ -108,7 +109,7 @@ func sideBySide(dir string, cpu int, cmds []*exec.Cmd, start func(*exec.Cmd) err
 type turnTaker struct {
 	cmd   *exec.Cmd
 	turnW *os.File // we write a byte: its turn
-	wordR *os.File // it writes a bench.Yield
+	wordR *os.File // it writes a turn.Yield
 	out   *os.File
 	ended bool // it said Ended and was waited for
 	usage unix.Rusage
@@ -173,7 +174,7 @@ func turnPipe(oursReads bool) (r, w *os.File, err error) {
 }
 
 // turn gives the program one turn and returns what it said at its end.
-func (p *turnTaker) turn() (bench.Yield, error) {
+func (p *turnTaker) turn() (turn.Yield, error) {
 	if _, err := p.turnW.Write([]byte{'g'}); err != nil {
 		return 0, p.gone(err)
 	}
@@ -181,7 +182,7 @@ func (p *turnTaker) turn() (bench.Yield, error) {
 }
 
 // expect reads the program's next word, which must be want.
-func (p *turnTaker) expect(want bench.Yield) error {
+func (p *turnTaker) expect(want turn.Yield) error {
 	got, err := p.word()
 	if err == nil && got != want {
 		err = fmt.Errorf("%s said %q, not %q", p.cmd.Path, got, want)
@@ -189,8 +190,8 @@ func (p *turnTaker) expect(want bench.Yield) error {
 	return err
 }
 
-// word reads one bench.Yield, within turnTimeout.
-func (p *turnTaker) word() (bench.Yield, error) {
+// word reads one turn.Yield, within turnTimeout.
+func (p *turnTaker) word() (turn.Yield, error) {
 	if err := p.wordR.SetReadDeadline(time.Now().Add(turnTimeout)); err != nil {
 		return 0, err
 	}
@@ -201,7 +202,7 @@ func (p *turnTaker) word() (bench.Yield, error) {
 		}
 		return 0, p.gone(err)
 	}
-	return bench.Yield(b[0]), nil
+	return turn.Yield(b[0]), nil
 }
 
 // gone explains a pipe that failed: the program ended (how, from wait4).

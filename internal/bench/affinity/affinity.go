@@ -1,4 +1,6 @@
-package bench
+// Package affinity places the measurements' threads on CPUs: the CPU the
+// OneCPU placement measures on, and pinning to it or moving off it.
+package affinity
 
 import (
 	"errors"
@@ -9,10 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// PinCPU returns the CPU that the OneCPU placement uses: the highest
+// OneCPU returns the CPU that bench's OneCPU placement uses: the highest
 // numbered CPU this thread may run on. On a machine with one CPU, both
 // placements are the same.
-func PinCPU() (int, error) {
+func OneCPU() (int, error) {
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
 		return -1, fmt.Errorf("sched_getaffinity: %w", err)
@@ -25,9 +27,9 @@ func PinCPU() (int, error) {
 	return -1, fmt.Errorf("sched_getaffinity: empty CPU set")
 }
 
-// pinThread pins the calling OS thread (which must be locked) to cpu and
+// PinThread pins the calling OS thread (which must be locked) to cpu and
 // returns the function that restores its previous mask.
-func pinThread(cpu int) (restore func(), err error) {
+func PinThread(cpu int) (restore func(), err error) {
 	var old, one unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
 		return nil, fmt.Errorf("sched_getaffinity: %w", err)
@@ -39,10 +41,10 @@ func pinThread(cpu int) (restore func(), err error) {
 	return func() { _ = unix.SchedSetaffinity(0, &old) }, nil
 }
 
-// pinProcess pins every thread of this process to cpu, as `taskset -c cpu`
+// PinProcess pins every thread of this process to cpu, as `taskset -c cpu`
 // would, and returns the function that gives every thread (including
 // those started meanwhile, which inherit the pin) the previous mask.
-func pinProcess(cpu int) (restore func(), err error) {
+func PinProcess(cpu int) (restore func(), err error) {
 	var old, one unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
 		return nil, fmt.Errorf("sched_getaffinity: %w", err)
@@ -55,16 +57,16 @@ func pinProcess(cpu int) (restore func(), err error) {
 	return func() { _ = setThreads(0, &old) }, nil
 }
 
-// LeaveCPU moves every thread of this process off cpu, onto the other
+// Leave moves every thread of this process off cpu, onto the other
 // CPUs it may use, and returns the function that gives them the previous
 // mask: a tool that runs measured programs on cpu (the fidelity check)
 // keeps its own sleeps and signals off it. On a machine with one usable
 // CPU it does nothing.
-func LeaveCPU(cpu int) (restore func(), err error) {
+func Leave(cpu int) (restore func(), err error) {
 	return threadsOff(cpu, 0, false)
 }
 
-// moveOtherThreads moves every thread of this process but the calling one
+// MoveOtherThreads moves every thread of this process but the calling one
 // off cpu and returns the function that gives them the calling thread's
 // mask of now. The Go runtime's own threads (sysmon, idle Ms, the
 // template thread) then do not wake up on the measured CPU between the
@@ -72,7 +74,7 @@ func LeaveCPU(cpu int) (restore func(), err error) {
 // CPUs the calling thread may use; where that mask holds cpu alone and
 // beyond is set, onto any other CPU the process's cpuset allows (see
 // childPeer). Where there is none, it does nothing.
-func moveOtherThreads(cpu int, beyond bool) (restore func(), err error) {
+func MoveOtherThreads(cpu int, beyond bool) (restore func(), err error) {
 	return threadsOff(cpu, unix.Gettid(), beyond)
 }
 

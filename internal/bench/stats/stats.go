@@ -1,4 +1,6 @@
-package bench
+// Package stats is the measurements' arithmetic: medians and ratios of
+// repeated rates, shared by the bench package, its chart and its tool.
+package stats
 
 import (
 	"math"

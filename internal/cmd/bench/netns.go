@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"netnotes/internal/osthread"
 )
 
-// PrivateNetns is for programs without a testing.TB (the bench tool run as
+// privateNetns is for programs without a testing.TB (the bench tool run as
 // root); tests use the sandbox package instead. It makes an anonymous
 // network namespace on a dedicated OS thread that never leaves it, with lo
 // up and addr/32 on a veth device named dev (its peer, dev+"p", stays down), and returns a function that
@@ -19,7 +19,7 @@ import (
 // namespace (its thread exits, locked, and the runtime discards it; it is
 // never the main thread, which the runtime cannot discard: see
 // osthread.Throwaway).
-func PrivateNetns(dev string, addr netip.Addr) (inNetns func(func() error) error, end func(), err error) {
+func privateNetns(dev string, addr netip.Addr) (inNetns func(func() error) error, end func(), err error) {
 	jobs := make(chan func() error)
 	results := make(chan error)
 	ready := make(chan error, 1)
