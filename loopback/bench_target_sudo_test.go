@@ -93,7 +93,7 @@ func TestDrillL4AFirewallChainForTheHostAddress(t *testing.T) {
 			return // not recorded: recorded drills are quiet measurements
 		}
 	}
-	gate.Skip(t, "drill L4: the machine was busy in all %d tries (other work on the measured CPU, more than %s%%), and beneath the load gate no try refuted; run it on a quiet machine", l4DrillTries, bench.MaxOtherCPUWord)
+	gate.Skip(t, "drill L4: the machine was busy in all %d tries (other work on the measured CPU, more than %g%%), and beneath the load gate no try refuted; run it on a quiet machine", l4DrillTries, bench.MaxOtherCPU)
 }
 
 // l4DrillTries is how many times the L4 drill measures before it judges

@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"fmt"
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 )
@@ -29,4 +30,4 @@ func judgeL4(f L4Facts) claims.Finding { return bench.JudgeL4(f) }
 // work may take (bench.MaxOtherCPU). What it derives from the facts (the
 // intervals' trims and coverages, the counts of cells) bench.Facts gives
 // the evidence check itself (Derived).
-var _ = claims.Register("L4", judgeL4, "0.909x", "1.10x", "25%", "2%", bench.MaxOtherCPUWord+"%")
+var _ = claims.Register("L4", judgeL4, "0.909x", "1.10x", "25%", "2%", fmt.Sprint(bench.MaxOtherCPU)+"%")

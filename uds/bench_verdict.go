@@ -1,6 +1,7 @@
 package uds
 
 import (
+	"fmt"
 	"netnotes/internal/bench"
 	"netnotes/internal/claims"
 )
@@ -39,4 +40,4 @@ func judgeU8(f U8Facts) claims.Finding { return bench.JudgeU8(f) }
 // 5% of the measured CPU that other work may take (bench.MaxOtherCPU).
 // What it derives from the facts (the intervals' trims and coverages, the
 // counts of cells) bench.Facts gives the evidence check itself (Derived).
-var _ = claims.Register("U8", judgeU8, "100 B", "2.0x", "1x", "10%", "2%", bench.MaxOtherCPUWord+"%")
+var _ = claims.Register("U8", judgeU8, "100 B", "2.0x", "1x", "10%", "2%", fmt.Sprint(bench.MaxOtherCPU)+"%")

@@ -71,7 +71,7 @@ func judgeU9(f U9Facts) claims.Finding {
 // address of the TCP control, the 2% within which an efficiency decision
 // is narrow and the 5% of the measured CPU that other work may take
 // (bench.MaxOtherCPU).
-var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1", "2%", bench.MaxOtherCPUWord+"%")
+var _ = claims.Register("U9", judgeU9, "0600", "0666", "127.0.0.1", "2%", fmt.Sprint(bench.MaxOtherCPU)+"%")
 
 func moreSecure(s SecurityFacts) claims.Finding {
 	if s.NotObserved != "" {

@@ -458,9 +458,6 @@ const (
 	// where the quiet machine's did; it is given beside, as a fact of the
 	// run, and decides nothing.
 	MaxOtherCPU = 5.0
-	// MaxOtherCPUWord is MaxOtherCPU as evidence writes it, for the judges'
-	// rule numbers (claims.Register).
-	MaxOtherCPUWord = "5"
 )
 
 // intervalConfidence is the least coverage an Interval keeps.

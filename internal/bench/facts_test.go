@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -233,12 +232,5 @@ func TestAsIfQuietLeavesTheFactsAlone(t *testing.T) {
 	}
 	if (Facts{Cells: []CellFacts{{OtherCPU: MaxOtherCPU}}}).Loaded() {
 		t.Error("at the limit a cell still decides")
-	}
-}
-
-// The judges' rule number is the threshold the intervals are held to.
-func TestMaxOtherCPUWordIsMaxOtherCPU(t *testing.T) {
-	if got := strconv.FormatFloat(MaxOtherCPU, 'f', -1, 64); got != MaxOtherCPUWord {
-		t.Errorf("MaxOtherCPU %s, MaxOtherCPUWord %s", got, MaxOtherCPUWord)
 	}
 }
